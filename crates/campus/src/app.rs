@@ -1,0 +1,96 @@
+//! The running application: its state, built once at start-up, and the HTTP server with
+//! graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+
+/// Everything a handler may reach, shared by all requests.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: PgPool,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(config: Config, db: PgPool) -> AppState {
+        AppState {
+            config: Arc::new(config),
+            db,
+            metrics: crate::web::observe::recorder(),
+        }
+    }
+}
+
+/// Binds the listening socket, naming the address when it cannot.
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                " (another program, perhaps another Campus, is using it; choose another with \
+                 --listen or CAMPUS_LISTEN)"
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                " (ports below 1024 need privileges; choose a port such as 8080)"
+            }
+            std::io::ErrorKind::AddrNotAvailable => " (this machine has no such address)",
+            _ => "",
+        };
+        anyhow::anyhow!("cannot listen on {addr}: {e}{hint}")
+    })
+}
+
+/// Serves until SIGINT or SIGTERM, then stops accepting and lets requests in flight finish
+/// (for at most `drain`).
+pub async fn serve(listener: TcpListener, state: AppState, drain: Duration) -> anyhow::Result<()> {
+    let router = crate::router::build(state);
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = tx.send(true);
+    });
+    let mut rx = rx;
+    tokio::select! {
+        result = server => result.context("the HTTP server failed")?,
+        () = async {
+            let _ = rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(drain).await;
+        } => {
+            tracing::warn!(seconds = drain.as_secs(), "requests still running after the drain period; stopping anyway");
+        }
+    }
+    Ok(())
+}
+
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

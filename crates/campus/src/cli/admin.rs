@@ -1,0 +1,100 @@
+//! `campus admin`: create a college and its first administrator, list colleges.
+
+use anyhow::bail;
+use clap::Subcommand;
+
+use crate::config::Config;
+use crate::db::{CollegeId, begin_for_college};
+use crate::institution::model::NewCollege;
+use crate::institution::queries;
+use crate::people::model::{Email, Role, parse_display_name};
+use crate::people::queries as people;
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a college and its first administrator (who receives the college_admin role).
+    CreateCollege {
+        /// The college's URL name, e.g. `riverside` (lowercase letters, digits, hyphens).
+        #[arg(long)]
+        slug: String,
+        /// The college's full name.
+        #[arg(long)]
+        name: String,
+        /// The first administrator's email address.
+        #[arg(long)]
+        admin_email: String,
+        /// The first administrator's name.
+        #[arg(long)]
+        admin_name: String,
+    },
+    /// List the colleges on this Campus.
+    ListColleges,
+}
+
+pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateCollege {
+            slug,
+            name,
+            admin_email,
+            admin_name,
+        } => {
+            // Parse everything before touching the database: bad input changes nothing.
+            let mut errors = Vec::new();
+            let college = NewCollege::parse(&slug, &name).map_err(|e| errors.extend(e)).ok();
+            let email = Email::parse("admin-email", &admin_email)
+                .map_err(|e| errors.push(e))
+                .ok();
+            let admin_name = parse_display_name("admin-name", &admin_name)
+                .map_err(|e| errors.push(e))
+                .ok();
+            let (Some(college), Some(email), Some(admin_name)) = (college, email, admin_name)
+            else {
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
+                    .collect();
+                bail!("nothing was created:\n  {}", lines.join("\n  "));
+            };
+            super::serve::with_database(&config, |pool| async move {
+                if queries::find_by_slug(&pool, college.slug.as_str()).await?.is_some() {
+                    bail!(
+                        "nothing was created: a college named `{}` exists already",
+                        college.slug.as_str()
+                    );
+                }
+                let id = CollegeId(uuid::Uuid::now_v7());
+                let mut tx = begin_for_college(&pool, id).await?;
+                queries::insert_college(&mut tx, id, &college).await?;
+                let Some(user) = people::insert_user(&mut tx, &email, &admin_name, "invited").await?
+                else {
+                    bail!("nothing was created: the administrator's email is taken");
+                };
+                people::assign_role(&mut tx, user, Role::CollegeAdmin).await?;
+                tx.commit().await?;
+                println!(
+                    "Created {} ({}) with administrator {} <{}>.",
+                    college.name,
+                    college.slug.as_str(),
+                    admin_name,
+                    email.as_str()
+                );
+                Ok(())
+            })
+            .await
+        }
+        AdminCommand::ListColleges => {
+            super::serve::with_database(&config, |pool| async move {
+                let colleges = queries::directory(&pool).await?;
+                if colleges.is_empty() {
+                    println!("No colleges yet.");
+                }
+                for c in colleges {
+                    println!("{:<24} {}", c.slug, c.name);
+                }
+                Ok(())
+            })
+            .await
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The `campus` command line: parse, load settings, run the subcommand.
+
+mod admin;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(name = "campus", version, about = "Campus: an open-source college management system")]
+struct Cli {
+    /// A TOML settings file (see docs/OPERATIONS.md for its keys).
+    #[arg(long, global = true, env = "CAMPUS_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Where Campus keeps its private PostgreSQL cluster and other files.
+    #[arg(long, global = true, env = "CAMPUS_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve Campus over HTTP.
+    Serve {
+        /// Address and port to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "CAMPUS_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Serve Campus, first creating the demo college when the database has no college.
+    Demo {
+        /// Address and port to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "CAMPUS_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+        /// How many students the demo college has.
+        #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+        students: u32,
+    },
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Administration from the shell.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+    /// Print a new random secret for `secret_key` (CAMPUS_SECRET_KEY).
+    Secret,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Secret = cli.command {
+        println!("{}", config::generate_secret());
+        return ExitCode::SUCCESS;
+    }
+    let listen = match &cli.command {
+        Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        config_file: cli.config.clone(),
+        listen,
+        data_dir: cli.data_dir.clone(),
+    };
+    let config = match Config::load(&overrides, &config::process_env) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("campus: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("campus: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { .. } => serve::run(config, None).await,
+            Command::Demo { students, .. } => serve::run(config, Some(students as usize)).await,
+            Command::Migrate => serve::migrate_only(config).await,
+            Command::Admin { command } => admin::run(config, command).await,
+            Command::Secret => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "campus stopped with an error");
+            eprintln!("campus: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

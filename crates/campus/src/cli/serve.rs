@@ -1,0 +1,93 @@
+//! `campus serve`, `campus demo` and `campus migrate`: bring the database up, migrate,
+//! serve, and take everything down in order on a signal.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::PgPool;
+
+use crate::app::{self, AppState};
+use crate::config::Config;
+use crate::db::{self, Database, migrate};
+use crate::demo;
+
+/// Runs `work` with the database up and migrated, then stops the private cluster (if
+/// any) whether `work` succeeded or not.
+pub async fn with_database<F, Fut>(config: &Config, work: F) -> anyhow::Result<()>
+where
+    F: FnOnce(PgPool) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let database = Database::locate(config).await?;
+    let result = async {
+        migrate::run(&database.owner).await?;
+        let pool = db::connect_pool(
+            &database.app,
+            config.database_max_connections,
+            config.database_connect_timeout,
+        )
+        .await?;
+        db::check_runtime_role(&pool, config.mode).await?;
+        let outcome = work(pool.clone()).await;
+        pool.close().await;
+        outcome
+    }
+    .await;
+    database.stop().await;
+    result
+}
+
+pub async fn migrate_only(config: Config) -> anyhow::Result<()> {
+    with_database(&config, |_pool| async {
+        tracing::info!(version = migrate::latest_version(), "database migrations are current");
+        println!("Migrations applied; the database is at version {}.", migrate::latest_version());
+        Ok(())
+    })
+    .await
+}
+
+pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result<()> {
+    // Bind first: a port in use fails at once, before any database work.
+    let listener = app::bind(config.listen).await?;
+    let address = listener.local_addr().context("reading the listening address")?;
+    let base = format!("http://{address}");
+    with_database(&config.clone(), |pool| async move {
+        if let Some(students) = demo_students {
+            prepare_demo(&pool, students, &base).await?;
+        }
+        tracing::info!(%address, "Campus is listening");
+        println!("Campus is running at {base}/  (Ctrl-C stops it)");
+        let state = AppState::new(config, pool);
+        app::serve(listener, state, Duration::from_secs(30)).await
+    })
+    .await
+}
+
+async fn prepare_demo(pool: &PgPool, students: usize, base: &str) -> anyhow::Result<()> {
+    match demo::ensure(pool, students).await? {
+        Some(report) => println!(
+            "Created the demo college {} with {} students, {} staff and {} guardians in {:.1}s.",
+            report.name,
+            report.students,
+            report.staff,
+            report.guardians,
+            report.elapsed.as_secs_f64()
+        ),
+        None => println!("The database already holds a college; the demo data is left as it is."),
+    }
+    let accounts = demo::accounts(pool).await?;
+    if !accounts.is_empty() {
+        println!("\nDemo college: {base}/c/{}", demo::generate::SLUG);
+        println!("Demo sign-ins, one per role:");
+        for (role, email, name) in accounts {
+            println!("  {:<22} {:<28} {}", role.label(), email, name);
+        }
+        println!(
+            "Every demo account shares one password, set when the sign-in module lands (see \
+             README.md)."
+        );
+    }
+    println!();
+    Ok(())
+}

@@ -1,0 +1,497 @@
+//! Settings, loaded once at start-up from defaults, an optional TOML file, the environment
+//! and command-line flags (later sources win), and validated before anything starts.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::web::client_ip::IpNet;
+
+/// A value that must never reach a log or an error page.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub mode: Mode,
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// The runtime connection; `None` runs the private cluster in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// The table owner's connection, for migrations; defaults to `database_url`.
+    pub database_owner_url: Option<Secret>,
+    pub database_max_connections: u32,
+    /// How long start-up keeps retrying an unreachable database.
+    pub database_connect_timeout: Duration,
+    pub secret_key: Secret,
+    /// The address users reach Campus at, e.g. https://campus.example.edu.
+    pub public_url: Option<String>,
+    /// Peers whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+}
+
+impl Config {
+    /// Whether users reach Campus over TLS (so HSTS and Secure cookies apply).
+    pub fn served_over_tls(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+}
+
+/// A setting that could not be accepted, named the way the user wrote it.
+#[derive(Debug, thiserror::Error)]
+#[error("setting `{setting}`: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(setting: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            setting: setting.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Values given on the command line (clap also reads their environment variables).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The TOML file's shape: every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    mode: Option<Mode>,
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    database_owner_url: Option<String>,
+    database_max_connections: Option<u32>,
+    database_connect_timeout_secs: Option<u64>,
+    secret_key: Option<String>,
+    public_url: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    request_timeout_secs: Option<u64>,
+    body_limit_bytes: Option<usize>,
+    log_format: Option<LogFormat>,
+    log_filter: Option<String>,
+}
+
+/// Reads the environment through a function so tests need not touch the process's.
+pub type EnvReader<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Loads and validates. The secret key in development, when none is given, is made
+    /// once and kept in the data folder so sessions survive restarts.
+    pub fn load(overrides: &Overrides, env: EnvReader<'_>) -> Result<Config, ConfigError> {
+        let file_path = overrides
+            .config_file
+            .clone()
+            .or_else(|| env("CAMPUS_CONFIG").map(PathBuf::from));
+        let file = match &file_path {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+
+        let mode = pick("mode", "CAMPUS_MODE", None, file.mode, env, parse_mode)?
+            .unwrap_or(Mode::Development);
+        let listen = pick(
+            "listen",
+            "CAMPUS_LISTEN",
+            overrides.listen.clone(),
+            file.listen,
+            env,
+            Ok,
+        )?
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen.parse().map_err(|_| {
+            ConfigError::new(
+                "listen",
+                format!("`{listen}` is not an address and port such as 127.0.0.1:8080"),
+            )
+        })?;
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or_else(|| env("CAMPUS_DATA_DIR").map(PathBuf::from))
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("var"));
+        if data_dir.as_os_str().is_empty() {
+            return Err(ConfigError::new("data_dir", "must not be empty"));
+        }
+
+        let database_url = pick("database_url", "DATABASE_URL", None, file.database_url, env, Ok)?
+            .map(Secret::new);
+        let database_owner_url = pick(
+            "database_owner_url",
+            "DATABASE_OWNER_URL",
+            None,
+            file.database_owner_url,
+            env,
+            Ok,
+        )?
+        .map(Secret::new);
+        for (setting, url) in [
+            ("database_url", &database_url),
+            ("database_owner_url", &database_owner_url),
+        ] {
+            if let Some(url) = url {
+                let url = url.expose();
+                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(ConfigError::new(
+                        setting,
+                        "must be a postgres:// or postgresql:// URL",
+                    ));
+                }
+            }
+        }
+        if database_owner_url.is_some() && database_url.is_none() {
+            return Err(ConfigError::new(
+                "database_owner_url",
+                "is only used with database_url (DATABASE_URL); without it Campus runs its own \
+                 server",
+            ));
+        }
+
+        let database_max_connections = pick(
+            "database_max_connections",
+            "CAMPUS_DATABASE_MAX_CONNECTIONS",
+            None,
+            file.database_max_connections,
+            env,
+            parse_number,
+        )?
+        .unwrap_or(20);
+        if !(1..=500).contains(&database_max_connections) {
+            return Err(ConfigError::new(
+                "database_max_connections",
+                "must be between 1 and 500",
+            ));
+        }
+        let database_connect_timeout = seconds(
+            "database_connect_timeout_secs",
+            "CAMPUS_DATABASE_CONNECT_TIMEOUT_SECS",
+            file.database_connect_timeout_secs,
+            env,
+            30,
+            1..=3600,
+        )?;
+
+        let secret_key = pick(
+            "secret_key",
+            "CAMPUS_SECRET_KEY",
+            None,
+            file.secret_key,
+            env,
+            Ok,
+        )?;
+        let secret_key = match (mode, secret_key) {
+            (_, Some(key)) => {
+                check_secret_strength(&key).map_err(|why| {
+                    ConfigError::new("secret_key", format!("(CAMPUS_SECRET_KEY) {why}"))
+                })?;
+                Secret::new(key)
+            }
+            (Mode::Production, None) => {
+                return Err(ConfigError::new(
+                    "secret_key",
+                    "(CAMPUS_SECRET_KEY) is missing: production mode needs a random secret of \
+                     at least 32 characters; make one with `campus secret`",
+                ));
+            }
+            (Mode::Development, None) => development_secret(&data_dir)?,
+        };
+
+        let public_url = pick(
+            "public_url",
+            "CAMPUS_PUBLIC_URL",
+            None,
+            file.public_url,
+            env,
+            Ok,
+        )?
+        .map(|url| url.trim_end_matches('/').to_string());
+        if let Some(url) = &public_url {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if rest.is_none_or(|host| host.is_empty()) {
+                return Err(ConfigError::new(
+                    "public_url",
+                    "must start with https:// or http:// and name a host",
+                ));
+            }
+        }
+
+        let trusted_proxies = match env("CAMPUS_TRUSTED_PROXIES") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            None => file.trusted_proxies.unwrap_or_default(),
+        }
+        .iter()
+        .map(|entry| {
+            IpNet::from_str(entry).map_err(|why| ConfigError::new("trusted_proxies", why))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+        let request_timeout = seconds(
+            "request_timeout_secs",
+            "CAMPUS_REQUEST_TIMEOUT_SECS",
+            file.request_timeout_secs,
+            env,
+            30,
+            1..=600,
+        )?;
+        let body_limit_bytes = pick(
+            "body_limit_bytes",
+            "CAMPUS_BODY_LIMIT_BYTES",
+            None,
+            file.body_limit_bytes,
+            env,
+            parse_number,
+        )?
+        .unwrap_or(2 * 1024 * 1024);
+        if !(1024..=1024 * 1024 * 1024).contains(&body_limit_bytes) {
+            return Err(ConfigError::new(
+                "body_limit_bytes",
+                "must be between 1024 and 1073741824",
+            ));
+        }
+        let log_format = pick(
+            "log_format",
+            "CAMPUS_LOG_FORMAT",
+            None,
+            file.log_format,
+            env,
+            parse_log_format,
+        )?
+        .unwrap_or(LogFormat::Json);
+        let log_filter = pick(
+            "log_filter",
+            "CAMPUS_LOG",
+            None,
+            file.log_filter,
+            env,
+            Ok,
+        )?
+        .unwrap_or_else(|| "info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
+            return Err(ConfigError::new(
+                "log_filter",
+                format!("`{log_filter}` is not a log filter such as `info` or `campus=debug`"),
+            ));
+        }
+
+        Ok(Config {
+            mode,
+            listen,
+            data_dir,
+            database_url,
+            database_owner_url,
+            database_max_connections,
+            database_connect_timeout,
+            secret_key,
+            public_url,
+            trusted_proxies,
+            request_timeout,
+            body_limit_bytes,
+            log_format,
+            log_filter,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(
+            "config",
+            format!("cannot read the config file {}: {e}", path.display()),
+        )
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        ConfigError::new(
+            "config",
+            format!("the config file {} is not valid: {e}", path.display()),
+        )
+    })
+}
+
+/// The first of: flag, environment variable, file value.
+fn pick<T>(
+    setting: &str,
+    var: &str,
+    flag: Option<String>,
+    file: Option<T>,
+    env: EnvReader<'_>,
+    parse: impl Fn(String) -> Result<T, String>,
+) -> Result<Option<T>, ConfigError> {
+    match flag.or_else(|| env(var)) {
+        Some(raw) => parse(raw)
+            .map(Some)
+            .map_err(|why| ConfigError::new(setting, format!("({var}) {why}"))),
+        None => Ok(file),
+    }
+}
+
+fn seconds(
+    setting: &str,
+    var: &str,
+    file: Option<u64>,
+    env: EnvReader<'_>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Duration, ConfigError> {
+    let value = pick(setting, var, None, file, env, parse_number)?.unwrap_or(default);
+    if !range.contains(&value) {
+        return Err(ConfigError::new(
+            setting,
+            format!(
+                "must be between {} and {} seconds",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(Duration::from_secs(value))
+}
+
+fn parse_number<T: FromStr>(raw: String) -> Result<T, String> {
+    raw.trim()
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a whole number"))
+}
+
+fn parse_mode(raw: String) -> Result<Mode, String> {
+    match raw.trim() {
+        "development" => Ok(Mode::Development),
+        "production" => Ok(Mode::Production),
+        _ => Err(format!("`{raw}` is neither `development` nor `production`")),
+    }
+}
+
+fn parse_log_format(raw: String) -> Result<LogFormat, String> {
+    match raw.trim() {
+        "json" => Ok(LogFormat::Json),
+        "pretty" => Ok(LogFormat::Pretty),
+        _ => Err(format!("`{raw}` is neither `json` nor `pretty`")),
+    }
+}
+
+/// Known stand-ins people paste instead of a secret.
+const PLACEHOLDERS: [&str; 6] = ["changeme", "secret", "password", "example", "campus", "default"];
+
+/// A secret must be long and not a pattern or a stand-in.
+pub fn check_secret_strength(key: &str) -> Result<(), String> {
+    if key.len() < 32 {
+        return Err(format!(
+            "is too short ({} characters): use at least 32 random characters, e.g. from \
+             `campus secret`",
+            key.len()
+        ));
+    }
+    let mut distinct: Vec<char> = key.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let lower = key.to_ascii_lowercase();
+    if distinct.len() < 12 || PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+        return Err(
+            "is too weak (a pattern or a placeholder word): use a random value from \
+             `campus secret`"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// A fresh random secret: 64 hex characters (256 bits).
+pub fn generate_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn development_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let path = data_dir.join("secret.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_string();
+        if check_secret_strength(&existing).is_ok() {
+            return Ok(Secret::new(existing));
+        }
+    }
+    let unwritable = |e: std::io::Error| {
+        ConfigError::new(
+            "data_dir",
+            format!(
+                "cannot keep the development secret in {}: {e}; choose a writable data folder \
+                 (--data-dir or CAMPUS_DATA_DIR)",
+                path.display()
+            ),
+        )
+    };
+    std::fs::create_dir_all(data_dir).map_err(unwritable)?;
+    let secret = generate_secret();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(unwritable)?;
+    file.write_all(secret.as_bytes()).map_err(unwritable)?;
+    Ok(Secret::new(secret))
+}

@@ -1,0 +1,168 @@
+//! The database: where it is (the private cluster or DATABASE_URL), the runtime pool,
+//! migrations, and the tenant-scoped transaction every request runs in.
+
+pub mod embedded;
+pub mod migrate;
+pub mod tenancy;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
+
+use crate::config::{Config, Mode};
+
+pub use embedded::EmbeddedCluster;
+pub use tenancy::{CollegeId, begin_for_college};
+
+/// The name of the runtime role: it neither owns tables nor bypasses row-level security.
+pub const APP_ROLE: &str = "campus_app";
+/// The role that owns the tables and runs migrations.
+pub const OWNER_ROLE: &str = "campus_owner";
+/// The database the private cluster keeps Campus in.
+pub const DATABASE: &str = "campus";
+
+/// Where Campus connects: the two roles' connection options, and the private cluster when
+/// Campus runs its own.
+pub struct Database {
+    pub app: PgConnectOptions,
+    pub owner: PgConnectOptions,
+    pub cluster: Option<EmbeddedCluster>,
+}
+
+impl Database {
+    /// Starts the private cluster (when no DATABASE_URL is set) and works out the roles'
+    /// connection options. Nothing is migrated yet.
+    pub async fn locate(config: &Config) -> anyhow::Result<Database> {
+        match &config.database_url {
+            Some(url) => {
+                let app: PgConnectOptions = url
+                    .expose()
+                    .parse()
+                    .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+                let owner = match &config.database_owner_url {
+                    Some(url) => url
+                        .expose()
+                        .parse()
+                        .context("DATABASE_OWNER_URL is not a valid PostgreSQL URL")?,
+                    None => app.clone(),
+                };
+                Ok(Database {
+                    app,
+                    owner,
+                    cluster: None,
+                })
+            }
+            None => {
+                let cluster = EmbeddedCluster::start(
+                    config.data_dir.clone(),
+                    pgcluster::Durability::Durable,
+                    config.database_connect_timeout,
+                )
+                .await?;
+                cluster.bootstrap(DATABASE).await?;
+                Ok(Database {
+                    app: cluster.options(APP_ROLE, DATABASE),
+                    owner: cluster.options(OWNER_ROLE, DATABASE),
+                    cluster: Some(cluster),
+                })
+            }
+        }
+    }
+
+    /// Stops the private cluster, if Campus runs one.
+    pub async fn stop(self) {
+        if let Some(cluster) = self.cluster {
+            cluster.stop().await;
+        }
+    }
+}
+
+/// Opens the runtime pool, retrying with backoff while the server is unreachable.
+pub async fn connect_pool(
+    options: &PgConnectOptions,
+    max_connections: u32,
+    patience: Duration,
+) -> anyhow::Result<PgPool> {
+    let options = options
+        .clone()
+        .application_name("campus")
+        .options([("statement_timeout", "30s"), ("lock_timeout", "10s")])
+        .log_statements(tracing::log::LevelFilter::Trace);
+    let deadline = Instant::now() + patience;
+    let mut delay = Duration::from_millis(100);
+    loop {
+        let attempt = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await;
+        match attempt {
+            Ok(pool) => return Ok(pool),
+            Err(e) if Instant::now() + delay < deadline && is_transient(&e) => {
+                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, target = %describe(&options), "database unreachable; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "could not connect to the database {} (tried for up to {}s)",
+                        describe(&options),
+                        patience.as_secs()
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// Refusals that waiting can cure: the server is down, starting, or overloaded.
+fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => matches!(
+            db.code().as_deref(),
+            Some("57P03") | Some("53300") | Some("08006") | Some("08001")
+        ),
+        _ => false,
+    }
+}
+
+/// Where a connection goes, without its password.
+pub fn describe(options: &PgConnectOptions) -> String {
+    format!(
+        "{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("(default)")
+    )
+}
+
+/// Refuses (in production) or warns about a runtime role that could sidestep tenancy.
+pub async fn check_runtime_role(pool: &PgPool, mode: Mode) -> anyhow::Result<()> {
+    let (superuser, bypass, owns): (bool, bool, bool) = sqlx::query_as(
+        "SELECT r.rolsuper, r.rolbypassrls, \
+                EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' \
+                        AND t.tableowner = current_user) \
+         FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await
+    .context("checking the runtime database role")?;
+    if superuser || bypass || owns {
+        let why = format!(
+            "the runtime database role is a superuser ({superuser}), bypasses row-level security \
+             ({bypass}) or owns tables ({owns}); connect DATABASE_URL as `{APP_ROLE}` and put the \
+             owner in DATABASE_OWNER_URL so the database itself keeps colleges apart"
+        );
+        if mode == Mode::Production {
+            bail!(why);
+        }
+        tracing::warn!("{why}");
+    }
+    Ok(())
+}

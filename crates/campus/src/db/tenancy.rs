@@ -1,0 +1,33 @@
+//! The tenant-scoped transaction. Row-level security shows and accepts only rows of the
+//! college named by `app.college_id`, set here at the start of each transaction and gone
+//! at its end, so a pooled connection never carries one request's college into another.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(transparent)]
+#[serde(transparent)]
+pub struct CollegeId(pub Uuid);
+
+impl fmt::Display for CollegeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Begins a transaction acting for `college`. Every tenant query goes through one.
+pub async fn begin_for_college(
+    pool: &PgPool,
+    college: CollegeId,
+) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('app.college_id', $1, true)")
+        .bind(college.0.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}

@@ -1,0 +1,104 @@
+//! The demo college: a realistic college generated from a fixed seed and loaded in one
+//! transaction, so a newcomer sees Campus with data in it.
+
+pub mod catalog;
+pub mod generate;
+mod load;
+mod rng;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use sqlx::PgPool;
+
+use crate::db::{CollegeId, begin_for_college};
+use crate::institution::model::NewCollege;
+use crate::institution::queries;
+use crate::people::model::Role;
+
+/// The seed every demo college is drawn from.
+pub const SEED: u64 = 2026;
+
+pub struct DemoReport {
+    pub slug: String,
+    pub name: String,
+    pub accounts: Vec<(Role, String, String)>,
+    pub students: usize,
+    pub staff: usize,
+    pub guardians: usize,
+    pub elapsed: Duration,
+}
+
+/// Creates the demo college unless the database already holds a college.
+pub async fn ensure(pool: &PgPool, students: usize) -> anyhow::Result<Option<DemoReport>> {
+    if !queries::directory(pool).await?.is_empty() {
+        return Ok(None);
+    }
+    create(pool, students).await.map(Some)
+}
+
+/// Generates and loads the demo college with `students` students, all or nothing.
+pub async fn create(pool: &PgPool, students: usize) -> anyhow::Result<DemoReport> {
+    let started = Instant::now();
+    let today = time::OffsetDateTime::now_utc().date();
+    let college = generate::generate(SEED, students, today);
+    let id = CollegeId(uuid::Uuid::now_v7());
+    let mut tx = begin_for_college(pool, id).await?;
+    let mut new = NewCollege::parse(generate::SLUG, generate::NAME)
+        .map_err(|e| anyhow::anyhow!("demo college settings are invalid: {e:?}"))?;
+    new.short_name = Some("Riverside".into());
+    new.tagline = Some("Learning by the river since 1962.".into());
+    new.email = Some(format!("office@{}", generate::DOMAIN));
+    new.phone = Some("+1-555-0100-0000".into());
+    new.website = Some("https://www.riverside.example.edu".into());
+    new.address = Some("1 College Road, Riverside".into());
+    queries::insert_college(&mut tx, id, &new)
+        .await
+        .context("creating the demo college")?;
+    load::load(&mut tx, &college)
+        .await
+        .context("loading the demo college's data")?;
+    tx.commit().await?;
+    Ok(DemoReport {
+        slug: generate::SLUG.into(),
+        name: generate::NAME.into(),
+        accounts: college
+            .accounts
+            .iter()
+            .map(|a| (a.role, a.email.clone(), a.name.clone()))
+            .collect(),
+        students: college.students.len(),
+        staff: college.staff.len(),
+        guardians: college.guardians.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The demo college's fixed accounts as the database holds them: (role, email, name).
+pub async fn accounts(pool: &PgPool) -> anyhow::Result<Vec<(Role, String, String)>> {
+    let Some(college) = queries::find_by_slug(pool, generate::SLUG).await? else {
+        return Ok(Vec::new());
+    };
+    let mut tx = begin_for_college(pool, college.id).await?;
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT r.role, u.email::text, u.display_name FROM users u \
+         JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id \
+         WHERE u.email::text LIKE '%@' || $1",
+    )
+    .bind(generate::DOMAIN)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut accounts: Vec<(Role, String, String)> = Role::ALL
+        .iter()
+        .filter_map(|role| {
+            rows.iter()
+                .find(|(r, email, _)| {
+                    r == role.as_str() && generate::is_fixed_account(email)
+                })
+                .map(|(_, email, name)| (*role, email.clone(), name.clone()))
+        })
+        .collect();
+    accounts.dedup();
+    Ok(accounts)
+}

@@ -1,0 +1,184 @@
+//! One error type at the HTTP edge. A handler returns `AppError`; the response carries a
+//! `Problem` that `web::errors` renders as problem details (RFC 9457) for the API or as a
+//! friendly page for the browser. Internal causes are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid input field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field's name as the client sent it (a JSON pointer-like path for nested input).
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("sign-in required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> AppError {
+        AppError::Internal(error.into())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(error: askama::Error) -> AppError {
+        AppError::Internal(error.into())
+    }
+}
+
+/// What the renderer needs to answer an error, attached to the response.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    /// A stable name for the kind of problem (the fragment of its `type` URI).
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    /// The generic problem for a status no handler explained (a 404 from the router, a
+    /// 405, a 413 from the body limit, a timeout, a panic).
+    pub fn for_status(status: StatusCode) -> Problem {
+        let (kind, title, detail) = match status {
+            StatusCode::NOT_FOUND => (
+                "not-found",
+                "Not found",
+                "There is nothing at this address.",
+            ),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method-not-allowed",
+                "Method not allowed",
+                "This address does not accept that method.",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "payload-too-large",
+                "Request too large",
+                "The request body is larger than this server accepts.",
+            ),
+            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => (
+                "unavailable",
+                "Service unavailable",
+                "The server could not answer in time. Please try again.",
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                "Send the body as application/json.",
+            ),
+            StatusCode::UNAUTHORIZED => (
+                "unauthorized",
+                "Sign-in required",
+                "Sign in to see this.",
+            ),
+            StatusCode::FORBIDDEN => (
+                "forbidden",
+                "Forbidden",
+                "You do not have permission to do this.",
+            ),
+            s if s.is_client_error() => ("bad-request", "Bad request", "The request is not valid."),
+            _ => (
+                "internal",
+                "Something went wrong",
+                "The server met an unexpected problem. It has been logged; please try again.",
+            ),
+        };
+        Problem {
+            status,
+            kind,
+            title,
+            detail: detail.to_string(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl AppError {
+    pub fn problem(&self) -> Problem {
+        match self {
+            AppError::NotFound => Problem::for_status(StatusCode::NOT_FOUND),
+            AppError::BadRequest(detail) => Problem {
+                detail: detail.clone(),
+                ..Problem::for_status(StatusCode::BAD_REQUEST)
+            },
+            AppError::Validation(errors) => Problem {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                kind: "validation",
+                title: "Invalid input",
+                detail: match errors.as_slice() {
+                    [one] => format!("{}: {}", one.field, one.message),
+                    many => format!("{} fields are not valid.", many.len()),
+                },
+                errors: errors.clone(),
+            },
+            AppError::Unauthorized => Problem::for_status(StatusCode::UNAUTHORIZED),
+            AppError::Forbidden => Problem::for_status(StatusCode::FORBIDDEN),
+            AppError::Conflict(detail) => Problem {
+                status: StatusCode::CONFLICT,
+                kind: "conflict",
+                title: "Conflict",
+                detail: detail.clone(),
+                errors: Vec::new(),
+            },
+            AppError::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            AppError::UnsupportedMediaType(detail) => Problem {
+                detail: detail.clone(),
+                ..Problem::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            },
+            AppError::Unavailable(detail) => Problem {
+                detail: detail.clone(),
+                ..Problem::for_status(StatusCode::SERVICE_UNAVAILABLE)
+            },
+            AppError::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(error = ?cause, "request failed");
+        }
+        let problem = self.problem();
+        let mut response = problem.status.into_response();
+        response.extensions_mut().insert(problem);
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

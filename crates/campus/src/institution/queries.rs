@@ -1,0 +1,132 @@
+//! Institution queries. The directory reads across colleges through the owner-defined
+//! `public_colleges()` function (public fields only); everything else runs inside a
+//! transaction acting for one college.
+
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::CollegeId;
+use crate::institution::model::{
+    CampusInfo, CollegeProfile, CollegeSummary, DepartmentInfo, Figures, NewCollege, ProgramInfo,
+    TermInfo,
+};
+
+pub async fn directory(pool: &PgPool) -> Result<Vec<CollegeSummary>, sqlx::Error> {
+    sqlx::query_as("SELECT id, slug, name, short_name, tagline FROM public_colleges()")
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn find_by_slug(pool: &PgPool, slug: &str) -> Result<Option<CollegeSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, slug, name, short_name, tagline FROM public_colleges() WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Inserts a college. The connection's transaction must act for `id` already (RLS
+/// checks the new row against it).
+pub async fn insert_college(
+    conn: &mut PgConnection,
+    id: CollegeId,
+    college: &NewCollege,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO colleges (id, slug, name, short_name, tagline, email, phone, website, address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(college.slug.as_str())
+    .bind(&college.name)
+    .bind(&college.short_name)
+    .bind(&college.tagline)
+    .bind(&college.email)
+    .bind(&college.phone)
+    .bind(&college.website)
+    .bind(&college.address)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The public profile of the college the transaction acts for.
+pub async fn profile(
+    conn: &mut PgConnection,
+    summary: CollegeSummary,
+) -> Result<CollegeProfile, sqlx::Error> {
+    let (email, phone, website, address): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as("SELECT email::text, phone, website, address FROM colleges")
+        .fetch_one(&mut *conn)
+        .await?;
+    let campuses: Vec<CampusInfo> =
+        sqlx::query_as("SELECT code, name, address FROM campuses ORDER BY name")
+            .fetch_all(&mut *conn)
+            .await?;
+    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, Option<i16>)> =
+        sqlx::query_as(
+            "SELECT d.code, d.name, p.code, p.name, p.level, p.duration_years \
+             FROM departments d LEFT JOIN programs p \
+               ON p.college_id = d.college_id AND p.department_id = d.id \
+             ORDER BY d.name, p.name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut departments: Vec<DepartmentInfo> = Vec::new();
+    for (code, name, p_code, p_name, p_level, p_years) in rows {
+        if departments.last().is_none_or(|d| d.code != code) {
+            departments.push(DepartmentInfo {
+                code,
+                name,
+                programs: Vec::new(),
+            });
+        }
+        if let (Some(code), Some(name), Some(level), Some(duration_years), Some(dept)) =
+            (p_code, p_name, p_level, p_years, departments.last_mut())
+        {
+            dept.programs.push(ProgramInfo {
+                code,
+                name,
+                level,
+                duration_years,
+            });
+        }
+    }
+    let terms: Vec<TermInfo> = sqlx::query_as(
+        "SELECT t.name, y.name AS academic_year, t.starts_on, t.ends_on, \
+                (current_date BETWEEN t.starts_on AND t.ends_on) AS current \
+         FROM terms t JOIN academic_years y \
+           ON y.college_id = t.college_id AND y.id = t.academic_year_id \
+         WHERE t.ends_on >= current_date ORDER BY t.starts_on LIMIT 4",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let (students, staff, departments_count, programs): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM students WHERE status = 'enrolled'), \
+                (SELECT count(*) FROM staff WHERE status = 'active'), \
+                (SELECT count(*) FROM departments), \
+                (SELECT count(*) FROM programs)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(CollegeProfile {
+        summary,
+        email,
+        phone,
+        website,
+        address,
+        campuses,
+        departments,
+        terms,
+        figures: Figures {
+            students,
+            staff,
+            departments: departments_count,
+            programs,
+        },
+    })
+}

@@ -1,0 +1,17 @@
+//! Campus: an open-source college and school management system.
+//!
+//! See docs/ARCHITECTURE.md for the map of this crate.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod institution;
+pub mod ops;
+pub mod people;
+pub mod router;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,94 @@
+//! Operations endpoints for load balancers and monitoring: liveness, readiness, metrics.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::db::migrate;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the process answers.
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+/// Liveness: the process is up and answering.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process is up", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    pub status: &'static str,
+    /// `ok` or `unreachable`.
+    pub database: &'static str,
+    /// `current`, `pending` or `unknown`.
+    pub migrations: &'static str,
+    /// The newest migration this binary carries.
+    pub expected_migration: i64,
+}
+
+/// Readiness: the database answers and has every migration this binary expects.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, description = "Not ready: database unreachable or migrations pending", body = Readiness)))]
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let (database, migrations) = match migrate::is_current(&state.db).await {
+        Ok(true) => ("ok", "current"),
+        Ok(false) => ("ok", "pending"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: database unreachable");
+            ("unreachable", "unknown")
+        }
+    };
+    let ready = database == "ok" && migrations == "current";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(Readiness {
+            status: if ready { "ready" } else { "not_ready" },
+            database,
+            migrations,
+            expected_migration: migrate::latest_version(),
+        }),
+    )
+}
+
+/// Prometheus metrics: HTTP requests and latency by route and status, database pool use.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let pool = &state.db;
+    metrics::gauge!("db_pool_connections").set(f64::from(pool.size()));
+    metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
+    metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.render(),
+    )
+}

@@ -1,0 +1,58 @@
+//! Every route of Campus and the middleware around them, in one place.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::web;
+
+pub fn build(state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    let body_limit = state.config.body_limit_bytes;
+    routes()
+        .fallback(|| async { AppError::NotFound })
+        .layer(
+            // Outermost first.
+            ServiceBuilder::new()
+                .layer(from_fn(web::request_id::middleware))
+                .layer(from_fn_with_state(state.clone(), web::client_ip::middleware))
+                .layer(from_fn(web::observe::middleware))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    web::security_headers::middleware,
+                ))
+                .layer(CompressionLayer::new())
+                .layer(from_fn(web::errors::middleware))
+                .layer(CatchPanicLayer::custom(|_panic| {
+                    tracing::error!("a handler panicked");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from(timeout),
+                ))
+                .layer(RequestBodyLimitLayer::new(body_limit))
+                .layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .with_state(state)
+}
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/{*name}", get(web::assets::serve))
+        .merge(crate::ops::routes())
+        .merge(crate::api::routes())
+        .merge(crate::institution::routes())
+}

@@ -1,0 +1,12 @@
+//! The web layer shared by every domain: page chrome and rendering, error rendering,
+//! extractors that speak our error format, static assets, and the middleware every
+//! request passes through (request id, logging, metrics, client address, headers).
+
+pub mod assets;
+pub mod client_ip;
+pub mod errors;
+pub mod extract;
+pub mod layout;
+pub mod observe;
+pub mod request_id;
+pub mod security_headers;
