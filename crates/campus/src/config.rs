@@ -169,8 +169,15 @@ impl Config {
             return Err(ConfigError::new("data_dir", "must not be empty"));
         }
 
-        let database_url = pick("database_url", "DATABASE_URL", None, file.database_url, env, Ok)?
-            .map(Secret::new);
+        let database_url = pick(
+            "database_url",
+            "DATABASE_URL",
+            None,
+            file.database_url,
+            env,
+            Ok,
+        )?
+        .map(Secret::new);
         let database_owner_url = pick(
             "database_owner_url",
             "DATABASE_OWNER_URL",
@@ -282,9 +289,7 @@ impl Config {
             None => file.trusted_proxies.unwrap_or_default(),
         }
         .iter()
-        .map(|entry| {
-            IpNet::from_str(entry).map_err(|why| ConfigError::new("trusted_proxies", why))
-        })
+        .map(|entry| IpNet::from_str(entry).map_err(|why| ConfigError::new("trusted_proxies", why)))
         .collect::<Result<Vec<_>, _>>()?;
 
         let request_timeout = seconds(
@@ -319,15 +324,8 @@ impl Config {
             parse_log_format,
         )?
         .unwrap_or(LogFormat::Json);
-        let log_filter = pick(
-            "log_filter",
-            "CAMPUS_LOG",
-            None,
-            file.log_filter,
-            env,
-            Ok,
-        )?
-        .unwrap_or_else(|| "info".into());
+        let log_filter = pick("log_filter", "CAMPUS_LOG", None, file.log_filter, env, Ok)?
+            .unwrap_or_else(|| "info".into());
         if tracing_subscriber::EnvFilter::try_new(&log_filter).is_err() {
             return Err(ConfigError::new(
                 "log_filter",
@@ -431,7 +429,9 @@ fn parse_log_format(raw: String) -> Result<LogFormat, String> {
 }
 
 /// Known stand-ins people paste instead of a secret.
-const PLACEHOLDERS: [&str; 6] = ["changeme", "secret", "password", "example", "campus", "default"];
+const PLACEHOLDERS: [&str; 6] = [
+    "changeme", "secret", "password", "example", "campus", "default",
+];
 
 /// A secret must be long and not a pattern or a stand-in.
 pub fn check_secret_strength(key: &str) -> Result<(), String> {

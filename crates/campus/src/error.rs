@@ -101,11 +101,9 @@ impl Problem {
                 "Unsupported media type",
                 "Send the body as application/json.",
             ),
-            StatusCode::UNAUTHORIZED => (
-                "unauthorized",
-                "Sign-in required",
-                "Sign in to see this.",
-            ),
+            StatusCode::UNAUTHORIZED => {
+                ("unauthorized", "Sign-in required", "Sign in to see this.")
+            }
             StatusCode::FORBIDDEN => (
                 "forbidden",
                 "Forbidden",

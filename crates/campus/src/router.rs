@@ -1,7 +1,5 @@
 //! Every route of Campus and the middleware around them, in one place.
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -19,15 +17,24 @@ use crate::error::AppError;
 use crate::web;
 
 pub fn build(state: AppState) -> Router {
+    with_middleware(routes(), state)
+}
+
+/// Wraps `routes` in the middleware every request passes through. Tests use it to put
+/// routes of their own (one that panics, one that is slow) behind the real stack.
+pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let body_limit = state.config.body_limit_bytes;
-    routes()
+    routes
         .fallback(|| async { AppError::NotFound })
         .layer(
             // Outermost first.
             ServiceBuilder::new()
                 .layer(from_fn(web::request_id::middleware))
-                .layer(from_fn_with_state(state.clone(), web::client_ip::middleware))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    web::client_ip::middleware,
+                ))
                 .layer(from_fn(web::observe::middleware))
                 .layer(from_fn_with_state(
                     state.clone(),
@@ -41,7 +48,7 @@ pub fn build(state: AppState) -> Router {
                 }))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    Duration::from(timeout),
+                    timeout,
                 ))
                 .layer(RequestBodyLimitLayer::new(body_limit))
                 .layer(DefaultBodyLimit::max(body_limit)),
@@ -49,7 +56,7 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn routes() -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/{*name}", get(web::assets::serve))
         .merge(crate::ops::routes())

@@ -70,7 +70,12 @@ impl Account {
         let mut command = Command::new(program);
         command.current_dir(cwd);
         for var in [
-            "PGDATA", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGOPTIONS",
+            "PGDATA",
+            "PGHOST",
+            "PGPORT",
+            "PGUSER",
+            "PGDATABASE",
+            "PGOPTIONS",
         ] {
             command.env_remove(var);
         }
@@ -129,7 +134,10 @@ fn lookup(name: &str) -> Option<Account> {
 }
 
 fn create_system_account(name: &str) -> Result<(), Error> {
-    tracing::info!(account = name, "no PostgreSQL system account here; creating one");
+    tracing::info!(
+        account = name,
+        "no PostgreSQL system account here; creating one"
+    );
     let output = Command::new("useradd")
         .args([
             "--system",

@@ -77,7 +77,7 @@ fn versioned_dirs(parent: &str, prefix: &str, suffix: &str) -> Vec<PathBuf> {
             Some((version, entry.path().join(suffix)))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
     found.into_iter().map(|(_, dir)| dir).collect()
 }
 

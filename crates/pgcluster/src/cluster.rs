@@ -12,8 +12,8 @@ use nix::fcntl::{Flock, FlockArg};
 
 use crate::{Account, Binaries, Error};
 
-/// The superuser `initdb` creates. Only the managing process connects as it, over the
-/// private socket, to create the application's roles and database.
+/// The superuser `initdb` creates. Only processes reaching the private socket connect as
+/// it, to create the application's roles and databases.
 const SUPERUSER: &str = "postgres";
 /// Unix socket paths are limited to 107 bytes; the socket's name adds 16.
 const MAX_SOCKET_DIR: usize = 90;
@@ -79,7 +79,8 @@ impl Cluster {
     pub fn open(root: &Path, options: ClusterOptions) -> Result<Cluster, Error> {
         let binaries = Binaries::find()?;
         let account = Account::for_server()?;
-        fs::create_dir_all(root).map_err(|e| Error::folder(root, format!("cannot create it: {e}")))?;
+        fs::create_dir_all(root)
+            .map_err(|e| Error::folder(root, format!("cannot create it: {e}")))?;
         let root = root
             .canonicalize()
             .map_err(|e| Error::folder(root, format!("cannot resolve it: {e}")))?;
@@ -184,19 +185,16 @@ impl Cluster {
         self.prepare_private_dir(&staging)?;
         let parent = staging.parent().unwrap_or(Path::new("/"));
         let mut initdb = self.account.command(&self.binaries.path("initdb"), parent);
-        initdb
-            .arg("--pgdata")
-            .arg(&staging)
-            .args([
-                "--username",
-                SUPERUSER,
-                "--auth",
-                "trust",
-                "--encoding",
-                "UTF8",
-                "--no-locale",
-                "--no-instructions",
-            ]);
+        initdb.arg("--pgdata").arg(&staging).args([
+            "--username",
+            SUPERUSER,
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--no-locale",
+            "--no-instructions",
+        ]);
         if self.options.durability == Durability::Ephemeral {
             initdb.arg("--no-sync");
         }
@@ -210,8 +208,11 @@ impl Cluster {
             .append(true)
             .open(self.data_dir.join("postgresql.conf"))
             .map_err(Error::io("opening postgresql.conf"))?;
-        writeln!(conf, "\n# Settings Campus manages live in {SETTINGS_FILE}.\n{INCLUDE_LINE}")
-            .map_err(Error::io("writing postgresql.conf"))?;
+        writeln!(
+            conf,
+            "\n# Settings Campus manages live in {SETTINGS_FILE}.\n{INCLUDE_LINE}"
+        )
+        .map_err(Error::io("writing postgresql.conf"))?;
         Ok(true)
     }
 
@@ -329,7 +330,8 @@ impl Cluster {
 
     /// A folder only the server account may use (socket, log).
     fn prepare_private_dir(&self, dir: &Path) -> Result<(), Error> {
-        fs::create_dir_all(dir).map_err(|e| Error::folder(dir, format!("cannot create it: {e}")))?;
+        fs::create_dir_all(dir)
+            .map_err(|e| Error::folder(dir, format!("cannot create it: {e}")))?;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
             .map_err(|e| Error::folder(dir, format!("cannot set its permissions: {e}")))?;
         self.account.own(dir)
@@ -434,7 +436,7 @@ fn is_postmaster_of(pid: u32, data_dir: &Path) -> bool {
         program.ends_with("postgres") || program.ends_with("postmaster")
     });
     let data = data_dir.as_os_str().as_encoded_bytes();
-    is_postgres && args.iter().any(|arg| *arg == data)
+    is_postgres && args.contains(&data)
 }
 
 fn run(command: &mut Command, what: &str) -> Result<Output, Error> {

@@ -14,11 +14,7 @@ pub enum Error {
     BinariesNotFound,
 
     #[error("PostgreSQL {found} was found in {dir}, but version {min} or newer is needed")]
-    TooOld {
-        found: u32,
-        min: u32,
-        dir: PathBuf,
-    },
+    TooOld { found: u32, min: u32, dir: PathBuf },
 
     #[error("the server account: {0}")]
     Account(String),

@@ -11,16 +11,40 @@ const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Problem kinds the API answers with; each has an anchor that `type` URIs point at.
 const PROBLEMS: [(&str, &str); 10] = [
-    ("validation", "Some fields are invalid; `errors` names each field and what is wrong."),
-    ("bad-request", "The request is malformed, such as a body that is not valid JSON."),
+    (
+        "validation",
+        "Some fields are invalid; `errors` names each field and what is wrong.",
+    ),
+    (
+        "bad-request",
+        "The request is malformed, such as a body that is not valid JSON.",
+    ),
     ("unauthorized", "Sign-in or a valid access token is needed."),
     ("forbidden", "The caller may not do this."),
-    ("not-found", "Nothing exists at this address, or the caller may not know it does."),
-    ("method-not-allowed", "The address does not accept this method; see the Allow header."),
-    ("conflict", "The change conflicts with the current state, such as a duplicate."),
-    ("payload-too-large", "The body is larger than the server accepts."),
-    ("unsupported-media-type", "The body must be sent as application/json."),
-    ("unavailable", "The server could not answer in time, or a dependency is down; retry."),
+    (
+        "not-found",
+        "Nothing exists at this address, or the caller may not know it does.",
+    ),
+    (
+        "method-not-allowed",
+        "The address does not accept this method; see the Allow header.",
+    ),
+    (
+        "conflict",
+        "The change conflicts with the current state, such as a duplicate.",
+    ),
+    (
+        "payload-too-large",
+        "The body is larger than the server accepts.",
+    ),
+    (
+        "unsupported-media-type",
+        "The body must be sent as application/json.",
+    ),
+    (
+        "unavailable",
+        "The server could not answer in time, or a dependency is down; retry.",
+    ),
 ];
 
 struct Operation {

@@ -4,7 +4,7 @@ use anyhow::bail;
 use clap::Subcommand;
 
 use crate::config::Config;
-use crate::db::{CollegeId, begin_for_college};
+use crate::db::{CollegeId, WhenBusy, begin_for_college};
 use crate::institution::model::NewCollege;
 use crate::institution::queries;
 use crate::people::model::{Email, Role, parse_display_name};
@@ -41,7 +41,9 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         } => {
             // Parse everything before touching the database: bad input changes nothing.
             let mut errors = Vec::new();
-            let college = NewCollege::parse(&slug, &name).map_err(|e| errors.extend(e)).ok();
+            let college = NewCollege::parse(&slug, &name)
+                .map_err(|e| errors.extend(e))
+                .ok();
             let email = Email::parse("admin-email", &admin_email)
                 .map_err(|e| errors.push(e))
                 .ok();
@@ -56,8 +58,11 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                     .collect();
                 bail!("nothing was created:\n  {}", lines.join("\n  "));
             };
-            super::serve::with_database(&config, |pool| async move {
-                if queries::find_by_slug(&pool, college.slug.as_str()).await?.is_some() {
+            super::serve::with_database(&config, WhenBusy::Attach, |pool| async move {
+                if queries::find_by_slug(&pool, college.slug.as_str())
+                    .await?
+                    .is_some()
+                {
                     bail!(
                         "nothing was created: a college named `{}` exists already",
                         college.slug.as_str()
@@ -66,7 +71,8 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 let id = CollegeId(uuid::Uuid::now_v7());
                 let mut tx = begin_for_college(&pool, id).await?;
                 queries::insert_college(&mut tx, id, &college).await?;
-                let Some(user) = people::insert_user(&mut tx, &email, &admin_name, "invited").await?
+                let Some(user) =
+                    people::insert_user(&mut tx, &email, &admin_name, "invited").await?
                 else {
                     bail!("nothing was created: the administrator's email is taken");
                 };
@@ -84,7 +90,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             .await
         }
         AdminCommand::ListColleges => {
-            super::serve::with_database(&config, |pool| async move {
+            super::serve::with_database(&config, WhenBusy::Attach, |pool| async move {
                 let colleges = queries::directory(&pool).await?;
                 if colleges.is_empty() {
                     println!("No colleges yet.");

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, Config, Overrides};
 
 #[derive(Debug, Parser)]
-#[command(name = "campus", version, about = "Campus: an open-source college management system")]
+#[command(
+    name = "campus",
+    version,
+    about = "Campus: an open-source college management system"
+)]
 struct Cli {
     /// A TOML settings file (see docs/OPERATIONS.md for its keys).
     #[arg(long, global = true, env = "CAMPUS_CONFIG", value_name = "FILE")]

@@ -9,25 +9,30 @@ use sqlx::PgPool;
 
 use crate::app::{self, AppState};
 use crate::config::Config;
-use crate::db::{self, Database, migrate};
+use crate::db::{self, Database, WhenBusy, migrate};
 use crate::demo;
 
 /// Runs `work` with the database up and migrated, then stops the private cluster (if
 /// any) whether `work` succeeded or not.
-pub async fn with_database<F, Fut>(config: &Config, work: F) -> anyhow::Result<()>
+pub async fn with_database<F, Fut>(
+    config: &Config,
+    when_busy: WhenBusy,
+    work: F,
+) -> anyhow::Result<()>
 where
     F: FnOnce(PgPool) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let database = Database::locate(config).await?;
+    let database = Database::locate(config, when_busy).await?;
     let result = async {
-        migrate::run(&database.owner).await?;
+        // The pool first: it waits (with backoff) for a server that is still starting.
         let pool = db::connect_pool(
             &database.app,
             config.database_max_connections,
             config.database_connect_timeout,
         )
         .await?;
+        migrate::run(&database.owner).await?;
         db::check_runtime_role(&pool, config.mode).await?;
         let outcome = work(pool.clone()).await;
         pool.close().await;
@@ -39,9 +44,15 @@ where
 }
 
 pub async fn migrate_only(config: Config) -> anyhow::Result<()> {
-    with_database(&config, |_pool| async {
-        tracing::info!(version = migrate::latest_version(), "database migrations are current");
-        println!("Migrations applied; the database is at version {}.", migrate::latest_version());
+    with_database(&config, WhenBusy::Attach, |_pool| async {
+        tracing::info!(
+            version = migrate::latest_version(),
+            "database migrations are current"
+        );
+        println!(
+            "Migrations applied; the database is at version {}.",
+            migrate::latest_version()
+        );
         Ok(())
     })
     .await
@@ -50,9 +61,11 @@ pub async fn migrate_only(config: Config) -> anyhow::Result<()> {
 pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result<()> {
     // Bind first: a port in use fails at once, before any database work.
     let listener = app::bind(config.listen).await?;
-    let address = listener.local_addr().context("reading the listening address")?;
+    let address = listener
+        .local_addr()
+        .context("reading the listening address")?;
     let base = format!("http://{address}");
-    with_database(&config.clone(), |pool| async move {
+    with_database(&config.clone(), WhenBusy::Refuse, |pool| async move {
         if let Some(students) = demo_students {
             prepare_demo(&pool, students, &base).await?;
         }

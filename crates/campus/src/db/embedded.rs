@@ -1,7 +1,7 @@
 //! Campus's own PostgreSQL: the private cluster in the data folder, started on a Unix
 //! socket, with the owner and runtime roles and the database made on first start.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +12,25 @@ use sqlx::{ConnectOptions, Connection, PgConnection};
 
 use super::{APP_ROLE, OWNER_ROLE};
 
+/// The superuser `initdb` made; only used over the private socket, for set-up.
+const SUPERUSER: &str = "postgres";
+const PORT: u16 = 5432;
+
+/// How a command may treat a cluster another Campus process already runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenBusy {
+    /// Refuse: two servers must not share a cluster (`serve`, `demo`).
+    Refuse,
+    /// Use the running server without managing it (shell tools beside a server).
+    Attach,
+}
+
 #[derive(Clone)]
 pub struct EmbeddedCluster {
-    cluster: Arc<Cluster>,
+    socket_dir: PathBuf,
+    /// The cluster this process manages (and stops); `None` when attached to one that
+    /// another process manages.
+    managed: Option<Arc<Cluster>>,
 }
 
 impl EmbeddedCluster {
@@ -24,12 +40,23 @@ impl EmbeddedCluster {
         durability: Durability,
         patience: Duration,
     ) -> anyhow::Result<EmbeddedCluster> {
+        EmbeddedCluster::start_or_attach(root, durability, patience, WhenBusy::Refuse).await
+    }
+
+    pub async fn start_or_attach(
+        root: PathBuf,
+        durability: Durability,
+        patience: Duration,
+        when_busy: WhenBusy,
+    ) -> anyhow::Result<EmbeddedCluster> {
         let options = ClusterOptions {
             durability,
+            port: PORT,
             ..ClusterOptions::default()
         };
-        let cluster = tokio::task::spawn_blocking(move || -> Result<Cluster, pgcluster::Error> {
-            let cluster = Cluster::open(&root, options)?;
+        let folder = root.clone();
+        let opened = tokio::task::spawn_blocking(move || -> Result<Cluster, pgcluster::Error> {
+            let cluster = Cluster::open(&folder, options)?;
             if cluster.account().is_switched() {
                 tracing::info!(
                     account = cluster.account().name(),
@@ -45,10 +72,20 @@ impl EmbeddedCluster {
             Ok(cluster)
         })
         .await
-        .context("the task starting PostgreSQL panicked")?
-        .context("starting Campus's private PostgreSQL server")?;
-        let cluster = EmbeddedCluster {
-            cluster: Arc::new(cluster),
+        .context("the task starting PostgreSQL panicked")?;
+        let cluster = match opened {
+            Ok(cluster) => EmbeddedCluster {
+                socket_dir: cluster.socket_dir().to_path_buf(),
+                managed: Some(Arc::new(cluster)),
+            },
+            Err(pgcluster::Error::Busy { path }) if when_busy == WhenBusy::Attach => {
+                tracing::info!(folder = %path.display(), "another Campus runs the private server; using it");
+                EmbeddedCluster {
+                    socket_dir: path.join("run"),
+                    managed: None,
+                }
+            }
+            Err(e) => return Err(e).context("starting Campus's private PostgreSQL server"),
         };
         cluster.wait_ready(patience).await?;
         Ok(cluster)
@@ -56,22 +93,23 @@ impl EmbeddedCluster {
 
     pub fn options(&self, role: &str, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
-            .socket(self.cluster.socket_dir())
-            .port(self.cluster.port())
+            .socket(&self.socket_dir)
+            .port(PORT)
             .username(role)
             .database(database)
     }
 
-    pub fn superuser_options(&self, database: &str) -> PgConnectOptions {
-        self.options(self.cluster.superuser(), database)
+    /// The cluster this process manages, if it manages one.
+    pub fn managed(&self) -> Option<&Cluster> {
+        self.managed.as_deref()
     }
 
-    pub fn cluster(&self) -> &Cluster {
-        &self.cluster
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
     }
 
     pub async fn superuser(&self) -> anyhow::Result<PgConnection> {
-        self.superuser_options("postgres")
+        self.options(SUPERUSER, "postgres")
             .connect()
             .await
             .context("connecting to the private PostgreSQL server as its superuser")
@@ -94,12 +132,17 @@ impl EmbeddedCluster {
         Ok(())
     }
 
+    /// Stops the server if this process manages it.
     pub async fn stop(self) {
-        let cluster = self.cluster;
+        let Some(cluster) = self.managed else {
+            return;
+        };
         let stopped = tokio::task::spawn_blocking(move || cluster.stop()).await;
         match stopped {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "could not stop the private PostgreSQL server"),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "could not stop the private PostgreSQL server")
+            }
             Err(e) => tracing::error!(error = %e, "the task stopping PostgreSQL panicked"),
         }
     }
@@ -146,13 +189,11 @@ pub async fn create_database(
     database: &str,
     template: Option<&str>,
 ) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        database.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-        "database names here are plain identifiers"
-    );
+    let plain = |name: &str| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    anyhow::ensure!(plain(database), "database names here are plain identifiers");
     let template = match template {
         Some(t) => {
-            anyhow::ensure!(t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            anyhow::ensure!(plain(t), "database names here are plain identifiers");
             format!(" TEMPLATE {t} STRATEGY FILE_COPY")
         }
         None => String::new(),

@@ -30,10 +30,9 @@ pub fn latest_version() -> i64 {
 
 /// Whether the database has every migration this binary knows, all applied successfully.
 pub async fn is_current(pool: &PgPool) -> Result<bool, sqlx::Error> {
-    let applied: Vec<(i64, bool)> =
-        sqlx::query_as("SELECT version, success FROM _sqlx_migrations")
-            .fetch_all(pool)
-            .await?;
+    let applied: Vec<(i64, bool)> = sqlx::query_as("SELECT version, success FROM _sqlx_migrations")
+        .fetch_all(pool)
+        .await?;
     Ok(MIGRATOR.iter().all(|migration| {
         applied
             .iter()

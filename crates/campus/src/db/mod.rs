@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, PgPool};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use crate::config::{Config, Mode};
 
-pub use embedded::EmbeddedCluster;
+pub use embedded::{EmbeddedCluster, WhenBusy};
 pub use tenancy::{CollegeId, begin_for_college};
 
 /// The name of the runtime role: it neither owns tables nor bypasses row-level security.
@@ -34,7 +34,7 @@ pub struct Database {
 impl Database {
     /// Starts the private cluster (when no DATABASE_URL is set) and works out the roles'
     /// connection options. Nothing is migrated yet.
-    pub async fn locate(config: &Config) -> anyhow::Result<Database> {
+    pub async fn locate(config: &Config, when_busy: WhenBusy) -> anyhow::Result<Database> {
         match &config.database_url {
             Some(url) => {
                 let app: PgConnectOptions = url
@@ -55,10 +55,11 @@ impl Database {
                 })
             }
             None => {
-                let cluster = EmbeddedCluster::start(
+                let cluster = EmbeddedCluster::start_or_attach(
                     config.data_dir.clone(),
                     pgcluster::Durability::Durable,
                     config.database_connect_timeout,
+                    when_busy,
                 )
                 .await?;
                 cluster.bootstrap(DATABASE).await?;
@@ -79,7 +80,8 @@ impl Database {
     }
 }
 
-/// Opens the runtime pool, retrying with backoff while the server is unreachable.
+/// Opens the runtime pool, first waiting (with backoff, for up to `patience`) until the
+/// server accepts a connection: at start-up it may still be booting or restarting.
 pub async fn connect_pool(
     options: &PgConnectOptions,
     max_connections: u32,
@@ -90,32 +92,46 @@ pub async fn connect_pool(
         .application_name("campus")
         .options([("statement_timeout", "30s"), ("lock_timeout", "10s")])
         .log_statements(tracing::log::LevelFilter::Trace);
+    wait_for_server(&options, patience).await?;
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options.clone())
+        .await
+        .with_context(|| format!("could not connect to the database {}", describe(&options)))
+}
+
+async fn wait_for_server(options: &PgConnectOptions, patience: Duration) -> anyhow::Result<()> {
     let deadline = Instant::now() + patience;
     let mut delay = Duration::from_millis(100);
     loop {
-        let attempt = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options.clone())
-            .await;
-        match attempt {
-            Ok(pool) => return Ok(pool),
-            Err(e) if Instant::now() + delay < deadline && is_transient(&e) => {
-                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, target = %describe(&options), "database unreachable; retrying");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
+        let attempt = tokio::time::timeout(Duration::from_secs(5), options.connect()).await;
+        let error = match attempt {
+            Ok(Ok(conn)) => {
+                conn.close().await.ok();
+                return Ok(());
             }
-            Err(e) => {
+            Ok(Err(e)) if is_transient(&e) => e,
+            Ok(Err(e)) => {
                 return Err(e).with_context(|| {
-                    format!(
-                        "could not connect to the database {} (tried for up to {}s)",
-                        describe(&options),
-                        patience.as_secs()
-                    )
+                    format!("could not connect to the database {}", describe(options))
                 });
             }
+            Err(_) => sqlx::Error::PoolTimedOut,
+        };
+        if Instant::now() + delay >= deadline {
+            return Err(error).with_context(|| {
+                format!(
+                    "could not connect to the database {} (tried for {}s)",
+                    describe(options),
+                    patience.as_secs()
+                )
+            });
         }
+        tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, target = %describe(options), "database unreachable; retrying");
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 

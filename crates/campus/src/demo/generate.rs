@@ -152,7 +152,11 @@ const OFFICERS: [(&str, Role, &str); 8] = [
     ("admin", Role::CollegeAdmin, "IT Administrator"),
     ("principal", Role::Principal, "Principal"),
     ("registrar", Role::Registrar, "Registrar"),
-    ("coordinator", Role::AcademicCoordinator, "Academic Coordinator"),
+    (
+        "coordinator",
+        Role::AcademicCoordinator,
+        "Academic Coordinator",
+    ),
     ("accountant", Role::Accountant, "Accounts Officer"),
     ("warden", Role::Warden, "Hostel Warden"),
     ("librarian", Role::Librarian, "Librarian"),
@@ -266,8 +270,16 @@ impl Generator {
                 ends_on: date(start + 1, Month::June, 30),
             });
             for (name, from, to) in [
-                ("Autumn", date(start, Month::July, 20), date(start, Month::December, 18)),
-                ("Spring", date(start + 1, Month::January, 8), date(start + 1, Month::May, 29)),
+                (
+                    "Autumn",
+                    date(start, Month::July, 20),
+                    date(start, Month::December, 18),
+                ),
+                (
+                    "Spring",
+                    date(start + 1, Month::January, 8),
+                    date(start + 1, Month::May, 29),
+                ),
             ] {
                 self.out.terms.push(Term {
                     id: self.rng.uuid(),
@@ -300,7 +312,11 @@ impl Generator {
     }
 
     fn phone(&mut self) -> String {
-        format!("+1-555-01{:02}-{:04}", self.rng.below(100), self.rng.below(10_000))
+        format!(
+            "+1-555-01{:02}-{:04}",
+            self.rng.below(100),
+            self.rng.below(10_000)
+        )
     }
 
     fn address(&mut self) -> String {
@@ -412,7 +428,11 @@ impl Generator {
             let (email, role, fixed) = match i {
                 0 => (format!("student@{DOMAIN}"), Role::Student, true),
                 1 => (format!("organizer@{DOMAIN}"), Role::StudentOrganizer, true),
-                _ => (self.email(&first, &last, &student_domain), Role::Student, false),
+                _ => (
+                    self.email(&first, &last, &student_domain),
+                    Role::Student,
+                    false,
+                ),
             };
             let display = format!("{first} {last}");
             let user_id = self.user(&email, display.clone(), Role::Student);
@@ -518,6 +538,20 @@ impl Generator {
     }
 }
 
+/// Whether `email` is one of the demo's fixed, documented accounts.
+pub fn is_fixed_account(email: &str) -> bool {
+    let fixed = OFFICERS.iter().map(|(local, _, _)| *local).chain([
+        "teacher",
+        "student",
+        "organizer",
+        "parent",
+    ]);
+    email
+        .strip_suffix(DOMAIN)
+        .and_then(|local| local.strip_suffix('@'))
+        .is_some_and(|local| fixed.clone().any(|f| f == local))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,7 +565,10 @@ mod tests {
         let a = generate(42, 50, today());
         let b = generate(42, 50, today());
         let names = |c: &DemoCollege| -> Vec<String> {
-            c.students.iter().map(|s| format!("{} {}", s.first, s.last)).collect()
+            c.students
+                .iter()
+                .map(|s| format!("{} {}", s.first, s.last))
+                .collect()
         };
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.users.len(), b.users.len());
@@ -559,20 +596,20 @@ mod tests {
     fn terms_lie_within_their_years() {
         let college = generate(1, 10, today());
         for term in &college.terms {
-            let year = college.years.iter().find(|y| y.id == term.year_id).expect("year");
+            let year = college
+                .years
+                .iter()
+                .find(|y| y.id == term.year_id)
+                .expect("year");
             assert!(term.starts_on >= year.starts_on && term.ends_on <= year.ends_on);
         }
     }
-}
 
-/// Whether `email` is one of the demo's fixed, documented accounts.
-pub fn is_fixed_account(email: &str) -> bool {
-    let fixed = OFFICERS
-        .iter()
-        .map(|(local, _, _)| *local)
-        .chain(["teacher", "student", "organizer", "parent"]);
-    email
-        .strip_suffix(DOMAIN)
-        .and_then(|local| local.strip_suffix('@'))
-        .is_some_and(|local| fixed.clone().any(|f| f == local))
+    #[test]
+    fn fixed_accounts_are_recognised() {
+        assert!(is_fixed_account("admin@riverside.edu"));
+        assert!(is_fixed_account("parent@riverside.edu"));
+        assert!(!is_fixed_account("ada.lovelace@riverside.edu"));
+        assert!(!is_fixed_account("admin@students.riverside.edu"));
+    }
 }

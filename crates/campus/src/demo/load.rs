@@ -2,13 +2,17 @@
 //! one statement per table and chunk: tens of thousands of rows a second, and row-level
 //! security still checks every row (COPY would be faster but RLS refuses it).
 
-use sqlx::PgConnection;
 use super::generate::DemoCollege;
+use sqlx::PgConnection;
 
 const CHUNK: usize = 10_000;
 
 /// Runs `insert` over `rows` in chunks.
-async fn chunked<T, F>(conn: &mut PgConnection, rows: &[T], mut insert: F) -> Result<(), sqlx::Error>
+async fn chunked<T, F>(
+    conn: &mut PgConnection,
+    rows: &[T],
+    mut insert: F,
+) -> Result<(), sqlx::Error>
 where
     F: AsyncFnMut(&mut PgConnection, &[T]) -> Result<(), sqlx::Error>,
 {

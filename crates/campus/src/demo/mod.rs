@@ -93,9 +93,7 @@ pub async fn accounts(pool: &PgPool) -> anyhow::Result<Vec<(Role, String, String
         .iter()
         .filter_map(|role| {
             rows.iter()
-                .find(|(r, email, _)| {
-                    r == role.as_str() && generate::is_fixed_account(email)
-                })
+                .find(|(r, email, _)| r == role.as_str() && generate::is_fixed_account(email))
                 .map(|(_, email, name)| (*role, email.clone(), name.clone()))
         })
         .collect();

@@ -10,13 +10,27 @@ use crate::institution::model::{
     TermInfo,
 };
 
+/// A department joined with one of its programs (or none).
+#[derive(sqlx::FromRow)]
+struct DepartmentProgram {
+    code: String,
+    name: String,
+    program_code: Option<String>,
+    program_name: Option<String>,
+    level: Option<String>,
+    duration_years: Option<i16>,
+}
+
 pub async fn directory(pool: &PgPool) -> Result<Vec<CollegeSummary>, sqlx::Error> {
     sqlx::query_as("SELECT id, slug, name, short_name, tagline FROM public_colleges()")
         .fetch_all(pool)
         .await
 }
 
-pub async fn find_by_slug(pool: &PgPool, slug: &str) -> Result<Option<CollegeSummary>, sqlx::Error> {
+pub async fn find_by_slug(
+    pool: &PgPool,
+    slug: &str,
+) -> Result<Option<CollegeSummary>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, slug, name, short_name, tagline FROM public_colleges() WHERE slug = $1",
     )
@@ -67,27 +81,31 @@ pub async fn profile(
         sqlx::query_as("SELECT code, name, address FROM campuses ORDER BY name")
             .fetch_all(&mut *conn)
             .await?;
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, Option<i16>)> =
-        sqlx::query_as(
-            "SELECT d.code, d.name, p.code, p.name, p.level, p.duration_years \
-             FROM departments d LEFT JOIN programs p \
-               ON p.college_id = d.college_id AND p.department_id = d.id \
-             ORDER BY d.name, p.name",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<DepartmentProgram> = sqlx::query_as(
+        "SELECT d.code, d.name, p.code AS program_code, p.name AS program_name, \
+                p.level, p.duration_years \
+         FROM departments d LEFT JOIN programs p \
+           ON p.college_id = d.college_id AND p.department_id = d.id \
+         ORDER BY d.name, p.name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut departments: Vec<DepartmentInfo> = Vec::new();
-    for (code, name, p_code, p_name, p_level, p_years) in rows {
-        if departments.last().is_none_or(|d| d.code != code) {
+    for row in rows {
+        if departments.last().is_none_or(|d| d.code != row.code) {
             departments.push(DepartmentInfo {
-                code,
-                name,
+                code: row.code,
+                name: row.name,
                 programs: Vec::new(),
             });
         }
-        if let (Some(code), Some(name), Some(level), Some(duration_years), Some(dept)) =
-            (p_code, p_name, p_level, p_years, departments.last_mut())
-        {
+        if let (Some(code), Some(name), Some(level), Some(duration_years), Some(dept)) = (
+            row.program_code,
+            row.program_name,
+            row.level,
+            row.duration_years,
+            departments.last_mut(),
+        ) {
             dept.programs.push(ProgramInfo {
                 code,
                 name,

@@ -128,7 +128,16 @@ mod tests {
             Email::parse("email", " Ada@Example.EDU ").map(|e| e.0),
             Ok("ada@example.edu".to_string())
         );
-        for bad in ["", "ada", "ada@", "@x.edu", "ada@edu", "a b@x.edu", "ada@x..edu", "a@b@c.edu"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@x.edu",
+            "ada@edu",
+            "a b@x.edu",
+            "ada@x..edu",
+            "a@b@c.edu",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad} accepted");
         }
     }
@@ -139,6 +148,10 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Role::ALL.len());
-        assert!(names.iter().all(|n| n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+        assert!(
+            names
+                .iter()
+                .all(|n| n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        );
     }
 }

@@ -57,13 +57,22 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Result<Respo
     {
         return Ok((
             StatusCode::NOT_MODIFIED,
-            [(header::ETAG, tag), (header::CACHE_CONTROL, cache.to_str().unwrap_or_default().to_string())],
+            [
+                (header::ETAG, tag),
+                (
+                    header::CACHE_CONTROL,
+                    cache.to_str().unwrap_or_default().to_string(),
+                ),
+            ],
         )
             .into_response());
     }
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(asset.content_type),
+            ),
             (header::CACHE_CONTROL, cache),
             (
                 header::ETAG,
