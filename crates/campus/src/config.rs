@@ -495,3 +495,173 @@ fn development_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
     file.write_all(secret.as_bytes()).map_err(unwritable)?;
     Ok(Secret::new(secret))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const KEY: &str = "9c1f0e7a3b5d8f2e4a6c0b1d3f5e7a9c";
+
+    fn load(vars: &[(&str, &str)], overrides: Overrides) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let overrides = Overrides {
+            data_dir: overrides
+                .data_dir
+                .or_else(|| Some(std::env::temp_dir().join("campus-config-test"))),
+            ..overrides
+        };
+        Config::load(&overrides, &|name| env.get(name).cloned())
+    }
+
+    fn file(text: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("campus-{}.toml", uuid::Uuid::new_v4()));
+        std::fs::write(&path, text).expect("write config");
+        path
+    }
+
+    #[test]
+    fn defaults_are_safe_for_a_newcomer() {
+        let config = load(&[("CAMPUS_SECRET_KEY", KEY)], Overrides::default()).expect("config");
+        assert_eq!(config.mode, Mode::Development);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert!(config.database_url.is_none());
+        assert!(!config.served_over_tls());
+    }
+
+    #[test]
+    fn flags_beat_environment_which_beats_the_file() {
+        let path = file(
+            "listen = \"127.0.0.1:7000\"\nrequest_timeout_secs = 9\nlog_format = \"pretty\"\n",
+        );
+        let base = Overrides {
+            config_file: Some(path.clone()),
+            ..Overrides::default()
+        };
+        let from_file = load(&[("CAMPUS_SECRET_KEY", KEY)], base.clone()).expect("config");
+        assert_eq!(from_file.listen.port(), 7000);
+        assert_eq!(from_file.request_timeout, Duration::from_secs(9));
+        assert_eq!(from_file.log_format, LogFormat::Pretty);
+
+        let vars = [
+            ("CAMPUS_SECRET_KEY", KEY),
+            ("CAMPUS_LISTEN", "127.0.0.1:7001"),
+        ];
+        assert_eq!(
+            load(&vars, base.clone()).expect("config").listen.port(),
+            7001
+        );
+
+        let flagged = Overrides {
+            listen: Some("127.0.0.1:7002".into()),
+            ..base
+        };
+        assert_eq!(load(&vars, flagged).expect("config").listen.port(), 7002);
+        std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let cases: [(&[(&str, &str)], &str); 8] = [
+            (&[("CAMPUS_LISTEN", "localhost")], "listen"),
+            (&[("CAMPUS_MODE", "staging")], "mode"),
+            (
+                &[("CAMPUS_REQUEST_TIMEOUT_SECS", "0")],
+                "request_timeout_secs",
+            ),
+            (
+                &[("CAMPUS_REQUEST_TIMEOUT_SECS", "soon")],
+                "request_timeout_secs",
+            ),
+            (&[("CAMPUS_BODY_LIMIT_BYTES", "10")], "body_limit_bytes"),
+            (
+                &[("CAMPUS_TRUSTED_PROXIES", "10.0.0.0/99")],
+                "trusted_proxies",
+            ),
+            (&[("DATABASE_URL", "mysql://x")], "database_url"),
+            (&[("CAMPUS_PUBLIC_URL", "ftp://x")], "public_url"),
+        ];
+        for (vars, setting) in cases {
+            let mut all = vars.to_vec();
+            all.push(("CAMPUS_SECRET_KEY", KEY));
+            let error = load(&all, Overrides::default()).expect_err(setting);
+            assert_eq!(error.setting, setting, "{error}");
+        }
+    }
+
+    #[test]
+    fn production_needs_a_strong_secret() {
+        let missing = load(&[("CAMPUS_MODE", "production")], Overrides::default())
+            .expect_err("missing secret");
+        assert_eq!(missing.setting, "secret_key");
+        assert!(missing.message.contains("missing"));
+        for weak in [
+            "short",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "changeme-changeme-changeme-changeme-1",
+        ] {
+            let error = load(
+                &[("CAMPUS_MODE", "production"), ("CAMPUS_SECRET_KEY", weak)],
+                Overrides::default(),
+            )
+            .expect_err(weak);
+            assert_eq!(error.setting, "secret_key");
+        }
+        let config = load(
+            &[
+                ("CAMPUS_MODE", "production"),
+                ("CAMPUS_SECRET_KEY", &generate_secret()),
+            ],
+            Overrides::default(),
+        )
+        .expect("strong secret");
+        assert!(
+            !format!("{config:?}").contains(config.secret_key.expose()),
+            "secret in Debug"
+        );
+    }
+
+    #[test]
+    fn the_file_refuses_unknown_keys_and_wrong_types() {
+        for text in ["lisen = \"127.0.0.1:1\"", "listen = 5", "not toml at all ="] {
+            let path = file(text);
+            let error = load(
+                &[("CAMPUS_SECRET_KEY", KEY)],
+                Overrides {
+                    config_file: Some(path.clone()),
+                    ..Overrides::default()
+                },
+            )
+            .expect_err(text);
+            assert_eq!(error.setting, "config", "{error}");
+            std::fs::remove_file(path).ok();
+        }
+        let missing = load(
+            &[("CAMPUS_SECRET_KEY", KEY)],
+            Overrides {
+                config_file: Some(PathBuf::from("/nonexistent/campus.toml")),
+                ..Overrides::default()
+            },
+        )
+        .expect_err("missing file");
+        assert!(missing.message.contains("cannot read"));
+    }
+
+    #[test]
+    fn development_keeps_its_generated_secret() {
+        let dir = std::env::temp_dir().join(format!("campus-secret-{}", uuid::Uuid::new_v4()));
+        let overrides = || Overrides {
+            data_dir: Some(dir.clone()),
+            ..Overrides::default()
+        };
+        let first = load(&[], overrides()).expect("config").secret_key;
+        let second = load(&[], overrides()).expect("config").secret_key;
+        assert_eq!(first, second);
+        assert!(check_secret_strength(first.expose()).is_ok());
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
