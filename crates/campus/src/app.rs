@@ -1,6 +1,7 @@
 //! The running application: its state, built once at start-up, and the HTTP server with
 //! graceful shutdown.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,21 +53,31 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
 /// (for at most `drain`).
 pub async fn serve(listener: TcpListener, state: AppState, drain: Duration) -> anyhow::Result<()> {
     let router = crate::router::build(state);
-    let (tx, rx) = tokio::sync::watch::channel(false);
+    serve_until(listener, router, shutdown_signal(), drain).await
+}
+
+/// Serves `router` until `shutdown` completes, then drains requests in flight for at most
+/// `drain`. Split from `serve` so tests can trigger the shutdown themselves.
+pub async fn serve_until(
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    drain: Duration,
+) -> anyhow::Result<()> {
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
     let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        shutdown.await;
         tracing::info!("shutting down: finishing requests in flight");
-        let _ = tx.send(true);
+        let _ = stopping_tx.send(true);
     });
-    let mut rx = rx;
     tokio::select! {
         result = server => result.context("the HTTP server failed")?,
         () = async {
-            let _ = rx.wait_for(|stopping| *stopping).await;
+            let _ = stopping.wait_for(|stopping| *stopping).await;
             tokio::time::sleep(drain).await;
         } => {
             tracing::warn!(seconds = drain.as_secs(), "requests still running after the drain period; stopping anyway");

@@ -51,18 +51,11 @@ impl Chrome {
         let home = format!("/c/{}", brand.slug);
         Chrome {
             title: title.into(),
-            nav: vec![
-                NavLink {
-                    href: home,
-                    label: "Home",
-                    current: true,
-                },
-                NavLink {
-                    href: "/".into(),
-                    label: "All colleges",
-                    current: false,
-                },
-            ],
+            nav: vec![NavLink {
+                href: home,
+                label: "Home",
+                current: true,
+            }],
             brand: Some(brand),
         }
     }

@@ -406,3 +406,41 @@ async fn static_assets_are_served_with_validators() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn shutdown_lets_requests_in_flight_finish() {
+    let app = TestApp::with_routes(&[], probe_routes()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(campus::app::serve_until(
+        listener,
+        app.router.clone(),
+        async {
+            let _ = stopped.await;
+        },
+        Duration::from_secs(30),
+    ));
+
+    // A 5-second request is under way when the shutdown begins.
+    let in_flight =
+        tokio::spawn(async move { reqwest::get(format!("http://{addr}/api/v1/test/slow")).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.send(()).expect("signal");
+
+    let response = in_flight
+        .await
+        .expect("task")
+        .expect("the request in flight was cut off");
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(response.text().await.expect("body"), "late");
+    server.await.expect("task").expect("server");
+    assert!(
+        reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .is_err(),
+        "still accepting after shutdown"
+    );
+}
