@@ -16,8 +16,8 @@ use crate::app::AppState;
     info(
         title = "Campus API",
         description = "The JSON API of Campus, an open-source college management system. \
-            Errors are problem details (RFC 9457, `application/problem+json`) carrying a \
-            `request_id`; validation problems list per-field `errors`.",
+            Errors are problem details (RFC 9457, application/problem+json) carrying a \
+            request_id; validation problems list per-field errors.",
         license(name = "AGPL-3.0-or-later"),
     ),
     paths(
