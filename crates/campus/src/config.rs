@@ -64,6 +64,10 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// A browser session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A browser session ends this long after sign-in, however active.
+    pub session_lifetime: Duration,
     pub log_format: LogFormat,
     pub log_filter: String,
 }
@@ -118,6 +122,8 @@ struct FileSettings {
     trusted_proxies: Option<Vec<String>>,
     request_timeout_secs: Option<u64>,
     body_limit_bytes: Option<usize>,
+    session_idle_minutes: Option<u64>,
+    session_lifetime_hours: Option<u64>,
     log_format: Option<LogFormat>,
     log_filter: Option<String>,
 }
@@ -315,6 +321,22 @@ impl Config {
                 "must be between 1024 and 1073741824",
             ));
         }
+        let session_idle = seconds(
+            "session_idle_minutes",
+            "CAMPUS_SESSION_IDLE_MINUTES",
+            file.session_idle_minutes,
+            env,
+            60,
+            1..=24 * 60,
+        )? * 60;
+        let session_lifetime = seconds(
+            "session_lifetime_hours",
+            "CAMPUS_SESSION_LIFETIME_HOURS",
+            file.session_lifetime_hours,
+            env,
+            12,
+            1..=24 * 30,
+        )? * 3600;
         let log_format = pick(
             "log_format",
             "CAMPUS_LOG_FORMAT",
@@ -346,6 +368,8 @@ impl Config {
             trusted_proxies,
             request_timeout,
             body_limit_bytes,
+            session_idle,
+            session_lifetime,
             log_format,
             log_filter,
         })
@@ -396,11 +420,7 @@ fn seconds(
     if !range.contains(&value) {
         return Err(ConfigError::new(
             setting,
-            format!(
-                "must be between {} and {} seconds",
-                range.start(),
-                range.end()
-            ),
+            format!("must be between {} and {}", range.start(), range.end()),
         ));
     }
     Ok(Duration::from_secs(value))

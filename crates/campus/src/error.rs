@@ -36,6 +36,8 @@ pub enum AppError {
     Unauthorized,
     #[error("forbidden")]
     Forbidden,
+    #[error("missing or invalid CSRF token")]
+    CsrfRejected,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("payload too large")]
@@ -146,6 +148,15 @@ impl AppError {
             },
             AppError::Unauthorized => Problem::for_status(StatusCode::UNAUTHORIZED),
             AppError::Forbidden => Problem::for_status(StatusCode::FORBIDDEN),
+            AppError::CsrfRejected => Problem {
+                status: StatusCode::FORBIDDEN,
+                kind: "csrf",
+                title: "This form has expired",
+                detail: "The form was too old or came from another site, so nothing was \
+                         changed. Go back, reload the page and try again."
+                    .into(),
+                errors: Vec::new(),
+            },
             AppError::Conflict(detail) => Problem {
                 status: StatusCode::CONFLICT,
                 kind: "conflict",

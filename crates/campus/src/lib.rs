@@ -4,11 +4,13 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod identity;
 pub mod institution;
 pub mod ops;
 pub mod people;

@@ -5,7 +5,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -14,19 +13,41 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::identity::access::{Access, Routes};
 use crate::web;
 
 pub fn build(state: AppState) -> Router {
     with_middleware(routes(), state)
 }
 
+/// Every route of Campus, each with its declared access.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/static/{*name}", Access::Public, web::assets::serve)
+        .merge(crate::ops::routes())
+        .merge(crate::api::routes())
+        .merge(crate::institution::routes())
+        .merge(crate::identity::routes())
+        .merge(crate::audit::routes())
+}
+
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put
 /// routes of their own (one that panics, one that is slow) behind the real stack.
-pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
+pub fn with_middleware(routes: Routes, state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let body_limit = state.config.body_limit_bytes;
     routes
+        .into_router(&state)
         .fallback(|| async { AppError::NotFound })
+        // Innermost first: these run after the stack below, next to the handlers.
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::identity::csrf::middleware,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::identity::principal::authenticate,
+        ))
         .layer(
             // Outermost first.
             ServiceBuilder::new()
@@ -54,12 +75,4 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/static/{*name}", get(web::assets::serve))
-        .merge(crate::ops::routes())
-        .merge(crate::api::routes())
-        .merge(crate::institution::routes())
 }

@@ -5,11 +5,9 @@
 mod docs;
 
 use axum::Json;
-use axum::Router;
-use axum::routing::get;
 use utoipa::OpenApi;
 
-use crate::app::AppState;
+use crate::identity::access::{Access, Routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,10 +33,10 @@ use crate::app::AppState;
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(openapi_json))
-        .route("/api/docs", get(docs::page))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/openapi.json", Access::Public, openapi_json)
+        .get("/api/docs", Access::Public, docs::page)
 }
 
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -3,6 +3,7 @@
 use anyhow::bail;
 use clap::Subcommand;
 
+use crate::audit::verify::Verdict;
 use crate::config::Config;
 use crate::db::{CollegeId, WhenBusy, begin_for_college};
 use crate::institution::model::NewCollege;
@@ -103,4 +104,47 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             .await
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk each college's hash chain and name the first broken entry.
+    Verify {
+        /// Only this college (its URL name); all colleges when left out.
+        #[arg(long)]
+        college: Option<String>,
+    },
+}
+
+pub async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> {
+    let AuditCommand::Verify { college } = command;
+    super::serve::with_database(&config, WhenBusy::Attach, |pool| async move {
+        let mut colleges = queries::directory(&pool).await?;
+        if let Some(slug) = &college {
+            colleges.retain(|c| &c.slug == slug);
+            if colleges.is_empty() {
+                bail!("no college is named `{slug}`");
+            }
+        }
+        let mut broken = 0;
+        for c in colleges {
+            let mut tx = begin_for_college(&pool, c.id).await?;
+            let verdict = crate::audit::verify::verify(&mut tx).await?;
+            tx.commit().await?;
+            match verdict {
+                Verdict::Intact { entries } => {
+                    println!("{:<24} intact ({entries} entries)", c.slug);
+                }
+                Verdict::Broken { seq, reason } => {
+                    broken += 1;
+                    println!("{:<24} BROKEN at entry {seq}: {reason}", c.slug);
+                }
+            }
+        }
+        if broken > 0 {
+            bail!("the audit trail of {broken} college(s) is broken");
+        }
+        Ok(())
+    })
+    .await
 }

@@ -53,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: admin::AuditCommand,
+    },
     /// Print a new random secret for `secret_key` (CAMPUS_SECRET_KEY).
     Secret,
 }
@@ -96,6 +101,7 @@ pub fn main() -> ExitCode {
             Command::Demo { students, .. } => serve::run(config, Some(students as usize)).await,
             Command::Migrate => serve::migrate_only(config).await,
             Command::Admin { command } => admin::run(config, command).await,
+            Command::Audit { command } => admin::audit(config, command).await,
             Command::Secret => Ok(()),
         }
     });

@@ -97,8 +97,8 @@ async fn prepare_demo(pool: &PgPool, students: usize, base: &str) -> anyhow::Res
             println!("  {:<22} {:<28} {}", role.label(), email, name);
         }
         println!(
-            "Every demo account shares one password, set when the sign-in module lands (see \
-             README.md)."
+            "Every demo account's password is: {}\nSign in at {base}/login",
+            demo::PASSWORD
         );
     }
     println!();

@@ -19,6 +19,9 @@ use crate::people::model::Role;
 /// The seed every demo college is drawn from.
 pub const SEED: u64 = 2026;
 
+/// The password of every demo account (documented in README.md).
+pub const PASSWORD: &str = "riverside-demo-campus";
+
 pub struct DemoReport {
     pub slug: String,
     pub name: String,
@@ -58,6 +61,12 @@ pub async fn create(pool: &PgPool, students: usize) -> anyhow::Result<DemoReport
     load::load(&mut tx, &college)
         .await
         .context("loading the demo college's data")?;
+    // One hash for every demo account: hashing tens of thousands would take minutes.
+    let hash = tokio::task::spawn_blocking(|| crate::identity::password::hash(PASSWORD)).await??;
+    sqlx::query("UPDATE users SET password_hash = $1")
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(DemoReport {
         slug: generate::SLUG.into(),

@@ -7,15 +7,12 @@ pub mod model;
 pub mod pages;
 pub mod queries;
 
-use axum::Router;
-use axum::routing::get;
+use crate::identity::access::{Access, Routes};
 
-use crate::app::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(pages::directory))
-        .route("/c/{slug}", get(pages::landing))
-        .route("/api/v1/colleges", get(api::list_colleges))
-        .route("/api/v1/colleges/{slug}", get(api::get_college))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Access::Public, pages::directory)
+        .get("/c/{slug}", Access::Public, pages::landing)
+        .get("/api/v1/colleges", Access::Public, api::list_colleges)
+        .get("/api/v1/colleges/{slug}", Access::Public, api::get_college)
 }

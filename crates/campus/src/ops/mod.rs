@@ -1,22 +1,21 @@
 //! Operations endpoints for load balancers and monitoring: liveness, readiness, metrics.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db::migrate;
+use crate::identity::access::{Access, Routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/healthz", Access::Public, healthz)
+        .get("/readyz", Access::Public, readyz)
+        .get("/metrics", Access::Public, metrics)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,82 +1,8 @@
 //! People types, parsed at the edge.
 
-use std::fmt;
-
 use crate::error::FieldError;
 
-/// The built-in roles. Which permissions each carries is the identity module's table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    CollegeAdmin,
-    Principal,
-    Registrar,
-    AcademicCoordinator,
-    Accountant,
-    Teacher,
-    Warden,
-    Librarian,
-    Counselor,
-    StudentOrganizer,
-    Student,
-    Parent,
-}
-
-impl Role {
-    pub const ALL: [Role; 12] = [
-        Role::CollegeAdmin,
-        Role::Principal,
-        Role::Registrar,
-        Role::AcademicCoordinator,
-        Role::Accountant,
-        Role::Teacher,
-        Role::Warden,
-        Role::Librarian,
-        Role::Counselor,
-        Role::StudentOrganizer,
-        Role::Student,
-        Role::Parent,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::CollegeAdmin => "college_admin",
-            Role::Principal => "principal",
-            Role::Registrar => "registrar",
-            Role::AcademicCoordinator => "academic_coordinator",
-            Role::Accountant => "accountant",
-            Role::Teacher => "teacher",
-            Role::Warden => "warden",
-            Role::Librarian => "librarian",
-            Role::Counselor => "counselor",
-            Role::StudentOrganizer => "student_organizer",
-            Role::Student => "student",
-            Role::Parent => "parent",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::CollegeAdmin => "College admin",
-            Role::Principal => "Principal",
-            Role::Registrar => "Registrar",
-            Role::AcademicCoordinator => "Academic coordinator",
-            Role::Accountant => "Accountant",
-            Role::Teacher => "Teacher",
-            Role::Warden => "Warden",
-            Role::Librarian => "Librarian",
-            Role::Counselor => "Counselor",
-            Role::StudentOrganizer => "Student organizer",
-            Role::Student => "Student",
-            Role::Parent => "Parent",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
+pub use crate::identity::permissions::Role;
 
 /// An email address in a plausible shape: one `@`, something before it, a dotted domain
 /// after it, no spaces or control characters, at most 254 characters. Whether it
@@ -140,18 +66,5 @@ mod tests {
         ] {
             assert!(Email::parse("email", bad).is_err(), "{bad} accepted");
         }
-    }
-
-    #[test]
-    fn role_names_are_unique_and_well_formed() {
-        let mut names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), Role::ALL.len());
-        assert!(
-            names
-                .iter()
-                .all(|n| n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-        );
     }
 }

@@ -73,6 +73,21 @@ fn canonical(ip: IpAddr) -> IpAddr {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub Option<IpAddr>);
 
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or(ClientIp(None)))
+    }
+}
+
 /// Whether the request reached the first proxy over TLS, as a trusted proxy reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ForwardedTls(pub bool);

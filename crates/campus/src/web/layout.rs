@@ -5,6 +5,8 @@ use askama::Template;
 use axum::response::Html;
 
 use crate::error::AppError;
+use crate::identity::permissions::Permission;
+use crate::identity::principal::Principal;
 
 /// A college shown in the header of its pages.
 #[derive(Debug, Clone)]
@@ -20,12 +22,20 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// The signed-in user, shown in the header with a sign-out button.
+#[derive(Debug, Clone)]
+pub struct ChromeUser {
+    pub name: String,
+    pub csrf: String,
+}
+
 /// What the base layout needs from every page.
 #[derive(Debug, Clone)]
 pub struct Chrome {
     pub title: String,
     pub brand: Option<Brand>,
     pub nav: Vec<NavLink>,
+    pub user: Option<ChromeUser>,
 }
 
 impl Chrome {
@@ -43,6 +53,40 @@ impl Chrome {
             title: title.into(),
             brand: None,
             nav,
+            user: None,
+        }
+    }
+
+    /// Chrome for a signed-in user's pages: navigation by what their roles allow.
+    pub fn signed_in(
+        title: impl Into<String>,
+        principal: &Principal,
+        csrf: String,
+        current: &str,
+    ) -> Chrome {
+        let mut links: Vec<(&str, &'static str)> = vec![("/dashboard", "Dashboard")];
+        if principal.can(Permission::AuditRead) {
+            links.push(("/admin/audit", "Audit trail"));
+        }
+        links.push(("/account/sessions", "Account"));
+        Chrome {
+            title: title.into(),
+            brand: Some(Brand {
+                slug: principal.college_slug.clone(),
+                name: principal.college_name.clone(),
+            }),
+            nav: links
+                .into_iter()
+                .map(|(href, label)| NavLink {
+                    href: href.to_string(),
+                    label,
+                    current: current.starts_with(href),
+                })
+                .collect(),
+            user: Some(ChromeUser {
+                name: principal.display_name.clone(),
+                csrf,
+            }),
         }
     }
 
@@ -57,13 +101,16 @@ impl Chrome {
                 current: true,
             }],
             brand: Some(brand),
+            user: None,
         }
     }
 
     pub fn home_href(&self) -> String {
-        self.brand
-            .as_ref()
-            .map_or_else(|| "/".to_string(), |b| format!("/c/{}", b.slug))
+        match (&self.user, &self.brand) {
+            (Some(_), _) => "/dashboard".to_string(),
+            (None, Some(brand)) => format!("/c/{}", brand.slug),
+            (None, None) => "/".to_string(),
+        }
     }
 
     pub fn version(&self) -> &'static str {

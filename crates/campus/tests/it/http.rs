@@ -3,11 +3,9 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use axum::routing::{get, post};
-use campus::app::AppState;
+use campus::identity::access::{Access, Routes};
 use campus::web::extract::ApiJson;
 
 use crate::util::TestApp;
@@ -193,7 +191,6 @@ async fn page_errors_are_friendly_pages_with_the_request_id() {
 
 #[derive(serde::Deserialize)]
 struct Probe {
-    #[allow(dead_code, reason = "only deserialized")]
     name: String,
 }
 
@@ -201,21 +198,21 @@ async fn panics() -> &'static str {
     panic!("secret internal detail 42")
 }
 
-fn probe_routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/test/echo",
-            post(|ApiJson(p): ApiJson<Probe>| async move { p.name }),
-        )
-        .route("/api/v1/test/panic", get(panics))
-        .route(
-            "/api/v1/test/slow",
-            get(|| async {
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                "late"
-            }),
-        )
-        .route("/test/panic", get(panics))
+async fn slow() -> &'static str {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    "late"
+}
+
+async fn echo(ApiJson(probe): ApiJson<Probe>) -> String {
+    probe.name
+}
+
+fn probe_routes() -> Routes {
+    Routes::new()
+        .post("/api/v1/test/echo", Access::Public, echo)
+        .get("/api/v1/test/panic", Access::Public, panics)
+        .get("/api/v1/test/slow", Access::Public, slow)
+        .get("/test/panic", Access::Public, panics)
 }
 
 #[tokio::test]

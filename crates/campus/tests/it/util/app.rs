@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, Response};
 use campus::app::AppState;
 use campus::config::{Config, Overrides};
+use campus::identity::access::Routes;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -40,11 +41,11 @@ impl TestApp {
     }
 
     pub async fn with_settings(settings: &[(&str, &str)]) -> TestApp {
-        TestApp::with_routes(settings, Router::new()).await
+        TestApp::with_routes(settings, Routes::new()).await
     }
 
     /// The real application plus `extra` routes behind the same middleware.
-    pub async fn with_routes(settings: &[(&str, &str)], extra: Router<AppState>) -> TestApp {
+    pub async fn with_routes(settings: &[(&str, &str)], extra: Routes) -> TestApp {
         let db = TestDb::new().await;
         let pool = db.app_pool().await;
         let state = AppState::new(test_config(settings), pool.clone());

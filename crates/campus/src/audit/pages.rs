@@ -1,0 +1,254 @@
+//! The audit trail for administrators: search and filter, newest first, and export of
+//! the same selection as CSV.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use sqlx::{Postgres, QueryBuilder};
+use time::{Date, OffsetDateTime};
+
+use crate::app::AppState;
+use crate::db::begin_for_college;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::csrf;
+use crate::identity::principal::Principal;
+use crate::web::extract::ApiQuery;
+use crate::web::layout::{Chrome, render};
+
+const PAGE: i64 = 50;
+const EXPORT_LIMIT: i64 = 100_000;
+
+#[derive(Debug, Deserialize, Default, Clone)]
+pub struct Filter {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    object_type: String,
+    #[serde(default)]
+    object_id: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    /// Show entries older than this sequence number (the next page).
+    before: Option<i64>,
+}
+
+struct Parsed {
+    from: Option<Date>,
+    to: Option<Date>,
+}
+
+fn parse(filter: &Filter) -> Result<Parsed, AppError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = |field: &str, raw: &str| -> Result<Option<Date>, FieldError> {
+        if raw.trim().is_empty() {
+            return Ok(None);
+        }
+        Date::parse(raw.trim(), &format)
+            .map(Some)
+            .map_err(|_| FieldError::new(field, "must be a date such as 2026-09-01"))
+    };
+    let mut errors = Vec::new();
+    let from = date("from", &filter.from)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let to = date("to", &filter.to)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if errors.is_empty() {
+        Ok(Parsed { from, to })
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Row {
+    seq: i64,
+    at: OffsetDateTime,
+    actor: Option<String>,
+    actor_role: Option<String>,
+    action: String,
+    object_type: Option<String>,
+    object_id: Option<String>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    ip: Option<String>,
+    request_id: Option<String>,
+}
+
+/// The one place the trail's filters become SQL, every value bound.
+fn select(filter: &Filter, parsed: &Parsed, limit: i64) -> QueryBuilder<Postgres> {
+    let mut q = QueryBuilder::new(
+        "SELECT a.seq, a.at, u.email::text AS actor, a.actor_role, a.action, a.object_type, \
+            a.object_id, a.before, a.after, host(a.ip) AS ip, a.request_id \
+         FROM audit_log a LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.actor_user_id \
+         WHERE true",
+    );
+    if !filter.action.trim().is_empty() {
+        q.push(" AND a.action LIKE ")
+            .push_bind(format!("{}%", escape_like(filter.action.trim())));
+    }
+    if !filter.actor.trim().is_empty() {
+        q.push(" AND u.email = ")
+            .push_bind(filter.actor.trim().to_lowercase());
+    }
+    if !filter.object_type.trim().is_empty() {
+        q.push(" AND a.object_type = ")
+            .push_bind(filter.object_type.trim().to_string());
+    }
+    if !filter.object_id.trim().is_empty() {
+        q.push(" AND a.object_id = ")
+            .push_bind(filter.object_id.trim().to_string());
+    }
+    if let Some(from) = parsed.from {
+        q.push(" AND a.at >= ").push_bind(from).push("::date");
+    }
+    if let Some(to) = parsed.to {
+        q.push(" AND a.at < ").push_bind(to).push("::date + 1");
+    }
+    if let Some(before) = filter.before {
+        q.push(" AND a.seq < ").push_bind(before);
+    }
+    q.push(" ORDER BY a.seq DESC LIMIT ").push_bind(limit);
+    q
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[derive(Template)]
+#[template(path = "audit/list.html")]
+struct AuditPage {
+    chrome: Chrome,
+    filter: Filter,
+    rows: Vec<Row>,
+    next: Option<String>,
+    export: String,
+}
+
+fn query_string(filter: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("action", filter.action.as_str()),
+        ("actor", filter.actor.as_str()),
+        ("object_type", filter.object_type.as_str()),
+        ("object_id", filter.object_id.as_str()),
+        ("from", filter.from.as_str()),
+        ("to", filter.to.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiQuery(filter): ApiQuery<Filter>,
+) -> AppResult<Response> {
+    let parsed = parse(&filter)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let rows: Vec<Row> = select(&filter, &parsed, PAGE + 1)
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let mut rows = rows;
+    let next = (rows.len() as i64 > PAGE).then(|| {
+        rows.truncate(PAGE as usize);
+        let last = rows.last().map_or(0, |r| r.seq);
+        format!("{}&before={last}", query_string(&filter))
+    });
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let page = AuditPage {
+        chrome: Chrome::signed_in("Audit trail", &principal, csrf, "/admin/audit"),
+        export: query_string(&filter),
+        filter,
+        rows,
+        next,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula.
+fn cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(filter): ApiQuery<Filter>,
+) -> AppResult<Response> {
+    let parsed = parse(&filter)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let rows: Vec<Row> = select(&filter, &parsed, EXPORT_LIMIT)
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let mut csv = String::from(
+        "seq,at,actor,actor_role,action,object_type,object_id,before,after,ip,request_id\n",
+    );
+    for r in &rows {
+        let json =
+            |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+        let fields = [
+            r.seq.to_string(),
+            r.at.to_string(),
+            r.actor.clone().unwrap_or_default(),
+            r.actor_role.clone().unwrap_or_default(),
+            r.action.clone(),
+            r.object_type.clone().unwrap_or_default(),
+            r.object_id.clone().unwrap_or_default(),
+            json(&r.before),
+            json(&r.after),
+            r.ip.clone().unwrap_or_default(),
+            r.request_id.clone().unwrap_or_default(),
+        ];
+        csv.push_str(&fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"audit-{}.csv\"",
+                    principal.college_slug
+                ),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cell, escape_like};
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(cell("plain"), "\"plain\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+        assert_eq!(escape_like("a_b%"), "a\\_b\\%");
+    }
+}

@@ -1,0 +1,251 @@
+//! A user's own account: their sessions (with revoke) and changing their password.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::begin_for_college;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::principal::Principal;
+use crate::identity::session::{self, SessionRow};
+use crate::identity::{csrf, password};
+use crate::web::client_ip::ClientIp;
+use crate::web::extract::ApiPath;
+use crate::web::layout::{Chrome, render};
+
+#[derive(Template)]
+#[template(path = "identity/sessions.html")]
+struct SessionsPage {
+    chrome: Chrome,
+    csrf: String,
+    current: Option<Uuid>,
+    sessions: Vec<SessionRow>,
+    notice: Option<&'static str>,
+}
+
+impl SessionsPage {
+    fn is_current(&self, id: &Uuid) -> bool {
+        self.current == Some(*id)
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Notice {
+    done: Option<String>,
+}
+
+pub async fn sessions_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    notice: axum::extract::Query<Notice>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let sessions =
+        session::list_live(&mut tx, principal.user_id, state.config.session_idle).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let notice = match notice.done.as_deref() {
+        Some("revoked") => Some("The session was signed out."),
+        Some("password") => {
+            Some("Your password was changed and your other sessions were signed out.")
+        }
+        _ => None,
+    };
+    let page = SessionsPage {
+        chrome: Chrome::signed_in("Your sessions", &principal, csrf.clone(), "/account"),
+        csrf,
+        current: principal.session_id,
+        sessions,
+        notice,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    // Only the user's own sessions match; anyone else's id is simply not found.
+    if !session::revoke(&mut tx, principal.user_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        &context,
+        Entry::new("auth.session_revoked").object("session", id),
+    )
+    .await?;
+    tx.commit().await?;
+    if Some(id) == principal.session_id {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    Ok(Redirect::to("/account/sessions?done=revoked").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "identity/password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    csrf: String,
+    errors: Vec<FieldError>,
+}
+
+impl PasswordPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+pub async fn password_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let page = PasswordPage {
+        chrome: Chrome::signed_in("Change password", &principal, csrf.clone(), "/account"),
+        csrf,
+        errors: Vec::new(),
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Changes the password, revokes every other session, and moves this browser to a new
+/// session id (a change of credentials is a change of privilege).
+pub async fn change_password(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    client: ClientIp,
+    headers: axum::http::HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 FOR UPDATE")
+            .bind(principal.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut errors = Vec::new();
+    let current_ok = match stored {
+        Some(hash) => {
+            let current = form.current.clone();
+            tokio::task::spawn_blocking(move || password::verify(&current, &hash))
+                .await
+                .unwrap_or(false)
+        }
+        None => false,
+    };
+    if !current_ok {
+        errors.push(FieldError::new("current", "is not your current password"));
+    }
+    let context_words = [
+        principal.email.as_str(),
+        principal.display_name.as_str(),
+        principal.college_name.as_str(),
+    ];
+    if let Err(e) = password::check_strength("new", &form.new, &context_words) {
+        errors.push(e);
+    } else if form.new == form.current {
+        errors.push(FieldError::new(
+            "new",
+            "must differ from the current password",
+        ));
+    }
+    if form.confirm != form.new {
+        errors.push(FieldError::new(
+            "confirm",
+            "does not match the new password",
+        ));
+    }
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+        let page = PasswordPage {
+            chrome: Chrome::signed_in("Change password", &principal, csrf.clone(), "/account"),
+            csrf,
+            errors,
+        };
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            jar,
+            render(&page)?,
+        )
+            .into_response());
+    }
+    let new = form.new.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(anyhow::Error::from)??;
+    sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1")
+        .bind(principal.user_id)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    let revoked = session::revoke_others(&mut tx, principal.user_id, None).await?;
+    let token = session::new_token();
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    session::create(
+        &mut tx,
+        principal.user_id,
+        &token,
+        state.config.session_lifetime,
+        client.0,
+        user_agent,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &context,
+        Entry::new("auth.password_changed")
+            .object("user", principal.user_id)
+            .after(serde_json::json!({ "password": "changed", "sessions_revoked": revoked })),
+    )
+    .await?;
+    tx.commit().await?;
+    let tls = state.config.served_over_tls();
+    let cookie = Cookie::build((
+        session::cookie_name(tls),
+        session::cookie_value(principal.college, &token),
+    ))
+    .path("/")
+    .http_only(true)
+    .secure(tls)
+    .same_site(SameSite::Lax)
+    .max_age(time::Duration::seconds(
+        state.config.session_lifetime.as_secs() as i64,
+    ))
+    .build();
+    Ok((
+        jar.add(cookie),
+        Redirect::to("/account/sessions?done=password"),
+    )
+        .into_response())
+}

@@ -1,0 +1,160 @@
+//! Cross-site request forgery protection for browser forms. Every state-changing request
+//! to a page route must carry a token the server derived (HMAC with the secret key) from
+//! the visitor's session, or before sign-in from a random cookie; a cross-site form
+//! cannot read it. Requests that a browser marks as cross-site are refused outright.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::identity::principal::Principal;
+
+pub const FIELD: &str = "_csrf";
+pub const HEADER: &str = "x-csrf-token";
+/// The pre-sign-in anchor; random, HttpOnly, never sent cross-site.
+pub const COOKIE: &str = "campus_csrf";
+
+fn mac(secret: &str, anchor: &[u8]) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new_from_slice(b"campus").expect("key"));
+    mac.update(b"campus-csrf:");
+    mac.update(anchor);
+    mac
+}
+
+pub fn token(secret: &str, anchor: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(mac(secret, anchor).finalize().into_bytes())
+}
+
+/// Compares in constant time.
+pub fn is_valid(secret: &str, anchor: &[u8], candidate: &str) -> bool {
+    URL_SAFE_NO_PAD
+        .decode(candidate)
+        .is_ok_and(|bytes| mac(secret, anchor).verify_slice(&bytes).is_ok())
+}
+
+/// What a request's token is derived from: the session, or the pre-sign-in cookie.
+fn anchor(request_principal: Option<&Principal>, jar: &CookieJar) -> Option<Vec<u8>> {
+    match request_principal.and_then(|p| p.session_id) {
+        Some(session) => Some(session.as_bytes().to_vec()),
+        None => jar.get(COOKIE).map(|c| c.value().as_bytes().to_vec()),
+    }
+}
+
+/// The token for forms on this request's page, and the cookie to set when the visitor
+/// has no anchor yet.
+pub fn for_page(
+    state: &AppState,
+    principal: Option<&Principal>,
+    jar: CookieJar,
+) -> (String, CookieJar) {
+    if let Some(anchor) = anchor(principal, &jar) {
+        return (token(state.config.secret_key.expose(), &anchor), jar);
+    }
+    let value = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let token = token(state.config.secret_key.expose(), value.as_bytes());
+    let cookie = Cookie::build((COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .secure(state.config.served_over_tls())
+        .same_site(SameSite::Strict)
+        .build();
+    (token, jar.add(cookie))
+}
+
+fn is_state_changing(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Refuses a state-changing page request without a valid token. The API is exempt: it
+/// authenticates with bearer tokens, never cookies.
+pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !is_state_changing(request.method()) || request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    if request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        return refused();
+    }
+    let jar = CookieJar::from_headers(request.headers());
+    let Some(anchor) = anchor(request.extensions().get::<Principal>(), &jar) else {
+        return refused();
+    };
+    let secret = state.config.secret_key.expose().to_string();
+    if let Some(candidate) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
+        if is_valid(&secret, &anchor, candidate) {
+            return next.run(request).await;
+        }
+        return refused();
+    }
+    // A form: read the body to find the field, then hand the body on unchanged.
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return refused();
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, state.config.body_limit_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => return AppError::PayloadTooLarge.into_response(),
+    };
+    let valid =
+        form_field(&bytes, FIELD).is_some_and(|candidate| is_valid(&secret, &anchor, &candidate));
+    if !valid {
+        return refused();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+fn refused() -> Response {
+    AppError::CsrfRejected.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_bind_to_their_anchor_and_secret() {
+        let t = token("secret-one", b"anchor");
+        assert!(is_valid("secret-one", b"anchor", &t));
+        assert!(!is_valid("secret-one", b"other", &t));
+        assert!(!is_valid("secret-two", b"anchor", &t));
+        assert!(!is_valid("secret-one", b"anchor", "garbage"));
+        assert!(!is_valid("secret-one", b"anchor", ""));
+    }
+
+    #[test]
+    fn finds_the_form_field() {
+        assert_eq!(
+            form_field(b"a=1&_csrf=xyz&b=2", "_csrf").as_deref(),
+            Some("xyz")
+        );
+        assert_eq!(form_field(b"a=1", "_csrf"), None);
+    }
+}

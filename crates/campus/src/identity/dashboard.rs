@@ -1,0 +1,223 @@
+//! Each user's landing page after sign-in: panels chosen by what their roles allow,
+//! each showing data that exists (a panel with nothing to show is left out).
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+
+use crate::app::AppState;
+use crate::db::begin_for_college;
+use crate::error::AppResult;
+use crate::identity::csrf;
+use crate::identity::permissions::{Permission, Scope};
+use crate::identity::principal::Principal;
+use crate::web::layout::{Chrome, render};
+
+type Counts = Vec<(String, i64)>;
+
+#[derive(sqlx::FromRow)]
+struct StudentPanel {
+    student_number: String,
+    name: String,
+    program: String,
+    year_of_study: i16,
+    status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct GuardianLine {
+    name: String,
+    relationship: String,
+    phone: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditLine {
+    at: OffsetDateTime,
+    action: String,
+    actor: Option<String>,
+    object_type: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StaffPanel {
+    title: Option<String>,
+    department: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "identity/dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    name: String,
+    roles: Vec<String>,
+    college: String,
+    last_login: Option<OffsetDateTime>,
+    sessions: i64,
+    own_staff: Option<StaffPanel>,
+    own_student: Option<StudentPanel>,
+    guardians: Vec<GuardianLine>,
+    children: Vec<StudentPanel>,
+    enrolment_by_status: Counts,
+    enrolment_by_program: Counts,
+    department_students: Option<(String, i64)>,
+    staff_by_department: Counts,
+    accounts: Counts,
+    recent_audit: Vec<AuditLine>,
+}
+
+const STUDENT_COLUMNS: &str = "s.student_number, s.first_name || ' ' || s.last_name AS name, \
+     p.name AS program, s.year_of_study, s.status";
+
+pub async fn page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let conn: &mut PgConnection = &mut tx;
+    let me = principal.user_id;
+    let (last_login, sessions): (Option<OffsetDateTime>, i64) = sqlx::query_as(
+        "SELECT u.last_login_at, (SELECT count(*) FROM sessions s WHERE s.user_id = u.id \
+             AND s.revoked_at IS NULL AND s.expires_at > now()) FROM users u WHERE u.id = $1",
+    )
+    .bind(me)
+    .fetch_one(&mut *conn)
+    .await?;
+    let own_staff: Option<StaffPanel> = sqlx::query_as(
+        "SELECT s.title, d.name AS department FROM staff s LEFT JOIN departments d \
+           ON d.college_id = s.college_id AND d.id = s.department_id WHERE s.user_id = $1",
+    )
+    .bind(me)
+    .fetch_optional(&mut *conn)
+    .await?;
+
+    let grant = |p| principal.grant(p).map(|g| g.scope);
+    let students = grant(Permission::StudentsRead);
+    let own_student: Option<StudentPanel> = if students.is_some() {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {STUDENT_COLUMNS} FROM students s JOIN programs p \
+               ON p.college_id = s.college_id AND p.id = s.program_id WHERE s.user_id = $1"
+        )))
+        .bind(me)
+        .fetch_optional(&mut *conn)
+        .await?
+    } else {
+        None
+    };
+    let guardians: Vec<GuardianLine> = if own_student.is_some()
+        && grant(Permission::GuardiansRead).is_some()
+    {
+        sqlx::query_as(
+            "SELECT g.first_name || ' ' || g.last_name AS name, l.relationship, g.phone \
+             FROM students s JOIN student_guardians l ON l.college_id = s.college_id AND l.student_id = s.id \
+             JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
+             WHERE s.user_id = $1 ORDER BY l.is_primary DESC, name",
+        )
+        .bind(me)
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+    let children: Vec<StudentPanel> = if students.is_some_and(|s| s >= Scope::OwnChildren) {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {STUDENT_COLUMNS} FROM guardians g \
+             JOIN student_guardians l ON l.college_id = g.college_id AND l.guardian_id = g.id \
+             JOIN students s ON s.college_id = l.college_id AND s.id = l.student_id \
+             JOIN programs p ON p.college_id = s.college_id AND p.id = s.program_id \
+             WHERE g.user_id = $1 ORDER BY name"
+        )))
+        .bind(me)
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+
+    let college_wide = |scope: Option<Scope>| scope == Some(Scope::College);
+    let (enrolment_by_status, enrolment_by_program) = if college_wide(students) {
+        (
+            sqlx::query_as("SELECT status, count(*) FROM students GROUP BY status ORDER BY count(*) DESC")
+                .fetch_all(&mut *conn)
+                .await?,
+            sqlx::query_as(
+                "SELECT p.name, count(*) FROM students s JOIN programs p \
+                   ON p.college_id = s.college_id AND p.id = s.program_id \
+                 WHERE s.status = 'enrolled' GROUP BY p.name ORDER BY count(*) DESC, p.name LIMIT 8",
+            )
+            .fetch_all(&mut *conn)
+            .await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let department_students: Option<(String, i64)> = if students == Some(Scope::Department) {
+        sqlx::query_as(
+            "SELECT d.name, (SELECT count(*) FROM students s JOIN programs p \
+                 ON p.college_id = s.college_id AND p.id = s.program_id \
+               WHERE p.department_id = d.id AND s.status = 'enrolled') \
+             FROM staff st JOIN departments d ON d.college_id = st.college_id AND d.id = st.department_id \
+             WHERE st.user_id = $1",
+        )
+        .bind(me)
+        .fetch_optional(&mut *conn)
+        .await?
+    } else {
+        None
+    };
+    let staff_by_department: Counts = if college_wide(grant(Permission::StaffRead)) {
+        sqlx::query_as(
+            "SELECT coalesce(d.name, 'Administration'), count(*) FROM staff s LEFT JOIN departments d \
+               ON d.college_id = s.college_id AND d.id = s.department_id \
+             WHERE s.status = 'active' GROUP BY 1 ORDER BY count(*) DESC, 1",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+    let accounts: Counts = if principal.can(Permission::UsersRead) {
+        sqlx::query_as("SELECT status, count(*) FROM users GROUP BY status ORDER BY status")
+            .fetch_all(&mut *conn)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let recent_audit: Vec<AuditLine> = if principal.can(Permission::AuditRead) {
+        sqlx::query_as(
+            "SELECT a.at, a.action, u.email::text AS actor, a.object_type FROM audit_log a \
+             LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.actor_user_id \
+             ORDER BY a.seq DESC LIMIT 8",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+    tx.commit().await?;
+
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let page = DashboardPage {
+        chrome: Chrome::signed_in("Dashboard", &principal, csrf, "/dashboard"),
+        name: principal.display_name.clone(),
+        roles: principal.role_labels(),
+        college: principal.college_name.clone(),
+        last_login,
+        sessions,
+        own_staff,
+        own_student,
+        guardians,
+        children,
+        enrolment_by_status,
+        enrolment_by_program,
+        department_students,
+        staff_by_department,
+        accounts,
+        recent_audit,
+    };
+    Ok((jar, render(&page)?).into_response())
+}

@@ -1,0 +1,44 @@
+//! Identity and access: sign-in, browser sessions, CSRF protection, roles and
+//! permissions with data scopes, route guards, and each user's dashboard.
+
+pub mod access;
+pub mod account;
+pub mod csrf;
+pub mod dashboard;
+pub mod pages;
+pub mod password;
+pub mod permissions;
+pub mod principal;
+pub mod session;
+pub mod signin;
+
+use access::{Access, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/login", Access::Public, pages::login_page)
+        .get("/c/{slug}/login", Access::Public, pages::college_login_page)
+        .post("/login", Access::Public, pages::login)
+        .post("/logout", Access::SignedIn, pages::logout)
+        .get("/dashboard", Access::SignedIn, dashboard::page)
+        .get(
+            "/account/sessions",
+            Access::SignedIn,
+            account::sessions_page,
+        )
+        .post(
+            "/account/sessions/{id}/revoke",
+            Access::SignedIn,
+            account::revoke_session,
+        )
+        .get(
+            "/account/password",
+            Access::SignedIn,
+            account::password_page,
+        )
+        .post(
+            "/account/password",
+            Access::SignedIn,
+            account::change_password,
+        )
+}

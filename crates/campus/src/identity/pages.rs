@@ -1,0 +1,258 @@
+//! The sign-in page and sign-out. The college is chosen by its URL name: `/c/{slug}/login`
+//! names it, and `/login` offers a choice of colleges (or none when there is only one).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::begin_for_college;
+use crate::error::{AppError, AppResult};
+use crate::identity::principal::Principal;
+use crate::identity::signin::{self, SignInError};
+use crate::identity::{csrf, session};
+use crate::institution::model::CollegeSummary;
+use crate::institution::queries as institution;
+use crate::web::client_ip::ClientIp;
+use crate::web::extract::ApiPath;
+use crate::web::layout::{Chrome, render};
+
+#[derive(Debug, Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+    college: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "identity/login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    colleges: Vec<CollegeSummary>,
+    college: String,
+    email: String,
+    next: String,
+    csrf: String,
+    error: Option<&'static str>,
+}
+
+/// Only paths on this site: no `//host` or `/\host` tricks.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/dashboard".to_string(),
+    }
+}
+
+async fn render_login(
+    state: &AppState,
+    jar: CookieJar,
+    fixed: Option<CollegeSummary>,
+    college: Option<String>,
+    email: String,
+    next: Option<&str>,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
+    let colleges = match &fixed {
+        Some(one) => vec![one.clone()],
+        None => institution::directory(&state.db).await?,
+    };
+    let college = college
+        .or_else(|| (colleges.len() == 1).then(|| colleges[0].slug.clone()))
+        .unwrap_or_default();
+    let (csrf, jar) = csrf::for_page(state, None, jar);
+    let mut chrome = Chrome::platform("Sign in", "/login");
+    if let Some(one) = fixed {
+        chrome = Chrome::college(
+            "Sign in",
+            crate::web::layout::Brand {
+                slug: one.slug,
+                name: one.name,
+            },
+        );
+    }
+    let page = LoginPage {
+        chrome,
+        colleges,
+        college,
+        email,
+        next: safe_next(next),
+        csrf,
+        error,
+    };
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNAUTHORIZED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, jar, render(&page)?).into_response())
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    principal: Option<Principal>,
+    jar: CookieJar,
+    query: axum::extract::Query<LoginQuery>,
+) -> AppResult<Response> {
+    if principal.is_some() {
+        return Ok(Redirect::to(&safe_next(query.next.as_deref())).into_response());
+    }
+    render_login(
+        &state,
+        jar,
+        None,
+        query.college.clone(),
+        String::new(),
+        query.next.as_deref(),
+        None,
+    )
+    .await
+}
+
+pub async fn college_login_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiPath(slug): ApiPath<String>,
+) -> AppResult<Response> {
+    let college = institution::find_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render_login(
+        &state,
+        jar,
+        Some(college),
+        Some(slug),
+        String::new(),
+        None,
+        None,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    college: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+const REFUSED: &str = "That email and password do not match an account of this college, or \
+                       there were too many attempts. Check them, or wait a few minutes and \
+                       try again.";
+
+pub async fn login(
+    State(state): State<AppState>,
+    context: AuditContext,
+    client: ClientIp,
+    headers: axum::http::HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let outcome = signin::check_password(
+        &state.db,
+        &context,
+        &form.college,
+        &form.email,
+        &form.password,
+    )
+    .await;
+    let mut signed_in = match outcome {
+        Ok(signed_in) => signed_in,
+        Err(SignInError::Refused) => {
+            return render_login(
+                &state,
+                jar,
+                None,
+                Some(form.college),
+                form.email,
+                form.next.as_deref(),
+                Some(REFUSED),
+            )
+            .await;
+        }
+        Err(SignInError::Internal(e)) => return Err(e),
+    };
+    let token = session::new_token();
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let session_id = session::create(
+        &mut signed_in.tx,
+        signed_in.user_id,
+        &token,
+        state.config.session_lifetime,
+        client.0,
+        user_agent,
+    )
+    .await?;
+    audit::record(
+        &mut signed_in.tx,
+        &context.with_actor(signed_in.user_id, None),
+        Entry::new("auth.login")
+            .object("session", session_id)
+            .after(serde_json::json!({ "method": "password" })),
+    )
+    .await?;
+    signed_in.tx.commit().await?;
+    let tls = state.config.served_over_tls();
+    let cookie = Cookie::build((
+        session::cookie_name(tls),
+        session::cookie_value(signed_in.college, &token),
+    ))
+    .path("/")
+    .http_only(true)
+    .secure(tls)
+    .same_site(SameSite::Lax)
+    .max_age(time::Duration::seconds(
+        state.config.session_lifetime.as_secs() as i64,
+    ))
+    .build();
+    let jar = jar
+        .add(cookie)
+        .remove(Cookie::build(csrf::COOKIE).path("/"));
+    Ok((jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    if let Some(session_id) = principal.session_id {
+        let mut tx = begin_for_college(&state.db, principal.college).await?;
+        session::revoke(&mut tx, principal.user_id, session_id).await?;
+        audit::record(
+            &mut tx,
+            &context,
+            Entry::new("auth.logout").object("session", session_id),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let tls = state.config.served_over_tls();
+    let jar = jar.remove(Cookie::build(session::cookie_name(tls)).path("/"));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/account/sessions")), "/account/sessions");
+        assert_eq!(safe_next(Some("//evil.example")), "/dashboard");
+        assert_eq!(safe_next(Some("https://evil.example")), "/dashboard");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/dashboard");
+        assert_eq!(safe_next(None), "/dashboard");
+    }
+}

@@ -1,0 +1,294 @@
+//! Who may do what. Permissions are named constants; each built-in role is a bundle of
+//! permissions, each with the data scope it reaches. The table below is the whole truth
+//! for built-in roles: read it to know what a role can do.
+
+use std::fmt;
+
+/// An action on a kind of data. The name (`students.read`) is what custom roles store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    UsersRead,
+    UsersManage,
+    RolesManage,
+    AuditRead,
+    CollegeSettings,
+    InstitutionRead,
+    InstitutionManage,
+    StudentsRead,
+    StudentsManage,
+    StaffRead,
+    StaffManage,
+    GuardiansRead,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 12] = [
+        Permission::UsersRead,
+        Permission::UsersManage,
+        Permission::RolesManage,
+        Permission::AuditRead,
+        Permission::CollegeSettings,
+        Permission::InstitutionRead,
+        Permission::InstitutionManage,
+        Permission::StudentsRead,
+        Permission::StudentsManage,
+        Permission::StaffRead,
+        Permission::StaffManage,
+        Permission::GuardiansRead,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::UsersRead => "users.read",
+            Permission::UsersManage => "users.manage",
+            Permission::RolesManage => "roles.manage",
+            Permission::AuditRead => "audit.read",
+            Permission::CollegeSettings => "college.settings",
+            Permission::InstitutionRead => "institution.read",
+            Permission::InstitutionManage => "institution.manage",
+            Permission::StudentsRead => "students.read",
+            Permission::StudentsManage => "students.manage",
+            Permission::StaffRead => "staff.read",
+            Permission::StaffManage => "staff.manage",
+            Permission::GuardiansRead => "guardians.read",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// How much data a permission reaches, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The user's own records.
+    Own,
+    /// The records of the user's own children (guardians).
+    OwnChildren,
+    /// The sections the user teaches.
+    OwnSections,
+    /// The user's department.
+    Department,
+    /// The whole college.
+    College,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 5] = [
+        Scope::Own,
+        Scope::OwnChildren,
+        Scope::OwnSections,
+        Scope::Department,
+        Scope::College,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Own => "own",
+            Scope::OwnChildren => "own_children",
+            Scope::OwnSections => "own_sections",
+            Scope::Department => "department",
+            Scope::College => "college",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// The built-in roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    CollegeAdmin,
+    Principal,
+    Registrar,
+    AcademicCoordinator,
+    Accountant,
+    Teacher,
+    Warden,
+    Librarian,
+    Counselor,
+    StudentOrganizer,
+    Student,
+    Parent,
+}
+
+use Permission as P;
+use Scope::{College, Department, Own, OwnChildren};
+
+/// A built-in role: the role, its name, its label, whether it needs a second factor,
+/// and its permissions with their scope.
+pub type RoleRow = (
+    Role,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [(Permission, Scope)],
+);
+
+/// Every built-in role: its name, label, whether it needs a second factor, and its
+/// permissions with their scope.
+#[rustfmt::skip]
+pub const ROLE_TABLE: [RoleRow; 12] = [
+    (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
+        (P::AuditRead, College), (P::CollegeSettings, College), (P::InstitutionRead, College),
+        (P::InstitutionManage, College), (P::StudentsRead, College),
+        (P::StudentsManage, College), (P::StaffRead, College), (P::StaffManage, College),
+        (P::GuardiansRead, College),
+    ]),
+    (Role::Principal, "principal", "Principal", true, &[
+        (P::UsersRead, College), (P::AuditRead, College), (P::InstitutionRead, College),
+        (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
+    ]),
+    (Role::Registrar, "registrar", "Registrar", false, &[
+        (P::UsersRead, College), (P::InstitutionRead, College), (P::InstitutionManage, College),
+        (P::StudentsRead, College), (P::StudentsManage, College), (P::StaffRead, College),
+        (P::GuardiansRead, College),
+    ]),
+    (Role::AcademicCoordinator, "academic_coordinator", "Academic coordinator", false, &[
+        (P::InstitutionRead, College), (P::InstitutionManage, College),
+        (P::StudentsRead, College), (P::StaffRead, College),
+    ]),
+    (Role::Accountant, "accountant", "Accountant", false, &[
+        (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
+    ]),
+    (Role::Teacher, "teacher", "Teacher", false, &[
+        (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
+    ]),
+    (Role::Warden, "warden", "Warden", false, &[
+        (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
+    ]),
+    (Role::Librarian, "librarian", "Librarian", false, &[
+        (P::InstitutionRead, College), (P::StudentsRead, College), (P::StaffRead, College),
+    ]),
+    (Role::Counselor, "counselor", "Counselor", false, &[
+        (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
+    ]),
+    (Role::StudentOrganizer, "student_organizer", "Student organizer", false, &[
+        (P::InstitutionRead, College),
+    ]),
+    (Role::Student, "student", "Student", false, &[
+        (P::InstitutionRead, College), (P::StudentsRead, Own), (P::GuardiansRead, Own),
+    ]),
+    (Role::Parent, "parent", "Parent", false, &[
+        (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),
+    ]),
+];
+
+impl Role {
+    pub const ALL: [Role; 12] = [
+        Role::CollegeAdmin,
+        Role::Principal,
+        Role::Registrar,
+        Role::AcademicCoordinator,
+        Role::Accountant,
+        Role::Teacher,
+        Role::Warden,
+        Role::Librarian,
+        Role::Counselor,
+        Role::StudentOrganizer,
+        Role::Student,
+        Role::Parent,
+    ];
+
+    fn row(
+        self,
+    ) -> &'static (
+        Role,
+        &'static str,
+        &'static str,
+        bool,
+        &'static [(Permission, Scope)],
+    ) {
+        ROLE_TABLE
+            .iter()
+            .find(|row| row.0 == self)
+            .unwrap_or(&ROLE_TABLE[0])
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.row().1
+    }
+
+    pub fn label(self) -> &'static str {
+        self.row().2
+    }
+
+    /// Whether holding this role requires a second factor.
+    pub fn needs_second_factor(self) -> bool {
+        self.row().3
+    }
+
+    pub fn grants(self) -> &'static [(Permission, Scope)] {
+        self.row().4
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Parses a custom role's stored grant, e.g. `students.read:college`.
+pub fn parse_grant(text: &str) -> Option<(Permission, Scope)> {
+    let (permission, scope) = text.split_once(':')?;
+    Some((Permission::parse(permission)?, Scope::parse(scope)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_covers_every_role_once() {
+        for role in Role::ALL {
+            assert_eq!(
+                ROLE_TABLE.iter().filter(|row| row.0 == role).count(),
+                1,
+                "{role:?}"
+            );
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(Permission::parse(p.name()), Some(p));
+        }
+        for s in Scope::ALL {
+            assert_eq!(Scope::parse(s.name()), Some(s));
+        }
+        assert_eq!(
+            parse_grant("students.read:college"),
+            Some((P::StudentsRead, College))
+        );
+        assert_eq!(parse_grant("students.read"), None);
+        assert_eq!(parse_grant("nothing:college"), None);
+    }
+
+    #[test]
+    fn only_college_admins_manage_users_and_roles() {
+        for role in Role::ALL {
+            let manages = role
+                .grants()
+                .iter()
+                .any(|(p, _)| matches!(p, P::UsersManage | P::RolesManage));
+            assert_eq!(manages, role == Role::CollegeAdmin, "{role:?}");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The signed-in user of a request, with roles resolved into permissions and scopes.
+//! `authenticate` (middleware) finds it from the session cookie; route guards and
+//! handlers read it from the request.
+
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::CookieJar;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::db::{CollegeId, begin_for_college};
+use crate::error::AppError;
+use crate::identity::permissions::{Permission, Role, Scope, parse_grant};
+use crate::identity::session;
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub college: CollegeId,
+    pub college_slug: String,
+    pub college_name: String,
+    pub email: String,
+    pub display_name: String,
+    /// Role names, built-in and custom.
+    pub roles: Vec<String>,
+    /// Every (permission, scope) the roles give, with the role that gives it.
+    pub grants: Vec<(Permission, Scope, String)>,
+    /// The browser session, when signed in by cookie.
+    pub session_id: Option<Uuid>,
+}
+
+/// Proof that the principal holds `permission`, with the broadest scope any of their
+/// roles gives and the role that gives it. Write paths take a `Grant` so they cannot be
+/// reached without one.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub permission: Permission,
+    pub scope: Scope,
+    pub role: String,
+    pub college: CollegeId,
+    pub user_id: Uuid,
+}
+
+/// The role a guarded route's permission came from, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct ActingRole(pub String);
+
+impl Principal {
+    pub fn grant(&self, permission: Permission) -> Option<Grant> {
+        self.grants
+            .iter()
+            .filter(|(p, _, _)| *p == permission)
+            .max_by_key(|(_, scope, _)| *scope)
+            .map(|(permission, scope, role)| Grant {
+                permission: *permission,
+                scope: *scope,
+                role: role.clone(),
+                college: self.college,
+                user_id: self.user_id,
+            })
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        self.grant(permission).is_some()
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.iter().any(|r| r == role.as_str())
+    }
+
+    pub fn role_labels(&self) -> Vec<String> {
+        self.roles
+            .iter()
+            .map(|r| Role::parse(r).map_or_else(|| r.clone(), |role| role.label().to_string()))
+            .collect()
+    }
+}
+
+/// Loads an active user of the transaction's college with their roles resolved.
+pub async fn load(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    session_id: Option<Uuid>,
+) -> Result<Option<Principal>, sqlx::Error> {
+    let row: Option<(CollegeId, String, String, String, String)> = sqlx::query_as(
+        "SELECT u.college_id, c.slug, c.name, u.email::text, u.display_name \
+         FROM users u JOIN colleges c ON c.id = u.college_id \
+         WHERE u.id = $1 AND u.status = 'active' AND c.status = 'active'",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((college, college_slug, college_name, email, display_name)) = row else {
+        return Ok(None);
+    };
+    let roles: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
+        "SELECT r.role, c.permissions FROM role_assignments r \
+         LEFT JOIN custom_roles c ON c.college_id = r.college_id AND c.name = r.role \
+         WHERE r.user_id = $1 ORDER BY r.role",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut grants = Vec::new();
+    for (name, custom) in &roles {
+        match (Role::parse(name), custom) {
+            (Some(role), _) => {
+                grants.extend(role.grants().iter().map(|(p, s)| (*p, *s, name.clone())))
+            }
+            (None, Some(stored)) => grants.extend(
+                stored
+                    .iter()
+                    .filter_map(|g| parse_grant(g))
+                    .map(|(p, s)| (p, s, name.clone())),
+            ),
+            (None, None) => {}
+        }
+    }
+    let mut role_names: Vec<String> = roles.into_iter().map(|(name, _)| name).collect();
+    role_names.dedup();
+    Ok(Some(Principal {
+        user_id,
+        college,
+        college_slug,
+        college_name,
+        email,
+        display_name,
+        roles: role_names,
+        grants,
+        session_id,
+    }))
+}
+
+/// How often a session's last-seen time is written (not on every request).
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+/// Finds the signed-in user from the session cookie. Browser pages only: the API takes
+/// bearer tokens, so a cookie never authorises an API call (and CSRF cannot reach it).
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        let jar = CookieJar::from_headers(request.headers());
+        let tls = state.config.served_over_tls();
+        if let Some(value) = jar
+            .get(session::cookie_name(tls))
+            .map(|c| c.value().to_string())
+        {
+            match from_session(&state, &value).await {
+                Ok(Some(principal)) => {
+                    request.extensions_mut().insert(principal);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "loading the session failed"),
+            }
+        }
+    }
+    next.run(request).await
+}
+
+async fn from_session(state: &AppState, cookie: &str) -> Result<Option<Principal>, sqlx::Error> {
+    let Some((college, token)) = session::parse_cookie(cookie) else {
+        return Ok(None);
+    };
+    let mut tx = begin_for_college(&state.db, college).await?;
+    let Some(live) = session::find(&mut tx, &token, state.config.session_idle).await? else {
+        return Ok(None);
+    };
+    let principal = load(&mut tx, live.user_id, Some(live.id)).await?;
+    if OffsetDateTime::now_utc() - live.last_seen_at > TOUCH_EVERY {
+        session::touch(&mut tx, live.id).await?;
+    }
+    tx.commit().await?;
+    Ok(principal)
+}
+
+/// A handler argument that requires a signed-in user (the route guard has already
+/// turned anonymous requests away).
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Principal {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<Principal>().cloned())
+    }
+}

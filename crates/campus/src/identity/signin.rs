@@ -1,0 +1,139 @@
+//! Checking a password sign-in, shared by the browser form and the API. Every failure
+//! looks the same to the caller (no hint whether the account exists), takes about as
+//! long, is recorded in the audit trail, and counts towards a progressive lockout.
+
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::{CollegeId, begin_for_college};
+use crate::error::AppError;
+use crate::identity::password;
+use crate::institution::queries as institution;
+
+/// Failed attempts allowed before the account locks; each further failure doubles the
+/// lock, up to an hour.
+pub const FREE_ATTEMPTS: i32 = 5;
+pub const MAX_LOCK_MINUTES: i32 = 60;
+
+/// A successful check: the transaction stays open so the caller's session or tokens and
+/// the audit entry commit together with the reset counters.
+pub struct SignedIn {
+    pub tx: Transaction<'static, Postgres>,
+    pub college: CollegeId,
+    pub user_id: Uuid,
+}
+
+#[derive(Debug)]
+pub enum SignInError {
+    /// Wrong college, email or password, or a locked or inactive account: callers show
+    /// one message for all.
+    Refused,
+    Internal(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for SignInError {
+    fn from(error: E) -> SignInError {
+        SignInError::Internal(error.into())
+    }
+}
+
+async fn verify_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+pub async fn check_password(
+    pool: &PgPool,
+    context: &AuditContext,
+    college_slug: &str,
+    email: &str,
+    password: &str,
+) -> Result<SignedIn, SignInError> {
+    let email = email.trim().to_lowercase();
+    let Some(college) = institution::find_by_slug(pool, college_slug.trim()).await? else {
+        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        return Err(SignInError::Refused);
+    };
+    let mut tx = begin_for_college(pool, college.id).await?;
+    let row: Option<(Uuid, Option<String>, String, i32, bool)> = sqlx::query_as(
+        "SELECT id, password_hash, status, failed_logins, coalesce(locked_until > now(), false) \
+         FROM users WHERE email = $1 FOR UPDATE",
+    )
+    .bind(&email)
+    .fetch_optional(&mut *tx)
+    .await?;
+
+    let failure = |reason: &'static str, user: Option<Uuid>| {
+        let mut entry = Entry::new("auth.login_failed")
+            .after(serde_json::json!({ "email": email, "reason": reason }));
+        if let Some(user) = user {
+            entry = entry.object("user", user);
+        }
+        entry
+    };
+    let Some((user_id, hash, status, failed, locked)) = row else {
+        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        audit::record(&mut tx, context, failure("unknown account", None)).await?;
+        tx.commit().await?;
+        return Err(SignInError::Refused);
+    };
+    if locked {
+        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        audit::record(&mut tx, context, failure("locked", Some(user_id))).await?;
+        tx.commit().await?;
+        return Err(SignInError::Refused);
+    }
+    let Some(hash) = hash.filter(|_| status == "active") else {
+        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        audit::record(
+            &mut tx,
+            context,
+            failure("account not active", Some(user_id)),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(SignInError::Refused);
+    };
+    if !verify_blocking(password.into(), hash.clone()).await {
+        let attempts = failed + 1;
+        sqlx::query(
+            "UPDATE users SET failed_logins = $2, locked_until = CASE WHEN $2 >= $3 \
+               THEN now() + make_interval(mins => least(power(2, $2 - $3)::int, $4)) \
+               ELSE locked_until END \
+             WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(attempts)
+        .bind(FREE_ATTEMPTS)
+        .bind(MAX_LOCK_MINUTES)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(&mut tx, context, failure("wrong password", Some(user_id))).await?;
+        tx.commit().await?;
+        return Err(SignInError::Refused);
+    }
+    let rehash = if password::needs_rehash(&hash) {
+        let password = password.to_string();
+        tokio::task::spawn_blocking(move || password::hash(&password))
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok()
+    } else {
+        None
+    };
+    sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(), \
+            password_hash = coalesce($2, password_hash) WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(rehash)
+    .execute(&mut *tx)
+    .await?;
+    Ok(SignedIn {
+        tx,
+        college: college.id,
+        user_id,
+    })
+}
