@@ -1,9 +1,11 @@
 //! Campus's integration tests: one binary, each test against its own database cloned
 //! from a migrated template in a private PostgreSQL cluster the harness starts itself.
 
+mod audit;
 mod cluster_life;
 mod demo;
 mod http;
+mod identity;
 mod migrations;
 mod tenancy;
 mod util;

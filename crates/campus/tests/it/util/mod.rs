@@ -2,7 +2,10 @@
 //! test, and the application wired to it.
 
 pub mod app;
+pub mod browser;
 pub mod cluster;
+pub mod fixtures;
 
 pub use app::TestApp;
+pub use browser::Browser;
 pub use cluster::TestDb;

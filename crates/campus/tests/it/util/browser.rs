@@ -1,0 +1,115 @@
+//! A minimal browser over the test router: keeps cookies, reads CSRF tokens from pages,
+//! submits forms.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+
+use super::TestApp;
+use super::app::body_text;
+
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    pub cookies: HashMap<String, String>,
+}
+
+/// A page as the browser received it.
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub html: String,
+}
+
+impl Page {
+    /// The CSRF token of the first form on the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"_csrf\" value=\"";
+        let start = self
+            .html
+            .find(marker)
+            .map(|i| i + marker.len())
+            .expect("a form with a CSRF token");
+        let end = self.html[start..].find('"').expect("end of token") + start;
+        self.html[start..end].to_string()
+    }
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Browser<'a> {
+        Browser {
+            app,
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, request: Request<Body>) -> Page {
+        let response: Response<Body> = self.app.send(request).await;
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let text = value.to_str().expect("cookie");
+            let pair = text.split(';').next().expect("pair");
+            let (name, value) = pair.split_once('=').expect("name=value");
+            let expired = text.contains("Max-Age=0") || value.is_empty();
+            if expired {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().expect("location").to_string());
+        Page {
+            status,
+            location,
+            html: body_text(response).await,
+        }
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Page {
+        let request = Request::get(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Posts a form as a browser does, `fields` url-encoded.
+    pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(fields).expect("form");
+        let request = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Signs in through the real form; returns the answer to the form post.
+    pub async fn sign_in(&mut self, college: &str, email: &str, password: &str) -> Page {
+        let form = self.get(&format!("/c/{college}/login")).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+        let csrf = form.csrf();
+        self.post(
+            "/login",
+            &[
+                ("college", college),
+                ("email", email),
+                ("password", password),
+                ("next", "/dashboard"),
+                ("_csrf", &csrf),
+            ],
+        )
+        .await
+    }
+}

@@ -1,0 +1,65 @@
+//! Builders for test data: colleges and users with roles and a password.
+
+use std::sync::OnceLock;
+
+use campus::db::{CollegeId, begin_for_college};
+use campus::identity::password;
+use campus::identity::permissions::Role;
+use campus::institution::model::NewCollege;
+use campus::institution::queries::insert_college;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "lantern orchard velvet thunder";
+
+/// Argon2 is slow on purpose; hash the shared test password once per process.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
+}
+
+pub async fn college(pool: &PgPool, slug: &str) -> CollegeId {
+    let id = CollegeId(Uuid::new_v4());
+    let mut tx = begin_for_college(pool, id).await.expect("tx");
+    let new = NewCollege::parse(slug, &format!("College {slug}")).expect("valid");
+    insert_college(&mut tx, id, &new).await.expect("college");
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// An active user with `roles` and the shared test password.
+pub async fn user(pool: &PgPool, college: CollegeId, email: &str, roles: &[Role]) -> Uuid {
+    let hash = password_hash().to_string();
+    let mut tx = begin_for_college(pool, college).await.expect("tx");
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (college_id, email, display_name, status, password_hash) \
+         VALUES (app_current_college(), $1, $2, 'active', $3) RETURNING id",
+    )
+    .bind(email)
+    .bind(format!("User {email}"))
+    .bind(hash)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("user");
+    for role in roles {
+        sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)")
+            .bind(id)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await
+            .expect("role");
+    }
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// The audit actions of a college, oldest first.
+pub async fn audit_actions(pool: &PgPool, college: CollegeId) -> Vec<String> {
+    let mut tx = begin_for_college(pool, college).await.expect("tx");
+    let actions = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY seq")
+        .fetch_all(&mut *tx)
+        .await
+        .expect("audit");
+    tx.commit().await.expect("commit");
+    actions
+}
