@@ -12,6 +12,7 @@ use sqlx::PgPool;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::web::throttle::Throttle;
 
 /// Everything a handler may reach, shared by all requests.
 #[derive(Clone)]
@@ -19,11 +20,13 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: PgPool,
     pub metrics: PrometheusHandle,
+    pub throttle: Arc<Throttle>,
 }
 
 impl AppState {
     pub fn new(config: Config, db: PgPool) -> AppState {
         AppState {
+            throttle: Arc::new(Throttle::new(config.auth_attempts_per_minute)),
             config: Arc::new(config),
             db,
             metrics: crate::web::observe::recorder(),
@@ -52,8 +55,18 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
 /// Serves until SIGINT or SIGTERM, then stops accepting and lets requests in flight finish
 /// (for at most `drain`).
 pub async fn serve(listener: TcpListener, state: AppState, drain: Duration) -> anyhow::Result<()> {
+    let throttle = state.throttle.clone();
+    let tidying = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            throttle.tidy();
+        }
+    });
     let router = crate::router::build(state);
-    serve_until(listener, router, shutdown_signal(), drain).await
+    let served = serve_until(listener, router, shutdown_signal(), drain).await;
+    tidying.abort();
+    served
 }
 
 /// Serves `router` until `shutdown` completes, then drains requests in flight for at most

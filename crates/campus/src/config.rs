@@ -68,6 +68,10 @@ pub struct Config {
     pub session_idle: Duration,
     /// A browser session ends this long after sign-in, however active.
     pub session_lifetime: Duration,
+    /// Ids of the keys that sign API access tokens; the last signs, all verify.
+    pub token_key_ids: Vec<String>,
+    /// Sign-in, token and password-reset attempts allowed per client address per minute.
+    pub auth_attempts_per_minute: u32,
     pub log_format: LogFormat,
     pub log_filter: String,
 }
@@ -124,6 +128,8 @@ struct FileSettings {
     body_limit_bytes: Option<usize>,
     session_idle_minutes: Option<u64>,
     session_lifetime_hours: Option<u64>,
+    token_key_ids: Option<Vec<String>>,
+    auth_attempts_per_minute: Option<u32>,
     log_format: Option<LogFormat>,
     log_filter: Option<String>,
 }
@@ -337,6 +343,42 @@ impl Config {
             12,
             1..=24 * 30,
         )? * 3600;
+        let token_key_ids: Vec<String> = match env("CAMPUS_TOKEN_KEY_IDS") {
+            Some(list) => list
+                .split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            None => file.token_key_ids.unwrap_or_else(|| vec!["k1".into()]),
+        };
+        if token_key_ids.is_empty()
+            || token_key_ids.iter().any(|k| {
+                k.len() > 40
+                    || !k
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+        {
+            return Err(ConfigError::new(
+                "token_key_ids",
+                "(CAMPUS_TOKEN_KEY_IDS) must list one or more key ids of letters, digits, - and _",
+            ));
+        }
+        let auth_attempts_per_minute = pick(
+            "auth_attempts_per_minute",
+            "CAMPUS_AUTH_ATTEMPTS_PER_MINUTE",
+            None,
+            file.auth_attempts_per_minute,
+            env,
+            parse_number,
+        )?
+        .unwrap_or(120);
+        if !(1..=10_000).contains(&auth_attempts_per_minute) {
+            return Err(ConfigError::new(
+                "auth_attempts_per_minute",
+                "must be between 1 and 10000",
+            ));
+        }
         let log_format = pick(
             "log_format",
             "CAMPUS_LOG_FORMAT",
@@ -370,6 +412,8 @@ impl Config {
             body_limit_bytes,
             session_idle,
             session_lifetime,
+            token_key_ids,
+            auth_attempts_per_minute,
             log_format,
             log_filter,
         })

@@ -42,6 +42,8 @@ pub enum AppError {
     Conflict(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("service unavailable: {0}")]
@@ -165,6 +167,15 @@ impl AppError {
                 errors: Vec::new(),
             },
             AppError::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            AppError::TooManyRequests { retry_after_secs } => Problem {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                kind: "too-many-requests",
+                title: "Too many attempts",
+                detail: format!(
+                    "Too many attempts from this address. Wait {retry_after_secs} seconds and try again."
+                ),
+                errors: Vec::new(),
+            },
             AppError::UnsupportedMediaType(detail) => Problem {
                 detail: detail.clone(),
                 ..Problem::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
@@ -185,6 +196,17 @@ impl IntoResponse for AppError {
         }
         let problem = self.problem();
         let mut response = problem.status.into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = &self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+        }
+        if let AppError::Unauthorized = &self {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
         response.extensions_mut().insert(problem);
         response
     }

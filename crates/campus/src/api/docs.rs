@@ -10,7 +10,7 @@ use crate::web::layout::{Chrome, render};
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Problem kinds the API answers with; each has an anchor that `type` URIs point at.
-const PROBLEMS: [(&str, &str); 10] = [
+const PROBLEMS: [(&str, &str); 12] = [
     (
         "validation",
         "Some fields are invalid; `errors` names each field and what is wrong.",
@@ -44,6 +44,14 @@ const PROBLEMS: [(&str, &str); 10] = [
     (
         "unavailable",
         "The server could not answer in time, or a dependency is down; retry.",
+    ),
+    (
+        "too-many-requests",
+        "Too many attempts from this address; wait as Retry-After says.",
+    ),
+    (
+        "csrf",
+        "A browser form was too old or came from another site; reload and retry.",
     ),
 ];
 

@@ -24,14 +24,39 @@ use crate::identity::access::{Access, Routes};
         crate::ops::metrics,
         crate::institution::api::list_colleges,
         crate::institution::api::get_college,
+        crate::identity::api::login,
+        crate::identity::api::refresh,
+        crate::identity::api::logout,
+        crate::identity::api::me,
     ),
+    modifiers(&BearerAuth),
     components(schemas(crate::web::errors::ProblemDocument, crate::error::FieldError)),
     tags(
         (name = "operations", description = "Health, readiness and metrics for operators"),
         (name = "colleges", description = "The public directory and profiles of colleges"),
+        (name = "identity", description = "Sign-in with tokens, refresh, sign-out, the caller"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer access tokens the API takes.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub fn routes() -> Routes {
     Routes::new()

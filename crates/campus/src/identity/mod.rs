@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod api;
 pub mod csrf;
 pub mod dashboard;
 pub mod pages;
@@ -11,6 +12,7 @@ pub mod permissions;
 pub mod principal;
 pub mod session;
 pub mod signin;
+pub mod tokens;
 
 use access::{Access, Routes};
 
@@ -41,4 +43,8 @@ pub fn routes() -> Routes {
             Access::SignedIn,
             account::change_password,
         )
+        .post("/api/v1/auth/login", Access::Public, api::login)
+        .post("/api/v1/auth/refresh", Access::Public, api::refresh)
+        .post("/api/v1/auth/logout", Access::Public, api::logout)
+        .get("/api/v1/users/me", Access::SignedIn, api::me)
 }

@@ -21,6 +21,7 @@ use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
 use crate::web::extract::ApiPath;
 use crate::web::layout::{Chrome, render};
+use crate::web::throttle::Door;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct LoginQuery {
@@ -156,6 +157,7 @@ pub async fn login(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
+    state.throttle.check(Door::SignIn, client.0)?;
     let outcome = signin::check_password(
         &state.db,
         &context,

@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::AppError;
 use crate::identity::permissions::{Permission, Role, Scope, parse_grant};
-use crate::identity::session;
+use crate::identity::{session, tokens};
 
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -147,7 +147,24 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if !request.uri().path().starts_with("/api/") {
+    if request.uri().path().starts_with("/api/") {
+        let bearer = request
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .map(str::to_string);
+        if let Some(token) = bearer {
+            match from_access_token(&state, &token).await {
+                Ok(Some(principal)) => {
+                    request.extensions_mut().insert(principal);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "loading the token's user failed"),
+            }
+        }
+    } else {
         let jar = CookieJar::from_headers(request.headers());
         let tls = state.config.served_over_tls();
         if let Some(value) = jar
@@ -164,6 +181,22 @@ pub async fn authenticate(
         }
     }
     next.run(request).await
+}
+
+async fn from_access_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<Principal>, sqlx::Error> {
+    let Some(claims) = tokens::verify_access(&state.config, token) else {
+        return Ok(None);
+    };
+    let mut tx = begin_for_college(&state.db, CollegeId(claims.col)).await?;
+    if !tokens::family_is_live(&mut tx, claims.fam).await? {
+        return Ok(None);
+    }
+    let principal = load(&mut tx, claims.sub, None).await?;
+    tx.commit().await?;
+    Ok(principal)
 }
 
 async fn from_session(state: &AppState, cookie: &str) -> Result<Option<Principal>, sqlx::Error> {

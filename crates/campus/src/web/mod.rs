@@ -10,3 +10,4 @@ pub mod layout;
 pub mod observe;
 pub mod request_id;
 pub mod security_headers;
+pub mod throttle;
