@@ -86,7 +86,7 @@ pub fn verify_access(config: &Config, token: &str) -> Option<Claims> {
         return None;
     }
     let kid = header.kid?;
-    if !config.token_key_ids.iter().any(|k| *k == kid) {
+    if !config.token_key_ids.contains(&kid) {
         return None;
     }
     let mut validation = Validation::new(ALGORITHM);
