@@ -45,6 +45,15 @@ pub enum LogFormat {
     Pretty,
 }
 
+/// Where outgoing mail goes.
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    /// A folder of .eml files (development and tests).
+    Folder(PathBuf),
+    /// An SMTP server, e.g. `smtps://user:password@mail.example.edu:465`.
+    Smtp(Secret),
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub mode: Mode,
@@ -72,11 +81,23 @@ pub struct Config {
     pub token_key_ids: Vec<String>,
     /// Sign-in, token and password-reset attempts allowed per client address per minute.
     pub auth_attempts_per_minute: u32,
+    pub mail_transport: MailTransport,
+    /// The sender of Campus's mail, e.g. `Riverside College <no-reply@riverside.edu>`.
+    pub mail_from: String,
+    /// Whether `serve` also delivers mail (turn off when `campus worker` runs apart).
+    pub run_mail_sender: bool,
     pub log_format: LogFormat,
     pub log_filter: String,
 }
 
 impl Config {
+    /// The address links in mail point at.
+    pub fn base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
     /// Whether users reach Campus over TLS (so HSTS and Secure cookies apply).
     pub fn served_over_tls(&self) -> bool {
         self.public_url
@@ -130,6 +151,10 @@ struct FileSettings {
     session_lifetime_hours: Option<u64>,
     token_key_ids: Option<Vec<String>>,
     auth_attempts_per_minute: Option<u32>,
+    smtp_url: Option<String>,
+    mail_dir: Option<PathBuf>,
+    mail_from: Option<String>,
+    run_mail_sender: Option<bool>,
     log_format: Option<LogFormat>,
     log_filter: Option<String>,
 }
@@ -379,6 +404,54 @@ impl Config {
                 "must be between 1 and 10000",
             ));
         }
+        let smtp_url = pick("smtp_url", "CAMPUS_SMTP_URL", None, file.smtp_url, env, Ok)?;
+        let mail_transport = match smtp_url {
+            Some(url) => {
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(ConfigError::new(
+                        "smtp_url",
+                        "(CAMPUS_SMTP_URL) must start with smtp:// or smtps://",
+                    ));
+                }
+                MailTransport::Smtp(Secret::new(url))
+            }
+            None => MailTransport::Folder(
+                env("CAMPUS_MAIL_DIR")
+                    .map(PathBuf::from)
+                    .or(file.mail_dir)
+                    .unwrap_or_else(|| data_dir.join("mail")),
+            ),
+        };
+        let mail_from = pick(
+            "mail_from",
+            "CAMPUS_MAIL_FROM",
+            None,
+            file.mail_from,
+            env,
+            Ok,
+        )?
+        .unwrap_or_else(|| "Campus <no-reply@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::new(
+                "mail_from",
+                format!(
+                    "`{mail_from}` is not a mail address such as Campus <no-reply@example.edu>"
+                ),
+            ));
+        }
+        let run_mail_sender = pick(
+            "run_mail_sender",
+            "CAMPUS_RUN_MAIL_SENDER",
+            None,
+            file.run_mail_sender,
+            env,
+            |raw| match raw.trim() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(format!("`{raw}` is neither true nor false")),
+            },
+        )?
+        .unwrap_or(true);
         let log_format = pick(
             "log_format",
             "CAMPUS_LOG_FORMAT",
@@ -414,6 +487,9 @@ impl Config {
             session_lifetime,
             token_key_ids,
             auth_attempts_per_minute,
+            mail_transport,
+            mail_from,
+            run_mail_sender,
             log_format,
             log_filter,
         })

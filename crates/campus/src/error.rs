@@ -192,7 +192,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(cause) = &self {
-            tracing::error!(error = ?cause, "request failed");
+            tracing::error!(error = format!("{cause:#}"), "request failed");
         }
         let problem = self.problem();
         let mut response = problem.status.into_response();

@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .merge(crate::institution::routes())
         .merge(crate::identity::routes())
         .merge(crate::audit::routes())
+        .merge(crate::users::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

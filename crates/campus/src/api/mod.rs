@@ -28,6 +28,15 @@ use crate::identity::access::{Access, Routes};
         crate::identity::api::refresh,
         crate::identity::api::logout,
         crate::identity::api::me,
+        crate::users::api::list,
+        crate::users::api::create,
+        crate::users::api::get,
+        crate::users::api::update,
+        crate::users::api::set_roles,
+        crate::users::api::invite,
+        crate::users::api::import,
+        crate::users::api::roles,
+        crate::users::api::create_role,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::web::errors::ProblemDocument, crate::error::FieldError)),
@@ -35,6 +44,7 @@ use crate::identity::access::{Access, Routes};
         (name = "operations", description = "Health, readiness and metrics for operators"),
         (name = "colleges", description = "The public directory and profiles of colleges"),
         (name = "identity", description = "Sign-in with tokens, refresh, sign-out, the caller"),
+        (name = "users", description = "User administration: accounts, roles, invitations, CSV import"),
     )
 )]
 pub struct ApiDoc;

@@ -46,6 +46,8 @@ enum Command {
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=200_000))]
         students: u32,
     },
+    /// Run background work (mail delivery) apart from the web servers.
+    Worker,
     /// Apply pending database migrations, then exit.
     Migrate,
     /// Administration from the shell.
@@ -100,6 +102,7 @@ pub fn main() -> ExitCode {
             Command::Serve { .. } => serve::run(config, None).await,
             Command::Demo { students, .. } => serve::run(config, Some(students as usize)).await,
             Command::Migrate => serve::migrate_only(config).await,
+            Command::Worker => serve::worker(config).await,
             Command::Admin { command } => admin::run(config, command).await,
             Command::Audit { command } => admin::audit(config, command).await,
             Command::Secret => Ok(()),

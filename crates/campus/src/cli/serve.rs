@@ -11,6 +11,7 @@ use crate::app::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, Database, WhenBusy, migrate};
 use crate::demo;
+use crate::mail::sender::Sender;
 
 /// Runs `work` with the database up and migrated, then stops the private cluster (if
 /// any) whether `work` succeeded or not.
@@ -71,8 +72,20 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
         }
         tracing::info!(%address, "Campus is listening");
         println!("Campus is running at {base}/  (Ctrl-C stops it)");
+        let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+        let mail = if config.run_mail_sender {
+            let sender = Sender::from_config(&config)?;
+            Some(tokio::spawn(sender.run(pool.clone(), mail_stopped)))
+        } else {
+            None
+        };
         let state = AppState::new(config, pool);
-        app::serve(listener, state, Duration::from_secs(30)).await
+        let served = app::serve(listener, state, Duration::from_secs(30)).await;
+        let _ = stop_mail.send(true);
+        if let Some(mail) = mail {
+            let _ = mail.await;
+        }
+        served
     })
     .await
 }
@@ -103,4 +116,19 @@ async fn prepare_demo(pool: &PgPool, students: usize, base: &str) -> anyhow::Res
     }
     println!();
     Ok(())
+}
+
+/// `campus worker`: background work apart from the web servers (today: mail delivery).
+pub async fn worker(config: Config) -> anyhow::Result<()> {
+    with_database(&config.clone(), WhenBusy::Attach, |pool| async move {
+        let sender = Sender::from_config(&config)?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(sender.run(pool, stopped));
+        println!("Campus worker running (Ctrl-C stops it)");
+        app::shutdown_signal().await;
+        let _ = stop.send(true);
+        let _ = running.await;
+        Ok(())
+    })
+    .await
 }

@@ -63,6 +63,14 @@ impl Routes {
         self.add(Method::POST, path, access, on(MethodFilter::POST, handler))
     }
 
+    pub fn put<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PUT, path, access, on(MethodFilter::PUT, handler))
+    }
+
     fn add(
         mut self,
         method: Method,

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod account_tokens;
 pub mod api;
 pub mod csrf;
 pub mod dashboard;
@@ -10,6 +11,7 @@ pub mod pages;
 pub mod password;
 pub mod permissions;
 pub mod principal;
+pub mod recovery;
 pub mod session;
 pub mod signin;
 pub mod tokens;
@@ -43,6 +45,12 @@ pub fn routes() -> Routes {
             Access::SignedIn,
             account::change_password,
         )
+        .get("/password/forgot", Access::Public, recovery::forgot_page)
+        .post("/password/forgot", Access::Public, recovery::forgot)
+        .get("/password/reset", Access::Public, recovery::reset_page)
+        .post("/password/reset", Access::Public, recovery::reset)
+        .get("/invite", Access::Public, recovery::invite_page)
+        .post("/invite", Access::Public, recovery::accept_invite)
         .post("/api/v1/auth/login", Access::Public, api::login)
         .post("/api/v1/auth/refresh", Access::Public, api::refresh)
         .post("/api/v1/auth/logout", Access::Public, api::logout)

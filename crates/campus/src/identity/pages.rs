@@ -19,7 +19,7 @@ use crate::identity::{csrf, session};
 use crate::institution::model::CollegeSummary;
 use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
-use crate::web::extract::ApiPath;
+use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};
 use crate::web::throttle::Door;
 
@@ -27,6 +27,7 @@ use crate::web::throttle::Door;
 pub struct LoginQuery {
     next: Option<String>,
     college: Option<String>,
+    done: Option<String>,
 }
 
 #[derive(Template)]
@@ -39,6 +40,7 @@ struct LoginPage {
     next: String,
     csrf: String,
     error: Option<&'static str>,
+    notice: Option<&'static str>,
 }
 
 /// Only paths on this site: no `//host` or `/\host` tricks.
@@ -49,15 +51,31 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn render_login(
-    state: &AppState,
-    jar: CookieJar,
+/// What a sign-in form is drawn with.
+#[derive(Default)]
+struct SignInForm<'a> {
+    /// The college named by the address (`/c/{slug}/login`).
     fixed: Option<CollegeSummary>,
     college: Option<String>,
     email: String,
-    next: Option<&str>,
+    next: Option<&'a str>,
     error: Option<&'static str>,
+    notice: Option<&'static str>,
+}
+
+async fn render_login(
+    state: &AppState,
+    jar: CookieJar,
+    form: SignInForm<'_>,
 ) -> AppResult<Response> {
+    let SignInForm {
+        fixed,
+        college,
+        email,
+        next,
+        error,
+        notice,
+    } = form;
     let colleges = match &fixed {
         Some(one) => vec![one.clone()],
         None => institution::directory(&state.db).await?,
@@ -84,6 +102,7 @@ async fn render_login(
         next: safe_next(next),
         csrf,
         error,
+        notice,
     };
     let status = if error.is_some() {
         axum::http::StatusCode::UNAUTHORIZED
@@ -97,21 +116,19 @@ pub async fn login_page(
     State(state): State<AppState>,
     principal: Option<Principal>,
     jar: CookieJar,
-    query: axum::extract::Query<LoginQuery>,
+    ApiQuery(query): ApiQuery<LoginQuery>,
 ) -> AppResult<Response> {
     if principal.is_some() {
         return Ok(Redirect::to(&safe_next(query.next.as_deref())).into_response());
     }
-    render_login(
-        &state,
-        jar,
-        None,
-        query.college.clone(),
-        String::new(),
-        query.next.as_deref(),
-        None,
-    )
-    .await
+    let form = SignInForm {
+        college: query.college.clone(),
+        next: query.next.as_deref(),
+        notice: (query.done.as_deref() == Some("password"))
+            .then_some("Your password is set. Sign in with it."),
+        ..SignInForm::default()
+    };
+    render_login(&state, jar, form).await
 }
 
 pub async fn college_login_page(
@@ -122,16 +139,12 @@ pub async fn college_login_page(
     let college = institution::find_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    render_login(
-        &state,
-        jar,
-        Some(college),
-        Some(slug),
-        String::new(),
-        None,
-        None,
-    )
-    .await
+    let form = SignInForm {
+        fixed: Some(college),
+        college: Some(slug),
+        ..SignInForm::default()
+    };
+    render_login(&state, jar, form).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,16 +182,14 @@ pub async fn login(
     let mut signed_in = match outcome {
         Ok(signed_in) => signed_in,
         Err(SignInError::Refused) => {
-            return render_login(
-                &state,
-                jar,
-                None,
-                Some(form.college),
-                form.email,
-                form.next.as_deref(),
-                Some(REFUSED),
-            )
-            .await;
+            let again = SignInForm {
+                college: Some(form.college),
+                email: form.email,
+                next: form.next.as_deref(),
+                error: Some(REFUSED),
+                ..SignInForm::default()
+            };
+            return render_login(&state, jar, again).await;
         }
         Err(SignInError::Internal(e)) => return Err(e),
     };

@@ -65,6 +65,12 @@ impl Chrome {
         current: &str,
     ) -> Chrome {
         let mut links: Vec<(&str, &'static str)> = vec![("/dashboard", "Dashboard")];
+        if principal.can(Permission::UsersRead) {
+            links.push(("/admin/users", "Users"));
+        }
+        if principal.can(Permission::RolesManage) {
+            links.push(("/admin/roles", "Roles"));
+        }
         if principal.can(Permission::AuditRead) {
             links.push(("/admin/audit", "Audit trail"));
         }

@@ -9,4 +9,5 @@ mod http;
 mod identity;
 mod migrations;
 mod tenancy;
+mod users;
 mod util;

@@ -46,6 +46,8 @@ impl TestApp {
 
     /// The real application plus `extra` routes behind the same middleware.
     pub async fn with_routes(settings: &[(&str, &str)], extra: Routes) -> TestApp {
+        // Failing tests show the server's warnings and errors.
+        campus::telemetry::init_with(campus::config::LogFormat::Pretty, "warn");
         let db = TestDb::new().await;
         let pool = db.app_pool().await;
         let state = AppState::new(test_config(settings), pool.clone());

@@ -63,3 +63,38 @@ pub async fn audit_actions(pool: &PgPool, college: CollegeId) -> Vec<String> {
     tx.commit().await.expect("commit");
     actions
 }
+
+/// A fresh folder for the mail a test's app sends.
+pub fn mail_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("campus-mail-{}", Uuid::new_v4().simple()))
+}
+
+/// Delivers the outbox into `dir` and returns the mails found there (raw text).
+pub async fn delivered_mail(app: &crate::util::TestApp, dir: &std::path::Path) -> Vec<String> {
+    let config = campus::config::Config {
+        mail_transport: campus::config::MailTransport::Folder(dir.to_path_buf()),
+        ..crate::util::app::test_config(&[])
+    };
+    let sender = campus::mail::sender::Sender::from_config(&config).expect("sender");
+    sender.deliver_due(&app.pool).await.expect("deliver");
+    let mut mails = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            mails.push(std::fs::read_to_string(entry.path()).expect("mail"));
+        }
+    }
+    mails
+}
+
+/// The `token=` value of the first link in a mail (quoted-printable soft breaks undone).
+pub fn link_token(mail: &str) -> String {
+    let text = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = text.find("token=").expect("a link with a token") + "token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
+        .collect()
+}

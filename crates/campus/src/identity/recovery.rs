@@ -1,0 +1,324 @@
+//! Getting into an account by mail: accepting an invitation (which also verifies the
+//! email address) and resetting a forgotten password. Answers never say whether an
+//! account exists; links work once and expire.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::begin_for_college;
+use crate::error::{AppResult, FieldError};
+use crate::identity::account_tokens::{self, Purpose};
+use crate::identity::{csrf, password, session, tokens};
+use crate::institution::model::CollegeSummary;
+use crate::institution::queries as institution;
+use crate::mail;
+use crate::web::client_ip::ClientIp;
+use crate::web::extract::ApiQuery;
+use crate::web::layout::{Chrome, render};
+use crate::web::throttle::Door;
+
+#[derive(Template)]
+#[template(path = "identity/forgot.html")]
+struct ForgotPage {
+    chrome: Chrome,
+    csrf: String,
+    colleges: Vec<CollegeSummary>,
+    college: String,
+    sent: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ForgotQuery {
+    college: Option<String>,
+}
+
+pub async fn forgot_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiQuery(query): ApiQuery<ForgotQuery>,
+) -> AppResult<Response> {
+    let colleges = institution::directory(&state.db).await?;
+    let college = query
+        .college
+        .or_else(|| (colleges.len() == 1).then(|| colleges[0].slug.clone()))
+        .unwrap_or_default();
+    let (csrf, jar) = csrf::for_page(&state, None, jar);
+    let page = ForgotPage {
+        chrome: Chrome::platform("Forgotten password", "/login"),
+        csrf,
+        colleges,
+        college,
+        sent: false,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    college: String,
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    context: AuditContext,
+    client: ClientIp,
+    jar: CookieJar,
+    Form(form): Form<ForgotForm>,
+) -> AppResult<Response> {
+    state.throttle.check(Door::PasswordReset, client.0)?;
+    if let Some(college) = institution::find_by_slug(&state.db, form.college.trim()).await? {
+        let mut tx = begin_for_college(&state.db, college.id).await?;
+        let user: Option<(uuid::Uuid, String)> = sqlx::query_as(
+            "SELECT id, display_name FROM users WHERE email = $1 AND status = 'active'",
+        )
+        .bind(form.email.trim().to_lowercase())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((user, name)) = user {
+            let token = account_tokens::issue(&mut tx, college.id, user, Purpose::Reset).await?;
+            let link = format!("{}/password/reset?token={token}", state.config.base_url());
+            let body = format!(
+                "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your {} \
+                 account. Choose a new password here within the hour:\n\n{link}\n\nIf it was not \
+                 you, ignore this mail: your password stays as it is.\n",
+                college.name
+            );
+            mail::queue(
+                &mut tx,
+                form.email.trim(),
+                &format!("Reset your {} password", college.name),
+                &body,
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                &context,
+                Entry::new("auth.reset_requested").object("user", user),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    let (csrf, jar) = csrf::for_page(&state, None, jar);
+    let page = ForgotPage {
+        chrome: Chrome::platform("Forgotten password", "/login"),
+        csrf,
+        colleges: Vec::new(),
+        college: String::new(),
+        sent: true,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "identity/set_password.html")]
+struct SetPasswordPage {
+    chrome: Chrome,
+    csrf: String,
+    heading: &'static str,
+    action: &'static str,
+    token: String,
+    valid: bool,
+    errors: Vec<FieldError>,
+}
+
+impl SetPasswordPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn purpose_page(purpose: Purpose) -> (&'static str, &'static str) {
+    match purpose {
+        Purpose::Invite => ("Accept your invitation", "/invite"),
+        _ => ("Choose a new password", "/password/reset"),
+    }
+}
+
+async fn show(
+    state: &AppState,
+    jar: CookieJar,
+    token: String,
+    purpose: Purpose,
+) -> AppResult<Response> {
+    let valid = match account_tokens::parse(&token) {
+        Some((college, bytes)) => {
+            let mut tx = begin_for_college(&state.db, college).await?;
+            let user = account_tokens::peek(&mut tx, &bytes, purpose).await?;
+            tx.commit().await?;
+            user.is_some()
+        }
+        None => false,
+    };
+    let (heading, action) = purpose_page(purpose);
+    let (csrf, jar) = csrf::for_page(state, None, jar);
+    let page = SetPasswordPage {
+        chrome: Chrome::platform(heading, "/login"),
+        csrf,
+        heading,
+        action,
+        token,
+        valid,
+        errors: Vec::new(),
+    };
+    let status = if valid {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::GONE
+    };
+    Ok((status, jar, render(&page)?).into_response())
+}
+
+pub async fn reset_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
+    show(&state, jar, q.token, Purpose::Reset).await
+}
+
+pub async fn invite_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
+    show(&state, jar, q.token, Purpose::Invite).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SetPasswordForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn set_password(
+    state: &AppState,
+    context: AuditContext,
+    jar: CookieJar,
+    form: SetPasswordForm,
+    purpose: Purpose,
+) -> AppResult<Response> {
+    let Some((college, bytes)) = account_tokens::parse(&form.token) else {
+        return show(state, jar, form.token, purpose).await;
+    };
+    let mut tx = begin_for_college(&state.db, college).await?;
+    let Some(user) = account_tokens::consume(&mut tx, &bytes, purpose).await? else {
+        tx.rollback().await?;
+        return show(state, jar, form.token, purpose).await;
+    };
+    let (email, name, college_name): (String, String, String) = sqlx::query_as(
+        "SELECT u.email::text, u.display_name, c.name FROM users u JOIN colleges c ON c.id = u.college_id WHERE u.id = $1",
+    )
+    .bind(user)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut errors = Vec::new();
+    if let Err(e) = password::check_strength("new", &form.new, &[&email, &name, &college_name]) {
+        errors.push(e);
+    }
+    if form.confirm != form.new {
+        errors.push(FieldError::new(
+            "confirm",
+            "does not match the new password",
+        ));
+    }
+    if !errors.is_empty() {
+        // Nothing is written, so the token stays usable for the next try.
+        tx.rollback().await?;
+        let (heading, action) = purpose_page(purpose);
+        let (csrf, jar) = csrf::for_page(state, None, jar);
+        let page = SetPasswordPage {
+            chrome: Chrome::platform(heading, "/login"),
+            csrf,
+            heading,
+            action,
+            token: form.token,
+            valid: true,
+            errors,
+        };
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            jar,
+            render(&page)?,
+        )
+            .into_response());
+    }
+    let new = form.new.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(anyhow::Error::from)??;
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(), \
+            email_verified_at = coalesce(email_verified_at, now()), failed_logins = 0, \
+            locked_until = NULL, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END \
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(hash)
+    .execute(&mut *tx)
+    .await?;
+    let sessions = session::revoke_others(&mut tx, user, None).await?;
+    let families: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .fetch_all(&mut *tx)
+    .await?;
+    for family in &families {
+        tokens::revoke_family(&mut tx, *family).await?;
+    }
+    let action = match purpose {
+        Purpose::Invite => "user.invite_accepted",
+        _ => "auth.password_reset",
+    };
+    audit::record(
+        &mut tx,
+        &context.with_actor(user, None),
+        Entry::new(action).object("user", user).after(serde_json::json!({
+            "password": "set", "sessions_revoked": sessions, "token_families_revoked": families.len()
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/login?done=password").into_response())
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    context: AuditContext,
+    jar: CookieJar,
+    Form(form): Form<SetPasswordForm>,
+) -> AppResult<Response> {
+    set_password(&state, context, jar, form, Purpose::Reset).await
+}
+
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    context: AuditContext,
+    jar: CookieJar,
+    Form(form): Form<SetPasswordForm>,
+) -> AppResult<Response> {
+    set_password(&state, context, jar, form, Purpose::Invite).await
+}

@@ -1,0 +1,81 @@
+//! User administration for college administrators: list and search, create and invite,
+//! edit, deactivate, assign roles, bulk import from CSV; and the college's own roles.
+//! In HTML and JSON.
+
+pub mod api;
+pub mod import;
+pub mod model;
+pub mod pages;
+pub mod roles;
+pub mod service;
+
+use crate::identity::access::{Access, Routes};
+use crate::identity::permissions::Permission::{RolesManage, UsersManage, UsersRead};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/users", Access::Allowed(UsersRead), pages::list)
+        .get(
+            "/admin/users/new",
+            Access::Allowed(UsersManage),
+            pages::new_page,
+        )
+        .post("/admin/users", Access::Allowed(UsersManage), pages::create)
+        .get(
+            "/admin/users/import",
+            Access::Allowed(UsersManage),
+            pages::import_page,
+        )
+        .post(
+            "/admin/users/import",
+            Access::Allowed(UsersManage),
+            pages::import,
+        )
+        .get("/admin/users/{id}", Access::Allowed(UsersRead), pages::show)
+        .post(
+            "/admin/users/{id}",
+            Access::Allowed(UsersManage),
+            pages::update,
+        )
+        .post(
+            "/admin/users/{id}/roles",
+            Access::Allowed(UsersManage),
+            pages::set_roles,
+        )
+        .post(
+            "/admin/users/{id}/invite",
+            Access::Allowed(UsersManage),
+            pages::invite,
+        )
+        .get("/admin/roles", Access::Allowed(RolesManage), roles::page)
+        .post("/admin/roles", Access::Allowed(RolesManage), roles::create)
+        .get("/api/v1/users", Access::Allowed(UsersRead), api::list)
+        .post("/api/v1/users", Access::Allowed(UsersManage), api::create)
+        .post(
+            "/api/v1/users/import",
+            Access::Allowed(UsersManage),
+            api::import,
+        )
+        .get("/api/v1/users/{id}", Access::Allowed(UsersRead), api::get)
+        .put(
+            "/api/v1/users/{id}",
+            Access::Allowed(UsersManage),
+            api::update,
+        )
+        .put(
+            "/api/v1/users/{id}/roles",
+            Access::Allowed(UsersManage),
+            api::set_roles,
+        )
+        .post(
+            "/api/v1/users/{id}/invite",
+            Access::Allowed(UsersManage),
+            api::invite,
+        )
+        .get("/api/v1/roles", Access::Allowed(UsersRead), api::roles)
+        .post(
+            "/api/v1/roles",
+            Access::Allowed(RolesManage),
+            api::create_role,
+        )
+}

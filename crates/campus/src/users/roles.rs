@@ -1,0 +1,233 @@
+//! The college's roles: the built-in table, read-only, and custom roles made from chosen
+//! permissions and scopes.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::begin_for_college;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::csrf;
+use crate::identity::permissions::{Permission, ROLE_TABLE, Scope, parse_grant};
+use crate::identity::principal::Principal;
+use crate::web::layout::{Chrome, render};
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CustomRole {
+    /// Always starts with `custom_`.
+    pub name: String,
+    pub label: String,
+    /// Grants as `permission:scope`, e.g. `students.read:college`.
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewRoleInput {
+    /// Shown to people, e.g. `Exam cell`.
+    pub label: String,
+    /// Grants as `permission:scope`, e.g. `students.read:college`.
+    pub permissions: Vec<String>,
+}
+
+pub async fn custom_roles(conn: &mut PgConnection) -> Result<Vec<CustomRole>, sqlx::Error> {
+    sqlx::query_as("SELECT name, label, permissions FROM custom_roles ORDER BY label")
+        .fetch_all(conn)
+        .await
+}
+
+/// Checks and creates a custom role; its name is made from the label.
+pub async fn create_role(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    input: &NewRoleInput,
+) -> Result<CustomRole, AppError> {
+    let mut errors = Vec::new();
+    let label = input.label.trim();
+    if !(2..=100).contains(&label.chars().count()) {
+        errors.push(FieldError::new("label", "must be 2 to 100 characters"));
+    }
+    let slug: String = label
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect::<String>()
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    if slug.is_empty() {
+        errors.push(FieldError::new("label", "must contain letters or digits"));
+    }
+    let mut grants: Vec<String> = Vec::new();
+    for grant in &input.permissions {
+        match parse_grant(grant.trim()) {
+            Some((p, s)) => grants.push(format!("{}:{}", p.name(), s.name())),
+            None => errors.push(FieldError::new(
+                "permissions",
+                format!("`{grant}` is not a permission:scope pair"),
+            )),
+        }
+    }
+    grants.sort();
+    grants.dedup();
+    if grants.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "permissions",
+            "choose at least one permission",
+        ));
+    }
+    let name = format!("custom_{}", slug.chars().take(50).collect::<String>());
+    if errors.is_empty() {
+        let taken: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM custom_roles WHERE name = $1)")
+                .bind(&name)
+                .fetch_one(&mut *conn)
+                .await?;
+        if taken {
+            errors.push(FieldError::new("label", "a role with this name exists"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let role: CustomRole = sqlx::query_as(
+        "INSERT INTO custom_roles (college_id, name, label, permissions) \
+         VALUES (app_current_college(), $1, $2, $3) RETURNING name, label, permissions",
+    )
+    .bind(&name)
+    .bind(label)
+    .bind(&grants)
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("role.created")
+            .object("role", &name)
+            .after(serde_json::json!({ "label": label, "permissions": grants })),
+    )
+    .await?;
+    Ok(role)
+}
+
+#[derive(Template)]
+#[template(path = "users/roles.html")]
+struct RolesPage {
+    chrome: Chrome,
+    csrf: String,
+    built_in: Vec<(String, String, Vec<String>)>,
+    custom: Vec<CustomRole>,
+    choices: Vec<(String, String)>,
+    label: String,
+    errors: Vec<FieldError>,
+}
+
+impl RolesPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+async fn render_page(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    label: String,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let custom = custom_roles(&mut tx).await?;
+    tx.commit().await?;
+    let built_in = ROLE_TABLE
+        .iter()
+        .map(|(_, name, label, _, grants)| {
+            (
+                name.to_string(),
+                label.to_string(),
+                grants
+                    .iter()
+                    .map(|(p, s)| format!("{}:{}", p.name(), s.name()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let choices = Permission::ALL
+        .iter()
+        .flat_map(|p| {
+            Scope::ALL.iter().map(move |s| {
+                (
+                    format!("{}:{}", p.name(), s.name()),
+                    format!("{} ({})", p.name(), s.name()),
+                )
+            })
+        })
+        .collect();
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = RolesPage {
+        chrome: Chrome::signed_in("Roles", principal, csrf.clone(), "/admin/roles"),
+        csrf,
+        built_in,
+        custom,
+        choices,
+        label,
+        errors,
+    };
+    Ok((status, jar, render(&page)?).into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    render_page(&state, &principal, jar, String::new(), Vec::new()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let input = NewRoleInput {
+        label: body
+            .iter()
+            .find(|(k, _)| k == "label")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+        permissions: body
+            .iter()
+            .filter(|(k, _)| k == "permissions")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    match create_role(&mut tx, &context, &input).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to("/admin/roles").into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            tx.rollback().await?;
+            render_page(&state, &principal, jar, input.label, errors).await
+        }
+        Err(other) => Err(other),
+    }
+}

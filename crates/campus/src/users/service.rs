@@ -1,0 +1,324 @@
+//! User administration, shared by the admin pages and the API: each function runs in
+//! the caller's transaction, checks what only the database can (taken emails, known
+//! roles), writes, and records the change in the audit trail.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::CollegeId;
+use crate::error::{AppError, FieldError};
+use crate::identity::account_tokens::{self, Purpose};
+use crate::identity::permissions::Role;
+use crate::identity::principal::Grant;
+use crate::identity::{session, tokens};
+use crate::mail;
+use crate::users::model::{NewUser, Status, UserView};
+
+/// Role names this college knows: the built-in ones and its custom roles.
+pub async fn known_roles(conn: &mut PgConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let mut roles: Vec<(String, String)> = Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), r.label().to_string()))
+        .collect();
+    let custom: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, label FROM custom_roles ORDER BY label")
+            .fetch_all(conn)
+            .await?;
+    roles.extend(custom);
+    Ok(roles)
+}
+
+pub async fn check_roles(
+    conn: &mut PgConnection,
+    field: &str,
+    roles: &[String],
+) -> Result<Vec<FieldError>, sqlx::Error> {
+    let known = known_roles(conn).await?;
+    Ok(roles
+        .iter()
+        .filter(|r| !known.iter().any(|(name, _)| name == *r))
+        .map(|r| FieldError::new(field, format!("`{r}` is not a role of this college")))
+        .collect())
+}
+
+const VIEW: &str = "SELECT u.id, u.email::text AS email, u.display_name, u.status, \
+        coalesce(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}') AS roles, \
+        u.last_login_at, u.created_at \
+     FROM users u LEFT JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id";
+
+pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Option<UserView>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{VIEW} WHERE u.id = $1 GROUP BY u.college_id, u.id"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Users matching `search` (name or email) and `status`, by email, a page at a time.
+pub async fn list(
+    conn: &mut PgConnection,
+    search: &str,
+    status: Option<Status>,
+    role: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<UserView>, sqlx::Error> {
+    let pattern = format!(
+        "%{}%",
+        search
+            .trim()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{VIEW} WHERE ($1 = '%%' OR u.email::text ILIKE $1 OR u.display_name ILIKE $1) \
+           AND ($2::text IS NULL OR u.status = $2) \
+           AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM role_assignments x \
+                WHERE x.college_id = u.college_id AND x.user_id = u.id AND x.role = $3)) \
+         GROUP BY u.college_id, u.id ORDER BY u.email LIMIT $4 OFFSET $5"
+    )))
+    .bind(pattern)
+    .bind(status.map(Status::as_str))
+    .bind(role)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// Creates an invited account with its roles, and queues the invitation when asked.
+/// A taken email or an unknown role is a field error and nothing is written.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one write path, every input named"
+)]
+pub async fn create(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    context: &AuditContext,
+    base_url: &str,
+    college_name: &str,
+    user: &NewUser,
+    invite: bool,
+    field_prefix: &str,
+) -> Result<Uuid, AppError> {
+    let mut errors = check_roles(conn, &format!("{field_prefix}roles"), &user.roles).await?;
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+        .bind(user.email.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    if taken {
+        errors.push(FieldError::new(
+            format!("{field_prefix}email"),
+            "another account has this email",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO users (college_id, email, display_name, status) \
+         VALUES (app_current_college(), $1, $2, 'invited') RETURNING id",
+    )
+    .bind(user.email.as_str())
+    .bind(&user.display_name)
+    .fetch_one(&mut *conn)
+    .await?;
+    for role in &user.roles {
+        sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)")
+            .bind(id)
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::record(
+        conn,
+        context,
+        Entry::new("user.created").object("user", id).after(serde_json::json!({
+            "email": user.email.as_str(), "display_name": user.display_name, "roles": user.roles,
+        })),
+    )
+    .await?;
+    if invite {
+        send_invitation(conn, grant.college, context, base_url, college_name, id).await?;
+    }
+    Ok(id)
+}
+
+/// Mails (again) an invitation link to an invited user.
+pub async fn send_invitation(
+    conn: &mut PgConnection,
+    college: CollegeId,
+    context: &AuditContext,
+    base_url: &str,
+    college_name: &str,
+    user: Uuid,
+) -> Result<(), AppError> {
+    let (email, name, status): (String, String, String) =
+        sqlx::query_as("SELECT email::text, display_name, status FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    if status != "invited" {
+        return Err(AppError::Conflict(
+            "Only invited accounts get invitations; this one is already set up.".into(),
+        ));
+    }
+    let token = account_tokens::issue(conn, college, user, Purpose::Invite).await?;
+    let link = format!("{base_url}/invite?token={token}");
+    let body = format!(
+        "Hello {name},\n\nAn account at {college_name} was made for you ({email}). Choose your \
+         password here within seven days to start using it:\n\n{link}\n"
+    );
+    mail::queue(conn, &email, &format!("Your {college_name} account"), &body).await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("user.invited").object("user", user),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Ends every session and token of `user`: after a change of privilege or a deactivation
+/// they must sign in again, with a new session id.
+async fn sign_out_everywhere(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
+    session::revoke_others(conn, user, None).await?;
+    let families: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    for family in families {
+        tokens::revoke_family(conn, family).await?;
+    }
+    Ok(())
+}
+
+/// Replaces a user's roles. Nobody changes their own roles: an administrator who wants
+/// different rights asks another.
+pub async fn set_roles(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    context: &AuditContext,
+    user: Uuid,
+    roles: &[String],
+) -> Result<(), AppError> {
+    if user == grant.user_id {
+        return Err(AppError::Forbidden);
+    }
+    let before = find(conn, user).await?.ok_or(AppError::NotFound)?;
+    let mut roles: Vec<String> = roles
+        .iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    roles.sort();
+    roles.dedup();
+    let errors = check_roles(conn, "roles", &roles).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    sqlx::query("DELETE FROM role_assignments WHERE user_id = $1")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    for role in &roles {
+        sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)")
+            .bind(user)
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if before.roles != roles {
+        sign_out_everywhere(conn, user).await?;
+    }
+    audit::record(
+        conn,
+        context,
+        Entry::new("user.roles_changed")
+            .object("user", user)
+            .before(serde_json::json!({ "roles": before.roles }))
+            .after(serde_json::json!({ "roles": roles })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Changes name, email or status. Deactivating signs the user out everywhere; nobody
+/// deactivates themselves.
+pub async fn update(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    context: &AuditContext,
+    user: Uuid,
+    display_name: Option<String>,
+    email: Option<crate::people::model::Email>,
+    status: Option<Status>,
+) -> Result<UserView, AppError> {
+    let before = find(conn, user).await?.ok_or(AppError::NotFound)?;
+    if status == Some(Status::Invited) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "an account becomes invited only when made; choose active or deactivated",
+        )]));
+    }
+    if status == Some(Status::Deactivated) && user == grant.user_id {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "you cannot deactivate your own account",
+        )]));
+    }
+    if status == Some(Status::Active) && before.status == "invited" {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "an invited account becomes active when its owner accepts the invitation",
+        )]));
+    }
+    if let Some(email) = &email {
+        let taken: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2)")
+                .bind(email.as_str())
+                .bind(user)
+                .fetch_one(&mut *conn)
+                .await?;
+        if taken {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "email",
+                "another account has this email",
+            )]));
+        }
+    }
+    sqlx::query(
+        "UPDATE users SET display_name = coalesce($2, display_name), \
+            email = coalesce($3, email), \
+            email_verified_at = CASE WHEN $3 IS NOT NULL AND $3 <> email::text THEN NULL ELSE email_verified_at END, \
+            status = coalesce($4, status), updated_at = now() \
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(&display_name)
+    .bind(email.as_ref().map(|e| e.as_str().to_string()))
+    .bind(status.map(Status::as_str))
+    .execute(&mut *conn)
+    .await?;
+    if status == Some(Status::Deactivated) {
+        sign_out_everywhere(conn, user).await?;
+    }
+    let after = find(conn, user).await?.ok_or(AppError::NotFound)?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("user.updated")
+            .object("user", user)
+            .before(serde_json::json!({ "email": before.email, "display_name": before.display_name, "status": before.status }))
+            .after(serde_json::json!({ "email": after.email, "display_name": after.display_name, "status": after.status })),
+    )
+    .await?;
+    Ok(after)
+}

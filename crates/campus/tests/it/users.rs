@@ -1,0 +1,574 @@
+//! User administration: creating and inviting, roles, deactivation, CSV import, custom
+//! roles, through the pages and the API; and password recovery by mail.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use campus::identity::permissions::Role;
+use serde_json::{Value, json};
+
+use crate::util::fixtures::{self, PASSWORD, audit_actions, delivered_mail, link_token, mail_dir};
+use crate::util::{Browser, TestApp};
+
+async fn api(
+    app: &TestApp,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let response = app
+        .send(
+            request
+                .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+                .expect("request"),
+        )
+        .await;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+        .await
+        .expect("body");
+    (
+        status,
+        if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("json")
+        },
+    )
+}
+
+async fn token(app: &TestApp, college: &str, email: &str, password: &str) -> String {
+    let (status, body) = api_post_login(app, college, email, password).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["access_token"].as_str().expect("token").to_string()
+}
+
+async fn api_post_login(
+    app: &TestApp,
+    college: &str,
+    email: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    let response = app
+        .send(
+            Request::post("/api/v1/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"college": college, "email": email, "password": password}).to_string(),
+                ))
+                .expect("request"),
+        )
+        .await;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn an_admin_invites_a_user_who_chooses_a_password_and_signs_in() {
+    let mail = mail_dir();
+    let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in("alpha", "admin@alpha.edu", PASSWORD).await;
+
+    let form = admin.get("/admin/users/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    let created = admin
+        .post(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("email", "New.Teacher@Alpha.edu"),
+                ("display_name", "Nia Teacher"),
+                ("roles", "teacher"),
+                ("roles", "counselor"),
+                ("invite", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    let page = admin
+        .get(created.location.as_deref().expect("location"))
+        .await;
+    assert!(page.html.contains("new.teacher@alpha.edu") && page.html.contains("invited"));
+
+    // The same email again is a field error and writes nothing.
+    let again = admin
+        .post(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("email", "new.teacher@alpha.edu"),
+                ("display_name", "Twin"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.html.contains("another account has this email"));
+
+    let mails = delivered_mail(&app, &mail).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("new.teacher@alpha.edu"));
+    let token = link_token(&mails[0]);
+
+    let mut newcomer = Browser::new(&app);
+    let accept = newcomer.get(&format!("/invite?token={token}")).await;
+    assert_eq!(accept.status, StatusCode::OK, "{}", accept.html);
+    let csrf = accept.csrf();
+    let weak = newcomer
+        .post(
+            "/invite",
+            &[
+                ("_csrf", &csrf),
+                ("token", &token),
+                ("new", "teacher123"),
+                ("confirm", "teacher123"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = newcomer
+        .post(
+            "/invite",
+            &[
+                ("_csrf", &csrf),
+                ("token", &token),
+                ("new", "amber canyon whistle parade"),
+                ("confirm", "amber canyon whistle parade"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let used = newcomer.get(&format!("/invite?token={token}")).await;
+    assert_eq!(used.status, StatusCode::GONE, "an invitation worked twice");
+
+    let signed_in = newcomer
+        .sign_in(
+            "alpha",
+            "new.teacher@alpha.edu",
+            "amber canyon whistle parade",
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    let dashboard = newcomer.get("/dashboard").await;
+    assert!(dashboard.html.contains("Teacher") && dashboard.html.contains("Counselor"));
+
+    let actions = audit_actions(&app.pool, college).await;
+    for expected in ["user.created", "user.invited", "user.invite_accepted"] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} not audited: {actions:?}"
+        );
+    }
+    std::fs::remove_dir_all(mail).ok();
+}
+
+#[tokio::test]
+async fn roles_cannot_be_raised_by_those_without_the_right() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    let admin_id =
+        fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let teacher_id = fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
+
+    // A teacher gives themselves the admin role: refused, audited, unchanged.
+    let teacher = token(&app, "alpha", "t@alpha.edu", PASSWORD).await;
+    let (status, _) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{teacher_id}/roles"),
+        &teacher,
+        Some(json!({"roles": ["college_admin"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "t@alpha.edu", PASSWORD).await;
+    assert_eq!(
+        browser.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Even an admin cannot change their own roles.
+    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let (status, _) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{admin_id}/roles"),
+        &admin,
+        Some(json!({"roles": ["teacher"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{teacher_id}/roles"),
+        &admin,
+        Some(json!({"roles": ["wizard"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "roles");
+
+    // An admin changes the teacher's roles: the teacher's sessions and tokens end.
+    let (status, user) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{teacher_id}/roles"),
+        &admin,
+        Some(json!({"roles": ["teacher", "librarian"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(user["roles"], json!(["librarian", "teacher"]));
+    assert_eq!(
+        browser.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER,
+        "old session kept new privileges"
+    );
+    let (status, _) = api(&app, "GET", "/api/v1/users/me", &teacher, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let actions = audit_actions(&app.pool, college).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "authz.denied").count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.iter().any(|a| a == "user.roles_changed"));
+}
+
+#[tokio::test]
+async fn deactivated_users_are_signed_out_and_cannot_sign_in() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    let admin_id =
+        fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let user_id = fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
+    let mut teacher = Browser::new(&app);
+    teacher.sign_in("alpha", "t@alpha.edu", PASSWORD).await;
+    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+
+    let (status, _) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{admin_id}"),
+        &admin,
+        Some(json!({"status": "deactivated"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an admin deactivated themselves"
+    );
+    let (status, user) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{user_id}"),
+        &admin,
+        Some(json!({"status": "deactivated", "display_name": "  Tara T.  "})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["display_name"], "Tara T.");
+    assert_eq!(
+        teacher.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut again = Browser::new(&app);
+    assert_eq!(
+        again.sign_in("alpha", "t@alpha.edu", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
+    let mail = mail_dir();
+    let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+
+    let bad = "email,name,roles\nada@alpha.edu,Ada,teacher\nnot-an-email,Bob,teacher\ncy@alpha.edu,Cy,wizard\nada@alpha.edu,Ada Again,\nadmin@alpha.edu,Dup,\n";
+    let (status, report) = api(
+        &app,
+        "POST",
+        "/api/v1/users/import",
+        &admin,
+        Some(json!({"csv": bad, "dry_run": false})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(report["invalid"], 4);
+    assert_eq!(report["created"], 0);
+    let errors: Vec<String> = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["errors"].to_string())
+        .collect();
+    assert!(errors[1].contains("email"));
+    assert!(errors[2].contains("wizard"));
+    assert!(errors[3].contains("repeats line 2"));
+    assert!(errors[4].contains("another account"));
+    let (_, users) = api(&app, "GET", "/api/v1/users", &admin, None).await;
+    assert_eq!(
+        users.as_array().expect("users").len(),
+        1,
+        "a failed import wrote rows"
+    );
+
+    let good =
+        "email,name,roles\nada@alpha.edu,Ada,teacher\nbo@alpha.edu,Bo,student;student_organizer\n";
+    let (status, dry) = api(
+        &app,
+        "POST",
+        "/api/v1/users/import",
+        &admin,
+        Some(json!({"csv": good})),
+    )
+    .await;
+    assert_eq!((status, dry["created"].as_i64()), (StatusCode::OK, Some(0)));
+    let (status, done) = api(
+        &app,
+        "POST",
+        "/api/v1/users/import",
+        &admin,
+        Some(json!({"csv": good, "dry_run": false})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["created"], 2);
+    let (_, users) = api(&app, "GET", "/api/v1/users?status=invited", &admin, None).await;
+    assert_eq!(users.as_array().expect("users").len(), 2);
+    assert_eq!(
+        delivered_mail(&app, &mail).await.len(),
+        2,
+        "each imported user is invited"
+    );
+
+    // The same through the page: a check, then the import.
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "admin@alpha.edu", PASSWORD).await;
+    let form = browser.get("/admin/users/import").await;
+    let csrf = form.csrf();
+    let checked = browser
+        .post(
+            "/admin/users/import",
+            &[
+                ("_csrf", &csrf),
+                ("csv", "email,name,roles\ncy@alpha.edu,Cy,librarian\n"),
+                ("mode", "check"),
+            ],
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::OK);
+    assert!(checked.html.contains("Import 1 users"));
+    let imported = browser
+        .post(
+            "/admin/users/import",
+            &[
+                ("_csrf", &csrf),
+                ("csv", "email,name,roles\ncy@alpha.edu,Cy,librarian\n"),
+                ("mode", "commit"),
+            ],
+        )
+        .await;
+    assert!(
+        imported.html.contains("1 accounts were created"),
+        "{}",
+        imported.html
+    );
+    std::fs::remove_dir_all(mail).ok();
+}
+
+#[tokio::test]
+async fn a_custom_role_grants_exactly_its_permissions() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let clerk = fixtures::user(&app.pool, college, "clerk@alpha.edu", &[]).await;
+    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+
+    let (status, problem) = api(
+        &app,
+        "POST",
+        "/api/v1/roles",
+        &admin,
+        Some(json!({"label": "Exam cell", "permissions": ["students.read:everywhere"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, role) = api(&app, "POST", "/api/v1/roles", &admin, Some(json!({"label": "Exam cell", "permissions": ["students.read:college", "audit.read:college"]}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{role}");
+    assert_eq!(role["name"], "custom_exam_cell");
+    let (status, _) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{clerk}/roles"),
+        &admin,
+        Some(json!({"roles": ["custom_exam_cell"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let clerk_token = token(&app, "alpha", "clerk@alpha.edu", PASSWORD).await;
+    let (_, me) = api(&app, "GET", "/api/v1/users/me", &clerk_token, None).await;
+    let grants: Vec<String> = me["permissions"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .map(|g| {
+            format!(
+                "{}:{}",
+                g["permission"].as_str().unwrap_or(""),
+                g["scope"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(grants, ["audit.read:college", "students.read:college"]);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "clerk@alpha.edu", PASSWORD).await;
+    assert_eq!(browser.get("/admin/audit").await.status, StatusCode::OK);
+    assert_eq!(
+        browser.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn users_of_another_college_are_not_found() {
+    let app = TestApp::new().await;
+    let alpha = fixtures::college(&app.pool, "alpha").await;
+    let beta = fixtures::college(&app.pool, "beta").await;
+    fixtures::user(&app.pool, alpha, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let stranger = fixtures::user(&app.pool, beta, "someone@beta.edu", &[Role::Teacher]).await;
+    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    for (method, uri, body) in [
+        ("GET", format!("/api/v1/users/{stranger}"), None),
+        (
+            "PUT",
+            format!("/api/v1/users/{stranger}"),
+            Some(json!({"status": "deactivated"})),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/users/{stranger}/roles"),
+            Some(json!({"roles": ["teacher"]})),
+        ),
+        ("POST", format!("/api/v1/users/{stranger}/invite"), None),
+    ] {
+        let (status, _) = api(&app, method, &uri, &admin, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}");
+    }
+    let (_, list) = api(&app, "GET", "/api/v1/users?q=beta", &admin, None).await;
+    assert_eq!(list, json!([]));
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_mail_once() {
+    let mail = mail_dir();
+    let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
+    let mut old_session = Browser::new(&app);
+    old_session.sign_in("alpha", "t@alpha.edu", PASSWORD).await;
+
+    let mut browser = Browser::new(&app);
+    let form = browser.get("/password/forgot?college=alpha").await;
+    let csrf = form.csrf();
+    let unknown = browser
+        .post(
+            "/password/forgot",
+            &[
+                ("_csrf", &csrf),
+                ("college", "alpha"),
+                ("email", "ghost@alpha.edu"),
+            ],
+        )
+        .await;
+    let known = browser
+        .post(
+            "/password/forgot",
+            &[
+                ("_csrf", &csrf),
+                ("college", "alpha"),
+                ("email", "T@alpha.edu"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, known.status);
+    assert!(
+        unknown
+            .html
+            .contains("a link to choose a new password is on its way")
+    );
+    let mails = delivered_mail(&app, &mail).await;
+    assert_eq!(
+        mails.len(),
+        1,
+        "mail for an unknown account, or none for a known one"
+    );
+    let token = link_token(&mails[0]);
+
+    let reset = browser.get(&format!("/password/reset?token={token}")).await;
+    assert_eq!(reset.status, StatusCode::OK);
+    let csrf = reset.csrf();
+    let done = browser
+        .post(
+            "/password/reset",
+            &[
+                ("_csrf", &csrf),
+                ("token", &token),
+                ("new", "silver otter lantern quay"),
+                ("confirm", "silver otter lantern quay"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location.as_deref(), Some("/login?done=password"));
+    let twice = browser
+        .post(
+            "/password/reset",
+            &[
+                ("_csrf", &csrf),
+                ("token", &token),
+                ("new", "another fine long phrase"),
+                ("confirm", "another fine long phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::GONE, "a reset link worked twice");
+    assert_eq!(
+        old_session.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER,
+        "a reset kept old sessions"
+    );
+    let mut fresh = Browser::new(&app);
+    assert_eq!(
+        fresh
+            .sign_in("alpha", "t@alpha.edu", "silver otter lantern quay")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    std::fs::remove_dir_all(mail).ok();
+}
