@@ -86,6 +86,8 @@ pub struct Config {
     pub mail_from: String,
     /// Whether `serve` also delivers mail (turn off when `campus worker` runs apart).
     pub run_mail_sender: bool,
+    /// Keys for sensitive fields; derived from the secret key when none are set.
+    pub field_keys: crate::crypto::FieldKeys,
     pub log_format: LogFormat,
     pub log_filter: String,
 }
@@ -155,6 +157,7 @@ struct FileSettings {
     mail_dir: Option<PathBuf>,
     mail_from: Option<String>,
     run_mail_sender: Option<bool>,
+    field_keys: Option<Vec<String>>,
     log_format: Option<LogFormat>,
     log_filter: Option<String>,
 }
@@ -452,6 +455,20 @@ impl Config {
             },
         )?
         .unwrap_or(true);
+        let field_keys = match env("CAMPUS_FIELD_KEYS")
+            .map(|list| {
+                list.split(',')
+                    .map(|k| k.trim().to_string())
+                    .filter(|k| !k.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .or(file.field_keys)
+        {
+            Some(entries) => crate::crypto::FieldKeys::parse(&entries).map_err(|why| {
+                ConfigError::new("field_keys", format!("(CAMPUS_FIELD_KEYS) {why}"))
+            })?,
+            None => crate::crypto::FieldKeys::derived(secret_key.expose()),
+        };
         let log_format = pick(
             "log_format",
             "CAMPUS_LOG_FORMAT",
@@ -490,6 +507,7 @@ impl Config {
             mail_transport,
             mail_from,
             run_mail_sender,
+            field_keys,
             log_format,
             log_filter,
         })

@@ -38,6 +38,10 @@ pub enum AppError {
     Forbidden,
     #[error("missing or invalid CSRF token")]
     CsrfRejected,
+    #[error("a second factor must be enrolled first")]
+    MfaEnrollmentRequired,
+    #[error("a second-factor code is needed")]
+    MfaCodeRequired,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("payload too large")]
@@ -150,6 +154,24 @@ impl AppError {
             },
             AppError::Unauthorized => Problem::for_status(StatusCode::UNAUTHORIZED),
             AppError::Forbidden => Problem::for_status(StatusCode::FORBIDDEN),
+            AppError::MfaEnrollmentRequired => Problem {
+                status: StatusCode::FORBIDDEN,
+                kind: "mfa-enrollment-required",
+                title: "Second factor required",
+                detail: "Your role requires a second factor. Sign in with a browser and enrol \
+                         one at /account/mfa first."
+                    .into(),
+                errors: Vec::new(),
+            },
+            AppError::MfaCodeRequired => Problem {
+                status: StatusCode::UNAUTHORIZED,
+                kind: "mfa-required",
+                title: "Second-factor code required",
+                detail: "This account has a second factor: send `totp_code` with a current \
+                         code from the authenticator app, or a recovery code."
+                    .into(),
+                errors: Vec::new(),
+            },
             AppError::CsrfRejected => Problem {
                 status: StatusCode::FORBIDDEN,
                 kind: "csrf",
@@ -201,7 +223,7 @@ impl IntoResponse for AppError {
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
         }
-        if let AppError::Unauthorized = &self {
+        if matches!(self, AppError::Unauthorized | AppError::MfaCodeRequired) {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer"),

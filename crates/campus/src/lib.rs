@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;

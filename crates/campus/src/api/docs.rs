@@ -10,7 +10,7 @@ use crate::web::layout::{Chrome, render};
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// Problem kinds the API answers with; each has an anchor that `type` URIs point at.
-const PROBLEMS: [(&str, &str); 12] = [
+const PROBLEMS: [(&str, &str); 14] = [
     (
         "validation",
         "Some fields are invalid; `errors` names each field and what is wrong.",
@@ -48,6 +48,14 @@ const PROBLEMS: [(&str, &str); 12] = [
     (
         "too-many-requests",
         "Too many attempts from this address; wait as Retry-After says.",
+    ),
+    (
+        "mfa-required",
+        "The account has a second factor: send totp_code with a current code.",
+    ),
+    (
+        "mfa-enrollment-required",
+        "The caller's role needs a second factor they have not enrolled yet.",
     ),
     (
         "csrf",

@@ -148,3 +148,50 @@ pub async fn audit(config: Config, command: AuditCommand) -> anyhow::Result<()> 
     })
     .await
 }
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Print a new field-encryption key entry (`id:base64`) to add to `field_keys`.
+    Generate {
+        /// The new key's id (letters and digits).
+        #[arg(long, default_value = "k1")]
+        id: String,
+    },
+    /// Re-encrypt every encrypted field under the active key (the last in `field_keys`).
+    Rotate,
+}
+
+pub async fn keys(config: Config, command: KeysCommand) -> anyhow::Result<()> {
+    if let KeysCommand::Generate { id } = command {
+        println!("{}", crate::crypto::FieldKeys::generate_entry(&id));
+        return Ok(());
+    }
+    let keys = config.field_keys.clone();
+    super::serve::with_database(&config, WhenBusy::Attach, |pool| async move {
+        let mut total = 0;
+        for c in queries::directory(&pool).await? {
+            let mut tx = begin_for_college(&pool, c.id).await?;
+            let changed = crate::users::service::reencrypt(&mut tx, &keys).await?;
+            if changed > 0 {
+                crate::audit::record(
+                    &mut tx,
+                    &crate::audit::AuditContext::default(),
+                    crate::audit::Entry::new("crypto.rotated").after(serde_json::json!({
+                        "key": keys.active_id(), "values": changed
+                    })),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            println!(
+                "{:<24} {changed} values re-encrypted under `{}`",
+                c.slug,
+                keys.active_id()
+            );
+            total += changed;
+        }
+        println!("{total} values re-encrypted in all.");
+        Ok(())
+    })
+    .await
+}

@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: admin::AuditCommand,
     },
+    /// Keys of encrypted fields.
+    Keys {
+        #[command(subcommand)]
+        command: admin::KeysCommand,
+    },
     /// Print a new random secret for `secret_key` (CAMPUS_SECRET_KEY).
     Secret,
 }
@@ -68,6 +73,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Secret = cli.command {
         println!("{}", config::generate_secret());
+        return ExitCode::SUCCESS;
+    }
+    if let Command::Keys {
+        command: admin::KeysCommand::Generate { id },
+    } = &cli.command
+    {
+        println!("{}", crate::crypto::FieldKeys::generate_entry(id));
         return ExitCode::SUCCESS;
     }
     let listen = match &cli.command {
@@ -105,6 +117,7 @@ pub fn main() -> ExitCode {
             Command::Worker => serve::worker(config).await,
             Command::Admin { command } => admin::run(config, command).await,
             Command::Audit { command } => admin::audit(config, command).await,
+            Command::Keys { command } => admin::keys(config, command).await,
             Command::Secret => Ok(()),
         }
     });

@@ -68,7 +68,7 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
     let base = format!("http://{address}");
     with_database(&config.clone(), WhenBusy::Refuse, |pool| async move {
         if let Some(students) = demo_students {
-            prepare_demo(&pool, students, &base).await?;
+            prepare_demo(&pool, students, &base, config.field_keys.clone()).await?;
         }
         tracing::info!(%address, "Campus is listening");
         println!("Campus is running at {base}/  (Ctrl-C stops it)");
@@ -90,8 +90,13 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
     .await
 }
 
-async fn prepare_demo(pool: &PgPool, students: usize, base: &str) -> anyhow::Result<()> {
-    match demo::ensure(pool, students).await? {
+async fn prepare_demo(
+    pool: &PgPool,
+    students: usize,
+    base: &str,
+    keys: crate::crypto::FieldKeys,
+) -> anyhow::Result<()> {
+    match demo::ensure(pool, students, &keys).await? {
         Some(report) => println!(
             "Created the demo college {} with {} students, {} staff and {} guardians in {:.1}s.",
             report.name,
@@ -110,8 +115,10 @@ async fn prepare_demo(pool: &PgPool, students: usize, base: &str) -> anyhow::Res
             println!("  {:<22} {:<28} {}", role.label(), email, name);
         }
         println!(
-            "Every demo account's password is: {}\nSign in at {base}/login",
-            demo::PASSWORD
+            "Every demo account's password is: {}\nThe college admin and principal also need a \
+             second factor: add the key {} to an authenticator app.\nSign in at {base}/login",
+            demo::PASSWORD,
+            crate::identity::mfa::base32(demo::TOTP_SECRET)
         );
     }
     println!();

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use sqlx::PgPool;
 
+use crate::crypto::FieldKeys;
 use crate::db::{CollegeId, begin_for_college};
 use crate::institution::model::NewCollege;
 use crate::institution::queries;
@@ -21,6 +22,10 @@ pub const SEED: u64 = 2026;
 
 /// The password of every demo account (documented in README.md).
 pub const PASSWORD: &str = "riverside-demo-campus";
+
+/// The second-factor secret of the demo's college admin and principal, whose roles
+/// require one; its base32 form is printed at start and listed in README.md.
+pub const TOTP_SECRET: &[u8; 20] = b"riverside-demo-totp!";
 
 pub struct DemoReport {
     pub slug: String,
@@ -33,15 +38,23 @@ pub struct DemoReport {
 }
 
 /// Creates the demo college unless the database already holds a college.
-pub async fn ensure(pool: &PgPool, students: usize) -> anyhow::Result<Option<DemoReport>> {
+pub async fn ensure(
+    pool: &PgPool,
+    students: usize,
+    keys: &FieldKeys,
+) -> anyhow::Result<Option<DemoReport>> {
     if !queries::directory(pool).await?.is_empty() {
         return Ok(None);
     }
-    create(pool, students).await.map(Some)
+    create(pool, students, keys).await.map(Some)
 }
 
 /// Generates and loads the demo college with `students` students, all or nothing.
-pub async fn create(pool: &PgPool, students: usize) -> anyhow::Result<DemoReport> {
+pub async fn create(
+    pool: &PgPool,
+    students: usize,
+    keys: &FieldKeys,
+) -> anyhow::Result<DemoReport> {
     let started = Instant::now();
     let today = time::OffsetDateTime::now_utc().date();
     let college = generate::generate(SEED, students, today);
@@ -67,6 +80,17 @@ pub async fn create(pool: &PgPool, students: usize) -> anyhow::Result<DemoReport
         .bind(hash)
         .execute(&mut *tx)
         .await?;
+    let needs_mfa: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = ANY($1)")
+            .bind(vec![
+                format!("admin@{}", generate::DOMAIN),
+                format!("principal@{}", generate::DOMAIN),
+            ])
+            .fetch_all(&mut *tx)
+            .await?;
+    for user in needs_mfa {
+        crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
+    }
     tx.commit().await?;
     Ok(DemoReport {
         slug: generate::SLUG.into(),

@@ -118,6 +118,9 @@ impl Routes {
     }
 }
 
+/// The pages open to a user who must enrol a second factor before anything else.
+const ENROLMENT_PATHS: [&str; 3] = ["/account/mfa", "/account/mfa/confirm", "/logout"];
+
 async fn guard(
     State((state, access)): State<(AppState, Access)>,
     mut request: Request,
@@ -127,6 +130,12 @@ async fn guard(
     let Some(principal) = principal else {
         return unauthenticated(&request);
     };
+    if principal.mfa_enrollment_required && !ENROLMENT_PATHS.contains(&request.uri().path()) {
+        if request.uri().path().starts_with("/api/") {
+            return AppError::MfaEnrollmentRequired.into_response();
+        }
+        return Redirect::to("/account/mfa").into_response();
+    }
     if let Access::Allowed(permission) = access {
         match principal.grant(permission) {
             Some(grant) => {

@@ -5,7 +5,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -230,21 +229,8 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    let tls = state.config.served_over_tls();
-    let cookie = Cookie::build((
-        session::cookie_name(tls),
-        session::cookie_value(principal.college, &token),
-    ))
-    .path("/")
-    .http_only(true)
-    .secure(tls)
-    .same_site(SameSite::Lax)
-    .max_age(time::Duration::seconds(
-        state.config.session_lifetime.as_secs() as i64,
-    ))
-    .build();
     Ok((
-        jar.add(cookie),
+        jar.add(session::cookie(&state, principal.college, &token)),
         Redirect::to("/account/sessions?done=password"),
     )
         .into_response())

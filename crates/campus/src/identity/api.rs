@@ -26,6 +26,9 @@ pub struct LoginRequest {
     pub college: String,
     pub email: String,
     pub password: String,
+    /// A current code from the authenticator app (or a recovery code), when the account
+    /// has a second factor.
+    pub totp_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,6 +91,35 @@ pub async fn login(
         Err(SignInError::Refused) => return Err(AppError::Unauthorized),
         Err(SignInError::Internal(e)) => return Err(e),
     };
+    let principal = crate::identity::principal::load(&mut signed_in.tx, signed_in.user_id, None)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if crate::identity::mfa::enabled(&mut signed_in.tx, signed_in.user_id).await? {
+        let Some(code) = body.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
+            signed_in.tx.commit().await?;
+            return Err(AppError::MfaCodeRequired);
+        };
+        let keys = &state.config.field_keys;
+        if crate::identity::mfa::verify(&mut signed_in.tx, keys, signed_in.user_id, code)
+            .await?
+            .is_none()
+        {
+            signin::count_failure(&mut signed_in.tx, signed_in.user_id).await?;
+            audit::record(
+                &mut signed_in.tx,
+                &context,
+                Entry::new("auth.login_failed")
+                    .object("user", signed_in.user_id)
+                    .after(serde_json::json!({ "reason": "wrong second-factor code" })),
+            )
+            .await?;
+            signed_in.tx.commit().await?;
+            return Err(AppError::MfaCodeRequired);
+        }
+    } else if principal.mfa_enrollment_required {
+        signed_in.tx.commit().await?;
+        return Err(AppError::MfaEnrollmentRequired);
+    }
     let family = Uuid::new_v4();
     let response = issue(
         &state,

@@ -7,6 +7,8 @@ pub mod account_tokens;
 pub mod api;
 pub mod csrf;
 pub mod dashboard;
+pub mod mfa;
+pub mod mfa_pages;
 pub mod pages;
 pub mod password;
 pub mod permissions;
@@ -24,6 +26,16 @@ pub fn routes() -> Routes {
         .get("/c/{slug}/login", Access::Public, pages::college_login_page)
         .post("/login", Access::Public, pages::login)
         .post("/logout", Access::SignedIn, pages::logout)
+        .get("/login/mfa", Access::Public, mfa_pages::code_page)
+        .post("/login/mfa", Access::Public, mfa_pages::submit_code)
+        .get("/account/mfa", Access::SignedIn, mfa_pages::page)
+        .post("/account/mfa/confirm", Access::SignedIn, mfa_pages::confirm)
+        .post(
+            "/account/mfa/recovery-codes",
+            Access::SignedIn,
+            mfa_pages::new_recovery_codes,
+        )
+        .post("/account/mfa/disable", Access::SignedIn, mfa_pages::disable)
         .get("/dashboard", Access::SignedIn, dashboard::page)
         .get(
             "/account/sessions",

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::cookie::Cookie;
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -15,7 +15,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult};
 use crate::identity::principal::Principal;
 use crate::identity::signin::{self, SignInError};
-use crate::identity::{csrf, session};
+use crate::identity::{csrf, mfa, mfa_pages, session};
 use crate::institution::model::CollegeSummary;
 use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
@@ -193,6 +193,19 @@ pub async fn login(
         }
         Err(SignInError::Internal(e)) => return Err(e),
     };
+    if mfa::enabled(&mut signed_in.tx, signed_in.user_id).await? {
+        // The password was right; the second factor comes next, on its own page.
+        signed_in.tx.commit().await?;
+        let next = safe_next(form.next.as_deref());
+        let ticket = mfa_pages::ticket(&state, signed_in.college, signed_in.user_id);
+        let to = format!(
+            "/login/mfa?next={}",
+            serde_urlencoded::to_string([("", next.as_str())])
+                .unwrap_or_default()
+                .trim_start_matches('=')
+        );
+        return Ok((jar.add(ticket), Redirect::to(&to)).into_response());
+    }
     let token = session::new_token();
     let user_agent = headers
         .get(axum::http::header::USER_AGENT)
@@ -215,21 +228,8 @@ pub async fn login(
     )
     .await?;
     signed_in.tx.commit().await?;
-    let tls = state.config.served_over_tls();
-    let cookie = Cookie::build((
-        session::cookie_name(tls),
-        session::cookie_value(signed_in.college, &token),
-    ))
-    .path("/")
-    .http_only(true)
-    .secure(tls)
-    .same_site(SameSite::Lax)
-    .max_age(time::Duration::seconds(
-        state.config.session_lifetime.as_secs() as i64,
-    ))
-    .build();
     let jar = jar
-        .add(cookie)
+        .add(session::cookie(&state, signed_in.college, &token))
         .remove(Cookie::build(csrf::COOKIE).path("/"));
     Ok((jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response())
 }

@@ -33,6 +33,9 @@ pub struct Principal {
     pub grants: Vec<(Permission, Scope, String)>,
     /// The browser session, when signed in by cookie.
     pub session_id: Option<Uuid>,
+    /// The user's roles need a second factor they have not enrolled yet: until they do,
+    /// only the enrolment pages are open to them.
+    pub mfa_enrollment_required: bool,
 }
 
 /// Proof that the principal holds `permission`, with the broadest scope any of their
@@ -88,15 +91,17 @@ pub async fn load(
     user_id: Uuid,
     session_id: Option<Uuid>,
 ) -> Result<Option<Principal>, sqlx::Error> {
-    let row: Option<(CollegeId, String, String, String, String)> = sqlx::query_as(
-        "SELECT u.college_id, c.slug, c.name, u.email::text, u.display_name \
+    let row: Option<(CollegeId, String, String, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT u.college_id, c.slug, c.name, u.email::text, u.display_name, \
+                u.totp_enabled_at IS NOT NULL, c.mfa_required_for_staff \
          FROM users u JOIN colleges c ON c.id = u.college_id \
          WHERE u.id = $1 AND u.status = 'active' AND c.status = 'active'",
     )
     .bind(user_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((college, college_slug, college_name, email, display_name)) = row else {
+    let Some((college, college_slug, college_name, email, display_name, has_mfa, staff_mfa)) = row
+    else {
         return Ok(None);
     };
     let roles: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
@@ -124,6 +129,8 @@ pub async fn load(
     }
     let mut role_names: Vec<String> = roles.into_iter().map(|(name, _)| name).collect();
     role_names.dedup();
+    let mfa_enrollment_required =
+        !has_mfa && crate::identity::mfa::required(&role_names, staff_mfa);
     Ok(Some(Principal {
         user_id,
         college,
@@ -134,6 +141,7 @@ pub async fn load(
         roles: role_names,
         grants,
         session_id,
+        mfa_enrollment_required,
     }))
 }
 

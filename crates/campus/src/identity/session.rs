@@ -23,6 +23,24 @@ pub fn cookie_name(tls: bool) -> &'static str {
     if tls { COOKIE_TLS } else { COOKIE }
 }
 
+/// The session cookie: HttpOnly, SameSite=Lax, Secure (and `__Host-`) over TLS.
+pub fn cookie(
+    state: &crate::app::AppState,
+    college: CollegeId,
+    token: &[u8; 32],
+) -> axum_extra::extract::cookie::Cookie<'static> {
+    let tls = state.config.served_over_tls();
+    axum_extra::extract::cookie::Cookie::build((cookie_name(tls), cookie_value(college, token)))
+        .path("/")
+        .http_only(true)
+        .secure(tls)
+        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .max_age(time::Duration::seconds(
+            state.config.session_lifetime.as_secs() as i64,
+        ))
+        .build()
+}
+
 /// A fresh random token: 32 bytes from the operating system.
 pub fn new_token() -> [u8; 32] {
     rand::random()

@@ -44,6 +44,23 @@ async fn verify_blocking(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
+/// Counts a failed attempt (a wrong password or second-factor code) towards the lock.
+pub async fn count_failure(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET failed_logins = failed_logins + 1, locked_until = CASE \
+           WHEN failed_logins + 1 >= $2 \
+           THEN now() + make_interval(mins => least(power(2, failed_logins + 1 - $2)::int, $3)) \
+           ELSE locked_until END \
+         WHERE id = $1",
+    )
+    .bind(user)
+    .bind(FREE_ATTEMPTS)
+    .bind(MAX_LOCK_MINUTES)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn check_password(
     pool: &PgPool,
     context: &AuditContext,
@@ -96,20 +113,9 @@ pub async fn check_password(
         tx.commit().await?;
         return Err(SignInError::Refused);
     };
+    let _ = failed;
     if !verify_blocking(password.into(), hash.clone()).await {
-        let attempts = failed + 1;
-        sqlx::query(
-            "UPDATE users SET failed_logins = $2, locked_until = CASE WHEN $2 >= $3 \
-               THEN now() + make_interval(mins => least(power(2, $2 - $3)::int, $4)) \
-               ELSE locked_until END \
-             WHERE id = $1",
-        )
-        .bind(user_id)
-        .bind(attempts)
-        .bind(FREE_ATTEMPTS)
-        .bind(MAX_LOCK_MINUTES)
-        .execute(&mut *tx)
-        .await?;
+        count_failure(&mut tx, user_id).await?;
         audit::record(&mut tx, context, failure("wrong password", Some(user_id))).await?;
         tx.commit().await?;
         return Err(SignInError::Refused);

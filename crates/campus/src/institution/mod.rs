@@ -6,8 +6,10 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod queries;
+pub mod settings;
 
 use crate::identity::access::{Access, Routes};
+use crate::identity::permissions::Permission::CollegeSettings;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -15,4 +17,24 @@ pub fn routes() -> Routes {
         .get("/c/{slug}", Access::Public, pages::landing)
         .get("/api/v1/colleges", Access::Public, api::list_colleges)
         .get("/api/v1/colleges/{slug}", Access::Public, api::get_college)
+        .get(
+            "/admin/settings",
+            Access::Allowed(CollegeSettings),
+            settings::page,
+        )
+        .post(
+            "/admin/settings",
+            Access::Allowed(CollegeSettings),
+            settings::update,
+        )
+        .get(
+            "/api/v1/college/settings",
+            Access::Allowed(CollegeSettings),
+            settings::get_api,
+        )
+        .put(
+            "/api/v1/college/settings",
+            Access::Allowed(CollegeSettings),
+            settings::put_api,
+        )
 }

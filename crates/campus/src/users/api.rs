@@ -106,9 +106,13 @@ pub async fn get(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<UserView>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let user = service::find(&mut tx, id)
+    let mut user = service::find(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if principal.can(Permission::UsersManage) {
+        user.national_id =
+            service::national_id_masked(&mut tx, &state.config.field_keys, id).await?;
+    }
     tx.commit().await?;
     Ok(Json(user))
 }
@@ -147,7 +151,13 @@ pub async fn update(
         return Err(AppError::Validation(errors));
     }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let user = service::update(&mut tx, &grant, &context, id, name, email, input.status).await?;
+    let mut user =
+        service::update(&mut tx, &grant, &context, id, name, email, input.status).await?;
+    if let Some(national_id) = &input.national_id {
+        service::set_national_id(&mut tx, &state.config.field_keys, &context, id, national_id)
+            .await?;
+    }
+    user.national_id = service::national_id_masked(&mut tx, &state.config.field_keys, id).await?;
     tx.commit().await?;
     Ok(Json(user))
 }
@@ -277,4 +287,22 @@ pub async fn create_role(
     let role = roles::create_role(&mut tx, &context, &input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(role)))
+}
+
+/// Removes a user's second factor (a lost phone); their sessions and tokens end.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-mfa", tag = "users", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses((status = 204, description = "Removed"),
+        (status = 404, description = "No such user in this college", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<StatusCode> {
+    manage(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    service::reset_mfa(&mut tx, &context, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }

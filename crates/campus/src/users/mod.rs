@@ -47,6 +47,11 @@ pub fn routes() -> Routes {
             Access::Allowed(UsersManage),
             pages::invite,
         )
+        .post(
+            "/admin/users/{id}/reset-mfa",
+            Access::Allowed(UsersManage),
+            pages::reset_mfa,
+        )
         .get("/admin/roles", Access::Allowed(RolesManage), roles::page)
         .post("/admin/roles", Access::Allowed(RolesManage), roles::create)
         .get("/api/v1/users", Access::Allowed(UsersRead), api::list)
@@ -71,6 +76,11 @@ pub fn routes() -> Routes {
             "/api/v1/users/{id}/invite",
             Access::Allowed(UsersManage),
             api::invite,
+        )
+        .post(
+            "/api/v1/users/{id}/reset-mfa",
+            Access::Allowed(UsersManage),
+            api::reset_mfa,
         )
         .get("/api/v1/roles", Access::Allowed(UsersRead), api::roles)
         .post(

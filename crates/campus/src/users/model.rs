@@ -101,6 +101,10 @@ pub struct UserView {
     pub last_login_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The national identity number, masked to its last four characters (detail only).
+    #[sqlx(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub national_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -109,6 +113,8 @@ pub struct UpdateUserInput {
     pub email: Option<String>,
     /// `active` or `deactivated` (invited users become active by accepting).
     pub status: Option<Status>,
+    /// Stored encrypted; an empty string clears it.
+    pub national_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

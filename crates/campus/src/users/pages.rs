@@ -230,6 +230,7 @@ struct ShowPage {
     roles: Vec<(String, String)>,
     can_manage: bool,
     is_self: bool,
+    has_mfa: bool,
     notice: Option<&'static str>,
     errors: Vec<FieldError>,
 }
@@ -261,9 +262,14 @@ async fn render_show(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let user = service::find(&mut tx, id)
+    let mut user = service::find(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if principal.can(Permission::UsersManage) {
+        user.national_id =
+            service::national_id_masked(&mut tx, &state.config.field_keys, id).await?;
+    }
+    let has_mfa = crate::identity::mfa::enabled(&mut tx, id).await?;
     let roles = service::known_roles(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
@@ -281,6 +287,7 @@ async fn render_show(
         ),
         csrf,
         is_self: user.id == principal.user_id,
+        has_mfa,
         user,
         roles,
         can_manage: principal.can(Permission::UsersManage),
@@ -302,6 +309,9 @@ pub async fn show(
         Some("saved") => Some("The changes were saved."),
         Some("roles") => Some("The roles were saved; the user signs in again to use them."),
         Some("invited") => Some("An invitation was mailed."),
+        Some("mfa") => {
+            Some("The second factor was removed; the user enrols again at next sign-in.")
+        }
         _ => None,
     };
     render_show(&state, &principal, jar, id, notice, Vec::new()).await
@@ -339,8 +349,22 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     let status = status.filter(|s| s.as_str() != current.status);
-    match service::update(&mut tx, &grant, &context, id, name, email, status).await {
-        Ok(_) => {
+    let national_id = field(&body, "national_id");
+    let outcome = match service::update(&mut tx, &grant, &context, id, name, email, status).await {
+        Ok(_) if !national_id.trim().is_empty() || field(&body, "clear_national_id") == "on" => {
+            service::set_national_id(
+                &mut tx,
+                &state.config.field_keys,
+                &context,
+                id,
+                &national_id,
+            )
+            .await
+        }
+        other => other.map(drop),
+    };
+    match outcome {
+        Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/admin/users/{id}?done=saved")).into_response())
         }
@@ -472,4 +496,17 @@ pub async fn import(
         error,
     };
     Ok((status, jar, render(&page)?).into_response())
+}
+
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    manage(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    service::reset_mfa(&mut tx, &context, id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?done=mfa")).into_response())
 }

@@ -322,3 +322,128 @@ pub async fn update(
     .await?;
     Ok(after)
 }
+
+/// Removes a user's second factor (a lost phone): they sign in with their password and
+/// enrol again; every session and token of theirs ends.
+pub async fn reset_mfa(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    user: Uuid,
+) -> Result<(), AppError> {
+    find(conn, user).await?.ok_or(AppError::NotFound)?;
+    crate::identity::mfa::remove(conn, user).await?;
+    sign_out_everywhere(conn, user).await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("user.mfa_reset").object("user", user),
+    )
+    .await?;
+    Ok(())
+}
+
+fn national_id_aad(user: Uuid) -> String {
+    format!("users.national_id:{user}")
+}
+
+/// The national identity number, masked but for its last four characters.
+pub async fn national_id_masked(
+    conn: &mut PgConnection,
+    keys: &crate::crypto::FieldKeys,
+    user: Uuid,
+) -> Result<Option<String>, AppError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT national_id_enc FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    let plain = keys
+        .decrypt(&national_id_aad(user), &stored)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("national id of {user}: {e}")))?;
+    let visible: String = plain
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    Ok(Some(format!("•••• {visible}")))
+}
+
+/// Sets (or with an empty value, clears) the national identity number, encrypted.
+pub async fn set_national_id(
+    conn: &mut PgConnection,
+    keys: &crate::crypto::FieldKeys,
+    context: &AuditContext,
+    user: Uuid,
+    value: &str,
+) -> Result<(), AppError> {
+    let value = value.trim();
+    if value.chars().count() > 40 || value.chars().any(char::is_control) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "national_id",
+            "must be at most 40 characters",
+        )]));
+    }
+    let stored = (!value.is_empty()).then(|| keys.encrypt(&national_id_aad(user), value));
+    sqlx::query("UPDATE users SET national_id_enc = $2, updated_at = now() WHERE id = $1")
+        .bind(user)
+        .bind(&stored)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("user.national_id_changed")
+            .object("user", user)
+            .after(serde_json::json!({ "national_id": if stored.is_some() { "set" } else { "cleared" } })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The encrypted columns of `users`, each with the associated-data label it is bound to.
+const ENCRYPTED_COLUMNS: [(&str, &str); 3] = [
+    ("national_id_enc", "users.national_id"),
+    ("totp_secret_enc", "users.totp_secret"),
+    ("totp_pending_enc", "users.totp_pending"),
+];
+
+/// Re-encrypts, under the active key, every value of the transaction's college that was
+/// encrypted under another; returns how many values changed.
+pub async fn reencrypt(
+    conn: &mut PgConnection,
+    keys: &crate::crypto::FieldKeys,
+) -> anyhow::Result<u64> {
+    let active = keys.active_id().to_string();
+    let mut changed = 0;
+    for (column, label) in ENCRYPTED_COLUMNS {
+        let rows: Vec<(Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, {column} FROM users WHERE {column} IS NOT NULL \
+             AND {column} NOT LIKE 'v1:' || $1 || ':%' FOR UPDATE"
+        )))
+        .bind(&active)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, stored) in rows {
+            let aad = format!("{label}:{id}");
+            let plain = keys
+                .decrypt(&aad, &stored)
+                .map_err(|e| anyhow::anyhow!("{column} of user {id}: {e}"))?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE users SET {column} = $2 WHERE id = $1"
+            )))
+            .bind(id)
+            .bind(keys.encrypt(&aad, &plain))
+            .execute(&mut *conn)
+            .await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}

@@ -74,6 +74,9 @@ impl Chrome {
         if principal.can(Permission::AuditRead) {
             links.push(("/admin/audit", "Audit trail"));
         }
+        if principal.can(Permission::CollegeSettings) {
+            links.push(("/admin/settings", "Settings"));
+        }
         links.push(("/account/sessions", "Account"));
         Chrome {
             title: title.into(),

@@ -11,7 +11,7 @@ use crate::util::app::{body_json, body_text};
 #[tokio::test]
 async fn the_demo_college_loads_and_is_shown() {
     let app = TestApp::new().await;
-    let report = demo::ensure(&app.pool, 300)
+    let report = demo::ensure(&app.pool, 300, &app.state.config.field_keys)
         .await
         .expect("demo")
         .expect("created");
@@ -19,7 +19,12 @@ async fn the_demo_college_loads_and_is_shown() {
     assert_eq!(report.accounts.len(), 12, "one account per built-in role");
 
     // A second start leaves it alone.
-    assert!(demo::ensure(&app.pool, 300).await.expect("demo").is_none());
+    assert!(
+        demo::ensure(&app.pool, 300, &app.state.config.field_keys)
+            .await
+            .expect("demo")
+            .is_none()
+    );
 
     let college = queries::find_by_slug(&app.pool, "riverside")
         .await

@@ -363,7 +363,7 @@ async fn every_guarded_route_turns_anonymous_visitors_away() {
                     && response
                         .headers()
                         .get("location")
-                        .is_none_or(|l| !l.to_str().unwrap_or("").starts_with("/login")),
+                        .is_none_or(|l| !l.to_str().unwrap_or("").starts_with("/login?next=")),
                 "{} {path} is public but turned an anonymous visitor away ({status})",
                 spec.method
             ),
@@ -404,11 +404,13 @@ async fn a_refused_permission_is_a_403_and_is_audited() {
 #[tokio::test]
 async fn every_built_in_role_has_a_dashboard_of_real_data() {
     let app = TestApp::new().await;
-    let report = campus::demo::create(&app.pool, 40).await.expect("demo");
+    let report = campus::demo::create(&app.pool, 40, &app.state.config.field_keys)
+        .await
+        .expect("demo");
     for (role, email, name) in report.accounts {
         let mut browser = Browser::new(&app);
         let signed_in = browser
-            .sign_in("riverside", &email, campus::demo::PASSWORD)
+            .sign_in_password_only("riverside", &email, campus::demo::PASSWORD)
             .await;
         assert_eq!(
             signed_in.status,
@@ -416,6 +418,27 @@ async fn every_built_in_role_has_a_dashboard_of_real_data() {
             "{role}: {}",
             signed_in.html
         );
+        if role.needs_second_factor() {
+            // Admins and principals prove a second factor before any page opens.
+            let location = signed_in.location.clone().expect("location");
+            assert!(
+                location.starts_with("/login/mfa"),
+                "{role} skipped the second factor"
+            );
+            let form = browser.get(&location).await;
+            let code = crate::util::fixtures::next_code(&email, campus::demo::TOTP_SECRET);
+            let done = browser
+                .post(
+                    "/login/mfa",
+                    &[
+                        ("_csrf", &form.csrf()),
+                        ("code", &code),
+                        ("next", "/dashboard"),
+                    ],
+                )
+                .await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER, "{role}: {}", done.html);
+        }
         let page = browser.get("/dashboard").await;
         assert_eq!(page.status, StatusCode::OK, "{role}");
         assert!(page.html.contains(&format!("Welcome, {name}")), "{role}");

@@ -7,6 +7,7 @@ mod cluster_life;
 mod demo;
 mod http;
 mod identity;
+mod mfa;
 mod migrations;
 mod tenancy;
 mod users;

@@ -61,7 +61,13 @@ async fn api_post_login(
             Request::post("/api/v1/auth/login")
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(
-                    json!({"college": college, "email": email, "password": password}).to_string(),
+                    json!({
+                        "college": college,
+                        "email": email,
+                        "password": password,
+                        "totp_code": fixtures::next_code(email, fixtures::TOTP_SECRET),
+                    })
+                    .to_string(),
                 ))
                 .expect("request"),
         )

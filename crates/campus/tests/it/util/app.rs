@@ -16,6 +16,7 @@ use super::TestDb;
 pub struct TestApp {
     pub db: TestDb,
     pub pool: PgPool,
+    pub state: AppState,
     pub router: Router,
 }
 
@@ -53,7 +54,12 @@ impl TestApp {
         let state = AppState::new(test_config(settings), pool.clone());
         let routes = campus::router::routes().merge(extra);
         let router = campus::router::with_middleware(routes, state.clone());
-        TestApp { db, pool, router }
+        TestApp {
+            db,
+            pool,
+            state,
+            router,
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {

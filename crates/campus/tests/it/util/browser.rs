@@ -95,8 +95,42 @@ impl<'a> Browser<'a> {
         self.send(request).await
     }
 
-    /// Signs in through the real form; returns the answer to the form post.
+    /// Signs in through the real form, answering the second-factor step with the fixture
+    /// (or demo) secret when asked; returns the answer to the last form post.
     pub async fn sign_in(&mut self, college: &str, email: &str, password: &str) -> Page {
+        let page = self.sign_in_password_only(college, email, password).await;
+        let Some(location) = page
+            .location
+            .clone()
+            .filter(|l| l.starts_with("/login/mfa"))
+        else {
+            return page;
+        };
+        let secret: &[u8] = if college == "riverside" {
+            campus::demo::TOTP_SECRET
+        } else {
+            super::fixtures::TOTP_SECRET
+        };
+        let form = self.get(&location).await;
+        let code = super::fixtures::next_code(email, secret);
+        self.post(
+            "/login/mfa",
+            &[
+                ("_csrf", &form.csrf()),
+                ("code", &code),
+                ("next", "/dashboard"),
+            ],
+        )
+        .await
+    }
+
+    /// The password step alone.
+    pub async fn sign_in_password_only(
+        &mut self,
+        college: &str,
+        email: &str,
+        password: &str,
+    ) -> Page {
         let form = self.get(&format!("/c/{college}/login")).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.html);
         let csrf = form.csrf();

@@ -12,6 +12,31 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "lantern orchard velvet thunder";
 
+/// The second-factor secret of fixture users whose roles require one.
+pub const TOTP_SECRET: &[u8; 20] = b"fixture-totp-secret!";
+
+/// A code for `secret` that `email` has not used yet: each time step works once, so a
+/// second sign-in in the same 30 seconds takes the next step (within the allowed skew).
+pub fn next_code(email: &str, secret: &[u8]) -> String {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static USED: OnceLock<Mutex<HashMap<String, u64>>> = OnceLock::new();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let mut used = USED
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .expect("lock");
+    let step = used
+        .get(email)
+        .map_or(now / 30, |last| (last + 1).max(now / 30));
+    assert!(
+        step <= now / 30 + 1,
+        "{email} signed in more often than its second factor allows"
+    );
+    used.insert(email.to_string(), step);
+    campus::identity::mfa::code_at(secret, step * 30)
+}
+
 /// Argon2 is slow on purpose; hash the shared test password once per process.
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -29,6 +54,18 @@ pub async fn college(pool: &PgPool, slug: &str) -> CollegeId {
 
 /// An active user with `roles` and the shared test password.
 pub async fn user(pool: &PgPool, college: CollegeId, email: &str, roles: &[Role]) -> Uuid {
+    let keys = crate::util::app::test_config(&[]).field_keys;
+    user_with_keys(pool, &keys, college, email, roles).await
+}
+
+/// The same, for an app configured with its own field-encryption keys.
+pub async fn user_with_keys(
+    pool: &PgPool,
+    keys: &campus::crypto::FieldKeys,
+    college: CollegeId,
+    email: &str,
+    roles: &[Role],
+) -> Uuid {
     let hash = password_hash().to_string();
     let mut tx = begin_for_college(pool, college).await.expect("tx");
     let id: Uuid = sqlx::query_scalar(
@@ -41,6 +78,11 @@ pub async fn user(pool: &PgPool, college: CollegeId, email: &str, roles: &[Role]
     .fetch_one(&mut *tx)
     .await
     .expect("user");
+    if roles.iter().any(|r| r.needs_second_factor()) {
+        campus::identity::mfa::enable_with_secret(&mut tx, keys, id, TOTP_SECRET)
+            .await
+            .expect("second factor");
+    }
     for role in roles {
         sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)")
             .bind(id)

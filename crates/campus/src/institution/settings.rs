@@ -1,0 +1,139 @@
+//! College settings an administrator changes: today, whether every staff member needs a
+//! second factor (college admins and principals always do).
+
+use askama::Template;
+use axum::Form;
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::begin_for_college;
+use crate::error::AppResult;
+use crate::identity::csrf;
+use crate::identity::principal::Principal;
+use crate::web::extract::ApiJson;
+use crate::web::layout::{Chrome, render};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CollegeSettings {
+    /// Every staff member (all roles but student and parent) needs a second factor.
+    pub mfa_required_for_staff: bool,
+}
+
+async fn load(conn: &mut PgConnection) -> Result<CollegeSettings, sqlx::Error> {
+    let mfa_required_for_staff = sqlx::query_scalar("SELECT mfa_required_for_staff FROM colleges")
+        .fetch_one(conn)
+        .await?;
+    Ok(CollegeSettings {
+        mfa_required_for_staff,
+    })
+}
+
+async fn save(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    new: &CollegeSettings,
+) -> Result<(), sqlx::Error> {
+    let before = load(conn).await?;
+    sqlx::query("UPDATE colleges SET mfa_required_for_staff = $1")
+        .bind(new.mfa_required_for_staff)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("college.settings_changed")
+            .before(serde_json::to_value(&before).unwrap_or_default())
+            .after(serde_json::to_value(new).unwrap_or_default()),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "institution/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    csrf: String,
+    settings: CollegeSettings,
+    saved: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    query: crate::web::extract::ApiQuery<Saved>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let settings = load(&mut tx).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let page = SettingsPage {
+        chrome: Chrome::signed_in(
+            "College settings",
+            &principal,
+            csrf.clone(),
+            "/admin/settings",
+        ),
+        csrf,
+        settings,
+        saved: query.0.saved.is_some(),
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let settings = CollegeSettings {
+        mfa_required_for_staff: body
+            .iter()
+            .any(|(k, v)| k == "mfa_required_for_staff" && v == "on"),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    save(&mut tx, &context, &settings).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/settings?saved=1").into_response())
+}
+
+/// The caller's college settings.
+#[utoipa::path(get, path = "/api/v1/college/settings", tag = "colleges", security(("bearer" = [])),
+    responses((status = 200, description = "The settings", body = CollegeSettings)))]
+pub async fn get_api(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<CollegeSettings>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let settings = load(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Json(settings))
+}
+
+/// Changes the caller's college settings.
+#[utoipa::path(put, path = "/api/v1/college/settings", tag = "colleges", request_body = CollegeSettings, security(("bearer" = [])),
+    responses((status = 200, description = "The new settings", body = CollegeSettings)))]
+pub async fn put_api(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiJson(settings): ApiJson<CollegeSettings>,
+) -> AppResult<Json<CollegeSettings>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    save(&mut tx, &context, &settings).await?;
+    tx.commit().await?;
+    Ok(Json(settings))
+}
