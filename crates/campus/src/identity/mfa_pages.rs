@@ -346,7 +346,9 @@ pub async fn disable(
         .fetch_one(&mut *tx)
         .await?;
     if mfa::required(&principal.roles, staff_required) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Conflict(
+            "Your role (or your college) requires a second factor, so it stays on.".into(),
+        ));
     }
     let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(principal.user_id)

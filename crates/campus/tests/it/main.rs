@@ -7,6 +7,7 @@ mod cluster_life;
 mod demo;
 mod http;
 mod identity;
+mod matrix;
 mod mfa;
 mod migrations;
 mod tenancy;

@@ -191,7 +191,7 @@ async fn required_roles_must_enrol_before_anything_else() {
             &[("_csrf", &page.csrf()), ("password", PASSWORD)],
         )
         .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]

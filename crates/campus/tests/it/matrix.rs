@@ -1,0 +1,156 @@
+//! Every guarded route, tried as every built-in role and as a user of another college:
+//! a role without the route's permission gets 403, a role with it is let through, and
+//! another college's objects are not found.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use campus::identity::access::Access;
+use campus::identity::permissions::Role;
+use serde_json::json;
+
+use crate::util::fixtures::{self, PASSWORD};
+use crate::util::{Browser, TestApp};
+
+/// Routes left out of the sweep, and why.
+const SKIPPED: [&str; 1] = [
+    "/logout", // ends the session the sweep is using; tested on its own
+];
+
+async fn api_token(app: &TestApp, email: &str) -> String {
+    let body = json!({
+        "college": "alpha", "email": email, "password": PASSWORD,
+        "totp_code": fixtures::next_code(email, fixtures::TOTP_SECRET),
+    });
+    let response = app
+        .send(
+            Request::post("/api/v1/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{email}");
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let value: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    value["access_token"].as_str().expect("token").to_string()
+}
+
+fn concrete(path: &str, id: &str) -> String {
+    path.replace("{id}", id)
+        .replace("{slug}", "alpha")
+        .replace("{*name}", "campus.css")
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_its_permissions_say() {
+    let app = TestApp::new().await;
+    let alpha = fixtures::college(&app.pool, "alpha").await;
+    let target = fixtures::user(&app.pool, alpha, "target@alpha.edu", &[Role::Student])
+        .await
+        .to_string();
+    let specs: Vec<_> = campus::router::routes()
+        .specs()
+        .into_iter()
+        .filter(|s| s.access != Access::Public && !SKIPPED.contains(&s.path))
+        .collect();
+    let mut checked = 0;
+    for role in Role::ALL {
+        let email = format!("{}@alpha.edu", role.as_str());
+        fixtures::user(&app.pool, alpha, &email, &[role]).await;
+        let mut browser = Browser::new(&app);
+        let signed_in = browser.sign_in("alpha", &email, PASSWORD).await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{role}");
+        let csrf = browser.get("/account/sessions").await.csrf();
+        let token = api_token(&app, &email).await;
+
+        for spec in &specs {
+            let allowed = match spec.access {
+                Access::Allowed(permission) => role.grants().iter().any(|(p, _)| *p == permission),
+                _ => true,
+            };
+            let path = concrete(spec.path, &target);
+            let status = if path.starts_with("/api/") {
+                let mut request = Request::builder()
+                    .method(spec.method.clone())
+                    .uri(&path)
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"));
+                let body = if spec.method == Method::GET {
+                    Body::empty()
+                } else {
+                    request = request.header(header::CONTENT_TYPE, "application/json");
+                    Body::from("{}")
+                };
+                app.send(request.body(body).expect("request"))
+                    .await
+                    .status()
+            } else if spec.method == Method::GET {
+                browser.get(&path).await.status
+            } else {
+                browser.post(&path, &[("_csrf", &csrf)]).await.status
+            };
+            if allowed {
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{role} should reach {} {path} but got {status}",
+                    spec.method
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} reached {} {path}",
+                    spec.method
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "only {checked} checks");
+}
+
+#[tokio::test]
+async fn another_colleges_administrator_finds_nothing_here() {
+    let app = TestApp::new().await;
+    let alpha = fixtures::college(&app.pool, "alpha").await;
+    let beta = fixtures::college(&app.pool, "beta").await;
+    let victim = fixtures::user(&app.pool, alpha, "victim@alpha.edu", &[Role::Teacher])
+        .await
+        .to_string();
+    fixtures::user(&app.pool, beta, "admin@beta.edu", &[Role::CollegeAdmin]).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("beta", "admin@beta.edu", PASSWORD).await;
+    let csrf = browser.get("/account/sessions").await.csrf();
+    let specs: Vec<_> = campus::router::routes()
+        .specs()
+        .into_iter()
+        .filter(|s| s.path.contains("{id}") && !s.path.starts_with("/api/"))
+        .collect();
+    assert!(!specs.is_empty());
+    for spec in specs {
+        let path = concrete(spec.path, &victim);
+        let page = if spec.method == Method::GET {
+            browser.get(&path).await
+        } else {
+            browser.post(&path, &[("_csrf", &csrf)]).await
+        };
+        assert!(
+            page.status == StatusCode::NOT_FOUND || page.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{} {path} as another college's admin: {}",
+            spec.method,
+            page.status
+        );
+    }
+    // The victim is untouched.
+    let mut tx = campus::db::begin_for_college(&app.pool, alpha)
+        .await
+        .expect("tx");
+    let (status, roles): (String, i64) = sqlx::query_as(
+        "SELECT u.status, (SELECT count(*) FROM role_assignments r WHERE r.user_id = u.id) FROM users u WHERE u.email = 'victim@alpha.edu'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("victim");
+    assert_eq!((status.as_str(), roles), ("active", 1));
+}
