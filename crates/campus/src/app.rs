@@ -25,6 +25,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, db: PgPool) -> AppState {
+        crate::crypto::install_tls_provider();
         AppState {
             throttle: Arc::new(Throttle::new(config.auth_attempts_per_minute)),
             config: Arc::new(config),

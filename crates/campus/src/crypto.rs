@@ -13,6 +13,13 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// Chooses ring as the TLS crypto provider (outgoing HTTPS to sign-in providers). More
+/// than one provider can be compiled in, and rustls then needs to be told; installing
+/// twice is harmless.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {
     #[error("the stored value is not in the v1 format")]

@@ -70,6 +70,7 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
+    crate::crypto::install_tls_provider();
     let cli = Cli::parse();
     if let Command::Secret = cli.command {
         println!("{}", config::generate_secret());

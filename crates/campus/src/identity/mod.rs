@@ -16,9 +16,11 @@ pub mod principal;
 pub mod recovery;
 pub mod session;
 pub mod signin;
+pub mod sso;
 pub mod tokens;
 
 use access::{Access, Routes};
+use permissions::Permission::CollegeSettings;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -26,6 +28,14 @@ pub fn routes() -> Routes {
         .get("/c/{slug}/login", Access::Public, pages::college_login_page)
         .post("/login", Access::Public, pages::login)
         .post("/logout", Access::SignedIn, pages::logout)
+        .get("/c/{slug}/sso", Access::Public, sso::start)
+        .get("/sso/callback", Access::Public, sso::callback)
+        .get(
+            "/admin/sso",
+            Access::Allowed(CollegeSettings),
+            sso::settings_page,
+        )
+        .post("/admin/sso", Access::Allowed(CollegeSettings), sso::save)
         .get("/login/mfa", Access::Public, mfa_pages::code_page)
         .post("/login/mfa", Access::Public, mfa_pages::submit_code)
         .get("/account/mfa", Access::SignedIn, mfa_pages::page)

@@ -41,6 +41,8 @@ struct LoginPage {
     csrf: String,
     error: Option<&'static str>,
     notice: Option<&'static str>,
+    /// The college's single sign-on, when it offers one: (slug, button label).
+    sso: Option<(String, String)>,
 }
 
 /// Only paths on this site: no `//host` or `/\host` tricks.
@@ -83,6 +85,12 @@ async fn render_login(
     let college = college
         .or_else(|| (colleges.len() == 1).then(|| colleges[0].slug.clone()))
         .unwrap_or_default();
+    let sso = match colleges.iter().find(|c| c.slug == college) {
+        Some(c) => crate::identity::sso::offered(&state.db, c.id)
+            .await?
+            .map(|label| (c.slug.clone(), label)),
+        None => None,
+    };
     let (csrf, jar) = csrf::for_page(state, None, jar);
     let mut chrome = Chrome::platform("Sign in", "/login");
     if let Some(one) = fixed {
@@ -103,6 +111,7 @@ async fn render_login(
         csrf,
         error,
         notice,
+        sso,
     };
     let status = if error.is_some() {
         axum::http::StatusCode::UNAUTHORIZED

@@ -10,6 +10,7 @@ mod identity;
 mod matrix;
 mod mfa;
 mod migrations;
+mod sso;
 mod tenancy;
 mod users;
 mod util;
