@@ -16,8 +16,12 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::app::AppState;
+use crate::audit::{self, AuditContext, Entry};
+use crate::db::begin_for_college;
 use crate::error::AppError;
 use crate::identity::principal::Principal;
+use crate::web::client_ip::ClientIp;
+use crate::web::request_id::RequestId;
 
 pub const FIELD: &str = "_csrf";
 pub const HEADER: &str = "x-csrf-token";
@@ -77,8 +81,51 @@ fn is_state_changing(method: &Method) -> bool {
 }
 
 /// Refuses a state-changing page request without a valid token. The API is exempt: it
-/// authenticates with bearer tokens, never cookies.
+/// authenticates with bearer tokens, never cookies. A refusal to a signed-in user is
+/// recorded in the audit trail: it means a forged or stale form aimed at their account.
 pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let suspect = request.extensions().get::<Principal>().map(|principal| {
+        let context = AuditContext {
+            actor: Some(principal.user_id),
+            actor_role: None,
+            ip: request.extensions().get::<ClientIp>().and_then(|c| c.0),
+            user_agent: request
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(300).collect()),
+            request_id: request.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        };
+        (
+            principal.college,
+            context,
+            request.method().clone(),
+            request.uri().clone(),
+        )
+    });
+    let state_for_audit = state.clone();
+    let response = check(state, request, next).await;
+    let refused = response
+        .extensions()
+        .get::<crate::error::Problem>()
+        .is_some_and(|p| p.kind == "csrf");
+    if let (true, Some((college, context, method, uri))) = (refused, suspect) {
+        let entry = Entry::new("security.csrf_rejected")
+            .after(serde_json::json!({ "method": method.as_str(), "path": uri.path() }));
+        let written = async {
+            let mut tx = begin_for_college(&state_for_audit.db, college).await?;
+            audit::record(&mut tx, &context, entry).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = written {
+            tracing::error!(error = %e, "could not record a CSRF refusal");
+        }
+    }
+    response
+}
+
+async fn check(state: AppState, request: Request, next: Next) -> Response {
     if !is_state_changing(request.method()) || request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }

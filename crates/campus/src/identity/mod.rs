@@ -73,6 +73,11 @@ pub fn routes() -> Routes {
         .post("/password/reset", Access::Public, recovery::reset)
         .get("/invite", Access::Public, recovery::invite_page)
         .post("/invite", Access::Public, recovery::accept_invite)
+        .get(
+            "/account/verify-email",
+            Access::Public,
+            recovery::verify_email,
+        )
         .post("/api/v1/auth/login", Access::Public, api::login)
         .post("/api/v1/auth/refresh", Access::Public, api::refresh)
         .post("/api/v1/auth/logout", Access::Public, api::logout)

@@ -322,3 +322,46 @@ pub async fn accept_invite(
 ) -> AppResult<Response> {
     set_password(&state, context, jar, form, Purpose::Invite).await
 }
+
+#[derive(Template)]
+#[template(path = "identity/verified.html")]
+struct VerifiedPage {
+    chrome: Chrome,
+    verified: bool,
+}
+
+/// Confirms an email address from the link mailed to it.
+pub async fn verify_email(
+    State(state): State<AppState>,
+    context: AuditContext,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
+    let mut verified = false;
+    if let Some((college, bytes)) = account_tokens::parse(&q.token) {
+        let mut tx = begin_for_college(&state.db, college).await?;
+        if let Some(user) = account_tokens::consume(&mut tx, &bytes, Purpose::VerifyEmail).await? {
+            sqlx::query("UPDATE users SET email_verified_at = now() WHERE id = $1")
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+            audit::record(
+                &mut tx,
+                &context.clone().with_actor(user, None),
+                Entry::new("user.email_verified").object("user", user),
+            )
+            .await?;
+            verified = true;
+        }
+        tx.commit().await?;
+    }
+    let page = VerifiedPage {
+        chrome: Chrome::platform("Email address", "/login"),
+        verified,
+    };
+    let status = if verified {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::GONE
+    };
+    Ok((status, render(&page)?).into_response())
+}

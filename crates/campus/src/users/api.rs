@@ -150,9 +150,23 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let base_url = state.config.base_url();
+    let mailing = service::Mailing {
+        base_url: &base_url,
+        college_name: &principal.college_name,
+    };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let mut user =
-        service::update(&mut tx, &grant, &context, id, name, email, input.status).await?;
+    let mut user = service::update(
+        &mut tx,
+        &grant,
+        &context,
+        &mailing,
+        id,
+        name,
+        email,
+        input.status,
+    )
+    .await?;
     if let Some(national_id) = &input.national_id {
         service::set_national_id(&mut tx, &state.config.field_keys, &context, id, national_id)
             .await?;

@@ -350,19 +350,27 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     let status = status.filter(|s| s.as_str() != current.status);
     let national_id = field(&body, "national_id");
-    let outcome = match service::update(&mut tx, &grant, &context, id, name, email, status).await {
-        Ok(_) if !national_id.trim().is_empty() || field(&body, "clear_national_id") == "on" => {
-            service::set_national_id(
-                &mut tx,
-                &state.config.field_keys,
-                &context,
-                id,
-                &national_id,
-            )
-            .await
-        }
-        other => other.map(drop),
+    let base_url = state.config.base_url();
+    let mailing = service::Mailing {
+        base_url: &base_url,
+        college_name: &principal.college_name,
     };
+    let outcome =
+        match service::update(&mut tx, &grant, &context, &mailing, id, name, email, status).await {
+            Ok(_)
+                if !national_id.trim().is_empty() || field(&body, "clear_national_id") == "on" =>
+            {
+                service::set_national_id(
+                    &mut tx,
+                    &state.config.field_keys,
+                    &context,
+                    id,
+                    &national_id,
+                )
+                .await
+            }
+            other => other.map(drop),
+        };
     match outcome {
         Ok(()) => {
             tx.commit().await?;

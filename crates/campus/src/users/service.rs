@@ -250,12 +250,51 @@ pub async fn set_roles(
     Ok(())
 }
 
+/// Where links in mail point, and the college's name for the greeting.
+pub struct Mailing<'a> {
+    pub base_url: &'a str,
+    pub college_name: &'a str,
+}
+
+/// Mails a link that confirms `user` owns their (new) email address.
+pub async fn send_email_verification(
+    conn: &mut PgConnection,
+    college: CollegeId,
+    mailing: &Mailing<'_>,
+    user: Uuid,
+) -> Result<(), AppError> {
+    let (email, name): (String, String) =
+        sqlx::query_as("SELECT email::text, display_name FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_one(&mut *conn)
+            .await?;
+    let token = account_tokens::issue(conn, college, user, Purpose::VerifyEmail).await?;
+    let body = format!(
+        "Hello {name},\n\nYour {} account now uses this email address. Confirm it within \
+         three days:\n\n{}/account/verify-email?token={token}\n",
+        mailing.college_name, mailing.base_url
+    );
+    mail::queue(
+        conn,
+        &email,
+        &format!("Confirm your email for {}", mailing.college_name),
+        &body,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Changes name, email or status. Deactivating signs the user out everywhere; nobody
 /// deactivates themselves.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one write path, every input named"
+)]
 pub async fn update(
     conn: &mut PgConnection,
     grant: &Grant,
     context: &AuditContext,
+    mailing: &Mailing<'_>,
     user: Uuid,
     display_name: Option<String>,
     email: Option<crate::people::model::Email>,
@@ -311,6 +350,9 @@ pub async fn update(
         sign_out_everywhere(conn, user).await?;
     }
     let after = find(conn, user).await?.ok_or(AppError::NotFound)?;
+    if after.email != before.email && after.status != "invited" {
+        send_email_verification(conn, grant.college, mailing, user).await?;
+    }
     audit::record(
         conn,
         context,

@@ -145,9 +145,16 @@ async fn a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
-    // Still signed in: the refused sign-out did nothing.
+    // Still signed in: the refused sign-out did nothing, and the attempts are on record.
     assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
-    assert_eq!(audit_actions(&app.pool, college).await, ["auth.login"]);
+    assert_eq!(
+        audit_actions(&app.pool, college).await,
+        [
+            "auth.login",
+            "security.csrf_rejected",
+            "security.csrf_rejected"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -578,3 +578,43 @@ async fn a_forgotten_password_is_reset_by_mail_once() {
     );
     std::fs::remove_dir_all(mail).ok();
 }
+
+#[tokio::test]
+async fn a_changed_email_is_confirmed_by_a_mailed_link() {
+    let mail = mail_dir();
+    let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let user = fixtures::user(&app.pool, college, "old@alpha.edu", &[Role::Teacher]).await;
+    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let (status, body) = api(
+        &app,
+        "PUT",
+        &format!("/api/v1/users/{user}"),
+        &admin,
+        Some(json!({"email": "New@Alpha.edu"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["email"], "new@alpha.edu");
+    let mails = delivered_mail(&app, &mail).await;
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].contains("new@alpha.edu"));
+    let token = link_token(&mails[0]);
+    let mut browser = Browser::new(&app);
+    let page = browser
+        .get(&format!("/account/verify-email?token={token}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Email address confirmed"));
+    assert_eq!(
+        browser
+            .get(&format!("/account/verify-email?token={token}"))
+            .await
+            .status,
+        StatusCode::GONE
+    );
+    let actions = audit_actions(&app.pool, college).await;
+    assert!(actions.contains(&"user.email_verified".to_string()));
+    std::fs::remove_dir_all(mail).ok();
+}
