@@ -14,7 +14,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::identity::principal::Principal;
 use crate::identity::session::{self, SessionRow};
-use crate::identity::{csrf, password};
+use crate::identity::{csrf, password, tokens};
 use crate::web::client_ip::ClientIp;
 use crate::web::extract::ApiPath;
 use crate::web::layout::{Chrome, render};
@@ -206,7 +206,7 @@ pub async fn change_password(
         .bind(hash)
         .execute(&mut *tx)
         .await?;
-    let revoked = session::revoke_others(&mut tx, principal.user_id, None).await?;
+    let (revoked, _) = tokens::sign_out_everywhere(&mut tx, principal.user_id).await?;
     let token = session::new_token();
     let user_agent = headers
         .get(axum::http::header::USER_AGENT)

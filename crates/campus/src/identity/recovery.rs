@@ -14,7 +14,7 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppResult, FieldError};
 use crate::identity::account_tokens::{self, Purpose};
-use crate::identity::{csrf, password, session, tokens};
+use crate::identity::{csrf, password, tokens};
 use crate::institution::model::CollegeSummary;
 use crate::institution::queries as institution;
 use crate::mail;
@@ -279,16 +279,7 @@ async fn set_password(
     .bind(hash)
     .execute(&mut *tx)
     .await?;
-    let sessions = session::revoke_others(&mut tx, user, None).await?;
-    let families: Vec<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user)
-    .fetch_all(&mut *tx)
-    .await?;
-    for family in &families {
-        tokens::revoke_family(&mut tx, *family).await?;
-    }
+    let (sessions, families) = tokens::sign_out_everywhere(&mut tx, user).await?;
     let action = match purpose {
         Purpose::Invite => "user.invite_accepted",
         _ => "auth.password_reset",
@@ -296,9 +287,11 @@ async fn set_password(
     audit::record(
         &mut tx,
         &context.with_actor(user, None),
-        Entry::new(action).object("user", user).after(serde_json::json!({
-            "password": "set", "sessions_revoked": sessions, "token_families_revoked": families.len()
-        })),
+        Entry::new(action)
+            .object("user", user)
+            .after(serde_json::json!({
+                "password": "set", "sessions_revoked": sessions, "token_families_revoked": families
+            })),
     )
     .await?;
     tx.commit().await?;

@@ -188,6 +188,23 @@ pub async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<u64,
     Ok(done.rows_affected())
 }
 
+/// Ends every browser session and API token of `user` (after a change of privilege or
+/// credentials, they sign in again with new ids); returns (sessions, token families).
+pub async fn sign_out_everywhere(
+    conn: &mut PgConnection,
+    user: Uuid,
+) -> Result<(u64, u64), sqlx::Error> {
+    let sessions = crate::identity::session::revoke_others(conn, user, None).await?;
+    let families = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok((sessions, families))
+}
+
 /// Whether a family still has a token that is not revoked (access tokens of a revoked
 /// family stop working at once, not only when they expire).
 pub async fn family_is_live(conn: &mut PgConnection, family: Uuid) -> Result<bool, sqlx::Error> {

@@ -11,7 +11,7 @@ use crate::error::{AppError, FieldError};
 use crate::identity::account_tokens::{self, Purpose};
 use crate::identity::permissions::Role;
 use crate::identity::principal::Grant;
-use crate::identity::{session, tokens};
+use crate::identity::tokens;
 use crate::mail;
 use crate::users::model::{NewUser, Status, UserView};
 
@@ -184,22 +184,6 @@ pub async fn send_invitation(
     Ok(())
 }
 
-/// Ends every session and token of `user`: after a change of privilege or a deactivation
-/// they must sign in again, with a new session id.
-async fn sign_out_everywhere(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
-    session::revoke_others(conn, user, None).await?;
-    let families: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user)
-    .fetch_all(&mut *conn)
-    .await?;
-    for family in families {
-        tokens::revoke_family(conn, family).await?;
-    }
-    Ok(())
-}
-
 /// Replaces a user's roles. Nobody changes their own roles: an administrator who wants
 /// different rights asks another.
 pub async fn set_roles(
@@ -236,7 +220,7 @@ pub async fn set_roles(
             .await?;
     }
     if before.roles != roles {
-        sign_out_everywhere(conn, user).await?;
+        tokens::sign_out_everywhere(conn, user).await?;
     }
     audit::record(
         conn,
@@ -347,7 +331,7 @@ pub async fn update(
     .execute(&mut *conn)
     .await?;
     if status == Some(Status::Deactivated) {
-        sign_out_everywhere(conn, user).await?;
+        tokens::sign_out_everywhere(conn, user).await?;
     }
     let after = find(conn, user).await?.ok_or(AppError::NotFound)?;
     if after.email != before.email && after.status != "invited" {
@@ -374,7 +358,7 @@ pub async fn reset_mfa(
 ) -> Result<(), AppError> {
     find(conn, user).await?.ok_or(AppError::NotFound)?;
     crate::identity::mfa::remove(conn, user).await?;
-    sign_out_everywhere(conn, user).await?;
+    tokens::sign_out_everywhere(conn, user).await?;
     audit::record(
         conn,
         context,
