@@ -16,6 +16,7 @@ pub mod institution;
 pub mod mail;
 pub mod ops;
 pub mod people;
+pub mod platform;
 pub mod router;
 pub mod telemetry;
 pub mod users;

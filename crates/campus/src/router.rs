@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
         .merge(crate::identity::routes())
         .merge(crate::audit::routes())
         .merge(crate::users::routes())
+        .merge(crate::platform::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

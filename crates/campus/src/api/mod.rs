@@ -40,6 +40,8 @@ use crate::identity::access::{Access, Routes};
         crate::users::api::import,
         crate::users::api::roles,
         crate::users::api::create_role,
+        crate::platform::pages::list_api,
+        crate::platform::pages::create_api,
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::web::errors::ProblemDocument, crate::error::FieldError)),
@@ -48,6 +50,7 @@ use crate::identity::access::{Access, Routes};
         (name = "colleges", description = "The public directory and profiles of colleges"),
         (name = "identity", description = "Sign-in with tokens, refresh, sign-out, the caller"),
         (name = "users", description = "User administration: accounts, roles, invitations, CSV import"),
+        (name = "platform", description = "The installation's operators: colleges and their figures"),
     )
 )]
 pub struct ApiDoc;

@@ -30,6 +30,14 @@ pub enum AdminCommand {
     },
     /// List the colleges on this Campus.
     ListColleges,
+    /// Create an operator of this installation (creates colleges, watches health). A
+    /// password is made and printed once; a second factor is enrolled at first sign-in.
+    CreatePlatformAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
@@ -84,6 +92,31 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                     college.name,
                     college.slug.as_str(),
                     admin_name,
+                    email.as_str()
+                );
+                Ok(())
+            })
+            .await
+        }
+        AdminCommand::CreatePlatformAdmin { email, name } => {
+            let email = Email::parse("email", &email)
+                .map_err(|e| anyhow::anyhow!("nothing was created: --email {}", e.message))?;
+            let name = parse_display_name("name", &name)
+                .map_err(|e| anyhow::anyhow!("nothing was created: --name {}", e.message))?;
+            let password = crate::config::generate_secret()[..24].to_string();
+            let hash = crate::identity::password::hash(&password)?;
+            let listen = config.base_url();
+            super::serve::with_database(&config, WhenBusy::Attach, |pool| async move {
+                if crate::platform::create_admin(&pool, &email, &name, &hash)
+                    .await?
+                    .is_none()
+                {
+                    bail!("nothing was created: a platform administrator has this email");
+                }
+                println!(
+                    "Created platform administrator {name} <{}>.\nTheir password (shown only now): \
+                     {password}\nSign in at {listen}/platform/login; a second factor is set up \
+                     at first sign-in.",
                     email.as_str()
                 );
                 Ok(())

@@ -115,8 +115,14 @@ async fn prepare_demo(
             println!("  {:<22} {:<28} {}", role.label(), email, name);
         }
         println!(
-            "Every demo account's password is: {}\nThe college admin and principal also need a \
-             second factor: add the key {} to an authenticator app.\nSign in at {base}/login",
+            "  {:<22} {:<28} (at {base}/platform/login)",
+            "Platform admin",
+            demo::PLATFORM_ADMIN
+        );
+        println!(
+            "Every demo account's password is: {}\nThe college admin, principal and platform \
+             admin also need a second factor: add the key {} to an authenticator app.\nSign in \
+             at {base}/login",
             demo::PASSWORD,
             crate::identity::mfa::base32(demo::TOTP_SECRET)
         );

@@ -27,6 +27,9 @@ pub const PASSWORD: &str = "riverside-demo-campus";
 /// require one; its base32 form is printed at start and listed in README.md.
 pub const TOTP_SECRET: &[u8; 20] = b"riverside-demo-totp!";
 
+/// The demo installation's operator (signs in at /platform/login).
+pub const PLATFORM_ADMIN: &str = "platform@campus.example";
+
 pub struct DemoReport {
     pub slug: String,
     pub name: String,
@@ -92,6 +95,17 @@ pub async fn create(
         crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
     }
     tx.commit().await?;
+    let platform_admin = crate::people::model::Email::parse("email", PLATFORM_ADMIN)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = tokio::task::spawn_blocking(|| crate::identity::password::hash(PASSWORD)).await??;
+    if let Some((_, user)) =
+        crate::platform::create_admin(pool, &platform_admin, "Pat Platform", &hash).await?
+    {
+        let tenant = crate::platform::ensure_tenant(pool).await?;
+        let mut tx = begin_for_college(pool, tenant).await?;
+        crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
+        tx.commit().await?;
+    }
     Ok(DemoReport {
         slug: generate::SLUG.into(),
         name: generate::NAME.into(),
@@ -122,7 +136,7 @@ pub async fn accounts(pool: &PgPool) -> anyhow::Result<Vec<(Role, String, String
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let mut accounts: Vec<(Role, String, String)> = Role::ALL
+    let mut accounts: Vec<(Role, String, String)> = Role::COLLEGE
         .iter()
         .filter_map(|role| {
             rows.iter()

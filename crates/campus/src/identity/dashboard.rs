@@ -67,6 +67,7 @@ struct DashboardPage {
     staff_by_department: Counts,
     accounts: Counts,
     recent_audit: Vec<AuditLine>,
+    platform_colleges: Option<usize>,
 }
 
 const STUDENT_COLUMNS: &str = "s.student_number, s.first_name || ' ' || s.last_name AS name, \
@@ -198,6 +199,11 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    let platform_colleges = if principal.can(Permission::PlatformManage) {
+        Some(crate::platform::stats(&mut tx).await?.len())
+    } else {
+        None
+    };
     tx.commit().await?;
 
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
@@ -218,6 +224,7 @@ pub async fn page(
         staff_by_department,
         accounts,
         recent_audit,
+        platform_colleges,
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -140,6 +140,21 @@ pub async fn login_page(
     render_login(&state, jar, form).await
 }
 
+/// The sign-in form of one tenant named by the address (a college, or the platform).
+pub async fn render_fixed_login(
+    state: &AppState,
+    jar: CookieJar,
+    tenant: CollegeSummary,
+) -> AppResult<Response> {
+    let slug = tenant.slug.clone();
+    let form = SignInForm {
+        fixed: Some(tenant),
+        college: Some(slug),
+        ..SignInForm::default()
+    };
+    render_login(state, jar, form).await
+}
+
 pub async fn college_login_page(
     State(state): State<AppState>,
     jar: CookieJar,

@@ -19,10 +19,11 @@ pub enum Permission {
     StaffRead,
     StaffManage,
     GuardiansRead,
+    PlatformManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -35,6 +36,7 @@ impl Permission {
         Permission::StaffRead,
         Permission::StaffManage,
         Permission::GuardiansRead,
+        Permission::PlatformManage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +53,7 @@ impl Permission {
             Permission::StaffRead => "staff.read",
             Permission::StaffManage => "staff.manage",
             Permission::GuardiansRead => "guardians.read",
+            Permission::PlatformManage => "platform.manage",
         }
     }
 
@@ -78,15 +81,18 @@ pub enum Scope {
     Department,
     /// The whole college.
     College,
+    /// Every college of the installation (platform operators, figures only).
+    Platform,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Own,
         Scope::OwnChildren,
         Scope::OwnSections,
         Scope::Department,
         Scope::College,
+        Scope::Platform,
     ];
 
     pub fn name(self) -> &'static str {
@@ -96,6 +102,7 @@ impl Scope {
             Scope::OwnSections => "own_sections",
             Scope::Department => "department",
             Scope::College => "college",
+            Scope::Platform => "platform",
         }
     }
 
@@ -119,6 +126,7 @@ pub enum Role {
     StudentOrganizer,
     Student,
     Parent,
+    PlatformAdmin,
 }
 
 use Permission as P;
@@ -137,7 +145,7 @@ pub type RoleRow = (
 /// Every built-in role: its name, label, whether it needs a second factor, and its
 /// permissions with their scope.
 #[rustfmt::skip]
-pub const ROLE_TABLE: [RoleRow; 12] = [
+pub const ROLE_TABLE: [RoleRow; 13] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
         (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
         (P::AuditRead, College), (P::CollegeSettings, College), (P::InstitutionRead, College),
@@ -182,10 +190,16 @@ pub const ROLE_TABLE: [RoleRow; 12] = [
     (Role::Parent, "parent", "Parent", false, &[
         (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),
     ]),
+    // Held only in the platform tenant (it is ignored anywhere else).
+    (Role::PlatformAdmin, "platform_admin", "Platform admin", true, &[
+        (P::PlatformManage, Scope::Platform), (P::UsersRead, College), (P::UsersManage, College),
+        (P::AuditRead, College),
+    ]),
 ];
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    /// The roles of a college.
+    pub const COLLEGE: [Role; 12] = [
         Role::CollegeAdmin,
         Role::Principal,
         Role::Registrar,
@@ -198,6 +212,23 @@ impl Role {
         Role::StudentOrganizer,
         Role::Student,
         Role::Parent,
+    ];
+
+    /// Every built-in role: the college's and the platform's.
+    pub const ALL: [Role; 13] = [
+        Role::CollegeAdmin,
+        Role::Principal,
+        Role::Registrar,
+        Role::AcademicCoordinator,
+        Role::Accountant,
+        Role::Teacher,
+        Role::Warden,
+        Role::Librarian,
+        Role::Counselor,
+        Role::StudentOrganizer,
+        Role::Student,
+        Role::Parent,
+        Role::PlatformAdmin,
     ];
 
     fn row(
@@ -288,7 +319,8 @@ mod tests {
                 .grants()
                 .iter()
                 .any(|(p, _)| matches!(p, P::UsersManage | P::RolesManage));
-            assert_eq!(manages, role == Role::CollegeAdmin, "{role:?}");
+            let expected = matches!(role, Role::CollegeAdmin | Role::PlatformAdmin);
+            assert_eq!(manages, expected, "{role:?}");
         }
     }
 }

@@ -85,22 +85,45 @@ impl Principal {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    college_id: CollegeId,
+    college_slug: String,
+    college_name: String,
+    email: String,
+    display_name: String,
+    has_mfa: bool,
+    staff_mfa: bool,
+    platform: bool,
+}
+
 /// Loads an active user of the transaction's college with their roles resolved.
 pub async fn load(
     conn: &mut PgConnection,
     user_id: Uuid,
     session_id: Option<Uuid>,
 ) -> Result<Option<Principal>, sqlx::Error> {
-    let row: Option<(CollegeId, String, String, String, String, bool, bool)> = sqlx::query_as(
-        "SELECT u.college_id, c.slug, c.name, u.email::text, u.display_name, \
-                u.totp_enabled_at IS NOT NULL, c.mfa_required_for_staff \
+    let row: Option<AccountRow> = sqlx::query_as(
+        "SELECT u.college_id, c.slug AS college_slug, c.name AS college_name, \
+                u.email::text AS email, u.display_name, \
+                u.totp_enabled_at IS NOT NULL AS has_mfa, \
+                c.mfa_required_for_staff AS staff_mfa, c.kind = 'platform' AS platform \
          FROM users u JOIN colleges c ON c.id = u.college_id \
          WHERE u.id = $1 AND u.status = 'active' AND c.status = 'active'",
     )
     .bind(user_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((college, college_slug, college_name, email, display_name, has_mfa, staff_mfa)) = row
+    let Some(AccountRow {
+        college_id: college,
+        college_slug,
+        college_name,
+        email,
+        display_name,
+        has_mfa,
+        staff_mfa,
+        platform,
+    }) = row
     else {
         return Ok(None);
     };
@@ -113,6 +136,11 @@ pub async fn load(
     .fetch_all(&mut *conn)
     .await?;
     let mut grants = Vec::new();
+    // The platform role counts only in the platform tenant, and only it counts there.
+    let roles: Vec<(String, Option<Vec<String>>)> = roles
+        .into_iter()
+        .filter(|(name, _)| (name == Role::PlatformAdmin.as_str()) == platform)
+        .collect();
     for (name, custom) in &roles {
         match (Role::parse(name), custom) {
             (Some(role), _) => {

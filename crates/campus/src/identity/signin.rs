@@ -69,7 +69,12 @@ pub async fn check_password(
     password: &str,
 ) -> Result<SignedIn, SignInError> {
     let email = email.trim().to_lowercase();
-    let Some(college) = institution::find_by_slug(pool, college_slug.trim()).await? else {
+    let college = if college_slug.trim() == crate::platform::SLUG {
+        crate::platform::tenant(pool).await?
+    } else {
+        institution::find_by_slug(pool, college_slug.trim()).await?
+    };
+    let Some(college) = college else {
         verify_blocking(password.into(), password::decoy_hash().into()).await;
         return Err(SignInError::Refused);
     };

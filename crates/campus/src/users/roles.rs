@@ -69,10 +69,12 @@ pub async fn create_role(
     let mut grants: Vec<String> = Vec::new();
     for grant in &input.permissions {
         match parse_grant(grant.trim()) {
-            Some((p, s)) => grants.push(format!("{}:{}", p.name(), s.name())),
-            None => errors.push(FieldError::new(
+            Some((p, s)) if p != Permission::PlatformManage && s != Scope::Platform => {
+                grants.push(format!("{}:{}", p.name(), s.name()))
+            }
+            _ => errors.push(FieldError::new(
                 "permissions",
-                format!("`{grant}` is not a permission:scope pair"),
+                format!("`{grant}` is not a permission:scope pair a college role can hold"),
             )),
         }
     }
@@ -151,6 +153,7 @@ async fn render_page(
     tx.commit().await?;
     let built_in = ROLE_TABLE
         .iter()
+        .filter(|row| row.0 != crate::identity::permissions::Role::PlatformAdmin)
         .map(|(_, name, label, _, grants)| {
             (
                 name.to_string(),
@@ -164,6 +167,7 @@ async fn render_page(
         .collect();
     let choices = Permission::ALL
         .iter()
+        .filter(|p| **p != Permission::PlatformManage)
         .flat_map(|p| {
             Scope::ALL.iter().map(move |s| {
                 (

@@ -17,7 +17,14 @@ use crate::users::model::{NewUser, Status, UserView};
 
 /// Role names this college knows: the built-in ones and its custom roles.
 pub async fn known_roles(conn: &mut PgConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let mut roles: Vec<(String, String)> = Role::ALL
+    let platform: bool = sqlx::query_scalar("SELECT kind = 'platform' FROM colleges")
+        .fetch_one(&mut *conn)
+        .await?;
+    if platform {
+        let role = Role::PlatformAdmin;
+        return Ok(vec![(role.as_str().to_string(), role.label().to_string())]);
+    }
+    let mut roles: Vec<(String, String)> = Role::COLLEGE
         .iter()
         .map(|r| (r.as_str().to_string(), r.label().to_string()))
         .collect();

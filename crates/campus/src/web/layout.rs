@@ -65,6 +65,9 @@ impl Chrome {
         current: &str,
     ) -> Chrome {
         let mut links: Vec<(&str, &'static str)> = vec![("/dashboard", "Dashboard")];
+        if principal.can(Permission::PlatformManage) {
+            links.push(("/platform", "Platform"));
+        }
         if principal.can(Permission::UsersRead) {
             links.push(("/admin/users", "Users"));
         }

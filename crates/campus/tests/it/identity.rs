@@ -459,6 +459,7 @@ async fn every_built_in_role_has_a_dashboard_of_real_data() {
             Role::Teacher => "students enrolled in the department",
             Role::Student | Role::StudentOrganizer => "Your record",
             Role::Parent => "Your children",
+            Role::PlatformAdmin => "Colleges on this platform",
         };
         assert!(page.html.contains(expect), "{role}: no \"{expect}\"");
         let audit = browser.get("/admin/audit").await.status;

@@ -10,6 +10,7 @@ mod identity;
 mod matrix;
 mod mfa;
 mod migrations;
+mod platform;
 mod sso;
 mod tenancy;
 mod users;

@@ -131,7 +131,12 @@ impl<'a> Browser<'a> {
         email: &str,
         password: &str,
     ) -> Page {
-        let form = self.get(&format!("/c/{college}/login")).await;
+        let login = if college == campus::platform::SLUG {
+            "/platform/login".to_string()
+        } else {
+            format!("/c/{college}/login")
+        };
+        let form = self.get(&login).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.html);
         let csrf = form.csrf();
         self.post(
