@@ -206,7 +206,7 @@ pub async fn create_database(
     .with_context(|| format!("creating the database {database}"))?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "REVOKE ALL ON DATABASE {database} FROM PUBLIC; \
-         GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {APP_ROLE}"
+         GRANT CONNECT ON DATABASE {database} TO {APP_ROLE}"
     )))
     .execute(&mut *conn)
     .await?;

@@ -144,6 +144,9 @@ pub async fn change_password(
     jar: CookieJar,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
+    state
+        .throttle
+        .check(crate::web::throttle::Door::SignIn, client.0)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 FOR UPDATE")
@@ -183,7 +186,14 @@ pub async fn change_password(
         ));
     }
     if !errors.is_empty() {
-        tx.rollback().await?;
+        if current_ok {
+            tx.rollback().await?;
+        } else {
+            // A wrong current password counts, as at sign-in: a stolen session must not
+            // be a way to guess the password at leisure.
+            super::signin::count_failure(&mut tx, principal.user_id).await?;
+            tx.commit().await?;
+        }
         let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
         let page = PasswordPage {
             chrome: Chrome::signed_in("Change password", &principal, csrf.clone(), "/account"),

@@ -106,3 +106,12 @@ pub async fn consume(
     .fetch_optional(conn)
     .await
 }
+
+/// Voids every unused link of `user` (their email or status changed under them).
+pub async fn revoke_all(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

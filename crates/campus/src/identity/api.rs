@@ -100,10 +100,12 @@ pub async fn login(
             return Err(AppError::MfaCodeRequired);
         };
         let keys = &state.config.field_keys;
-        if crate::identity::mfa::verify(&mut signed_in.tx, keys, signed_in.user_id, code)
-            .await?
-            .is_none()
-        {
+        let locked = signin::is_locked(&mut signed_in.tx, signed_in.user_id).await?;
+        let proven = !locked
+            && crate::identity::mfa::verify(&mut signed_in.tx, keys, signed_in.user_id, code)
+                .await?
+                .is_some();
+        if !proven {
             signin::count_failure(&mut signed_in.tx, signed_in.user_id).await?;
             audit::record(
                 &mut signed_in.tx,
@@ -116,6 +118,7 @@ pub async fn login(
             signed_in.tx.commit().await?;
             return Err(AppError::MfaCodeRequired);
         }
+        signin::complete(&mut signed_in.tx, signed_in.user_id).await?;
     } else if principal.mfa_enrollment_required {
         signed_in.tx.commit().await?;
         return Err(AppError::MfaEnrollmentRequired);

@@ -47,7 +47,9 @@ pub fn ticket(state: &AppState, college: CollegeId, user: Uuid) -> Cookie<'stati
         .path("/login")
         .http_only(true)
         .secure(state.config.served_over_tls())
-        .same_site(SameSite::Strict)
+        // Lax, not Strict: after single sign-on the browser arrives from the provider's
+        // site, and the ticket must come along.
+        .same_site(SameSite::Lax)
         .max_age(time::Duration::seconds(TICKET_SECONDS))
         .build()
 }
@@ -122,7 +124,11 @@ pub async fn submit_code(
         return Ok(Redirect::to("/login").into_response());
     };
     let mut tx = begin_for_college(&state.db, college).await?;
-    let proof = mfa::verify(&mut tx, &state.config.field_keys, user, &form.code).await?;
+    let proof = if super::signin::is_locked(&mut tx, user).await? {
+        None
+    } else {
+        mfa::verify(&mut tx, &state.config.field_keys, user, &form.code).await?
+    };
     let Some(proof) = proof else {
         super::signin::count_failure(&mut tx, user).await?;
         audit::record(
@@ -143,6 +149,7 @@ pub async fn submit_code(
         };
         return Ok((StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response());
     };
+    super::signin::complete(&mut tx, user).await?;
     let token = session::new_token();
     let user_agent = headers
         .get(axum::http::header::USER_AGENT)
@@ -299,15 +306,50 @@ pub async fn confirm(
     render_mfa(&state, &principal, jar, codes, None, Some("The second factor is on. Keep these recovery codes somewhere safe: each works once, and they are shown only now.")).await
 }
 
+/// Checks the signed-in user's own password; a wrong one counts towards the lock, as
+/// at sign-in, so a stolen session is no way to guess it at leisure.
+async fn own_password(conn: &mut sqlx::PgConnection, user: Uuid, given: &str) -> AppResult<bool> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_one(&mut *conn)
+        .await?;
+    let given = given.to_string();
+    let ok = match hash {
+        Some(hash) => tokio::task::spawn_blocking(move || password::verify(&given, &hash))
+            .await
+            .unwrap_or(false),
+        None => false,
+    };
+    if !ok {
+        super::signin::count_failure(conn, user).await?;
+    }
+    Ok(ok)
+}
+
 pub async fn new_recovery_codes(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
+    client: ClientIp,
     jar: CookieJar,
+    Form(form): Form<DisableForm>,
 ) -> AppResult<Response> {
+    state.throttle.check(Door::SignIn, client.0)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     if !mfa::enabled(&mut tx, principal.user_id).await? {
         return Err(AppError::Conflict("Enrol a second factor first.".into()));
+    }
+    if !own_password(&mut tx, principal.user_id, &form.password).await? {
+        tx.commit().await?;
+        return render_mfa(
+            &state,
+            &principal,
+            jar,
+            Vec::new(),
+            Some("That is not your password."),
+            None,
+        )
+        .await;
     }
     let codes = mfa::replace_recovery_codes(&mut tx, principal.user_id).await?;
     audit::record(
@@ -338,9 +380,11 @@ pub async fn disable(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
+    client: ClientIp,
     jar: CookieJar,
     Form(form): Form<DisableForm>,
 ) -> AppResult<Response> {
+    state.throttle.check(Door::SignIn, client.0)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let staff_required: bool = sqlx::query_scalar("SELECT mfa_required_for_staff FROM colleges")
         .fetch_one(&mut *tx)
@@ -350,19 +394,8 @@ pub async fn disable(
             "Your role (or your college) requires a second factor, so it stays on.".into(),
         ));
     }
-    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(principal.user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let given = form.password.clone();
-    let ok = match hash {
-        Some(hash) => tokio::task::spawn_blocking(move || password::verify(&given, &hash))
-            .await
-            .unwrap_or(false),
-        None => false,
-    };
-    if !ok {
-        tx.rollback().await?;
+    if !own_password(&mut tx, principal.user_id, &form.password).await? {
+        tx.commit().await?;
         return render_mfa(
             &state,
             &principal,

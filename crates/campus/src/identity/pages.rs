@@ -47,8 +47,15 @@ struct LoginPage {
 
 /// Only paths on this site: no `//host` or `/\host` tricks.
 pub fn safe_next(next: Option<&str>) -> String {
+    // Printable ASCII only: browsers drop tabs and newlines, so `/\t/evil` would become
+    // `//evil`, another site.
+    let printable = |n: &str| n.bytes().all(|b| (0x21..0x7f).contains(&b));
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && printable(n) =>
+        {
+            n.to_string()
+        }
         _ => "/dashboard".to_string(),
     }
 }
@@ -291,5 +298,7 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/dashboard");
         assert_eq!(safe_next(Some("/\\evil.example")), "/dashboard");
         assert_eq!(safe_next(None), "/dashboard");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/dashboard");
+        assert_eq!(safe_next(Some("/ok path")), "/dashboard");
     }
 }

@@ -196,7 +196,9 @@ pub async fn authenticate(
                 Ok(Some(principal)) => {
                     request.extensions_mut().insert(principal);
                 }
-                Ok(None) => {}
+                // Expired, revoked, forged or for a removed user: the request goes on
+                // anonymous (guarded routes answer 401), and operators see it here.
+                Ok(None) => tracing::warn!("an invalid or expired access token was presented"),
                 Err(e) => tracing::error!(error = %e, "loading the token's user failed"),
             }
         }
@@ -211,7 +213,7 @@ pub async fn authenticate(
                 Ok(Some(principal)) => {
                     request.extensions_mut().insert(principal);
                 }
-                Ok(None) => {}
+                Ok(None) => tracing::info!("a session cookie that is unknown, expired or revoked"),
                 Err(e) => tracing::error!(error = %e, "loading the session failed"),
             }
         }

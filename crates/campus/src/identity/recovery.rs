@@ -77,13 +77,13 @@ pub async fn forgot(
     state.throttle.check(Door::PasswordReset, client.0)?;
     if let Some(college) = institution::find_by_slug(&state.db, form.college.trim()).await? {
         let mut tx = begin_for_college(&state.db, college.id).await?;
-        let user: Option<(uuid::Uuid, String)> = sqlx::query_as(
-            "SELECT id, display_name FROM users WHERE email = $1 AND status = 'active'",
+        let user: Option<(uuid::Uuid, String, String)> = sqlx::query_as(
+            "SELECT id, display_name, email::text FROM users WHERE email = $1 AND status = 'active'",
         )
         .bind(form.email.trim().to_lowercase())
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some((user, name)) = user {
+        if let Some((user, name, stored_email)) = user {
             let token = account_tokens::issue(&mut tx, college.id, user, Purpose::Reset).await?;
             let link = format!("{}/password/reset?token={token}", state.config.base_url());
             let body = format!(
@@ -94,7 +94,7 @@ pub async fn forgot(
             );
             mail::queue(
                 &mut tx,
-                form.email.trim(),
+                &stored_email,
                 &format!("Reset your {} password", college.name),
                 &body,
             )

@@ -44,6 +44,25 @@ async fn verify_blocking(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
+/// After the second factor: the sign-in is complete, so the failure count starts again.
+pub async fn complete(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1",
+    )
+    .bind(user)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the account is locked now (checked again at the second-factor step).
+pub async fn is_locked(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT coalesce(locked_until > now(), false) FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_one(conn)
+        .await
+}
+
 /// Counts a failed attempt (a wrong password or second-factor code) towards the lock.
 pub async fn count_failure(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -134,9 +153,14 @@ pub async fn check_password(
     } else {
         None
     };
+    // With a second factor, the failure count stays until that is proven too: otherwise
+    // each right password would reset the count and codes could be guessed forever.
     sqlx::query(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(), \
-            password_hash = coalesce($2, password_hash) WHERE id = $1",
+        "UPDATE users SET password_hash = coalesce($2, password_hash), \
+            failed_logins = CASE WHEN totp_enabled_at IS NULL THEN 0 ELSE failed_logins END, \
+            locked_until = CASE WHEN totp_enabled_at IS NULL THEN NULL ELSE locked_until END, \
+            last_login_at = CASE WHEN totp_enabled_at IS NULL THEN now() ELSE last_login_at END \
+         WHERE id = $1",
     )
     .bind(user_id)
     .bind(rehash)

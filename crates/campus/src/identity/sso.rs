@@ -105,6 +105,14 @@ fn http() -> AppResult<reqwest::Client> {
 }
 
 async fn discover(issuer: &str) -> AppResult<Discovery> {
+    if !issuer.starts_with("https://")
+        && !issuer.starts_with("http://127.0.0.1")
+        && !issuer.starts_with("http://localhost")
+    {
+        return Err(AppError::Unavailable(
+            "The sign-in provider must be reached over https.".into(),
+        ));
+    }
     let url = format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
@@ -366,6 +374,8 @@ pub async fn callback(
             .bind(user)
             .execute(&mut *tx)
             .await?;
+        // The invitation is answered; its link must not set a password later.
+        crate::identity::account_tokens::revoke_all(&mut tx, user).await?;
     }
     sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
         .bind(user)
@@ -539,7 +549,12 @@ pub async fn save(
     );
     let enabled = field("enabled") == "on";
     let mut errors = Vec::new();
-    if !(issuer.starts_with("https://") || issuer.starts_with("http://")) || issuer.len() > 300 {
+    // Plain http only in development (a provider on loopback); in production the secret
+    // and the signing keys must travel over TLS.
+    let development = state.config.mode == crate::config::Mode::Development;
+    let scheme_ok =
+        issuer.starts_with("https://") || (development && issuer.starts_with("http://"));
+    if !scheme_ok || issuer.len() > 300 {
         errors.push(FieldError::new(
             "issuer",
             "must be the provider's https:// address",

@@ -86,7 +86,8 @@ impl Sender {
             for (id, to, subject, body) in due {
                 match self.send(id, &to, &subject, &body).await {
                     Ok(()) => {
-                        sqlx::query("UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1")
+                        // The body goes once delivered: it may hold a live sign-in link.
+                        sqlx::query("UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, body_text = '' WHERE id = $1")
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;

@@ -20,6 +20,15 @@ use crate::identity::permissions::{Permission, ROLE_TABLE, Scope, parse_grant};
 use crate::identity::principal::Principal;
 use crate::web::layout::{Chrome, render};
 
+/// Permissions only built-in roles carry: whoever manages accounts, roles or settings
+/// can make themselves anything, so that power is not handed out piecemeal.
+const RESERVED: [Permission; 4] = [
+    Permission::UsersManage,
+    Permission::RolesManage,
+    Permission::CollegeSettings,
+    Permission::PlatformManage,
+];
+
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct CustomRole {
     /// Always starts with `custom_`.
@@ -69,7 +78,7 @@ pub async fn create_role(
     let mut grants: Vec<String> = Vec::new();
     for grant in &input.permissions {
         match parse_grant(grant.trim()) {
-            Some((p, s)) if p != Permission::PlatformManage && s != Scope::Platform => {
+            Some((p, s)) if !RESERVED.contains(&p) && s != Scope::Platform => {
                 grants.push(format!("{}:{}", p.name(), s.name()))
             }
             _ => errors.push(FieldError::new(
@@ -167,7 +176,7 @@ async fn render_page(
         .collect();
     let choices = Permission::ALL
         .iter()
-        .filter(|p| **p != Permission::PlatformManage)
+        .filter(|p| !RESERVED.contains(p))
         .flat_map(|p| {
             Scope::ALL.iter().map(move |s| {
                 (

@@ -341,8 +341,25 @@ pub async fn update(
         tokens::sign_out_everywhere(conn, user).await?;
     }
     let after = find(conn, user).await?.ok_or(AppError::NotFound)?;
-    if after.email != before.email && after.status != "invited" {
-        send_email_verification(conn, grant.college, mailing, user).await?;
+    if after.email != before.email {
+        // Links mailed to the old address must not work for whoever reads that mailbox.
+        account_tokens::revoke_all(conn, user).await?;
+        if after.status == "invited" {
+            send_invitation(
+                conn,
+                grant.college,
+                context,
+                mailing.base_url,
+                mailing.college_name,
+                user,
+            )
+            .await?;
+        } else {
+            send_email_verification(conn, grant.college, mailing, user).await?;
+        }
+    }
+    if status == Some(Status::Deactivated) {
+        account_tokens::revoke_all(conn, user).await?;
     }
     audit::record(
         conn,

@@ -114,7 +114,8 @@ pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> 
         .rev()
         .copied()
         .find(|ip| !is_trusted(*ip))
-        .or_else(|| chain.first().copied())
+        // Every hop trusted: the leftmost entry is the client's own claim, so the peer
+        // it came through stands instead.
         .unwrap_or(peer);
     ClientIp(Some(client))
 }

@@ -346,3 +346,32 @@ async fn national_ids_are_encrypted_masked_and_survive_a_key_rotation() {
         0
     );
 }
+
+#[tokio::test]
+async fn second_factor_codes_cannot_be_guessed_past_the_lock() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    // The right password each time, then a wrong code: the count must keep growing.
+    for _ in 0..5 {
+        let (status, _) = api_login(&app, "admin@alpha.edu", Some("000000")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let right = fixtures::next_code("admin@alpha.edu", fixtures::TOTP_SECRET);
+    let (status, _) = api_login(&app, "admin@alpha.edu", Some(&right)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "codes could be guessed without end"
+    );
+    // The browser's code step honours the lock too.
+    let mut browser = Browser::new(&app);
+    let page = browser
+        .sign_in_password_only("alpha", "admin@alpha.edu", PASSWORD)
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNAUTHORIZED,
+        "a locked account reached the code step"
+    );
+}

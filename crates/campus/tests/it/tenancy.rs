@@ -171,6 +171,10 @@ async fn the_runtime_role_cannot_switch_row_level_security_off() {
         "SET SESSION AUTHORIZATION campus_owner",
         "SET SESSION AUTHORIZATION postgres",
         "ALTER ROLE campus_app BYPASSRLS",
+        // No temporary tables: one could shadow a table inside a SECURITY DEFINER function.
+        "CREATE TEMP TABLE colleges (id uuid)",
+        // Only one setting of the college row is the application's to change.
+        "UPDATE colleges SET kind = 'platform'",
     ] {
         let error = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
             .execute(&pool)

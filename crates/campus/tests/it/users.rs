@@ -132,6 +132,50 @@ async fn an_admin_invites_a_user_who_chooses_a_password_and_signs_in() {
     assert!(mails[0].contains("new.teacher@alpha.edu"));
     let token = link_token(&mails[0]);
 
+    // A link to a mistyped address dies when the address is corrected.
+    let typo = admin
+        .post(
+            "/admin/users",
+            &[
+                ("_csrf", &csrf),
+                ("email", "typo@gmial.com"),
+                ("display_name", "Ty Po"),
+                ("invite", "on"),
+            ],
+        )
+        .await;
+    let typo_id = typo
+        .location
+        .clone()
+        .expect("location")
+        .trim_start_matches("/admin/users/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_string();
+    std::fs::remove_dir_all(&mail).ok();
+    let typo_token = link_token(&delivered_mail(&app, &mail).await[0]);
+    let fix = admin.get(&format!("/admin/users/{typo_id}")).await;
+    let fixed = admin
+        .post(
+            &format!("/admin/users/{typo_id}"),
+            &[
+                ("_csrf", &fix.csrf()),
+                ("display_name", "Ty Po"),
+                ("email", "typo@gmail.com"),
+            ],
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.html);
+    assert_eq!(
+        Browser::new(&app)
+            .get(&format!("/invite?token={typo_token}"))
+            .await
+            .status,
+        StatusCode::GONE,
+        "the old link still works"
+    );
+
     let mut newcomer = Browser::new(&app);
     let accept = newcomer.get(&format!("/invite?token={token}")).await;
     assert_eq!(accept.status, StatusCode::OK, "{}", accept.html);
