@@ -89,19 +89,24 @@ ALTER TABLE audit_heads FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON audit_heads
     USING (college_id = app_current_college()) WITH CHECK (college_id = app_current_college());
 
--- The bytes an entry's hash covers. Timestamps as microseconds since the epoch and jsonb
--- in its canonical text form, so the same entry always hashes the same.
+-- The bytes an entry's hash covers: every field as `<length>:<text>`, so no text can
+-- slide from one field into the next; timestamps as microseconds since the epoch and
+-- jsonb in its canonical text form, so the same entry always hashes the same.
+CREATE FUNCTION audit_field(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT CASE WHEN value IS NULL THEN '-' ELSE length(value)::text || ':' || value END $$;
+
 CREATE FUNCTION audit_entry_hash(prev bytea, e audit_log) RETURNS bytea
     LANGUAGE sql IMMUTABLE
     AS $$
-        SELECT sha256(prev || convert_to(concat_ws(E'\x1f',
-            e.college_id::text, e.seq::text,
-            (extract(epoch FROM e.at) * 1000000)::bigint::text,
-            coalesce(e.actor_user_id::text, ''), coalesce(e.actor_role, ''),
-            e.action, coalesce(e.object_type, ''), coalesce(e.object_id, ''),
-            coalesce(e.before::text, ''), coalesce(e.after::text, ''),
-            coalesce(host(e.ip), ''), coalesce(e.user_agent, ''), coalesce(e.request_id, '')
-        ), 'UTF8'))
+        SELECT sha256(prev || convert_to(
+            audit_field(e.college_id::text) || audit_field(e.seq::text) ||
+            audit_field(((extract(epoch FROM e.at) * 1000000)::bigint)::text) ||
+            audit_field(e.actor_user_id::text) || audit_field(e.actor_role) ||
+            audit_field(e.action) || audit_field(e.object_type) || audit_field(e.object_id) ||
+            audit_field(e.before::text) || audit_field(e.after::text) ||
+            audit_field(host(e.ip)) || audit_field(e.user_agent) || audit_field(e.request_id),
+            'UTF8'))
     $$;
 
 CREATE FUNCTION audit_chain() RETURNS trigger

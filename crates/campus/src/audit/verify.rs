@@ -22,7 +22,7 @@ pub async fn verify(conn: &mut PgConnection) -> Result<Verdict, sqlx::Error> {
         "SELECT seq, prev_hash, hash, audit_entry_hash(prev_hash, a) AS recomputed \
          FROM audit_log a ORDER BY seq",
     )
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
     let mut expected_prev: Vec<u8> = Vec::new();
     for (expected_seq, link) in (1..).zip(rows.iter()) {
@@ -51,6 +51,20 @@ pub async fn verify(conn: &mut PgConnection) -> Result<Verdict, sqlx::Error> {
             });
         }
         expected_prev.clone_from(hash);
+    }
+    let head: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT seq, hash FROM audit_heads")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (last_seq, last_hash) = rows
+        .last()
+        .map_or((0, Vec::new()), |l| (l.seq, l.hash.clone()));
+    if let Some((seq, hash)) = head
+        && (seq != last_seq || hash != last_hash)
+    {
+        return Ok(Verdict::Broken {
+            seq: last_seq + 1,
+            reason: "entries after it are missing (the chain's head is further on)",
+        });
     }
     Ok(Verdict::Intact {
         entries: rows.len() as i64,

@@ -138,3 +138,32 @@ async fn admins_search_and_export_the_trail() {
     assert!(lines[0].starts_with("seq,at,actor"));
     assert_eq!(lines.len(), 3, "{}", csv.html);
 }
+
+#[tokio::test]
+async fn removing_the_newest_entries_is_found() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    for action in ["test.one", "test.two", "test.three"] {
+        audit::record(&mut tx, &AuditContext::default(), Entry::new(action))
+            .await
+            .expect("record");
+    }
+    tx.commit().await.expect("commit");
+    let owner = app.db.owner_pool().await;
+    let mut tx = begin_for_college(&owner, college).await.expect("tx");
+    sqlx::raw_sql(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_append_only; \
+         DELETE FROM audit_log WHERE seq = 3; \
+         ALTER TABLE audit_log ENABLE TRIGGER audit_append_only;",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("delete");
+    tx.commit().await.expect("commit");
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    assert!(matches!(
+        verify(&mut tx).await.expect("verify"),
+        Verdict::Broken { seq: 3, .. }
+    ));
+}
