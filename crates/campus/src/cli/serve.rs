@@ -121,7 +121,8 @@ async fn prepare_demo(
         );
         println!(
             "Every demo account's password is: {}\nThe college admin, principal and platform \
-             admin also need a second factor: add the key {} to an authenticator app.\nSign in \
+             admin also need a second factor: add the key {} to an authenticator app, or use \
+             a recovery code riverside-01 ... riverside-10 (each once per account).\nSign in \
              at {base}/login",
             demo::PASSWORD,
             crate::identity::mfa::base32(demo::TOTP_SECRET)

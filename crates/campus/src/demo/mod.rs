@@ -27,6 +27,13 @@ pub const PASSWORD: &str = "riverside-demo-campus";
 /// require one; its base32 form is printed at start and listed in README.md.
 pub const TOTP_SECRET: &[u8; 20] = b"riverside-demo-totp!";
 
+/// Recovery codes of every demo account with a second factor, for trying the demo
+/// without an authenticator app: `riverside-01` to `riverside-10`, each usable once per
+/// account.
+pub fn recovery_codes() -> Vec<String> {
+    (1..=10).map(|n| format!("riverside-{n:02}")).collect()
+}
+
 /// The demo installation's operator (signs in at /platform/login).
 pub const PLATFORM_ADMIN: &str = "platform@campus.example";
 
@@ -93,6 +100,7 @@ pub async fn create(
             .await?;
     for user in needs_mfa {
         crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
+        crate::identity::mfa::add_recovery_codes(&mut tx, user, &recovery_codes()).await?;
     }
     tx.commit().await?;
     let platform_admin = crate::people::model::Email::parse("email", PLATFORM_ADMIN)
@@ -104,6 +112,7 @@ pub async fn create(
         let tenant = crate::platform::ensure_tenant(pool).await?;
         let mut tx = begin_for_college(pool, tenant).await?;
         crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
+        crate::identity::mfa::add_recovery_codes(&mut tx, user, &recovery_codes()).await?;
         tx.commit().await?;
     }
     Ok(DemoReport {

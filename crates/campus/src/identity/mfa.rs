@@ -196,6 +196,25 @@ pub async fn confirm(
     Ok(Some(replace_recovery_codes(conn, user).await?))
 }
 
+/// Adds known recovery codes (the demo's documented ones).
+pub async fn add_recovery_codes(
+    conn: &mut PgConnection,
+    user: Uuid,
+    codes: &[String],
+) -> Result<(), sqlx::Error> {
+    for code in codes {
+        sqlx::query(
+            "INSERT INTO recovery_codes (college_id, user_id, code_hash) \
+             VALUES (app_current_college(), $1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(user)
+        .bind(hash_code(code))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn replace_recovery_codes(
     conn: &mut PgConnection,
     user: Uuid,
