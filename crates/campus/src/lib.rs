@@ -2,6 +2,7 @@
 //!
 //! See docs/ARCHITECTURE.md for the map of this crate.
 
+pub mod academics;
 pub mod api;
 pub mod app;
 pub mod audit;

@@ -31,6 +31,7 @@ pub fn routes() -> Routes {
         .merge(crate::audit::routes())
         .merge(crate::users::routes())
         .merge(crate::platform::routes())
+        .merge(crate::academics::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

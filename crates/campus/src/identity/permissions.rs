@@ -20,10 +20,14 @@ pub enum Permission {
     StaffManage,
     GuardiansRead,
     PlatformManage,
+    CatalogRead,
+    CatalogManage,
+    RegistrationEnrol,
+    RegistrationManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 17] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -37,6 +41,10 @@ impl Permission {
         Permission::StaffManage,
         Permission::GuardiansRead,
         Permission::PlatformManage,
+        Permission::CatalogRead,
+        Permission::CatalogManage,
+        Permission::RegistrationEnrol,
+        Permission::RegistrationManage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +62,10 @@ impl Permission {
             Permission::StaffManage => "staff.manage",
             Permission::GuardiansRead => "guardians.read",
             Permission::PlatformManage => "platform.manage",
+            Permission::CatalogRead => "catalog.read",
+            Permission::CatalogManage => "catalog.manage",
+            Permission::RegistrationEnrol => "registration.enrol",
+            Permission::RegistrationManage => "registration.manage",
         }
     }
 
@@ -147,6 +159,7 @@ pub type RoleRow = (
 #[rustfmt::skip]
 pub const ROLE_TABLE: [RoleRow; 13] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
         (P::AuditRead, College), (P::CollegeSettings, College), (P::InstitutionRead, College),
         (P::InstitutionManage, College), (P::StudentsRead, College),
@@ -154,40 +167,51 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::GuardiansRead, College),
     ]),
     (Role::Principal, "principal", "Principal", true, &[
+        (P::CatalogRead, College),
         (P::UsersRead, College), (P::AuditRead, College), (P::InstitutionRead, College),
         (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
+        (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::InstitutionRead, College), (P::InstitutionManage, College),
         (P::StudentsRead, College), (P::StudentsManage, College), (P::StaffRead, College),
         (P::GuardiansRead, College),
     ]),
     (Role::AcademicCoordinator, "academic_coordinator", "Academic coordinator", false, &[
+        (P::CatalogRead, College), (P::CatalogManage, College),
         (P::InstitutionRead, College), (P::InstitutionManage, College),
         (P::StudentsRead, College), (P::StaffRead, College),
     ]),
     (Role::Accountant, "accountant", "Accountant", false, &[
+        (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Teacher, "teacher", "Teacher", false, &[
+        (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
     ]),
     (Role::Warden, "warden", "Warden", false, &[
+        (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Librarian, "librarian", "Librarian", false, &[
+        (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::StaffRead, College),
     ]),
     (Role::Counselor, "counselor", "Counselor", false, &[
+        (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
     (Role::StudentOrganizer, "student_organizer", "Student organizer", false, &[
+        (P::CatalogRead, College),
         (P::InstitutionRead, College),
     ]),
     (Role::Student, "student", "Student", false, &[
+        (P::CatalogRead, College), (P::RegistrationEnrol, Own),
         (P::InstitutionRead, College), (P::StudentsRead, Own), (P::GuardiansRead, Own),
     ]),
     (Role::Parent, "parent", "Parent", false, &[
+        (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),
     ]),
     // Held only in the platform tenant (it is ignored anywhere else).

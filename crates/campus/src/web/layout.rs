@@ -68,6 +68,12 @@ impl Chrome {
         if principal.can(Permission::PlatformManage) {
             links.push(("/platform", "Platform"));
         }
+        if principal.can(Permission::CatalogRead) {
+            links.push(("/catalog", "Catalog"));
+        }
+        if principal.can(Permission::RegistrationEnrol) {
+            links.push(("/registration", "Registration"));
+        }
         if principal.can(Permission::UsersRead) {
             links.push(("/admin/users", "Users"));
         }

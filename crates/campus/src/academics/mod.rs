@@ -1,0 +1,92 @@
+//! Academics, first part: the catalog (courses, prerequisites, sections) and
+//! registration (windows, enrolment within capacity, a waitlist with promotion).
+
+pub mod api;
+pub mod catalog;
+pub mod pages;
+pub mod registration;
+
+use crate::identity::access::{Access, Routes};
+use crate::identity::permissions::Permission::{
+    CatalogManage, CatalogRead, RegistrationEnrol, RegistrationManage,
+};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/catalog", Access::Allowed(CatalogRead), pages::catalog)
+        .post(
+            "/catalog/courses",
+            Access::Allowed(CatalogManage),
+            pages::create_course,
+        )
+        .get(
+            "/catalog/courses/{id}",
+            Access::Allowed(CatalogRead),
+            pages::course,
+        )
+        .post(
+            "/catalog/courses/{id}/sections",
+            Access::Allowed(CatalogManage),
+            pages::create_section,
+        )
+        .get(
+            "/registration",
+            Access::Allowed(RegistrationEnrol),
+            pages::registration,
+        )
+        .post(
+            "/registration/sections/{id}/enrol",
+            Access::Allowed(RegistrationEnrol),
+            pages::enrol,
+        )
+        .post(
+            "/registration/sections/{id}/drop",
+            Access::Allowed(RegistrationEnrol),
+            pages::drop,
+        )
+        .get(
+            "/api/v1/courses",
+            Access::Allowed(CatalogRead),
+            api::list_courses,
+        )
+        .post(
+            "/api/v1/courses",
+            Access::Allowed(CatalogManage),
+            api::create_course,
+        )
+        .get(
+            "/api/v1/courses/{id}",
+            Access::Allowed(CatalogRead),
+            api::get_course,
+        )
+        .post(
+            "/api/v1/sections",
+            Access::Allowed(CatalogManage),
+            api::create_section,
+        )
+        .post(
+            "/api/v1/registration-windows",
+            Access::Allowed(RegistrationManage),
+            api::create_window,
+        )
+        .post(
+            "/api/v1/sections/{id}/enroll",
+            Access::Allowed(RegistrationEnrol),
+            api::enrol,
+        )
+        .post(
+            "/api/v1/sections/{id}/drop",
+            Access::Allowed(RegistrationEnrol),
+            api::drop,
+        )
+        .post(
+            "/api/v1/sections/{id}/override",
+            Access::Allowed(RegistrationManage),
+            api::override_enrol,
+        )
+        .get(
+            "/api/v1/me/enrollments",
+            Access::Allowed(RegistrationEnrol),
+            api::my_enrollments,
+        )
+}

@@ -1,0 +1,352 @@
+//! Enrolment: a student enrols in a section while a window of its term is open for
+//! them, having passed its prerequisites and within the window's credit limit. A
+//! section's seats are counted under its row lock, so however many students race for
+//! the last seat, exactly as many as there are seats get one; the rest join the waitlist
+//! in order of arrival. A drop promotes the first waiting student and mails them.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+use crate::mail;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Enrolled,
+    Waitlisted,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct EnrollmentView {
+    pub section_id: Uuid,
+    pub course_code: String,
+    pub course_title: String,
+    pub section: String,
+    pub term: String,
+    pub credits: f64,
+    /// `enrolled` or `waitlisted`.
+    pub status: String,
+    /// Place on the waitlist (1 is next), for waitlisted enrolments.
+    pub waitlist_position: Option<i64>,
+}
+
+/// The student record of a user, if they have one.
+pub async fn student_of(conn: &mut PgConnection, user: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM students WHERE user_id = $1 AND status = 'enrolled'")
+        .bind(user)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn of_student(
+    conn: &mut PgConnection,
+    student: Uuid,
+) -> Result<Vec<EnrollmentView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id AS section_id, c.code AS course_code, c.title AS course_title, s.code AS section, \
+            t.name AS term, c.credits::float8 AS credits, e.status, \
+            CASE WHEN e.status = 'waitlisted' THEN (SELECT count(*) FROM enrollments w \
+               WHERE w.college_id = e.college_id AND w.section_id = e.section_id AND w.status = 'waitlisted' \
+                 AND w.created_at <= e.created_at) END AS waitlist_position \
+         FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
+         WHERE e.student_id = $1 AND e.status <> 'dropped' ORDER BY t.starts_on, c.code",
+    )
+    .bind(student)
+    .fetch_all(conn)
+    .await
+}
+
+fn refused(message: impl Into<String>) -> AppError {
+    AppError::Validation(vec![FieldError::new("section", message)])
+}
+
+/// Enrols `student` in `section`. `override_reason` (a registrar's) skips the window,
+/// prerequisite and credit checks, never the capacity.
+pub async fn enrol(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    student: Uuid,
+    section: Uuid,
+    override_reason: Option<&str>,
+) -> Result<Outcome, AppError> {
+    // The row lock serialises everyone enrolling in this section; nothing else waits.
+    let row: Option<(Uuid, Uuid, i32, i32, String, f64)> = sqlx::query_as(
+        "SELECT s.course_id, s.term_id, s.capacity, s.enrolled, c.code, c.credits::float8 \
+         FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         WHERE s.id = $1 FOR UPDATE OF s",
+    )
+    .bind(section)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (course, term, capacity, enrolled, course_code, credits) = row.ok_or(AppError::NotFound)?;
+    let current: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM enrollments WHERE section_id = $1 AND student_id = $2",
+    )
+    .bind(section)
+    .bind(student)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(status) = current.filter(|s| s != "dropped") {
+        return Err(AppError::Conflict(format!(
+            "You are already {status} in this section."
+        )));
+    }
+    if override_reason.is_none() {
+        let window: Option<f64> = sqlx::query_scalar(
+            "SELECT w.max_credits::float8 FROM registration_windows w JOIN students st ON st.id = $2 \
+             WHERE w.term_id = $1 AND now() BETWEEN w.opens_at AND w.closes_at \
+               AND (w.program_id IS NULL OR w.program_id = st.program_id) \
+               AND (w.year_of_study IS NULL OR w.year_of_study = st.year_of_study) \
+             ORDER BY w.max_credits DESC LIMIT 1",
+        )
+        .bind(term)
+        .bind(student)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(max_credits) = window else {
+            return Err(refused(
+                "Registration for this term is not open for you now.",
+            ));
+        };
+        let missing: Vec<String> = sqlx::query_scalar(
+            "SELECT p.code FROM course_prerequisites cp JOIN courses p ON p.college_id = cp.college_id AND p.id = cp.prerequisite_id \
+             WHERE cp.course_id = $1 AND NOT EXISTS (SELECT 1 FROM course_completions x \
+               WHERE x.college_id = cp.college_id AND x.student_id = $2 AND x.course_id = cp.prerequisite_id) \
+             ORDER BY p.code",
+        )
+        .bind(course)
+        .bind(student)
+        .fetch_all(&mut *conn)
+        .await?;
+        if !missing.is_empty() {
+            return Err(refused(format!(
+                "{course_code} needs {} passed first.",
+                missing.join(", ")
+            )));
+        }
+        let taken: f64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(c.credits), 0)::float8 FROM enrollments e \
+             JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
+             JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+             WHERE e.student_id = $1 AND s.term_id = $2 AND e.status = 'enrolled'",
+        )
+        .bind(student)
+        .bind(term)
+        .fetch_one(&mut *conn)
+        .await?;
+        if taken + credits > max_credits {
+            return Err(refused(format!(
+                "{course_code} would bring you to {} credits this term; the limit is {max_credits}.",
+                taken + credits
+            )));
+        }
+    }
+    let outcome = if enrolled < capacity {
+        Outcome::Enrolled
+    } else {
+        Outcome::Waitlisted
+    };
+    let status = match outcome {
+        Outcome::Enrolled => "enrolled",
+        Outcome::Waitlisted => "waitlisted",
+    };
+    sqlx::query(
+        "INSERT INTO enrollments (college_id, section_id, student_id, status) VALUES (app_current_college(), $1, $2, $3) \
+         ON CONFLICT (college_id, section_id, student_id) DO UPDATE \
+           SET status = excluded.status, created_at = clock_timestamp(), updated_at = clock_timestamp()",
+    )
+    .bind(section)
+    .bind(student)
+    .bind(status)
+    .execute(&mut *conn)
+    .await?;
+    if outcome == Outcome::Enrolled {
+        sqlx::query("UPDATE sections SET enrolled = enrolled + 1 WHERE id = $1")
+            .bind(section)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let action = match (outcome, override_reason) {
+        (_, Some(_)) => "registration.override",
+        (Outcome::Enrolled, None) => "registration.enrolled",
+        (Outcome::Waitlisted, None) => "registration.waitlisted",
+    };
+    audit::record(
+        conn,
+        context,
+        Entry::new(action)
+            .object("section", section)
+            .after(serde_json::json!({
+                "student_id": student, "status": status, "reason": override_reason,
+            })),
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// Drops `student` from `section`; a freed seat goes to the first student waiting, who
+/// is told by mail.
+pub async fn drop(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    student: Uuid,
+    section: Uuid,
+) -> Result<(), AppError> {
+    let lock: Option<String> = sqlx::query_scalar(
+        "SELECT c.code FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         WHERE s.id = $1 FOR UPDATE OF s",
+    )
+    .bind(section)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let course_code = lock.ok_or(AppError::NotFound)?;
+    let was: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM enrollments WHERE section_id = $1 AND student_id = $2 AND status <> 'dropped'",
+    )
+    .bind(section)
+    .bind(student)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(was) = was else {
+        return Err(AppError::NotFound);
+    };
+    sqlx::query(
+        "UPDATE enrollments SET status = 'dropped', updated_at = clock_timestamp() \
+         WHERE section_id = $1 AND student_id = $2",
+    )
+    .bind(section)
+    .bind(student)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("registration.dropped")
+            .object("section", section)
+            .after(serde_json::json!({
+                "student_id": student, "was": was,
+            })),
+    )
+    .await?;
+    if was != "enrolled" {
+        return Ok(());
+    }
+    let next: Option<(Uuid, Option<String>, String)> = sqlx::query_as(
+        "SELECT e.student_id, coalesce(st.email::text, u.email::text), st.first_name FROM enrollments e \
+         JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
+         LEFT JOIN users u ON u.college_id = st.college_id AND u.id = st.user_id \
+         WHERE e.section_id = $1 AND e.status = 'waitlisted' ORDER BY e.created_at LIMIT 1",
+    )
+    .bind(section)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match next {
+        Some((promoted, email, name)) => {
+            sqlx::query("UPDATE enrollments SET status = 'enrolled', updated_at = clock_timestamp() WHERE section_id = $1 AND student_id = $2")
+                .bind(section)
+                .bind(promoted)
+                .execute(&mut *conn)
+                .await?;
+            if let Some(email) = email {
+                let body = format!(
+                    "Hello {name},\n\nA seat freed up in {course_code} and it is yours: you are now enrolled.\n"
+                );
+                mail::queue(
+                    conn,
+                    &email,
+                    &format!("You are enrolled in {course_code}"),
+                    &body,
+                )
+                .await?;
+            }
+            audit::record(
+                conn,
+                &AuditContext {
+                    actor: None,
+                    actor_role: None,
+                    ..context.clone()
+                },
+                Entry::new("registration.promoted")
+                    .object("section", section)
+                    .after(serde_json::json!({
+                        "student_id": promoted,
+                    })),
+            )
+            .await?;
+        }
+        None => {
+            sqlx::query("UPDATE sections SET enrolled = enrolled - 1 WHERE id = $1")
+                .bind(section)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewWindowInput {
+    pub term_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opens_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub closes_at: time::OffsetDateTime,
+    pub program_id: Option<Uuid>,
+    pub year_of_study: Option<i16>,
+    /// Default 30.
+    pub max_credits: Option<f64>,
+}
+
+pub async fn create_window(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    input: &NewWindowInput,
+) -> Result<Uuid, AppError> {
+    let mut errors = Vec::new();
+    if input.closes_at <= input.opens_at {
+        errors.push(FieldError::new("closes_at", "must be after opens_at"));
+    }
+    let max_credits = input.max_credits.unwrap_or(30.0);
+    if !(max_credits > 0.0 && max_credits <= 100.0) {
+        errors.push(FieldError::new("max_credits", "must be between 0 and 100"));
+    }
+    if input.year_of_study.is_some_and(|y| !(1..=10).contains(&y)) {
+        errors.push(FieldError::new("year_of_study", "must be between 1 and 10"));
+    }
+    let term: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1)")
+        .bind(input.term_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !term {
+        errors.push(FieldError::new("term_id", "is not a term of this college"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, program_id, year_of_study, max_credits) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6::numeric) RETURNING id",
+    )
+    .bind(input.term_id)
+    .bind(input.opens_at)
+    .bind(input.closes_at)
+    .bind(input.program_id)
+    .bind(input.year_of_study)
+    .bind(max_credits)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| match e.as_database_error().map(|d| d.is_foreign_key_violation()) {
+        Some(true) => AppError::Validation(vec![FieldError::new("program_id", "is not a program of this college")]),
+        _ => e.into(),
+    })?;
+    audit::record(conn, context, Entry::new("registration.window_created").object("registration_window", id).after(serde_json::json!({
+        "term_id": input.term_id, "program_id": input.program_id, "year_of_study": input.year_of_study, "max_credits": max_credits,
+    }))).await?;
+    Ok(id)
+}
