@@ -11,6 +11,7 @@ mod matrix;
 mod mfa;
 mod migrations;
 mod platform;
+mod registration;
 mod sso;
 mod tenancy;
 mod users;

@@ -1,0 +1,432 @@
+//! Registration: windows, prerequisites, credit limits, a waitlist with promotion, and
+//! capacity that holds when hundreds of students race for the last seats.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use campus::db::{CollegeId, begin_for_college};
+use campus::identity::permissions::Role;
+use campus::identity::tokens;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::util::TestApp;
+use crate::util::fixtures::{self, PASSWORD};
+
+struct World {
+    college: CollegeId,
+    term: Uuid,
+    section: Uuid,
+    advanced: Uuid,
+}
+
+/// A college with a department, a program, a term with an open window (limit 8
+/// credits), course CS101 (4 credits, section of `seats`) and CS201 needing CS101.
+async fn world(app: &TestApp, seats: i32) -> World {
+    let college = fixtures::college(&app.pool, "alpha").await;
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    sqlx::raw_sql(
+        "INSERT INTO departments (college_id, code, name) VALUES (app_current_college(), 'CSE', 'Computing'); \
+         INSERT INTO programs (college_id, department_id, code, name, level, duration_years) \
+           SELECT app_current_college(), id, 'BSC-CS', 'B.Sc. Computing', 'undergraduate', 3 FROM departments; \
+         INSERT INTO academic_years (college_id, name, starts_on, ends_on) \
+           VALUES (app_current_college(), 'Now', current_date - 100, current_date + 200); \
+         INSERT INTO terms (college_id, academic_year_id, name, starts_on, ends_on) \
+           SELECT app_current_college(), id, 'This term', current_date - 10, current_date + 100 FROM academic_years; \
+         INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, max_credits) \
+           SELECT app_current_college(), id, now() - interval '1 day', now() + interval '1 day', 8 FROM terms; \
+         INSERT INTO courses (college_id, department_id, code, title, credits) \
+           SELECT app_current_college(), id, 'CS101', 'Programming', 4 FROM departments; \
+         INSERT INTO courses (college_id, department_id, code, title, credits) \
+           SELECT app_current_college(), id, 'CS201', 'Data structures', 4 FROM departments; \
+         INSERT INTO course_prerequisites (college_id, course_id, prerequisite_id) \
+           SELECT app_current_college(), a.id, b.id FROM courses a, courses b WHERE a.code = 'CS201' AND b.code = 'CS101';",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("world");
+    let term: Uuid = sqlx::query_scalar("SELECT id FROM terms")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("term");
+    let mut ids = Vec::new();
+    for (course, code, capacity) in [("CS101", "A", seats), ("CS201", "A", 50)] {
+        let id: Uuid = sqlx::query_scalar(
+            "INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
+             SELECT app_current_college(), id, $1, $2, $3 FROM courses WHERE code = $4 RETURNING id",
+        )
+        .bind(term)
+        .bind(code)
+        .bind(capacity)
+        .bind(course)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("section");
+        ids.push(id);
+    }
+    tx.commit().await.expect("commit");
+    World {
+        college,
+        term,
+        section: ids[0],
+        advanced: ids[1],
+    }
+}
+
+/// `count` students with accounts, and an access token for each (made directly: a
+/// password sign-in per student would spend the test's time in Argon2).
+async fn students(app: &TestApp, w: &World, count: usize) -> Vec<(Uuid, String)> {
+    let mut out = Vec::new();
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    for n in 0..count {
+        let user: Uuid = sqlx::query_scalar(
+            "INSERT INTO users (college_id, email, display_name, status) VALUES (app_current_college(), $1, $2, 'active') RETURNING id",
+        )
+        .bind(format!("s{n}@alpha.edu"))
+        .bind(format!("Student {n}"))
+        .fetch_one(&mut *tx)
+        .await
+        .expect("user");
+        sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'student')")
+            .bind(user)
+            .execute(&mut *tx)
+            .await
+            .expect("role");
+        let student: Uuid = sqlx::query_scalar(
+            "INSERT INTO students (college_id, user_id, student_number, first_name, last_name, email, program_id, admitted_on) \
+             SELECT app_current_college(), $1, $2, 'Student', $3, $4, id, current_date FROM programs RETURNING id",
+        )
+        .bind(user)
+        .bind(format!("S{n:05}"))
+        .bind(format!("No{n}"))
+        .bind(format!("s{n}@alpha.edu"))
+        .fetch_one(&mut *tx)
+        .await
+        .expect("student");
+        let family = Uuid::new_v4();
+        tokens::store_refresh(&mut tx, user, family)
+            .await
+            .expect("family");
+        let token =
+            tokens::issue_access(&app.state.config, w.college, user, family).expect("token");
+        out.push((student, token));
+    }
+    tx.commit().await.expect("commit");
+    out
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let response = app
+        .send(
+            request
+                .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+                .expect("request"),
+        )
+        .await;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn two_hundred_students_racing_for_twenty_seats_never_oversell() {
+    let app = TestApp::new().await;
+    let w = world(&app, 20).await;
+    let racers = students(&app, &w, 200).await;
+    let mut tasks = Vec::new();
+    for (_, token) in racers {
+        let router = app.router.clone();
+        let uri = format!("/api/v1/sections/{}/enroll", w.section);
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            let request = Request::post(&uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request");
+            let response = router.oneshot(request).await.expect("router");
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+                .await
+                .expect("body");
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }));
+    }
+    let mut enrolled = 0;
+    let mut waitlisted = 0;
+    for task in tasks {
+        let (status, body) = task.await.expect("task");
+        assert_eq!(status, StatusCode::OK, "{body}");
+        match body["outcome"].as_str() {
+            Some("enrolled") => enrolled += 1,
+            Some("waitlisted") => waitlisted += 1,
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!((enrolled, waitlisted), (20, 180));
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let (counted, stored): (i64, i32) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM enrollments WHERE status = 'enrolled'), (SELECT enrolled FROM sections WHERE id = $1)",
+    )
+    .bind(w.section)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("counts");
+    assert_eq!((counted, stored), (20, 20));
+}
+
+#[tokio::test]
+async fn the_rules_are_explained_and_a_drop_promotes_the_first_waiting() {
+    let mail = fixtures::mail_dir();
+    let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
+    let w = world(&app, 1).await;
+    let people = students(&app, &w, 3).await;
+    let (first, second, third) = (&people[0], &people[1], &people[2]);
+    let enrol = |section: Uuid| format!("/api/v1/sections/{section}/enroll");
+
+    // Prerequisite missing: the answer names it.
+    let (status, problem) = call(&app, "POST", &enrol(w.advanced), &first.1, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"].as_str().unwrap_or("").contains("CS101"),
+        "{problem}"
+    );
+
+    assert_eq!(
+        call(&app, "POST", &enrol(w.section), &first.1, None)
+            .await
+            .1["outcome"],
+        "enrolled"
+    );
+    let (status, _) = call(&app, "POST", &enrol(w.section), &first.1, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "enrolled twice");
+    assert_eq!(
+        call(&app, "POST", &enrol(w.section), &second.1, None)
+            .await
+            .1["outcome"],
+        "waitlisted"
+    );
+    assert_eq!(
+        call(&app, "POST", &enrol(w.section), &third.1, None)
+            .await
+            .1["outcome"],
+        "waitlisted"
+    );
+    let (_, mine) = call(&app, "GET", "/api/v1/me/enrollments", &third.1, None).await;
+    assert_eq!(mine[0]["waitlist_position"], 2);
+
+    // The first drops: the second (first in line) gets the seat and a mail.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/drop", w.section),
+        &first.1,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, mine) = call(&app, "GET", "/api/v1/me/enrollments", &second.1, None).await;
+    assert_eq!(mine[0]["status"], "enrolled");
+    let mails = fixtures::delivered_mail(&app, &mail).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("s1@alpha.edu") && m.contains("CS101")),
+        "no promotion notice"
+    );
+
+    // Credit limit (8): with CS101 passed by a registrar's record, CS201 (4) fits once.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("INSERT INTO course_completions (college_id, student_id, course_id) SELECT app_current_college(), $1, id FROM courses WHERE code = 'CS101'")
+        .bind(second.0)
+        .execute(&mut *tx)
+        .await
+        .expect("completion");
+    sqlx::query("UPDATE courses SET credits = 5 WHERE code = 'CS201'")
+        .execute(&mut *tx)
+        .await
+        .expect("credits");
+    tx.commit().await.expect("commit");
+    let (status, problem) = call(&app, "POST", &enrol(w.advanced), &second.1, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("limit is 8"),
+        "{problem}"
+    );
+
+    // A closed window, and a registrar's override with a reason (audited).
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE registration_windows SET closes_at = now() - interval '1 minute', opens_at = now() - interval '2 days'")
+        .execute(&mut *tx)
+        .await
+        .expect("close");
+    tx.commit().await.expect("commit");
+    let (status, problem) = call(&app, "POST", &enrol(w.section), &first.1, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not open"),
+        "{problem}"
+    );
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = {
+        let (status, body) = call_login(&app, "reg@alpha.edu").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().expect("token").to_string()
+    };
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/override", w.advanced),
+        &registrar,
+        Some(json!({"student_id": first.0, "reason": ""})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an override without a reason"
+    );
+    let (status, answer) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/override", w.advanced),
+        &registrar,
+        Some(json!({"student_id": first.0, "reason": "Transfer credit from another college"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let actions = fixtures::audit_actions(&app.pool, w.college).await;
+    for expected in [
+        "registration.enrolled",
+        "registration.waitlisted",
+        "registration.dropped",
+        "registration.promoted",
+        "registration.override",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} not audited"
+        );
+    }
+    // A student cannot use the override.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/override", w.advanced),
+        &third.1,
+        Some(json!({"student_id": third.0, "reason": "I want in"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    std::fs::remove_dir_all(mail).ok();
+}
+
+async fn call_login(app: &TestApp, email: &str) -> (StatusCode, Value) {
+    let body = json!({"college": "alpha", "email": email, "password": PASSWORD});
+    let response = app
+        .send(
+            Request::post("/api/v1/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn registrars_build_the_catalog_and_bad_input_is_named() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let (_, body) = call_login(&app, "reg@alpha.edu").await;
+    let token = body["access_token"].as_str().expect("token").to_string();
+    let (status, problem) = call(&app, "POST", "/api/v1/courses", &token, Some(json!({"code": "cs 3", "title": "", "credits": -1, "department": "NOPE", "prerequisites": ["XX9"]}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    for field in ["code", "title", "credits", "department", "prerequisites"] {
+        assert!(fields.contains(&field), "{field} not named: {problem}");
+    }
+    let (status, course) = call(&app, "POST", "/api/v1/courses", &token, Some(json!({"code": "CS301", "title": "Algorithms", "credits": 4, "department": "cse", "prerequisites": ["CS201"]}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{course}");
+    assert_eq!(course["prerequisites"], json!(["CS201"]));
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        &token,
+        Some(json!({"course_id": course["id"], "term_id": w.term, "code": "A", "capacity": 0})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        &token,
+        Some(json!({"course_id": course["id"], "term_id": w.term, "code": "A", "capacity": 30})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/sections",
+        &token,
+        Some(json!({"course_id": course["id"], "term_id": w.term, "code": "A", "capacity": 30})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a duplicate section"
+    );
+    let (_, found) = call(&app, "GET", "/api/v1/courses?q=algorithms", &token, None).await;
+    assert_eq!(found.as_array().expect("list").len(), 1);
+    let (_, detail) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/courses/{}", course["id"].as_str().expect("id")),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(detail["sections"][0]["capacity"], 30);
+}
