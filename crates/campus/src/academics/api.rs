@@ -231,3 +231,36 @@ pub async fn my_enrollments(
     tx.commit().await?;
     Ok(Json(list))
 }
+
+/// Adds a weekly meeting (day, time, room) to a section; a room or teacher booked twice
+/// at once is refused with the clash named.
+#[utoipa::path(post, path = "/api/v1/sections/{id}/meetings", tag = "catalog", request_body = crate::academics::timetable::NewMeetingInput, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The section's id")),
+    responses((status = 201, description = "Added", body = Created),
+        (status = 422, description = "Invalid time, or a clash (named)", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn add_meeting(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(section): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<crate::academics::timetable::NewMeetingInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let id = crate::academics::timetable::add_meeting(&mut tx, &context, section, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The caller's week: as a student, the sections they are enrolled in; as a teacher, the
+/// sections they teach.
+#[utoipa::path(get, path = "/api/v1/me/timetable", tag = "registration", security(("bearer" = [])),
+    responses((status = 200, description = "Weekly meetings", body = [crate::academics::timetable::Slot])))]
+pub async fn my_timetable(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Vec<crate::academics::timetable::Slot>>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let slots = crate::academics::timetable::week_of(&mut tx, principal.user_id).await?;
+    tx.commit().await?;
+    Ok(Json(slots))
+}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod catalog;
 pub mod pages;
 pub mod registration;
+pub mod timetable;
 
 use crate::identity::access::{Access, Routes};
 use crate::identity::permissions::Permission::{
@@ -89,4 +90,11 @@ pub fn routes() -> Routes {
             Access::Allowed(RegistrationEnrol),
             api::my_enrollments,
         )
+        .post(
+            "/api/v1/sections/{id}/meetings",
+            Access::Allowed(CatalogManage),
+            api::add_meeting,
+        )
+        .get("/api/v1/me/timetable", Access::SignedIn, api::my_timetable)
+        .get("/timetable", Access::SignedIn, pages::timetable)
 }

@@ -367,3 +367,26 @@ pub async fn drop(
     tx.commit().await?;
     Ok(Redirect::to("/registration").into_response())
 }
+
+#[derive(Template)]
+#[template(path = "academics/timetable.html")]
+struct TimetablePage {
+    chrome: Chrome,
+    slots: Vec<crate::academics::timetable::Slot>,
+}
+
+pub async fn timetable(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let slots = crate::academics::timetable::week_of(&mut tx, principal.user_id).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let page = TimetablePage {
+        chrome: Chrome::signed_in("Timetable", &principal, csrf, "/timetable"),
+        slots,
+    };
+    Ok((jar, render(&page)?).into_response())
+}

@@ -140,6 +140,13 @@ pub async fn enrol(
         .bind(term)
         .fetch_one(&mut *conn)
         .await?;
+        if let Some(clash) =
+            crate::academics::timetable::student_clash(conn, student, section).await?
+        {
+            return Err(refused(format!(
+                "{course_code} clashes with your timetable: {clash}."
+            )));
+        }
         if taken + credits > max_credits {
             return Err(refused(format!(
                 "{course_code} would bring you to {} credits this term; the limit is {max_credits}.",

@@ -49,6 +49,8 @@ use crate::identity::access::{Access, Routes};
         crate::academics::api::drop,
         crate::academics::api::override_enrol,
         crate::academics::api::my_enrollments,
+        crate::academics::api::add_meeting,
+        crate::academics::api::my_timetable,
         crate::platform::pages::list_api,
         crate::platform::pages::create_api,
     ),

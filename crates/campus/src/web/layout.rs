@@ -74,6 +74,11 @@ impl Chrome {
         if principal.can(Permission::RegistrationEnrol) {
             links.push(("/registration", "Registration"));
         }
+        if principal.has_role(crate::identity::permissions::Role::Student)
+            || principal.has_role(crate::identity::permissions::Role::Teacher)
+        {
+            links.push(("/timetable", "Timetable"));
+        }
         if principal.can(Permission::UsersRead) {
             links.push(("/admin/users", "Users"));
         }

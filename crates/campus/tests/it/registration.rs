@@ -430,3 +430,162 @@ async fn registrars_build_the_catalog_and_bad_input_is_named() {
     .await;
     assert_eq!(detail["sections"][0]["capacity"], 30);
 }
+
+#[tokio::test]
+async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let (_, body) = call_login(&app, "reg@alpha.edu").await;
+    let token = body["access_token"].as_str().expect("token").to_string();
+    // A room, and one teacher on both sections.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let room: Uuid = sqlx::query_scalar(
+        "WITH c AS (INSERT INTO campuses (college_id, code, name) VALUES (app_current_college(), 'MAIN', 'Main') RETURNING id), \
+              b AS (INSERT INTO buildings (college_id, campus_id, code, name) SELECT app_current_college(), id, 'B1', 'Block' FROM c RETURNING id) \
+         INSERT INTO rooms (college_id, building_id, code, name, kind, capacity) SELECT app_current_college(), id, 'B1-101', 'Room 101', 'classroom', 40 FROM b RETURNING id",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("room");
+    let teacher: Uuid = sqlx::query_scalar(
+        "INSERT INTO staff (college_id, staff_number, first_name, last_name) VALUES (app_current_college(), 'ST001', 'Tess', 'Teach') RETURNING id",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("staff");
+    for section in [w.section, w.advanced] {
+        sqlx::query("INSERT INTO section_teachers (college_id, section_id, staff_id) VALUES (app_current_college(), $1, $2)")
+            .bind(section)
+            .bind(teacher)
+            .execute(&mut *tx)
+            .await
+            .expect("teacher");
+    }
+    tx.commit().await.expect("commit");
+    let meet = |section: Uuid| format!("/api/v1/sections/{section}/meetings");
+
+    let (status, _) = call(
+        &app,
+        "POST",
+        &meet(w.section),
+        &token,
+        Some(json!({"weekday": 1, "starts": "09:00", "ends": "10:30", "room_id": room})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, problem) = call(
+        &app,
+        "POST",
+        &meet(w.advanced),
+        &token,
+        Some(json!({"weekday": 1, "starts": "10:00", "ends": "11:00", "room_id": room})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = problem["errors"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        message.contains("Monday") && message.contains("CS101 A"),
+        "{message}"
+    );
+    let (status, problem) = call(
+        &app,
+        "POST",
+        &meet(w.advanced),
+        &token,
+        Some(json!({"weekday": 1, "starts": "10:00", "ends": "11:00"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a teacher was booked twice"
+    );
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Tess Teach already teaches"),
+        "{problem}"
+    );
+    let (status, problem) = call(
+        &app,
+        "POST",
+        &meet(w.advanced),
+        &token,
+        Some(json!({"weekday": 1, "starts": "11:00", "ends": "10:00"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    // Back to back is no clash.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &meet(w.advanced),
+        &token,
+        Some(json!({"weekday": 1, "starts": "10:30", "ends": "11:30", "room_id": room})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // A student with CS101 on Monday 9:00–10:30 cannot take a section meeting then.
+    let people = students(&app, &w, 1).await;
+    let (student, student_token) = &people[0];
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            &format!("/api/v1/sections/{}/enroll", w.section),
+            student_token,
+            None
+        )
+        .await
+        .1["outcome"],
+        "enrolled"
+    );
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let clashing: Uuid = sqlx::query_scalar(
+        "INSERT INTO sections (college_id, course_id, term_id, code, capacity) SELECT app_current_college(), course_id, term_id, 'B', 10 FROM sections WHERE id = $1 RETURNING id",
+    )
+    .bind(w.advanced)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("section");
+    sqlx::query("INSERT INTO course_completions (college_id, student_id, course_id) SELECT app_current_college(), $1, id FROM courses WHERE code = 'CS101'")
+        .bind(student)
+        .execute(&mut *tx)
+        .await
+        .expect("completion");
+    tx.commit().await.expect("commit");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &meet(clashing),
+        &token,
+        Some(json!({"weekday": 1, "starts": "08:30", "ends": "09:30"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, problem) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{clashing}/enroll"),
+        student_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("clashes with your timetable"),
+        "{problem}"
+    );
+    let (_, week) = call(&app, "GET", "/api/v1/me/timetable", student_token, None).await;
+    assert_eq!(week.as_array().expect("week").len(), 1);
+    assert_eq!(week[0]["course_code"], "CS101");
+}
