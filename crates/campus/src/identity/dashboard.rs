@@ -68,6 +68,21 @@ struct DashboardPage {
     accounts: Counts,
     recent_audit: Vec<AuditLine>,
     platform_colleges: Option<usize>,
+    /// Registrars: sections of current terms that are full or have a waitlist.
+    busy_sections: Vec<BusySection>,
+    /// Students: today's classes.
+    today: Vec<crate::academics::timetable::Slot>,
+    /// Students: their enrolments.
+    enrolments: Vec<crate::academics::registration::EnrollmentView>,
+}
+
+#[derive(sqlx::FromRow)]
+struct BusySection {
+    course_code: String,
+    section: String,
+    enrolled: i32,
+    capacity: i32,
+    waitlisted: i64,
 }
 
 const STUDENT_COLUMNS: &str = "s.student_number, s.first_name || ' ' || s.last_name AS name, \
@@ -199,6 +214,36 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    let busy_sections: Vec<BusySection> = if principal.can(Permission::RegistrationManage) {
+        sqlx::query_as(
+            "SELECT c.code AS course_code, s.code AS section, s.enrolled, s.capacity, \
+                (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id \
+                   AND e.section_id = s.id AND e.status = 'waitlisted') AS waitlisted \
+             FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+             JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id AND t.ends_on >= current_date \
+             WHERE s.enrolled >= s.capacity OR EXISTS (SELECT 1 FROM enrollments e \
+               WHERE e.college_id = s.college_id AND e.section_id = s.id AND e.status = 'waitlisted') \
+             ORDER BY waitlisted DESC, c.code LIMIT 12",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+    let (today, enrolments) =
+        match crate::academics::registration::student_of(&mut *conn, me).await? {
+            Some(student) => {
+                let weekday = time::OffsetDateTime::now_utc()
+                    .weekday()
+                    .number_from_monday() as i16;
+                let week = crate::academics::timetable::of_student(&mut *conn, student).await?;
+                (
+                    week.into_iter().filter(|s| s.weekday == weekday).collect(),
+                    crate::academics::registration::of_student(&mut *conn, student).await?,
+                )
+            }
+            None => (Vec::new(), Vec::new()),
+        };
     let platform_colleges = if principal.can(Permission::PlatformManage) {
         Some(crate::platform::stats(&mut tx).await?.len())
     } else {
@@ -225,6 +270,9 @@ pub async fn page(
         accounts,
         recent_audit,
         platform_colleges,
+        busy_sections,
+        today,
+        enrolments,
     };
     Ok((jar, render(&page)?).into_response())
 }

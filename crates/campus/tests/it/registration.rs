@@ -333,6 +333,14 @@ async fn the_rules_are_explained_and_a_drop_promotes_the_first_waiting() {
             "{expected} not audited"
         );
     }
+    // The registrar's dashboard shows the section with its waitlist.
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
+    let dashboard = browser.get("/dashboard").await;
+    assert!(
+        dashboard.html.contains("Full and waitlisted sections")
+            && dashboard.html.contains("CS101 A")
+    );
     // A student cannot use the override.
     let (status, _) = call(
         &app,
