@@ -264,3 +264,90 @@ pub async fn my_timetable(
     tx.commit().await?;
     Ok(Json(slots))
 }
+
+fn attendance_grant(principal: &Principal) -> AppResult<crate::identity::principal::Grant> {
+    principal
+        .grant(crate::identity::permissions::Permission::AttendanceMark)
+        .ok_or(AppError::Forbidden)
+}
+
+/// Adds a class session to a section (teachers: sections they teach).
+#[utoipa::path(post, path = "/api/v1/sections/{id}/sessions", tag = "attendance", request_body = crate::academics::attendance::NewSessionInput, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The section's id")),
+    responses((status = 201, description = "Added", body = Created),
+        (status = 403, description = "Not a section the caller teaches", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn add_session(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(section): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<crate::academics::attendance::NewSessionInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let grant = attendance_grant(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::attendance::authorize_section(&mut tx, &grant, section).await?;
+    let id = crate::academics::attendance::add_session(&mut tx, &context, section, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The students of a session with their marks.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "attendance", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The class session's id")),
+    responses((status = 200, description = "The roster", body = [crate::academics::attendance::RosterLine])))]
+pub async fn roster(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<crate::academics::attendance::RosterLine>>> {
+    let grant = attendance_grant(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let session = crate::academics::attendance::session(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::academics::attendance::authorize_section(&mut tx, &grant, session.section).await?;
+    let roster = crate::academics::attendance::roster(&mut tx, id, session.section).await?;
+    tx.commit().await?;
+    Ok(Json(roster))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MarksInput {
+    pub marks: Vec<crate::academics::attendance::Mark>,
+}
+
+/// Marks a whole session in one request.
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/attendance", tag = "attendance", request_body = MarksInput, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The class session's id")),
+    responses((status = 204, description = "Recorded"),
+        (status = 422, description = "A student not in the section, or an unknown status; nothing recorded", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Marking closed for this session", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn mark(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<MarksInput>,
+) -> AppResult<StatusCode> {
+    let grant = attendance_grant(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::attendance::mark(&mut tx, &grant, &context, id, &input.marks).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's attendance per course (students).
+#[utoipa::path(get, path = "/api/v1/me/attendance", tag = "attendance", security(("bearer" = [])),
+    responses((status = 200, description = "Per course", body = [crate::academics::attendance::CourseAttendance])))]
+pub async fn my_attendance(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Vec<crate::academics::attendance::CourseAttendance>>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let list = match registration::student_of(&mut tx, principal.user_id).await? {
+        Some(student) => crate::academics::attendance::of_student(&mut tx, student).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(Json(list))
+}

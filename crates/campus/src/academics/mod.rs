@@ -2,6 +2,7 @@
 //! registration (windows, enrolment within capacity, a waitlist with promotion).
 
 pub mod api;
+pub mod attendance;
 pub mod catalog;
 pub mod pages;
 pub mod registration;
@@ -9,7 +10,8 @@ pub mod timetable;
 
 use crate::identity::access::{Access, Routes};
 use crate::identity::permissions::Permission::{
-    CatalogManage, CatalogRead, RegistrationEnrol, RegistrationManage,
+    AttendanceMark, AttendanceRead, CatalogManage, CatalogRead, RegistrationEnrol,
+    RegistrationManage,
 };
 
 pub fn routes() -> Routes {
@@ -97,4 +99,34 @@ pub fn routes() -> Routes {
         )
         .get("/api/v1/me/timetable", Access::SignedIn, api::my_timetable)
         .get("/timetable", Access::SignedIn, pages::timetable)
+        .get(
+            "/sessions/{id}/mark",
+            Access::Allowed(AttendanceMark),
+            pages::mark_page,
+        )
+        .post(
+            "/sessions/{id}/mark",
+            Access::Allowed(AttendanceMark),
+            pages::mark_submit,
+        )
+        .post(
+            "/api/v1/sections/{id}/sessions",
+            Access::Allowed(AttendanceMark),
+            api::add_session,
+        )
+        .get(
+            "/api/v1/sessions/{id}/roster",
+            Access::Allowed(AttendanceMark),
+            api::roster,
+        )
+        .put(
+            "/api/v1/sessions/{id}/attendance",
+            Access::Allowed(AttendanceMark),
+            api::mark,
+        )
+        .get(
+            "/api/v1/me/attendance",
+            Access::Allowed(AttendanceRead),
+            api::my_attendance,
+        )
 }

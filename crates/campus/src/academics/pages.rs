@@ -390,3 +390,115 @@ pub async fn timetable(
     };
     Ok((jar, render(&page)?).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "academics/mark.html")]
+struct MarkPage {
+    chrome: Chrome,
+    csrf: String,
+    label: String,
+    session: Uuid,
+    roster: Vec<crate::academics::attendance::RosterLine>,
+    saved: bool,
+    error: Option<String>,
+}
+
+async fn render_mark(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    session: Uuid,
+    saved: bool,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::AttendanceMark)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let found = crate::academics::attendance::session(&mut tx, session)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::academics::attendance::authorize_section(&mut tx, &grant, found.section).await?;
+    let roster = crate::academics::attendance::roster(&mut tx, session, found.section).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = MarkPage {
+        chrome: Chrome::signed_in("Attendance", principal, csrf.clone(), "/timetable"),
+        csrf,
+        label: found.label,
+        session,
+        roster,
+        saved,
+        error,
+    };
+    Ok((status, jar, render(&page)?).into_response())
+}
+
+pub async fn mark_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(session): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    render_mark(&state, &principal, jar, session, false, None).await
+}
+
+/// The whole roster in one form: a `status_<student id>` field per student.
+pub async fn mark_submit(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    ApiPath(session): ApiPath<Uuid>,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::AttendanceMark)
+        .ok_or(AppError::Forbidden)?;
+    let mut marks = Vec::new();
+    for (key, value) in &body {
+        if let Some(id) = key.strip_prefix("status_") {
+            let Ok(student_id) = Uuid::parse_str(id) else {
+                return render_mark(
+                    &state,
+                    &principal,
+                    jar,
+                    session,
+                    false,
+                    Some("The form names an unknown student.".into()),
+                )
+                .await;
+            };
+            marks.push(crate::academics::attendance::Mark {
+                student_id,
+                status: value.clone(),
+            });
+        }
+    }
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    match crate::academics::attendance::mark(&mut tx, &grant, &context, session, &marks).await {
+        Ok(_) => {
+            tx.commit().await?;
+            render_mark(&state, &principal, jar, session, true, None).await
+        }
+        Err(AppError::Validation(errors)) => {
+            tx.rollback().await?;
+            let message = errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            render_mark(&state, &principal, jar, session, false, Some(message)).await
+        }
+        Err(AppError::Conflict(message)) => {
+            tx.rollback().await?;
+            render_mark(&state, &principal, jar, session, false, Some(message)).await
+        }
+        Err(other) => Err(other),
+    }
+}

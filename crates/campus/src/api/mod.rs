@@ -51,6 +51,10 @@ use crate::identity::access::{Access, Routes};
         crate::academics::api::my_enrollments,
         crate::academics::api::add_meeting,
         crate::academics::api::my_timetable,
+        crate::academics::api::add_session,
+        crate::academics::api::roster,
+        crate::academics::api::mark,
+        crate::academics::api::my_attendance,
         crate::platform::pages::list_api,
         crate::platform::pages::create_api,
     ),
@@ -63,6 +67,7 @@ use crate::identity::access::{Access, Routes};
         (name = "users", description = "User administration: accounts, roles, invitations, CSV import"),
         (name = "catalog", description = "Courses, prerequisites and sections"),
         (name = "registration", description = "Registration windows, enrolment, waitlists"),
+        (name = "attendance", description = "Class sessions and attendance marks"),
         (name = "platform", description = "The installation's operators: colleges and their figures"),
     )
 )]

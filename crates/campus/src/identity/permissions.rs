@@ -24,10 +24,12 @@ pub enum Permission {
     CatalogManage,
     RegistrationEnrol,
     RegistrationManage,
+    AttendanceMark,
+    AttendanceRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 19] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -45,6 +47,8 @@ impl Permission {
         Permission::CatalogManage,
         Permission::RegistrationEnrol,
         Permission::RegistrationManage,
+        Permission::AttendanceMark,
+        Permission::AttendanceRead,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +70,8 @@ impl Permission {
             Permission::CatalogManage => "catalog.manage",
             Permission::RegistrationEnrol => "registration.enrol",
             Permission::RegistrationManage => "registration.manage",
+            Permission::AttendanceMark => "attendance.mark",
+            Permission::AttendanceRead => "attendance.read",
         }
     }
 
@@ -159,6 +165,7 @@ pub type RoleRow = (
 #[rustfmt::skip]
 pub const ROLE_TABLE: [RoleRow; 13] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::AttendanceMark, College), (P::AttendanceRead, College),
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
         (P::AuditRead, College), (P::CollegeSettings, College), (P::InstitutionRead, College),
@@ -167,11 +174,13 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::GuardiansRead, College),
     ]),
     (Role::Principal, "principal", "Principal", true, &[
+        (P::AttendanceRead, College),
         (P::CatalogRead, College),
         (P::UsersRead, College), (P::AuditRead, College), (P::InstitutionRead, College),
         (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
+        (P::AttendanceMark, College), (P::AttendanceRead, College),
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::InstitutionRead, College), (P::InstitutionManage, College),
         (P::StudentsRead, College), (P::StudentsManage, College), (P::StaffRead, College),
@@ -187,6 +196,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Teacher, "teacher", "Teacher", false, &[
+        (P::AttendanceMark, Scope::OwnSections), (P::AttendanceRead, Scope::OwnSections),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
     ]),
@@ -199,6 +209,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::StaffRead, College),
     ]),
     (Role::Counselor, "counselor", "Counselor", false, &[
+        (P::AttendanceRead, College),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
@@ -207,10 +218,12 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College),
     ]),
     (Role::Student, "student", "Student", false, &[
+        (P::AttendanceRead, Own),
         (P::CatalogRead, College), (P::RegistrationEnrol, Own),
         (P::InstitutionRead, College), (P::StudentsRead, Own), (P::GuardiansRead, Own),
     ]),
     (Role::Parent, "parent", "Parent", false, &[
+        (P::AttendanceRead, OwnChildren),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),
     ]),

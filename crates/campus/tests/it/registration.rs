@@ -77,7 +77,11 @@ async fn world(app: &TestApp, seats: i32) -> World {
 async fn students(app: &TestApp, w: &World, count: usize) -> Vec<(Uuid, String)> {
     let mut out = Vec::new();
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
-    for n in 0..count {
+    let base: i64 = sqlx::query_scalar("SELECT count(*) FROM students")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("count");
+    for n in (base as usize)..(base as usize + count) {
         let user: Uuid = sqlx::query_scalar(
             "INSERT INTO users (college_id, email, display_name, status) VALUES (app_current_college(), $1, $2, 'active') RETURNING id",
         )
@@ -596,4 +600,151 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     let (_, week) = call(&app, "GET", "/api/v1/me/timetable", student_token, None).await;
     assert_eq!(week.as_array().expect("week").len(), 1);
     assert_eq!(week[0]["course_code"], "CS101");
+}
+
+#[tokio::test]
+async fn teachers_mark_their_own_sections_in_one_request() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let people = students(&app, &w, 3).await;
+    for (_, token) in &people {
+        call(
+            &app,
+            "POST",
+            &format!("/api/v1/sections/{}/enroll", w.section),
+            token,
+            None,
+        )
+        .await;
+    }
+    let outsider = students(&app, &w, 1).await;
+    let teacher_user =
+        fixtures::user(&app.pool, w.college, "tess@alpha.edu", &[Role::Teacher]).await;
+    fixtures::user(&app.pool, w.college, "other@alpha.edu", &[Role::Teacher]).await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query(
+        "WITH t AS (INSERT INTO staff (college_id, user_id, staff_number, first_name, last_name) \
+                    VALUES (app_current_college(), $1, 'ST9', 'Tess', 'Teach') RETURNING id) \
+         INSERT INTO section_teachers (college_id, section_id, staff_id) SELECT app_current_college(), $2, id FROM t",
+    )
+    .bind(teacher_user)
+    .bind(w.section)
+    .execute(&mut *tx)
+    .await
+    .expect("teacher");
+    tx.commit().await.expect("commit");
+    let tess = call_login(&app, "tess@alpha.edu").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let other = call_login(&app, "other@alpha.edu").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let body = json!({"held_on": today, "starts": "09:00", "ends": "10:00"});
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/sessions", w.section),
+        &other,
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a teacher added a session to another's section"
+    );
+    let (status, session) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/sessions", w.section),
+        &tess,
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{session}");
+    let session = session["id"].as_str().expect("id").to_string();
+
+    let mut marks: Vec<Value> = people
+        .iter()
+        .map(|(id, _)| json!({"student_id": id, "status": "present"}))
+        .collect();
+    marks[1]["status"] = json!("absent");
+    let mut bad = marks.clone();
+    bad.push(json!({"student_id": outsider[0].0, "status": "present"}));
+    let (status, problem) = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/sessions/{session}/attendance"),
+        &tess,
+        Some(json!({"marks": bad})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem.to_string().contains("not enrolled in the section"),
+        "{problem}"
+    );
+    let (status, _) = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/sessions/{session}/attendance"),
+        &other,
+        Some(json!({"marks": marks.clone()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/sessions/{session}/attendance"),
+        &tess,
+        Some(json!({"marks": marks})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, mine) = call(&app, "GET", "/api/v1/me/attendance", &people[1].1, None).await;
+    assert_eq!(mine[0]["percent"], 0.0);
+    let (_, mine) = call(&app, "GET", "/api/v1/me/attendance", &people[0].1, None).await;
+    assert_eq!(mine[0]["percent"], 100.0);
+
+    // An old session is closed to its teacher.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE class_sessions SET held_on = current_date - 10")
+        .execute(&mut *tx)
+        .await
+        .expect("age");
+    tx.commit().await.expect("commit");
+    let (status, _) = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/sessions/{session}/attendance"),
+        &tess,
+        Some(json!({"marks": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // The page marks the whole roster in one form.
+    fixtures::user(&app.pool, w.college, "reg2@alpha.edu", &[Role::Registrar]).await;
+    let mut registrar = crate::util::Browser::new(&app);
+    registrar.sign_in("alpha", "reg2@alpha.edu", PASSWORD).await;
+    let page = registrar.get(&format!("/sessions/{session}/mark")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let mut fields: Vec<(String, String)> = vec![("_csrf".into(), page.csrf())];
+    for (id, _) in &people {
+        fields.push((format!("status_{id}"), "late".into()));
+    }
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = registrar
+        .post(&format!("/sessions/{session}/mark"), &refs)
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
+    assert!(saved.html.contains("Saved."));
 }

@@ -1,0 +1,264 @@
+//! Attendance: class sessions and their marks. A teacher marks the sections they teach
+//! (own sections); registrars and admins any section. A whole session is marked in one
+//! request; marks older than two days need a college-wide grant to change. Students and
+//! parents see percentages per course.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::academics::timetable::{parse_time, show_time};
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+use crate::identity::permissions::Scope;
+use crate::identity::principal::Grant;
+
+/// Days after a session during which its own teacher may still change the marks.
+pub const EDIT_DAYS: i32 = 2;
+
+/// Refuses a teacher who does not teach the section (their grant reaches own sections).
+pub async fn authorize_section(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    section: Uuid,
+) -> Result<(), AppError> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sections WHERE id = $1)")
+        .bind(section)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !exists {
+        return Err(AppError::NotFound);
+    }
+    if grant.scope >= Scope::College {
+        return Ok(());
+    }
+    let teaches: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM section_teachers x JOIN staff s ON s.college_id = x.college_id AND s.id = x.staff_id \
+         WHERE x.section_id = $1 AND s.user_id = $2)",
+    )
+    .bind(section)
+    .bind(grant.user_id)
+    .fetch_one(conn)
+    .await?;
+    if teaches {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewSessionInput {
+    /// e.g. `2026-11-25`.
+    pub held_on: String,
+    pub starts: String,
+    pub ends: String,
+}
+
+pub async fn add_session(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    section: Uuid,
+    input: &NewSessionInput,
+) -> Result<Uuid, AppError> {
+    let mut errors = Vec::new();
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let held_on = time::Date::parse(input.held_on.trim(), &format)
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "held_on",
+                "must be a date such as 2026-11-25",
+            ))
+        })
+        .ok();
+    let start = parse_time("starts", &input.starts)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let end = parse_time("ends", &input.ends)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let (Some(held_on), Some(start), Some(end)) = (held_on, start, end) else {
+        return Err(AppError::Validation(errors));
+    };
+    if start >= end {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "ends",
+            "must be after the start",
+        )]));
+    }
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
+         VALUES (app_current_college(), $1, $2, $3, $4) ON CONFLICT ON CONSTRAINT class_sessions_unique DO NOTHING RETURNING id",
+    )
+    .bind(section)
+    .bind(held_on)
+    .bind(start)
+    .bind(end)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let id = id.ok_or_else(|| {
+        AppError::Validation(vec![FieldError::new(
+            "starts",
+            "this section already has a session at that time",
+        )])
+    })?;
+    audit::record(conn, context, Entry::new("attendance.session_added").object("class_session", id).after(serde_json::json!({
+        "section_id": section, "held_on": input.held_on, "starts": input.starts, "ends": input.ends,
+    }))).await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct RosterLine {
+    pub student_id: Uuid,
+    pub student_number: String,
+    pub name: String,
+    /// The recorded mark, if the session was marked.
+    pub status: Option<String>,
+}
+
+pub struct Session {
+    pub section: Uuid,
+    pub label: String,
+    pub editable_by_teacher: bool,
+}
+
+pub async fn session(conn: &mut PgConnection, id: Uuid) -> Result<Option<Session>, sqlx::Error> {
+    let row: Option<(Uuid, String, time::Date, i32, i32, bool)> = sqlx::query_as(
+        "SELECT s.id, c.code || ' ' || s.code, cs.held_on, cs.start_minute, cs.end_minute, cs.held_on >= current_date - $2 \
+         FROM class_sessions cs JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE cs.id = $1",
+    )
+    .bind(id)
+    .bind(EDIT_DAYS)
+    .fetch_optional(conn)
+    .await?;
+    Ok(
+        row.map(|(section, name, on, start, end, editable)| Session {
+            section,
+            label: format!("{name}, {on} {}–{}", show_time(start), show_time(end)),
+            editable_by_teacher: editable,
+        }),
+    )
+}
+
+pub async fn roster(
+    conn: &mut PgConnection,
+    session: Uuid,
+    section: Uuid,
+) -> Result<Vec<RosterLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, a.status \
+         FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
+         LEFT JOIN attendance a ON a.college_id = e.college_id AND a.session_id = $1 AND a.student_id = st.id \
+         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name",
+    )
+    .bind(session)
+    .bind(section)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Mark {
+    pub student_id: Uuid,
+    /// `present`, `absent`, `late` or `excused`.
+    pub status: String,
+}
+
+/// Records a whole session's marks in one statement set: every student named must be
+/// enrolled in the section, every status known; otherwise nothing is written.
+pub async fn mark(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    context: &AuditContext,
+    session_id: Uuid,
+    marks: &[Mark],
+) -> Result<usize, AppError> {
+    let session = session(conn, session_id).await?.ok_or(AppError::NotFound)?;
+    authorize_section(conn, grant, session.section).await?;
+    if !session.editable_by_teacher && grant.scope < Scope::College {
+        return Err(AppError::Conflict(format!(
+            "Marks for sessions older than {EDIT_DAYS} days are closed; ask the registrar to change them."
+        )));
+    }
+    let roster: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled'",
+    )
+    .bind(session.section)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut errors = Vec::new();
+    for (i, m) in marks.iter().enumerate() {
+        if !["present", "absent", "late", "excused"].contains(&m.status.as_str()) {
+            errors.push(FieldError::new(
+                format!("marks[{i}].status"),
+                "must be present, absent, late or excused",
+            ));
+        }
+        if !roster.contains(&m.student_id) {
+            errors.push(FieldError::new(
+                format!("marks[{i}].student_id"),
+                "this student is not enrolled in the section",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let students: Vec<Uuid> = marks.iter().map(|m| m.student_id).collect();
+    let statuses: Vec<String> = marks.iter().map(|m| m.status.clone()).collect();
+    sqlx::query(
+        "INSERT INTO attendance (college_id, session_id, student_id, status, marked_by) \
+         SELECT app_current_college(), $1, s, st, $4 FROM unnest($2::uuid[], $3::text[]) AS t(s, st) \
+         ON CONFLICT (college_id, session_id, student_id) DO UPDATE \
+           SET status = excluded.status, marked_by = excluded.marked_by, marked_at = now()",
+    )
+    .bind(session_id)
+    .bind(&students)
+    .bind(&statuses)
+    .bind(grant.user_id)
+    .execute(&mut *conn)
+    .await?;
+    let absent = marks.iter().filter(|m| m.status == "absent").count();
+    audit::record(
+        conn,
+        context,
+        Entry::new("attendance.marked")
+            .object("class_session", session_id)
+            .after(serde_json::json!({
+                "marked": marks.len(), "absent": absent, "late_edit": !session.editable_by_teacher,
+            })),
+    )
+    .await?;
+    Ok(marks.len())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CourseAttendance {
+    pub course_code: String,
+    pub sessions: i64,
+    pub attended: i64,
+    /// Present or late, out of sessions marked; `null` before any is marked.
+    pub percent: Option<f64>,
+}
+
+pub async fn of_student(
+    conn: &mut PgConnection,
+    student: Uuid,
+) -> Result<Vec<CourseAttendance>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.code AS course_code, count(a.*) AS sessions, \
+            count(a.*) FILTER (WHERE a.status IN ('present', 'late')) AS attended, \
+            round(100.0 * count(a.*) FILTER (WHERE a.status IN ('present', 'late')) / nullif(count(a.*), 0), 1)::float8 AS percent \
+         FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         LEFT JOIN class_sessions cs ON cs.college_id = s.college_id AND cs.section_id = s.id \
+         LEFT JOIN attendance a ON a.college_id = cs.college_id AND a.session_id = cs.id AND a.student_id = e.student_id \
+         WHERE e.student_id = $1 AND e.status = 'enrolled' GROUP BY c.code ORDER BY c.code",
+    )
+    .bind(student)
+    .fetch_all(conn)
+    .await
+}
