@@ -351,3 +351,28 @@ pub async fn my_attendance(
     tx.commit().await?;
     Ok(Json(list))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Generated {
+    pub added: u64,
+}
+
+/// Creates the section's class sessions from its timetable between two dates.
+#[utoipa::path(post, path = "/api/v1/sections/{id}/sessions/generate", tag = "attendance", request_body = crate::academics::attendance::GenerateInput, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The section's id")),
+    responses((status = 200, description = "Sessions added (existing ones kept)", body = Generated),
+        (status = 422, description = "Invalid dates", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn generate_sessions(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(section): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<crate::academics::attendance::GenerateInput>,
+) -> AppResult<Json<Generated>> {
+    let grant = attendance_grant(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::attendance::authorize_section(&mut tx, &grant, section).await?;
+    let added = crate::academics::attendance::generate(&mut tx, &context, section, &input).await?;
+    tx.commit().await?;
+    Ok(Json(Generated { added }))
+}

@@ -262,3 +262,62 @@ pub async fn of_student(
     .fetch_all(conn)
     .await
 }
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct GenerateInput {
+    /// First day, e.g. `2026-11-23`.
+    pub from: String,
+    /// Last day (at most 200 days after `from`).
+    pub to: String,
+}
+
+/// Creates a session for every meeting of the section's timetable between two dates
+/// (existing ones are kept); returns how many were added.
+pub async fn generate(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    section: Uuid,
+    input: &GenerateInput,
+) -> Result<u64, AppError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let mut errors = Vec::new();
+    let from = time::Date::parse(input.from.trim(), &format)
+        .map_err(|_| errors.push(FieldError::new("from", "must be a date such as 2026-11-23")))
+        .ok();
+    let to = time::Date::parse(input.to.trim(), &format)
+        .map_err(|_| errors.push(FieldError::new("to", "must be a date such as 2026-12-18")))
+        .ok();
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(AppError::Validation(errors));
+    };
+    if to < from || (to - from).whole_days() > 200 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "to",
+            "must be on or after `from`, at most 200 days later",
+        )]));
+    }
+    let added = sqlx::query(
+        "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
+         SELECT app_current_college(), m.section_id, d::date, m.start_minute, m.end_minute \
+         FROM section_meetings m, generate_series($2::date, $3::date, interval '1 day') AS d \
+         WHERE m.section_id = $1 AND extract(isodow FROM d) = m.weekday \
+         ON CONFLICT ON CONSTRAINT class_sessions_unique DO NOTHING",
+    )
+    .bind(section)
+    .bind(from)
+    .bind(to)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    audit::record(
+        conn,
+        context,
+        Entry::new("attendance.sessions_generated")
+            .object("section", section)
+            .after(serde_json::json!({
+                "from": input.from, "to": input.to, "added": added,
+            })),
+    )
+    .await?;
+    Ok(added)
+}

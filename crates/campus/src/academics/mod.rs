@@ -129,4 +129,9 @@ pub fn routes() -> Routes {
             Access::Allowed(AttendanceRead),
             api::my_attendance,
         )
+        .post(
+            "/api/v1/sections/{id}/sessions/generate",
+            Access::Allowed(AttendanceMark),
+            api::generate_sessions,
+        )
 }

@@ -52,6 +52,7 @@ use crate::identity::access::{Access, Routes};
         crate::academics::api::add_meeting,
         crate::academics::api::my_timetable,
         crate::academics::api::add_session,
+        crate::academics::api::generate_sessions,
         crate::academics::api::roster,
         crate::academics::api::mark,
         crate::academics::api::my_attendance,

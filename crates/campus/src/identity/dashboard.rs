@@ -74,6 +74,14 @@ struct DashboardPage {
     today: Vec<crate::academics::timetable::Slot>,
     /// Students: their enrolments.
     enrolments: Vec<crate::academics::registration::EnrollmentView>,
+    /// Students: attendance per course.
+    attendance: Vec<crate::academics::attendance::CourseAttendance>,
+}
+
+impl DashboardPage {
+    fn has_attendance(&self) -> bool {
+        self.attendance.iter().any(|a| a.sessions > 0)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -230,7 +238,7 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let (today, enrolments) =
+    let (today, enrolments, attendance) =
         match crate::academics::registration::student_of(&mut *conn, me).await? {
             Some(student) => {
                 let weekday = time::OffsetDateTime::now_utc()
@@ -240,9 +248,10 @@ pub async fn page(
                 (
                     week.into_iter().filter(|s| s.weekday == weekday).collect(),
                     crate::academics::registration::of_student(&mut *conn, student).await?,
+                    crate::academics::attendance::of_student(&mut *conn, student).await?,
                 )
             }
-            None => (Vec::new(), Vec::new()),
+            None => (Vec::new(), Vec::new(), Vec::new()),
         };
     let platform_colleges = if principal.can(Permission::PlatformManage) {
         Some(crate::platform::stats(&mut tx).await?.len())
@@ -273,6 +282,7 @@ pub async fn page(
         busy_sections,
         today,
         enrolments,
+        attendance,
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -600,6 +600,29 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     let (_, week) = call(&app, "GET", "/api/v1/me/timetable", student_token, None).await;
     assert_eq!(week.as_array().expect("week").len(), 1);
     assert_eq!(week[0]["course_code"], "CS101");
+
+    // Class sessions come from the timetable: two Mondays in any fourteen days.
+    let today = time::OffsetDateTime::now_utc().date();
+    let range =
+        json!({"from": today.to_string(), "to": (today + time::Duration::days(13)).to_string()});
+    let generate = format!("/api/v1/sections/{}/sessions/generate", w.section);
+    let (status, added) = call(&app, "POST", &generate, &token, Some(range.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    assert_eq!(added["added"], 2);
+    assert_eq!(
+        call(&app, "POST", &generate, &token, Some(range)).await.1["added"],
+        0,
+        "generated twice"
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        &generate,
+        &token,
+        Some(json!({"from": "2026-12-01", "to": "2026-01-01"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
