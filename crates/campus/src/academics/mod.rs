@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod attendance;
+pub mod calendar;
 pub mod catalog;
 pub mod pages;
 pub mod registration;
@@ -134,4 +135,12 @@ pub fn routes() -> Routes {
             Access::Allowed(AttendanceMark),
             api::generate_sessions,
         )
+        .get("/account/calendar", Access::SignedIn, calendar::page)
+        .post("/account/calendar", Access::SignedIn, calendar::renew)
+        .post(
+            "/account/calendar/revoke",
+            Access::SignedIn,
+            calendar::revoke,
+        )
+        .get("/ical/{name}", Access::Public, calendar::feed)
 }

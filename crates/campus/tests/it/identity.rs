@@ -356,7 +356,8 @@ async fn every_guarded_route_turns_anonymous_visitors_away() {
             .path
             .replace("{slug}", "nowhere")
             .replace("{id}", "00000000-0000-0000-0000-000000000000")
-            .replace("{*name}", "campus.css");
+            .replace("{*name}", "campus.css")
+            .replace("{name}", "nothing.ics");
         let request = axum::http::Request::builder()
             .method(spec.method.clone())
             .uri(&path)

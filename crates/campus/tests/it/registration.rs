@@ -601,6 +601,32 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     assert_eq!(week.as_array().expect("week").len(), 1);
     assert_eq!(week[0]["course_code"], "CS101");
 
+    // The student's calendar feed, behind a secret link.
+    let feed_token = campus::identity::session::new_token();
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("INSERT INTO calendar_feeds (college_id, user_id, token_hash) SELECT app_current_college(), user_id, $2 FROM students WHERE id = $1")
+        .bind(student)
+        .bind(campus::identity::session::token_hash(&feed_token))
+        .execute(&mut *tx)
+        .await
+        .expect("feed");
+    tx.commit().await.expect("commit");
+    let link = format!(
+        "/ical/{}.ics",
+        campus::identity::tokens::refresh_value(w.college, &feed_token)
+    );
+    let response = app.get(&link).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let ics = crate::util::app::body_text(response).await;
+    assert!(
+        ics.contains("BEGIN:VEVENT")
+            && ics.contains("SUMMARY:CS101 A")
+            && ics.contains("RRULE:FREQ=WEEKLY"),
+        "{ics}"
+    );
+    let wrong = link.replace(".ics", "x.ics");
+    assert_eq!(app.get(&wrong).await.status(), StatusCode::NOT_FOUND);
+
     // Class sessions come from the timetable: two Mondays in any fourteen days.
     let today = time::OffsetDateTime::now_utc().date();
     let range =
