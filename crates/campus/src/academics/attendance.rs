@@ -221,6 +221,7 @@ pub async fn mark(
     .bind(grant.user_id)
     .execute(&mut *conn)
     .await?;
+    alert_low_attendance(conn, session.section).await?;
     let absent = marks.iter().filter(|m| m.status == "absent").count();
     audit::record(
         conn,
@@ -320,4 +321,59 @@ pub async fn generate(
     )
     .await?;
     Ok(added)
+}
+
+/// Mails students of `section` whose attendance fell below the college's threshold, and
+/// their guardians; at most once a week per student and course.
+async fn alert_low_attendance(conn: &mut PgConnection, section: Uuid) -> Result<(), AppError> {
+    let low: Vec<(Uuid, String, f64, i16)> = sqlx::query_as(
+        "SELECT st.id, c.code, \
+            (100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*))::float8, \
+            (SELECT attendance_threshold FROM colleges) \
+         FROM attendance a JOIN class_sessions cs ON cs.college_id = a.college_id AND cs.id = a.session_id \
+         JOIN students st ON st.college_id = a.college_id AND st.id = a.student_id \
+         JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         WHERE cs.section_id = $1 \
+           AND NOT EXISTS (SELECT 1 FROM attendance_alerts x WHERE x.college_id = a.college_id \
+               AND x.student_id = a.student_id AND x.section_id = $1 AND x.sent_at > now() - interval '7 days') \
+         GROUP BY st.id, c.code \
+         HAVING 100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*) \
+                < (SELECT attendance_threshold FROM colleges)",
+    )
+    .bind(section)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (student, course, percent, threshold) in low {
+        let recipients: Vec<(String, String)> = sqlx::query_as(
+            "SELECT coalesce(st.email::text, u.email::text), st.first_name FROM students st \
+               LEFT JOIN users u ON u.college_id = st.college_id AND u.id = st.user_id WHERE st.id = $1 \
+             UNION ALL \
+             SELECT g.email::text, g.first_name FROM student_guardians l \
+               JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
+             WHERE l.student_id = $1 AND g.email IS NOT NULL",
+        )
+        .bind(student)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (email, name) in recipients {
+            let body = format!(
+                "Hello {name},\n\nAttendance in {course} is now {percent:.1}%, below the college's minimum of {threshold}%.\n"
+            );
+            crate::mail::queue(
+                conn,
+                &email,
+                &format!("Attendance in {course} is below {threshold}%"),
+                &body,
+            )
+            .await?;
+        }
+        sqlx::query("INSERT INTO attendance_alerts (college_id, student_id, section_id, percent) VALUES (app_current_college(), $1, $2, $3::numeric)")
+            .bind(student)
+            .bind(section)
+            .bind(percent)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }

@@ -24,14 +24,23 @@ use crate::web::layout::{Chrome, render};
 pub struct CollegeSettings {
     /// Every staff member (all roles but student and parent) needs a second factor.
     pub mfa_required_for_staff: bool,
+    /// Attendance (percent) under which students and guardians are alerted; 1 to 100.
+    #[serde(default = "default_threshold")]
+    pub attendance_threshold: i16,
+}
+
+fn default_threshold() -> i16 {
+    75
 }
 
 async fn load(conn: &mut PgConnection) -> Result<CollegeSettings, sqlx::Error> {
-    let mfa_required_for_staff = sqlx::query_scalar("SELECT mfa_required_for_staff FROM colleges")
-        .fetch_one(conn)
-        .await?;
+    let (mfa_required_for_staff, attendance_threshold): (bool, i16) =
+        sqlx::query_as("SELECT mfa_required_for_staff, attendance_threshold FROM colleges")
+            .fetch_one(conn)
+            .await?;
     Ok(CollegeSettings {
         mfa_required_for_staff,
+        attendance_threshold,
     })
 }
 
@@ -39,10 +48,16 @@ async fn save(
     conn: &mut PgConnection,
     context: &AuditContext,
     new: &CollegeSettings,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::error::AppError> {
+    if !(1..=100).contains(&new.attendance_threshold) {
+        return Err(crate::error::AppError::Validation(vec![
+            crate::error::FieldError::new("attendance_threshold", "must be between 1 and 100"),
+        ]));
+    }
     let before = load(conn).await?;
-    sqlx::query("UPDATE colleges SET mfa_required_for_staff = $1")
+    sqlx::query("UPDATE colleges SET mfa_required_for_staff = $1, attendance_threshold = $2")
         .bind(new.mfa_required_for_staff)
+        .bind(new.attendance_threshold)
         .execute(&mut *conn)
         .await?;
     audit::record(
@@ -52,7 +67,8 @@ async fn save(
             .before(serde_json::to_value(&before).unwrap_or_default())
             .after(serde_json::to_value(new).unwrap_or_default()),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 #[derive(Template)]
@@ -99,12 +115,18 @@ pub async fn update(
     context: AuditContext,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    // A field left out keeps its value; one that is not a number is refused.
+    let threshold = match body.iter().find(|(k, _)| k == "attendance_threshold") {
+        Some((_, v)) => v.trim().parse::<i16>().unwrap_or(0),
+        None => load(&mut tx).await?.attendance_threshold,
+    };
     let settings = CollegeSettings {
         mfa_required_for_staff: body
             .iter()
             .any(|(k, v)| k == "mfa_required_for_staff" && v == "on"),
+        attendance_threshold: threshold,
     };
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
     save(&mut tx, &context, &settings).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/settings?saved=1").into_response())

@@ -757,6 +757,16 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, mine) = call(&app, "GET", "/api/v1/me/attendance", &people[1].1, None).await;
     assert_eq!(mine[0]["percent"], 0.0);
+    // Under the threshold (75%): the absent student is alerted, once.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let alerts: Vec<String> = sqlx::query_scalar(
+        "SELECT to_address::text FROM mail_outbox WHERE subject LIKE 'Attendance in CS101%'",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .expect("alerts");
+    tx.commit().await.expect("commit");
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
     let (_, mine) = call(&app, "GET", "/api/v1/me/attendance", &people[0].1, None).await;
     assert_eq!(mine[0]["percent"], 100.0);
 
