@@ -376,3 +376,16 @@ pub async fn generate_sessions(
     tx.commit().await?;
     Ok(Json(Generated { added }))
 }
+
+/// A guardian's children and their attendance per course.
+#[utoipa::path(get, path = "/api/v1/me/children/attendance", tag = "attendance", security(("bearer" = [])),
+    responses((status = 200, description = "Per child and course", body = [crate::academics::attendance::ChildAttendance])))]
+pub async fn children_attendance(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Vec<crate::academics::attendance::ChildAttendance>>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let list = crate::academics::attendance::of_guardian_user(&mut tx, principal.user_id).await?;
+    tx.commit().await?;
+    Ok(Json(list))
+}

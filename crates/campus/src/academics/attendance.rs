@@ -377,3 +377,36 @@ async fn alert_low_attendance(conn: &mut PgConnection, section: Uuid) -> Result<
     }
     Ok(())
 }
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChildAttendance {
+    pub student_id: Uuid,
+    pub name: String,
+    pub courses: Vec<CourseAttendance>,
+}
+
+/// A guardian's children with their attendance per course.
+pub async fn of_guardian_user(
+    conn: &mut PgConnection,
+    user: Uuid,
+) -> Result<Vec<ChildAttendance>, sqlx::Error> {
+    let children: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT st.id, st.first_name || ' ' || st.last_name FROM guardians g \
+         JOIN student_guardians l ON l.college_id = g.college_id AND l.guardian_id = g.id \
+         JOIN students st ON st.college_id = l.college_id AND st.id = l.student_id \
+         WHERE g.user_id = $1 ORDER BY 2",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for (student_id, name) in children {
+        let courses = of_student(conn, student_id).await?;
+        out.push(ChildAttendance {
+            student_id,
+            name,
+            courses,
+        });
+    }
+    Ok(out)
+}

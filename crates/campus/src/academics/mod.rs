@@ -143,4 +143,9 @@ pub fn routes() -> Routes {
             calendar::revoke,
         )
         .get("/ical/{name}", Access::Public, calendar::feed)
+        .get(
+            "/api/v1/me/children/attendance",
+            Access::Allowed(AttendanceRead),
+            api::children_attendance,
+        )
 }

@@ -56,6 +56,7 @@ use crate::identity::access::{Access, Routes};
         crate::academics::api::roster,
         crate::academics::api::mark,
         crate::academics::api::my_attendance,
+        crate::academics::api::children_attendance,
         crate::platform::pages::list_api,
         crate::platform::pages::create_api,
     ),

@@ -76,6 +76,8 @@ struct DashboardPage {
     enrolments: Vec<crate::academics::registration::EnrollmentView>,
     /// Students: attendance per course.
     attendance: Vec<crate::academics::attendance::CourseAttendance>,
+    /// Guardians: their children's attendance per course.
+    children_attendance: Vec<crate::academics::attendance::ChildAttendance>,
 }
 
 impl DashboardPage {
@@ -253,6 +255,11 @@ pub async fn page(
             }
             None => (Vec::new(), Vec::new(), Vec::new()),
         };
+    let children_attendance = if children.is_empty() {
+        Vec::new()
+    } else {
+        crate::academics::attendance::of_guardian_user(&mut *conn, me).await?
+    };
     let platform_colleges = if principal.can(Permission::PlatformManage) {
         Some(crate::platform::stats(&mut tx).await?.len())
     } else {
@@ -283,6 +290,7 @@ pub async fn page(
         today,
         enrolments,
         attendance,
+        children_attendance,
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -717,6 +717,21 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     assert_eq!(status, StatusCode::CREATED, "{session}");
     let session = session["id"].as_str().expect("id").to_string();
 
+    // The second student's guardian has an account.
+    let parent = fixtures::user(&app.pool, w.college, "mum@example.org", &[Role::Parent]).await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query(
+        "WITH g AS (INSERT INTO guardians (college_id, user_id, first_name, last_name, email) \
+                    VALUES (app_current_college(), $1, 'Mum', 'No1', 'mum@example.org') RETURNING id) \
+         INSERT INTO student_guardians (college_id, student_id, guardian_id, relationship, is_primary) \
+         SELECT app_current_college(), $2, id, 'mother', true FROM g",
+    )
+    .bind(parent)
+    .bind(people[1].0)
+    .execute(&mut *tx)
+    .await
+    .expect("guardian");
+    tx.commit().await.expect("commit");
     let mut marks: Vec<Value> = people
         .iter()
         .map(|(id, _)| json!({"student_id": id, "status": "present"}))
@@ -766,7 +781,15 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     .await
     .expect("alerts");
     tx.commit().await.expect("commit");
-    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts.len(), 2, "the student and the guardian: {alerts:?}");
+    assert!(alerts.contains(&"mum@example.org".to_string()));
+    let mum = call_login(&app, "mum@example.org").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let (status, children) = call(&app, "GET", "/api/v1/me/children/attendance", &mum, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(children[0]["courses"][0]["percent"], 0.0, "{children}");
     let (_, mine) = call(&app, "GET", "/api/v1/me/attendance", &people[0].1, None).await;
     assert_eq!(mine[0]["percent"], 100.0);
 
