@@ -78,6 +78,17 @@ struct DashboardPage {
     attendance: Vec<crate::academics::attendance::CourseAttendance>,
     /// Guardians: their children's attendance per course.
     children_attendance: Vec<crate::academics::attendance::ChildAttendance>,
+    /// Teachers: today's sessions of their sections, to mark.
+    to_mark: Vec<TeachingSession>,
+    /// Teachers: the sections they teach this term.
+    teaching: Vec<BusySection>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TeachingSession {
+    id: uuid::Uuid,
+    label: String,
+    marked: i64,
 }
 
 impl DashboardPage {
@@ -255,6 +266,32 @@ pub async fn page(
             }
             None => (Vec::new(), Vec::new(), Vec::new()),
         };
+    let to_mark: Vec<TeachingSession> = sqlx::query_as(
+        "SELECT cs.id, c.code || ' ' || s.code || ', ' || lpad((cs.start_minute / 60)::text, 2, '0') || ':' \
+                || lpad((cs.start_minute % 60)::text, 2, '0') AS label, \
+            (SELECT count(*) FROM attendance a WHERE a.college_id = cs.college_id AND a.session_id = cs.id) AS marked \
+         FROM class_sessions cs JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN section_teachers x ON x.college_id = s.college_id AND x.section_id = s.id \
+         JOIN staff st ON st.college_id = x.college_id AND st.id = x.staff_id AND st.user_id = $1 \
+         WHERE cs.held_on = current_date ORDER BY cs.start_minute",
+    )
+    .bind(me)
+    .fetch_all(&mut *conn)
+    .await?;
+    let teaching: Vec<BusySection> = sqlx::query_as(
+        "SELECT c.code AS course_code, s.code AS section, s.enrolled, s.capacity, \
+            (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id \
+               AND e.section_id = s.id AND e.status = 'waitlisted') AS waitlisted \
+         FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id AND t.ends_on >= current_date \
+         JOIN section_teachers x ON x.college_id = s.college_id AND x.section_id = s.id \
+         JOIN staff st ON st.college_id = x.college_id AND st.id = x.staff_id AND st.user_id = $1 \
+         ORDER BY c.code, s.code",
+    )
+    .bind(me)
+    .fetch_all(&mut *conn)
+    .await?;
     let children_attendance = if children.is_empty() {
         Vec::new()
     } else {
@@ -291,6 +328,8 @@ pub async fn page(
         enrolments,
         attendance,
         children_attendance,
+        to_mark,
+        teaching,
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -793,6 +793,20 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     let (_, mine) = call(&app, "GET", "/api/v1/me/attendance", &people[0].1, None).await;
     assert_eq!(mine[0]["percent"], 100.0);
 
+    // The teacher's dashboard lists today's session.
+    let mut teacher_browser = crate::util::Browser::new(&app);
+    teacher_browser
+        .sign_in("alpha", "tess@alpha.edu", PASSWORD)
+        .await;
+    let dashboard = teacher_browser.get("/dashboard").await;
+    assert!(
+        dashboard.html.contains("Your teaching")
+            && dashboard
+                .html
+                .contains(&format!("/sessions/{session}/mark")),
+        "{}",
+        dashboard.html
+    );
     // An old session is closed to its teacher.
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
     sqlx::query("UPDATE class_sessions SET held_on = current_date - 10")
