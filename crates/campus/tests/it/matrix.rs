@@ -6,7 +6,6 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use campus::identity::access::Access;
 use campus::identity::permissions::Role;
-use serde_json::json;
 
 use crate::util::fixtures::{self, PASSWORD};
 use crate::util::{Browser, TestApp};
@@ -17,23 +16,9 @@ const SKIPPED: [&str; 1] = [
 ];
 
 async fn api_token(app: &TestApp, email: &str) -> String {
-    let body = json!({
-        "college": "alpha", "email": email, "password": PASSWORD,
-        "totp_code": fixtures::next_code(email, fixtures::TOTP_SECRET),
-    });
-    let response = app
-        .send(
-            Request::post("/api/v1/auth/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .expect("request"),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK, "{email}");
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    let value: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    let code = fixtures::next_code(email, fixtures::TOTP_SECRET);
+    let (status, value) = crate::util::api::login(app, "alpha", email, PASSWORD, Some(&code)).await;
+    assert_eq!(status, StatusCode::OK, "{email}");
     value["access_token"].as_str().expect("token").to_string()
 }
 

@@ -1,12 +1,11 @@
 //! The second factor: enrolment, sign-in with codes and recovery codes, roles and
 //! colleges that require it, an administrator's reset; and encrypted fields.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use campus::db::begin_for_college;
 use campus::identity::mfa;
 use campus::identity::permissions::Role;
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::util::fixtures::{self, PASSWORD, audit_actions};
@@ -22,26 +21,7 @@ async fn pending_secret(app: &TestApp, college: campus::db::CollegeId, user: Uui
 }
 
 async fn api_login(app: &TestApp, email: &str, code: Option<&str>) -> (StatusCode, Value) {
-    let mut body = json!({"college": "alpha", "email": email, "password": PASSWORD});
-    if let Some(code) = code {
-        body["totp_code"] = json!(code);
-    }
-    let response = app
-        .send(
-            Request::post("/api/v1/auth/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .expect("request"),
-        )
-        .await;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    crate::util::api::login(app, "alpha", email, PASSWORD, code).await
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::util::TestApp;
+use crate::util::api::call;
 use crate::util::fixtures::{self, PASSWORD};
 
 struct World {
@@ -116,37 +117,6 @@ async fn students(app: &TestApp, w: &World, count: usize) -> Vec<(Uuid, String)>
     }
     tx.commit().await.expect("commit");
     out
-}
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    uri: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let response = app
-        .send(
-            request
-                .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-                .expect("request"),
-        )
-        .await;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 #[tokio::test]
@@ -359,23 +329,7 @@ async fn the_rules_are_explained_and_a_drop_promotes_the_first_waiting() {
 }
 
 async fn call_login(app: &TestApp, email: &str) -> (StatusCode, Value) {
-    let body = json!({"college": "alpha", "email": email, "password": PASSWORD});
-    let response = app
-        .send(
-            Request::post("/api/v1/auth/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .expect("request"),
-        )
-        .await;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    crate::util::api::login(app, "alpha", email, PASSWORD, None).await
 }
 
 #[tokio::test]

@@ -1,8 +1,7 @@
 //! User administration: creating and inviting, roles, deactivation, CSV import, custom
 //! roles, through the pages and the API; and password recovery by mail.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use campus::identity::permissions::Role;
 use serde_json::{Value, json};
 
@@ -16,32 +15,7 @@ async fn api(
     token: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let response = app
-        .send(
-            request
-                .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-                .expect("request"),
-        )
-        .await;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
-        .await
-        .expect("body");
-    (
-        status,
-        if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).expect("json")
-        },
-    )
+    crate::util::api::call(app, method, uri, token, body).await
 }
 
 async fn token(app: &TestApp, college: &str, email: &str, password: &str) -> String {
@@ -56,30 +30,8 @@ async fn api_post_login(
     email: &str,
     password: &str,
 ) -> (StatusCode, Value) {
-    let response = app
-        .send(
-            Request::post("/api/v1/auth/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({
-                        "college": college,
-                        "email": email,
-                        "password": password,
-                        "totp_code": fixtures::next_code(email, fixtures::TOTP_SECRET),
-                    })
-                    .to_string(),
-                ))
-                .expect("request"),
-        )
-        .await;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let code = fixtures::next_code(email, fixtures::TOTP_SECRET);
+    crate::util::api::login(app, college, email, password, Some(&code)).await
 }
 
 #[tokio::test]
