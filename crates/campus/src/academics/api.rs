@@ -389,3 +389,69 @@ pub async fn children_attendance(
     tx.commit().await?;
     Ok(Json(list))
 }
+
+fn marks_grant(principal: &Principal) -> AppResult<crate::identity::principal::Grant> {
+    principal
+        .grant(crate::identity::permissions::Permission::MarksEnter)
+        .ok_or(AppError::Forbidden)
+}
+
+/// Adds an assessment to a section (teachers: sections they teach).
+#[utoipa::path(post, path = "/api/v1/sections/{id}/assessments", tag = "assessment", request_body = crate::academics::assessment::NewAssessmentInput, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The section's id")),
+    responses((status = 201, description = "Created", body = Created),
+        (status = 422, description = "Invalid fields, or weights over 100%", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn create_assessment(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(section): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<crate::academics::assessment::NewAssessmentInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let grant = marks_grant(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let id =
+        crate::academics::assessment::create(&mut tx, &grant, &context, section, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MarksEntry {
+    pub marks: Vec<crate::academics::assessment::MarkInput>,
+}
+
+/// Enters an assessment's marks in one request; all valid or nothing recorded.
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/marks", tag = "assessment", request_body = MarksEntry, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The assessment's id")),
+    responses((status = 204, description = "Recorded"),
+        (status = 422, description = "A mark out of range or a student not in the section; nothing recorded", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn enter_marks(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<MarksEntry>,
+) -> AppResult<StatusCode> {
+    let grant = marks_grant(&principal)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::assessment::enter(&mut tx, &grant, &context, id, &input.marks).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's marks (students).
+#[utoipa::path(get, path = "/api/v1/me/marks", tag = "assessment", security(("bearer" = [])),
+    responses((status = 200, description = "Marks by assessment", body = [crate::academics::assessment::CourseMarks])))]
+pub async fn my_marks(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Vec<crate::academics::assessment::CourseMarks>>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let list = match registration::student_of(&mut tx, principal.user_id).await? {
+        Some(student) => crate::academics::assessment::of_student(&mut tx, student).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(Json(list))
+}

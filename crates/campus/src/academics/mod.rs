@@ -2,6 +2,7 @@
 //! registration (windows, enrolment within capacity, a waitlist with promotion).
 
 pub mod api;
+pub mod assessment;
 pub mod attendance;
 pub mod calendar;
 pub mod catalog;
@@ -11,8 +12,8 @@ pub mod timetable;
 
 use crate::identity::access::{Access, Routes};
 use crate::identity::permissions::Permission::{
-    AttendanceMark, AttendanceRead, CatalogManage, CatalogRead, RegistrationEnrol,
-    RegistrationManage,
+    AttendanceMark, AttendanceRead, CatalogManage, CatalogRead, MarksEnter, MarksRead,
+    RegistrationEnrol, RegistrationManage,
 };
 
 pub fn routes() -> Routes {
@@ -147,5 +148,20 @@ pub fn routes() -> Routes {
             "/api/v1/me/children/attendance",
             Access::Allowed(AttendanceRead),
             api::children_attendance,
+        )
+        .post(
+            "/api/v1/sections/{id}/assessments",
+            Access::Allowed(MarksEnter),
+            api::create_assessment,
+        )
+        .put(
+            "/api/v1/assessments/{id}/marks",
+            Access::Allowed(MarksEnter),
+            api::enter_marks,
+        )
+        .get(
+            "/api/v1/me/marks",
+            Access::Allowed(MarksRead),
+            api::my_marks,
         )
 }

@@ -57,6 +57,9 @@ use crate::identity::access::{Access, Routes};
         crate::academics::api::mark,
         crate::academics::api::my_attendance,
         crate::academics::api::children_attendance,
+        crate::academics::api::create_assessment,
+        crate::academics::api::enter_marks,
+        crate::academics::api::my_marks,
         crate::platform::pages::list_api,
         crate::platform::pages::create_api,
     ),
@@ -70,6 +73,7 @@ use crate::identity::access::{Access, Routes};
         (name = "catalog", description = "Courses, prerequisites and sections"),
         (name = "registration", description = "Registration windows, enrolment, waitlists"),
         (name = "attendance", description = "Class sessions and attendance marks"),
+        (name = "assessment", description = "Assessments, weights and marks"),
         (name = "platform", description = "The installation's operators: colleges and their figures"),
     )
 )]

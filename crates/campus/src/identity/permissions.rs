@@ -26,10 +26,12 @@ pub enum Permission {
     RegistrationManage,
     AttendanceMark,
     AttendanceRead,
+    MarksEnter,
+    MarksRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 21] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -49,6 +51,8 @@ impl Permission {
         Permission::RegistrationManage,
         Permission::AttendanceMark,
         Permission::AttendanceRead,
+        Permission::MarksEnter,
+        Permission::MarksRead,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +76,8 @@ impl Permission {
             Permission::RegistrationManage => "registration.manage",
             Permission::AttendanceMark => "attendance.mark",
             Permission::AttendanceRead => "attendance.read",
+            Permission::MarksEnter => "marks.enter",
+            Permission::MarksRead => "marks.read",
         }
     }
 
@@ -165,6 +171,7 @@ pub type RoleRow = (
 #[rustfmt::skip]
 pub const ROLE_TABLE: [RoleRow; 13] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::MarksEnter, College), (P::MarksRead, College),
         (P::AttendanceMark, College), (P::AttendanceRead, College),
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
@@ -174,12 +181,14 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::GuardiansRead, College),
     ]),
     (Role::Principal, "principal", "Principal", true, &[
+        (P::MarksRead, College),
         (P::AttendanceRead, College),
         (P::CatalogRead, College),
         (P::UsersRead, College), (P::AuditRead, College), (P::InstitutionRead, College),
         (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
+        (P::MarksEnter, College), (P::MarksRead, College),
         (P::AttendanceMark, College), (P::AttendanceRead, College),
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::InstitutionRead, College), (P::InstitutionManage, College),
@@ -196,6 +205,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Teacher, "teacher", "Teacher", false, &[
+        (P::MarksEnter, Scope::OwnSections), (P::MarksRead, Scope::OwnSections),
         (P::AttendanceMark, Scope::OwnSections), (P::AttendanceRead, Scope::OwnSections),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
@@ -218,11 +228,13 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College),
     ]),
     (Role::Student, "student", "Student", false, &[
+        (P::MarksRead, Own),
         (P::AttendanceRead, Own),
         (P::CatalogRead, College), (P::RegistrationEnrol, Own),
         (P::InstitutionRead, College), (P::StudentsRead, Own), (P::GuardiansRead, Own),
     ]),
     (Role::Parent, "parent", "Parent", false, &[
+        (P::MarksRead, OwnChildren),
         (P::AttendanceRead, OwnChildren),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),

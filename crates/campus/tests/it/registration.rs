@@ -798,3 +798,99 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
     assert!(saved.html.contains("Saved."));
 }
+
+#[tokio::test]
+async fn teachers_enter_marks_within_the_rules() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let people = students(&app, &w, 2).await;
+    for (_, token) in &people {
+        call(
+            &app,
+            "POST",
+            &format!("/api/v1/sections/{}/enroll", w.section),
+            token,
+            None,
+        )
+        .await;
+    }
+    let outsider = students(&app, &w, 1).await;
+    let teacher_user =
+        fixtures::user(&app.pool, w.college, "tess@alpha.edu", &[Role::Teacher]).await;
+    fixtures::user(&app.pool, w.college, "other@alpha.edu", &[Role::Teacher]).await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query(
+        "WITH t AS (INSERT INTO staff (college_id, user_id, staff_number, first_name, last_name) \
+                    VALUES (app_current_college(), $1, 'ST9', 'Tess', 'Teach') RETURNING id) \
+         INSERT INTO section_teachers (college_id, section_id, staff_id) SELECT app_current_college(), $2, id FROM t",
+    )
+    .bind(teacher_user)
+    .bind(w.section)
+    .execute(&mut *tx)
+    .await
+    .expect("teacher");
+    tx.commit().await.expect("commit");
+    let tess = call_login(&app, "tess@alpha.edu").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let other = call_login(&app, "other@alpha.edu").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let create = format!("/api/v1/sections/{}/assessments", w.section);
+    let midterm = json!({"name": "Midterm", "kind": "exam", "weight": 40, "max_marks": 50});
+
+    let (status, _) = call(&app, "POST", &create, &other, Some(midterm.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another teacher's section");
+    let (status, created) = call(&app, "POST", &create, &tess, Some(midterm)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (status, problem) = call(
+        &app,
+        "POST",
+        &create,
+        &tess,
+        Some(json!({"name": "Final", "kind": "exam", "weight": 70, "max_marks": 100})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "weights over 100%"
+    );
+    assert!(problem.to_string().contains("at most 60"), "{problem}");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &create,
+        &tess,
+        Some(json!({"name": "X", "kind": "party", "weight": 5, "max_marks": 10})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let marks = format!(
+        "/api/v1/assessments/{}/marks",
+        created["id"].as_str().expect("id")
+    );
+    for bad in [
+        json!([{"student_id": people[0].0, "score": 51}]),
+        json!([{"student_id": people[0].0, "score": -1}]),
+        json!([{"student_id": outsider[0].0, "score": 10}]),
+    ] {
+        let (status, _) = call(&app, "PUT", &marks, &tess, Some(json!({"marks": bad}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let (_, mine) = call(&app, "GET", "/api/v1/me/marks", &people[0].1, None).await;
+    assert_eq!(
+        mine[0]["score"],
+        Value::Null,
+        "a refused entry wrote a mark"
+    );
+    let good = json!([{"student_id": people[0].0, "score": 42.5}, {"student_id": people[1].0, "score": 30}]);
+    let (status, _) = call(&app, "PUT", &marks, &tess, Some(json!({"marks": good}))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, mine) = call(&app, "GET", "/api/v1/me/marks", &people[0].1, None).await;
+    assert_eq!(mine[0]["score"], 42.5);
+    assert_eq!(mine[0]["max_marks"], 50.0);
+}
