@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod pages;
 pub mod registration;
+pub mod teaching;
 pub mod timetable;
 
 use crate::identity::access::{Access, Routes};
@@ -163,5 +164,30 @@ pub fn routes() -> Routes {
             "/api/v1/me/marks",
             Access::Allowed(MarksRead),
             api::my_marks,
+        )
+        .get(
+            "/sections/{id}/teach",
+            Access::Allowed(AttendanceMark),
+            teaching::page,
+        )
+        .post(
+            "/sections/{id}/teach/sessions",
+            Access::Allowed(AttendanceMark),
+            teaching::add_session,
+        )
+        .post(
+            "/sections/{id}/teach/assessments",
+            Access::Allowed(MarksEnter),
+            teaching::add_assessment,
+        )
+        .get(
+            "/assessments/{id}/marks",
+            Access::Allowed(MarksEnter),
+            teaching::marks_page,
+        )
+        .post(
+            "/assessments/{id}/marks",
+            Access::Allowed(MarksEnter),
+            teaching::save_marks,
         )
 }

@@ -99,6 +99,7 @@ impl DashboardPage {
 
 #[derive(sqlx::FromRow)]
 struct BusySection {
+    id: uuid::Uuid,
     course_code: String,
     section: String,
     enrolled: i32,
@@ -237,7 +238,7 @@ pub async fn page(
     };
     let busy_sections: Vec<BusySection> = if principal.can(Permission::RegistrationManage) {
         sqlx::query_as(
-            "SELECT c.code AS course_code, s.code AS section, s.enrolled, s.capacity, \
+            "SELECT s.id, c.code AS course_code, s.code AS section, s.enrolled, s.capacity, \
                 (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id \
                    AND e.section_id = s.id AND e.status = 'waitlisted') AS waitlisted \
              FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
@@ -280,7 +281,7 @@ pub async fn page(
     .fetch_all(&mut *conn)
     .await?;
     let teaching: Vec<BusySection> = sqlx::query_as(
-        "SELECT c.code AS course_code, s.code AS section, s.enrolled, s.capacity, \
+        "SELECT s.id, c.code AS course_code, s.code AS section, s.enrolled, s.capacity, \
             (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id \
                AND e.section_id = s.id AND e.status = 'waitlisted') AS waitlisted \
          FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \

@@ -893,4 +893,55 @@ async fn teachers_enter_marks_within_the_rules() {
     let (_, mine) = call(&app, "GET", "/api/v1/me/marks", &people[0].1, None).await;
     assert_eq!(mine[0]["score"], 42.5);
     assert_eq!(mine[0]["max_marks"], 50.0);
+
+    // The same through the teacher's pages: a section page, an assessment, the grid.
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "tess@alpha.edu", PASSWORD).await;
+    let page = browser.get(&format!("/sections/{}/teach", w.section)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let added = browser
+        .post(
+            &format!("/sections/{}/teach/assessments", w.section),
+            &[
+                ("_csrf", &page.csrf()),
+                ("name", "Quiz 1"),
+                ("kind", "quiz"),
+                ("weight", "10"),
+                ("max_marks", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let page = browser.get(&format!("/sections/{}/teach", w.section)).await;
+    let start = page.html.find("Quiz 1").expect("the quiz is listed");
+    let link_start = page.html[..start].rfind("/assessments/").expect("link");
+    let link = page.html[link_start..start]
+        .split('"')
+        .next()
+        .expect("href")
+        .to_string();
+    let grid = browser.get(&link).await;
+    assert_eq!(grid.status, StatusCode::OK);
+    let field = format!("score_{}", people[0].0);
+    let refused = browser
+        .post(&link, &[("_csrf", &grid.csrf()), (&field, "eleven")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = browser
+        .post(&link, &[("_csrf", &grid.csrf()), (&field, "11")])
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a mark above the maximum"
+    );
+    let saved = browser
+        .post(&link, &[("_csrf", &grid.csrf()), (&field, "9.5")])
+        .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert!(
+        saved.html.contains("Saved.") && saved.html.contains("value=\"9.5\""),
+        "{}",
+        saved.html
+    );
 }

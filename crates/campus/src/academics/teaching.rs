@@ -1,0 +1,315 @@
+//! A teacher's page for one section: its sessions (to mark) and assessments (to enter
+//! marks), with forms to add either; and the marks-entry grid of an assessment.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use uuid::Uuid;
+
+use crate::academics::{assessment, attendance};
+use crate::app::AppState;
+use crate::audit::AuditContext;
+use crate::db::begin_for_college;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::csrf;
+use crate::identity::permissions::Permission;
+use crate::identity::principal::Principal;
+use crate::web::extract::ApiPath;
+use crate::web::layout::{Chrome, render};
+
+#[derive(sqlx::FromRow)]
+struct SessionLine {
+    id: Uuid,
+    held_on: time::Date,
+    start_minute: i32,
+    marked: i64,
+}
+
+impl SessionLine {
+    fn starts(&self) -> String {
+        crate::academics::timetable::show_time(self.start_minute)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AssessmentLine {
+    id: Uuid,
+    name: String,
+    kind: String,
+    weight: f64,
+    max_marks: f64,
+    entered: i64,
+}
+
+#[derive(Template)]
+#[template(path = "academics/teach.html")]
+struct TeachPage {
+    chrome: Chrome,
+    csrf: String,
+    section: Uuid,
+    title: String,
+    sessions: Vec<SessionLine>,
+    assessments: Vec<AssessmentLine>,
+    errors: Vec<FieldError>,
+}
+
+async fn render_page(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    section: Uuid,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::AttendanceMark)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    attendance::authorize_section(&mut tx, &grant, section).await?;
+    let title: String = sqlx::query_scalar(
+        "SELECT c.code || ' ' || s.code || ': ' || c.title FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1",
+    )
+    .bind(section)
+    .fetch_one(&mut *tx)
+    .await?;
+    let sessions: Vec<SessionLine> = sqlx::query_as(
+        "SELECT cs.id, cs.held_on, cs.start_minute, (SELECT count(*) FROM attendance a WHERE a.college_id = cs.college_id AND a.session_id = cs.id) AS marked \
+         FROM class_sessions cs WHERE cs.section_id = $1 ORDER BY cs.held_on DESC, cs.start_minute LIMIT 40",
+    )
+    .bind(section)
+    .fetch_all(&mut *tx)
+    .await?;
+    let assessments: Vec<AssessmentLine> = sqlx::query_as(
+        "SELECT a.id, a.name, a.kind, a.weight::float8 AS weight, a.max_marks::float8 AS max_marks, \
+            (SELECT count(*) FROM marks m WHERE m.college_id = a.college_id AND m.assessment_id = a.id) AS entered \
+         FROM assessments a WHERE a.section_id = $1 ORDER BY a.name",
+    )
+    .bind(section)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = TeachPage {
+        chrome: Chrome::signed_in(title.clone(), principal, csrf.clone(), "/dashboard"),
+        csrf,
+        section,
+        title,
+        sessions,
+        assessments,
+        errors,
+    };
+    Ok((status, jar, render(&page)?).into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(section): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    render_page(&state, &principal, jar, section, Vec::new()).await
+}
+
+fn field(body: &[(String, String)], name: &str) -> String {
+    body.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+pub async fn add_session(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    ApiPath(section): ApiPath<Uuid>,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::AttendanceMark)
+        .ok_or(AppError::Forbidden)?;
+    let input = attendance::NewSessionInput {
+        held_on: field(&body, "held_on"),
+        starts: field(&body, "starts"),
+        ends: field(&body, "ends"),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    attendance::authorize_section(&mut tx, &grant, section).await?;
+    match attendance::add_session(&mut tx, &context, section, &input).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/sections/{section}/teach")).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            tx.rollback().await?;
+            render_page(&state, &principal, jar, section, errors).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn add_assessment(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    ApiPath(section): ApiPath<Uuid>,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::MarksEnter)
+        .ok_or(AppError::Forbidden)?;
+    let number = |name: &str| field(&body, name).trim().parse::<f64>().unwrap_or(-1.0);
+    let input = assessment::NewAssessmentInput {
+        name: field(&body, "name"),
+        kind: field(&body, "kind"),
+        weight: number("weight"),
+        max_marks: number("max_marks"),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    match assessment::create(&mut tx, &grant, &context, section, &input).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/sections/{section}/teach")).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            tx.rollback().await?;
+            render_page(&state, &principal, jar, section, errors).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct GridLine {
+    student_id: Uuid,
+    student_number: String,
+    name: String,
+    score: Option<f64>,
+}
+
+#[derive(Template)]
+#[template(path = "academics/marks.html")]
+struct MarksPage {
+    chrome: Chrome,
+    csrf: String,
+    assessment: Uuid,
+    section: Uuid,
+    title: String,
+    max_marks: f64,
+    lines: Vec<GridLine>,
+    saved: bool,
+    errors: Vec<FieldError>,
+}
+
+async fn render_grid(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    id: Uuid,
+    saved: bool,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::MarksEnter)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let row: Option<(Uuid, String, f64)> =
+        sqlx::query_as("SELECT section_id, name, max_marks::float8 FROM assessments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (section, name, max_marks) = row.ok_or(AppError::NotFound)?;
+    attendance::authorize_section(&mut tx, &grant, section).await?;
+    let lines: Vec<GridLine> = sqlx::query_as(
+        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, m.score::float8 AS score \
+         FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
+         LEFT JOIN marks m ON m.college_id = e.college_id AND m.assessment_id = $1 AND m.student_id = st.id \
+         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name",
+    )
+    .bind(id)
+    .bind(section)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = MarksPage {
+        chrome: Chrome::signed_in(name.clone(), principal, csrf.clone(), "/dashboard"),
+        csrf,
+        assessment: id,
+        section,
+        title: name,
+        max_marks,
+        lines,
+        saved,
+        errors,
+    };
+    Ok((status, jar, render(&page)?).into_response())
+}
+
+pub async fn marks_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    render_grid(&state, &principal, jar, id, false, Vec::new()).await
+}
+
+/// The grid's `score_<student id>` fields; empty ones are left as they are.
+pub async fn save_marks(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    ApiPath(id): ApiPath<Uuid>,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::MarksEnter)
+        .ok_or(AppError::Forbidden)?;
+    let mut marks = Vec::new();
+    let mut errors = Vec::new();
+    for (key, value) in &body {
+        let Some(student) = key.strip_prefix("score_") else {
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        match (Uuid::parse_str(student), value.trim().parse::<f64>()) {
+            (Ok(student_id), Ok(score)) => marks.push(assessment::MarkInput { student_id, score }),
+            _ => errors.push(FieldError::new(
+                key.clone(),
+                format!("`{value}` is not a number"),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return render_grid(&state, &principal, jar, id, false, errors).await;
+    }
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    match assessment::enter(&mut tx, &grant, &context, id, &marks).await {
+        Ok(_) => {
+            tx.commit().await?;
+            render_grid(&state, &principal, jar, id, true, Vec::new()).await
+        }
+        Err(AppError::Validation(errors)) => {
+            tx.rollback().await?;
+            render_grid(&state, &principal, jar, id, false, errors).await
+        }
+        Err(other) => Err(other),
+    }
+}
