@@ -1,6 +1,7 @@
 //! The demo college: a realistic college generated from a fixed seed and loaded in one
 //! transaction, so a newcomer sees Campus with data in it.
 
+mod academics;
 pub mod catalog;
 pub mod generate;
 mod load;
@@ -84,6 +85,9 @@ pub async fn create(
     load::load(&mut tx, &college)
         .await
         .context("loading the demo college's data")?;
+    academics::load(&mut tx)
+        .await
+        .context("loading the demo college's courses and timetable")?;
     // One hash for every demo account: hashing tens of thousands would take minutes.
     let hash = tokio::task::spawn_blocking(|| crate::identity::password::hash(PASSWORD)).await??;
     sqlx::query("UPDATE users SET password_hash = $1")

@@ -71,6 +71,23 @@ async fn the_demo_college_loads_and_is_shown() {
         "no upcoming terms"
     );
 
+    // Teaching: four courses per department, a section each, timetabled, some enrolled.
+    let mut tx = begin_for_college(&app.pool, college.id).await.expect("tx");
+    let (courses, sections, meetings, enrolled, over): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM courses), (SELECT count(*) FROM sections), \
+                (SELECT count(*) FROM section_meetings), \
+                (SELECT count(*) FROM enrollments WHERE status = 'enrolled'), \
+                (SELECT count(*) FROM sections s WHERE s.enrolled <> (SELECT count(*) FROM enrollments e \
+                   WHERE e.section_id = s.id AND e.status = 'enrolled'))",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("teaching");
+    tx.commit().await.expect("commit");
+    assert_eq!((courses, sections, meetings), (48, 48, 96));
+    assert!(enrolled > 0, "no demo enrolments");
+    assert_eq!(over, 0, "seat counts disagree with enrolments");
+
     let accounts = demo::accounts(&app.pool).await.expect("accounts");
     assert_eq!(accounts.len(), 12);
     assert!(

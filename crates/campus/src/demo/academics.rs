@@ -1,0 +1,118 @@
+//! The demo college's teaching: four courses per department (each needing the one
+//! before), a section of each in the current term with a teacher of the department and
+//! two weekly meetings, an open registration window, and first-year students enrolled in
+//! their department's first course while seats last.
+
+use sqlx::PgConnection;
+
+/// Seats in each demo section.
+const SEATS: i32 = 60;
+
+pub async fn load(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(
+        "INSERT INTO courses (college_id, department_id, code, title, credits) \
+         SELECT app_current_college(), d.id, d.code || (100 * n + 1)::text, \
+                (ARRAY['Foundations of ', 'Methods in ', 'Topics in ', 'Advanced '])[n] || d.name, \
+                (ARRAY[4, 4, 3, 3])[n] \
+         FROM departments d, generate_series(1, 4) AS n; \
+         INSERT INTO course_prerequisites (college_id, course_id, prerequisite_id) \
+         SELECT app_current_college(), c.id, p.id FROM courses c JOIN courses p \
+           ON p.department_id = c.department_id \
+          AND p.code = regexp_replace(c.code, '[0-9]+$', '') || ((substring(c.code FROM '[0-9]+$')::int) - 100)::text \
+         WHERE substring(c.code FROM '[0-9]+$')::int > 101;",
+    )
+    .execute(&mut *conn)
+    .await?;
+    // The term running today, or else the next one.
+    let term: Option<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT id FROM terms WHERE ends_on >= current_date ORDER BY starts_on LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(term) = term else { return Ok(()) };
+    sqlx::query(
+        "INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
+         SELECT app_current_college(), id, $1, 'A', $2 FROM courses",
+    )
+    .bind(term)
+    .bind(SEATS)
+    .execute(&mut *conn)
+    .await?;
+    // Each course of a department gets its own teacher (round robin over the
+    // department's staff) and its own slots, so no teacher is booked twice.
+    sqlx::raw_sql(
+        "WITH ranked AS ( \
+            SELECT s.id AS section_id, s.term_id, c.department_id, \
+                   row_number() OVER (PARTITION BY c.department_id ORDER BY c.code) - 1 AS i \
+            FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id), \
+         staffed AS ( \
+            SELECT st.id, st.department_id, \
+                   row_number() OVER (PARTITION BY st.department_id ORDER BY st.staff_number) - 1 AS j, \
+                   count(*) OVER (PARTITION BY st.department_id) AS n \
+            FROM staff st WHERE st.department_id IS NOT NULL) \
+         INSERT INTO section_teachers (college_id, section_id, staff_id) \
+         SELECT app_current_college(), r.section_id, t.id FROM ranked r JOIN staffed t \
+           ON t.department_id = r.department_id AND t.j = r.i % t.n;",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let meetings: Vec<(uuid::Uuid, uuid::Uuid, i64)> = sqlx::query_as(
+        "SELECT s.id, s.term_id, row_number() OVER (PARTITION BY c.department_id ORDER BY c.code) - 1 \
+         FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (section, term, i) in meetings {
+        // Course i of a department: weekdays i+1 and i+2 (Monday to Friday), at 9:00.
+        for day in [i + 1, i + 2] {
+            let weekday = ((day - 1) % 5 + 1) as i16;
+            let meeting: uuid::Uuid = sqlx::query_scalar(
+                "INSERT INTO section_meetings (college_id, section_id, term_id, weekday, start_minute, end_minute) \
+                 VALUES (app_current_college(), $1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(section)
+            .bind(term)
+            .bind(weekday)
+            .bind(540 + 100 * (i as i32))
+            .bind(630 + 100 * (i as i32))
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO teacher_bookings (college_id, meeting_id, staff_id, term_id, weekday, start_minute, end_minute) \
+                 SELECT app_current_college(), m.id, x.staff_id, m.term_id, m.weekday, m.start_minute, m.end_minute \
+                 FROM section_meetings m JOIN section_teachers x ON x.college_id = m.college_id AND x.section_id = m.section_id \
+                 WHERE m.id = $1",
+            )
+            .bind(meeting)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, max_credits) \
+         VALUES (app_current_college(), $1, now() - interval '7 days', now() + interval '30 days', 20)",
+    )
+    .bind(term)
+    .execute(&mut *conn)
+    .await?;
+    // First-year students take their department's first course, while seats last.
+    sqlx::raw_sql(
+        "WITH eligible AS ( \
+            SELECT st.id AS student_id, s.id AS section_id, \
+                   row_number() OVER (PARTITION BY s.id ORDER BY st.student_number) AS k \
+            FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
+            JOIN courses c ON c.college_id = p.college_id AND c.department_id = p.department_id \
+             AND c.code ~ '101$' \
+            JOIN sections s ON s.college_id = c.college_id AND s.course_id = c.id \
+            WHERE st.status = 'enrolled' AND st.year_of_study = 1), \
+         chosen AS (INSERT INTO enrollments (college_id, section_id, student_id, status) \
+            SELECT app_current_college(), section_id, student_id, 'enrolled' FROM eligible \
+            WHERE k <= 50 RETURNING section_id) \
+         UPDATE sections s SET enrolled = counted.n \
+         FROM (SELECT section_id, count(*) AS n FROM chosen GROUP BY section_id) AS counted \
+         WHERE s.id = counted.section_id;",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
