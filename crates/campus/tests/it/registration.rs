@@ -605,14 +605,20 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
-async fn teachers_mark_their_own_sections_in_one_request() {
-    let app = TestApp::new().await;
-    let w = world(&app, 10).await;
-    let people = students(&app, &w, 3).await;
+/// A section with `enrolled` students in it, one student outside it, its
+/// teacher Tess and another teacher who does not teach it.
+struct Class {
+    people: Vec<(Uuid, String)>,
+    outsider: Vec<(Uuid, String)>,
+    tess: String,
+    other: String,
+}
+
+async fn class(app: &TestApp, w: &World, enrolled: usize) -> Class {
+    let people = students(app, w, enrolled).await;
     for (_, token) in &people {
         call(
-            &app,
+            app,
             "POST",
             &format!("/api/v1/sections/{}/enroll", w.section),
             token,
@@ -620,7 +626,7 @@ async fn teachers_mark_their_own_sections_in_one_request() {
         )
         .await;
     }
-    let outsider = students(&app, &w, 1).await;
+    let outsider = students(app, w, 1).await;
     let teacher_user =
         fixtures::user(&app.pool, w.college, "tess@alpha.edu", &[Role::Teacher]).await;
     fixtures::user(&app.pool, w.college, "other@alpha.edu", &[Role::Teacher]).await;
@@ -636,14 +642,32 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     .await
     .expect("teacher");
     tx.commit().await.expect("commit");
-    let tess = call_login(&app, "tess@alpha.edu").await.1["access_token"]
+    let tess = call_login(app, "tess@alpha.edu").await.1["access_token"]
         .as_str()
         .expect("token")
         .to_string();
-    let other = call_login(&app, "other@alpha.edu").await.1["access_token"]
+    let other = call_login(app, "other@alpha.edu").await.1["access_token"]
         .as_str()
         .expect("token")
         .to_string();
+    Class {
+        people,
+        outsider,
+        tess,
+        other,
+    }
+}
+
+#[tokio::test]
+async fn teachers_mark_their_own_sections_in_one_request() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class {
+        people,
+        outsider,
+        tess,
+        other,
+    } = class(&app, &w, 3).await;
 
     let today = time::OffsetDateTime::now_utc().date().to_string();
     let body = json!({"held_on": today, "starts": "09:00", "ends": "10:00"});
@@ -803,41 +827,12 @@ async fn teachers_mark_their_own_sections_in_one_request() {
 async fn teachers_enter_marks_within_the_rules() {
     let app = TestApp::new().await;
     let w = world(&app, 10).await;
-    let people = students(&app, &w, 2).await;
-    for (_, token) in &people {
-        call(
-            &app,
-            "POST",
-            &format!("/api/v1/sections/{}/enroll", w.section),
-            token,
-            None,
-        )
-        .await;
-    }
-    let outsider = students(&app, &w, 1).await;
-    let teacher_user =
-        fixtures::user(&app.pool, w.college, "tess@alpha.edu", &[Role::Teacher]).await;
-    fixtures::user(&app.pool, w.college, "other@alpha.edu", &[Role::Teacher]).await;
-    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
-    sqlx::query(
-        "WITH t AS (INSERT INTO staff (college_id, user_id, staff_number, first_name, last_name) \
-                    VALUES (app_current_college(), $1, 'ST9', 'Tess', 'Teach') RETURNING id) \
-         INSERT INTO section_teachers (college_id, section_id, staff_id) SELECT app_current_college(), $2, id FROM t",
-    )
-    .bind(teacher_user)
-    .bind(w.section)
-    .execute(&mut *tx)
-    .await
-    .expect("teacher");
-    tx.commit().await.expect("commit");
-    let tess = call_login(&app, "tess@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
-    let other = call_login(&app, "other@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let Class {
+        people,
+        outsider,
+        tess,
+        other,
+    } = class(&app, &w, 2).await;
     let create = format!("/api/v1/sections/{}/assessments", w.section);
     let midterm = json!({"name": "Midterm", "kind": "exam", "weight": 40, "max_marks": 50});
 
