@@ -31,6 +31,7 @@ pub async fn create(
     input: &NewAssessmentInput,
 ) -> Result<Uuid, AppError> {
     authorize_section(conn, grant, section).await?;
+    crate::academics::results::ensure_draft(conn, section).await?;
     let mut errors = Vec::new();
     let name = input.name.trim();
     if !(1..=100).contains(&name.chars().count()) {
@@ -117,6 +118,7 @@ pub async fn enter(
             .await?;
     let (section, max) = row.ok_or(AppError::NotFound)?;
     authorize_section(conn, grant, section).await?;
+    crate::academics::results::ensure_draft(conn, section).await?;
     let roster: Vec<Uuid> = sqlx::query_scalar(
         "SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled'",
     )

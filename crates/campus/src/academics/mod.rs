@@ -6,15 +6,20 @@ pub mod assessment;
 pub mod attendance;
 pub mod calendar;
 pub mod catalog;
+pub mod grading;
 pub mod pages;
+pub mod reach;
 pub mod registration;
+pub mod results;
+pub mod results_api;
+pub mod results_pages;
 pub mod teaching;
 pub mod timetable;
 
 use crate::identity::access::{Access, Routes};
 use crate::identity::permissions::Permission::{
-    AttendanceMark, AttendanceRead, CatalogManage, CatalogRead, MarksEnter, MarksRead,
-    RegistrationEnrol, RegistrationManage,
+    AttendanceMark, AttendanceRead, CatalogManage, CatalogRead, GradingManage, MarksEnter,
+    MarksRead, RegistrationEnrol, RegistrationManage, ResultsAmend, ResultsPublish,
 };
 
 pub fn routes() -> Routes {
@@ -189,5 +194,90 @@ pub fn routes() -> Routes {
             "/assessments/{id}/marks",
             Access::Allowed(MarksEnter),
             teaching::save_marks,
+        )
+        .get(
+            "/api/v1/grading-scale",
+            Access::Allowed(CatalogRead),
+            results_api::get_scale,
+        )
+        .put(
+            "/api/v1/grading-scale",
+            Access::Allowed(GradingManage),
+            results_api::put_scale,
+        )
+        .get(
+            "/api/v1/sections/{id}/results",
+            Access::Allowed(MarksRead),
+            results_api::section_results,
+        )
+        .post(
+            "/api/v1/sections/{id}/results/submit",
+            Access::Allowed(MarksEnter),
+            results_api::submit,
+        )
+        .post(
+            "/api/v1/sections/{id}/results/publish",
+            Access::Allowed(ResultsPublish),
+            results_api::publish,
+        )
+        .post(
+            "/api/v1/sections/{id}/results/return",
+            Access::Allowed(ResultsPublish),
+            results_api::return_to_draft,
+        )
+        .post(
+            "/api/v1/sections/{id}/results/amend",
+            Access::Allowed(ResultsAmend),
+            results_api::amend,
+        )
+        .get(
+            "/api/v1/students/{id}/record",
+            Access::Allowed(MarksRead),
+            results_api::student_record,
+        )
+        .get(
+            "/api/v1/me/record",
+            Access::Allowed(MarksRead),
+            results_api::my_record,
+        )
+        .get(
+            "/results",
+            Access::Allowed(MarksRead),
+            results_pages::overview,
+        )
+        .get(
+            "/grading",
+            Access::Allowed(GradingManage),
+            results_pages::grading,
+        )
+        .post(
+            "/grading",
+            Access::Allowed(GradingManage),
+            results_pages::save_grading,
+        )
+        .get(
+            "/sections/{id}/results",
+            Access::Allowed(MarksRead),
+            results_pages::section_page,
+        )
+        .post(
+            "/sections/{id}/results/submit",
+            Access::Allowed(MarksEnter),
+            results_pages::submit,
+        )
+        .post(
+            "/sections/{id}/results/publish",
+            Access::Allowed(ResultsPublish),
+            results_pages::publish,
+        )
+        .post(
+            "/sections/{id}/results/return",
+            Access::Allowed(ResultsPublish),
+            results_pages::return_to_draft,
+        )
+        .post(
+            "/sections/{id}/results/amend",
+            Access::Allowed(ResultsAmend),
+            results_pages::amend,
         )
 }

@@ -60,6 +60,15 @@ use crate::identity::access::{Access, Routes};
         crate::academics::api::create_assessment,
         crate::academics::api::enter_marks,
         crate::academics::api::my_marks,
+        crate::academics::results_api::get_scale,
+        crate::academics::results_api::put_scale,
+        crate::academics::results_api::section_results,
+        crate::academics::results_api::submit,
+        crate::academics::results_api::publish,
+        crate::academics::results_api::return_to_draft,
+        crate::academics::results_api::amend,
+        crate::academics::results_api::student_record,
+        crate::academics::results_api::my_record,
         crate::platform::pages::list_api,
         crate::platform::pages::create_api,
     ),
@@ -74,6 +83,7 @@ use crate::identity::access::{Access, Routes};
         (name = "registration", description = "Registration windows, enrolment, waitlists"),
         (name = "attendance", description = "Class sessions and attendance marks"),
         (name = "assessment", description = "Assessments, weights and marks"),
+        (name = "results", description = "Grading scale, the results workflow, records and GPA"),
         (name = "platform", description = "The installation's operators: colleges and their figures"),
     )
 )]

@@ -28,10 +28,13 @@ pub enum Permission {
     AttendanceRead,
     MarksEnter,
     MarksRead,
+    GradingManage,
+    ResultsPublish,
+    ResultsAmend,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 24] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -53,6 +56,9 @@ impl Permission {
         Permission::AttendanceRead,
         Permission::MarksEnter,
         Permission::MarksRead,
+        Permission::GradingManage,
+        Permission::ResultsPublish,
+        Permission::ResultsAmend,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +84,9 @@ impl Permission {
             Permission::AttendanceRead => "attendance.read",
             Permission::MarksEnter => "marks.enter",
             Permission::MarksRead => "marks.read",
+            Permission::GradingManage => "grading.manage",
+            Permission::ResultsPublish => "results.publish",
+            Permission::ResultsAmend => "results.amend",
         }
     }
 
@@ -172,6 +181,7 @@ pub type RoleRow = (
 pub const ROLE_TABLE: [RoleRow; 13] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
         (P::MarksEnter, College), (P::MarksRead, College),
+        (P::GradingManage, College), (P::ResultsPublish, College), (P::ResultsAmend, College),
         (P::AttendanceMark, College), (P::AttendanceRead, College),
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
@@ -189,6 +199,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
         (P::MarksEnter, College), (P::MarksRead, College),
+        (P::GradingManage, College), (P::ResultsPublish, College), (P::ResultsAmend, College),
         (P::AttendanceMark, College), (P::AttendanceRead, College),
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::InstitutionRead, College), (P::InstitutionManage, College),

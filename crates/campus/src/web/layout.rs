@@ -79,6 +79,9 @@ impl Chrome {
         {
             links.push(("/timetable", "Timetable"));
         }
+        if principal.can(Permission::MarksRead) {
+            links.push(("/results", "Results"));
+        }
         if principal.can(Permission::UsersRead) {
             links.push(("/admin/users", "Users"));
         }

@@ -12,6 +12,7 @@ mod mfa;
 mod migrations;
 mod platform;
 mod registration;
+mod results;
 mod sso;
 mod tenancy;
 mod users;

@@ -13,16 +13,16 @@ use crate::util::TestApp;
 use crate::util::api::call;
 use crate::util::fixtures::{self, PASSWORD};
 
-struct World {
-    college: CollegeId,
-    term: Uuid,
-    section: Uuid,
-    advanced: Uuid,
+pub(crate) struct World {
+    pub college: CollegeId,
+    pub term: Uuid,
+    pub section: Uuid,
+    pub advanced: Uuid,
 }
 
 /// A college with a department, a program, a term with an open window (limit 8
 /// credits), course CS101 (4 credits, section of `seats`) and CS201 needing CS101.
-async fn world(app: &TestApp, seats: i32) -> World {
+pub(crate) async fn world(app: &TestApp, seats: i32) -> World {
     let college = fixtures::college(&app.pool, "alpha").await;
     let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
     sqlx::raw_sql(
@@ -75,7 +75,7 @@ async fn world(app: &TestApp, seats: i32) -> World {
 
 /// `count` students with accounts, and an access token for each (made directly: a
 /// password sign-in per student would spend the test's time in Argon2).
-async fn students(app: &TestApp, w: &World, count: usize) -> Vec<(Uuid, String)> {
+pub(crate) async fn students(app: &TestApp, w: &World, count: usize) -> Vec<(Uuid, String)> {
     let mut out = Vec::new();
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
     let base: i64 = sqlx::query_scalar("SELECT count(*) FROM students")
@@ -328,7 +328,7 @@ async fn the_rules_are_explained_and_a_drop_promotes_the_first_waiting() {
     std::fs::remove_dir_all(mail).ok();
 }
 
-async fn call_login(app: &TestApp, email: &str) -> (StatusCode, Value) {
+pub(crate) async fn call_login(app: &TestApp, email: &str) -> (StatusCode, Value) {
     crate::util::api::login(app, "alpha", email, PASSWORD, None).await
 }
 
@@ -607,14 +607,14 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
 
 /// A section with `enrolled` students in it, one student outside it, its
 /// teacher Tess and another teacher who does not teach it.
-struct Class {
-    people: Vec<(Uuid, String)>,
-    outsider: Vec<(Uuid, String)>,
-    tess: String,
-    other: String,
+pub(crate) struct Class {
+    pub people: Vec<(Uuid, String)>,
+    pub outsider: Vec<(Uuid, String)>,
+    pub tess: String,
+    pub other: String,
 }
 
-async fn class(app: &TestApp, w: &World, enrolled: usize) -> Class {
+pub(crate) async fn class(app: &TestApp, w: &World, enrolled: usize) -> Class {
     let people = students(app, w, enrolled).await;
     for (_, token) in &people {
         call(

@@ -1,0 +1,697 @@
+//! Results: a college's grading scale, and each section's results moving draft ->
+//! submitted -> published. A teacher submits a section whose assessments weigh 100% and
+//! whose marks are complete; the grades are computed then and stored. A registrar
+//! publishes them (students see them, passed courses count as completed) or returns them
+//! to the teacher with a reason. Published results are locked by the database; an
+//! amendment names a reason and is audited with the mark and the grade before and after.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::academics::attendance::authorize_section;
+use crate::academics::grading::{self, Band, Component, Graded, Scale};
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+use crate::identity::principal::Grant;
+
+/// The college's scale, or the built-in one when it has not set its own.
+pub async fn scale(conn: &mut PgConnection) -> Result<Scale, sqlx::Error> {
+    let bands: Vec<Band> = sqlx::query_as(
+        "SELECT letter, min_percent::float8 AS min_percent, grade_points::float8 AS grade_points, passing \
+         FROM grade_bands ORDER BY min_percent DESC",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(if bands.is_empty() {
+        Scale::built_in()
+    } else {
+        Scale { bands }
+    })
+}
+
+/// Replaces the college's scale. Results already graded keep the grade they were given.
+pub async fn replace_scale(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    bands: Vec<Band>,
+) -> Result<Scale, AppError> {
+    let new = Scale::new(bands).map_err(AppError::Validation)?;
+    let before = scale(conn).await?;
+    sqlx::query("DELETE FROM grade_bands")
+        .execute(&mut *conn)
+        .await?;
+    let letters: Vec<&str> = new.bands.iter().map(|b| b.letter.as_str()).collect();
+    let mins: Vec<f64> = new.bands.iter().map(|b| b.min_percent).collect();
+    let points: Vec<f64> = new.bands.iter().map(|b| b.grade_points).collect();
+    let passing: Vec<bool> = new.bands.iter().map(|b| b.passing).collect();
+    sqlx::query(
+        "INSERT INTO grade_bands (college_id, letter, min_percent, grade_points, passing) \
+         SELECT app_current_college(), l, m::numeric, p::numeric, ok \
+         FROM unnest($1::text[], $2::float8[], $3::float8[], $4::bool[]) AS t(l, m, p, ok)",
+    )
+    .bind(&letters)
+    .bind(&mins)
+    .bind(&points)
+    .bind(&passing)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("grading.scale_replaced")
+            .object("grading_scale", "college")
+            .before(serde_json::to_value(&before.bands).unwrap_or_default())
+            .after(serde_json::to_value(&new.bands).unwrap_or_default()),
+    )
+    .await?;
+    Ok(new)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Published,
+}
+
+impl Status {
+    fn parse(text: &str) -> Status {
+        match text {
+            "submitted" => Status::Submitted,
+            "published" => Status::Published,
+            _ => Status::Draft,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Published => "published",
+        }
+    }
+}
+
+/// A section's results status, read under the section's row lock when `lock` is set, so
+/// that a transition and a marks entry cannot interleave.
+pub async fn status(
+    conn: &mut PgConnection,
+    section: Uuid,
+    lock: bool,
+) -> Result<Status, AppError> {
+    let sql = if lock {
+        "SELECT results_status FROM sections WHERE id = $1 FOR UPDATE"
+    } else {
+        "SELECT results_status FROM sections WHERE id = $1"
+    };
+    let text: Option<String> = sqlx::query_scalar(sql)
+        .bind(section)
+        .fetch_optional(conn)
+        .await?;
+    text.map(|t| Status::parse(&t)).ok_or(AppError::NotFound)
+}
+
+/// Refuses a change of marks or assessments unless the section's results are a draft.
+pub async fn ensure_draft(conn: &mut PgConnection, section: Uuid) -> Result<(), AppError> {
+    match status(conn, section, true).await? {
+        Status::Draft => Ok(()),
+        Status::Submitted => Err(AppError::Conflict(
+            "the results of this section were submitted for publishing: a registrar must return them before marks or assessments change".into(),
+        )),
+        Status::Published => Err(AppError::Conflict(
+            "the results of this section are published and locked: a change needs an amendment with a reason".into(),
+        )),
+    }
+}
+
+/// One student's result in a section.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct StudentResult {
+    pub student_id: Uuid,
+    pub student_number: String,
+    pub name: String,
+    pub percent: f64,
+    pub letter: String,
+    pub grade_points: f64,
+    pub passed: bool,
+}
+
+/// A section's results: stored once submitted, computed from the marks while a draft.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionResults {
+    pub section_id: Uuid,
+    pub status: Status,
+    /// Sum of the assessments' weights (must be 100 to submit).
+    pub total_weight: f64,
+    /// Marks still to enter, per assessment name.
+    pub missing: Vec<MissingMarks>,
+    pub results: Vec<StudentResult>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct MissingMarks {
+    pub assessment: String,
+    pub missing: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct MarkRow {
+    student_id: Uuid,
+    student_number: String,
+    name: String,
+    weight: f64,
+    max_marks: f64,
+    score: Option<f64>,
+}
+
+/// Grades every enrolled student of a section from its marks with the college's scale.
+async fn compute(
+    conn: &mut PgConnection,
+    section: Uuid,
+    only: Option<Uuid>,
+) -> Result<Vec<StudentResult>, sqlx::Error> {
+    let scale = scale(conn).await?;
+    let rows: Vec<MarkRow> = sqlx::query_as(
+        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, \
+            a.weight::float8 AS weight, a.max_marks::float8 AS max_marks, m.score::float8 AS score \
+         FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
+         JOIN assessments a ON a.college_id = e.college_id AND a.section_id = e.section_id \
+         LEFT JOIN marks m ON m.college_id = a.college_id AND m.assessment_id = a.id AND m.student_id = st.id \
+         WHERE e.section_id = $1 AND e.status = 'enrolled' AND ($2::uuid IS NULL OR st.id = $2) \
+         ORDER BY st.last_name, st.first_name, st.id",
+    )
+    .bind(section)
+    .bind(only)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<StudentResult> = Vec::new();
+    let mut components: Vec<Component> = Vec::new();
+    let mut flush = |row: &MarkRow, components: &mut Vec<Component>| {
+        let percent = grading::course_percent(components);
+        let band = scale.grade(percent);
+        out.push(StudentResult {
+            student_id: row.student_id,
+            student_number: row.student_number.clone(),
+            name: row.name.clone(),
+            percent,
+            letter: band.letter.clone(),
+            grade_points: band.grade_points,
+            passed: band.passing,
+        });
+        components.clear();
+    };
+    for (i, row) in rows.iter().enumerate() {
+        components.push(Component {
+            weight: row.weight,
+            score: row.score,
+            max_marks: row.max_marks,
+        });
+        if rows
+            .get(i + 1)
+            .is_none_or(|next| next.student_id != row.student_id)
+        {
+            flush(row, &mut components);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn of_section(
+    conn: &mut PgConnection,
+    section: Uuid,
+) -> Result<SectionResults, AppError> {
+    let status = status(conn, section, false).await?;
+    let total_weight: f64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(weight), 0)::float8 FROM assessments WHERE section_id = $1",
+    )
+    .bind(section)
+    .fetch_one(&mut *conn)
+    .await?;
+    let missing: Vec<MissingMarks> = sqlx::query_as(
+        "SELECT a.name AS assessment, count(*) AS missing FROM assessments a \
+         JOIN enrollments e ON e.college_id = a.college_id AND e.section_id = a.section_id AND e.status = 'enrolled' \
+         WHERE a.section_id = $1 AND NOT EXISTS (SELECT 1 FROM marks m WHERE m.college_id = a.college_id \
+            AND m.assessment_id = a.id AND m.student_id = e.student_id) \
+         GROUP BY a.name ORDER BY a.name",
+    )
+    .bind(section)
+    .fetch_all(&mut *conn)
+    .await?;
+    let results = if status == Status::Draft {
+        compute(conn, section, None).await?
+    } else {
+        sqlx::query_as(
+            "SELECT r.student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, \
+                r.percent::float8 AS percent, r.letter, r.grade_points::float8 AS grade_points, r.passed \
+             FROM results r JOIN students st ON st.college_id = r.college_id AND st.id = r.student_id \
+             WHERE r.section_id = $1 ORDER BY st.last_name, st.first_name, st.id",
+        )
+        .bind(section)
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    Ok(SectionResults {
+        section_id: section,
+        status,
+        total_weight,
+        missing,
+        results,
+    })
+}
+
+async fn store(
+    conn: &mut PgConnection,
+    section: Uuid,
+    results: &[StudentResult],
+) -> Result<(), sqlx::Error> {
+    let students: Vec<Uuid> = results.iter().map(|r| r.student_id).collect();
+    let percents: Vec<f64> = results.iter().map(|r| r.percent).collect();
+    let letters: Vec<&str> = results.iter().map(|r| r.letter.as_str()).collect();
+    let points: Vec<f64> = results.iter().map(|r| r.grade_points).collect();
+    let passed: Vec<bool> = results.iter().map(|r| r.passed).collect();
+    sqlx::query(
+        "INSERT INTO results (college_id, section_id, student_id, percent, letter, grade_points, credits, passed) \
+         SELECT app_current_college(), $1, s, p::numeric, l, g::numeric, c.credits, ok \
+         FROM unnest($2::uuid[], $3::float8[], $4::text[], $5::float8[], $6::bool[]) AS t(s, p, l, g, ok) \
+         CROSS JOIN (SELECT co.credits FROM sections se JOIN courses co ON co.college_id = se.college_id AND co.id = se.course_id WHERE se.id = $1) c \
+         ON CONFLICT (college_id, section_id, student_id) DO UPDATE SET percent = excluded.percent, \
+            letter = excluded.letter, grade_points = excluded.grade_points, passed = excluded.passed, updated_at = now()",
+    )
+    .bind(section)
+    .bind(&students)
+    .bind(&percents)
+    .bind(&letters)
+    .bind(&points)
+    .bind(&passed)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The teacher hands a section's results in: assessments must weigh 100% and every
+/// enrolled student must have every mark.
+pub async fn submit(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    context: &AuditContext,
+    section: Uuid,
+) -> Result<SectionResults, AppError> {
+    authorize_section(conn, grant, section).await?;
+    match status(conn, section, true).await? {
+        Status::Draft => {}
+        Status::Submitted => {
+            return Err(AppError::Conflict(
+                "the results of this section are already submitted".into(),
+            ));
+        }
+        Status::Published => {
+            return Err(AppError::Conflict(
+                "the results of this section are already published".into(),
+            ));
+        }
+    }
+    let draft = of_section(conn, section).await?;
+    let mut errors = Vec::new();
+    if (draft.total_weight - 100.0).abs() > 0.005 {
+        errors.push(FieldError::new(
+            "assessments",
+            format!(
+                "the section's assessments weigh {}%; they must add up to 100% before results are submitted",
+                draft.total_weight
+            ),
+        ));
+    }
+    for m in &draft.missing {
+        errors.push(FieldError::new(
+            "marks",
+            format!(
+                "{}: {} student(s) have no mark yet (enter 0 for a student who missed it)",
+                m.assessment, m.missing
+            ),
+        ));
+    }
+    if draft.results.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "section",
+            "no student is enrolled in this section",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    sqlx::query("DELETE FROM results WHERE section_id = $1")
+        .bind(section)
+        .execute(&mut *conn)
+        .await?;
+    store(conn, section, &draft.results).await?;
+    set_status(conn, section, Status::Submitted).await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("results.submitted")
+            .object("section", section)
+            .after(serde_json::json!({ "students": draft.results.len() })),
+    )
+    .await?;
+    Ok(SectionResults {
+        status: Status::Submitted,
+        ..draft
+    })
+}
+
+async fn set_status(
+    conn: &mut PgConnection,
+    section: Uuid,
+    status: Status,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sections SET results_status = $2, results_changed_at = now() WHERE id = $1",
+    )
+    .bind(section)
+    .bind(status.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Publishes submitted results: students and guardians see them, passed courses count as
+/// completed for prerequisites, and the marks are locked.
+pub async fn publish(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    section: Uuid,
+) -> Result<(), AppError> {
+    if status(conn, section, true).await? != Status::Submitted {
+        return Err(AppError::Conflict(
+            "only submitted results can be published".into(),
+        ));
+    }
+    set_status(conn, section, Status::Published).await?;
+    let completed = sqlx::query(
+        "INSERT INTO course_completions (college_id, student_id, course_id, completed_on) \
+         SELECT r.college_id, r.student_id, s.course_id, current_date FROM results r \
+         JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
+         WHERE r.section_id = $1 AND r.passed ON CONFLICT DO NOTHING",
+    )
+    .bind(section)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    audit::record(
+        conn,
+        context,
+        Entry::new("results.published")
+            .object("section", section)
+            .after(serde_json::json!({ "completions_added": completed })),
+    )
+    .await?;
+    Ok(())
+}
+
+fn reason_of(reason: &str) -> Result<&str, AppError> {
+    let reason = reason.trim();
+    if (5..=500).contains(&reason.chars().count()) {
+        Ok(reason)
+    } else {
+        Err(AppError::Validation(vec![FieldError::new(
+            "reason",
+            "say why, in 5 to 500 characters",
+        )]))
+    }
+}
+
+/// Sends submitted results back to the teacher as a draft, with a reason.
+pub async fn return_to_draft(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    section: Uuid,
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = reason_of(reason)?;
+    if status(conn, section, true).await? != Status::Submitted {
+        return Err(AppError::Conflict(
+            "only submitted results can be returned to the teacher".into(),
+        ));
+    }
+    set_status(conn, section, Status::Draft).await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("results.returned")
+            .object("section", section)
+            .after(serde_json::json!({ "reason": reason })),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AmendmentInput {
+    pub student_id: Uuid,
+    pub assessment_id: Uuid,
+    pub score: f64,
+    /// Why the published result changes (5 to 500 characters); kept in the audit trail.
+    pub reason: String,
+}
+
+/// Changes one mark of a published section and regrades that student; the mark and the
+/// grade before and after, and the reason, go to the audit trail.
+pub async fn amend(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    section: Uuid,
+    input: &AmendmentInput,
+) -> Result<StudentResult, AppError> {
+    let reason = reason_of(&input.reason)?;
+    if status(conn, section, true).await? != Status::Published {
+        return Err(AppError::Conflict(
+            "only published results are amended; change a draft's marks directly".into(),
+        ));
+    }
+    let max: Option<f64> = sqlx::query_scalar(
+        "SELECT max_marks::float8 FROM assessments WHERE id = $1 AND section_id = $2",
+    )
+    .bind(input.assessment_id)
+    .bind(section)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(max) = max else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "assessment_id",
+            "this assessment is not one of the section's",
+        )]));
+    };
+    if !input.score.is_finite() || input.score < 0.0 || input.score > max {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "score",
+            format!("must be between 0 and {max}"),
+        )]));
+    }
+    let before: Option<(Option<f64>, String, f64)> = sqlx::query_as(
+        "SELECT (SELECT score::float8 FROM marks WHERE assessment_id = $3 AND student_id = $2), letter, percent::float8 \
+         FROM results WHERE section_id = $1 AND student_id = $2",
+    )
+    .bind(section)
+    .bind(input.student_id)
+    .bind(input.assessment_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((old_score, old_letter, old_percent)) = before else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "student_id",
+            "this student has no result in the section",
+        )]));
+    };
+    sqlx::query("SELECT set_config('campus.results_amendment', $1, true)")
+        .bind(reason)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO marks (college_id, assessment_id, student_id, score, entered_by) \
+         VALUES (app_current_college(), $1, $2, $3::numeric, $4) \
+         ON CONFLICT (college_id, assessment_id, student_id) DO UPDATE \
+           SET score = excluded.score, entered_by = excluded.entered_by, entered_at = now()",
+    )
+    .bind(input.assessment_id)
+    .bind(input.student_id)
+    .bind(input.score)
+    .bind(context.actor)
+    .execute(&mut *conn)
+    .await?;
+    let regraded = compute(conn, section, Some(input.student_id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    store(conn, section, std::slice::from_ref(&regraded)).await?;
+    if regraded.passed {
+        sqlx::query(
+            "INSERT INTO course_completions (college_id, student_id, course_id) \
+             SELECT app_current_college(), $2, course_id FROM sections WHERE id = $1 ON CONFLICT DO NOTHING",
+        )
+        .bind(section)
+        .bind(input.student_id)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        // The completion goes only if no other published pass of the course remains.
+        sqlx::query(
+            "DELETE FROM course_completions cc USING sections s WHERE s.id = $1 AND cc.course_id = s.course_id \
+               AND cc.student_id = $2 AND NOT EXISTS (SELECT 1 FROM results r JOIN sections o \
+                 ON o.college_id = r.college_id AND o.id = r.section_id \
+                 WHERE r.student_id = $2 AND r.passed AND o.course_id = s.course_id AND o.results_status = 'published')",
+        )
+        .bind(section)
+        .bind(input.student_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("SELECT set_config('campus.results_amendment', '', true)")
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("results.amended")
+            .object("section", section)
+            .before(serde_json::json!({
+                "student_id": input.student_id, "assessment_id": input.assessment_id,
+                "score": old_score, "percent": old_percent, "letter": old_letter,
+            }))
+            .after(serde_json::json!({
+                "student_id": input.student_id, "assessment_id": input.assessment_id,
+                "score": input.score, "percent": regraded.percent, "letter": regraded.letter,
+                "reason": reason,
+            })),
+    )
+    .await?;
+    Ok(regraded)
+}
+
+/// One published course result of a student.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CourseResult {
+    pub course_code: String,
+    pub course_title: String,
+    pub credits: f64,
+    pub percent: f64,
+    pub letter: String,
+    pub grade_points: f64,
+    pub passed: bool,
+}
+
+/// A term of a student's record with its average.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TermRecord {
+    pub term_id: Uuid,
+    pub term: String,
+    pub academic_year: String,
+    pub starts_on: time::Date,
+    pub courses: Vec<CourseResult>,
+    /// Credit-weighted grade points of the term.
+    pub gpa: Option<f64>,
+    pub credits_attempted: f64,
+    pub credits_earned: f64,
+}
+
+/// A student's whole published record, term by term, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Record {
+    pub student_id: Uuid,
+    pub terms: Vec<TermRecord>,
+    /// Every course once, by its latest attempt.
+    pub cumulative_gpa: Option<f64>,
+    pub credits_earned: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    term_id: Uuid,
+    term: String,
+    academic_year: String,
+    starts_on: time::Date,
+    #[sqlx(flatten)]
+    course: CourseResult,
+}
+
+pub async fn record_of(conn: &mut PgConnection, student: Uuid) -> Result<Record, sqlx::Error> {
+    let rows: Vec<RecordRow> = sqlx::query_as(
+        "SELECT t.id AS term_id, t.name AS term, y.name AS academic_year, t.starts_on, \
+            c.code AS course_code, c.title AS course_title, r.credits::float8 AS credits, \
+            r.percent::float8 AS percent, r.letter, r.grade_points::float8 AS grade_points, r.passed \
+         FROM results r JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
+         JOIN academic_years y ON y.college_id = t.college_id AND y.id = t.academic_year_id \
+         WHERE r.student_id = $1 AND s.results_status = 'published' \
+         ORDER BY t.starts_on, c.code",
+    )
+    .bind(student)
+    .fetch_all(conn)
+    .await?;
+    let mut terms: Vec<TermRecord> = Vec::new();
+    let mut graded: Vec<Graded> = Vec::new();
+    for row in rows {
+        graded.push(Graded {
+            course: row.course.course_code.clone(),
+            term_order: row.starts_on.to_julian_day().into(),
+            credits: row.course.credits,
+            grade_points: row.course.grade_points,
+        });
+        if terms.last().is_none_or(|t| t.term_id != row.term_id) {
+            terms.push(TermRecord {
+                term_id: row.term_id,
+                term: row.term,
+                academic_year: row.academic_year,
+                starts_on: row.starts_on,
+                courses: Vec::new(),
+                gpa: None,
+                credits_attempted: 0.0,
+                credits_earned: 0.0,
+            });
+        }
+        if let Some(term) = terms.last_mut() {
+            term.courses.push(row.course);
+        }
+    }
+    for term in &mut terms {
+        let courses: Vec<Graded> = term
+            .courses
+            .iter()
+            .map(|c| Graded {
+                course: c.course_code.clone(),
+                term_order: 0,
+                credits: c.credits,
+                grade_points: c.grade_points,
+            })
+            .collect();
+        term.gpa = grading::gpa(&courses);
+        term.credits_attempted = term.courses.iter().map(|c| c.credits).sum();
+        term.credits_earned = term
+            .courses
+            .iter()
+            .filter(|c| c.passed)
+            .map(|c| c.credits)
+            .sum();
+    }
+    let cumulative_gpa = grading::cumulative_gpa(&graded);
+    // Earned credits count each passed course once.
+    let mut passed: Vec<(&str, f64)> = Vec::new();
+    for term in &terms {
+        for c in term.courses.iter().filter(|c| c.passed) {
+            if !passed.iter().any(|(code, _)| *code == c.course_code) {
+                passed.push((&c.course_code, c.credits));
+            }
+        }
+    }
+    let credits_earned = passed.iter().map(|(_, c)| c).sum();
+    Ok(Record {
+        student_id: student,
+        terms,
+        cumulative_gpa,
+        credits_earned,
+    })
+}
