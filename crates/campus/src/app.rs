@@ -21,17 +21,20 @@ pub struct AppState {
     pub db: PgPool,
     pub metrics: PrometheusHandle,
     pub throttle: Arc<Throttle>,
+    pub files: crate::files::Storage,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: PgPool) -> AppState {
+    pub fn new(config: Config, db: PgPool) -> anyhow::Result<AppState> {
         crate::crypto::install_tls_provider();
-        AppState {
+        let files = crate::files::Storage::local(&config.data_dir.join("files"))?;
+        Ok(AppState {
+            files,
             throttle: Arc::new(Throttle::new(config.auth_attempts_per_minute)),
             config: Arc::new(config),
             db,
             metrics: crate::web::observe::recorder(),
-        }
+        })
     }
 }
 

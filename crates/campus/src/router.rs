@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .merge(crate::users::routes())
         .merge(crate::platform::routes())
         .merge(crate::academics::routes())
+        .merge(crate::documents::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

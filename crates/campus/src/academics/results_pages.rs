@@ -295,10 +295,12 @@ struct SectionLine {
 #[template(path = "academics/results.html")]
 struct OverviewPage {
     chrome: Chrome,
+    csrf: String,
     records: Vec<(String, Record)>,
     sections: Vec<SectionLine>,
     filter: String,
     can_grade: bool,
+    can_print: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -350,11 +352,13 @@ pub async fn overview(
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = OverviewPage {
-        chrome: Chrome::signed_in("Results", &principal, csrf, "/results"),
+        chrome: Chrome::signed_in("Results", &principal, csrf.clone(), "/results"),
+        csrf,
         records,
         sections,
         filter,
         can_grade: principal.can(Permission::GradingManage),
+        can_print: principal.can(Permission::ResultsPublish),
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -69,6 +69,12 @@ use crate::identity::access::{Access, Routes};
         crate::academics::results_api::amend,
         crate::academics::results_api::student_record,
         crate::academics::results_api::my_record,
+        crate::documents::downloads::report_card,
+        crate::documents::downloads::transcript,
+        crate::documents::downloads::marksheet,
+        crate::documents::jobs_http::create_api,
+        crate::documents::jobs_http::show_api,
+        crate::documents::jobs_http::download,
         crate::platform::pages::list_api,
         crate::platform::pages::create_api,
     ),
@@ -84,6 +90,7 @@ use crate::identity::access::{Access, Routes};
         (name = "attendance", description = "Class sessions and attendance marks"),
         (name = "assessment", description = "Assessments, weights and marks"),
         (name = "results", description = "Grading scale, the results workflow, records and GPA"),
+        (name = "documents", description = "Report cards, transcripts, mark sheets and bulk printing"),
         (name = "platform", description = "The installation's operators: colleges and their figures"),
     )
 )]

@@ -72,18 +72,22 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
         }
         tracing::info!(%address, "Campus is listening");
         println!("Campus is running at {base}/  (Ctrl-C stops it)");
-        let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
-        let mail = if config.run_mail_sender {
+        let (stop_background, background_stopped) = tokio::sync::watch::channel(false);
+        let state = AppState::new(config.clone(), pool.clone())?;
+        let mut background = Vec::new();
+        if config.run_mail_sender {
             let sender = Sender::from_config(&config)?;
-            Some(tokio::spawn(sender.run(pool.clone(), mail_stopped)))
-        } else {
-            None
-        };
-        let state = AppState::new(config, pool);
+            background.push(tokio::spawn(
+                sender.run(pool.clone(), background_stopped.clone()),
+            ));
+            background.push(tokio::spawn(
+                job_runner(&state).run_forever(background_stopped),
+            ));
+        }
         let served = app::serve(listener, state, Duration::from_secs(30)).await;
-        let _ = stop_mail.send(true);
-        if let Some(mail) = mail {
-            let _ = mail.await;
+        let _ = stop_background.send(true);
+        for task in background {
+            let _ = task.await;
         }
         served
     })
@@ -132,17 +136,29 @@ async fn prepare_demo(
     Ok(())
 }
 
-/// `campus worker`: background work apart from the web servers (today: mail delivery).
+/// `campus worker`: background work apart from the web servers (mail delivery and
+/// document jobs).
 pub async fn worker(config: Config) -> anyhow::Result<()> {
     with_database(&config.clone(), WhenBusy::Attach, |pool| async move {
         let sender = Sender::from_config(&config)?;
+        let state = AppState::new(config.clone(), pool.clone())?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let running = tokio::spawn(sender.run(pool, stopped));
+        let mail = tokio::spawn(sender.run(pool, stopped.clone()));
+        let jobs = tokio::spawn(job_runner(&state).run_forever(stopped));
         println!("Campus worker running (Ctrl-C stops it)");
         app::shutdown_signal().await;
         let _ = stop.send(true);
-        let _ = running.await;
+        let _ = mail.await;
+        let _ = jobs.await;
         Ok(())
     })
     .await
+}
+
+fn job_runner(state: &AppState) -> crate::documents::jobs::Runner {
+    crate::documents::jobs::Runner {
+        pool: state.db.clone(),
+        files: state.files.clone(),
+        base_url: state.config.base_url(),
+    }
 }

@@ -5,6 +5,7 @@ mod api_auth;
 mod audit;
 mod cluster_life;
 mod demo;
+mod documents;
 mod http;
 mod identity;
 mod matrix;

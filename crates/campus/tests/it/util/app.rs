@@ -51,7 +51,7 @@ impl TestApp {
         campus::telemetry::init_with(campus::config::LogFormat::Pretty, "warn");
         let db = TestDb::new().await;
         let pool = db.app_pool().await;
-        let state = AppState::new(test_config(settings), pool.clone());
+        let state = AppState::new(test_config(settings), pool.clone()).expect("state");
         let routes = campus::router::routes().merge(extra);
         let router = campus::router::with_middleware(routes, state.clone());
         TestApp {

@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 
 use super::TestApp;
-use super::app::body_text;
 
 pub struct Browser<'a> {
     app: &'a TestApp,
@@ -69,10 +68,14 @@ impl<'a> Browser<'a> {
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().expect("location").to_string());
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("body");
         Page {
             status,
             location,
-            html: body_text(response).await,
+            // Downloads (a PDF) are kept as far as they are text: enough to check their kind.
+            html: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 

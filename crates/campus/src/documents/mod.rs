@@ -1,0 +1,78 @@
+//! Documents: report cards and transcripts (PDF, each with a verification code and QR
+//! code to a public page), mark sheets (CSV, XLSX), and printing a program's report
+//! cards as one job.
+
+pub mod downloads;
+pub mod issue;
+pub mod jobs;
+pub mod jobs_http;
+pub mod verify;
+
+use crate::identity::access::{Access, Routes};
+use crate::identity::permissions::Permission::{MarksRead, ResultsPublish};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/c/{slug}/verify", Access::Public, verify::form)
+        .get("/c/{slug}/verify/{code}", Access::Public, verify::code)
+        .get(
+            "/api/v1/students/{id}/report-card",
+            Access::Allowed(MarksRead),
+            downloads::report_card,
+        )
+        .post(
+            "/students/{id}/report-card",
+            Access::Allowed(MarksRead),
+            downloads::report_card_form,
+        )
+        .get(
+            "/api/v1/students/{id}/transcript",
+            Access::Allowed(MarksRead),
+            downloads::transcript,
+        )
+        .post(
+            "/students/{id}/transcript",
+            Access::Allowed(MarksRead),
+            downloads::transcript,
+        )
+        .get(
+            "/api/v1/sections/{id}/marksheet",
+            Access::Allowed(MarksRead),
+            downloads::marksheet,
+        )
+        .get(
+            "/sections/{id}/marksheet",
+            Access::Allowed(MarksRead),
+            downloads::marksheet,
+        )
+        .post(
+            "/api/v1/report-card-jobs",
+            Access::Allowed(ResultsPublish),
+            jobs_http::create_api,
+        )
+        .get(
+            "/api/v1/report-card-jobs/{id}",
+            Access::Allowed(ResultsPublish),
+            jobs_http::show_api,
+        )
+        .get(
+            "/api/v1/report-card-jobs/{id}/download",
+            Access::Allowed(ResultsPublish),
+            jobs_http::download,
+        )
+        .get(
+            "/documents/report-cards",
+            Access::Allowed(ResultsPublish),
+            jobs_http::page,
+        )
+        .post(
+            "/documents/report-cards",
+            Access::Allowed(ResultsPublish),
+            jobs_http::create_page,
+        )
+        .get(
+            "/documents/report-cards/{id}/download",
+            Access::Allowed(ResultsPublish),
+            jobs_http::download,
+        )
+}

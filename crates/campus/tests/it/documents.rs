@@ -1,0 +1,397 @@
+//! Documents: report cards and transcripts as PDF with a verification page that shows no
+//! more than the document, mark sheets with defused cells, and a program's report cards
+//! printed as one job.
+
+use std::io::Read;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use campus::db::begin_for_college;
+use campus::identity::permissions::Role;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::registration::{Class, World, call_login, class, world};
+use crate::util::TestApp;
+use crate::util::api::call;
+use crate::util::app::body_text;
+use crate::util::fixtures::{self, PASSWORD};
+
+/// GETs with a bearer token; the raw response.
+async fn download(app: &TestApp, uri: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = app
+        .send(
+            Request::get(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().expect("ascii").to_string())
+        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body")
+        .to_vec();
+    (status, kind, bytes)
+}
+
+/// A class of two whose results are published: 90% (O) and 34% (F).
+async fn published(app: &TestApp) -> (World, Class, String) {
+    let w = world(app, 10).await;
+    let class = class(app, &w, 2).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = call_login(app, "reg@alpha.edu").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let (_, exam) = call(
+        app,
+        "POST",
+        &format!("/api/v1/sections/{}/assessments", w.section),
+        &class.tess,
+        Some(json!({"name": "Exam", "kind": "exam", "weight": 100, "max_marks": 100})),
+    )
+    .await;
+    let marks = json!({"marks": [
+        {"student_id": class.people[0].0, "score": 90},
+        {"student_id": class.people[1].0, "score": 34},
+    ]});
+    call(
+        app,
+        "PUT",
+        &format!(
+            "/api/v1/assessments/{}/marks",
+            exam["id"].as_str().expect("id")
+        ),
+        &class.tess,
+        Some(marks),
+    )
+    .await;
+    let (status, body) = call(
+        app,
+        "POST",
+        &format!("/api/v1/sections/{}/results/submit", w.section),
+        &class.tess,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = call(
+        app,
+        "POST",
+        &format!("/api/v1/sections/{}/results/publish", w.section),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    (w, class, registrar)
+}
+
+async fn codes(app: &TestApp, w: &World) -> Vec<(String, String)> {
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query_as("SELECT code, kind FROM issued_documents ORDER BY issued_at")
+        .fetch_all(&mut *tx)
+        .await
+        .expect("codes")
+}
+
+#[tokio::test]
+async fn transcripts_and_report_cards_are_issued_and_verifiable() {
+    let app = TestApp::new().await;
+    let (w, Class { people, other, .. }, _) = published(&app).await;
+    let mine = format!("/api/v1/students/{}/transcript", people[0].0);
+    let (status, kind, pdf) = download(&app, &mine, &people[0].1).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/pdf");
+    assert!(
+        pdf.starts_with(b"%PDF-") && pdf.len() > 5_000,
+        "{}",
+        pdf.len()
+    );
+    let (status, ..) = download(&app, &mine, &people[1].1).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "another student's transcript"
+    );
+    let (status, ..) = download(&app, &mine, &other).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a teacher who does not teach them"
+    );
+
+    let card = format!(
+        "/api/v1/students/{}/report-card?term={}",
+        people[0].0, w.term
+    );
+    let (status, kind, pdf) = download(&app, &card, &people[0].1).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    // To look at one: CAMPUS_SAMPLE_PDF=/tmp/card.pdf cargo nextest run documents
+    if let Ok(path) = std::env::var("CAMPUS_SAMPLE_PDF") {
+        std::fs::write(path, &pdf).expect("write the sample");
+    }
+    let elsewhere = format!(
+        "/api/v1/students/{}/report-card?term={}",
+        people[0].0,
+        Uuid::new_v4()
+    );
+    let (status, _, body) = download(&app, &elsewhere, &people[0].1).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8_lossy(&body).contains("no published results"));
+    let (status, ..) = download(
+        &app,
+        &format!("/api/v1/students/{}/report-card?term=soon", people[0].0),
+        &people[0].1,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let issued = codes(&app, &w).await;
+    assert_eq!(
+        issued.iter().map(|(_, k)| k.as_str()).collect::<Vec<_>>(),
+        ["transcript", "report_card"]
+    );
+    assert!(
+        fixtures::audit_actions(&app.pool, w.college)
+            .await
+            .iter()
+            .any(|a| a == "document.issued")
+    );
+
+    // The public page: genuine, with what the document shows and nothing else.
+    let (code, _) = &issued[0];
+    let page = app.get(&format!("/c/alpha/verify/{code}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = body_text(page).await;
+    assert!(html.contains("Genuine"), "{html}");
+    assert!(html.contains("S00000") && html.contains("CS101") && html.contains(">O<"));
+    assert!(!html.contains("S00001"), "another student's data");
+    assert!(
+        !html.contains("90"),
+        "percentages are not on the page: {html}"
+    );
+    let typed = format!(
+        "/c/alpha/verify?code={}",
+        code.to_lowercase()
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
+    );
+    let redirected = app.get(&typed).await;
+    assert_eq!(redirected.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        redirected.headers()[header::LOCATION],
+        format!("/c/alpha/verify/{code}").as_str()
+    );
+    let unknown = app.get("/c/alpha/verify/ZZZZZZZZZZZZZZZZ").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(body_text(unknown).await.contains("No document of"));
+    let garbage = app.get("/c/alpha/verify/%3Cscript%3E").await;
+    assert_eq!(garbage.status(), StatusCode::NOT_FOUND);
+    assert!(!body_text(garbage).await.contains("<script>"));
+    // The code belongs to its college only.
+    fixtures::college(&app.pool, "beta").await;
+    let other_college = app.get(&format!("/c/beta/verify/{code}")).await;
+    assert_eq!(other_college.status(), StatusCode::NOT_FOUND);
+
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE issued_documents SET revoked_at = now(), revoked_reason = 'issued in error' WHERE code = $1")
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .expect("revoke");
+    tx.commit().await.expect("commit");
+    let html = body_text(app.get(&format!("/c/alpha/verify/{code}")).await).await;
+    assert!(html.contains("was revoked") && html.contains("issued in error"));
+    assert!(!html.contains("Genuine"));
+
+    // The student's results page offers both documents, as forms with CSRF tokens.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = 'tess@alpha.edu') WHERE email = 's0@alpha.edu'")
+        .execute(&mut *tx)
+        .await
+        .expect("password");
+    tx.commit().await.expect("commit");
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
+    let page = browser.get("/results").await;
+    assert!(page.html.contains("Download transcript"), "{}", page.html);
+    let forged = browser
+        .post(&format!("/students/{}/transcript", people[0].0), &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let pdf = browser
+        .post(
+            &format!("/students/{}/transcript", people[0].0),
+            &[("_csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.html.starts_with("%PDF-"));
+}
+
+#[tokio::test]
+async fn mark_sheets_come_as_csv_and_xlsx_with_formulas_defused() {
+    let app = TestApp::new().await;
+    let (
+        w,
+        Class {
+            people,
+            tess,
+            other,
+            ..
+        },
+        _,
+    ) = published(&app).await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE students SET first_name = '=HYPERLINK(\"http://evil\")' WHERE id = $1")
+        .bind(people[1].0)
+        .execute(&mut *tx)
+        .await
+        .expect("rename");
+    tx.commit().await.expect("commit");
+    let sheet = format!("/api/v1/sections/{}/marksheet", w.section);
+    let (status, kind, csv) = download(&app, &sheet, &tess).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/csv"));
+    let csv = String::from_utf8(csv).expect("utf8");
+    assert!(
+        csv.starts_with("Student number,Name,\"Exam (out of 100, 100%)\",Percent,Grade,Results"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("S00000,Student No0,90,90,O,published"),
+        "{csv}"
+    );
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    let (status, kind, xlsx) = download(&app, &format!("{sheet}?format=xlsx"), &tess).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("xlsx is a zip");
+    let mut strings = String::new();
+    archive
+        .by_name("xl/sharedStrings.xml")
+        .expect("strings")
+        .read_to_string(&mut strings)
+        .expect("read");
+    assert!(strings.contains("'=HYPERLINK"), "{strings}");
+    let (status, ..) = download(&app, &format!("{sheet}?format=pdf"), &tess).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, ..) = download(&app, &sheet, &other).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, ..) = download(&app, &sheet, &people[0].1).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "students do not get the sheet"
+    );
+}
+
+#[tokio::test]
+async fn a_registrar_prints_a_programs_report_cards_as_one_job() {
+    let app = TestApp::new().await;
+    let (w, Class { tess, .. }, registrar) = published(&app).await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let program: Uuid = sqlx::query_scalar("SELECT id FROM programs")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("program");
+    tx.commit().await.expect("commit");
+    let request = json!({"program_id": program, "term_id": w.term});
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/report-card-jobs",
+        &tess,
+        Some(request.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = call(
+        &app,
+        "POST",
+        "/api/v1/report-card-jobs",
+        &registrar,
+        Some(json!({"program_id": Uuid::new_v4(), "term_id": w.term})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.to_string().contains("no such program"));
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/api/v1/report-card-jobs",
+        &registrar,
+        Some(request),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{created}");
+    let job = created["id"].as_str().expect("id").to_string();
+
+    let runner = campus::documents::jobs::Runner {
+        pool: app.pool.clone(),
+        files: app.state.files.clone(),
+        base_url: "http://campus.test".into(),
+    };
+    assert_eq!(runner.run_due().await.expect("run"), 1);
+    let (_, view): (StatusCode, Value) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/report-card-jobs/{job}"),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(view["status"], "done", "{view}");
+    assert_eq!(
+        (view["done"].clone(), view["total"].clone()),
+        (json!(2), json!(2))
+    );
+    let (status, kind, zipped) = download(
+        &app,
+        &format!("/api/v1/report-card-jobs/{job}/download"),
+        &registrar,
+    )
+    .await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/zip"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zipped)).expect("zip");
+    assert_eq!(archive.len(), 2);
+    let mut first = Vec::new();
+    archive
+        .by_index(0)
+        .expect("entry")
+        .read_to_end(&mut first)
+        .expect("read");
+    assert!(first.starts_with(b"%PDF-"));
+    assert_eq!(
+        codes(&app, &w).await.len(),
+        2,
+        "each card is issued with its own code"
+    );
+    assert_eq!(
+        runner.run_due().await.expect("run"),
+        0,
+        "nothing left to do"
+    );
+
+    // The page lists the job with its download.
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
+    let page = browser.get("/documents/report-cards").await;
+    assert!(
+        page.html
+            .contains(&format!("/documents/report-cards/{job}/download")),
+        "{}",
+        page.html
+    );
+}
