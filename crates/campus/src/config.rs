@@ -73,6 +73,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// The largest file a user may upload (coursework, materials); upload forms may be
+    /// this much larger than `body_limit_bytes`.
+    pub upload_limit_bytes: usize,
     /// A browser session ends after this long without a request.
     pub session_idle: Duration,
     /// A browser session ends this long after sign-in, however active.
@@ -149,6 +152,7 @@ struct FileSettings {
     trusted_proxies: Option<Vec<String>>,
     request_timeout_secs: Option<u64>,
     body_limit_bytes: Option<usize>,
+    upload_limit_bytes: Option<usize>,
     session_idle_minutes: Option<u64>,
     session_lifetime_hours: Option<u64>,
     token_key_ids: Option<Vec<String>>,
@@ -355,6 +359,21 @@ impl Config {
                 "must be between 1024 and 1073741824",
             ));
         }
+        let upload_limit_bytes = pick(
+            "upload_limit_bytes",
+            "CAMPUS_UPLOAD_LIMIT_BYTES",
+            None,
+            file.upload_limit_bytes,
+            env,
+            parse_number,
+        )?
+        .unwrap_or(10 * 1024 * 1024);
+        if !(1024..=1024 * 1024 * 1024).contains(&upload_limit_bytes) {
+            return Err(ConfigError::new(
+                "upload_limit_bytes",
+                "must be between 1024 and 1073741824",
+            ));
+        }
         let session_idle = seconds(
             "session_idle_minutes",
             "CAMPUS_SESSION_IDLE_MINUTES",
@@ -500,6 +519,7 @@ impl Config {
             trusted_proxies,
             request_timeout,
             body_limit_bytes,
+            upload_limit_bytes,
             session_idle,
             session_lifetime,
             token_key_ids,

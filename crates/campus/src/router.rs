@@ -33,6 +33,7 @@ pub fn routes() -> Routes {
         .merge(crate::platform::routes())
         .merge(crate::academics::routes())
         .merge(crate::documents::routes())
+        .merge(crate::coursework::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put
@@ -40,6 +41,9 @@ pub fn routes() -> Routes {
 pub fn with_middleware(routes: Routes, state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     let body_limit = state.config.body_limit_bytes;
+    // Upload routes lift axum's extractor limit; this bounds every body, an upload form
+    // included (its file, its other fields and the multipart framing).
+    let outer_limit = body_limit.max(state.config.upload_limit_bytes + 64 * 1024);
     routes
         .into_router(&state)
         .fallback(|| async { AppError::NotFound })
@@ -75,7 +79,7 @@ pub fn with_middleware(routes: Routes, state: AppState) -> Router {
                     StatusCode::SERVICE_UNAVAILABLE,
                     timeout,
                 ))
-                .layer(RequestBodyLimitLayer::new(body_limit))
+                .layer(RequestBodyLimitLayer::new(outer_limit))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)

@@ -373,6 +373,7 @@ pub async fn drop(
 struct TimetablePage {
     chrome: Chrome,
     slots: Vec<crate::academics::timetable::Slot>,
+    meetings: Vec<crate::coursework::content::MeetingView>,
 }
 
 pub async fn timetable(
@@ -382,11 +383,14 @@ pub async fn timetable(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let slots = crate::academics::timetable::week_of(&mut tx, principal.user_id).await?;
+    let meetings =
+        crate::coursework::content::upcoming_for_user(&mut tx, principal.user_id).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = TimetablePage {
         chrome: Chrome::signed_in("Timetable", &principal, csrf, "/timetable"),
         slots,
+        meetings,
     };
     Ok((jar, render(&page)?).into_response())
 }

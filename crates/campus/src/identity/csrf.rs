@@ -148,26 +148,51 @@ async fn check(state: AppState, request: Request, next: Next) -> Response {
         return refused();
     }
     // A form: read the body to find the field, then hand the body on unchanged.
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or_default()
+        .to_string();
+    let boundary = multer::parse_boundary(&content_type).ok();
+    let (limit, is_form) = if content_type.starts_with("application/x-www-form-urlencoded") {
+        (state.config.body_limit_bytes, true)
+    } else if boundary.is_some() {
+        (state.config.upload_limit_bytes + 64 * 1024, true)
+    } else {
+        (0, false)
+    };
     if !is_form {
         return refused();
     }
     let (parts, body) = request.into_parts();
-    let bytes = match to_bytes(body, state.config.body_limit_bytes).await {
+    let bytes = match to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => return AppError::PayloadTooLarge.into_response(),
     };
-    let valid =
-        form_field(&bytes, FIELD).is_some_and(|candidate| is_valid(&secret, &anchor, &candidate));
+    let candidate = match boundary {
+        Some(boundary) => multipart_field(bytes.clone(), boundary, FIELD).await,
+        None => form_field(&bytes, FIELD),
+    };
+    let valid = candidate.is_some_and(|candidate| is_valid(&secret, &anchor, &candidate));
     if !valid {
         return refused();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The text of a multipart form's field (upload forms put the token first, so the
+/// files after it are skipped unread).
+async fn multipart_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {

@@ -82,6 +82,32 @@ struct DashboardPage {
     to_mark: Vec<TeachingSession>,
     /// Teachers: the sections they teach this term.
     teaching: Vec<BusySection>,
+    /// Students: assignments still to hand in.
+    deadlines: Vec<crate::coursework::assignments::AssignmentView>,
+    /// Students: their latest marks.
+    recent_marks: Vec<RecentMark>,
+    /// Students and teachers: coming meetings of their sections.
+    meetings: Vec<crate::coursework::content::MeetingView>,
+    /// Teachers: assignments with hand-ins waiting for a grade.
+    to_grade: Vec<ToGrade>,
+    /// Registrars: students of current terms registered in at least one section, of all
+    /// enrolled students; seats taken of all seats.
+    registration_progress: Option<(i64, i64, i64, i64)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecentMark {
+    course_code: String,
+    assessment: String,
+    score: f64,
+    max_marks: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ToGrade {
+    id: uuid::Uuid,
+    label: String,
+    waiting: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -252,21 +278,70 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let (today, enrolments, attendance) =
-        match crate::academics::registration::student_of(&mut *conn, me).await? {
-            Some(student) => {
-                let weekday = time::OffsetDateTime::now_utc()
-                    .weekday()
-                    .number_from_monday() as i16;
-                let week = crate::academics::timetable::of_student(&mut *conn, student).await?;
-                (
-                    week.into_iter().filter(|s| s.weekday == weekday).collect(),
-                    crate::academics::registration::of_student(&mut *conn, student).await?,
-                    crate::academics::attendance::of_student(&mut *conn, student).await?,
+    let own_student_id = crate::academics::registration::student_of(&mut *conn, me).await?;
+    let (today, enrolments, attendance) = match own_student_id {
+        Some(student) => {
+            let weekday = time::OffsetDateTime::now_utc()
+                .weekday()
+                .number_from_monday() as i16;
+            let week = crate::academics::timetable::of_student(&mut *conn, student).await?;
+            (
+                week.into_iter().filter(|s| s.weekday == weekday).collect(),
+                crate::academics::registration::of_student(&mut *conn, student).await?,
+                crate::academics::attendance::of_student(&mut *conn, student).await?,
+            )
+        }
+        None => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    let (deadlines, recent_marks) = match own_student_id {
+        Some(student) => (
+            crate::coursework::assignments::upcoming_for_student(&mut *conn, student).await?,
+            sqlx::query_as(
+                "SELECT c.code AS course_code, a.name AS assessment, m.score::float8 AS score, a.max_marks::float8 AS max_marks \
+                 FROM marks m JOIN assessments a ON a.college_id = m.college_id AND a.id = m.assessment_id \
+                 JOIN sections s ON s.college_id = a.college_id AND s.id = a.section_id \
+                 JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+                 WHERE m.student_id = $1 ORDER BY m.entered_at DESC LIMIT 5",
+            )
+            .bind(student)
+            .fetch_all(&mut *conn)
+            .await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let meetings = crate::coursework::content::upcoming_for_user(&mut *conn, me).await?;
+    let to_grade: Vec<ToGrade> = sqlx::query_as(
+        "SELECT a.id, c.code || ' ' || s.code || ': ' || a.title AS label, count(*) AS waiting \
+         FROM submissions sub JOIN assignments a ON a.college_id = sub.college_id AND a.id = sub.assignment_id \
+         JOIN sections s ON s.college_id = a.college_id AND s.id = a.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN section_teachers x ON x.college_id = s.college_id AND x.section_id = s.id \
+         JOIN staff st ON st.college_id = x.college_id AND st.id = x.staff_id AND st.user_id = $1 \
+         WHERE sub.graded_at IS NULL GROUP BY a.id, 2 ORDER BY 2 LIMIT 12",
+    )
+    .bind(me)
+    .fetch_all(&mut *conn)
+    .await?;
+    let registration_progress: Option<(i64, i64, i64, i64)> = if principal
+        .can(Permission::RegistrationManage)
+    {
+        Some(
+                sqlx::query_as(
+                    "SELECT (SELECT count(DISTINCT e.student_id) FROM enrollments e \
+                         JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
+                         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
+                         WHERE e.status = 'enrolled' AND current_date BETWEEN t.starts_on AND t.ends_on), \
+                       (SELECT count(*) FROM students WHERE status = 'enrolled'), \
+                       coalesce(sum(s.enrolled), 0)::int8, coalesce(sum(s.capacity), 0)::int8 \
+                     FROM sections s JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
+                     WHERE current_date BETWEEN t.starts_on AND t.ends_on",
                 )
-            }
-            None => (Vec::new(), Vec::new(), Vec::new()),
-        };
+                .fetch_one(&mut *conn)
+                .await?,
+            )
+    } else {
+        None
+    };
     let to_mark: Vec<TeachingSession> = sqlx::query_as(
         "SELECT cs.id, c.code || ' ' || s.code || ', ' || lpad((cs.start_minute / 60)::text, 2, '0') || ':' \
                 || lpad((cs.start_minute % 60)::text, 2, '0') AS label, \
@@ -331,6 +406,11 @@ pub async fn page(
         children_attendance,
         to_mark,
         teaching,
+        deadlines,
+        recent_marks,
+        meetings,
+        to_grade,
+        registration_progress,
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -31,10 +31,12 @@ pub enum Permission {
     GradingManage,
     ResultsPublish,
     ResultsAmend,
+    CourseworkManage,
+    CourseworkSubmit,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 26] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -59,6 +61,8 @@ impl Permission {
         Permission::GradingManage,
         Permission::ResultsPublish,
         Permission::ResultsAmend,
+        Permission::CourseworkManage,
+        Permission::CourseworkSubmit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +91,8 @@ impl Permission {
             Permission::GradingManage => "grading.manage",
             Permission::ResultsPublish => "results.publish",
             Permission::ResultsAmend => "results.amend",
+            Permission::CourseworkManage => "coursework.manage",
+            Permission::CourseworkSubmit => "coursework.submit",
         }
     }
 
@@ -182,6 +188,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
         (P::MarksEnter, College), (P::MarksRead, College),
         (P::GradingManage, College), (P::ResultsPublish, College), (P::ResultsAmend, College),
+        (P::CourseworkManage, College),
         (P::AttendanceMark, College), (P::AttendanceRead, College),
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
@@ -217,6 +224,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
     ]),
     (Role::Teacher, "teacher", "Teacher", false, &[
         (P::MarksEnter, Scope::OwnSections), (P::MarksRead, Scope::OwnSections),
+        (P::CourseworkManage, Scope::OwnSections),
         (P::AttendanceMark, Scope::OwnSections), (P::AttendanceRead, Scope::OwnSections),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
@@ -239,7 +247,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College),
     ]),
     (Role::Student, "student", "Student", false, &[
-        (P::MarksRead, Own),
+        (P::MarksRead, Own), (P::CourseworkSubmit, Own),
         (P::AttendanceRead, Own),
         (P::CatalogRead, College), (P::RegistrationEnrol, Own),
         (P::InstitutionRead, College), (P::StudentsRead, Own), (P::GuardiansRead, Own),

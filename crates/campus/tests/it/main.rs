@@ -4,6 +4,7 @@
 mod api_auth;
 mod audit;
 mod cluster_life;
+mod coursework;
 mod demo;
 mod documents;
 mod http;

@@ -98,6 +98,22 @@ impl<'a> Browser<'a> {
         self.send(request).await
     }
 
+    /// Posts a `multipart/form-data` form (an upload) as a browser does.
+    pub async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let (content_type, body) = super::api::multipart(fields, files);
+        let request = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
     /// Signs in through the real form, answering the second-factor step with the fixture
     /// (or demo) secret when asked; returns the answer to the last form post.
     pub async fn sign_in(&mut self, college: &str, email: &str, password: &str) -> Page {

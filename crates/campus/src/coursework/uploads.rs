@@ -1,0 +1,365 @@
+//! Uploaded files: reading a multipart form within the upload limit, refusing a type we
+//! do not take or a file that is not what its name says, storing the bytes in file
+//! storage and describing them in `stored_files`, and serving them back only to those the
+//! file's attachment lets read it.
+
+use axum::extract::Multipart;
+use axum::extract::State;
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::coursework::membership::{self, Member};
+use crate::db::{CollegeId, begin_for_college};
+use crate::documents::downloads::attachment;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::files::Storage;
+use crate::identity::principal::Principal;
+use crate::web::extract::ApiPath;
+
+/// At most this many files in one form.
+pub const MAX_FILES: usize = 5;
+
+/// A file from a form.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub field: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A multipart form: its text fields and its files.
+#[derive(Debug, Default)]
+pub struct FormData {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<Upload>,
+}
+
+impl FormData {
+    pub fn text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn megabytes(bytes: usize) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 1.0 {
+        format!("{mb:.0} MB")
+    } else {
+        format!("{} KB", bytes / 1024)
+    }
+}
+
+/// Reads a form; a file over `limit`, too many files or a malformed body is refused
+/// with the field named. A file input left empty is skipped.
+pub async fn read_form(mut multipart: Multipart, limit: usize) -> Result<FormData, AppError> {
+    let mut form = FormData::default();
+    let malformed = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("the form could not be read: {}", e.body_text()))
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                    if bytes.len() + chunk.len() > limit {
+                        return Err(AppError::Validation(vec![FieldError::new(
+                            name,
+                            format!("{file_name} is larger than the {} limit", megabytes(limit)),
+                        )]));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                if file_name.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                if form.files.len() == MAX_FILES {
+                    return Err(AppError::Validation(vec![FieldError::new(
+                        name,
+                        format!("at most {MAX_FILES} files at once"),
+                    )]));
+                }
+                form.files.push(Upload {
+                    field: name,
+                    file_name,
+                    bytes,
+                });
+            }
+            None => {
+                let text = field.text().await.map_err(malformed)?;
+                form.fields.push((name, text));
+            }
+        }
+    }
+    Ok(form)
+}
+
+/// The accepted kinds: extension, content type, and how the bytes must begin.
+const KINDS: [(&str, &str, Sniff); 14] = [
+    ("pdf", "application/pdf", Sniff::Starts(b"%PDF-")),
+    ("png", "image/png", Sniff::Starts(b"\x89PNG\r\n\x1a\n")),
+    ("jpg", "image/jpeg", Sniff::Starts(b"\xFF\xD8\xFF")),
+    ("jpeg", "image/jpeg", Sniff::Starts(b"\xFF\xD8\xFF")),
+    ("txt", "text/plain; charset=utf-8", Sniff::Text),
+    ("md", "text/markdown; charset=utf-8", Sniff::Text),
+    ("csv", "text/csv; charset=utf-8", Sniff::Text),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Sniff::Zip,
+    ),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Sniff::Zip,
+    ),
+    (
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        Sniff::Zip,
+    ),
+    ("odt", "application/vnd.oasis.opendocument.text", Sniff::Zip),
+    (
+        "ods",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        Sniff::Zip,
+    ),
+    (
+        "odp",
+        "application/vnd.oasis.opendocument.presentation",
+        Sniff::Zip,
+    ),
+    ("gif", "image/gif", Sniff::Starts(b"GIF8")),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Sniff {
+    Starts(&'static [u8]),
+    /// UTF-8 without NUL bytes.
+    Text,
+    /// A ZIP container (office documents).
+    Zip,
+}
+
+/// The file's content type when its name and bytes agree on an accepted kind.
+pub fn check(file_name: &str, bytes: &[u8]) -> Result<&'static str, String> {
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let Some((_, content_type, sniff)) = KINDS.iter().find(|(e, ..)| *e == extension) else {
+        let accepted: Vec<&str> = KINDS.iter().map(|(e, ..)| *e).collect();
+        return Err(format!(
+            "{file_name}: files of this type are not accepted (accepted: {})",
+            accepted.join(", ")
+        ));
+    };
+    if bytes.is_empty() {
+        return Err(format!("{file_name} is empty"));
+    }
+    let genuine = match sniff {
+        Sniff::Starts(magic) => bytes.starts_with(magic),
+        Sniff::Text => !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok(),
+        Sniff::Zip => bytes.starts_with(b"PK\x03\x04"),
+    };
+    if genuine {
+        Ok(content_type)
+    } else {
+        Err(format!(
+            "{file_name} is not a .{extension} file (its contents say otherwise)"
+        ))
+    }
+}
+
+/// The last part of a path a browser sent, without control characters or quotes.
+pub fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\' | '/'))
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    let mut out: String = cleaned.chars().take(150).collect();
+    if out.is_empty() {
+        out = "file".into();
+    }
+    out
+}
+
+/// Checks every upload first (nothing is stored when one is refused).
+pub fn check_all(uploads: &[Upload]) -> Result<Vec<&'static str>, AppError> {
+    let mut errors = Vec::new();
+    let mut kinds = Vec::new();
+    for upload in uploads {
+        match check(&clean_name(&upload.file_name), &upload.bytes) {
+            Ok(kind) => kinds.push(kind),
+            Err(message) => errors.push(FieldError::new(upload.field.clone(), message)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(kinds)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Stores an upload already checked; returns its `stored_files` id. The bytes are written
+/// before the row: if the transaction then fails, an unreferenced file is left behind,
+/// never a row without its file.
+pub async fn store(
+    conn: &mut PgConnection,
+    storage: &Storage,
+    college: CollegeId,
+    uploader: Option<Uuid>,
+    upload: &Upload,
+    content_type: &str,
+) -> Result<Uuid, AppError> {
+    let key = Storage::new_key(college, "upload");
+    let hash: String = Sha256::digest(&upload.bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    storage.put(&key, upload.bytes.clone()).await?;
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO stored_files (college_id, storage_key, file_name, content_type, size_bytes, sha256, uploaded_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&key)
+    .bind(clean_name(&upload.file_name))
+    .bind(content_type)
+    .bind(upload.bytes.len() as i64)
+    .bind(&hash)
+    .bind(uploader)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A file's description.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
+pub struct FileView {
+    pub id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+impl FileView {
+    pub fn size(&self) -> String {
+        megabytes(self.size_bytes as usize)
+    }
+}
+
+/// The section a file belongs to and, for a submission's file, the submitting student.
+async fn owner(
+    conn: &mut PgConnection,
+    file: Uuid,
+) -> Result<Option<(Uuid, Option<Uuid>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.section_id, NULL::uuid FROM assignment_files f JOIN assignments a ON a.college_id = f.college_id AND a.id = f.assignment_id WHERE f.file_id = $1 \
+         UNION ALL SELECT m.section_id, NULL FROM materials m WHERE m.file_id = $1 \
+         UNION ALL SELECT a.section_id, s.student_id FROM submission_files f \
+            JOIN submissions s ON s.college_id = f.college_id AND s.id = f.submission_id \
+            JOIN assignments a ON a.college_id = s.college_id AND a.id = s.assignment_id WHERE f.file_id = $1 \
+         LIMIT 1",
+    )
+    .bind(file)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Downloads a file: a section's files to its students and teachers, a submission's
+/// files to the student who handed them in and the section's teachers. Always as an
+/// attachment, so no upload is ever rendered by the browser as a page.
+#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "coursework", params(("id" = Uuid, Path, description = "The file's id")), security(("bearer" = [])),
+    responses((status = 200, description = "The file, as an attachment"),
+        (status = 403, description = "Not a file this account may read", body = crate::web::errors::ProblemDocument, content_type = "application/problem+json")))]
+pub async fn download(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(file): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let (section, submitter) = owner(&mut tx, file).await?.ok_or(AppError::NotFound)?;
+    match membership::member(&mut tx, &principal, section).await? {
+        Member::Teacher => {}
+        Member::Student(student) if submitter.is_none_or(|s| s == student) => {}
+        Member::Student(_) => return Err(AppError::Forbidden),
+    }
+    let (key, name, content_type): (String, String, String) = sqlx::query_as(
+        "SELECT storage_key, file_name, content_type FROM stored_files WHERE id = $1",
+    )
+    .bind(file)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let bytes = state.files.get(&key).await?;
+    let safe_name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(attachment(bytes, leak_type(&content_type), &safe_name))
+}
+
+/// Content types are stored from the fixed list above; map back to its `'static` entry.
+fn leak_type(stored: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(_, t, _)| *t == stored)
+        .map_or("application/octet-stream", |(_, t, _)| t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_contents_must_agree() {
+        assert_eq!(check("essay.pdf", b"%PDF-1.7 ..."), Ok("application/pdf"));
+        assert!(check("essay.PDF", b"%PDF-1.7").is_ok(), "extension case");
+        assert!(
+            check("essay.pdf", b"MZ\x90\x00")
+                .expect_err("refused")
+                .contains("not a .pdf")
+        );
+        assert!(
+            check("run.exe", b"MZ")
+                .expect_err("refused")
+                .contains("not accepted")
+        );
+        assert!(
+            check("notes.txt", b"hello\0world").is_err(),
+            "binary as text"
+        );
+        assert!(check("notes.txt", "héllo".as_bytes()).is_ok());
+        assert!(check("sheet.xlsx", b"PK\x03\x04rest").is_ok());
+        assert!(
+            check("photo.jpg", b"")
+                .expect_err("refused")
+                .contains("empty")
+        );
+        assert!(check("noextension", b"%PDF-").is_err());
+    }
+
+    #[test]
+    fn names_lose_paths_and_control_characters() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\Users\\me\\essay.pdf"), "essay.pdf");
+        assert_eq!(clean_name("a\"b\r\n.pdf"), "ab.pdf");
+        assert_eq!(clean_name(".."), "file");
+        assert_eq!(clean_name(".htaccess"), "htaccess");
+    }
+}
