@@ -324,7 +324,7 @@ pub async fn generate(
 }
 
 /// Mails students of `section` whose attendance fell below the college's threshold, and
-/// their guardians; at most once a week per student and course.
+/// their guardians and their advisor; at most once a week per student and course.
 async fn alert_low_attendance(conn: &mut PgConnection, section: Uuid) -> Result<(), AppError> {
     let low: Vec<(Uuid, String, f64, i16)> = sqlx::query_as(
         "SELECT st.id, c.code, \
@@ -351,7 +351,12 @@ async fn alert_low_attendance(conn: &mut PgConnection, section: Uuid) -> Result<
              UNION ALL \
              SELECT g.email::text, g.first_name FROM student_guardians l \
                JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
-             WHERE l.student_id = $1 AND g.email IS NOT NULL",
+             WHERE l.student_id = $1 AND g.email IS NOT NULL \
+             UNION ALL \
+             SELECT coalesce(sf.email::text, u.email::text), sf.first_name FROM students st \
+               JOIN staff sf ON sf.college_id = st.college_id AND sf.id = st.advisor_staff_id \
+               LEFT JOIN users u ON u.college_id = sf.college_id AND u.id = sf.user_id \
+             WHERE st.id = $1 AND coalesce(sf.email::text, u.email::text) IS NOT NULL",
         )
         .bind(student)
         .fetch_all(&mut *conn)

@@ -13,6 +13,8 @@ pub mod registration;
 pub mod results;
 pub mod results_api;
 pub mod results_pages;
+pub mod rollover;
+pub mod rollover_http;
 pub mod teaching;
 pub mod timetable;
 
@@ -279,5 +281,25 @@ pub fn routes() -> Routes {
             "/sections/{id}/results/amend",
             Access::Allowed(ResultsAmend),
             results_pages::amend,
+        )
+        .get(
+            "/api/v1/terms/{id}/rollover",
+            Access::Allowed(RegistrationManage),
+            rollover_http::preview,
+        )
+        .post(
+            "/api/v1/terms/{id}/rollover",
+            Access::Allowed(RegistrationManage),
+            rollover_http::run,
+        )
+        .get(
+            "/terms/rollover",
+            Access::Allowed(RegistrationManage),
+            rollover_http::page,
+        )
+        .post(
+            "/terms/rollover",
+            Access::Allowed(RegistrationManage),
+            rollover_http::submit,
         )
 }

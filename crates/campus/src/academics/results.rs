@@ -400,6 +400,16 @@ pub async fn publish(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    // A pass clears a requirement carried from an earlier term.
+    sqlx::query(
+        "UPDATE carried_requirements cr SET cleared_at = now() FROM results r \
+         JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
+         WHERE r.section_id = $1 AND r.passed AND cr.student_id = r.student_id \
+           AND cr.course_id = s.course_id AND cr.cleared_at IS NULL",
+    )
+    .bind(section)
+    .execute(&mut *conn)
+    .await?;
     audit::record(
         conn,
         context,
@@ -589,6 +599,8 @@ pub struct TermRecord {
     pub term_id: Uuid,
     pub term: String,
     pub academic_year: String,
+    #[serde(serialize_with = "crate::web::json::date")]
+    #[schema(value_type = String, format = Date)]
     pub starts_on: time::Date,
     pub courses: Vec<CourseResult>,
     /// Credit-weighted grade points of the term.
@@ -605,6 +617,8 @@ pub struct Record {
     /// Every course once, by its latest attempt.
     pub cumulative_gpa: Option<f64>,
     pub credits_earned: f64,
+    /// Courses failed and not passed since, carried from earlier terms.
+    pub carried: Vec<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -630,7 +644,7 @@ pub async fn record_of(conn: &mut PgConnection, student: Uuid) -> Result<Record,
          ORDER BY t.starts_on, c.code",
     )
     .bind(student)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
     let mut terms: Vec<TermRecord> = Vec::new();
     let mut graded: Vec<Graded> = Vec::new();
@@ -688,10 +702,18 @@ pub async fn record_of(conn: &mut PgConnection, student: Uuid) -> Result<Record,
         }
     }
     let credits_earned = passed.iter().map(|(_, c)| c).sum();
+    let carried: Vec<String> = sqlx::query_scalar(
+        "SELECT c.code FROM carried_requirements cr JOIN courses c ON c.college_id = cr.college_id AND c.id = cr.course_id \
+         WHERE cr.student_id = $1 AND cr.cleared_at IS NULL ORDER BY c.code",
+    )
+    .bind(student)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(Record {
         student_id: student,
         terms,
         cumulative_gpa,
         credits_earned,
+        carried,
     })
 }

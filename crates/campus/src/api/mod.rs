@@ -69,6 +69,8 @@ use crate::identity::access::{Access, Routes};
         crate::academics::results_api::amend,
         crate::academics::results_api::student_record,
         crate::academics::results_api::my_record,
+        crate::academics::rollover_http::preview,
+        crate::academics::rollover_http::run,
         crate::documents::downloads::report_card,
         crate::documents::downloads::transcript,
         crate::documents::downloads::marksheet,

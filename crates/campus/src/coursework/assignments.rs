@@ -189,6 +189,7 @@ pub struct AssignmentView {
     pub course: String,
     pub title: String,
     pub instructions: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub due_at: OffsetDateTime,
     /// The due time in the college's time zone, as people read it.
     pub due_local: String,
@@ -196,6 +197,7 @@ pub struct AssignmentView {
     pub max_marks: f64,
     pub weight: f64,
     /// For a student: when they handed in, if they did.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
     pub late: Option<bool>,
     pub score: Option<f64>,
@@ -380,6 +382,7 @@ pub struct SubmissionView {
     pub student_number: String,
     pub name: String,
     pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
     pub late: bool,
     pub score: Option<f64>,

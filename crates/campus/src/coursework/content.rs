@@ -37,6 +37,7 @@ pub struct MaterialView {
     pub title: String,
     pub description: String,
     pub link: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     pub file_id: Option<Uuid>,
     pub file_name: Option<String>,
@@ -217,7 +218,9 @@ pub struct MeetingView {
     pub section_id: Uuid,
     pub course: String,
     pub title: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub ends_at: OffsetDateTime,
     /// Start and end in the college's time zone.
     pub when_local: String,

@@ -41,7 +41,9 @@ pub struct JobView {
     pub done: i32,
     pub file_size: Option<i64>,
     pub error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
 }
 

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod client_ip;
 pub mod errors;
 pub mod extract;
+pub mod json;
 pub mod layout;
 pub mod observe;
 pub mod request_id;

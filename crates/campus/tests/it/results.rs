@@ -419,3 +419,191 @@ async fn a_teacher_submits_through_the_section_page() {
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.html.contains("already submitted"));
 }
+
+#[tokio::test]
+async fn year_end_rolls_over_once_and_transcripts_keep_the_past() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class { people, tess, .. } = class(&app, &w, 3).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = call_login(&app, "reg@alpha.edu").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    // s1 and s2 are in the final year of the three-year program.
+    sqlx::query("UPDATE students SET year_of_study = 3 WHERE id = ANY($1)")
+        .bind(vec![people[1].0, people[2].0])
+        .execute(&mut *tx)
+        .await
+        .expect("final year");
+    let (same_year, next_year): (Uuid, Uuid) = sqlx::query_as(
+        "WITH y AS (INSERT INTO academic_years (college_id, name, starts_on, ends_on) \
+                    VALUES (app_current_college(), 'Next', current_date + 201, current_date + 565) RETURNING id), \
+              a AS (INSERT INTO terms (college_id, academic_year_id, name, starts_on, ends_on) \
+                    SELECT app_current_college(), academic_year_id, 'Later term', current_date + 110, current_date + 190 FROM terms RETURNING id), \
+              b AS (INSERT INTO terms (college_id, academic_year_id, name, starts_on, ends_on) \
+                    SELECT app_current_college(), id, 'First of next', current_date + 210, current_date + 300 FROM y RETURNING id) \
+         SELECT a.id, b.id FROM a, b",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("terms");
+    tx.commit().await.expect("commit");
+
+    let (_, exam) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/assessments", w.section),
+        &tess,
+        Some(json!({"name": "Exam", "kind": "exam", "weight": 100, "max_marks": 100})),
+    )
+    .await;
+    let marks: Vec<Value> = people
+        .iter()
+        .zip([95, 20, 70])
+        .map(|((s, _), score)| json!({"student_id": s, "score": score}))
+        .collect();
+    call(
+        &app,
+        "PUT",
+        &format!("/api/v1/assessments/{}/marks", id(&exam)),
+        &tess,
+        Some(json!({ "marks": marks })),
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/results/submit", w.section),
+        &tess,
+        None,
+    )
+    .await;
+
+    let rollover = format!("/api/v1/terms/{}/rollover", w.term);
+    let (status, plan) = call(
+        &app,
+        "GET",
+        &format!("{rollover}?to={next_year}"),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["unpublished_sections"], json!(["CS101 A"]));
+    let run = |to: Uuid| json!({ "to_term_id": to });
+    let (status, problem) = call(&app, "POST", &rollover, &registrar, Some(run(next_year))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "results not yet published");
+    assert!(problem.to_string().contains("CS101 A"));
+    assert_eq!(
+        call(&app, "POST", &rollover, &tess, Some(run(next_year)))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/results/publish", w.section),
+        &registrar,
+        None,
+    )
+    .await;
+    let (status, _) = call(
+        &app,
+        "GET",
+        &format!("{rollover}?to={}", w.term),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a term does not follow itself"
+    );
+
+    let (_, plan) = call(
+        &app,
+        "GET",
+        &format!("{rollover}?to={same_year}"),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(plan["crosses_year"], false);
+    assert_eq!(
+        (plan["promoted"].clone(), plan["carried"].clone()),
+        (json!(0), json!(1))
+    );
+    let (_, plan) = call(
+        &app,
+        "GET",
+        &format!("{rollover}?to={next_year}"),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(plan["crosses_year"], true);
+    // s0 and the student outside the section move up; s2 graduates; s1 carries CS101.
+    assert_eq!(plan["promoted"], 2, "{plan}");
+    assert_eq!(plan["graduating"], 1);
+    assert_eq!(plan["held_in_final_year"], 1);
+    assert_eq!(plan["carried"], 1);
+
+    let (status, done) = call(&app, "POST", &rollover, &registrar, Some(run(next_year))).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert!(done["ran_at"].is_string());
+    let (status, again) = call(&app, "POST", &rollover, &registrar, Some(run(next_year))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["ran_at"], done["ran_at"], "the first run's answer");
+    let (status, _) = call(&app, "POST", &rollover, &registrar, Some(run(same_year))).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "already rolled over elsewhere"
+    );
+
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let state: Vec<(i16, String)> = sqlx::query_as(
+        "SELECT year_of_study, status FROM students WHERE id = ANY($1) ORDER BY student_number",
+    )
+    .bind(people.iter().map(|p| p.0).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
+    .await
+    .expect("students");
+    assert_eq!(
+        state,
+        [
+            (2, "enrolled".to_string()),
+            (3, "enrolled".to_string()),
+            (3, "graduated".to_string())
+        ],
+        "promoted once, even after two runs"
+    );
+    let closed: bool = sqlx::query_scalar("SELECT closed_at IS NOT NULL FROM terms WHERE id = $1")
+        .bind(w.term)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("term");
+    assert!(closed);
+    drop(tx);
+
+    let (_, record) = call(&app, "GET", "/api/v1/me/record", &people[1].1, None).await;
+    assert_eq!(record["carried"], json!(["CS101"]));
+    let (_, record) = call(&app, "GET", "/api/v1/me/record", &people[0].1, None).await;
+    assert_eq!(
+        record["terms"][0]["term"], "This term",
+        "the past term stays"
+    );
+    assert_eq!(record["terms"][0]["gpa"], 10.0);
+
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
+    let page = browser
+        .get(&format!("/terms/rollover?from={}&to={next_year}", w.term))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Already rolled over"), "{}", page.html);
+}
