@@ -22,6 +22,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub throttle: Arc<Throttle>,
     pub files: crate::files::Storage,
+    pub live: crate::live::Hub,
 }
 
 impl AppState {
@@ -30,6 +31,7 @@ impl AppState {
         let files = crate::files::Storage::local(&config.data_dir.join("files"))?;
         Ok(AppState {
             files,
+            live: crate::live::Hub::default(),
             throttle: Arc::new(Throttle::new(config.auth_attempts_per_minute)),
             config: Arc::new(config),
             db,

@@ -18,6 +18,7 @@ pub mod exports;
 pub mod files;
 pub mod identity;
 pub mod institution;
+pub mod live;
 pub mod mail;
 pub mod ops;
 pub mod people;

@@ -222,6 +222,7 @@ pub async fn mark(
     .execute(&mut *conn)
     .await?;
     alert_low_attendance(conn, session.section).await?;
+    crate::live::publish(conn, &format!("session:{session_id}")).await?;
     let absent = marks.iter().filter(|m| m.status == "absent").count();
     audit::record(
         conn,

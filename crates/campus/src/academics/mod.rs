@@ -119,6 +119,11 @@ pub fn routes() -> Routes {
             Access::Allowed(AttendanceMark),
             pages::mark_submit,
         )
+        .get(
+            "/sessions/{id}/events",
+            Access::Allowed(AttendanceMark),
+            pages::session_events,
+        )
         .post(
             "/api/v1/sections/{id}/sessions",
             Access::Allowed(AttendanceMark),

@@ -506,3 +506,90 @@ pub async fn mark_submit(
         Err(other) => Err(other),
     }
 }
+
+/// The marks of a session and who saved them last, sent to pages following it.
+async fn session_snapshot(
+    state: &AppState,
+    college: crate::db::CollegeId,
+    session: Uuid,
+) -> Result<axum::response::sse::Event, AppError> {
+    let mut tx = begin_for_college(&state.db, college).await?;
+    let marks: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT student_id, status FROM attendance WHERE session_id = $1")
+            .bind(session)
+            .fetch_all(&mut *tx)
+            .await?;
+    let last: Option<(String, time::OffsetDateTime)> = sqlx::query_as(
+        "SELECT coalesce(u.display_name, 'someone'), a.marked_at FROM attendance a \
+         LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.marked_by \
+         WHERE a.session_id = $1 ORDER BY a.marked_at DESC LIMIT 1",
+    )
+    .bind(session)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let note = last.map_or_else(String::new, |(who, at)| {
+        format!(
+            "Updated by {who} at {:02}:{:02} UTC; this page now shows the saved marks.",
+            at.hour(),
+            at.minute()
+        )
+    });
+    let marks: serde_json::Map<String, serde_json::Value> = marks
+        .into_iter()
+        .map(|(student, status)| (student.to_string(), serde_json::Value::String(status)))
+        .collect();
+    Ok(axum::response::sse::Event::default()
+        .event("marked")
+        .data(serde_json::json!({ "marks": marks, "note": note }).to_string()))
+}
+
+/// Server-sent events for a session's marking page: a `marked` event whenever the
+/// session is marked (from any device), with the saved marks. A stream lasts at most
+/// fifteen minutes; browsers reconnect by themselves.
+pub async fn session_events(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(session): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    use axum::response::sse::{KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+
+    let grant = principal
+        .grant(Permission::AttendanceMark)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let found = crate::academics::attendance::session(&mut tx, session)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::academics::attendance::authorize_section(&mut tx, &grant, found.section).await?;
+    tx.commit().await?;
+    let receiver = state.live.follow(&state.db);
+    let college = principal.college;
+    let topic = format!("session:{session}");
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(15 * 60);
+    let stream = futures_util::stream::unfold(
+        (receiver, state, topic),
+        move |(mut receiver, state, topic)| async move {
+            loop {
+                let next = tokio::time::timeout_at(until, receiver.recv()).await.ok()?;
+                let due = match next {
+                    Ok(notice) => notice.college == college.0 && notice.topic == topic,
+                    // Notices were dropped: send the current marks to be safe.
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => return None,
+                };
+                if due {
+                    let event = session_snapshot(&state, college, session).await.ok()?;
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(event),
+                        (receiver, state, topic),
+                    ));
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}

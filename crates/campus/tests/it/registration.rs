@@ -940,3 +940,96 @@ async fn teachers_enter_marks_within_the_rules() {
         saved.html
     );
 }
+
+#[tokio::test]
+async fn a_marking_page_hears_when_the_session_is_marked_elsewhere() {
+    use futures_util::StreamExt;
+
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class {
+        people,
+        tess,
+        other,
+        ..
+    } = class(&app, &w, 2).await;
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let (_, session) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/sessions", w.section),
+        &tess,
+        Some(json!({"held_on": today, "starts": "09:00", "ends": "10:00"})),
+    )
+    .await;
+    let session = session["id"].as_str().expect("id").to_string();
+
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "tess@alpha.edu", PASSWORD).await;
+    let page = browser.get(&format!("/sessions/{session}/mark")).await;
+    assert!(
+        page.html
+            .contains(&format!("data-live=\"/sessions/{session}/events\""))
+    );
+    let mut intruder = crate::util::Browser::new(&app);
+    intruder.sign_in("alpha", "other@alpha.edu", PASSWORD).await;
+    let refused = intruder.get(&format!("/sessions/{session}/events")).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "another teacher's session"
+    );
+    let _ = other;
+
+    let cookies: String = browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let response = app
+        .send(
+            Request::get(format!("/sessions/{session}/events"))
+                .header(header::COOKIE, cookies)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    let mut events = response.into_body().into_data_stream();
+
+    // Another device (the API) marks the session; the listener may need a moment to
+    // start, so the marks are saved again until the page hears of them.
+    let marks = json!({"marks": [
+        {"student_id": people[0].0, "status": "present"},
+        {"student_id": people[1].0, "status": "absent"},
+    ]});
+    let mut heard = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !heard.contains("event: marked") {
+        assert!(tokio::time::Instant::now() < deadline, "no event: {heard}");
+        let (status, _) = call(
+            &app,
+            "PUT",
+            &format!("/api/v1/sessions/{session}/attendance"),
+            &tess,
+            Some(marks.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        if let Ok(Some(Ok(chunk))) =
+            tokio::time::timeout(std::time::Duration::from_millis(500), events.next()).await
+        {
+            heard.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    assert!(
+        heard.contains(&format!("\"{}\":\"absent\"", people[1].0)),
+        "{heard}"
+    );
+    assert!(heard.contains("Updated by"), "{heard}");
+}

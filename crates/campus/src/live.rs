@@ -1,0 +1,92 @@
+//! Live updates: a change publishes a topic (`session:<id>`) with `NOTIFY campus_live`
+//! inside its transaction, so the notice goes out only if the change commits. Each
+//! instance runs one listener that fans notices out to the pages following them as
+//! server-sent events; a page then reloads what changed through the same authorization as
+//! any request. A lost connection loses notices, so pages resync when they reconnect.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgListener;
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+const CHANNEL: &str = "campus_live";
+
+/// A change of a topic in a college.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Notice {
+    pub college: Uuid,
+    pub topic: String,
+}
+
+/// Publishes a notice with the caller's transaction.
+pub async fn publish(conn: &mut PgConnection, topic: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "SELECT pg_notify($1, json_build_object('college', app_current_college(), 'topic', $2::text)::text)",
+    )
+    .bind(CHANNEL)
+    .bind(topic)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One instance's fan-out of notices; the listener starts with the first follower.
+#[derive(Clone)]
+pub struct Hub {
+    sender: broadcast::Sender<Notice>,
+    started: Arc<OnceLock<()>>,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub {
+            sender: broadcast::channel(1024).0,
+            started: Arc::new(OnceLock::new()),
+        }
+    }
+}
+
+impl Hub {
+    /// Follows every notice of this instance (callers filter by college and topic).
+    pub fn follow(&self, pool: &PgPool) -> broadcast::Receiver<Notice> {
+        let receiver = self.sender.subscribe();
+        if self.started.set(()).is_ok() {
+            tokio::spawn(listen(pool.clone(), self.sender.clone()));
+        }
+        receiver
+    }
+}
+
+/// Listens for notices for as long as the process runs, reconnecting after failures.
+async fn listen(pool: PgPool, sender: broadcast::Sender<Notice>) {
+    loop {
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => {
+                if let Err(e) = listener.listen(CHANNEL).await {
+                    tracing::warn!(error = %e, "cannot LISTEN for live updates");
+                } else {
+                    loop {
+                        match listener.recv().await {
+                            Ok(n) => {
+                                if let Ok(notice) = serde_json::from_str::<Notice>(n.payload()) {
+                                    // No follower at the moment is fine.
+                                    let _ = sender.send(notice);
+                                }
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "live updates listener lost its connection");
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot connect for live updates"),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
