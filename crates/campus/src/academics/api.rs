@@ -455,3 +455,25 @@ pub async fn my_marks(
     tx.commit().await?;
     Ok(Json(list))
 }
+
+/// A room's week: meetings of current terms held in it.
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/timetable", tag = "catalog", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The room's id")),
+    responses((status = 200, description = "Weekly slots", body = [crate::academics::timetable::Slot])))]
+pub async fn room_timetable(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(room): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<crate::academics::timetable::Slot>>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1)")
+        .bind(room)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !exists {
+        return Err(AppError::NotFound);
+    }
+    let slots = crate::academics::timetable::of_room(&mut tx, room).await?;
+    tx.commit().await?;
+    Ok(Json(slots))
+}

@@ -21,7 +21,7 @@ pub mod timetable;
 use crate::identity::access::{Access, Routes};
 use crate::identity::permissions::Permission::{
     AttendanceMark, AttendanceRead, CatalogManage, CatalogRead, GradingManage, MarksEnter,
-    MarksRead, RegistrationEnrol, RegistrationManage, ResultsAmend, ResultsPublish,
+    MarksRead, RegistrationEnrol, RegistrationManage, ResultsAmend, ResultsPublish, StaffRead,
 };
 
 pub fn routes() -> Routes {
@@ -109,6 +109,22 @@ pub fn routes() -> Routes {
         )
         .get("/api/v1/me/timetable", Access::SignedIn, api::my_timetable)
         .get("/timetable", Access::SignedIn, pages::timetable)
+        .get("/timetable/go", Access::SignedIn, pages::timetable_go)
+        .get(
+            "/api/v1/rooms/{id}/timetable",
+            Access::Allowed(CatalogRead),
+            api::room_timetable,
+        )
+        .get(
+            "/timetable/rooms/{id}",
+            Access::Allowed(CatalogRead),
+            pages::room_timetable,
+        )
+        .get(
+            "/timetable/teachers/{id}",
+            Access::Allowed(StaffRead),
+            pages::teacher_timetable,
+        )
         .get(
             "/sessions/{id}/mark",
             Access::Allowed(AttendanceMark),

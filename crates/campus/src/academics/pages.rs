@@ -372,8 +372,91 @@ pub async fn drop(
 #[template(path = "academics/timetable.html")]
 struct TimetablePage {
     chrome: Chrome,
+    /// Whose week: `Your week`, a room or a teacher.
+    heading: String,
     slots: Vec<crate::academics::timetable::Slot>,
     meetings: Vec<crate::coursework::content::MeetingView>,
+    rooms: Vec<(Uuid, String)>,
+    teachers: Vec<(Uuid, String)>,
+}
+
+/// Rooms for everyone; teachers for staff who may read staff records.
+async fn timetable_choices(
+    conn: &mut sqlx::PgConnection,
+    principal: &Principal,
+) -> Result<(Vec<(Uuid, String)>, Vec<(Uuid, String)>), sqlx::Error> {
+    let rooms = sqlx::query_as("SELECT id, code || ' ' || name FROM rooms ORDER BY code")
+        .fetch_all(&mut *conn)
+        .await?;
+    let teachers = if principal.can(Permission::StaffRead) {
+        sqlx::query_as(
+            "SELECT DISTINCT sf.id, sf.last_name || ', ' || sf.first_name FROM staff sf \
+             JOIN section_teachers x ON x.college_id = sf.college_id AND x.staff_id = sf.id ORDER BY 2",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok((rooms, teachers))
+}
+
+/// A room's week (everyone may see when a room is used).
+pub async fn room_timetable(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(room): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT code || ' ' || name FROM rooms WHERE id = $1")
+            .bind(room)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    let slots = crate::academics::timetable::of_room(&mut tx, room).await?;
+    let (rooms, teachers) = timetable_choices(&mut tx, &principal).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let page = TimetablePage {
+        chrome: Chrome::signed_in(format!("Room {name}"), &principal, csrf, "/timetable"),
+        heading: format!("Room {name}"),
+        slots,
+        meetings: Vec::new(),
+        rooms,
+        teachers,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+/// A teacher's week, for staff who may read staff records.
+pub async fn teacher_timetable(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(staff): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT first_name || ' ' || last_name FROM staff WHERE id = $1")
+            .bind(staff)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    let slots = crate::academics::timetable::of_teacher(&mut tx, staff).await?;
+    let (rooms, teachers) = timetable_choices(&mut tx, &principal).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let page = TimetablePage {
+        chrome: Chrome::signed_in(format!("{name}'s week"), &principal, csrf, "/timetable"),
+        heading: format!("{name}'s week"),
+        slots,
+        meetings: Vec::new(),
+        rooms,
+        teachers,
+    };
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn timetable(
@@ -385,12 +468,16 @@ pub async fn timetable(
     let slots = crate::academics::timetable::week_of(&mut tx, principal.user_id).await?;
     let meetings =
         crate::coursework::content::upcoming_for_user(&mut tx, principal.user_id).await?;
+    let (rooms, teachers) = timetable_choices(&mut tx, &principal).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = TimetablePage {
         chrome: Chrome::signed_in("Timetable", &principal, csrf, "/timetable"),
+        heading: "Your week".into(),
         slots,
         meetings,
+        rooms,
+        teachers,
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -592,4 +679,25 @@ pub async fn session_events(
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct GoQuery {
+    #[serde(default)]
+    room: String,
+    #[serde(default)]
+    teacher: String,
+}
+
+/// The timetable chooser's form: to the room's or the teacher's week.
+pub async fn timetable_go(
+    axum::extract::Query(query): axum::extract::Query<GoQuery>,
+) -> AppResult<Response> {
+    if let Ok(room) = Uuid::parse_str(query.room.trim()) {
+        return Ok(Redirect::to(&format!("/timetable/rooms/{room}")).into_response());
+    }
+    if let Ok(teacher) = Uuid::parse_str(query.teacher.trim()) {
+        return Ok(Redirect::to(&format!("/timetable/teachers/{teacher}")).into_response());
+    }
+    Ok(Redirect::to("/timetable").into_response())
 }

@@ -328,3 +328,14 @@ mod tests {
         assert_eq!(show_time(570), "09:30");
     }
 }
+
+/// A room's week: meetings of current terms held in it.
+pub async fn of_room(conn: &mut PgConnection, room: Uuid) -> Result<Vec<Slot>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SLOTS} JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id AND t.ends_on >= current_date \
+         WHERE m.room_id = $1 ORDER BY m.weekday, m.start_minute"
+    )))
+    .bind(room)
+    .fetch_all(conn)
+    .await
+}

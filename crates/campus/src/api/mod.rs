@@ -60,6 +60,7 @@ use crate::identity::access::{Access, Routes};
         crate::academics::api::create_assessment,
         crate::academics::api::enter_marks,
         crate::academics::api::my_marks,
+        crate::academics::api::room_timetable,
         crate::academics::results_api::get_scale,
         crate::academics::results_api::put_scale,
         crate::academics::results_api::section_results,

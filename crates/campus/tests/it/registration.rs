@@ -603,6 +603,49 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The room's week, through the API and the page.
+    let (status, slots) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/rooms/{room}/timetable"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        slots
+            .as_array()
+            .expect("slots")
+            .iter()
+            .any(|s| s["course_code"] == "CS101" && s["room"] == "B1-101"),
+        "{slots}"
+    );
+    let (status, _) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/rooms/{}/timetable", Uuid::new_v4()),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
+    let page = browser.get(&format!("/timetable/rooms/{room}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains("Room B1-101") && page.html.contains("CS101"),
+        "{}",
+        page.html
+    );
+    let page = browser.get(&format!("/timetable/teachers/{teacher}")).await;
+    assert!(
+        page.html.contains("Tess Teach") && page.html.contains("CS101"),
+        "{}",
+        page.html
+    );
 }
 
 /// A section with `enrolled` students in it, one student outside it, its
