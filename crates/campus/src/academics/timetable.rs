@@ -314,6 +314,17 @@ pub async fn student_clash(
     }))
 }
 
+/// A room's week: meetings of current terms held in it.
+pub async fn of_room(conn: &mut PgConnection, room: Uuid) -> Result<Vec<Slot>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SLOTS} JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id AND t.ends_on >= current_date \
+         WHERE m.room_id = $1 ORDER BY m.weekday, m.start_minute"
+    )))
+    .bind(room)
+    .fetch_all(conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,15 +338,4 @@ mod tests {
         assert!(parse_time("t", "12:60").is_err());
         assert_eq!(show_time(570), "09:30");
     }
-}
-
-/// A room's week: meetings of current terms held in it.
-pub async fn of_room(conn: &mut PgConnection, room: Uuid) -> Result<Vec<Slot>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SLOTS} JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id AND t.ends_on >= current_date \
-         WHERE m.room_id = $1 ORDER BY m.weekday, m.start_minute"
-    )))
-    .bind(room)
-    .fetch_all(conn)
-    .await
 }
