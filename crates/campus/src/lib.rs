@@ -6,6 +6,7 @@ pub mod academics;
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod coursework;

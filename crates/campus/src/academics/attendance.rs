@@ -221,7 +221,15 @@ pub async fn mark(
     .bind(grant.user_id)
     .execute(&mut *conn)
     .await?;
-    alert_low_attendance(conn, session.section).await?;
+    // Only a student marked absent now can have fallen under the threshold.
+    let absentees: Vec<Uuid> = marks
+        .iter()
+        .filter(|m| m.status == "absent")
+        .map(|m| m.student_id)
+        .collect();
+    if !absentees.is_empty() {
+        alert_low_attendance(conn, session.section, &absentees).await?;
+    }
     crate::live::publish(conn, &format!("session:{session_id}")).await?;
     let absent = marks.iter().filter(|m| m.status == "absent").count();
     audit::record(
@@ -251,14 +259,16 @@ pub async fn of_student(
     student: Uuid,
 ) -> Result<Vec<CourseAttendance>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT c.code AS course_code, count(a.*) AS sessions, \
-            count(a.*) FILTER (WHERE a.status IN ('present', 'late')) AS attended, \
-            round(100.0 * count(a.*) FILTER (WHERE a.status IN ('present', 'late')) / nullif(count(a.*), 0), 1)::float8 AS percent \
+        // The student's own marks first (their index), then their sections.
+        "SELECT c.code AS course_code, coalesce(x.sessions, 0) AS sessions, coalesce(x.attended, 0) AS attended, \
+            round(100.0 * x.attended / nullif(x.sessions, 0), 1)::float8 AS percent \
          FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         LEFT JOIN class_sessions cs ON cs.college_id = s.college_id AND cs.section_id = s.id \
-         LEFT JOIN attendance a ON a.college_id = cs.college_id AND a.session_id = cs.id AND a.student_id = e.student_id \
-         WHERE e.student_id = $1 AND e.status = 'enrolled' GROUP BY c.code ORDER BY c.code",
+         LEFT JOIN (SELECT cs.section_id, count(*) AS sessions, \
+                       count(*) FILTER (WHERE a.status IN ('present', 'late')) AS attended \
+                    FROM attendance a JOIN class_sessions cs ON cs.college_id = a.college_id AND cs.id = a.session_id \
+                    WHERE a.student_id = $1 GROUP BY cs.section_id) x ON x.section_id = s.id \
+         WHERE e.student_id = $1 AND e.status = 'enrolled' ORDER BY c.code",
     )
     .bind(student)
     .fetch_all(conn)
@@ -326,7 +336,11 @@ pub async fn generate(
 
 /// Mails students of `section` whose attendance fell below the college's threshold, and
 /// their guardians and their advisor; at most once a week per student and course.
-async fn alert_low_attendance(conn: &mut PgConnection, section: Uuid) -> Result<(), AppError> {
+async fn alert_low_attendance(
+    conn: &mut PgConnection,
+    section: Uuid,
+    students: &[Uuid],
+) -> Result<(), AppError> {
     let low: Vec<(Uuid, String, f64, i16)> = sqlx::query_as(
         "SELECT st.id, c.code, \
             (100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*))::float8, \
@@ -335,7 +349,7 @@ async fn alert_low_attendance(conn: &mut PgConnection, section: Uuid) -> Result<
          JOIN students st ON st.college_id = a.college_id AND st.id = a.student_id \
          JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         WHERE cs.section_id = $1 \
+         WHERE cs.section_id = $1 AND a.student_id = ANY($2) \
            AND NOT EXISTS (SELECT 1 FROM attendance_alerts x WHERE x.college_id = a.college_id \
                AND x.student_id = a.student_id AND x.section_id = $1 AND x.sent_at > now() - interval '7 days') \
          GROUP BY st.id, c.code \
@@ -343,6 +357,7 @@ async fn alert_low_attendance(conn: &mut PgConnection, section: Uuid) -> Result<
                 < (SELECT attendance_threshold FROM colleges)",
     )
     .bind(section)
+    .bind(students)
     .fetch_all(&mut *conn)
     .await?;
     for (student, course, percent, threshold) in low {

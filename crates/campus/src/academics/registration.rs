@@ -75,24 +75,18 @@ pub async fn enrol(
     section: Uuid,
     override_reason: Option<&str>,
 ) -> Result<Outcome, AppError> {
-    // The row lock serialises everyone enrolling in this section; nothing else waits.
-    let row: Option<(Uuid, Uuid, i32, i32, String, f64)> = sqlx::query_as(
-        "SELECT s.course_id, s.term_id, s.capacity, s.enrolled, c.code, c.credits::float8 \
+    // The student's own checks come first, without holding anything: only the seat count
+    // needs the section's row lock, taken below for as short a time as possible.
+    let row: Option<(Uuid, Uuid, String, f64)> = sqlx::query_as(
+        "SELECT s.course_id, s.term_id, c.code, c.credits::float8 \
          FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         WHERE s.id = $1 FOR UPDATE OF s",
+         WHERE s.id = $1",
     )
     .bind(section)
     .fetch_optional(&mut *conn)
     .await?;
-    let (course, term, capacity, enrolled, course_code, credits) = row.ok_or(AppError::NotFound)?;
-    let current: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM enrollments WHERE section_id = $1 AND student_id = $2",
-    )
-    .bind(section)
-    .bind(student)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(status) = current.filter(|s| s != "dropped") {
+    let (course, term, course_code, credits) = row.ok_or(AppError::NotFound)?;
+    if let Some(status) = current_status(conn, section, student).await? {
         return Err(AppError::Conflict(format!(
             "You are already {status} in this section."
         )));
@@ -154,6 +148,18 @@ pub async fn enrol(
             )));
         }
     }
+    // The row lock serialises everyone enrolling in this section; nothing else waits.
+    let (capacity, enrolled): (i32, i32) =
+        sqlx::query_as("SELECT capacity, enrolled FROM sections WHERE id = $1 FOR UPDATE")
+            .bind(section)
+            .fetch_one(&mut *conn)
+            .await?;
+    // Checked again under the lock: the same student's second request waited here.
+    if let Some(status) = current_status(conn, section, student).await? {
+        return Err(AppError::Conflict(format!(
+            "You are already {status} in this section."
+        )));
+    }
     let outcome = if enrolled < capacity {
         Outcome::Enrolled
     } else {
@@ -195,6 +201,22 @@ pub async fn enrol(
     )
     .await?;
     Ok(outcome)
+}
+
+/// The student's live enrolment status in a section (`enrolled` or `waitlisted`).
+async fn current_status(
+    conn: &mut PgConnection,
+    section: Uuid,
+    student: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    let current: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM enrollments WHERE section_id = $1 AND student_id = $2",
+    )
+    .bind(section)
+    .bind(student)
+    .fetch_optional(conn)
+    .await?;
+    Ok(current.filter(|s| s != "dropped"))
 }
 
 /// Drops `student` from `section`; a freed seat goes to the first student waiting, who

@@ -67,6 +67,30 @@ enum Command {
     },
     /// Print a new random secret for `secret_key` (CAMPUS_SECRET_KEY).
     Secret,
+    /// Measure this machine: run the demo college in a server of its own, grown to the
+    /// benchmark's shape, and drive it over HTTP (see docs/BENCHMARKS.md).
+    Bench {
+        /// Students in the generated college.
+        #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(100..=200_000))]
+        students: u32,
+        /// The benchmark's own folder (never a real college's data folder).
+        #[arg(long, default_value = "campus-bench-data", value_name = "DIR")]
+        dir: PathBuf,
+        /// Seconds each timed scenario runs.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        seconds: u64,
+        /// Concurrent clients of the busy scenarios.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        clients: u32,
+        /// Start from an empty folder (regenerate the college).
+        #[arg(long)]
+        fresh: bool,
+        /// Registration rush: attempts, and seats of the section they race for.
+        #[arg(long, default_value_t = 5000)]
+        rush_attempts: u32,
+        #[arg(long, default_value_t = 100)]
+        rush_seats: u32,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -87,10 +111,14 @@ pub fn main() -> ExitCode {
         Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
         _ => None,
     };
+    let data_dir = match &cli.command {
+        Command::Bench { dir, .. } => Some(dir.clone()),
+        _ => cli.data_dir.clone(),
+    };
     let overrides = Overrides {
         config_file: cli.config.clone(),
         listen,
-        data_dir: cli.data_dir.clone(),
+        data_dir,
     };
     let config = match Config::load(&overrides, &config::process_env) {
         Ok(config) => config,
@@ -120,6 +148,27 @@ pub fn main() -> ExitCode {
             Command::Audit { command } => admin::audit(config, command).await,
             Command::Keys { command } => admin::keys(config, command).await,
             Command::Secret => Ok(()),
+            Command::Bench {
+                students,
+                dir,
+                seconds,
+                clients,
+                fresh,
+                rush_attempts,
+                rush_seats,
+            } => {
+                let options = crate::bench::Options {
+                    students: students as usize,
+                    dir,
+                    seconds,
+                    clients: clients as usize,
+                    fresh,
+                    rush_attempts: rush_attempts as usize,
+                    rush_seats: i64::from(rush_seats),
+                    report_cards: 1000,
+                };
+                crate::bench::run(config, options).await
+            }
         }
     });
     match result {

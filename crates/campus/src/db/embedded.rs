@@ -13,8 +13,8 @@ use sqlx::{ConnectOptions, Connection, PgConnection};
 use super::{APP_ROLE, OWNER_ROLE};
 
 /// The superuser `initdb` made; only used over the private socket, for set-up.
-const SUPERUSER: &str = "postgres";
-const PORT: u16 = 5432;
+pub const SUPERUSER: &str = "postgres";
+pub const PORT: u16 = 5432;
 
 /// How a command may treat a cluster another Campus process already runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

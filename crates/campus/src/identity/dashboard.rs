@@ -151,13 +151,21 @@ pub async fn page(
     .bind(me)
     .fetch_one(&mut *conn)
     .await?;
-    let own_staff: Option<StaffPanel> = sqlx::query_as(
-        "SELECT s.title, d.name AS department FROM staff s LEFT JOIN departments d \
+    // Students and parents are not staff, nor teachers: their dashboard skips those panels.
+    let may_be_staff = !principal.has_role(crate::identity::permissions::Role::Student)
+        && !principal.has_role(crate::identity::permissions::Role::Parent);
+    let teaches = principal.has_role(crate::identity::permissions::Role::Teacher);
+    let own_staff: Option<StaffPanel> = if !may_be_staff {
+        None
+    } else {
+        sqlx::query_as(
+            "SELECT s.title, d.name AS department FROM staff s LEFT JOIN departments d \
            ON d.college_id = s.college_id AND d.id = s.department_id WHERE s.user_id = $1",
-    )
-    .bind(me)
-    .fetch_optional(&mut *conn)
-    .await?;
+        )
+        .bind(me)
+        .fetch_optional(&mut *conn)
+        .await?
+    };
 
     let grant = |p| principal.grant(p).map(|g| g.scope);
     let students = grant(Permission::StudentsRead);
@@ -310,7 +318,10 @@ pub async fn page(
         None => (Vec::new(), Vec::new()),
     };
     let meetings = crate::coursework::content::upcoming_for_user(&mut *conn, me).await?;
-    let to_grade: Vec<ToGrade> = sqlx::query_as(
+    let to_grade: Vec<ToGrade> = if !teaches {
+        Vec::new()
+    } else {
+        sqlx::query_as(
         "SELECT a.id, c.code || ' ' || s.code || ': ' || a.title AS label, count(*) AS waiting \
          FROM submissions sub JOIN assignments a ON a.college_id = sub.college_id AND a.id = sub.assignment_id \
          JOIN sections s ON s.college_id = a.college_id AND s.id = a.section_id \
@@ -321,7 +332,8 @@ pub async fn page(
     )
     .bind(me)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    };
     let registration_progress: Option<(i64, i64, i64, i64)> = if principal
         .can(Permission::RegistrationManage)
     {
@@ -342,7 +354,10 @@ pub async fn page(
     } else {
         None
     };
-    let to_mark: Vec<TeachingSession> = sqlx::query_as(
+    let to_mark: Vec<TeachingSession> = if !teaches {
+        Vec::new()
+    } else {
+        sqlx::query_as(
         "SELECT cs.id, c.code || ' ' || s.code || ', ' || lpad((cs.start_minute / 60)::text, 2, '0') || ':' \
                 || lpad((cs.start_minute % 60)::text, 2, '0') AS label, \
             (SELECT count(*) FROM attendance a WHERE a.college_id = cs.college_id AND a.session_id = cs.id) AS marked \
@@ -354,8 +369,12 @@ pub async fn page(
     )
     .bind(me)
     .fetch_all(&mut *conn)
-    .await?;
-    let teaching: Vec<BusySection> = sqlx::query_as(
+    .await?
+    };
+    let teaching: Vec<BusySection> = if !teaches {
+        Vec::new()
+    } else {
+        sqlx::query_as(
         "SELECT s.id, c.code AS course_code, s.code AS section, s.enrolled, s.capacity, \
             (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id \
                AND e.section_id = s.id AND e.status = 'waitlisted') AS waitlisted \
@@ -367,7 +386,8 @@ pub async fn page(
     )
     .bind(me)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    };
     let children_attendance = if children.is_empty() {
         Vec::new()
     } else {

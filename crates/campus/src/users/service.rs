@@ -80,13 +80,20 @@ pub async fn list(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{VIEW} WHERE ($1 = '%%' OR u.email::text ILIKE $1 OR u.display_name ILIKE $1) \
+    // The page of users first (filters, order, limit on users alone, so the trigram and
+    // email indexes serve it), then the roles of just those users.
+    sqlx::query_as(
+        "SELECT u.id, u.email::text AS email, u.display_name, u.status, \
+            ARRAY(SELECT r.role FROM role_assignments r WHERE r.college_id = u.college_id \
+                  AND r.user_id = u.id ORDER BY r.role) AS roles, \
+            u.last_login_at, u.created_at \
+         FROM users u \
+         WHERE ($1 = '%%' OR (u.email::text || ' ' || u.display_name) ILIKE $1) \
            AND ($2::text IS NULL OR u.status = $2) \
            AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM role_assignments x \
                 WHERE x.college_id = u.college_id AND x.user_id = u.id AND x.role = $3)) \
-         GROUP BY u.college_id, u.id ORDER BY u.email LIMIT $4 OFFSET $5"
-    )))
+         ORDER BY u.email LIMIT $4 OFFSET $5",
+    )
     .bind(pattern)
     .bind(status.map(Status::as_str))
     .bind(role)

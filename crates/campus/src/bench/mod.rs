@@ -1,0 +1,601 @@
+//! `campus bench`: measures Campus the way its users feel it. It runs the demo college in a
+//! server of its own (a child process on loopback with its private PostgreSQL in the
+//! benchmark's folder), grows it to the benchmark's shape, drives it over HTTP scenario by
+//! scenario, each bounded in time, and prints requests per second, latency percentiles,
+//! errors, database statements per request and the server's memory, beside this machine's
+//! ceilings (a trivial handler of the same server; pgbench select-only on the same cluster).
+//! It never touches a database given by DATABASE_URL: only its own folder.
+
+pub mod load;
+pub mod prepare;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use reqwest::{Client, StatusCode};
+
+use crate::config::Config;
+use crate::db::{self, Database, WhenBusy};
+use load::{Bound, Outcome, drive};
+
+/// A file that marks a folder as the benchmark's (so it may be wiped).
+const MARKER: &str = "campus-bench.marker";
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub students: usize,
+    pub dir: PathBuf,
+    pub seconds: u64,
+    pub clients: usize,
+    pub fresh: bool,
+    pub rush_attempts: usize,
+    pub rush_seats: i64,
+    pub report_cards: usize,
+}
+
+/// Refuses a configuration that points at a database other than the benchmark's own.
+pub fn check_isolated(config: &Config) -> anyhow::Result<()> {
+    if config.database_url.is_some() || config.database_owner_url.is_some() {
+        bail!(
+            "campus bench loads and rewrites data, so it runs only on its own private cluster \
+             in --dir; unset CAMPUS_DATABASE_URL / database_url (it must never touch a real \
+             college's database)"
+        );
+    }
+    Ok(())
+}
+
+fn prepare_dir(dir: &Path, fresh: bool) -> anyhow::Result<()> {
+    if dir.exists() {
+        let marked = dir.join(MARKER).exists();
+        // Loading the settings already put the development secret there.
+        let empty = std::fs::read_dir(dir)?
+            .filter_map(Result::ok)
+            .all(|e| e.file_name() == "secret.key");
+        if !marked && !empty {
+            bail!(
+                "{} exists and is not a benchmark folder; choose another --dir (campus bench \
+                 only wipes folders it made)",
+                dir.display()
+            );
+        }
+        if fresh && marked {
+            std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(dir.join(MARKER), "made by campus bench\n")?;
+    Ok(())
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Resident and peak memory of a process, in MB, from /proc.
+fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+async fn queries_so_far(client: &Client, base: &str) -> Option<f64> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find(|l| l.starts_with("campus_db_queries_total"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Runs a scenario and notes the statements it cost per request.
+async fn measured<F>(client: &Client, base: &str, run: F) -> Outcome
+where
+    F: Future<Output = Outcome>,
+{
+    let before = queries_so_far(client, base).await;
+    let mut outcome = run.await;
+    let after = queries_so_far(client, base).await;
+    if let (Some(b), Some(a)) = (before, after)
+        && outcome.requests > 0
+    {
+        // The two /metrics scrapes run no statements.
+        outcome.queries_per_request = Some((a - b) / outcome.requests as f64);
+    }
+    outcome
+}
+
+struct Server {
+    child: tokio::process::Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(options: &Options) -> anyhow::Result<Server> {
+        let port = free_port()?;
+        let log = std::fs::File::create(options.dir.join("server.log"))?;
+        let exe = std::env::current_exe().context("finding the campus binary")?;
+        let child = tokio::process::Command::new(exe)
+            .args(["demo", "--students", &options.students.to_string()])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .env("CAMPUS_DATA_DIR", &options.dir)
+            .env("CAMPUS_LOG", "warn")
+            // The sign-in scenario measures hashing, not the per-address limit.
+            .env("CAMPUS_AUTH_ATTEMPTS_PER_MINUTE", "10000")
+            .env_remove("CAMPUS_DATABASE_URL")
+            .env_remove("CAMPUS_CONFIG")
+            .stdout(Stdio::from(log.try_clone()?))
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting the benchmark's server")?;
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = Client::new();
+        let deadline = Instant::now() + Duration::from_secs(900);
+        loop {
+            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
+                && r.status() == StatusCode::OK
+            {
+                return Ok(server);
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "the benchmark's server did not become ready; see {}/server.log",
+                    options.dir.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id().unwrap_or(0)
+    }
+
+    async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await;
+    }
+}
+
+/// pgbench select-only against the cluster, as its superuser over the private socket.
+async fn pgbench(socket: &Path, seconds: u64) -> anyhow::Result<f64> {
+    let run = |args: Vec<String>| {
+        let socket = socket.to_path_buf();
+        async move {
+            tokio::process::Command::new("pgbench")
+                .args([
+                    "-h",
+                    &socket.to_string_lossy(),
+                    "-p",
+                    &db::embedded::PORT.to_string(),
+                ])
+                .args(["-U", db::embedded::SUPERUSER])
+                .args(args)
+                .output()
+                .await
+                .context("running pgbench (it comes with the PostgreSQL server packages)")
+        }
+    };
+    let create = tokio::process::Command::new("createdb")
+        .args([
+            "-h",
+            &socket.to_string_lossy(),
+            "-p",
+            &db::embedded::PORT.to_string(),
+        ])
+        .args(["-U", db::embedded::SUPERUSER, "campus_pgbench"])
+        .output()
+        .await;
+    let _ = create;
+    let init = run(vec![
+        "-i".into(),
+        "-q".into(),
+        "-s".into(),
+        "10".into(),
+        "campus_pgbench".into(),
+    ])
+    .await?;
+    anyhow::ensure!(
+        init.status.success(),
+        "pgbench -i failed: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let out = run(vec![
+        "-S".into(),
+        "-n".into(),
+        "-c".into(),
+        "16".into(),
+        "-j".into(),
+        "2".into(),
+        "-T".into(),
+        seconds.to_string(),
+        "campus_pgbench".into(),
+    ])
+    .await?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|v| v.parse().ok())
+        .context("pgbench printed no tps")
+}
+
+pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
+    check_isolated(&config)?;
+    prepare_dir(&options.dir, options.fresh)?;
+    println!(
+        "campus bench: {} students, folder {}, {} s per scenario, {} clients",
+        options.students,
+        options.dir.display(),
+        options.seconds,
+        options.clients
+    );
+    let started = Instant::now();
+    let server = Server::start(&options).await?;
+    println!(
+        "Server ready after {:.1} s (demo college loaded).",
+        started.elapsed().as_secs_f64()
+    );
+    let database = Database::locate(&config, WhenBusy::Attach).await?;
+    let pool = db::connect_pool(&database.app, 8, config.database_connect_timeout).await?;
+    let college = crate::institution::queries::directory(&pool)
+        .await?
+        .into_iter()
+        .find(|c| c.slug == crate::demo::generate::SLUG)
+        .context("the demo college is missing")?
+        .id;
+    let term = prepare::shape(&pool, college).await?;
+    // Fresh statistics after the bulk load (autovacuum would get there, later): only the
+    // superuser may analyze every table.
+    if let Some(cluster) = &database.cluster {
+        use sqlx::Executor;
+        let name = database.app.get_database().unwrap_or("campus").to_string();
+        let mut conn: sqlx::PgConnection =
+            sqlx::ConnectOptions::connect(&cluster.options(db::embedded::SUPERUSER, &name)).await?;
+        conn.execute("ANALYZE").await?;
+    }
+    let f = prepare::fixtures(
+        &pool,
+        &config,
+        college,
+        term,
+        options.clients,
+        options.rush_attempts,
+        options.rush_seats,
+    )
+    .await?;
+    // Let the server settle before measuring it idle.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (idle_mb, _) = memory_mb(server.pid());
+
+    let base = server.base.clone();
+    let client = Client::builder()
+        .pool_max_idle_per_host(1024)
+        .timeout(Duration::from_secs(120))
+        .build()?;
+    let window = Bound::Time(Duration::from_secs(options.seconds));
+    let mut results: Vec<Outcome> = Vec::new();
+
+    // The ceiling of this server: a handler that does nothing.
+    let (c, b) = (client.clone(), base.clone());
+    results.push(
+        measured(
+            &client,
+            &base,
+            drive(
+                "trivial handler (/healthz)",
+                options.clients,
+                window,
+                move |_| c.get(format!("{b}/healthz")),
+                |s| s == StatusCode::OK,
+            ),
+        )
+        .await,
+    );
+
+    let (c, b, (email, password)) = (client.clone(), base.clone(), f.sign_in.clone());
+    let mut outcome = measured(&client, &base, drive("sign-in (Argon2id)", 4, window, move |_| {
+        c.post(format!("{b}/api/v1/auth/login"))
+            .json(&serde_json::json!({"college": crate::demo::generate::SLUG, "email": email, "password": password}))
+    }, |s| s == StatusCode::OK))
+    .await;
+    outcome.note = format!("password hashing bounds it by design {}", outcome.note);
+    results.push(outcome);
+
+    let (c, b, cookies) = (client.clone(), base.clone(), f.student_cookies.clone());
+    results.push(
+        measured(
+            &client,
+            &base,
+            drive(
+                "student dashboard",
+                options.clients,
+                window,
+                move |i| {
+                    c.get(format!("{b}/dashboard"))
+                        .header("cookie", &cookies[i % cookies.len()])
+                },
+                |s| s == StatusCode::OK,
+            ),
+        )
+        .await,
+    );
+
+    let (c, b, marking) = (client.clone(), base.clone(), f.marking.clone());
+    let mut outcome = measured(&client, &base, drive("teacher marks a 60-student session", 4, window, move |i| {
+        let (token, session, roster) = &marking[i % marking.len()];
+        let marks: Vec<serde_json::Value> = roster
+            .iter()
+            .enumerate()
+            .map(|(n, s)| serde_json::json!({"student_id": s, "status": if (n + i) % 9 == 0 { "absent" } else { "present" }}))
+            .collect();
+        c.put(format!("{b}/api/v1/sessions/{session}/attendance"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "marks": marks }))
+    }, |s| s == StatusCode::NO_CONTENT))
+    .await;
+    outcome.note = format!(
+        "{} sessions, {} students each {}",
+        f.marking.len(),
+        prepare::SEATS,
+        outcome.note
+    );
+    results.push(outcome);
+
+    let (c, b, token, names) = (
+        client.clone(),
+        base.clone(),
+        f.registrar_token.clone(),
+        f.surnames.clone(),
+    );
+    results.push(
+        measured(
+            &client,
+            &base,
+            drive(
+                "registrar searches students",
+                options.clients.min(16),
+                window,
+                move |i| {
+                    let query = serde_urlencoded::to_string([
+                        ("q", names[i % names.len()].as_str()),
+                        ("role", "student"),
+                        ("limit", "20"),
+                    ])
+                    .unwrap_or_default();
+                    c.get(format!("{b}/api/v1/users?{query}"))
+                        .bearer_auth(&token)
+                },
+                |s| s == StatusCode::OK,
+            ),
+        )
+        .await,
+    );
+
+    let (c, b, token) = (client.clone(), base.clone(), f.registrar_token.clone());
+    results.push(
+        measured(
+            &client,
+            &base,
+            drive(
+                "list users, paginated",
+                options.clients.min(16),
+                window,
+                move |i| {
+                    c.get(format!(
+                        "{b}/api/v1/users?limit=50&offset={}",
+                        (i % 200) * 50
+                    ))
+                    .bearer_auth(&token)
+                },
+                |s| s == StatusCode::OK,
+            ),
+        )
+        .await,
+    );
+
+    let (c, b, rush, tokens) = (
+        client.clone(),
+        base.clone(),
+        f.rush_section,
+        f.rush_tokens.clone(),
+    );
+    let attempts = tokens.len();
+    let mut outcome = measured(
+        &client,
+        &base,
+        drive(
+            "registration rush",
+            options.clients,
+            Bound::Count(attempts),
+            move |i| {
+                c.post(format!("{b}/api/v1/sections/{rush}/enroll"))
+                    .bearer_auth(&tokens[i])
+            },
+            |s| s == StatusCode::OK,
+        ),
+    )
+    .await;
+    let mut tx = db::begin_for_college(&pool, college).await?;
+    let (enrolled, waitlisted): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE status = 'waitlisted') FROM enrollments WHERE section_id = $1",
+    )
+    .bind(rush)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    outcome.note = format!(
+        "{attempts} attempts for {} seats: {enrolled} enrolled, {waitlisted} waitlisted{}",
+        f.rush_seats,
+        if enrolled == f.rush_seats {
+            ""
+        } else {
+            "  << WRONG"
+        }
+    ) + &outcome.note;
+    results.push(outcome);
+
+    let (c, b, token, students, term) = (
+        client.clone(),
+        base.clone(),
+        f.registrar_token.clone(),
+        f.graded_students.clone(),
+        f.term,
+    );
+    let mut outcome = measured(
+        &client,
+        &base,
+        drive(
+            "report card PDF",
+            2,
+            window,
+            move |i| {
+                c.get(format!(
+                    "{b}/api/v1/students/{}/report-card?term={term}",
+                    students[i % students.len()]
+                ))
+                .bearer_auth(&token)
+            },
+            |s| s == StatusCode::OK,
+        ),
+    )
+    .await;
+    outcome.note = format!(
+        "typeset, recorded with a verification code {}",
+        outcome.note
+    );
+    results.push(outcome);
+
+    // A program's report cards as one job, timed from request to finished archive.
+    let started = Instant::now();
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/report-card-jobs"))
+        .bearer_auth(&f.registrar_token)
+        .json(&serde_json::json!({"program_id": f.bulk_program.0, "term_id": f.term}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let job = created["id"].as_str().context("no job id")?.to_string();
+    let (status, done) = loop {
+        let view: serde_json::Value = client
+            .get(format!("{base}/api/v1/report-card-jobs/{job}"))
+            .bearer_auth(&f.registrar_token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let status = view["status"].as_str().unwrap_or_default().to_string();
+        if status == "done" || status == "failed" || started.elapsed() > Duration::from_secs(600) {
+            break (status, view["done"].as_i64().unwrap_or(0));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let elapsed = started.elapsed();
+    results.push(Outcome {
+        name: "report cards of a program (one job)".into(),
+        clients: 1,
+        requests: done as usize,
+        errors: usize::from(status != "done"),
+        elapsed,
+        latencies: Vec::new(),
+        queries_per_request: None,
+        note: format!("{done} cards in {:.1} s ({status})", elapsed.as_secs_f64()),
+    });
+    let _ = options.report_cards;
+
+    let (_, peak_mb) = memory_mb(server.pid());
+    let pg_tps = match &database.cluster {
+        Some(cluster) => pgbench(cluster.socket_dir(), options.seconds)
+            .await
+            .map_err(|e| {
+                println!("(pgbench ceiling skipped: {e:#})");
+                e
+            })
+            .ok(),
+        None => None,
+    };
+    pool.close().await;
+    server.stop().await;
+    print_report(&results, idle_mb, peak_mb, pg_tps, &options);
+    Ok(())
+}
+
+fn print_report(
+    results: &[Outcome],
+    idle_mb: f64,
+    peak_mb: f64,
+    pg_tps: Option<f64>,
+    options: &Options,
+) {
+    let ceiling = results.first().map(Outcome::per_second).unwrap_or(0.0);
+    println!();
+    println!(
+        "{:<38} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8}",
+        "scenario",
+        "clients",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "db q/req",
+        "of http"
+    );
+    for r in results {
+        println!(
+            "{:<38} {:>7} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>8} {:>7.1}%",
+            r.name,
+            r.clients,
+            r.per_second(),
+            r.percentile(50.0),
+            r.percentile(95.0),
+            r.percentile(99.0),
+            r.errors,
+            r.queries_per_request
+                .map_or("–".to_string(), |q| format!("{q:.1}")),
+            100.0 * r.per_second() / ceiling.max(1e-9),
+        );
+        if !r.note.is_empty() {
+            println!("    {}", r.note);
+        }
+    }
+    println!();
+    println!("server memory: {idle_mb:.0} MB idle after loading, {peak_mb:.0} MB peak");
+    match pg_tps {
+        Some(tps) => println!(
+            "ceilings: trivial handler {ceiling:.0} req/s; pgbench select-only (16 clients, same cluster) {tps:.0} tx/s"
+        ),
+        None => println!("ceilings: trivial handler {ceiling:.0} req/s; pgbench not measured"),
+    }
+    println!(
+        "machine: {} cores; students {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        options.students
+    );
+}
