@@ -114,5 +114,116 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *conn)
     .await?;
+    coursework(conn).await?;
+    past_term(conn).await?;
+    Ok(())
+}
+
+/// An assignment due next week and a reading in each section with students, so students
+/// and teachers find coursework on their pages.
+async fn coursework(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(
+        "WITH a AS (INSERT INTO assessments (college_id, section_id, name, kind, weight, max_marks) \
+                    SELECT app_current_college(), id, 'Problem set 1', 'assignment', 20, 20 FROM sections WHERE enrolled > 0 \
+                    RETURNING id, section_id) \
+         INSERT INTO assignments (college_id, section_id, assessment_id, title, instructions, due_at, created_by) \
+         SELECT app_current_college(), a.section_id, a.id, 'Problem set 1', \
+                'Answer the five questions of chapter 1. Show your working; a scanned page or a PDF is fine.', \
+                date_trunc('day', now()) + interval '7 days 17 hours', \
+                (SELECT st.user_id FROM section_teachers x JOIN staff st ON st.college_id = x.college_id AND st.id = x.staff_id \
+                 WHERE x.section_id = a.section_id LIMIT 1) \
+         FROM a; \
+         INSERT INTO materials (college_id, section_id, title, description, link) \
+         SELECT app_current_college(), id, 'Course outline', 'Topics week by week, readings and how the course is assessed.', \
+                'https://www.example.edu/outline' FROM sections WHERE enrolled > 0;",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The term before the current one, over: second-year students took their department's
+/// first course then, and its results are published (so records, GPAs, report cards and
+/// transcripts have something to show).
+async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    let term: Option<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT id FROM terms WHERE ends_on < current_date ORDER BY ends_on DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(term) = term else { return Ok(()) };
+    // Only a uuid and a constant are formatted in.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
+         SELECT app_current_college(), id, '{term}', 'A', {SEATS} FROM courses WHERE code ~ '101$'; \
+         INSERT INTO section_teachers (college_id, section_id, staff_id) \
+         SELECT app_current_college(), p.id, x.staff_id FROM sections p \
+         JOIN sections c ON c.college_id = p.college_id AND c.course_id = p.course_id AND c.term_id <> p.term_id \
+         JOIN section_teachers x ON x.college_id = c.college_id AND x.section_id = c.id \
+         WHERE p.term_id = '{term}'; \
+         WITH eligible AS ( \
+            SELECT st.id AS student_id, s.id AS section_id, \
+                   row_number() OVER (PARTITION BY s.id ORDER BY st.student_number) AS k \
+            FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
+            JOIN courses c ON c.college_id = p.college_id AND c.department_id = p.department_id AND c.code ~ '101$' \
+            JOIN sections s ON s.college_id = c.college_id AND s.course_id = c.id AND s.term_id = '{term}' \
+            WHERE st.status = 'enrolled' AND st.year_of_study = 2), \
+         chosen AS (INSERT INTO enrollments (college_id, section_id, student_id, status) \
+            SELECT app_current_college(), section_id, student_id, 'enrolled' FROM eligible WHERE k <= 40 RETURNING section_id) \
+         UPDATE sections s SET enrolled = counted.n \
+         FROM (SELECT section_id, count(*) AS n FROM chosen GROUP BY section_id) AS counted WHERE s.id = counted.section_id; \
+         INSERT INTO assessments (college_id, section_id, name, kind, weight, max_marks) \
+         SELECT app_current_college(), s.id, v.name, v.kind, v.weight, v.max FROM sections s, \
+           (VALUES ('Midterm', 'exam', 40, 50), ('Final', 'exam', 60, 100)) AS v(name, kind, weight, max) \
+         WHERE s.term_id = '{term}'; \
+         INSERT INTO marks (college_id, assessment_id, student_id, score) \
+         SELECT app_current_college(), a.id, e.student_id, \
+                round(a.max_marks * (30 + abs(hashtext(a.name || e.student_id::text)) % 71) / 100.0, 1) \
+         FROM assessments a JOIN sections s ON s.college_id = a.college_id AND s.id = a.section_id \
+         JOIN enrollments e ON e.college_id = a.college_id AND e.section_id = a.section_id AND e.status = 'enrolled' \
+         WHERE s.term_id = '{term}';"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    let registrar: Option<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT r.user_id FROM role_assignments r WHERE r.role = 'registrar' LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(registrar) = registrar else {
+        return Ok(());
+    };
+    let college: uuid::Uuid = sqlx::query_scalar("SELECT app_current_college()")
+        .fetch_one(&mut *conn)
+        .await?;
+    let grant = crate::identity::principal::Grant {
+        permission: crate::identity::permissions::Permission::MarksEnter,
+        scope: crate::identity::permissions::Scope::College,
+        role: "registrar".into(),
+        college: crate::db::CollegeId(college),
+        user_id: registrar,
+    };
+    let context = crate::audit::AuditContext {
+        actor: Some(registrar),
+        actor_role: Some("registrar".into()),
+        request_id: Some("demo".into()),
+        ..crate::audit::AuditContext::default()
+    };
+    let sections: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM sections WHERE term_id = $1 AND enrolled > 0")
+            .bind(term)
+            .fetch_all(&mut *conn)
+            .await?;
+    for section in sections {
+        // Demo data is made consistent above; a refusal here would be a bug to see.
+        let published = async {
+            crate::academics::results::submit(conn, &grant, &context, section).await?;
+            crate::academics::results::publish(conn, &context, section).await
+        }
+        .await;
+        if let Err(e) = published {
+            tracing::warn!(error = ?e, "a demo section's results were not published");
+        }
+    }
     Ok(())
 }

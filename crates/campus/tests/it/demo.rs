@@ -84,9 +84,24 @@ async fn the_demo_college_loads_and_is_shown() {
     .await
     .expect("teaching");
     tx.commit().await.expect("commit");
-    assert_eq!((courses, sections, meetings), (48, 48, 96));
+    // 48 sections this term; last term's 101 course of each of the 12 departments.
+    assert_eq!((courses, sections, meetings), (48, 60, 96));
     assert!(enrolled > 0, "no demo enrolments");
     assert_eq!(over, 0, "seat counts disagree with enrolments");
+    let mut tx = begin_for_college(&app.pool, college.id).await.expect("tx");
+    let (published, results, assignments, materials): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM sections WHERE results_status = 'published'), (SELECT count(*) FROM results), \
+                (SELECT count(*) FROM assignments), (SELECT count(*) FROM materials)",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("coursework and results");
+    tx.commit().await.expect("commit");
+    assert!(
+        published > 0 && results > 0,
+        "last term's results are published"
+    );
+    assert!(assignments > 0 && materials > 0, "coursework to find");
 
     let accounts = demo::accounts(&app.pool).await.expect("accounts");
     assert_eq!(accounts.len(), 12);
