@@ -25,6 +25,7 @@ pub mod ops;
 pub mod people;
 pub mod platform;
 pub mod router;
+pub mod students;
 pub mod telemetry;
 pub mod users;
 pub mod web;

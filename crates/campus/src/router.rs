@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .merge(crate::academics::routes())
         .merge(crate::documents::routes())
         .merge(crate::coursework::routes())
+        .merge(crate::students::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

@@ -179,11 +179,17 @@ pub async fn run(
     if plan.crosses_year {
         // Graduation first: those promoted this run are not yet in their final year's end.
         sqlx::query(
-            "UPDATE students st SET status = 'graduated' FROM programs p \
-             WHERE p.college_id = st.college_id AND p.id = st.program_id AND st.status = 'enrolled' \
-               AND st.year_of_study >= p.duration_years \
-               AND NOT EXISTS (SELECT 1 FROM carried_requirements cr WHERE cr.student_id = st.id AND cr.cleared_at IS NULL)",
+            "WITH graduated AS (UPDATE students st SET status = 'graduated' FROM programs p \
+               WHERE p.college_id = st.college_id AND p.id = st.program_id AND st.status = 'enrolled' \
+                 AND st.year_of_study >= p.duration_years \
+                 AND NOT EXISTS (SELECT 1 FROM carried_requirements cr WHERE cr.student_id = st.id AND cr.cleared_at IS NULL) \
+               RETURNING st.id) \
+             INSERT INTO student_status_history (college_id, student_id, from_status, to_status, effective_on, reason, changed_by) \
+             SELECT app_current_college(), id, 'enrolled', 'graduated', current_date, \
+                    'Graduated at the year-end rollover of ' || $1, $2 FROM graduated",
         )
+        .bind(&plan.from_term)
+        .bind(context.actor)
         .execute(&mut *conn)
         .await?;
         sqlx::query(

@@ -89,6 +89,9 @@ use crate::identity::access::{Access, Routes};
         crate::coursework::api::add_meeting,
         crate::coursework::api::my_meetings,
         crate::coursework::uploads::download,
+        crate::students::api::search,
+        crate::students::api::profile,
+        crate::students::api::change_status,
         crate::platform::pages::list_api,
         crate::platform::pages::create_api,
     ),
@@ -105,6 +108,7 @@ use crate::identity::access::{Access, Routes};
         (name = "assessment", description = "Assessments, weights and marks"),
         (name = "results", description = "Grading scale, the results workflow, records and GPA"),
         (name = "coursework", description = "Assignments, hand-ins and grades, materials, meetings and files"),
+        (name = "students", description = "Student records: search, profiles, status history"),
         (name = "documents", description = "Report cards, transcripts, mark sheets and bulk printing"),
         (name = "platform", description = "The installation's operators: colleges and their figures"),
     )

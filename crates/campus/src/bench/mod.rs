@@ -382,13 +382,13 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
                 options.clients.min(16),
                 window,
                 move |i| {
-                    let query = serde_urlencoded::to_string([
-                        ("q", names[i % names.len()].as_str()),
-                        ("role", "student"),
-                        ("limit", "20"),
-                    ])
-                    .unwrap_or_default();
-                    c.get(format!("{b}/api/v1/users?{query}"))
+                    // The first letters of a surname, as people type them.
+                    let name = &names[i % names.len()];
+                    let prefix: String = name.chars().take(4).collect();
+                    let query =
+                        serde_urlencoded::to_string([("q", prefix.as_str()), ("limit", "25")])
+                            .unwrap_or_default();
+                    c.get(format!("{b}/api/v1/students?{query}"))
                         .bearer_auth(&token)
                 },
                 |s| s == StatusCode::OK,

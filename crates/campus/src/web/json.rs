@@ -6,3 +6,14 @@ use serde::Serializer;
 pub fn date<S: Serializer>(date: &time::Date, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(date)
 }
+
+/// An optional calendar date as ISO 8601, or null.
+pub fn optional_date<S: Serializer>(
+    date: &Option<time::Date>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => serializer.collect_str(d),
+        None => serializer.serialize_none(),
+    }
+}

@@ -79,6 +79,12 @@ impl Chrome {
         {
             links.push(("/timetable", "Timetable"));
         }
+        if principal
+            .grant(Permission::StudentsRead)
+            .is_some_and(|g| g.scope >= crate::identity::permissions::Scope::OwnSections)
+        {
+            links.push(("/students", "Students"));
+        }
         if principal.can(Permission::MarksRead) {
             links.push(("/results", "Results"));
         }

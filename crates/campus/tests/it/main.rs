@@ -16,6 +16,7 @@ mod platform;
 mod registration;
 mod results;
 mod sso;
+mod students;
 mod tenancy;
 mod users;
 mod util;

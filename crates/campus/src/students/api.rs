@@ -1,0 +1,77 @@
+//! Student records in the JSON API.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use crate::academics::reach::authorize_student;
+use crate::app::AppState;
+use crate::audit::AuditContext;
+use crate::db::begin_for_college;
+use crate::error::{AppError, AppResult};
+use crate::identity::permissions::Permission;
+use crate::identity::principal::Principal;
+use crate::students::records::{self, Profile, SearchPage, SearchQuery, StatusInput};
+use crate::web::errors::ProblemDocument;
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
+
+/// Searches students (full text over numbers, names and emails; filters; paginated),
+/// within the caller's scope.
+#[utoipa::path(get, path = "/api/v1/students", tag = "students", params(SearchQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of students", body = SearchPage),
+        (status = 422, description = "A bad filter or page", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn search(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> AppResult<Json<SearchPage>> {
+    let grant = principal
+        .grant(Permission::StudentsRead)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let page = records::search(&mut tx, &grant, &query).await?;
+    tx.commit().await?;
+    Ok(Json(page))
+}
+
+/// A student's profile: personal and contact details, program, batch, advisor,
+/// guardians and status history.
+#[utoipa::path(get, path = "/api/v1/students/{id}", tag = "students", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
+    responses((status = 200, description = "The profile", body = Profile),
+        (status = 403, description = "Not a student this account may see", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn profile(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(student): ApiPath<Uuid>,
+) -> AppResult<Json<Profile>> {
+    let grant = principal
+        .grant(Permission::StudentsRead)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    authorize_student(&mut tx, &grant, student).await?;
+    let profile = records::profile(&mut tx, student).await?;
+    tx.commit().await?;
+    Ok(Json(profile))
+}
+
+/// Changes a student's status with a date and a reason (kept in the history, audited).
+#[utoipa::path(post, path = "/api/v1/students/{id}/status", tag = "students", request_body = StatusInput, params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
+    responses((status = 204, description = "Changed"),
+        (status = 422, description = "An unknown or unchanged status, no reason, a bad date", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn change_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(student): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<StatusInput>,
+) -> AppResult<StatusCode> {
+    let grant = principal
+        .grant(Permission::StudentsManage)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    authorize_student(&mut tx, &grant, student).await?;
+    records::change_status(&mut tx, &context, student, &input).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

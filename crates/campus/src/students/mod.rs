@@ -1,0 +1,38 @@
+//! Student records: search, profiles and status history (pages and API).
+
+pub mod api;
+pub mod pages;
+pub mod records;
+
+use crate::identity::access::{Access, Routes};
+use crate::identity::permissions::Permission::{StudentsManage, StudentsRead};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/students", Access::Allowed(StudentsRead), pages::search)
+        .get(
+            "/students/{id}",
+            Access::Allowed(StudentsRead),
+            pages::profile,
+        )
+        .post(
+            "/students/{id}/status",
+            Access::Allowed(StudentsManage),
+            pages::change_status,
+        )
+        .get(
+            "/api/v1/students",
+            Access::Allowed(StudentsRead),
+            api::search,
+        )
+        .get(
+            "/api/v1/students/{id}",
+            Access::Allowed(StudentsRead),
+            api::profile,
+        )
+        .post(
+            "/api/v1/students/{id}/status",
+            Access::Allowed(StudentsManage),
+            api::change_status,
+        )
+}

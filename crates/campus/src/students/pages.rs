@@ -1,0 +1,186 @@
+//! Student record pages: search, and a student's profile with its status history.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use uuid::Uuid;
+
+use crate::academics::reach::authorize_student;
+use crate::app::AppState;
+use crate::audit::AuditContext;
+use crate::db::begin_for_college;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::csrf;
+use crate::identity::permissions::Permission;
+use crate::identity::principal::Principal;
+use crate::students::records::{self, Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
+use crate::web::extract::{ApiPath, ApiQuery};
+use crate::web::layout::{Chrome, render};
+
+#[derive(Template)]
+#[template(path = "students/search.html")]
+struct SearchPageView {
+    chrome: Chrome,
+    query: SearchQuery,
+    page: SearchPage,
+    programs: Vec<(String, String)>,
+    statuses: [&'static str; 5],
+    next: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::StudentsRead)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let (page, errors) = match records::search(&mut tx, &grant, &query).await {
+        Ok(page) => (page, Vec::new()),
+        Err(AppError::Validation(errors)) => (
+            SearchPage {
+                students: Vec::new(),
+                next_offset: None,
+            },
+            errors,
+        ),
+        Err(other) => return Err(other),
+    };
+    let programs: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, code || ' ' || name FROM programs ORDER BY code")
+            .fetch_all(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    let next = page.next_offset.map(|offset| {
+        let mut pairs = vec![
+            ("q", query.q.clone()),
+            ("status", query.status.clone()),
+            ("program", query.program.clone()),
+            ("offset", offset.to_string()),
+        ];
+        if let Some(year) = query.year {
+            pairs.push(("year", year.to_string()));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    });
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = SearchPageView {
+        chrome: Chrome::signed_in("Students", &principal, csrf, "/students"),
+        query,
+        page,
+        programs,
+        statuses: STATUSES,
+        next,
+        errors,
+    };
+    Ok((status, jar, render(&view)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "students/profile.html")]
+struct ProfileView {
+    chrome: Chrome,
+    csrf: String,
+    profile: Profile,
+    can_manage: bool,
+    statuses: [&'static str; 5],
+    errors: Vec<FieldError>,
+}
+
+async fn render_profile(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    student: Uuid,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::StudentsRead)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    authorize_student(&mut tx, &grant, student).await?;
+    let profile = records::profile(&mut tx, student).await?;
+    let can_manage = match principal.grant(Permission::StudentsManage) {
+        Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
+        None => false,
+    };
+    tx.commit().await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let view = ProfileView {
+        chrome: Chrome::signed_in(
+            format!("{} {}", profile.first_name, profile.last_name),
+            principal,
+            csrf.clone(),
+            "/students",
+        ),
+        csrf,
+        profile,
+        can_manage,
+        statuses: STATUSES,
+        errors,
+    };
+    Ok((status, jar, render(&view)?).into_response())
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(student): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    render_profile(&state, &principal, jar, student, Vec::new()).await
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    ApiPath(student): ApiPath<Uuid>,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::StudentsManage)
+        .ok_or(AppError::Forbidden)?;
+    let field = |name: &str| {
+        body.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = StatusInput {
+        status: field("status"),
+        effective_on: field("effective_on"),
+        reason: field("reason"),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    authorize_student(&mut tx, &grant, student).await?;
+    match records::change_status(&mut tx, &context, student, &input).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/students/{student}")).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            tx.rollback().await?;
+            render_profile(&state, &principal, jar, student, errors).await
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,320 @@
+//! Student records: search (full-text over numbers, names and addresses, with filters,
+//! paginated, within the reader's scope), a student's profile, and status changes with
+//! a date and a reason, kept as history and audited.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+use crate::identity::principal::Grant;
+
+pub const STATUSES: [&str; 5] = [
+    "enrolled",
+    "on_leave",
+    "suspended",
+    "graduated",
+    "withdrawn",
+];
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Words of a name, number or email; each may be the start of a word.
+    #[serde(default)]
+    pub q: String,
+    /// `enrolled`, `on_leave`, `suspended`, `graduated` or `withdrawn`.
+    #[serde(default)]
+    pub status: String,
+    /// A program's code.
+    #[serde(default)]
+    pub program: String,
+    /// Year of study.
+    pub year: Option<i16>,
+    /// 1 to 100 (default 25).
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct StudentLine {
+    pub id: Uuid,
+    pub student_number: String,
+    pub name: String,
+    pub program: String,
+    pub year_of_study: i16,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchPage {
+    pub students: Vec<StudentLine>,
+    /// The offset of the next page, when there is one.
+    pub next_offset: Option<i64>,
+}
+
+/// The words of a search as a prefix tsquery (`ada:* & 2024:*`); punctuation is dropped,
+/// so nothing the user types is read as query syntax.
+pub fn prefix_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| format!("{}:*", w.to_lowercase()))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" & "))
+}
+
+pub async fn search(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    query: &SearchQuery,
+) -> Result<SearchPage, AppError> {
+    let mut errors = Vec::new();
+    let limit = query.limit.unwrap_or(25);
+    if !(1..=100).contains(&limit) {
+        errors.push(FieldError::new("limit", "must be 1 to 100"));
+    }
+    if query.offset < 0 || query.offset > 1_000_000 {
+        errors.push(FieldError::new("offset", "must be 0 or more"));
+    }
+    if !query.status.is_empty() && !STATUSES.contains(&query.status.as_str()) {
+        errors.push(FieldError::new(
+            "status",
+            "must be enrolled, on_leave, suspended, graduated or withdrawn",
+        ));
+    }
+    if query.year.is_some_and(|y| !(1..=10).contains(&y)) {
+        errors.push(FieldError::new("year", "must be 1 to 10"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    // One more than asked, to know whether another page follows.
+    let mut students: Vec<StudentLine> = sqlx::query_as(
+        "SELECT st.id, st.student_number, st.first_name || ' ' || st.last_name AS name, p.code || ' ' || p.name AS program, \
+            st.year_of_study, st.status \
+         FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
+         WHERE ($1::text IS NULL OR st.search @@ to_tsquery('simple', $1)) \
+           AND ($2 = '' OR st.status = $2) AND ($3 = '' OR p.code = upper($3)) \
+           AND ($4::smallint IS NULL OR st.year_of_study = $4) \
+           AND CASE $5 \
+             WHEN 'own' THEN st.user_id = $6 \
+             WHEN 'own_children' THEN EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
+                 ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = st.id AND g.user_id = $6) \
+             WHEN 'own_sections' THEN EXISTS (SELECT 1 FROM enrollments e JOIN section_teachers x \
+                 ON x.college_id = e.college_id AND x.section_id = e.section_id JOIN staff sf \
+                 ON sf.college_id = x.college_id AND sf.id = x.staff_id WHERE e.student_id = st.id AND sf.user_id = $6) \
+             WHEN 'department' THEN p.department_id = (SELECT department_id FROM staff WHERE user_id = $6) \
+             ELSE true END \
+         ORDER BY st.last_name, st.first_name, st.student_number LIMIT $7 OFFSET $8",
+    )
+    .bind(prefix_query(&query.q))
+    .bind(&query.status)
+    .bind(query.program.trim())
+    .bind(query.year)
+    .bind(grant.scope.name())
+    .bind(grant.user_id)
+    .bind(limit + 1)
+    .bind(query.offset)
+    .fetch_all(conn)
+    .await?;
+    let next_offset = (students.len() as i64 > limit).then_some(query.offset + limit);
+    students.truncate(limit as usize);
+    Ok(SearchPage {
+        students,
+        next_offset,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct StatusChange {
+    pub from_status: String,
+    pub to_status: String,
+    #[serde(serialize_with = "crate::web::json::date")]
+    #[schema(value_type = String, format = Date)]
+    pub effective_on: time::Date,
+    pub reason: String,
+    pub changed_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Guardian {
+    pub name: String,
+    pub relationship: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Profile {
+    pub id: Uuid,
+    pub student_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    #[serde(serialize_with = "crate::web::json::optional_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date_of_birth: Option<time::Date>,
+    pub program: String,
+    pub department: String,
+    /// The year admitted (the batch).
+    pub batch: i32,
+    pub year_of_study: i16,
+    pub status: String,
+    pub advisor: Option<String>,
+    #[sqlx(skip)]
+    pub guardians: Vec<Guardian>,
+    #[sqlx(skip)]
+    pub history: Vec<StatusChange>,
+}
+
+pub async fn profile(conn: &mut PgConnection, student: Uuid) -> Result<Profile, AppError> {
+    let found: Option<Profile> = sqlx::query_as(
+        "SELECT st.id, st.student_number, st.first_name, st.last_name, st.email::text AS email, st.phone, st.address, \
+            st.date_of_birth, p.code || ' ' || p.name AS program, d.name AS department, \
+            extract(year FROM st.admitted_on)::int4 AS batch, st.year_of_study, st.status, \
+            sf.first_name || ' ' || sf.last_name AS advisor \
+         FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
+         JOIN departments d ON d.college_id = p.college_id AND d.id = p.department_id \
+         LEFT JOIN staff sf ON sf.college_id = st.college_id AND sf.id = st.advisor_staff_id \
+         WHERE st.id = $1",
+    )
+    .bind(student)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut profile = found.ok_or(AppError::NotFound)?;
+    profile.guardians = sqlx::query_as(
+        "SELECT g.first_name || ' ' || g.last_name AS name, l.relationship, g.email::text AS email, g.phone \
+         FROM student_guardians l JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
+         WHERE l.student_id = $1 ORDER BY l.is_primary DESC, name",
+    )
+    .bind(student)
+    .fetch_all(&mut *conn)
+    .await?;
+    profile.history = sqlx::query_as(
+        "SELECT h.from_status, h.to_status, h.effective_on, h.reason, u.display_name AS changed_by, h.changed_at \
+         FROM student_status_history h LEFT JOIN users u ON u.college_id = h.college_id AND u.id = h.changed_by \
+         WHERE h.student_id = $1 ORDER BY h.changed_at DESC",
+    )
+    .bind(student)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(profile)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct StatusInput {
+    /// `enrolled`, `on_leave`, `suspended`, `graduated` or `withdrawn`.
+    pub status: String,
+    /// e.g. `2026-11-25`; defaults to today.
+    #[serde(default)]
+    pub effective_on: String,
+    /// Why, in 5 to 500 characters.
+    pub reason: String,
+}
+
+/// Changes a student's status; the change is kept in the history and audited.
+pub async fn change_status(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    student: Uuid,
+    input: &StatusInput,
+) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if !STATUSES.contains(&input.status.as_str()) {
+        errors.push(FieldError::new(
+            "status",
+            "must be enrolled, on_leave, suspended, graduated or withdrawn",
+        ));
+    }
+    let reason = input.reason.trim();
+    if !(5..=500).contains(&reason.chars().count()) {
+        errors.push(FieldError::new("reason", "say why, in 5 to 500 characters"));
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let effective_on = if input.effective_on.trim().is_empty() {
+        Some(OffsetDateTime::now_utc().date())
+    } else {
+        time::Date::parse(input.effective_on.trim(), &format)
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "effective_on",
+                    "must be a date such as 2026-11-25",
+                ))
+            })
+            .ok()
+    };
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT status FROM students WHERE id = $1 FOR UPDATE")
+            .bind(student)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let current = current.ok_or(AppError::NotFound)?;
+    if current == input.status {
+        errors.push(FieldError::new(
+            "status",
+            format!("the student is already {current}"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    sqlx::query("UPDATE students SET status = $2 WHERE id = $1")
+        .bind(student)
+        .bind(&input.status)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO student_status_history (college_id, student_id, from_status, to_status, effective_on, reason, changed_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)",
+    )
+    .bind(student)
+    .bind(&current)
+    .bind(&input.status)
+    .bind(effective_on)
+    .bind(reason)
+    .bind(context.actor)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("student.status_changed")
+            .object("student", student)
+            .before(serde_json::json!({ "status": current }))
+            .after(serde_json::json!({ "status": input.status, "effective_on": effective_on.map(|d| d.to_string()), "reason": reason })),
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_query;
+
+    #[test]
+    fn searches_are_words_never_query_syntax() {
+        assert_eq!(
+            prefix_query("Ada Lovelace").as_deref(),
+            Some("ada:* & lovelace:*")
+        );
+        assert_eq!(prefix_query("S0001!").as_deref(), Some("s0001:*"));
+        assert_eq!(
+            prefix_query("a & b | !c:*").as_deref(),
+            Some("a:* & b:* & c:*")
+        );
+        assert_eq!(prefix_query("  --  ").as_deref(), None);
+        assert_eq!(
+            prefix_query("'); DROP TABLE students; --").as_deref(),
+            Some("drop:* & table:* & students:*")
+        );
+    }
+}

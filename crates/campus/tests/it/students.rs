@@ -1,0 +1,199 @@
+//! Student records: full-text search with filters and pages, within each reader's scope;
+//! profiles; status changes with dates and reasons, kept as history and audited.
+
+use axum::http::StatusCode;
+use campus::db::begin_for_college;
+use campus::identity::permissions::Role;
+use serde_json::json;
+
+use crate::registration::{Class, call_login, class, world};
+use crate::util::TestApp;
+use crate::util::api::call;
+use crate::util::fixtures::{self, PASSWORD};
+
+#[tokio::test]
+async fn registrars_find_students_and_change_their_status_with_a_reason() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class {
+        people,
+        outsider,
+        tess,
+        ..
+    } = class(&app, &w, 3).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = call_login(&app, "reg@alpha.edu").await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE students SET first_name = 'Ada', last_name = 'Lovelace' WHERE id = $1")
+        .bind(people[1].0)
+        .execute(&mut *tx)
+        .await
+        .expect("rename");
+    tx.commit().await.expect("commit");
+
+    let (status, page) = call(&app, "GET", "/api/v1/students?q=lovel", &registrar, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        page["students"].as_array().expect("list").len(),
+        1,
+        "{page}"
+    );
+    assert_eq!(page["students"][0]["name"], "Ada Lovelace");
+    let (_, page) = call(&app, "GET", "/api/v1/students?q=S00002", &registrar, None).await;
+    assert_eq!(page["students"][0]["student_number"], "S00002");
+    let (_, page) = call(
+        &app,
+        "GET",
+        "/api/v1/students?q=%27%29%3B%20drop",
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(page["students"], json!([]), "query syntax is just words");
+
+    // Pages: two at a time, all four students (three in the class and one outside).
+    let (_, first) = call(&app, "GET", "/api/v1/students?limit=2", &registrar, None).await;
+    assert_eq!(first["students"].as_array().expect("list").len(), 2);
+    assert_eq!(first["next_offset"], 2);
+    let (_, second) = call(
+        &app,
+        "GET",
+        "/api/v1/students?limit=2&offset=2",
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(second["students"].as_array().expect("list").len(), 2);
+    assert_eq!(second["next_offset"], json!(null));
+    let (status, _) = call(&app, "GET", "/api/v1/students?limit=1000", &registrar, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = call(
+        &app,
+        "GET",
+        "/api/v1/students?status=expelled",
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, filtered) = call(
+        &app,
+        "GET",
+        "/api/v1/students?program=bsc-cs&year=1&status=enrolled",
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(filtered["students"].as_array().expect("list").len(), 4);
+
+    // Scope: a student finds only themselves; a teacher only their sections' students.
+    let (_, own) = call(&app, "GET", "/api/v1/students", &people[0].1, None).await;
+    assert_eq!(own["students"].as_array().expect("list").len(), 1);
+    assert_eq!(own["students"][0]["id"], json!(people[0].0));
+    let (status, _) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/students/{}", people[1].0),
+        &people[0].1,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another student's profile");
+    // A teacher reads their department's students: none while Tess has no department.
+    let (_, none) = call(&app, "GET", "/api/v1/students", &tess, None).await;
+    assert_eq!(none["students"], json!([]));
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE staff SET department_id = (SELECT id FROM departments LIMIT 1) WHERE first_name = 'Tess'")
+        .execute(&mut *tx)
+        .await
+        .expect("department");
+    tx.commit().await.expect("commit");
+    let (_, department) = call(&app, "GET", "/api/v1/students", &tess, None).await;
+    assert_eq!(department["students"].as_array().expect("list").len(), 4);
+    let _ = &outsider;
+
+    // Status changes: a reason, a known and different status; history and audit.
+    let change = format!("/api/v1/students/{}/status", people[2].0);
+    for bad in [
+        json!({"status": "on_leave", "reason": ""}),
+        json!({"status": "expelled", "reason": "a real reason"}),
+        json!({"status": "enrolled", "reason": "a real reason"}),
+        json!({"status": "on_leave", "reason": "medical leave", "effective_on": "soon"}),
+    ] {
+        let (status, _) = call(&app, "POST", &change, &registrar, Some(bad.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let (status, _) = call(
+        &app,
+        "POST",
+        &change,
+        &tess,
+        Some(json!({"status": "on_leave", "reason": "medical leave"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "teachers do not change records"
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        &change,
+        &registrar,
+        Some(json!({"status": "on_leave", "reason": "Medical leave for a term", "effective_on": "2026-11-02"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, profile) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/students/{}", people[2].0),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(profile["status"], "on_leave");
+    assert_eq!(profile["history"][0]["from_status"], "enrolled");
+    assert_eq!(profile["history"][0]["effective_on"], "2026-11-02");
+    assert_eq!(profile["history"][0]["reason"], "Medical leave for a term");
+    assert!(
+        fixtures::audit_actions(&app.pool, w.college)
+            .await
+            .iter()
+            .any(|a| a == "student.status_changed")
+    );
+    let (_, on_leave) = call(
+        &app,
+        "GET",
+        "/api/v1/students?status=on_leave",
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(on_leave["students"].as_array().expect("list").len(), 1);
+
+    // The pages.
+    let mut browser = crate::util::Browser::new(&app);
+    browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
+    let page = browser.get("/students?q=ada").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Ada Lovelace"), "{}", page.html);
+    let profile = browser.get(&format!("/students/{}", people[1].0)).await;
+    assert!(profile.html.contains("Change the status"));
+    let refused = browser
+        .post(
+            &format!("/students/{}/status", people[1].0),
+            &[
+                ("_csrf", &profile.csrf()),
+                ("status", "withdrawn"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("Nothing was changed"));
+}
