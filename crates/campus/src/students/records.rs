@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
+use crate::identity::permissions::Scope;
 use crate::identity::principal::Grant;
 
 pub const STATUSES: [&str; 5] = [
@@ -93,35 +94,64 @@ pub async fn search(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    // One more than asked, to know whether another page follows.
-    let mut students: Vec<StudentLine> = sqlx::query_as(
-        "SELECT st.id, st.student_number, st.first_name || ' ' || st.last_name AS name, p.code || ' ' || p.name AS program, \
-            st.year_of_study, st.status \
-         FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
-         WHERE ($1::text IS NULL OR st.search @@ to_tsquery('simple', $1)) \
-           AND ($2 = '' OR st.status = $2) AND ($3 = '' OR p.code = upper($3)) \
-           AND ($4::smallint IS NULL OR st.year_of_study = $4) \
-           AND CASE $5 \
-             WHEN 'own' THEN st.user_id = $6 \
-             WHEN 'own_children' THEN EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
-                 ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = st.id AND g.user_id = $6) \
-             WHEN 'own_sections' THEN EXISTS (SELECT 1 FROM enrollments e JOIN section_teachers x \
+    // Only the filters given go into the statement, so each shape gets a plan that uses
+    // the search index (a generic plan with `$1 IS NULL OR ...` would scan every student).
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+        "SELECT st.id, st.student_number, st.first_name || ' ' || st.last_name AS name, \
+            p.code || ' ' || p.name AS program, st.year_of_study, st.status \
+         FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id WHERE true",
+    );
+    if let Some(words) = prefix_query(&query.q) {
+        sql.push(" AND st.search @@ to_tsquery('simple', ")
+            .push_bind(words)
+            .push(")");
+    }
+    if !query.status.is_empty() {
+        sql.push(" AND st.status = ")
+            .push_bind(query.status.clone());
+    }
+    if !query.program.trim().is_empty() {
+        sql.push(" AND p.code = upper(")
+            .push_bind(query.program.trim().to_string())
+            .push(")");
+    }
+    if let Some(year) = query.year {
+        sql.push(" AND st.year_of_study = ").push_bind(year);
+    }
+    match grant.scope {
+        Scope::Own => {
+            sql.push(" AND st.user_id = ").push_bind(grant.user_id);
+        }
+        Scope::OwnChildren => {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
+                 ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = st.id AND g.user_id = ",
+            )
+            .push_bind(grant.user_id)
+            .push(")");
+        }
+        Scope::OwnSections => {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM enrollments e JOIN section_teachers x \
                  ON x.college_id = e.college_id AND x.section_id = e.section_id JOIN staff sf \
-                 ON sf.college_id = x.college_id AND sf.id = x.staff_id WHERE e.student_id = st.id AND sf.user_id = $6) \
-             WHEN 'department' THEN p.department_id = (SELECT department_id FROM staff WHERE user_id = $6) \
-             ELSE true END \
-         ORDER BY st.last_name, st.first_name, st.student_number LIMIT $7 OFFSET $8",
-    )
-    .bind(prefix_query(&query.q))
-    .bind(&query.status)
-    .bind(query.program.trim())
-    .bind(query.year)
-    .bind(grant.scope.name())
-    .bind(grant.user_id)
-    .bind(limit + 1)
-    .bind(query.offset)
-    .fetch_all(conn)
-    .await?;
+                 ON sf.college_id = x.college_id AND sf.id = x.staff_id WHERE e.student_id = st.id AND sf.user_id = ",
+            )
+            .push_bind(grant.user_id)
+            .push(")");
+        }
+        Scope::Department => {
+            sql.push(" AND p.department_id = (SELECT department_id FROM staff WHERE user_id = ")
+                .push_bind(grant.user_id)
+                .push(")");
+        }
+        Scope::College | Scope::Platform => {}
+    }
+    // One more than asked, to know whether another page follows.
+    sql.push(" ORDER BY st.last_name, st.first_name, st.student_number LIMIT ")
+        .push_bind(limit + 1)
+        .push(" OFFSET ")
+        .push_bind(query.offset);
+    let mut students: Vec<StudentLine> = sql.build_query_as().fetch_all(conn).await?;
     let next_offset = (students.len() as i64 > limit).then_some(query.offset + limit);
     students.truncate(limit as usize);
     Ok(SearchPage {
