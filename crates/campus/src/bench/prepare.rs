@@ -309,6 +309,17 @@ pub async fn fixtures(
 
     // The rush: a new section of a course without prerequisites, an open window, and
     // students not yet in that course racing for it.
+    // Earlier runs' racers are let go, so every run has its students to race.
+    sqlx::query(
+        "DELETE FROM enrollments e USING sections s WHERE s.id = e.section_id AND s.term_id = $1 AND s.code LIKE 'R%'",
+    )
+    .bind(term)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE sections SET enrolled = 0 WHERE term_id = $1 AND code LIKE 'R%'")
+        .bind(term)
+        .execute(&mut *tx)
+        .await?;
     let runs: i64 =
         sqlx::query_scalar("SELECT count(*) FROM sections WHERE code LIKE 'R%' AND term_id = $1")
             .bind(term)
