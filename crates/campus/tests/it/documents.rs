@@ -166,7 +166,12 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
             .any(|a| a == "document.issued")
     );
 
-    // The public page: genuine, with what the document shows and nothing else.
+    // The public page: genuine, with what the document shows and nothing else; the
+    // college's page leads to it.
+    let landing = body_text(app.get("/c/alpha").await).await;
+    assert!(landing.contains("/c/alpha/verify"), "{landing}");
+    let form = app.get("/c/alpha/verify").await;
+    assert_eq!(form.status(), StatusCode::OK);
     let (code, _) = &issued[0];
     let page = app.get(&format!("/c/alpha/verify/{code}")).await;
     assert_eq!(page.status(), StatusCode::OK);
