@@ -401,6 +401,29 @@ async fn timetable_choices(
     Ok((rooms, teachers))
 }
 
+/// Someone else's week (a room's, a teacher's) with the choosers.
+async fn render_week(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    heading: String,
+    slots: Vec<crate::academics::timetable::Slot>,
+) -> AppResult<Response> {
+    let (rooms, teachers) = timetable_choices(&mut tx, principal).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let page = TimetablePage {
+        chrome: Chrome::signed_in(heading.clone(), principal, csrf, "/timetable"),
+        heading,
+        slots,
+        meetings: Vec::new(),
+        rooms,
+        teachers,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
 /// A room's week (everyone may see when a room is used).
 pub async fn room_timetable(
     State(state): State<AppState>,
@@ -416,18 +439,7 @@ pub async fn room_timetable(
             .await?;
     let name = name.ok_or(AppError::NotFound)?;
     let slots = crate::academics::timetable::of_room(&mut tx, room).await?;
-    let (rooms, teachers) = timetable_choices(&mut tx, &principal).await?;
-    tx.commit().await?;
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let page = TimetablePage {
-        chrome: Chrome::signed_in(format!("Room {name}"), &principal, csrf, "/timetable"),
-        heading: format!("Room {name}"),
-        slots,
-        meetings: Vec::new(),
-        rooms,
-        teachers,
-    };
-    Ok((jar, render(&page)?).into_response())
+    render_week(&state, &principal, jar, tx, format!("Room {name}"), slots).await
 }
 
 /// A teacher's week, for staff who may read staff records.
@@ -445,18 +457,7 @@ pub async fn teacher_timetable(
             .await?;
     let name = name.ok_or(AppError::NotFound)?;
     let slots = crate::academics::timetable::of_teacher(&mut tx, staff).await?;
-    let (rooms, teachers) = timetable_choices(&mut tx, &principal).await?;
-    tx.commit().await?;
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let page = TimetablePage {
-        chrome: Chrome::signed_in(format!("{name}'s week"), &principal, csrf, "/timetable"),
-        heading: format!("{name}'s week"),
-        slots,
-        meetings: Vec::new(),
-        rooms,
-        teachers,
-    };
-    Ok((jar, render(&page)?).into_response())
+    render_week(&state, &principal, jar, tx, format!("{name}'s week"), slots).await
 }
 
 pub async fn timetable(

@@ -21,15 +21,8 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::identity::csrf;
 use crate::identity::permissions::{Permission, Scope};
 use crate::identity::principal::Principal;
-use crate::web::extract::ApiPath;
+use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::layout::{Chrome, render};
-
-fn field(body: &[(String, String)], name: &str) -> String {
-    body.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
 
 #[derive(sqlx::FromRow)]
 struct AssessmentChoice {

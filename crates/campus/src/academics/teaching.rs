@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::identity::csrf;
 use crate::identity::permissions::Permission;
 use crate::identity::principal::Principal;
-use crate::web::extract::ApiPath;
+use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::layout::{Chrome, render};
 
 #[derive(sqlx::FromRow)]
@@ -115,13 +115,6 @@ pub async fn page(
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     render_page(&state, &principal, jar, section, Vec::new()).await
-}
-
-fn field(body: &[(String, String)], name: &str) -> String {
-    body.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 pub async fn add_session(

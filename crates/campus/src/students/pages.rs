@@ -17,7 +17,7 @@ use crate::identity::csrf;
 use crate::identity::permissions::Permission;
 use crate::identity::principal::Principal;
 use crate::students::records::{self, Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
-use crate::web::extract::{ApiPath, ApiQuery};
+use crate::web::extract::{ApiPath, ApiQuery, form_field};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -159,12 +159,7 @@ pub async fn change_status(
     let grant = principal
         .grant(Permission::StudentsManage)
         .ok_or(AppError::Forbidden)?;
-    let field = |name: &str| {
-        body.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form_field(&body, name);
     let input = StatusInput {
         status: field("status"),
         effective_on: field("effective_on"),

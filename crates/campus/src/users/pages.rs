@@ -20,7 +20,7 @@ use crate::people::model::Email;
 use crate::users::import::{self, ImportReport};
 use crate::users::model::{NewUserInput, Status, UserView};
 use crate::users::service;
-use crate::web::extract::{ApiPath, ApiQuery};
+use crate::web::extract::{ApiPath, ApiQuery, form_field as field};
 use crate::web::layout::{Chrome, render};
 
 const PAGE: i64 = 50;
@@ -160,10 +160,6 @@ fn fields(body: &[(String, String)], name: &str) -> Vec<String> {
         .filter(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
         .collect()
-}
-
-fn field(body: &[(String, String)], name: &str) -> String {
-    fields(body, name).into_iter().next().unwrap_or_default()
 }
 
 pub async fn create(

@@ -99,3 +99,12 @@ where
             })
     }
 }
+
+/// The first value of a form field (`name=value` pairs as `Form<Vec<(String, String)>>`
+/// gives them), or an empty string when the form has none.
+pub fn form_field(body: &[(String, String)], name: &str) -> String {
+    body.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}

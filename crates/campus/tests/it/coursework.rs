@@ -4,12 +4,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use campus::db::begin_for_college;
-use serde_json::{Value, json};
 
-use crate::registration::{Class, class, world};
+use serde_json::json;
+
+use crate::registration::{Class, class, same_password, world};
 use crate::util::TestApp;
-use crate::util::api::{call, call_multipart};
+use crate::util::api::{call, call_multipart, id};
 use crate::util::fixtures::PASSWORD;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
@@ -34,10 +34,6 @@ async fn fetch(app: &TestApp, uri: &str, token: &str) -> (StatusCode, Vec<u8>, S
         .expect("body")
         .to_vec();
     (status, bytes, disposition)
-}
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().expect("id").to_string()
 }
 
 #[tokio::test]
@@ -393,12 +389,7 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
     let app = TestApp::new().await;
     let w = world(&app, 10).await;
     let Class { people, tess, .. } = class(&app, &w, 1).await;
-    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
-    sqlx::query("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = 'tess@alpha.edu') WHERE email = 's0@alpha.edu'")
-        .execute(&mut *tx)
-        .await
-        .expect("password");
-    tx.commit().await.expect("commit");
+    same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
 
     // The teacher posts through the section page (an upload form).
     let mut teacher = crate::util::Browser::new(&app);

@@ -11,7 +11,7 @@ use campus::identity::permissions::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::registration::{Class, World, call_login, class, world};
+use crate::registration::{Class, World, class, same_password, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::call;
 use crate::util::app::body_text;
@@ -45,10 +45,7 @@ async fn published(app: &TestApp) -> (World, Class, String) {
     let w = world(app, 10).await;
     let class = class(app, &w, 2).await;
     fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
-    let registrar = call_login(app, "reg@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let registrar = token_of(app, "reg@alpha.edu").await;
     let (_, exam) = call(
         app,
         "POST",
@@ -221,12 +218,7 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
     assert!(!html.contains("Genuine"));
 
     // The student's results page offers both documents, as forms with CSRF tokens.
-    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
-    sqlx::query("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = 'tess@alpha.edu') WHERE email = 's0@alpha.edu'")
-        .execute(&mut *tx)
-        .await
-        .expect("password");
-    tx.commit().await.expect("commit");
+    same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
     let mut browser = crate::util::Browser::new(&app);
     browser.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let page = browser.get("/results").await;

@@ -328,6 +328,27 @@ async fn the_rules_are_explained_and_a_drop_promotes_the_first_waiting() {
     std::fs::remove_dir_all(mail).ok();
 }
 
+/// An access token for a fixture account, signed in with the password.
+pub(crate) async fn token_of(app: &TestApp, email: &str) -> String {
+    call_login(app, email).await.1["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string()
+}
+
+/// Gives `email` the same password as `like` (fixture accounts have one; generated
+/// students have none), so a test can sign them in through the pages.
+pub(crate) async fn same_password(app: &TestApp, w: &World, email: &str, like: &str) {
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE email = $2) WHERE email = $1")
+        .bind(email)
+        .bind(like)
+        .execute(&mut *tx)
+        .await
+        .expect("password");
+    tx.commit().await.expect("commit");
+}
+
 pub(crate) async fn call_login(app: &TestApp, email: &str) -> (StatusCode, Value) {
     crate::util::api::login(app, "alpha", email, PASSWORD, None).await
 }
@@ -685,14 +706,8 @@ pub(crate) async fn class(app: &TestApp, w: &World, enrolled: usize) -> Class {
     .await
     .expect("teacher");
     tx.commit().await.expect("commit");
-    let tess = call_login(app, "tess@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
-    let other = call_login(app, "other@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let tess = token_of(app, "tess@alpha.edu").await;
+    let other = token_of(app, "other@alpha.edu").await;
     Class {
         people,
         outsider,
@@ -804,10 +819,7 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     tx.commit().await.expect("commit");
     assert_eq!(alerts.len(), 2, "the student and the guardian: {alerts:?}");
     assert!(alerts.contains(&"mum@example.org".to_string()));
-    let mum = call_login(&app, "mum@example.org").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let mum = token_of(&app, "mum@example.org").await;
     let (status, children) = call(&app, "GET", "/api/v1/me/children/attendance", &mum, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(children[0]["courses"][0]["percent"], 0.0, "{children}");

@@ -7,14 +7,10 @@ use campus::identity::permissions::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::registration::{Class, call_login, class, world};
+use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
-use crate::util::api::call;
+use crate::util::api::{call, id};
 use crate::util::fixtures::{self, PASSWORD};
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().expect("id").to_string()
-}
 
 fn letters(results: &Value) -> Vec<String> {
     let mut out: Vec<(String, String)> = results["results"]
@@ -43,10 +39,7 @@ async fn results_move_from_draft_to_published_and_stay_locked() {
         ..
     } = class(&app, &w, 3).await;
     fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
-    let registrar = call_login(&app, "reg@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let registrar = token_of(&app, "reg@alpha.edu").await;
     let base = format!("/api/v1/sections/{}", w.section);
     let (_, midterm) = call(
         &app,
@@ -426,10 +419,7 @@ async fn year_end_rolls_over_once_and_transcripts_keep_the_past() {
     let w = world(&app, 10).await;
     let Class { people, tess, .. } = class(&app, &w, 3).await;
     fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
-    let registrar = call_login(&app, "reg@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let registrar = token_of(&app, "reg@alpha.edu").await;
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
     // s1 and s2 are in the final year of the three-year program.
     sqlx::query("UPDATE students SET year_of_study = 3 WHERE id = ANY($1)")

@@ -6,7 +6,7 @@ use campus::db::begin_for_college;
 use campus::identity::permissions::Role;
 use serde_json::json;
 
-use crate::registration::{Class, call_login, class, world};
+use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::call;
 use crate::util::fixtures::{self, PASSWORD};
@@ -22,10 +22,7 @@ async fn registrars_find_students_and_change_their_status_with_a_reason() {
         ..
     } = class(&app, &w, 3).await;
     fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
-    let registrar = call_login(&app, "reg@alpha.edu").await.1["access_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let registrar = token_of(&app, "reg@alpha.edu").await;
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
     sqlx::query("UPDATE students SET first_name = 'Ada', last_name = 'Lovelace' WHERE id = $1")
         .bind(people[1].0)

@@ -118,3 +118,8 @@ pub async fn call_multipart(
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
 }
+
+/// The `id` of a created object's JSON answer.
+pub fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_string()
+}
