@@ -3,6 +3,7 @@
 //! See docs/ARCHITECTURE.md for the map of this crate.
 
 pub mod academics;
+pub mod achievements;
 pub mod api;
 pub mod app;
 pub mod audit;

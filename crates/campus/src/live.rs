@@ -90,3 +90,41 @@ async fn listen(pool: PgPool, sender: broadcast::Sender<Notice>) {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
+
+/// A server-sent event stream that says `changed` whenever `topic` of `college` is
+/// published, for at most 15 minutes (the page's script then reconnects). The caller
+/// authorizes the follower first; the page refetches itself through the usual checks,
+/// so the event carries nothing.
+pub fn changes(
+    state: &crate::app::AppState,
+    college: crate::db::CollegeId,
+    topic: String,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use tokio::sync::broadcast::error::RecvError;
+
+    let receiver = state.live.follow(&state.db);
+    let until = tokio::time::Instant::now() + Duration::from_secs(15 * 60);
+    let stream = futures_util::stream::unfold(receiver, move |mut receiver| {
+        let topic = topic.clone();
+        async move {
+            loop {
+                let next = tokio::time::timeout_at(until, receiver.recv()).await.ok()?;
+                let due = match next {
+                    Ok(notice) => notice.college == college.0 && notice.topic == topic,
+                    // Notices were dropped: one of them may have been ours.
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => return None,
+                };
+                if due {
+                    let event = Event::default().event("changed").data("{}");
+                    return Some((Ok::<_, std::convert::Infallible>(event), receiver));
+                }
+            }
+        }
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}

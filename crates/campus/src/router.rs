@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .merge(crate::documents::routes())
         .merge(crate::coursework::routes())
         .merge(crate::students::routes())
+        .merge(crate::achievements::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

@@ -24,3 +24,30 @@
     }
   });
 })();
+
+// Keeps a region of a page current: when the server says it changed, the page is fetched
+// again and the region replaced (forms outside it keep what was typed in them).
+(function () {
+  "use strict";
+  var regions = document.querySelectorAll("[data-live-region][data-live-events]");
+  if (!regions.length || !window.EventSource || !window.fetch) {
+    return;
+  }
+  Array.prototype.forEach.call(regions, function (region) {
+    var source = new EventSource(region.getAttribute("data-live-events"));
+    source.addEventListener("changed", function () {
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) {
+            return;
+          }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(region.id);
+          if (fresh) {
+            region.innerHTML = fresh.innerHTML;
+            region.setAttribute("data-live-updated", String(Date.now()));
+          }
+        });
+    });
+  });
+})();

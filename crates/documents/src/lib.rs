@@ -16,6 +16,7 @@ use typst_layout::PagedDocument;
 const COMMON: &str = include_str!("../templates/common.typ");
 const REPORT_CARD: &str = include_str!("../templates/report_card.typ");
 const TRANSCRIPT: &str = include_str!("../templates/transcript.typ");
+const PORTFOLIO: &str = include_str!("../templates/portfolio.typ");
 
 fn engine(main: &'static str) -> TypstEngine<TypstTemplateMainFile> {
     TypstEngine::builder()
@@ -29,6 +30,8 @@ static REPORT_CARD_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
     LazyLock::new(|| engine(REPORT_CARD));
 static TRANSCRIPT_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
     LazyLock::new(|| engine(TRANSCRIPT));
+static PORTFOLIO_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
+    LazyLock::new(|| engine(PORTFOLIO));
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -115,6 +118,60 @@ pub struct Transcript {
     pub verification: Verification,
 }
 
+/// One approved achievement in a portfolio.
+#[derive(Debug, Clone, Default)]
+pub struct Achievement {
+    pub title: String,
+    pub category: String,
+    pub achieved_on: String,
+    pub organiser: String,
+    pub description: String,
+    pub points: String,
+    pub verified_by: String,
+    pub verified_on: String,
+    /// Evidence images made small by [`thumbnail`] (JPEG).
+    pub thumbnails: Vec<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Portfolio {
+    pub college: College,
+    pub student: Student,
+    pub cumulative_gpa: String,
+    pub credits_earned: String,
+    /// A sentence or two on the student's studies so far.
+    pub summary: String,
+    pub achievements: Vec<Achievement>,
+    pub total_points: String,
+    pub issued_on: String,
+    pub signatories: Vec<String>,
+    pub verification: Verification,
+}
+
+/// The longest side of a thumbnail, in pixels (3.6 cm at about 340 dpi).
+const THUMBNAIL_SIDE: u32 = 480;
+
+/// A PNG, JPEG or GIF image made small enough to print as a thumbnail, as JPEG; `None`
+/// when the bytes are not an image we can read. Decoding is bounded, so a small file that
+/// claims to be a huge image (a decompression bomb) is refused rather than expanded.
+pub fn thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(192 * 1024 * 1024);
+    reader.limits(limits);
+    let decoded = reader.decode().ok()?;
+    let small = decoded.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&small)
+        .ok()?;
+    Some(out)
+}
+
 fn college(c: &College) -> Dict {
     dict! { "name" => c.name.as_str(), "address" => c.address.as_str(), "contact" => c.contact.as_str() }
 }
@@ -199,6 +256,44 @@ pub fn transcript(transcript: &Transcript) -> Result<Vec<u8>, DocumentError> {
         "verification" => verification(&transcript.verification),
     };
     typeset(&TRANSCRIPT_ENGINE, inputs)
+}
+
+/// A student's verified portfolio as PDF: approved achievements with evidence
+/// thumbnails and an academic summary.
+pub fn portfolio(portfolio: &Portfolio) -> Result<Vec<u8>, DocumentError> {
+    let achievements: Array = portfolio
+        .achievements
+        .iter()
+        .map(|a| {
+            let thumbnails: Array = a
+                .thumbnails
+                .iter()
+                .map(|t| Bytes::new(t.clone()).into_value())
+                .collect();
+            dict! {
+                "title" => a.title.as_str(), "category" => a.category.as_str(),
+                "achieved_on" => a.achieved_on.as_str(), "organiser" => a.organiser.as_str(),
+                "description" => a.description.as_str(), "points" => a.points.as_str(),
+                "verified_by" => a.verified_by.as_str(), "verified_on" => a.verified_on.as_str(),
+                "thumbnails" => thumbnails,
+            }
+            .into_value()
+        })
+        .collect();
+    let inputs = dict! {
+        "title" => format!("Portfolio: {}", portfolio.student.name),
+        "college" => college(&portfolio.college),
+        "student" => student(&portfolio.student),
+        "cumulative_gpa" => portfolio.cumulative_gpa.as_str(),
+        "credits_earned" => portfolio.credits_earned.as_str(),
+        "summary" => portfolio.summary.as_str(),
+        "achievements" => achievements,
+        "total_points" => portfolio.total_points.as_str(),
+        "issued_on" => portfolio.issued_on.as_str(),
+        "signatories" => strings(&portfolio.signatories),
+        "verification" => verification(&portfolio.verification),
+    };
+    typeset(&PORTFOLIO_ENGINE, inputs)
 }
 
 fn typeset(
@@ -308,6 +403,46 @@ mod tests {
         assert!(pdf.len() > 1000);
         // To look at it: CAMPUS_SAMPLE_PDF=/tmp/card.pdf cargo test -p documents
         if let Ok(path) = std::env::var("CAMPUS_SAMPLE_PDF") {
+            std::fs::write(path, &pdf).expect("write the sample");
+        }
+    }
+
+    #[test]
+    fn a_portfolio_prints_thumbnails_and_refuses_bombs() {
+        let mut png = Vec::new();
+        let picture = image::RgbImage::from_fn(1600, 900, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
+        picture
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("encode");
+        let small = thumbnail(&png).expect("a thumbnail");
+        let back = image::load_from_memory(&small).expect("decodes");
+        assert_eq!((back.width(), back.height()), (480, 270));
+        assert!(thumbnail(b"%PDF-1.7 not an image").is_none());
+        // A PNG header claiming 100,000 x 100,000 pixels.
+        let mut bomb = png.clone();
+        bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        assert!(thumbnail(&bomb).is_none());
+        let pdf = portfolio(&Portfolio {
+            student: Student {
+                name: "Ada #strong[x]".into(),
+                ..Student::default()
+            },
+            achievements: vec![Achievement {
+                title: "Hackathon winner".into(),
+                category: "technical".into(),
+                thumbnails: vec![small],
+                ..Achievement::default()
+            }],
+            verification: verification(),
+            signatories: vec!["Dean of students".into()],
+            ..Portfolio::default()
+        })
+        .expect("typeset");
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Ok(path) = std::env::var("CAMPUS_SAMPLE_PORTFOLIO") {
             std::fs::write(path, &pdf).expect("write the sample");
         }
     }

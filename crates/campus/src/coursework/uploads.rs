@@ -10,12 +10,14 @@ use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::academics::reach::authorize_student;
 use crate::app::AppState;
 use crate::coursework::membership::{self, Member};
 use crate::db::{CollegeId, begin_for_college};
 use crate::documents::downloads::attachment;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::files::Storage;
+use crate::identity::permissions::Permission;
 use crate::identity::principal::Principal;
 use crate::web::extract::ApiPath;
 
@@ -60,8 +62,17 @@ fn megabytes(bytes: usize) -> String {
 /// with the field named. A file input left empty is skipped.
 pub async fn read_form(mut multipart: Multipart, limit: usize) -> Result<FormData, AppError> {
     let mut form = FormData::default();
+    // A body over the overall limit ends the stream early: say which limit, as for a
+    // single file over its own.
     let malformed = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(format!("the form could not be read: {}", e.body_text()))
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::Validation(vec![FieldError::new(
+                "file",
+                format!("the files are larger than the {} limit", megabytes(limit)),
+            )])
+        } else {
+            AppError::BadRequest(format!("the form could not be read: {}", e.body_text()))
+        }
     };
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -287,11 +298,30 @@ pub async fn download(
     ApiPath(file): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let (section, submitter) = owner(&mut tx, file).await?.ok_or(AppError::NotFound)?;
-    match membership::member(&mut tx, &principal, section).await? {
-        Member::Teacher => {}
-        Member::Student(student) if submitter.is_none_or(|s| s == student) => {}
-        Member::Student(_) => return Err(AppError::Forbidden),
+    if let Some((achievement, student)) =
+        crate::achievements::model::achievement_of_file(&mut tx, file).await?
+    {
+        // Evidence: for whoever may read the student, and the reviewers who reach it.
+        let reads = match principal.grant(Permission::StudentsRead) {
+            Some(grant) => authorize_student(&mut tx, &grant, student).await.is_ok(),
+            None => false,
+        };
+        let reviews = match principal.grant(Permission::AchievementsReview) {
+            Some(grant) => {
+                crate::achievements::model::may_review(&mut tx, &grant, achievement).await?
+            }
+            None => false,
+        };
+        if !reads && !reviews {
+            return Err(AppError::Forbidden);
+        }
+    } else {
+        let (section, submitter) = owner(&mut tx, file).await?.ok_or(AppError::NotFound)?;
+        match membership::member(&mut tx, &principal, section).await? {
+            Member::Teacher => {}
+            Member::Student(student) if submitter.is_none_or(|s| s == student) => {}
+            Member::Student(_) => return Err(AppError::Forbidden),
+        }
     }
     let (key, name, content_type): (String, String, String) = sqlx::query_as(
         "SELECT storage_key, file_name, content_type FROM stored_files WHERE id = $1",

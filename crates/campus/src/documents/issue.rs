@@ -52,6 +52,7 @@ pub fn show_code(code: &str) -> String {
 pub enum Kind {
     ReportCard,
     Transcript,
+    Portfolio,
 }
 
 impl Kind {
@@ -59,6 +60,7 @@ impl Kind {
         match self {
             Kind::ReportCard => "report_card",
             Kind::Transcript => "transcript",
+            Kind::Portfolio => "portfolio",
         }
     }
 }
@@ -118,7 +120,7 @@ pub struct Issued {
     pub file_name: String,
 }
 
-fn number(value: f64) -> String {
+pub fn number(value: f64) -> String {
     let rounded = crate::academics::grading::round2(value);
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}")
@@ -127,7 +129,7 @@ fn number(value: f64) -> String {
     }
 }
 
-fn maybe(value: Option<f64>) -> String {
+pub fn maybe(value: Option<f64>) -> String {
     value.map(number).unwrap_or_else(|| "–".into())
 }
 
@@ -178,7 +180,26 @@ fn term_contents(t: &TermRecord) -> TermContents {
 pub struct Sources {
     college: CollegeFacts,
     student: StudentFacts,
-    record: Record,
+    pub record: Record,
+}
+
+impl Sources {
+    pub fn letterhead(&self) -> documents::College {
+        letterhead(&self.college)
+    }
+
+    pub fn student_block(&self) -> documents::Student {
+        student_block(&self.student)
+    }
+
+    pub fn college_name(&self) -> &str {
+        &self.college.name
+    }
+
+    /// The verification block for a code: the page's address and its QR code.
+    pub fn verification(&self, base_url: &str, code: &str) -> documents::Verification {
+        verification(base_url, &self.college.slug, code)
+    }
 }
 
 pub async fn sources(conn: &mut PgConnection, student: Uuid) -> Result<Sources, AppError> {
@@ -253,12 +274,12 @@ pub struct Prepared {
     pub file_name: String,
 }
 
-fn today() -> String {
+pub fn today() -> String {
     let d = OffsetDateTime::now_utc().date();
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-fn safe_file_part(text: &str) -> String {
+pub fn safe_file_part(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
@@ -410,35 +431,58 @@ pub async fn record(
 ) -> Result<Vec<Uuid>, AppError> {
     let mut ids = Vec::with_capacity(prepared.len());
     for p in prepared {
-        let hash = Sha256::digest(&p.pdf);
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        let id: Uuid = sqlx::query_scalar(
-            "INSERT INTO issued_documents (college_id, code, kind, student_id, term_id, contents, pdf_sha256, issued_by) \
-             VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(&p.code)
-        .bind(p.kind.as_str())
-        .bind(p.student)
-        .bind(p.term)
-        .bind(serde_json::to_value(&p.contents).map_err(|e| AppError::Internal(e.into()))?)
-        .bind(&hex)
-        .bind(context.actor)
-        .fetch_one(&mut *conn)
-        .await?;
-        audit::record(
-            conn,
-            context,
-            Entry::new("document.issued")
-                .object("issued_document", id)
-                .after(serde_json::json!({
-                    "kind": p.kind.as_str(), "student_id": p.student, "term_id": p.term,
-                    "code": p.code, "pdf_sha256": hex,
-                })),
+        let contents =
+            serde_json::to_value(&p.contents).map_err(|e| AppError::Internal(e.into()))?;
+        let id = record_document(
+            conn, context, p.kind, p.student, p.term, &p.code, contents, &p.pdf,
         )
         .await?;
         ids.push(id);
     }
     Ok(ids)
+}
+
+/// Records one issued document with what it shows and its PDF's hash, audited.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_document(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    kind: Kind,
+    student: Uuid,
+    term: Option<Uuid>,
+    code: &str,
+    contents: serde_json::Value,
+    pdf: &[u8],
+) -> Result<Uuid, AppError> {
+    let hex: String = Sha256::digest(pdf)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let id: Uuid = sqlx::query_scalar(
+        "INSERT INTO issued_documents (college_id, code, kind, student_id, term_id, contents, pdf_sha256, issued_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(code)
+    .bind(kind.as_str())
+    .bind(student)
+    .bind(term)
+    .bind(contents)
+    .bind(&hex)
+    .bind(context.actor)
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("document.issued")
+            .object("issued_document", id)
+            .after(serde_json::json!({
+                "kind": kind.as_str(), "student_id": student, "term_id": term,
+                "code": code, "pdf_sha256": hex,
+            })),
+    )
+    .await?;
+    Ok(id)
 }
 
 /// Issues one document for a request: read, typeset (off the async threads), record.

@@ -33,6 +33,13 @@ enum Outcome {
         issued_at: OffsetDateTime,
         revoked: Option<(OffsetDateTime, Option<String>)>,
     },
+    /// A portfolio, with each achievement's standing today (`None`: it stands).
+    Portfolio {
+        contents: Box<crate::achievements::portfolio::Contents>,
+        items: Vec<(crate::achievements::portfolio::Item, Option<String>)>,
+        issued_at: OffsetDateTime,
+        revoked: Option<(OffsetDateTime, Option<String>)>,
+    },
 }
 
 #[derive(Template)]
@@ -50,6 +57,7 @@ impl VerifyPage {
         match &self.outcome {
             Outcome::Found { contents, .. } if contents.kind == "report_card" => "Report card",
             Outcome::Found { .. } => "Transcript",
+            Outcome::Portfolio { .. } => "Portfolio",
             _ => "",
         }
     }
@@ -80,9 +88,31 @@ async fn answer(
                 .bind(code)
                 .fetch_optional(&mut *tx)
                 .await?;
-            tx.commit().await?;
-            match row {
+            let outcome = match row {
                 None => Outcome::NotFound,
+                Some((contents, issued_at, revoked_at, reason))
+                    if contents["kind"] == "portfolio" =>
+                {
+                    let contents: crate::achievements::portfolio::Contents =
+                        serde_json::from_value(contents)
+                            .map_err(|e| AppError::Internal(e.into()))?;
+                    let standing = crate::achievements::portfolio::current_standing(
+                        &mut tx,
+                        &contents.achievements,
+                    )
+                    .await?;
+                    Outcome::Portfolio {
+                        items: contents
+                            .achievements
+                            .iter()
+                            .cloned()
+                            .zip(standing)
+                            .collect(),
+                        contents: Box::new(contents),
+                        issued_at,
+                        revoked: revoked_at.map(|at| (at, reason)),
+                    }
+                }
                 Some((contents, issued_at, revoked_at, reason)) => Outcome::Found {
                     contents: Box::new(
                         serde_json::from_value(contents)
@@ -91,7 +121,9 @@ async fn answer(
                     issued_at,
                     revoked: revoked_at.map(|at| (at, reason)),
                 },
-            }
+            };
+            tx.commit().await?;
+            outcome
         }
     };
     let status = match outcome {

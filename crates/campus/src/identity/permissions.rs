@@ -33,10 +33,16 @@ pub enum Permission {
     ResultsAmend,
     CourseworkManage,
     CourseworkSubmit,
+    AchievementsRecord,
+    AchievementsReview,
+    AchievementsManage,
+    GuardiansManage,
+    EnrollmentProgress,
+    GuidanceNotes,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 32] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -63,6 +69,12 @@ impl Permission {
         Permission::ResultsAmend,
         Permission::CourseworkManage,
         Permission::CourseworkSubmit,
+        Permission::AchievementsRecord,
+        Permission::AchievementsReview,
+        Permission::AchievementsManage,
+        Permission::GuardiansManage,
+        Permission::EnrollmentProgress,
+        Permission::GuidanceNotes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -93,6 +105,12 @@ impl Permission {
             Permission::ResultsAmend => "results.amend",
             Permission::CourseworkManage => "coursework.manage",
             Permission::CourseworkSubmit => "coursework.submit",
+            Permission::AchievementsRecord => "achievements.record",
+            Permission::AchievementsReview => "achievements.review",
+            Permission::AchievementsManage => "achievements.manage",
+            Permission::GuardiansManage => "guardians.manage",
+            Permission::EnrollmentProgress => "enrollment.progress",
+            Permission::GuidanceNotes => "guidance.notes",
         }
     }
 
@@ -195,7 +213,9 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::AuditRead, College), (P::CollegeSettings, College), (P::InstitutionRead, College),
         (P::InstitutionManage, College), (P::StudentsRead, College),
         (P::StudentsManage, College), (P::StaffRead, College), (P::StaffManage, College),
-        (P::GuardiansRead, College),
+        (P::GuardiansRead, College), (P::GuardiansManage, College),
+        (P::AchievementsReview, College), (P::AchievementsManage, College),
+        (P::EnrollmentProgress, College),
     ]),
     (Role::Principal, "principal", "Principal", true, &[
         (P::MarksRead, College),
@@ -211,7 +231,8 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::InstitutionRead, College), (P::InstitutionManage, College),
         (P::StudentsRead, College), (P::StudentsManage, College), (P::StaffRead, College),
-        (P::GuardiansRead, College),
+        (P::GuardiansRead, College), (P::GuardiansManage, College),
+        (P::AchievementsReview, College), (P::EnrollmentProgress, College),
     ]),
     (Role::AcademicCoordinator, "academic_coordinator", "Academic coordinator", false, &[
         (P::CatalogRead, College), (P::CatalogManage, College),
@@ -228,6 +249,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::AttendanceMark, Scope::OwnSections), (P::AttendanceRead, Scope::OwnSections),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
+        (P::AchievementsReview, Department),
     ]),
     (Role::Warden, "warden", "Warden", false, &[
         (P::CatalogRead, College),
@@ -238,16 +260,20 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::StaffRead, College),
     ]),
     (Role::Counselor, "counselor", "Counselor", false, &[
+        (P::GuidanceNotes, College),
         (P::AttendanceRead, College),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
+    // Reviews achievements of the categories the college assigned them (`Own` here means
+    // their own categories), never their own achievements.
     (Role::StudentOrganizer, "student_organizer", "Student organizer", false, &[
+        (P::AchievementsReview, Own),
         (P::CatalogRead, College),
         (P::InstitutionRead, College),
     ]),
     (Role::Student, "student", "Student", false, &[
-        (P::MarksRead, Own), (P::CourseworkSubmit, Own),
+        (P::MarksRead, Own), (P::CourseworkSubmit, Own), (P::AchievementsRecord, Own),
         (P::AttendanceRead, Own),
         (P::CatalogRead, College), (P::RegistrationEnrol, Own),
         (P::InstitutionRead, College), (P::StudentsRead, Own), (P::GuardiansRead, Own),

@@ -94,6 +94,8 @@ struct ProfileView {
     chrome: Chrome,
     csrf: String,
     profile: Profile,
+    achievements: Vec<crate::achievements::model::Achievement>,
+    points: i64,
     can_manage: bool,
     statuses: [&'static str; 5],
     errors: Vec<FieldError>,
@@ -112,6 +114,8 @@ async fn render_profile(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let profile = records::profile(&mut tx, student).await?;
+    let achievements = crate::achievements::model::of_student(&mut tx, student).await?;
+    let points = crate::achievements::model::points_of(&mut tx, student).await?;
     let can_manage = match principal.grant(Permission::StudentsManage) {
         Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
         None => false,
@@ -132,6 +136,8 @@ async fn render_profile(
         ),
         csrf,
         profile,
+        achievements,
+        points,
         can_manage,
         statuses: STATUSES,
         errors,

@@ -88,6 +88,11 @@ impl Chrome {
         if principal.can(Permission::MarksRead) {
             links.push(("/results", "Results"));
         }
+        if principal.can(Permission::AchievementsRecord) {
+            links.push(("/achievements", "Achievements"));
+        } else if principal.can(Permission::AchievementsReview) {
+            links.push(("/achievements/review", "Achievements"));
+        }
         if principal.can(Permission::UsersRead) {
             links.push(("/admin/users", "Users"));
         }

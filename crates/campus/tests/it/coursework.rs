@@ -2,39 +2,16 @@
 //! that become marks, materials and meetings seen by the section only, and uploads that
 //! are refused when too big, of a refused type, or not what their name says.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 
 use serde_json::json;
 
 use crate::registration::{Class, class, same_password, world};
 use crate::util::TestApp;
-use crate::util::api::{call, call_multipart, id};
+use crate::util::api::{call, call_multipart, download, id};
 use crate::util::fixtures::PASSWORD;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-
-async fn fetch(app: &TestApp, uri: &str, token: &str) -> (StatusCode, Vec<u8>, String) {
-    let response = app
-        .send(
-            Request::get(uri)
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
-    let status = response.status();
-    let disposition = response
-        .headers()
-        .get(header::CONTENT_DISPOSITION)
-        .map(|v| v.to_str().expect("ascii").to_string())
-        .unwrap_or_default();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body")
-        .to_vec();
-    (status, bytes, disposition)
-}
 
 #[tokio::test]
 async fn assignments_are_handed_in_graded_and_kept_to_the_section() {
@@ -164,12 +141,12 @@ async fn assignments_are_handed_in_graded_and_kept_to_the_section() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, bytes, disposition) =
-        fetch(&app, &format!("/api/v1/files/{brief}"), &people[1].1).await;
+    let (status, _, bytes, disposition) =
+        download(&app, &format!("/api/v1/files/{brief}"), &people[1].1).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, PDF);
     assert!(disposition.starts_with("attachment"), "{disposition}");
-    let (status, ..) = fetch(&app, &format!("/api/v1/files/{brief}"), &outsider[0].1).await;
+    let (status, ..) = download(&app, &format!("/api/v1/files/{brief}"), &outsider[0].1).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // A hand-in with text and a file.
@@ -231,7 +208,7 @@ async fn assignments_are_handed_in_graded_and_kept_to_the_section() {
         (&people[1].1, StatusCode::FORBIDDEN),
         (&other, StatusCode::FORBIDDEN),
     ] {
-        let (status, ..) = fetch(&app, &format!("/api/v1/files/{answer}"), token).await;
+        let (status, ..) = download(&app, &format!("/api/v1/files/{answer}"), token).await;
         assert_eq!(status, expected);
     }
 

@@ -4,8 +4,7 @@
 
 use std::io::Read;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use campus::db::begin_for_college;
 use campus::identity::permissions::Role;
 use serde_json::{Value, json};
@@ -13,32 +12,9 @@ use uuid::Uuid;
 
 use crate::registration::{Class, World, class, same_password, token_of, world};
 use crate::util::TestApp;
-use crate::util::api::call;
+use crate::util::api::{call, download};
 use crate::util::app::body_text;
 use crate::util::fixtures::{self, PASSWORD};
-
-/// GETs with a bearer token; the raw response.
-async fn download(app: &TestApp, uri: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
-    let response = app
-        .send(
-            Request::get(uri)
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
-    let status = response.status();
-    let kind = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().expect("ascii").to_string())
-        .unwrap_or_default();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body")
-        .to_vec();
-    (status, kind, bytes)
-}
 
 /// A class of two whose results are published: 90% (O) and 34% (F).
 async fn published(app: &TestApp) -> (World, Class, String) {
@@ -103,7 +79,7 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
     let app = TestApp::new().await;
     let (w, Class { people, other, .. }, _) = published(&app).await;
     let mine = format!("/api/v1/students/{}/transcript", people[0].0);
-    let (status, kind, pdf) = download(&app, &mine, &people[0].1).await;
+    let (status, kind, pdf, _) = download(&app, &mine, &people[0].1).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "application/pdf");
     assert!(
@@ -128,7 +104,7 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
         "/api/v1/students/{}/report-card?term={}",
         people[0].0, w.term
     );
-    let (status, kind, pdf) = download(&app, &card, &people[0].1).await;
+    let (status, kind, pdf, _) = download(&app, &card, &people[0].1).await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
     assert!(pdf.starts_with(b"%PDF-"));
     // To look at one: CAMPUS_SAMPLE_PDF=/tmp/card.pdf cargo nextest run documents
@@ -140,7 +116,7 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
         people[0].0,
         Uuid::new_v4()
     );
-    let (status, _, body) = download(&app, &elsewhere, &people[0].1).await;
+    let (status, _, body, _) = download(&app, &elsewhere, &people[0].1).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(String::from_utf8_lossy(&body).contains("no published results"));
     let (status, ..) = download(
@@ -258,7 +234,7 @@ async fn mark_sheets_come_as_csv_and_xlsx_with_formulas_defused() {
         .expect("rename");
     tx.commit().await.expect("commit");
     let sheet = format!("/api/v1/sections/{}/marksheet", w.section);
-    let (status, kind, csv) = download(&app, &sheet, &tess).await;
+    let (status, kind, csv, _) = download(&app, &sheet, &tess).await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.starts_with("text/csv"));
     let csv = String::from_utf8(csv).expect("utf8");
@@ -271,7 +247,7 @@ async fn mark_sheets_come_as_csv_and_xlsx_with_formulas_defused() {
         "{csv}"
     );
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
-    let (status, kind, xlsx) = download(&app, &format!("{sheet}?format=xlsx"), &tess).await;
+    let (status, kind, xlsx, _) = download(&app, &format!("{sheet}?format=xlsx"), &tess).await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.contains("spreadsheetml"));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("xlsx is a zip");
@@ -354,7 +330,7 @@ async fn a_registrar_prints_a_programs_report_cards_as_one_job() {
         (view["done"].clone(), view["total"].clone()),
         (json!(2), json!(2))
     );
-    let (status, kind, zipped) = download(
+    let (status, kind, zipped, _) = download(
         &app,
         &format!("/api/v1/report-card-jobs/{job}/download"),
         &registrar,

@@ -1,6 +1,7 @@
 //! Campus's integration tests: one binary, each test against its own database cloned
 //! from a migrated template in a private PostgreSQL cluster the harness starts itself.
 
+mod achievements;
 mod api_auth;
 mod audit;
 mod cluster_life;

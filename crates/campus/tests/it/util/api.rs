@@ -123,3 +123,34 @@ pub async fn call_multipart(
 pub fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_string()
 }
+
+/// GETs `uri` with `token`: the status, content type, raw bytes and content disposition.
+pub async fn download(
+    app: &TestApp,
+    uri: &str,
+    token: &str,
+) -> (StatusCode, String, Vec<u8>, String) {
+    let response = app
+        .send(
+            Request::get(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let status = response.status();
+    let header_text = |name: header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().expect("ascii").to_string())
+            .unwrap_or_default()
+    };
+    let kind = header_text(header::CONTENT_TYPE);
+    let disposition = header_text(header::CONTENT_DISPOSITION);
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body")
+        .to_vec();
+    (status, kind, bytes, disposition)
+}
