@@ -36,6 +36,8 @@ pub fn routes() -> Routes {
         .merge(crate::coursework::routes())
         .merge(crate::students::routes())
         .merge(crate::achievements::routes())
+        .merge(crate::guardians::routes())
+        .merge(crate::notices::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

@@ -39,10 +39,12 @@ pub enum Permission {
     GuardiansManage,
     EnrollmentProgress,
     GuidanceNotes,
+    GuardiansLink,
+    NoticesManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 32] = [
+    pub const ALL: [Permission; 34] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -75,6 +77,8 @@ impl Permission {
         Permission::GuardiansManage,
         Permission::EnrollmentProgress,
         Permission::GuidanceNotes,
+        Permission::GuardiansLink,
+        Permission::NoticesManage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -111,6 +115,8 @@ impl Permission {
             Permission::GuardiansManage => "guardians.manage",
             Permission::EnrollmentProgress => "enrollment.progress",
             Permission::GuidanceNotes => "guidance.notes",
+            Permission::GuardiansLink => "guardians.link",
+            Permission::NoticesManage => "notices.manage",
         }
     }
 
@@ -215,9 +221,10 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::StudentsManage, College), (P::StaffRead, College), (P::StaffManage, College),
         (P::GuardiansRead, College), (P::GuardiansManage, College),
         (P::AchievementsReview, College), (P::AchievementsManage, College),
-        (P::EnrollmentProgress, College),
+        (P::EnrollmentProgress, College), (P::NoticesManage, College),
     ]),
     (Role::Principal, "principal", "Principal", true, &[
+        (P::NoticesManage, College),
         (P::MarksRead, College),
         (P::AttendanceRead, College),
         (P::CatalogRead, College),
@@ -233,6 +240,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::StudentsRead, College), (P::StudentsManage, College), (P::StaffRead, College),
         (P::GuardiansRead, College), (P::GuardiansManage, College),
         (P::AchievementsReview, College), (P::EnrollmentProgress, College),
+        (P::NoticesManage, College),
     ]),
     (Role::AcademicCoordinator, "academic_coordinator", "Academic coordinator", false, &[
         (P::CatalogRead, College), (P::CatalogManage, College),
@@ -283,6 +291,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::AttendanceRead, OwnChildren),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),
+        (P::GuardiansLink, Own),
     ]),
     // Held only in the platform tenant (it is ignored anywhere else).
     (Role::PlatformAdmin, "platform_admin", "Platform admin", true, &[

@@ -94,6 +94,8 @@ struct ProfileView {
     chrome: Chrome,
     csrf: String,
     profile: Profile,
+    can_link: bool,
+    relationships: [&'static str; 8],
     achievements: Vec<crate::achievements::model::Achievement>,
     points: i64,
     can_manage: bool,
@@ -101,7 +103,7 @@ struct ProfileView {
     errors: Vec<FieldError>,
 }
 
-async fn render_profile(
+pub(crate) async fn render_profile(
     state: &AppState,
     principal: &Principal,
     jar: CookieJar,
@@ -136,6 +138,8 @@ async fn render_profile(
         ),
         csrf,
         profile,
+        can_link: principal.can(Permission::GuardiansManage),
+        relationships: crate::guardians::links::RELATIONSHIPS,
         achievements,
         points,
         can_manage,

@@ -175,6 +175,7 @@ pub struct StatusChange {
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Guardian {
+    pub id: Uuid,
     pub name: String,
     pub relationship: String,
     pub email: Option<String>,
@@ -222,7 +223,7 @@ pub async fn profile(conn: &mut PgConnection, student: Uuid) -> Result<Profile, 
     .await?;
     let mut profile = found.ok_or(AppError::NotFound)?;
     profile.guardians = sqlx::query_as(
-        "SELECT g.first_name || ' ' || g.last_name AS name, l.relationship, g.email::text AS email, g.phone \
+        "SELECT g.id, g.first_name || ' ' || g.last_name AS name, l.relationship, g.email::text AS email, g.phone \
          FROM student_guardians l JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
          WHERE l.student_id = $1 ORDER BY l.is_primary DESC, name",
     )

@@ -88,6 +88,10 @@ impl Chrome {
         if principal.can(Permission::MarksRead) {
             links.push(("/results", "Results"));
         }
+        if principal.can(Permission::GuardiansLink) {
+            links.push(("/children", "My children"));
+        }
+        links.push(("/notices", "Notices"));
         if principal.can(Permission::AchievementsRecord) {
             links.push(("/achievements", "Achievements"));
         } else if principal.can(Permission::AchievementsReview) {

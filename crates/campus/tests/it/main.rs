@@ -8,6 +8,7 @@ mod cluster_life;
 mod coursework;
 mod demo;
 mod documents;
+mod guardians;
 mod http;
 mod identity;
 mod matrix;

@@ -1,0 +1,413 @@
+//! Links between parent accounts and students. A parent asks (giving the child's number
+//! and date of birth, which only a family knows together); the college confirms or
+//! refuses; only confirmed links (rows of `student_guardians`) let a parent see a child.
+//! Staff may also link a parent account directly. Every step is audited.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+
+pub const RELATIONSHIPS: [&str; 8] = [
+    "mother",
+    "father",
+    "guardian",
+    "grandparent",
+    "sibling",
+    "aunt",
+    "uncle",
+    "other",
+];
+
+/// Requests one account may make in a day, matched or not: enough for a family, too few
+/// to guess a child's date of birth.
+const REQUESTS_PER_DAY: i64 = 5;
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct LinkRequestInput {
+    pub student_number: String,
+    /// The child's date of birth, e.g. `2008-04-30`.
+    pub date_of_birth: String,
+    /// mother, father, guardian, grandparent, sibling, aunt, uncle or other.
+    pub relationship: String,
+    /// Anything the college should know (at most 1,000 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What became of a request.
+pub enum Requested {
+    Pending(Uuid),
+    /// No student has that number and date of birth (the attempt is kept and counted).
+    Unmatched,
+}
+
+pub async fn request(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    user: Uuid,
+    input: &LinkRequestInput,
+) -> Result<Requested, AppError> {
+    let mut errors = Vec::new();
+    let number = input.student_number.trim().to_uppercase();
+    if number.is_empty() || number.chars().count() > 40 {
+        errors.push(FieldError::new(
+            "student_number",
+            "give the student number (as on the ID card)",
+        ));
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let born = time::Date::parse(input.date_of_birth.trim(), &format).ok();
+    if born.is_none() {
+        errors.push(FieldError::new(
+            "date_of_birth",
+            "must be a date such as 2008-04-30",
+        ));
+    }
+    if !RELATIONSHIPS.contains(&input.relationship.as_str()) {
+        errors.push(FieldError::new(
+            "relationship",
+            "must be mother, father, guardian, grandparent, sibling, aunt, uncle or other",
+        ));
+    }
+    if input.note.chars().count() > 1000 {
+        errors.push(FieldError::new("note", "must be at most 1,000 characters"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM guardian_link_requests WHERE user_id = $1 AND created_at > now() - interval '1 day'",
+    )
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?;
+    if recent >= REQUESTS_PER_DAY {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 24 * 3600,
+        });
+    }
+    let student: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM students WHERE student_number = $1 AND date_of_birth = $2",
+    )
+    .bind(&number)
+    .bind(born)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(student) = student else {
+        sqlx::query(
+            "INSERT INTO guardian_link_requests (college_id, user_id, student_number, relationship, note, status) \
+             VALUES (app_current_college(), $1, $2, $3, $4, 'unmatched')",
+        )
+        .bind(user)
+        .bind(&number)
+        .bind(&input.relationship)
+        .bind(input.note.trim())
+        .execute(&mut *conn)
+        .await?;
+        audit::record(
+            conn,
+            context,
+            Entry::new("guardian.link_unmatched")
+                .after(serde_json::json!({ "student_number": number })),
+        )
+        .await?;
+        return Ok(Requested::Unmatched);
+    };
+    let linked: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
+           ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = $1 AND g.user_id = $2)",
+    )
+    .bind(student)
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?;
+    if linked {
+        return Err(AppError::Conflict(
+            "you are already linked to this student".into(),
+        ));
+    }
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO guardian_link_requests (college_id, user_id, student_id, student_number, relationship, note) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(user)
+    .bind(student)
+    .bind(&number)
+    .bind(&input.relationship)
+    .bind(input.note.trim())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let id = id.ok_or_else(|| {
+        AppError::Conflict("a request for this student is already waiting for the college".into())
+    })?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("guardian.link_requested")
+            .object("guardian_link_request", id)
+            .after(
+                serde_json::json!({ "student_id": student, "relationship": input.relationship }),
+            ),
+    )
+    .await?;
+    Ok(Requested::Pending(id))
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct LinkRequest {
+    pub id: Uuid,
+    pub parent_name: String,
+    pub parent_email: String,
+    pub student_id: Option<Uuid>,
+    pub student_number: String,
+    /// The student's name, shown to the college only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub student_name: Option<String>,
+    pub relationship: String,
+    pub note: String,
+    /// pending, confirmed, rejected or unmatched.
+    pub status: String,
+    pub reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+const SELECT: &str = "SELECT r.id, u.display_name AS parent_name, u.email::text AS parent_email, r.student_id, \
+        r.student_number, st.first_name || ' ' || st.last_name AS student_name, r.relationship, r.note, \
+        r.status, r.reason, r.created_at, r.decided_at \
+     FROM guardian_link_requests r JOIN users u ON u.college_id = r.college_id AND u.id = r.user_id \
+     LEFT JOIN students st ON st.college_id = r.college_id AND st.id = r.student_id";
+
+/// A parent's own requests (the student's name is left out until confirmed: a request
+/// proves nothing yet).
+pub async fn of_user(conn: &mut PgConnection, user: Uuid) -> Result<Vec<LinkRequest>, sqlx::Error> {
+    let mut list: Vec<LinkRequest> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.user_id = $1 ORDER BY r.created_at DESC LIMIT 50"
+    )))
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    for r in &mut list {
+        if r.status != "confirmed" {
+            r.student_name = None;
+        }
+    }
+    Ok(list)
+}
+
+/// Requests waiting for the college, oldest first.
+pub async fn pending(conn: &mut PgConnection) -> Result<Vec<LinkRequest>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE r.status = 'pending' ORDER BY r.created_at LIMIT 500"
+    )))
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DecisionInput {
+    /// `confirm` or `reject`.
+    pub decision: String,
+    /// Required to reject (3 to 500 characters).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The guardian record of a parent account, made from the account when it has none.
+async fn guardian_of_user(conn: &mut PgConnection, user: Uuid) -> Result<Uuid, AppError> {
+    let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM guardians WHERE user_id = $1")
+        .bind(user)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let (name, email): (String, String) =
+        sqlx::query_as("SELECT display_name, email::text FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let (first, last) = name
+        .trim()
+        .rsplit_once(' ')
+        .map(|(f, l)| (f.to_string(), l.to_string()))
+        .unwrap_or_else(|| (name.trim().to_string(), "-".to_string()));
+    Ok(sqlx::query_scalar(
+        "INSERT INTO guardians (college_id, user_id, first_name, last_name, email) \
+         VALUES (app_current_college(), $1, $2, $3, $4) RETURNING id",
+    )
+    .bind(user)
+    .bind(first)
+    .bind(last)
+    .bind(email)
+    .fetch_one(conn)
+    .await?)
+}
+
+async fn link(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    user: Uuid,
+    student: Uuid,
+    relationship: &str,
+) -> Result<Uuid, AppError> {
+    let guardian = guardian_of_user(conn, user).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO student_guardians (college_id, student_id, guardian_id, relationship, confirmed_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(student)
+    .bind(guardian)
+    .bind(relationship)
+    .bind(context.actor)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "this parent is already linked to the student".into(),
+        ));
+    }
+    audit::record(
+        conn,
+        context,
+        Entry::new("guardian.linked")
+            .object("student", student)
+            .after(serde_json::json!({ "guardian_id": guardian, "user_id": user, "relationship": relationship })),
+    )
+    .await?;
+    Ok(guardian)
+}
+
+/// Confirms (linking the parent) or rejects a waiting request.
+pub async fn decide(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    id: Uuid,
+    input: &DecisionInput,
+) -> Result<(), AppError> {
+    let row: Option<(Uuid, Option<Uuid>, String, String)> = sqlx::query_as(
+        "SELECT user_id, student_id, relationship, status FROM guardian_link_requests WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (user, student, relationship, status) = row.ok_or(AppError::NotFound)?;
+    let reason = input.reason.trim();
+    let confirm = match input.decision.as_str() {
+        "confirm" => true,
+        "reject" => false,
+        _ => {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "decision",
+                "must be confirm or reject",
+            )]));
+        }
+    };
+    if !confirm && !(3..=500).contains(&reason.chars().count()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "reason",
+            "say why, in 3 to 500 characters",
+        )]));
+    }
+    let (Some(student), "pending") = (student, status.as_str()) else {
+        return Err(AppError::Conflict(format!(
+            "this request is {status}, not waiting"
+        )));
+    };
+    if confirm {
+        link(conn, context, user, student, &relationship).await?;
+    }
+    sqlx::query(
+        "UPDATE guardian_link_requests SET status = $2, decided_by = $3, decided_at = now(), reason = nullif($4, '') WHERE id = $1",
+    )
+    .bind(id)
+    .bind(if confirm { "confirmed" } else { "rejected" })
+    .bind(context.actor)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new(if confirm {
+            "guardian.link_confirmed"
+        } else {
+            "guardian.link_rejected"
+        })
+        .object("guardian_link_request", id)
+        .after(serde_json::json!({ "student_id": student, "user_id": user, "reason": reason })),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct DirectLinkInput {
+    /// The email of a parent account of this college.
+    pub email: String,
+    pub relationship: String,
+}
+
+/// Links a parent account to a student at once (the college confirming as it links).
+pub async fn link_directly(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    student: Uuid,
+    input: &DirectLinkInput,
+) -> Result<Uuid, AppError> {
+    if !RELATIONSHIPS.contains(&input.relationship.as_str()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "relationship",
+            "must be mother, father, guardian, grandparent, sibling, aunt, uncle or other",
+        )]));
+    }
+    let user: Option<Uuid> = sqlx::query_scalar(
+        "SELECT u.id FROM users u JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id \
+         WHERE u.email = $1 AND r.role = 'parent'",
+    )
+    .bind(input.email.trim())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(user) = user else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "email",
+            "no parent account has this email (invite them first, with the parent role)",
+        )]));
+    };
+    link(conn, context, user, student, &input.relationship).await
+}
+
+/// Ends a link: the parent no longer sees the child.
+pub async fn unlink(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    student: Uuid,
+    guardian: Uuid,
+) -> Result<(), AppError> {
+    let done =
+        sqlx::query("DELETE FROM student_guardians WHERE student_id = $1 AND guardian_id = $2")
+            .bind(student)
+            .bind(guardian)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        conn,
+        context,
+        Entry::new("guardian.unlinked")
+            .object("student", student)
+            .before(serde_json::json!({ "guardian_id": guardian })),
+    )
+    .await?;
+    Ok(())
+}

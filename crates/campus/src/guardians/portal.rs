@@ -1,0 +1,78 @@
+//! The parent portal: each confirmed child's attendance, published results and week,
+//! with the notices for parents. Children come only from confirmed links of the
+//! signed-in account, so a parent can never name another child here.
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::academics::attendance::{self, CourseAttendance};
+use crate::academics::results::{self, Record};
+use crate::academics::timetable::{self, Slot};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Child {
+    pub student_id: Uuid,
+    pub name: String,
+    pub student_number: String,
+    pub program: String,
+    pub year_of_study: i16,
+    pub status: String,
+    pub relationship: String,
+    /// Attendance per course of the current enrolments.
+    pub attendance: Vec<CourseAttendance>,
+    /// Published results, term by term, with term and cumulative GPA.
+    pub results: Record,
+    /// The child's week of classes.
+    pub timetable: Vec<Slot>,
+}
+
+impl Child {
+    /// The latest term with published results, for the summary line.
+    pub fn latest_term(&self) -> Option<&results::TermRecord> {
+        self.results.terms.last()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ChildRow {
+    student_id: Uuid,
+    name: String,
+    student_number: String,
+    program: String,
+    year_of_study: i16,
+    status: String,
+    relationship: String,
+}
+
+/// The account's confirmed children with everything the portal shows of them.
+pub async fn children(conn: &mut PgConnection, user: Uuid) -> Result<Vec<Child>, sqlx::Error> {
+    let rows: Vec<ChildRow> = sqlx::query_as(
+        "SELECT st.id AS student_id, st.first_name || ' ' || st.last_name AS name, st.student_number, \
+            p.name AS program, st.year_of_study, st.status, l.relationship \
+         FROM guardians g JOIN student_guardians l ON l.college_id = g.college_id AND l.guardian_id = g.id \
+         JOIN students st ON st.college_id = l.college_id AND st.id = l.student_id \
+         JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
+         WHERE g.user_id = $1 ORDER BY st.first_name, st.last_name",
+    )
+    .bind(user)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(Child {
+            attendance: attendance::of_student(conn, row.student_id).await?,
+            results: results::record_of(conn, row.student_id).await?,
+            timetable: timetable::of_student(conn, row.student_id).await?,
+            student_id: row.student_id,
+            name: row.name,
+            student_number: row.student_number,
+            program: row.program,
+            year_of_study: row.year_of_study,
+            status: row.status,
+            relationship: row.relationship,
+        });
+    }
+    Ok(out)
+}
