@@ -38,6 +38,8 @@ pub fn routes() -> Routes {
         .merge(crate::achievements::routes())
         .merge(crate::guardians::routes())
         .merge(crate::notices::routes())
+        .merge(crate::guidance::routes())
+        .merge(crate::enrollment::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

@@ -41,10 +41,13 @@ pub enum Permission {
     GuidanceNotes,
     GuardiansLink,
     NoticesManage,
+    LeaveRequest,
+    LeaveApprove,
+    TicketsManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 37] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -79,6 +82,9 @@ impl Permission {
         Permission::GuidanceNotes,
         Permission::GuardiansLink,
         Permission::NoticesManage,
+        Permission::LeaveRequest,
+        Permission::LeaveApprove,
+        Permission::TicketsManage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -117,6 +123,9 @@ impl Permission {
             Permission::GuidanceNotes => "guidance.notes",
             Permission::GuardiansLink => "guardians.link",
             Permission::NoticesManage => "notices.manage",
+            Permission::LeaveRequest => "leave.request",
+            Permission::LeaveApprove => "leave.approve",
+            Permission::TicketsManage => "tickets.manage",
         }
     }
 
@@ -210,6 +219,7 @@ pub type RoleRow = (
 #[rustfmt::skip]
 pub const ROLE_TABLE: [RoleRow; 13] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::LeaveRequest, Own), (P::LeaveApprove, College), (P::TicketsManage, College),
         (P::MarksEnter, College), (P::MarksRead, College),
         (P::GradingManage, College), (P::ResultsPublish, College), (P::ResultsAmend, College),
         (P::CourseworkManage, College),
@@ -224,6 +234,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::EnrollmentProgress, College), (P::NoticesManage, College),
     ]),
     (Role::Principal, "principal", "Principal", true, &[
+        (P::LeaveRequest, Own), (P::LeaveApprove, College),
         (P::NoticesManage, College),
         (P::MarksRead, College),
         (P::AttendanceRead, College),
@@ -232,6 +243,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
+        (P::LeaveRequest, Own), (P::LeaveApprove, College), (P::TicketsManage, College),
         (P::MarksEnter, College), (P::MarksRead, College),
         (P::GradingManage, College), (P::ResultsPublish, College), (P::ResultsAmend, College),
         (P::AttendanceMark, College), (P::AttendanceRead, College),
@@ -243,15 +255,18 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::NoticesManage, College),
     ]),
     (Role::AcademicCoordinator, "academic_coordinator", "Academic coordinator", false, &[
+        (P::LeaveRequest, Own),
         (P::CatalogRead, College), (P::CatalogManage, College),
         (P::InstitutionRead, College), (P::InstitutionManage, College),
         (P::StudentsRead, College), (P::StaffRead, College),
     ]),
     (Role::Accountant, "accountant", "Accountant", false, &[
+        (P::LeaveRequest, Own),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Teacher, "teacher", "Teacher", false, &[
+        (P::LeaveRequest, Own), (P::LeaveApprove, Own),
         (P::MarksEnter, Scope::OwnSections), (P::MarksRead, Scope::OwnSections),
         (P::CourseworkManage, Scope::OwnSections),
         (P::AttendanceMark, Scope::OwnSections), (P::AttendanceRead, Scope::OwnSections),
@@ -260,14 +275,17 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::AchievementsReview, Department),
     ]),
     (Role::Warden, "warden", "Warden", false, &[
+        (P::LeaveRequest, Own), (P::TicketsManage, College),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Librarian, "librarian", "Librarian", false, &[
+        (P::LeaveRequest, Own),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::StaffRead, College),
     ]),
     (Role::Counselor, "counselor", "Counselor", false, &[
+        (P::LeaveRequest, Own),
         (P::GuidanceNotes, College),
         (P::AttendanceRead, College),
         (P::CatalogRead, College),
@@ -281,6 +299,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College),
     ]),
     (Role::Student, "student", "Student", false, &[
+        (P::LeaveRequest, Own),
         (P::MarksRead, Own), (P::CourseworkSubmit, Own), (P::AchievementsRecord, Own),
         (P::AttendanceRead, Own),
         (P::CatalogRead, College), (P::RegistrationEnrol, Own),

@@ -95,6 +95,7 @@ struct AccountRow {
     has_mfa: bool,
     staff_mfa: bool,
     platform: bool,
+    guidance_admins: bool,
 }
 
 /// Loads an active user of the transaction's college with their roles resolved.
@@ -107,7 +108,8 @@ pub async fn load(
         "SELECT u.college_id, c.slug AS college_slug, c.name AS college_name, \
                 u.email::text AS email, u.display_name, \
                 u.totp_enabled_at IS NOT NULL AS has_mfa, \
-                c.mfa_required_for_staff AS staff_mfa, c.kind = 'platform' AS platform \
+                c.mfa_required_for_staff AS staff_mfa, c.kind = 'platform' AS platform, \
+                c.guidance_admin_access AS guidance_admins \
          FROM users u JOIN colleges c ON c.id = u.college_id \
          WHERE u.id = $1 AND u.status = 'active' AND c.status = 'active'",
     )
@@ -123,6 +125,7 @@ pub async fn load(
         has_mfa,
         staff_mfa,
         platform,
+        guidance_admins,
     }) = row
     else {
         return Ok(None);
@@ -154,6 +157,18 @@ pub async fn load(
             ),
             (None, None) => {}
         }
+    }
+    // Guidance notes are the counselors'; a college may let its admins read them too.
+    if guidance_admins
+        && roles
+            .iter()
+            .any(|(name, _)| name == Role::CollegeAdmin.as_str())
+    {
+        grants.push((
+            Permission::GuidanceNotes,
+            Scope::College,
+            Role::CollegeAdmin.as_str().to_string(),
+        ));
     }
     let mut role_names: Vec<String> = roles.into_iter().map(|(name, _)| name).collect();
     role_names.dedup();

@@ -27,6 +27,9 @@ pub struct CollegeSettings {
     /// Attendance (percent) under which students and guardians are alerted; 1 to 100.
     #[serde(default = "default_threshold")]
     pub attendance_threshold: i16,
+    /// College admins may read counselors' guidance notes (counselors always may).
+    #[serde(default)]
+    pub guidance_admin_access: bool,
 }
 
 fn default_threshold() -> i16 {
@@ -34,13 +37,16 @@ fn default_threshold() -> i16 {
 }
 
 async fn load(conn: &mut PgConnection) -> Result<CollegeSettings, sqlx::Error> {
-    let (mfa_required_for_staff, attendance_threshold): (bool, i16) =
-        sqlx::query_as("SELECT mfa_required_for_staff, attendance_threshold FROM colleges")
-            .fetch_one(conn)
-            .await?;
+    let (mfa_required_for_staff, attendance_threshold, guidance_admin_access): (bool, i16, bool) =
+        sqlx::query_as(
+            "SELECT mfa_required_for_staff, attendance_threshold, guidance_admin_access FROM colleges",
+        )
+        .fetch_one(conn)
+        .await?;
     Ok(CollegeSettings {
         mfa_required_for_staff,
         attendance_threshold,
+        guidance_admin_access,
     })
 }
 
@@ -55,9 +61,12 @@ async fn save(
         ]));
     }
     let before = load(conn).await?;
-    sqlx::query("UPDATE colleges SET mfa_required_for_staff = $1, attendance_threshold = $2")
+    sqlx::query(
+        "UPDATE colleges SET mfa_required_for_staff = $1, attendance_threshold = $2, guidance_admin_access = $3",
+    )
         .bind(new.mfa_required_for_staff)
         .bind(new.attendance_threshold)
+        .bind(new.guidance_admin_access)
         .execute(&mut *conn)
         .await?;
     audit::record(
@@ -126,6 +135,9 @@ pub async fn update(
             .iter()
             .any(|(k, v)| k == "mfa_required_for_staff" && v == "on"),
         attendance_threshold: threshold,
+        guidance_admin_access: body
+            .iter()
+            .any(|(k, v)| k == "guidance_admin_access" && v == "on"),
     };
     save(&mut tx, &context, &settings).await?;
     tx.commit().await?;

@@ -464,11 +464,13 @@ pub async fn set_national_id(
     Ok(())
 }
 
-/// The encrypted columns of `users`, each with the associated-data label it is bound to.
-const ENCRYPTED_COLUMNS: [(&str, &str); 3] = [
-    ("national_id_enc", "users.national_id"),
-    ("totp_secret_enc", "users.totp_secret"),
-    ("totp_pending_enc", "users.totp_pending"),
+/// Every encrypted column: its table, its column, and the associated-data label each
+/// value is bound to (with the row's id).
+const ENCRYPTED_COLUMNS: [(&str, &str, &str); 4] = [
+    ("users", "national_id_enc", "users.national_id"),
+    ("users", "totp_secret_enc", "users.totp_secret"),
+    ("users", "totp_pending_enc", "users.totp_pending"),
+    ("guidance_notes", "body_enc", "guidance_notes.body"),
 ];
 
 /// Re-encrypts, under the active key, every value of the transaction's college that was
@@ -479,9 +481,9 @@ pub async fn reencrypt(
 ) -> anyhow::Result<u64> {
     let active = keys.active_id().to_string();
     let mut changed = 0;
-    for (column, label) in ENCRYPTED_COLUMNS {
+    for (table, column, label) in ENCRYPTED_COLUMNS {
         let rows: Vec<(Uuid, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT id, {column} FROM users WHERE {column} IS NOT NULL \
+            "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL \
              AND {column} NOT LIKE 'v1:' || $1 || ':%' FOR UPDATE"
         )))
         .bind(&active)
@@ -491,9 +493,9 @@ pub async fn reencrypt(
             let aad = format!("{label}:{id}");
             let plain = keys
                 .decrypt(&aad, &stored)
-                .map_err(|e| anyhow::anyhow!("{column} of user {id}: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("{column} of {table} {id}: {e}"))?;
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE users SET {column} = $2 WHERE id = $1"
+                "UPDATE {table} SET {column} = $2 WHERE id = $1"
             )))
             .bind(id)
             .bind(keys.encrypt(&aad, &plain))

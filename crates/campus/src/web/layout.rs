@@ -93,6 +93,7 @@ impl Chrome {
         }
         links.push(("/notices", "Notices"));
         if principal.can(Permission::AchievementsRecord) {
+            links.push(("/enrollment", "Enrollment"));
             links.push(("/achievements", "Achievements"));
         } else if principal.can(Permission::AchievementsReview) {
             links.push(("/achievements/review", "Achievements"));

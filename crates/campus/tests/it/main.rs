@@ -15,6 +15,7 @@ mod matrix;
 mod mfa;
 mod migrations;
 mod platform;
+mod progress;
 mod registration;
 mod results;
 mod sso;
