@@ -29,6 +29,7 @@ pub mod notices;
 pub mod ops;
 pub mod people;
 pub mod platform;
+pub mod requests;
 pub mod router;
 pub mod students;
 pub mod telemetry;

@@ -40,6 +40,7 @@ pub fn routes() -> Routes {
         .merge(crate::notices::routes())
         .merge(crate::guidance::routes())
         .merge(crate::enrollment::routes())
+        .merge(crate::requests::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

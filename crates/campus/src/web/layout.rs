@@ -92,6 +92,7 @@ impl Chrome {
             links.push(("/children", "My children"));
         }
         links.push(("/notices", "Notices"));
+        links.push(("/requests", "Requests"));
         if principal.can(Permission::AchievementsRecord) {
             links.push(("/enrollment", "Enrollment"));
             links.push(("/achievements", "Achievements"));

@@ -17,6 +17,7 @@ mod migrations;
 mod platform;
 mod progress;
 mod registration;
+mod requests;
 mod results;
 mod sso;
 mod students;

@@ -1,0 +1,383 @@
+//! Support and maintenance tickets: anyone raises one; those who handle tickets assign,
+//! move it through open, in progress, resolved and closed, and comment; the requester
+//! comments too and sees every change live on the ticket's page.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+use crate::identity::permissions::{Permission, Role, parse_grant};
+use crate::identity::principal::Principal;
+
+pub const CATEGORIES: [&str; 7] = [
+    "it",
+    "maintenance",
+    "hostel",
+    "academic",
+    "finance",
+    "library",
+    "other",
+];
+pub const STATUSES: [&str; 4] = ["open", "in_progress", "resolved", "closed"];
+
+/// The live topic a ticket's page follows.
+pub fn topic(ticket: Uuid) -> String {
+    format!("ticket:{ticket}")
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct TicketInput {
+    /// it, maintenance, hostel, academic, finance, library or other.
+    pub category: String,
+    pub title: String,
+    pub body: String,
+    /// Where, for maintenance (a room, a block).
+    #[serde(default)]
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Ticket {
+    pub id: Uuid,
+    pub number: i32,
+    pub requester_id: Uuid,
+    pub requester: String,
+    pub category: String,
+    pub title: String,
+    pub body: String,
+    pub location: String,
+    pub status: String,
+    pub assignee: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Comment {
+    pub author: Option<String>,
+    pub body: String,
+    /// A change of status or assignee, written by Campus.
+    pub is_event: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+const SELECT: &str = "SELECT t.id, t.number, t.requester_id, r.display_name AS requester, t.category, t.title, \
+        t.body, t.location, t.status, a.display_name AS assignee, t.created_at, t.updated_at \
+     FROM tickets t JOIN users r ON r.college_id = t.college_id AND r.id = t.requester_id \
+     LEFT JOIN users a ON a.college_id = t.college_id AND a.id = t.assignee_id";
+
+pub async fn open(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    user: Uuid,
+    input: &TicketInput,
+) -> Result<(Uuid, i32), AppError> {
+    let mut errors = Vec::new();
+    if !CATEGORIES.contains(&input.category.as_str()) {
+        errors.push(FieldError::new(
+            "category",
+            "must be it, maintenance, hostel, academic, finance, library or other",
+        ));
+    }
+    if !(3..=200).contains(&input.title.trim().chars().count()) {
+        errors.push(FieldError::new("title", "must be 3 to 200 characters"));
+    }
+    if !(1..=10_000).contains(&input.body.trim().chars().count()) {
+        errors.push(FieldError::new(
+            "body",
+            "describe it in up to 10,000 characters",
+        ));
+    }
+    if input.location.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "location",
+            "must be at most 200 characters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    // Numbers run per college; the lock makes two tickets at once take turns.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(hashtext('tickets:' || app_current_college()::text))",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let (id, number): (Uuid, i32) = sqlx::query_as(
+        "INSERT INTO tickets (college_id, number, requester_id, category, title, body, location) \
+         SELECT app_current_college(), coalesce(max(number), 0) + 1, $1, $2, $3, $4, $5 FROM tickets \
+         RETURNING id, number",
+    )
+    .bind(user)
+    .bind(&input.category)
+    .bind(input.title.trim())
+    .bind(input.body.trim())
+    .bind(input.location.trim())
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("ticket.opened")
+            .object("ticket", id)
+            .after(serde_json::json!({ "number": number, "category": input.category, "title": input.title.trim() })),
+    )
+    .await?;
+    Ok((id, number))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct TicketQuery {
+    /// open, in_progress, resolved or closed.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub category: String,
+    /// Only tickets assigned to the caller.
+    #[serde(default)]
+    pub mine: bool,
+}
+
+/// Tickets the principal may see: their own, or every ticket for those who handle them.
+pub async fn list(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    query: &TicketQuery,
+) -> Result<Vec<Ticket>, AppError> {
+    if !query.status.is_empty() && !STATUSES.contains(&query.status.as_str()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "must be open, in_progress, resolved or closed",
+        )]));
+    }
+    if !query.category.is_empty() && !CATEGORIES.contains(&query.category.as_str()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "category",
+            "is not a ticket category",
+        )]));
+    }
+    let handles = principal.can(Permission::TicketsManage);
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(SELECT);
+    sql.push(" WHERE true");
+    if !handles {
+        sql.push(" AND t.requester_id = ")
+            .push_bind(principal.user_id);
+    }
+    if query.mine {
+        sql.push(" AND t.assignee_id = ")
+            .push_bind(principal.user_id);
+    }
+    if !query.status.is_empty() {
+        sql.push(" AND t.status = ").push_bind(query.status.clone());
+    }
+    if !query.category.is_empty() {
+        sql.push(" AND t.category = ")
+            .push_bind(query.category.clone());
+    }
+    sql.push(" ORDER BY t.updated_at DESC LIMIT 200");
+    Ok(sql.build_query_as().fetch_all(conn).await?)
+}
+
+/// A ticket and its comments, for its requester or those who handle tickets.
+pub async fn view(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<(Ticket, Vec<Comment>), AppError> {
+    let ticket: Option<Ticket> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE t.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let ticket = ticket.ok_or(AppError::NotFound)?;
+    if ticket.requester_id != principal.user_id && !principal.can(Permission::TicketsManage) {
+        return Err(AppError::Forbidden);
+    }
+    let comments = sqlx::query_as(
+        "SELECT u.display_name AS author, c.body, c.is_event, c.created_at FROM ticket_comments c \
+         LEFT JOIN users u ON u.college_id = c.college_id AND u.id = c.author_id \
+         WHERE c.ticket_id = $1 ORDER BY c.created_at",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok((ticket, comments))
+}
+
+async fn note(
+    conn: &mut PgConnection,
+    ticket: Uuid,
+    author: Option<Uuid>,
+    body: &str,
+    is_event: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO ticket_comments (college_id, ticket_id, author_id, body, is_event) \
+         VALUES (app_current_college(), $1, $2, $3, $4)",
+    )
+    .bind(ticket)
+    .bind(author)
+    .bind(body)
+    .bind(is_event)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE tickets SET updated_at = now() WHERE id = $1")
+        .bind(ticket)
+        .execute(&mut *conn)
+        .await?;
+    crate::live::publish(conn, &topic(ticket)).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CommentInput {
+    pub body: String,
+}
+
+pub async fn comment(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    principal: &Principal,
+    id: Uuid,
+    input: &CommentInput,
+) -> Result<(), AppError> {
+    let (ticket, _) = view(conn, principal, id).await?;
+    if ticket.status == "closed" {
+        return Err(AppError::Conflict(
+            "this ticket is closed; raise a new one".into(),
+        ));
+    }
+    let body = input.body.trim();
+    if !(1..=5000).contains(&body.chars().count()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "body",
+            "must be 1 to 5,000 characters",
+        )]));
+    }
+    note(conn, id, Some(principal.user_id), body, false).await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("ticket.commented")
+            .object("ticket", id)
+            .after(serde_json::json!({ "length": body.chars().count() })),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UpdateInput {
+    /// open, in_progress, resolved or closed (unchanged when empty).
+    #[serde(default)]
+    pub status: String,
+    /// The email of whoever takes it (someone who handles tickets); unchanged when empty.
+    #[serde(default)]
+    pub assignee_email: String,
+}
+
+/// Whether a user's roles let them handle tickets (built-in or custom roles).
+async fn handles_tickets(conn: &mut PgConnection, user: Uuid) -> Result<bool, sqlx::Error> {
+    let roles: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
+        "SELECT r.role, c.permissions FROM role_assignments r \
+         LEFT JOIN custom_roles c ON c.college_id = r.college_id AND c.name = r.role WHERE r.user_id = $1",
+    )
+    .bind(user)
+    .fetch_all(conn)
+    .await?;
+    Ok(roles.iter().any(|(name, custom)| match Role::parse(name) {
+        Some(role) => role
+            .grants()
+            .iter()
+            .any(|(p, _)| *p == Permission::TicketsManage),
+        None => custom
+            .iter()
+            .flatten()
+            .any(|g| parse_grant(g).is_some_and(|(p, _)| p == Permission::TicketsManage)),
+    }))
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    principal: &Principal,
+    id: Uuid,
+    input: &UpdateInput,
+) -> Result<(), AppError> {
+    let current: Option<(String, Option<Uuid>)> =
+        sqlx::query_as("SELECT status, assignee_id FROM tickets WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (status, assignee) = current.ok_or(AppError::NotFound)?;
+    let mut changes = Vec::new();
+    if !input.status.is_empty() && input.status != status {
+        if !STATUSES.contains(&input.status.as_str()) {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "status",
+                "must be open, in_progress, resolved or closed",
+            )]));
+        }
+        sqlx::query("UPDATE tickets SET status = $2 WHERE id = $1")
+            .bind(id)
+            .bind(&input.status)
+            .execute(&mut *conn)
+            .await?;
+        changes.push(format!(
+            "Status: {} → {}",
+            status.replace('_', " "),
+            input.status.replace('_', " ")
+        ));
+    }
+    if !input.assignee_email.trim().is_empty() {
+        let found: Option<(Uuid, String)> = sqlx::query_as(
+            "SELECT id, display_name FROM users WHERE email = $1 AND status = 'active'",
+        )
+        .bind(input.assignee_email.trim())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((user, name)) = found else {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "assignee_email",
+                "no active account has this email",
+            )]));
+        };
+        if !handles_tickets(conn, user).await? {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "assignee_email",
+                format!("{name} does not handle tickets"),
+            )]));
+        }
+        if Some(user) != assignee {
+            sqlx::query("UPDATE tickets SET assignee_id = $2 WHERE id = $1")
+                .bind(id)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+            changes.push(format!("Assigned to {name}"));
+        }
+    }
+    if changes.is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "nothing to change",
+        )]));
+    }
+    note(conn, id, Some(principal.user_id), &changes.join("; "), true).await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("ticket.updated")
+            .object("ticket", id)
+            .before(serde_json::json!({ "status": status, "assignee_id": assignee }))
+            .after(serde_json::json!({ "changes": changes })),
+    )
+    .await?;
+    Ok(())
+}
