@@ -4,6 +4,7 @@
 
 pub mod academics;
 pub mod achievements;
+pub mod admissions;
 pub mod api;
 pub mod app;
 pub mod audit;

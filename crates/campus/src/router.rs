@@ -41,6 +41,7 @@ pub fn routes() -> Routes {
         .merge(crate::guidance::routes())
         .merge(crate::enrollment::routes())
         .merge(crate::requests::routes())
+        .merge(crate::admissions::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

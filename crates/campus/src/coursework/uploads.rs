@@ -298,7 +298,27 @@ pub async fn download(
     ApiPath(file): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    if let Some((achievement, student)) =
+    let applicant = crate::admissions::applications::of_file(&mut tx, file).await?;
+    let student_document: Option<Uuid> =
+        sqlx::query_scalar("SELECT student_id FROM student_documents WHERE file_id = $1 LIMIT 1")
+            .bind(file)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if applicant.is_some() || student_document.is_some() {
+        // Admission documents: their applicant and the admissions office; once on a
+        // student's record, whoever may read the student.
+        let own = applicant == Some(principal.user_id);
+        let office = applicant.is_some() && principal.can(Permission::AdmissionsManage);
+        let reads = match (student_document, principal.grant(Permission::StudentsRead)) {
+            (Some(student), Some(grant)) => {
+                authorize_student(&mut tx, &grant, student).await.is_ok()
+            }
+            _ => false,
+        };
+        if !own && !office && !reads {
+            return Err(AppError::Forbidden);
+        }
+    } else if let Some((achievement, student)) =
         crate::achievements::model::achievement_of_file(&mut tx, file).await?
     {
         // Evidence: for whoever may read the student, and the reviewers who reach it.

@@ -372,6 +372,16 @@ impl Generator {
             let (_, name) = self.staff_member(email.clone(), title, None, role, today);
             self.out.accounts.push(DemoAccount { role, email, name });
         }
+        // Someone applying for next year (their draft is made with the intakes).
+        let email = format!("applicant@{DOMAIN}");
+        self.emails.insert(email.clone(), 1);
+        let name = "Priya Applicant".to_string();
+        self.user(&email, name.clone(), Role::Applicant);
+        self.out.accounts.push(DemoAccount {
+            role: Role::Applicant,
+            email,
+            name,
+        });
     }
 
     /// About one teacher per 15 students, at least two per department.

@@ -2,6 +2,7 @@
 //! transaction, so a newcomer sees Campus with data in it.
 
 mod academics;
+mod admissions;
 pub mod catalog;
 pub mod generate;
 mod load;
@@ -88,6 +89,9 @@ pub async fn create(
     academics::load(&mut tx)
         .await
         .context("loading the demo college's courses and timetable")?;
+    admissions::load(&mut tx, &format!("applicant@{}", generate::DOMAIN))
+        .await
+        .context("loading the demo college's admissions")?;
     // One hash for every demo account: hashing tens of thousands would take minutes.
     let hash = tokio::task::spawn_blocking(|| crate::identity::password::hash(PASSWORD)).await??;
     sqlx::query("UPDATE users SET password_hash = $1")

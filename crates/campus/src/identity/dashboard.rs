@@ -78,6 +78,8 @@ struct DashboardPage {
     attendance: Vec<crate::academics::attendance::CourseAttendance>,
     /// Guardians: their children's attendance per course.
     children_attendance: Vec<crate::academics::attendance::ChildAttendance>,
+    /// Applicants: their applications.
+    applications: Vec<crate::admissions::applications::Application>,
     /// Teachers: today's sessions of their sections, to mark.
     to_mark: Vec<TeachingSession>,
     /// Teachers: the sections they teach this term.
@@ -153,7 +155,8 @@ pub async fn page(
     .await?;
     // Students and parents are not staff, nor teachers: their dashboard skips those panels.
     let may_be_staff = !principal.has_role(crate::identity::permissions::Role::Student)
-        && !principal.has_role(crate::identity::permissions::Role::Parent);
+        && !principal.has_role(crate::identity::permissions::Role::Parent)
+        && !principal.has_role(crate::identity::permissions::Role::Applicant);
     let teaches = principal.has_role(crate::identity::permissions::Role::Teacher);
     let own_staff: Option<StaffPanel> = if !may_be_staff {
         None
@@ -393,6 +396,11 @@ pub async fn page(
     } else {
         crate::academics::attendance::of_guardian_user(&mut *conn, me).await?
     };
+    let applications = if principal.can(Permission::AdmissionsApply) {
+        crate::admissions::applications::of_user(&mut *conn, me).await?
+    } else {
+        Vec::new()
+    };
     let platform_colleges = if principal.can(Permission::PlatformManage) {
         Some(crate::platform::stats(&mut tx).await?.len())
     } else {
@@ -412,6 +420,7 @@ pub async fn page(
         own_student,
         guardians,
         children,
+        applications,
         enrolment_by_status,
         enrolment_by_program,
         department_students,

@@ -316,10 +316,7 @@ pub async fn remove(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Err
 pub fn required(roles: &[String], staff_required: bool) -> bool {
     use crate::identity::permissions::Role;
     roles.iter().any(|name| match Role::parse(name) {
-        Some(role) => {
-            role.needs_second_factor()
-                || (staff_required && !matches!(role, Role::Student | Role::Parent))
-        }
+        Some(role) => role.needs_second_factor() || (staff_required && role.is_staff()),
         None => staff_required,
     })
 }

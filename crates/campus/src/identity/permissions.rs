@@ -44,10 +44,12 @@ pub enum Permission {
     LeaveRequest,
     LeaveApprove,
     TicketsManage,
+    AdmissionsApply,
+    AdmissionsManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 37] = [
+    pub const ALL: [Permission; 39] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -85,6 +87,8 @@ impl Permission {
         Permission::LeaveRequest,
         Permission::LeaveApprove,
         Permission::TicketsManage,
+        Permission::AdmissionsApply,
+        Permission::AdmissionsManage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +130,8 @@ impl Permission {
             Permission::LeaveRequest => "leave.request",
             Permission::LeaveApprove => "leave.approve",
             Permission::TicketsManage => "tickets.manage",
+            Permission::AdmissionsApply => "admissions.apply",
+            Permission::AdmissionsManage => "admissions.manage",
         }
     }
 
@@ -198,6 +204,7 @@ pub enum Role {
     StudentOrganizer,
     Student,
     Parent,
+    Applicant,
     PlatformAdmin,
 }
 
@@ -217,8 +224,9 @@ pub type RoleRow = (
 /// Every built-in role: its name, label, whether it needs a second factor, and its
 /// permissions with their scope.
 #[rustfmt::skip]
-pub const ROLE_TABLE: [RoleRow; 13] = [
+pub const ROLE_TABLE: [RoleRow; 14] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::AdmissionsManage, College),
         (P::LeaveRequest, Own), (P::LeaveApprove, College), (P::TicketsManage, College),
         (P::MarksEnter, College), (P::MarksRead, College),
         (P::GradingManage, College), (P::ResultsPublish, College), (P::ResultsAmend, College),
@@ -243,6 +251,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
+        (P::AdmissionsManage, College),
         (P::LeaveRequest, Own), (P::LeaveApprove, College), (P::TicketsManage, College),
         (P::MarksEnter, College), (P::MarksRead, College),
         (P::GradingManage, College), (P::ResultsPublish, College), (P::ResultsAmend, College),
@@ -312,6 +321,10 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
         (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),
         (P::GuardiansLink, Own),
     ]),
+    // Someone applying for admission, with the account they made themselves.
+    (Role::Applicant, "applicant", "Applicant", false, &[
+        (P::AdmissionsApply, Own),
+    ]),
     // Held only in the platform tenant (it is ignored anywhere else).
     (Role::PlatformAdmin, "platform_admin", "Platform admin", true, &[
         (P::PlatformManage, Scope::Platform), (P::UsersRead, College), (P::UsersManage, College),
@@ -321,7 +334,7 @@ pub const ROLE_TABLE: [RoleRow; 13] = [
 
 impl Role {
     /// The roles of a college.
-    pub const COLLEGE: [Role; 12] = [
+    pub const COLLEGE: [Role; 13] = [
         Role::CollegeAdmin,
         Role::Principal,
         Role::Registrar,
@@ -334,10 +347,11 @@ impl Role {
         Role::StudentOrganizer,
         Role::Student,
         Role::Parent,
+        Role::Applicant,
     ];
 
     /// Every built-in role: the college's and the platform's.
-    pub const ALL: [Role; 13] = [
+    pub const ALL: [Role; 14] = [
         Role::CollegeAdmin,
         Role::Principal,
         Role::Registrar,
@@ -350,6 +364,7 @@ impl Role {
         Role::StudentOrganizer,
         Role::Student,
         Role::Parent,
+        Role::Applicant,
         Role::PlatformAdmin,
     ];
 
@@ -379,6 +394,11 @@ impl Role {
     /// Whether holding this role requires a second factor.
     pub fn needs_second_factor(self) -> bool {
         self.row().3
+    }
+
+    /// Staff are every role but students, parents and applicants.
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Student | Role::Parent | Role::Applicant)
     }
 
     pub fn grants(self) -> &'static [(Permission, Scope)] {

@@ -41,6 +41,7 @@ pub fn audiences_of(principal: &Principal) -> Vec<&'static str> {
         match Role::parse(role) {
             Some(Role::Student) => out.push("students"),
             Some(Role::Parent) => out.push("parents"),
+            Some(role) if !role.is_staff() => {}
             _ => staff = true,
         }
     }

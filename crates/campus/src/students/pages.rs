@@ -97,6 +97,7 @@ struct ProfileView {
     can_link: bool,
     can_guide: bool,
     relationships: [&'static str; 8],
+    documents: Vec<(String, crate::coursework::uploads::FileView)>,
     achievements: Vec<crate::achievements::model::Achievement>,
     points: i64,
     can_manage: bool,
@@ -118,6 +119,28 @@ pub(crate) async fn render_profile(
     authorize_student(&mut tx, &grant, student).await?;
     let profile = records::profile(&mut tx, student).await?;
     let achievements = crate::achievements::model::of_student(&mut tx, student).await?;
+    let documents: Vec<(String, uuid::Uuid, String, String, i64)> = sqlx::query_as(
+        "SELECT d.kind, f.id, f.file_name, f.content_type, f.size_bytes FROM student_documents d \
+         JOIN stored_files f ON f.college_id = d.college_id AND f.id = d.file_id \
+         WHERE d.student_id = $1 ORDER BY d.kind, f.file_name",
+    )
+    .bind(student)
+    .fetch_all(&mut *tx)
+    .await?;
+    let documents = documents
+        .into_iter()
+        .map(|(kind, id, file_name, content_type, size_bytes)| {
+            (
+                kind,
+                crate::coursework::uploads::FileView {
+                    id,
+                    file_name,
+                    content_type,
+                    size_bytes,
+                },
+            )
+        })
+        .collect();
     let points = crate::achievements::model::points_of(&mut tx, student).await?;
     let can_manage = match principal.grant(Permission::StudentsManage) {
         Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
@@ -142,6 +165,7 @@ pub(crate) async fn render_profile(
         can_link: principal.can(Permission::GuardiansManage),
         can_guide: principal.can(Permission::GuidanceNotes),
         relationships: crate::guardians::links::RELATIONSHIPS,
+        documents,
         achievements,
         points,
         can_manage,

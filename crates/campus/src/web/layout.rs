@@ -88,6 +88,11 @@ impl Chrome {
         if principal.can(Permission::MarksRead) {
             links.push(("/results", "Results"));
         }
+        if principal.can(Permission::AdmissionsManage) {
+            links.push(("/admissions/intakes", "Admissions"));
+        } else if principal.can(Permission::AdmissionsApply) {
+            links.push(("/admissions", "Admissions"));
+        }
         if principal.can(Permission::GuardiansLink) {
             links.push(("/children", "My children"));
         }

@@ -15,6 +15,8 @@ pub enum Door {
     Token,
     Refresh,
     PasswordReset,
+    /// Applicants making accounts on a college's public application page.
+    SignUp,
 }
 
 pub struct Throttle {

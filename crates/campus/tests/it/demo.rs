@@ -16,7 +16,7 @@ async fn the_demo_college_loads_and_is_shown() {
         .expect("demo")
         .expect("created");
     assert_eq!(report.students, 300);
-    assert_eq!(report.accounts.len(), 12, "one account per built-in role");
+    assert_eq!(report.accounts.len(), 13, "one account per built-in role");
 
     // A second start leaves it alone.
     assert!(

@@ -460,6 +460,7 @@ async fn every_built_in_role_has_a_dashboard_of_real_data() {
             Role::Teacher => "students enrolled in the department",
             Role::Student | Role::StudentOrganizer => "Your record",
             Role::Parent => "Your children",
+            Role::Applicant => "Your applications",
             Role::PlatformAdmin => "Colleges on this platform",
         };
         assert!(page.html.contains(expect), "{role}: no \"{expect}\"");

@@ -2,6 +2,7 @@
 //! from a migrated template in a private PostgreSQL cluster the harness starts itself.
 
 mod achievements;
+mod admissions;
 mod api_auth;
 mod audit;
 mod cluster_life;

@@ -1,0 +1,211 @@
+//! Intakes: a program's admission round, with its seats, application fee and dates.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Intake {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub program: String,
+    pub name: String,
+    pub seats: i32,
+    /// e.g. `500.00`.
+    pub application_fee: String,
+    pub currency: String,
+    #[serde(serialize_with = "crate::web::json::date")]
+    #[schema(value_type = String, format = Date)]
+    pub opens_on: time::Date,
+    #[serde(serialize_with = "crate::web::json::date")]
+    #[schema(value_type = String, format = Date)]
+    pub closes_on: time::Date,
+    #[serde(serialize_with = "crate::web::json::date")]
+    #[schema(value_type = String, format = Date)]
+    pub admits_on: time::Date,
+    /// Whether applications are taken today.
+    pub open: bool,
+    pub accepted: i64,
+    pub applications: i64,
+}
+
+impl Intake {
+    pub fn has_fee(&self) -> bool {
+        self.application_fee != "0.00"
+    }
+
+    pub fn seats_left(&self) -> i64 {
+        (i64::from(self.seats) - self.accepted).max(0)
+    }
+}
+
+const SELECT: &str = "SELECT i.id, i.program_id, p.code || ' ' || p.name AS program, i.name, i.seats, \
+        i.application_fee::text AS application_fee, i.currency, i.opens_on, i.closes_on, i.admits_on, \
+        current_date BETWEEN i.opens_on AND i.closes_on AS open, \
+        (SELECT count(*) FROM applications a WHERE a.college_id = i.college_id AND a.intake_id = i.id AND a.status = 'accepted') AS accepted, \
+        (SELECT count(*) FROM applications a WHERE a.college_id = i.college_id AND a.intake_id = i.id AND a.status <> 'draft') AS applications \
+     FROM intakes i JOIN programs p ON p.college_id = i.college_id AND p.id = i.program_id";
+
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<Intake>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} ORDER BY i.opens_on DESC, p.code"
+    )))
+    .fetch_all(conn)
+    .await
+}
+
+/// Intakes taking applications today.
+pub async fn open(conn: &mut PgConnection) -> Result<Vec<Intake>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE current_date BETWEEN i.opens_on AND i.closes_on ORDER BY p.code, i.name"
+    )))
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Intake, AppError> {
+    let found: Option<Intake> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE i.id = $1")))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    found.ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct IntakeInput {
+    /// The program's code.
+    pub program: String,
+    /// e.g. `2027 intake`.
+    pub name: String,
+    pub seats: i32,
+    /// e.g. `500` or `500.00`; 0 for none.
+    #[serde(default)]
+    pub application_fee: String,
+    /// ISO 4217, e.g. `INR` (the default).
+    #[serde(default)]
+    pub currency: String,
+    pub opens_on: String,
+    pub closes_on: String,
+    pub admits_on: String,
+}
+
+pub async fn create(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    input: &IntakeInput,
+) -> Result<Uuid, AppError> {
+    let mut errors = Vec::new();
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let mut day = |field: &str, text: &str| {
+        time::Date::parse(text.trim(), &format)
+            .map_err(|_| errors.push(FieldError::new(field, "must be a date such as 2027-01-15")))
+            .ok()
+    };
+    let opens = day("opens_on", &input.opens_on);
+    let closes = day("closes_on", &input.closes_on);
+    let admits = day("admits_on", &input.admits_on);
+    if let (Some(o), Some(c)) = (opens, closes)
+        && c < o
+    {
+        errors.push(FieldError::new(
+            "closes_on",
+            "must not be before the opening day",
+        ));
+    }
+    if let (Some(c), Some(a)) = (closes, admits)
+        && a < c
+    {
+        errors.push(FieldError::new(
+            "admits_on",
+            "must not be before applications close",
+        ));
+    }
+    if !(3..=100).contains(&input.name.trim().chars().count()) {
+        errors.push(FieldError::new("name", "must be 3 to 100 characters"));
+    }
+    if !(1..=100_000).contains(&input.seats) {
+        errors.push(FieldError::new("seats", "must be 1 to 100,000"));
+    }
+    let fee_text = if input.application_fee.trim().is_empty() {
+        "0"
+    } else {
+        input.application_fee.trim()
+    };
+    let fee_ok = fee_text.split_once('.').map_or(
+        fee_text.len() <= 9 && fee_text.bytes().all(|b| b.is_ascii_digit()),
+        |(w, f)| {
+            !w.is_empty()
+                && w.len() <= 9
+                && w.bytes().all(|b| b.is_ascii_digit())
+                && f.len() <= 2
+                && f.bytes().all(|b| b.is_ascii_digit())
+        },
+    );
+    if !fee_ok {
+        errors.push(FieldError::new(
+            "application_fee",
+            "must be an amount such as 500 or 499.50",
+        ));
+    }
+    let currency = if input.currency.trim().is_empty() {
+        "INR".to_string()
+    } else {
+        input.currency.trim().to_uppercase()
+    };
+    if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        errors.push(FieldError::new(
+            "currency",
+            "must be a code such as INR or USD",
+        ));
+    }
+    let program: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM programs WHERE code = upper($1)")
+            .bind(input.program.trim())
+            .fetch_optional(&mut *conn)
+            .await?;
+    if program.is_none() {
+        errors.push(FieldError::new("program", "no program has this code"));
+    }
+    let (Some(program), Some(opens), Some(closes), Some(admits), true) =
+        (program, opens, closes, admits, errors.is_empty())
+    else {
+        return Err(AppError::Validation(errors));
+    };
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO intakes (college_id, program_id, name, seats, application_fee, currency, opens_on, closes_on, admits_on) \
+         VALUES (app_current_college(), $1, $2, $3, $4::numeric, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(program)
+    .bind(input.name.trim())
+    .bind(input.seats)
+    .bind(fee_text)
+    .bind(&currency)
+    .bind(opens)
+    .bind(closes)
+    .bind(admits)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = id else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "name",
+            "this program already has an intake of this name",
+        )]));
+    };
+    audit::record(
+        conn,
+        context,
+        Entry::new("admissions.intake_created")
+            .object("intake", id)
+            .after(serde_json::json!({
+                "program_id": program, "name": input.name.trim(), "seats": input.seats,
+                "application_fee": fee_text, "currency": currency,
+            })),
+    )
+    .await?;
+    Ok(id)
+}
