@@ -92,6 +92,7 @@ use crate::identity::access::{Access, Routes};
         crate::students::api::search,
         crate::students::api::profile,
         crate::students::api::change_status,
+        crate::students::api::import,
         crate::achievements::api::record,
         crate::achievements::api::of_student,
         crate::achievements::api::queue,

@@ -1,8 +1,12 @@
 //! Student records: search, profiles and status history (pages and API).
 
 pub mod api;
+pub mod import;
 pub mod pages;
 pub mod records;
+
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 
 use crate::identity::access::{Access, Routes};
 use crate::identity::permissions::Permission::{StudentsManage, StudentsRead};
@@ -10,6 +14,21 @@ use crate::identity::permissions::Permission::{StudentsManage, StudentsRead};
 pub fn routes() -> Routes {
     Routes::new()
         .get("/students", Access::Allowed(StudentsRead), pages::search)
+        .get(
+            "/students/import",
+            Access::Allowed(StudentsManage),
+            pages::import_page,
+        )
+        .post(
+            "/students/import",
+            Access::Allowed(StudentsManage),
+            pages::import.layer(DefaultBodyLimit::disable()),
+        )
+        .post(
+            "/api/v1/students/import",
+            Access::Allowed(StudentsManage),
+            api::import.layer(DefaultBodyLimit::disable()),
+        )
         .get(
             "/students/{id}",
             Access::Allowed(StudentsRead),

@@ -29,6 +29,7 @@ struct SearchPageView {
     programs: Vec<(String, String)>,
     statuses: [&'static str; 5],
     next: Option<String>,
+    can_manage: bool,
     errors: Vec<FieldError>,
 }
 
@@ -83,6 +84,7 @@ pub async fn search(
         programs,
         statuses: STATUSES,
         next,
+        can_manage: principal.can(Permission::StudentsManage),
         errors,
     };
     Ok((status, jar, render(&view)?).into_response())
@@ -211,6 +213,115 @@ pub async fn change_status(
         Err(AppError::Validation(errors)) => {
             tx.rollback().await?;
             render_profile(&state, &principal, jar, student, errors).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "students/import.html")]
+struct ImportView {
+    chrome: Chrome,
+    csrf: String,
+    report: Option<crate::students::import::ImportReport>,
+    error: Option<String>,
+    upload_limit: String,
+}
+
+fn import_view(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    status: StatusCode,
+    report: Option<crate::students::import::ImportReport>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let view = ImportView {
+        chrome: Chrome::signed_in("Import students", principal, csrf.clone(), "/students"),
+        csrf,
+        report,
+        error,
+        upload_limit: format!("{} MB", state.config.upload_limit_bytes / (1024 * 1024)),
+    };
+    Ok((status, jar, render(&view)?).into_response())
+}
+
+pub async fn import_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    import_view(&state, &principal, jar, StatusCode::OK, None, None)
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let refused = |message: String| {
+        import_view(
+            &state,
+            &principal,
+            jar.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(message),
+        )
+    };
+    let form =
+        match crate::coursework::uploads::read_form(multipart, state.config.upload_limit_bytes)
+            .await
+        {
+            Ok(form) => form,
+            Err(AppError::Validation(errors)) => {
+                return refused(
+                    errors
+                        .into_iter()
+                        .map(|e| e.message)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+            }
+            Err(AppError::BadRequest(message)) => return refused(message),
+            Err(other) => return Err(other),
+        };
+    let text = match crate::students::api::import_text(&form) {
+        Ok(text) => text,
+        Err(AppError::Validation(errors)) => {
+            return refused(
+                errors
+                    .into_iter()
+                    .map(|e| e.message)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+        Err(AppError::BadRequest(message)) => return refused(message),
+        Err(other) => return Err(other),
+    };
+    let preview = form.text("mode") != "import";
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    match crate::students::import::run(&mut tx, &context, &text, preview).await {
+        Ok(report) => {
+            if report.committed {
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
+            let status = if report.error_count > 0 {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            import_view(&state, &principal, jar, status, Some(report), None)
+        }
+        Err(AppError::BadRequest(message)) => {
+            tx.rollback().await?;
+            refused(message)
         }
         Err(other) => Err(other),
     }

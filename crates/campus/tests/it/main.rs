@@ -21,6 +21,7 @@ mod registration;
 mod requests;
 mod results;
 mod sso;
+mod student_import;
 mod students;
 mod tenancy;
 mod users;
