@@ -482,9 +482,16 @@ pub async fn run(
 /// Guardians to make and links to write: a guardian with an email is the college's
 /// guardian of that email (one record for siblings); one without is matched by name
 /// among the student's guardians.
+struct NewGuardian {
+    id: Uuid,
+    first: String,
+    last: String,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
 struct GuardianPlan {
-    /// (id, first, last, email, phone) to insert.
-    new: Vec<(Uuid, String, String, Option<String>, Option<String>)>,
+    new: Vec<NewGuardian>,
     /// (student number, guardian id, relationship).
     links: Vec<(String, Uuid, String)>,
     links_new: usize,
@@ -613,11 +620,11 @@ async fn write(
              SELECT app_current_college(), i, f, l, e::citext, p \
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(i, f, l, e, p)",
         )
-        .bind(plan.new.iter().map(|g| g.0).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.1.clone()).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.2.clone()).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.3.clone()).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.4.clone()).collect::<Vec<_>>())
+        .bind(plan.new.iter().map(|g| g.id).collect::<Vec<_>>())
+        .bind(plan.new.iter().map(|g| g.first.clone()).collect::<Vec<_>>())
+        .bind(plan.new.iter().map(|g| g.last.clone()).collect::<Vec<_>>())
+        .bind(plan.new.iter().map(|g| g.email.clone()).collect::<Vec<_>>())
+        .bind(plan.new.iter().map(|g| g.phone.clone()).collect::<Vec<_>>())
         .execute(&mut *conn)
         .await?;
     }
