@@ -545,13 +545,13 @@ async fn plan_guardians(
             };
             let id = found.unwrap_or_else(|| {
                 let id = Uuid::new_v4();
-                plan.new.push((
+                plan.new.push(NewGuardian {
                     id,
-                    g.first.clone(),
-                    g.last.clone(),
-                    g.email.clone(),
-                    g.phone.clone(),
-                ));
+                    first: g.first.clone(),
+                    last: g.last.clone(),
+                    email: g.email.clone(),
+                    phone: g.phone.clone(),
+                });
                 if let Some(email) = &g.email {
                     by_email.insert(email.clone(), id);
                 }
