@@ -20,6 +20,35 @@ use crate::config::Config;
 use crate::db::{self, Database, WhenBusy};
 use load::{Bound, Outcome, drive};
 
+/// Students in the import scenario.
+const IMPORT_ROWS: usize = 20_000;
+
+/// A multipart body holding a CSV of `rows` new students, each with a guardian.
+fn import_body(program: &str, rows: usize) -> (String, Vec<u8>) {
+    let mut csv = String::from(
+        "student_number,first_name,last_name,email,date_of_birth,program,admitted_on,guardian_first_name,guardian_last_name,guardian_email,guardian_relationship\n",
+    );
+    for n in 0..rows {
+        csv.push_str(&format!(
+            "IMP-{n:06},Imported{n},Student{},imp{n}@import.example,2008-0{}-1{},{program},2026-07-01,Parent{n},Student{},parent{n}@import.example,mother\n",
+            n % 997,
+            1 + n % 9,
+            n % 10,
+            n % 997
+        ));
+    }
+    let boundary = "campus-bench-import-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"preview\"\r\n\r\nfalse\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"students.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(csv.as_bytes());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 /// A file that marks a folder as the benchmark's (so it may be wiped).
 const MARKER: &str = "campus-bench.marker";
 
@@ -528,6 +557,53 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         note: format!("{done} cards in {:.1} s ({status})", elapsed.as_secs_f64()),
     });
     let _ = options.report_cards;
+
+    // A registrar imports 20,000 new students with a guardian each, then the same file
+    // again (which must change nothing).
+    let program: String = {
+        let mut tx = db::begin_for_college(&pool, college).await?;
+        let code = sqlx::query_scalar("SELECT code FROM programs ORDER BY code LIMIT 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        code
+    };
+    for (name, expect_new) in [
+        ("import 20,000 students (CSV)", IMPORT_ROWS),
+        ("the same file again", 0),
+    ] {
+        let (content_type, body) = import_body(&program, IMPORT_ROWS);
+        let started = Instant::now();
+        let response = client
+            .post(format!("{base}/api/v1/students/import"))
+            .bearer_auth(&f.registrar_token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status();
+        let report: serde_json::Value = response.json().await.unwrap_or_default();
+        let elapsed = started.elapsed();
+        let made = report["students_new"].as_u64().unwrap_or(0) as usize;
+        let ok = status == StatusCode::OK && report["committed"] == true && made == expect_new;
+        results.push(Outcome {
+            name: name.into(),
+            clients: 1,
+            requests: 1,
+            errors: usize::from(!ok),
+            elapsed,
+            latencies: vec![elapsed.as_micros() as u64],
+            queries_per_request: None,
+            note: format!(
+                "{:.1} s; {} new students, {} found, {} new guardians{}",
+                elapsed.as_secs_f64(),
+                made,
+                report["students_existing"],
+                report["guardians_new"],
+                if ok { "" } else { "  << WRONG" }
+            ),
+        });
+    }
 
     let (_, peak_mb) = memory_mb(server.pid());
     let pg_tps = match &database.cluster {
