@@ -30,6 +30,7 @@ pub mod notices;
 pub mod ops;
 pub mod people;
 pub mod platform;
+pub mod privacy;
 pub mod requests;
 pub mod router;
 pub mod students;

@@ -42,6 +42,7 @@ pub fn routes() -> Routes {
         .merge(crate::enrollment::routes())
         .merge(crate::requests::routes())
         .merge(crate::admissions::routes())
+        .merge(crate::privacy::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

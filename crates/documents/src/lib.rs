@@ -17,6 +17,7 @@ const COMMON: &str = include_str!("../templates/common.typ");
 const REPORT_CARD: &str = include_str!("../templates/report_card.typ");
 const TRANSCRIPT: &str = include_str!("../templates/transcript.typ");
 const PORTFOLIO: &str = include_str!("../templates/portfolio.typ");
+const ID_CARD: &str = include_str!("../templates/id_card.typ");
 
 fn engine(main: &'static str) -> TypstEngine<TypstTemplateMainFile> {
     TypstEngine::builder()
@@ -32,6 +33,8 @@ static TRANSCRIPT_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
     LazyLock::new(|| engine(TRANSCRIPT));
 static PORTFOLIO_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
     LazyLock::new(|| engine(PORTFOLIO));
+static ID_CARD_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
+    LazyLock::new(|| engine(ID_CARD));
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -146,6 +149,44 @@ pub struct Portfolio {
     pub issued_on: String,
     pub signatories: Vec<String>,
     pub verification: Verification,
+}
+
+/// An identity card (credit-card size) for a student or a staff member.
+#[derive(Debug, Clone, Default)]
+pub struct IdCard {
+    pub college: String,
+    /// `Student` or `Staff`.
+    pub card_kind: String,
+    pub name: String,
+    pub number: String,
+    /// e.g. `Programme` or `Department`, and its value.
+    pub line_label: String,
+    pub line: String,
+    pub valid_until: String,
+    /// A photograph made small by [`thumbnail`], when there is one.
+    pub photo: Option<Vec<u8>>,
+    pub verification: Verification,
+}
+
+/// An identity card as PDF.
+pub fn id_card(card: &IdCard) -> Result<Vec<u8>, DocumentError> {
+    let photo = match &card.photo {
+        Some(bytes) => Bytes::new(bytes.clone()).into_value(),
+        None => Value::None,
+    };
+    let inputs = dict! {
+        "title" => format!("Identity card: {}", card.name),
+        "college" => card.college.as_str(),
+        "card_kind" => card.card_kind.as_str(),
+        "name" => card.name.as_str(),
+        "number" => card.number.as_str(),
+        "line_label" => card.line_label.as_str(),
+        "line" => card.line.as_str(),
+        "valid_until" => card.valid_until.as_str(),
+        "photo" => photo,
+        "verification" => verification(&card.verification),
+    };
+    typeset(&ID_CARD_ENGINE, inputs)
 }
 
 /// The longest side of a thumbnail, in pixels (3.6 cm at about 340 dpi).
@@ -444,6 +485,32 @@ mod tests {
         assert!(pdf.starts_with(b"%PDF-"));
         if let Ok(path) = std::env::var("CAMPUS_SAMPLE_PORTFOLIO") {
             std::fs::write(path, &pdf).expect("write the sample");
+        }
+    }
+
+    #[test]
+    fn an_id_card_prints_with_and_without_a_photo() {
+        let mut png = Vec::new();
+        image::RgbImage::from_fn(300, 400, |x, _| image::Rgb([(x % 256) as u8, 90, 160]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("encode");
+        for photo in [Some(thumbnail(&png).expect("thumbnail")), None] {
+            let pdf = id_card(&IdCard {
+                college: "Alpha College".into(),
+                card_kind: "Student".into(),
+                name: "Zoë Ñúñez".into(),
+                number: "S2026-0001".into(),
+                line_label: "Programme".into(),
+                line: "B.Sc. Computing".into(),
+                valid_until: "2029-06-30".into(),
+                photo,
+                verification: verification(),
+            })
+            .expect("typeset");
+            assert!(pdf.starts_with(b"%PDF-"));
+            if let Ok(path) = std::env::var("CAMPUS_SAMPLE_ID_CARD") {
+                std::fs::write(path, &pdf).expect("write the sample");
+            }
         }
     }
 

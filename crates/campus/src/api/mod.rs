@@ -93,6 +93,10 @@ use crate::identity::access::{Access, Routes};
         crate::students::api::profile,
         crate::students::api::change_status,
         crate::students::api::import,
+        crate::privacy::http::export,
+        crate::documents::id_cards::download,
+        crate::documents::id_cards::add_photo,
+        crate::privacy::http::erase,
         crate::achievements::api::record,
         crate::achievements::api::of_student,
         crate::achievements::api::queue,
@@ -169,6 +173,7 @@ use crate::identity::access::{Access, Routes};
         (name = "enrollment", description = "Enrollment steps and each student's progress through them"),
         (name = "requests", description = "Leave with an approval chain; support and maintenance tickets"),
         (name = "admissions", description = "Intakes, applications, fees, merit lists and seat allocation"),
+        (name = "privacy", description = "A student's data as a ZIP, and erasure after the retention period"),
         (name = "documents", description = "Report cards, transcripts, mark sheets and bulk printing"),
         (name = "platform", description = "The installation's operators: colleges and their figures"),
     )

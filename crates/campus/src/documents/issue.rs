@@ -53,6 +53,7 @@ pub enum Kind {
     ReportCard,
     Transcript,
     Portfolio,
+    IdCard,
 }
 
 impl Kind {
@@ -61,6 +62,7 @@ impl Kind {
             Kind::ReportCard => "report_card",
             Kind::Transcript => "transcript",
             Kind::Portfolio => "portfolio",
+            Kind::IdCard => "id_card",
         }
     }
 }

@@ -3,18 +3,44 @@
 //! cards as one job.
 
 pub mod downloads;
+pub mod id_cards;
 pub mod issue;
 pub mod jobs;
 pub mod jobs_http;
 pub mod verify;
 
 use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{MarksRead, ResultsPublish};
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+
+use crate::identity::permissions::Permission::{
+    MarksRead, ResultsPublish, StudentsManage, StudentsRead,
+};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/c/{slug}/verify", Access::Public, verify::form)
         .get("/c/{slug}/verify/{code}", Access::Public, verify::code)
+        .get(
+            "/api/v1/students/{id}/id-card",
+            Access::Allowed(StudentsRead),
+            id_cards::download,
+        )
+        .get(
+            "/students/{id}/id-card",
+            Access::Allowed(StudentsRead),
+            id_cards::download,
+        )
+        .post(
+            "/api/v1/students/{id}/photo",
+            Access::Allowed(StudentsManage),
+            id_cards::add_photo.layer(DefaultBodyLimit::disable()),
+        )
+        .post(
+            "/students/{id}/photo",
+            Access::Allowed(StudentsManage),
+            id_cards::add_photo_page.layer(DefaultBodyLimit::disable()),
+        )
         .get(
             "/api/v1/students/{id}/report-card",
             Access::Allowed(MarksRead),

@@ -33,6 +33,12 @@ enum Outcome {
         issued_at: OffsetDateTime,
         revoked: Option<(OffsetDateTime, Option<String>)>,
     },
+    /// A student's identity card.
+    IdCard {
+        contents: Box<crate::documents::id_cards::Contents>,
+        issued_at: OffsetDateTime,
+        revoked: Option<(OffsetDateTime, Option<String>)>,
+    },
     /// A portfolio, with each achievement's standing today (`None`: it stands).
     Portfolio {
         contents: Box<crate::achievements::portfolio::Contents>,
@@ -58,6 +64,7 @@ impl VerifyPage {
             Outcome::Found { contents, .. } if contents.kind == "report_card" => "Report card",
             Outcome::Found { .. } => "Transcript",
             Outcome::Portfolio { .. } => "Portfolio",
+            Outcome::IdCard { .. } => "Identity card",
             _ => "",
         }
     }
@@ -90,6 +97,18 @@ async fn answer(
                 .await?;
             let outcome = match row {
                 None => Outcome::NotFound,
+                Some((contents, issued_at, revoked_at, reason))
+                    if contents["kind"] == "id_card" =>
+                {
+                    Outcome::IdCard {
+                        contents: Box::new(
+                            serde_json::from_value(contents)
+                                .map_err(|e| AppError::Internal(e.into()))?,
+                        ),
+                        issued_at,
+                        revoked: revoked_at.map(|at| (at, reason)),
+                    }
+                }
                 Some((contents, issued_at, revoked_at, reason))
                     if contents["kind"] == "portfolio" =>
                 {

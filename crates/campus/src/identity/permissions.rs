@@ -46,10 +46,11 @@ pub enum Permission {
     TicketsManage,
     AdmissionsApply,
     AdmissionsManage,
+    PrivacyManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 39] = [
+    pub const ALL: [Permission; 40] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -89,6 +90,7 @@ impl Permission {
         Permission::TicketsManage,
         Permission::AdmissionsApply,
         Permission::AdmissionsManage,
+        Permission::PrivacyManage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -132,6 +134,7 @@ impl Permission {
             Permission::TicketsManage => "tickets.manage",
             Permission::AdmissionsApply => "admissions.apply",
             Permission::AdmissionsManage => "admissions.manage",
+            Permission::PrivacyManage => "privacy.manage",
         }
     }
 
@@ -226,6 +229,7 @@ pub type RoleRow = (
 #[rustfmt::skip]
 pub const ROLE_TABLE: [RoleRow; 14] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::PrivacyManage, College),
         (P::AdmissionsManage, College),
         (P::LeaveRequest, Own), (P::LeaveApprove, College), (P::TicketsManage, College),
         (P::MarksEnter, College), (P::MarksRead, College),

@@ -30,6 +30,13 @@ pub struct CollegeSettings {
     /// College admins may read counselors' guidance notes (counselors always may).
     #[serde(default)]
     pub guidance_admin_access: bool,
+    /// Years a former student's personal data is kept after they leave (0 to 50).
+    #[serde(default = "default_retention")]
+    pub retention_years: i16,
+}
+
+fn default_retention() -> i16 {
+    7
 }
 
 fn default_threshold() -> i16 {
@@ -37,16 +44,21 @@ fn default_threshold() -> i16 {
 }
 
 async fn load(conn: &mut PgConnection) -> Result<CollegeSettings, sqlx::Error> {
-    let (mfa_required_for_staff, attendance_threshold, guidance_admin_access): (bool, i16, bool) =
-        sqlx::query_as(
-            "SELECT mfa_required_for_staff, attendance_threshold, guidance_admin_access FROM colleges",
-        )
-        .fetch_one(conn)
-        .await?;
+    let (mfa_required_for_staff, attendance_threshold, guidance_admin_access, retention_years): (
+        bool,
+        i16,
+        bool,
+        i16,
+    ) = sqlx::query_as(
+        "SELECT mfa_required_for_staff, attendance_threshold, guidance_admin_access, retention_years FROM colleges",
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(CollegeSettings {
         mfa_required_for_staff,
         attendance_threshold,
         guidance_admin_access,
+        retention_years,
     })
 }
 
@@ -55,6 +67,11 @@ async fn save(
     context: &AuditContext,
     new: &CollegeSettings,
 ) -> Result<(), crate::error::AppError> {
+    if !(0..=50).contains(&new.retention_years) {
+        return Err(crate::error::AppError::Validation(vec![
+            crate::error::FieldError::new("retention_years", "must be between 0 and 50"),
+        ]));
+    }
     if !(1..=100).contains(&new.attendance_threshold) {
         return Err(crate::error::AppError::Validation(vec![
             crate::error::FieldError::new("attendance_threshold", "must be between 1 and 100"),
@@ -62,11 +79,13 @@ async fn save(
     }
     let before = load(conn).await?;
     sqlx::query(
-        "UPDATE colleges SET mfa_required_for_staff = $1, attendance_threshold = $2, guidance_admin_access = $3",
+        "UPDATE colleges SET mfa_required_for_staff = $1, attendance_threshold = $2, guidance_admin_access = $3, \
+         retention_years = $4",
     )
         .bind(new.mfa_required_for_staff)
         .bind(new.attendance_threshold)
         .bind(new.guidance_admin_access)
+        .bind(new.retention_years)
         .execute(&mut *conn)
         .await?;
     audit::record(
@@ -130,7 +149,12 @@ pub async fn update(
         Some((_, v)) => v.trim().parse::<i16>().unwrap_or(0),
         None => load(&mut tx).await?.attendance_threshold,
     };
+    let retention = match body.iter().find(|(k, _)| k == "retention_years") {
+        Some((_, v)) => v.trim().parse::<i16>().unwrap_or(-1),
+        None => load(&mut tx).await?.retention_years,
+    };
     let settings = CollegeSettings {
+        retention_years: retention,
         mfa_required_for_staff: body
             .iter()
             .any(|(k, v)| k == "mfa_required_for_staff" && v == "on"),
