@@ -27,6 +27,7 @@ pub mod institution;
 pub mod live;
 pub mod mail;
 pub mod notices;
+pub mod oneroster;
 pub mod ops;
 pub mod people;
 pub mod platform;

@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(crate::requests::routes())
         .merge(crate::admissions::routes())
         .merge(crate::privacy::routes())
+        .merge(crate::oneroster::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

@@ -396,35 +396,41 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     );
     results.push(outcome);
 
-    let (c, b, token, names) = (
-        client.clone(),
-        base.clone(),
-        f.registrar_token.clone(),
-        f.surnames.clone(),
-    );
-    results.push(
-        measured(
-            &client,
-            &base,
-            drive(
-                "registrar searches students",
-                options.clients.min(16),
-                window,
-                move |i| {
-                    // The first letters of a surname, as people type them.
-                    let name = &names[i % names.len()];
-                    let prefix: String = name.chars().take(4).collect();
-                    let query =
-                        serde_urlencoded::to_string([("q", prefix.as_str()), ("limit", "25")])
-                            .unwrap_or_default();
-                    c.get(format!("{b}/api/v1/students?{query}"))
-                        .bearer_auth(&token)
-                },
-                |s| s == StatusCode::OK,
-            ),
-        )
-        .await,
-    );
+    // Searches as one registrar types (one at a time), then as a busy office (16 at once).
+    for (name, clients) in [
+        ("registrar searches students (1 client)", 1),
+        ("registrar searches students", options.clients.min(16)),
+    ] {
+        let (c, b, token, names) = (
+            client.clone(),
+            base.clone(),
+            f.registrar_token.clone(),
+            f.surnames.clone(),
+        );
+        results.push(
+            measured(
+                &client,
+                &base,
+                drive(
+                    name,
+                    clients,
+                    window,
+                    move |i| {
+                        // The first letters of a surname, as people type them.
+                        let name = &names[i % names.len()];
+                        let prefix: String = name.chars().take(4).collect();
+                        let query =
+                            serde_urlencoded::to_string([("q", prefix.as_str()), ("limit", "25")])
+                                .unwrap_or_default();
+                        c.get(format!("{b}/api/v1/students?{query}"))
+                            .bearer_auth(&token)
+                    },
+                    |s| s == StatusCode::OK,
+                ),
+            )
+            .await,
+        );
+    }
 
     let (c, b, token) = (client.clone(), base.clone(), f.registrar_token.clone());
     results.push(

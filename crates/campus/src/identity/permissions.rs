@@ -47,10 +47,11 @@ pub enum Permission {
     AdmissionsApply,
     AdmissionsManage,
     PrivacyManage,
+    InteropManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 40] = [
+    pub const ALL: [Permission; 41] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -91,6 +92,7 @@ impl Permission {
         Permission::AdmissionsApply,
         Permission::AdmissionsManage,
         Permission::PrivacyManage,
+        Permission::InteropManage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -135,6 +137,7 @@ impl Permission {
             Permission::AdmissionsApply => "admissions.apply",
             Permission::AdmissionsManage => "admissions.manage",
             Permission::PrivacyManage => "privacy.manage",
+            Permission::InteropManage => "interop.manage",
         }
     }
 
@@ -229,6 +232,7 @@ pub type RoleRow = (
 #[rustfmt::skip]
 pub const ROLE_TABLE: [RoleRow; 14] = [
     (Role::CollegeAdmin, "college_admin", "College admin", true, &[
+        (P::InteropManage, College),
         (P::PrivacyManage, College),
         (P::AdmissionsManage, College),
         (P::LeaveRequest, Own), (P::LeaveApprove, College), (P::TicketsManage, College),
@@ -255,6 +259,7 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
+        (P::InteropManage, College),
         (P::AdmissionsManage, College),
         (P::LeaveRequest, Own), (P::LeaveApprove, College), (P::TicketsManage, College),
         (P::MarksEnter, College), (P::MarksRead, College),

@@ -113,6 +113,9 @@ impl Chrome {
         if principal.can(Permission::AuditRead) {
             links.push(("/admin/audit", "Audit trail"));
         }
+        if principal.can(Permission::InteropManage) {
+            links.push(("/admin/oneroster", "OneRoster"));
+        }
         if principal.can(Permission::CollegeSettings) {
             links.push(("/admin/settings", "Settings"));
         }

@@ -16,6 +16,7 @@ mod identity;
 mod matrix;
 mod mfa;
 mod migrations;
+mod oneroster;
 mod platform;
 mod privacy;
 mod progress;

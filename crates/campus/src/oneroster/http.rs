@@ -1,0 +1,234 @@
+//! OneRoster in pages and the JSON API.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::audit::{self, AuditContext, Entry};
+use crate::coursework::uploads::{self, FormData};
+use crate::db::begin_for_college;
+use crate::documents::downloads::attachment;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::csrf;
+use crate::identity::principal::Principal;
+use crate::oneroster::import::{self, Options, Report};
+use crate::web::errors::ProblemDocument;
+use crate::web::extract::ApiQuery;
+use crate::web::layout::{Chrome, render};
+
+/// The multipart form of an import.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    /// `false` to write; anything else (or nothing) previews.
+    preview: Option<String>,
+    /// The program (code) new students join: OneRoster has no programs.
+    program: Option<String>,
+    /// The department (code) for courses and teachers of no known department.
+    department: Option<String>,
+    /// The OneRoster 1.1 or 1.2 bulk archive (ZIP).
+    #[schema(format = Binary)]
+    file: String,
+}
+
+async fn run(
+    state: &AppState,
+    principal: &Principal,
+    context: &AuditContext,
+    form: &FormData,
+    preview: bool,
+) -> AppResult<Report> {
+    let Some(file) = form.files.first() else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "file",
+            "choose the OneRoster ZIP archive",
+        )]));
+    };
+    let options = Options {
+        preview,
+        program: form.text("program"),
+        department: form.text("department"),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let report = import::run(&mut tx, context, &file.bytes, &options).await?;
+    if report.committed {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(report)
+}
+
+/// Imports a OneRoster 1.1 or 1.2 bulk archive: a preview names every problem by file,
+/// line and column; an import writes all or nothing; a second import of the same archive
+/// updates the records it made.
+#[utoipa::path(post, path = "/api/v1/oneroster/import", tag = "interop", request_body(content = ImportForm, content_type = "multipart/form-data"), security(("bearer" = [])),
+    responses((status = 200, description = "Previewed, or written (`committed`)", body = Report),
+        (status = 422, description = "Problems found; nothing written", body = Report),
+        (status = 400, description = "Not an archive Campus takes (a zip bomb, paths outside it, no manifest...)", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn import(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    multipart: Multipart,
+) -> AppResult<(StatusCode, Json<Report>)> {
+    let form = uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
+    let preview = form.text("preview").trim() != "false";
+    let report = run(&state, &principal, &context, &form, preview).await?;
+    let status = if report.problem_count > 0 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// `1.1` or `1.2` (the default).
+    #[serde(default)]
+    pub version: String,
+}
+
+/// The college as a OneRoster bulk archive (ZIP), version 1.1 or 1.2.
+#[utoipa::path(get, path = "/api/v1/oneroster/export", tag = "interop", params(ExportQuery), security(("bearer" = [])),
+    responses((status = 200, description = "The archive", content_type = "application/zip"),
+        (status = 422, description = "An unknown version", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> AppResult<Response> {
+    let version = if query.version.is_empty() {
+        "1.2"
+    } else {
+        query.version.as_str()
+    };
+    if !["1.1", "1.2"].contains(&version) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "version",
+            "must be 1.1 or 1.2",
+        )]));
+    }
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let (name, bytes) = crate::oneroster::export::export(&mut tx, version).await?;
+    audit::record(
+        &mut tx,
+        &context,
+        Entry::new("oneroster.exported")
+            .after(serde_json::json!({ "version": version, "bytes": bytes.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(attachment(bytes, "application/zip", &name))
+}
+
+#[derive(Template)]
+#[template(path = "oneroster/page.html")]
+struct PageView {
+    chrome: Chrome,
+    csrf: String,
+    programs: Vec<(String, String)>,
+    departments: Vec<(String, String)>,
+    report: Option<Report>,
+    error: Option<String>,
+}
+
+async fn render_page(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    status: StatusCode,
+    report: Option<Report>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let programs: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, code || ' ' || name FROM programs ORDER BY code")
+            .fetch_all(&mut *tx)
+            .await?;
+    let departments: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, code || ' ' || name FROM departments ORDER BY code")
+            .fetch_all(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let view = PageView {
+        chrome: Chrome::signed_in("OneRoster", principal, csrf.clone(), "/admin"),
+        csrf,
+        programs,
+        departments,
+        report,
+        error,
+    };
+    Ok((status, jar, render(&view)?).into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    render_page(&state, &principal, jar, StatusCode::OK, None, None).await
+}
+
+pub async fn import_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let outcome = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
+        Ok(form) => {
+            let preview = form.text("mode") != "import";
+            run(&state, &principal, &context, &form, preview).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(report) => {
+            let status = if report.problem_count > 0 {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            render_page(&state, &principal, jar, status, Some(report), None).await
+        }
+        Err(AppError::BadRequest(message)) => {
+            render_page(
+                &state,
+                &principal,
+                jar,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(message),
+            )
+            .await
+        }
+        Err(AppError::Validation(errors)) => {
+            let message = errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; ");
+            render_page(
+                &state,
+                &principal,
+                jar,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(message),
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}

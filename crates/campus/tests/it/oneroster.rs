@@ -1,0 +1,270 @@
+//! OneRoster: a 1.1 or 1.2 bulk archive previews with every problem named by file, line
+//! and column, imports all or nothing, imports again without duplicating, and exports
+//! back with formula cells defused; hostile archives are refused.
+
+use std::io::{Read, Write};
+
+use axum::http::StatusCode;
+use campus::db::begin_for_college;
+use campus::identity::permissions::Role;
+
+use crate::registration::{token_of, world};
+use crate::util::TestApp;
+use crate::util::api::{call_multipart, download};
+use crate::util::fixtures;
+
+fn zipped(entries: &[(&str, String)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in entries {
+        zip.start_file(*name, options).expect("start");
+        zip.write_all(text.as_bytes()).expect("write");
+    }
+    zip.finish().expect("finish").into_inner()
+}
+
+fn archive_11(users_extra: &str, birth: &str) -> Vec<u8> {
+    zipped(&[
+        ("manifest.csv", "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\nfile.demographics,bulk\nfile.results,absent\nsource.systemName,OtherSIS\n".into()),
+        ("orgs.csv", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nsch1,active,,Alpha High,school,ALPHA,\ndep1,active,,Computing,department,CSE,sch1\n".into()),
+        ("academicSessions.csv", "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nyr40,active,,2040-41,schoolYear,2040-07-01,2041-06-30,,2041\nt40,active,,Fall 2040,term,2040-07-15,2040-12-15,yr40,2041\ngp1,active,,Quarter 1,gradingPeriod,2040-07-15,2040-09-30,t40,2041\n".into()),
+        ("courses.csv", "sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes,metadata.vendor\nc1,active,,yr40,Compilers,CS 301,,dep1,,,x\n".into()),
+        ("classes.csv", "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\ncl1,active,,Compilers A,,c1,A,scheduled,Room 1,sch1,t40,,,\n".into()),
+        ("users.csv", format!("sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\nstu1,active,,true,sch1,student,ada.l,,Ada,Lovelace,,OR-0001,ada.or@alpha.edu,,,par1,,\npar1,active,,true,sch1,parent,anne.b,,Anne,Byron,,,anne.or@example.org,,+44 20 7946 0000,stu1,,\ntea1,active,,true,sch1,teacher,tess.t,,Tess,Turing,,T-0001,tess.or@alpha.edu,,,,,\n{users_extra}")),
+        ("enrollments.csv", "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\ne1,active,,cl1,sch1,stu1,student,false,,\ne2,active,,cl1,sch1,tea1,teacher,true,,\n".into()),
+        ("demographics.csv", format!("sourcedId,status,dateLastModified,birthDate,sex\nstu1,active,,{birth},female\n")),
+        ("results.csv", "sourcedId\n".into()),
+    ])
+}
+
+async fn import(
+    app: &TestApp,
+    token: &str,
+    bytes: &[u8],
+    preview: &str,
+    program: &str,
+) -> (StatusCode, serde_json::Value) {
+    call_multipart(
+        app,
+        "POST",
+        "/api/v1/oneroster/import",
+        token,
+        &[("preview", preview), ("program", program)],
+        &[("file", "roster.zip", bytes)],
+    )
+    .await
+}
+
+async fn scalar(app: &TestApp, college: campus::db::CollegeId, sql: &str) -> i64 {
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+        .fetch_one(&mut *tx)
+        .await
+        .expect(sql);
+    tx.commit().await.expect("commit");
+    n
+}
+
+#[tokio::test]
+async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_export() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = token_of(&app, "reg@alpha.edu").await;
+    fixtures::user(&app.pool, w.college, "t@alpha.edu", &[Role::Teacher]).await;
+    let teacher = token_of(&app, "t@alpha.edu").await;
+    let good = archive_11("", "2008-04-30");
+
+    let (status, _) = import(&app, &teacher, &good, "true", "BSC-CS").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // OneRoster has no programs: new students need one chosen.
+    let (status, report) = import(&app, &registrar, &good, "true", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    assert!(report.to_string().contains("need a program"), "{report}");
+    let (status, report) = import(&app, &registrar, &good, "true", "BSC-CS").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["version"], "1.1");
+    for (field, n) in [
+        ("years_new", 1),
+        ("terms_new", 1),
+        ("courses_new", 1),
+        ("sections_new", 1),
+        ("students_new", 1),
+        ("staff_new", 1),
+        ("guardians_new", 1),
+        ("links_new", 1),
+        ("enrollments", 1),
+        ("teaching", 1),
+    ] {
+        assert_eq!(report[field], n, "{field}: {report}");
+    }
+    assert!(
+        report["ignored"].to_string().contains("grading periods"),
+        "{report}"
+    );
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        0,
+        "a preview writes nothing"
+    );
+
+    // Problems are named by file, line and column, and stop the whole import.
+    let bad = archive_11(
+        "stu2,active,,true,sch1,student,bob,,=cmd|' /C calc'!A0,Brown,,OR-0002,,,,,,\nstu3,active,,true,sch1,wizard,cy,,Cy,C,,OR-0003,,,,,,\n",
+        "30/04/2008",
+    );
+    let (status, report) = import(&app, &registrar, &bad, "false", "BSC-CS").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
+    let named = |file: &str, line: u64, column: &str| {
+        report["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .any(|p| p["file"] == file && p["line"].as_u64() == Some(line) && p["column"] == column)
+    };
+    assert!(named("users.csv", 5, "givenName"), "{report}");
+    assert!(named("users.csv", 6, "role"), "{report}");
+    assert!(named("demographics.csv", 2, "birthDate"), "{report}");
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        0
+    );
+
+    // The import, then the same archive again.
+    let (status, report) = import(&app, &registrar, &good, "false", "BSC-CS").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["committed"], true);
+    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM students WHERE student_number = 'OR-0001' AND date_of_birth = '2008-04-30'").await, 1);
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM student_guardians").await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM courses WHERE code = 'CS-301'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM section_teachers").await,
+        1
+    );
+    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM users u JOIN role_assignments r ON r.user_id = u.id WHERE u.email = 'tess.or@alpha.edu' AND r.role = 'teacher'").await, 1);
+    let (status, again) = import(&app, &registrar, &good, "false", "BSC-CS").await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    for field in [
+        "years_new",
+        "terms_new",
+        "courses_new",
+        "sections_new",
+        "students_new",
+        "staff_new",
+        "guardians_new",
+    ] {
+        assert_eq!(again[field], 0, "{field}: {again}");
+    }
+    assert_eq!(again["students_existing"], 1);
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        1
+    );
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM guardians").await,
+        1
+    );
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM enrollments").await,
+        1
+    );
+
+    // 1.2: roles in roles.csv, user profiles tolerated.
+    let v12 = zipped(&[
+        ("manifest.csv", "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.users,bulk\nfile.roles,bulk\nfile.userProfiles,bulk\n".into()),
+        ("users.csv", "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns\nstu9,active,,true,zed,,Zed,Zhou,,OR-0009,,,,,,,,,,,,sch1,\n".into()),
+        ("roles.csv", "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\nr9,active,,stu9,primary,student,,,sch1,\n".into()),
+        ("userProfiles.csv", "sourcedId,status,dateLastModified,userSourcedId,profileType,vendorId,applicationId,description,credentialType,username,password\np9,active,,stu9,lms,acme,,,password,zed,\n".into()),
+    ]);
+    let (status, report) = import(&app, &registrar, &v12, "false", "BSC-CS").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["students_new"], 1);
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        2
+    );
+
+    // Hostile archives.
+    let bomb = {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("manifest.csv", options).expect("start");
+        zip.write_all(b"propertyName,value\noneroster.version,1.1\n")
+            .expect("write");
+        zip.start_file("users.csv", options).expect("start");
+        zip.write_all(&vec![b'a'; 70 * 1024 * 1024]).expect("write");
+        zip.finish().expect("finish").into_inner()
+    };
+    let (status, body) = import(&app, &registrar, &bomb, "true", "BSC-CS").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let escape = zipped(&[
+        ("manifest.csv", "propertyName,value\n".into()),
+        ("../../etc/cron.d/x", "x".into()),
+    ]);
+    let (status, _) = import(&app, &registrar, &escape, "true", "BSC-CS").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Export, with a formula defused.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query("UPDATE students SET last_name = '=HYPERLINK(\"http://x\")' WHERE student_number = 'OR-0009'")
+        .execute(&mut *tx)
+        .await
+        .expect("rename");
+    tx.commit().await.expect("commit");
+    for version in ["1.1", "1.2"] {
+        let (status, kind, bytes, _) = download(
+            &app,
+            &format!("/api/v1/oneroster/export?version={version}"),
+            &registrar,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(kind, "application/zip");
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut read = |name: &str| {
+            let mut text = String::new();
+            archive
+                .by_name(name)
+                .expect(name)
+                .read_to_string(&mut text)
+                .expect("read");
+            text
+        };
+        assert!(read("manifest.csv").contains(&format!("oneroster.version,{version}")));
+        let users = read("users.csv");
+        assert!(
+            users.contains("stu1") && users.contains("OR-0001"),
+            "imported ids come back: {users}"
+        );
+        assert!(
+            users.contains("'=HYPERLINK") && !users.contains(",=HYPERLINK"),
+            "{users}"
+        );
+        assert!(read("enrollments.csv").contains("cl1"));
+        if version == "1.2" {
+            assert!(read("roles.csv").contains("student"));
+        }
+    }
+    let (status, _) = crate::util::api::call(
+        &app,
+        "GET",
+        "/api/v1/oneroster/export?version=2.0",
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
