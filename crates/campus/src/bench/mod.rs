@@ -299,13 +299,12 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         .context("the demo college is missing")?
         .id;
     let term = prepare::shape(&pool, college).await?;
-    // Fresh statistics after the bulk load (autovacuum would get there, later): only the
-    // superuser may analyze every table.
-    if let Some(cluster) = &database.cluster {
+    // Fresh statistics after the bulk load (autovacuum would get there, later), as the
+    // owner of the tables.
+    {
         use sqlx::Executor;
-        let name = database.app.get_database().unwrap_or("campus").to_string();
         let mut conn: sqlx::PgConnection =
-            sqlx::ConnectOptions::connect(&cluster.options(db::embedded::SUPERUSER, &name)).await?;
+            sqlx::ConnectOptions::connect(&database.owner).await?;
         conn.execute("ANALYZE").await?;
     }
     let f = prepare::fixtures(
