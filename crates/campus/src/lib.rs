@@ -34,6 +34,7 @@ pub mod platform;
 pub mod privacy;
 pub mod requests;
 pub mod router;
+pub mod staff;
 pub mod students;
 pub mod telemetry;
 pub mod users;

@@ -44,6 +44,7 @@ pub fn routes() -> Routes {
         .merge(crate::admissions::routes())
         .merge(crate::privacy::routes())
         .merge(crate::oneroster::routes())
+        .merge(crate::staff::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

@@ -94,6 +94,8 @@ use crate::identity::access::{Access, Routes};
         crate::students::api::change_status,
         crate::students::api::import,
         crate::privacy::http::export,
+        crate::staff::http::search_api,
+        crate::staff::http::profile_api,
         crate::oneroster::http::import,
         crate::oneroster::http::export,
         crate::documents::id_cards::download,
@@ -177,6 +179,7 @@ use crate::identity::access::{Access, Routes};
         (name = "admissions", description = "Intakes, applications, fees, merit lists and seat allocation"),
         (name = "privacy", description = "A student's data as a ZIP, and erasure after the retention period"),
         (name = "interop", description = "OneRoster 1.1 and 1.2 bulk import and export"),
+        (name = "staff", description = "Staff records: search and profiles"),
         (name = "documents", description = "Report cards, transcripts, mark sheets and bulk printing"),
         (name = "platform", description = "The installation's operators: colleges and their figures"),
     )

@@ -303,8 +303,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     // owner of the tables.
     {
         use sqlx::Executor;
-        let mut conn: sqlx::PgConnection =
-            sqlx::ConnectOptions::connect(&database.owner).await?;
+        let mut conn: sqlx::PgConnection = sqlx::ConnectOptions::connect(&database.owner).await?;
         conn.execute("ANALYZE").await?;
     }
     let f = prepare::fixtures(

@@ -85,6 +85,12 @@ impl Chrome {
         {
             links.push(("/students", "Students"));
         }
+        if principal
+            .grant(Permission::StaffRead)
+            .is_some_and(|g| g.scope >= crate::identity::permissions::Scope::Department)
+        {
+            links.push(("/staff", "Staff"));
+        }
         if principal.can(Permission::MarksRead) {
             links.push(("/results", "Results"));
         }

@@ -194,3 +194,76 @@ async fn registrars_find_students_and_change_their_status_with_a_reason() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.html.contains("Nothing was changed"));
 }
+
+#[tokio::test]
+async fn staff_are_found_and_profiled_within_scope() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class { tess, people, .. } = class(&app, &w, 2).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = token_of(&app, "reg@alpha.edu").await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::raw_sql(
+        "UPDATE staff SET department_id = (SELECT id FROM departments), title = 'Lecturer' WHERE staff_number = 'ST9'; \
+         INSERT INTO departments (college_id, code, name) VALUES (app_current_college(), 'MAT', 'Mathematics'); \
+         INSERT INTO staff (college_id, staff_number, first_name, last_name, department_id) \
+           SELECT app_current_college(), 'ST10', 'Emmy', 'Noether', id FROM departments WHERE code = 'MAT';",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("staff");
+    tx.commit().await.expect("commit");
+
+    let (status, page) = call(&app, "GET", "/api/v1/staff?q=noeth", &registrar, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["staff"].as_array().expect("list").len(), 1);
+    assert_eq!(page["staff"][0]["department"], "Mathematics");
+    let (_, page) = call(
+        &app,
+        "GET",
+        "/api/v1/staff?department=cse",
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(page["staff"][0]["name"], "Tess Teach", "{page}");
+    let (status, _) = call(&app, "GET", "/api/v1/staff?status=fired", &registrar, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = call(&app, "GET", "/api/v1/staff?q=%25", &registrar, None).await;
+    assert_eq!(status, StatusCode::OK, "a typed % is not a pattern");
+
+    // A teacher sees their own department only; a student sees no staff.
+    let (_, mine) = call(&app, "GET", "/api/v1/staff", &tess, None).await;
+    let names: Vec<&str> = mine["staff"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Tess Teach"]);
+    let emmy = page_id(&app, &registrar, "noether").await;
+    let (status, _) = call(&app, "GET", &format!("/api/v1/staff/{emmy}"), &tess, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(&app, "GET", "/api/v1/staff", &people[0].1, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let tess_id = page_id(&app, &registrar, "tess").await;
+    let (status, profile) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/{tess_id}"),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        profile["teaching"][0]["course"], "CS101 Programming",
+        "{profile}"
+    );
+    assert_eq!(profile["roles"], json!(["teacher"]));
+}
+
+async fn page_id(app: &TestApp, token: &str, q: &str) -> String {
+    let (_, page) = call(app, "GET", &format!("/api/v1/staff?q={q}"), token, None).await;
+    page["staff"][0]["id"].as_str().expect("id").to_string()
+}

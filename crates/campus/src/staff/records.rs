@@ -1,0 +1,179 @@
+//! Staff records: search (names, numbers, emails; department and status filters; pages)
+//! within the reader's scope, and a staff member's profile with what they teach.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{AppError, FieldError};
+use crate::identity::permissions::Scope;
+use crate::identity::principal::Grant;
+
+pub const STATUSES: [&str; 3] = ["active", "on_leave", "left"];
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// Words of a name, number or email.
+    #[serde(default)]
+    pub q: String,
+    /// A department's code.
+    #[serde(default)]
+    pub department: String,
+    /// `active`, `on_leave` or `left`.
+    #[serde(default)]
+    pub status: String,
+    /// 1 to 100 (default 25).
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct StaffLine {
+    pub id: Uuid,
+    pub staff_number: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchPage {
+    pub staff: Vec<StaffLine>,
+    pub next_offset: Option<i64>,
+}
+
+/// The SQL condition (on `sf`) for the staff a grant reaches; `$1` is the reader.
+fn reach(scope: Scope) -> &'static str {
+    match scope {
+        Scope::College | Scope::Platform => "true",
+        Scope::Department => {
+            "sf.department_id = (SELECT department_id FROM staff WHERE user_id = $1)"
+        }
+        Scope::Own | Scope::OwnChildren | Scope::OwnSections => "sf.user_id = $1",
+    }
+}
+
+pub async fn search(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    query: &SearchQuery,
+) -> Result<SearchPage, AppError> {
+    let limit = query.limit.unwrap_or(25);
+    let mut errors = Vec::new();
+    if !(1..=100).contains(&limit) {
+        errors.push(FieldError::new("limit", "must be 1 to 100"));
+    }
+    if !(0..=1_000_000).contains(&query.offset) {
+        errors.push(FieldError::new("offset", "must be 0 or more"));
+    }
+    if !query.status.is_empty() && !STATUSES.contains(&query.status.as_str()) {
+        errors.push(FieldError::new(
+            "status",
+            "must be active, on_leave or left",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let words: Vec<String> = crate::students::records::search_words(&query.q)
+        .into_iter()
+        .map(|w| format!("%{}%", w.replace(['%', '_', '\\'], "")))
+        .collect();
+    let sql = format!(
+        "SELECT sf.id, sf.staff_number, sf.first_name || ' ' || sf.last_name AS name, sf.title, d.name AS department, sf.status \
+         FROM staff sf LEFT JOIN departments d ON d.college_id = sf.college_id AND d.id = sf.department_id \
+         WHERE {} AND ($2 = '' OR d.code = upper($2)) AND ($3 = '' OR sf.status = $3) \
+           AND (SELECT bool_and(lower(sf.staff_number || ' ' || sf.first_name || ' ' || sf.last_name || ' ' || coalesce(sf.email::text, '')) LIKE w) \
+                FROM unnest($4::text[]) AS w) IS NOT FALSE \
+         ORDER BY sf.last_name, sf.first_name, sf.staff_number LIMIT $5 OFFSET $6",
+        reach(grant.scope)
+    );
+    let mut staff: Vec<StaffLine> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(grant.user_id)
+        .bind(query.department.trim())
+        .bind(query.status.trim())
+        .bind(&words)
+        .bind(limit + 1)
+        .bind(query.offset)
+        .fetch_all(conn)
+        .await?;
+    let next_offset = (staff.len() as i64 > limit).then_some(query.offset + limit);
+    staff.truncate(limit as usize);
+    Ok(SearchPage { staff, next_offset })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Teaching {
+    pub section_id: Uuid,
+    pub course: String,
+    pub section: String,
+    pub term: String,
+    pub enrolled: i32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Profile {
+    pub id: Uuid,
+    pub staff_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    #[serde(serialize_with = "crate::web::json::optional_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub joined_on: Option<time::Date>,
+    pub status: String,
+    /// Students this staff member advises.
+    pub advisees: i64,
+    /// The account's roles, when the staff member has an account.
+    pub roles: Vec<String>,
+    #[sqlx(skip)]
+    pub teaching: Vec<Teaching>,
+}
+
+/// A staff member's profile, when the grant reaches them.
+pub async fn profile(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    id: Uuid,
+) -> Result<Profile, AppError> {
+    let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM staff sf WHERE sf.id = $2",
+        reach(grant.scope)
+    )))
+    .bind(grant.user_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match reached {
+        None => return Err(AppError::NotFound),
+        Some(false) => return Err(AppError::Forbidden),
+        Some(true) => {}
+    }
+    let mut profile: Profile = sqlx::query_as(
+        "SELECT sf.id, sf.staff_number, sf.first_name, sf.last_name, sf.title, d.name AS department, \
+            sf.email::text AS email, sf.phone, sf.joined_on, sf.status, \
+            (SELECT count(*) FROM students st WHERE st.advisor_staff_id = sf.id) AS advisees, \
+            coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r WHERE r.user_id = sf.user_id), '{}') AS roles \
+         FROM staff sf LEFT JOIN departments d ON d.college_id = sf.college_id AND d.id = sf.department_id WHERE sf.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    profile.teaching = sqlx::query_as(
+        "SELECT s.id AS section_id, c.code || ' ' || c.title AS course, s.code AS section, t.name AS term, s.enrolled \
+         FROM section_teachers x JOIN sections s ON s.college_id = x.college_id AND s.id = x.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id AND t.ends_on >= current_date \
+         WHERE x.staff_id = $1 ORDER BY t.starts_on, c.code, s.code",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(profile)
+}
