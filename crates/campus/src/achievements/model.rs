@@ -301,6 +301,18 @@ pub async fn queue(
     Ok(with_files(conn, list).await?)
 }
 
+/// How many achievements wait for this reviewer.
+pub async fn waiting_count(conn: &mut PgConnection, grant: &Grant) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM achievements a JOIN students st ON st.college_id = a.college_id AND st.id = a.student_id \
+         WHERE a.status = 'submitted' AND {}",
+        reach(grant.scope)
+    )))
+    .bind(grant.user_id)
+    .fetch_one(conn)
+    .await
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct DecisionInput {
     /// `approve`, `reject` (a submitted achievement) or `revoke` (an approved one).

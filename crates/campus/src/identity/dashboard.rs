@@ -70,6 +70,8 @@ struct DashboardPage {
     platform_colleges: Option<usize>,
     /// Registrars: sections of current terms that are full or have a waitlist.
     busy_sections: Vec<BusySection>,
+    /// Staff: what waits for them (label, count, link), non-zero only.
+    waiting: Vec<(&'static str, i64, &'static str)>,
     /// Students: today's classes.
     today: Vec<crate::academics::timetable::Slot>,
     /// Students: their enrolments.
@@ -396,6 +398,51 @@ pub async fn page(
     } else {
         crate::academics::attendance::of_guardian_user(&mut *conn, me).await?
     };
+    let mut waiting: Vec<(&'static str, i64, &'static str)> = Vec::new();
+    if principal.can(Permission::GuardiansManage) {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM guardian_link_requests WHERE status = 'pending'",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        waiting.push((
+            "guardian link requests to confirm",
+            n,
+            "/guardians/requests",
+        ));
+    }
+    if principal.can(Permission::AdmissionsManage) {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM applications WHERE status IN ('submitted', 'under_review')",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        waiting.push(("applications to decide", n, "/admissions/intakes"));
+    }
+    if let Some(grant) = principal.grant(Permission::AchievementsReview) {
+        let n = crate::achievements::model::waiting_count(&mut *conn, &grant).await?;
+        waiting.push(("achievements to review", n, "/achievements/review"));
+    }
+    if principal.can(Permission::LeaveApprove) {
+        let n = crate::requests::leave::waiting(&mut *conn, &principal)
+            .await?
+            .len() as i64;
+        waiting.push(("leave requests to decide", n, "/requests"));
+    }
+    if principal.can(Permission::TicketsManage) {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM tickets WHERE status IN ('open', 'in_progress') AND (assignee_id IS NULL OR assignee_id = $1)",
+        )
+        .bind(me)
+        .fetch_one(&mut *conn)
+        .await?;
+        waiting.push((
+            "open tickets, yours or unassigned",
+            n,
+            "/tickets?status=open",
+        ));
+    }
+    waiting.retain(|(_, n, _)| *n > 0);
     let applications = if principal.can(Permission::AdmissionsApply) {
         crate::admissions::applications::of_user(&mut *conn, me).await?
     } else {
@@ -429,6 +476,7 @@ pub async fn page(
         recent_audit,
         platform_colleges,
         busy_sections,
+        waiting,
         today,
         enrolments,
         attendance,

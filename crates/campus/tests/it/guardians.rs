@@ -103,6 +103,20 @@ async fn parents_see_only_the_children_the_college_confirmed() {
     let (_, mine) = call(&app, "GET", "/api/v1/me/guardian-links", &parent, None).await;
     assert!(mine[0].get("student_name").is_none(), "{mine}");
 
+    // The registrar's dashboard says what waits.
+    let mut office = crate::util::Browser::new(&app);
+    office
+        .sign_in("alpha", "reg@alpha.edu", crate::util::fixtures::PASSWORD)
+        .await;
+    let dashboard = office.get("/dashboard").await;
+    assert!(
+        dashboard
+            .html
+            .contains("1 guardian link requests to confirm"),
+        "{}",
+        dashboard.html
+    );
+
     // Only the college decides; a rejection needs a reason.
     let decide = format!("/api/v1/guardian-links/{request}/decision");
     let (status, _) = call(
