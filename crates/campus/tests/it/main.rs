@@ -13,6 +13,7 @@ mod guardians;
 mod http;
 mod id_cards;
 mod identity;
+mod journeys;
 mod matrix;
 mod mfa;
 mod migrations;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod browser;
+pub mod chromium;
 pub mod cluster;
 pub mod fixtures;
 
