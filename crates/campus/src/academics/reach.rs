@@ -60,3 +60,15 @@ pub async fn own_students(
     .fetch_all(conn)
     .await
 }
+
+/// Whether the principal's grant of `permission` reaches the student (`Forbidden` when it
+/// is not held or does not reach; `NotFound` when there is no such student).
+pub async fn authorize_for(
+    conn: &mut PgConnection,
+    principal: &crate::identity::principal::Principal,
+    permission: crate::identity::permissions::Permission,
+    student: Uuid,
+) -> Result<(), AppError> {
+    let grant = principal.grant(permission).ok_or(AppError::Forbidden)?;
+    authorize_student(conn, &grant, student).await
+}

@@ -54,6 +54,13 @@ pub async fn move_api(
     ApiJson(input): ApiJson<MoveInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::EnrollmentProgress,
+        student,
+    )
+    .await?;
     progress::record(&mut tx, &context, student, &input).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -196,6 +203,13 @@ pub async fn move_page(
         remark: form_field(&body, "remark"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::EnrollmentProgress,
+        student,
+    )
+    .await?;
     match progress::record(&mut tx, &context, student, &input).await {
         Ok(()) => {
             tx.commit().await?;

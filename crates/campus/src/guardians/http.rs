@@ -136,6 +136,13 @@ pub async fn link_api(
     ApiJson(input): ApiJson<DirectLinkInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::GuardiansManage,
+        student,
+    )
+    .await?;
     let id = links::link_directly(&mut tx, &context, student, &input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -158,6 +165,13 @@ pub async fn unlink_api(
     ApiJson(input): ApiJson<UnlinkInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::GuardiansManage,
+        student,
+    )
+    .await?;
     links::unlink(&mut tx, &context, student, input.guardian_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -358,6 +372,13 @@ pub async fn link_page(
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::GuardiansManage,
+        student,
+    )
+    .await?;
     let done = match Uuid::parse_str(form_field(&body, "unlink").trim()) {
         Ok(guardian) => links::unlink(&mut tx, &context, student, guardian).await,
         Err(_) => {

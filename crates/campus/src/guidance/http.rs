@@ -32,6 +32,13 @@ pub async fn list(
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<Note>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::GuidanceNotes,
+        student,
+    )
+    .await?;
     let list = notes::read(&mut tx, &state.config.field_keys, &context, student).await?;
     tx.commit().await?;
     Ok(Json(list))
@@ -49,6 +56,13 @@ pub async fn add(
     ApiJson(input): ApiJson<NoteInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::GuidanceNotes,
+        student,
+    )
+    .await?;
     let id = notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -74,6 +88,13 @@ async fn render_notes(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        principal,
+        crate::identity::permissions::Permission::GuidanceNotes,
+        student,
+    )
+    .await?;
     let list = notes::read(&mut tx, &state.config.field_keys, context, student).await?;
     let name: String =
         sqlx::query_scalar("SELECT first_name || ' ' || last_name FROM students WHERE id = $1")
@@ -125,6 +146,13 @@ pub async fn add_page(
         body: form_field(&body, "body"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::GuidanceNotes,
+        student,
+    )
+    .await?;
     match notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await {
         Ok(_) => {
             tx.commit().await?;

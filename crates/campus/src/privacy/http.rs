@@ -28,6 +28,13 @@ pub async fn export(
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        &principal,
+        crate::identity::permissions::Permission::PrivacyManage,
+        student,
+    )
+    .await?;
     let (name, zipped) = privacy::export(&mut tx, &state.files, &context, student).await?;
     tx.commit().await?;
     Ok(attachment(zipped, "application/zip", &name))
@@ -40,6 +47,13 @@ async fn erase_now(
     student: Uuid,
 ) -> AppResult<Erased> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::academics::reach::authorize_for(
+        &mut tx,
+        principal,
+        crate::identity::permissions::Permission::PrivacyManage,
+        student,
+    )
+    .await?;
     let erased = privacy::erase(&mut tx, context, student).await?;
     tx.commit().await?;
     for key in &erased.file_keys {

@@ -288,3 +288,72 @@ async fn guidance_notes_are_encrypted_counselors_only_and_every_read_is_audited(
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("exam anxiety"));
 }
+
+#[tokio::test]
+async fn a_custom_role_reaches_only_the_students_of_its_scope() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class {
+        people, outsider, ..
+    } = class(&app, &w, 1).await;
+    // A departmental counselor: guidance notes of their own department's students only.
+    let user = fixtures::user(&app.pool, w.college, "dc@alpha.edu", &[]).await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::raw_sql(
+        "INSERT INTO departments (college_id, code, name) VALUES (app_current_college(), 'MAT', 'Mathematics'); \
+         INSERT INTO programs (college_id, department_id, code, name, level, duration_years) \
+           SELECT app_current_college(), id, 'BSC-MA', 'B.Sc. Mathematics', 'undergraduate', 3 FROM departments WHERE code = 'MAT'; \
+         INSERT INTO custom_roles (college_id, name, label, permissions) \
+           VALUES (app_current_college(), 'custom_dept_counselor', 'Department counselor', '{guidance.notes:department}');",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("role");
+    sqlx::query("UPDATE students SET program_id = (SELECT id FROM programs WHERE code = 'BSC-MA') WHERE id = $1")
+        .bind(outsider[0].0)
+        .execute(&mut *tx)
+        .await
+        .expect("move");
+    sqlx::query(
+        "INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'custom_dept_counselor'); \
+         ",
+    )
+    .bind(user)
+    .execute(&mut *tx)
+    .await
+    .expect("assign");
+    sqlx::query(
+        "INSERT INTO staff (college_id, user_id, staff_number, first_name, last_name, department_id) \
+         SELECT app_current_college(), $1, 'DC1', 'Dee', 'Counsel', id FROM departments WHERE code = 'CSE'",
+    )
+    .bind(user)
+    .execute(&mut *tx)
+    .await
+    .expect("staff");
+    tx.commit().await.expect("commit");
+    let token = token_of(&app, "dc@alpha.edu").await;
+    let mine = format!("/api/v1/students/{}/guidance-notes", people[0].0);
+    let theirs = format!("/api/v1/students/{}/guidance-notes", outsider[0].0);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &mine,
+        &token,
+        Some(json!({"body": "Settling in well."})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = call(&app, "GET", &mine, &token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    for (method, body) in [
+        ("GET", None),
+        ("POST", Some(json!({"body": "Not mine to write"}))),
+    ] {
+        let (status, _) = call(&app, method, &theirs, &token, body).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{method} another department's student"
+        );
+    }
+}
