@@ -3,8 +3,7 @@
 //! live, and the verified portfolio's public page shows what was verified and what has
 //! been revoked since.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use campus::db::begin_for_college;
 use campus::identity::permissions::Role;
 use futures_util::StreamExt;
@@ -229,20 +228,7 @@ async fn achievements_are_verified_within_reach_and_portfolios_show_revocations(
     crate::registration::same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
     let mut browser = crate::util::Browser::new(&app);
     browser.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
-    let cookies: String = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let response = app
-        .send(
-            Request::get("/achievements/events")
-                .header(header::COOKIE, cookies)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let response = browser.follow("/achievements/events").await;
     assert_eq!(response.status(), StatusCode::OK);
     let mut events = response.into_body().into_data_stream();
 

@@ -2,8 +2,7 @@
 //! move live) and counselors' guidance notes (encrypted at rest, every reading audited,
 //! closed to everyone else unless the college lets its admins in).
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use campus::db::begin_for_college;
 use campus::identity::permissions::Role;
 use futures_util::StreamExt;
@@ -88,20 +87,7 @@ async fn registrars_move_enrollment_through_the_steps_and_students_follow_live()
         page.html
             .contains("data-live-events=\"/enrollment/events\"")
     );
-    let cookies: String = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let response = app
-        .send(
-            Request::get("/enrollment/events")
-                .header(header::COOKIE, cookies)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let response = browser.follow("/enrollment/events").await;
     assert_eq!(response.status(), StatusCode::OK);
     let mut events = response.into_body().into_data_stream();
 

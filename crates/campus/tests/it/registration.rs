@@ -1036,20 +1036,7 @@ async fn a_marking_page_hears_when_the_session_is_marked_elsewhere() {
     );
     let _ = other;
 
-    let cookies: String = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let response = app
-        .send(
-            Request::get(format!("/sessions/{session}/events"))
-                .header(header::COOKIE, cookies)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let response = browser.follow(&format!("/sessions/{session}/events")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],

@@ -3,8 +3,7 @@
 //! their own. Tickets are numbered, kept to their requester and those who handle them,
 //! and their pages follow every change live.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use campus::db::begin_for_college;
 use campus::identity::permissions::Role;
 use futures_util::StreamExt;
@@ -344,20 +343,7 @@ async fn tickets_stay_with_their_requester_and_their_pages_follow_changes_live()
     let page = browser.get(&format!("/tickets/{ticket}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("Leaking tap") && page.html.contains("not assigned yet"));
-    let cookies: String = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let response = app
-        .send(
-            Request::get(format!("/tickets/{ticket}/events"))
-                .header(header::COOKIE, cookies)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await;
+    let response = browser.follow(&format!("/tickets/{ticket}/events")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let mut events = response.into_body().into_data_stream();
     let (status, _) = call(

@@ -98,6 +98,16 @@ impl<'a> Browser<'a> {
         self.send(request).await
     }
 
+    /// Opens a server-sent event stream (or any GET) with this browser's cookies and
+    /// returns the raw response, its body still streaming.
+    pub async fn follow(&self, uri: &str) -> axum::http::Response<Body> {
+        let request = Request::get(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .expect("request");
+        self.app.send(request).await
+    }
+
     /// Posts a `multipart/form-data` form (an upload) as a browser does.
     pub async fn post_multipart(
         &mut self,
