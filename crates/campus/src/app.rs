@@ -23,6 +23,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     pub files: crate::files::Storage,
     pub live: crate::live::Hub,
+    /// Signed-in users resolved from their sessions and tokens (see principal_cache).
+    pub principals: Arc<crate::identity::principal_cache::PrincipalCache>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
         Ok(AppState {
             files,
             live: crate::live::Hub::default(),
+            principals: Arc::default(),
             throttle: Arc::new(Throttle::new(config.auth_attempts_per_minute)),
             config: Arc::new(config),
             db,

@@ -77,15 +77,15 @@ pub async fn enrol(
 ) -> Result<Outcome, AppError> {
     // The student's own checks come first, without holding anything: only the seat count
     // needs the section's row lock, taken below for as short a time as possible.
-    let row: Option<(Uuid, Uuid, String, f64)> = sqlx::query_as(
-        "SELECT s.course_id, s.term_id, c.code, c.credits::float8 \
+    let row: Option<(Uuid, Uuid, String, f64, bool)> = sqlx::query_as(
+        "SELECT s.course_id, s.term_id, c.code, c.credits::float8, s.enrolled >= s.capacity \
          FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          WHERE s.id = $1",
     )
     .bind(section)
     .fetch_optional(&mut *conn)
     .await?;
-    let (course, term, course_code, credits) = row.ok_or(AppError::NotFound)?;
+    let (course, term, course_code, credits, looked_full) = row.ok_or(AppError::NotFound)?;
     if let Some(status) = current_status(conn, section, student).await? {
         return Err(AppError::Conflict(format!(
             "You are already {status} in this section."
@@ -148,12 +148,7 @@ pub async fn enrol(
             )));
         }
     }
-    // The row lock serialises everyone enrolling in this section; nothing else waits.
-    let (capacity, enrolled): (i32, i32) =
-        sqlx::query_as("SELECT capacity, enrolled FROM sections WHERE id = $1 FOR UPDATE")
-            .bind(section)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (capacity, enrolled) = seat_lock(conn, section, looked_full).await?;
     // Checked again under the lock: the same student's second request waited here.
     if let Some(status) = current_status(conn, section, student).await? {
         return Err(AppError::Conflict(format!(
@@ -169,16 +164,24 @@ pub async fn enrol(
         Outcome::Enrolled => "enrolled",
         Outcome::Waitlisted => "waitlisted",
     };
-    sqlx::query(
+    // Only a dropped enrolment is taken up again: the same student's twin request, which
+    // held the shared lock alongside this one, finds its live row and changes nothing.
+    let written = sqlx::query(
         "INSERT INTO enrollments (college_id, section_id, student_id, status) VALUES (app_current_college(), $1, $2, $3) \
          ON CONFLICT (college_id, section_id, student_id) DO UPDATE \
-           SET status = excluded.status, created_at = clock_timestamp(), updated_at = clock_timestamp()",
+           SET status = excluded.status, created_at = clock_timestamp(), updated_at = clock_timestamp() \
+           WHERE enrollments.status = 'dropped'",
     )
     .bind(section)
     .bind(student)
     .bind(status)
     .execute(&mut *conn)
     .await?;
+    if written.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "You are already in this section or on its waitlist.".into(),
+        ));
+    }
     if outcome == Outcome::Enrolled {
         sqlx::query("UPDATE sections SET enrolled = enrolled + 1 WHERE id = $1")
             .bind(section)
@@ -201,6 +204,41 @@ pub async fn enrol(
     )
     .await?;
     Ok(outcome)
+}
+
+/// Locks the section's seat count and reads it. Taking a seat needs the row to itself
+/// (`FOR UPDATE`): everyone taking one waits in turn. Joining the waitlist of a full
+/// section only needs the count not to change meanwhile (`FOR SHARE`), so a crowd that
+/// came too late is waitlisted side by side, not one disk flush after another; a drop,
+/// which frees a seat, waits for them and then promotes the first in line.
+async fn seat_lock(
+    conn: &mut PgConnection,
+    section: Uuid,
+    looked_full: bool,
+) -> Result<(i32, i32), sqlx::Error> {
+    if looked_full {
+        // A drop may have freed a seat since the first look; then the shared lock is
+        // given back (by rolling back to the savepoint) and the row taken outright. An
+        // upgrade in place could deadlock with another attempt doing the same.
+        sqlx::raw_sql("SAVEPOINT seat_lock")
+            .execute(&mut *conn)
+            .await?;
+        let (capacity, enrolled): (i32, i32) =
+            sqlx::query_as("SELECT capacity, enrolled FROM sections WHERE id = $1 FOR SHARE")
+                .bind(section)
+                .fetch_one(&mut *conn)
+                .await?;
+        if enrolled >= capacity {
+            return Ok((capacity, enrolled));
+        }
+        sqlx::raw_sql("ROLLBACK TO SAVEPOINT seat_lock")
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query_as("SELECT capacity, enrolled FROM sections WHERE id = $1 FOR UPDATE")
+        .bind(section)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// The student's live enrolment status in a section (`enrolled` or `waitlisted`).

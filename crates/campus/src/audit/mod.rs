@@ -1,9 +1,10 @@
 //! The audit trail: who did what, acting as which role, in which college, to which
 //! object, with the changed fields before and after, from where, and when. Entries are
-//! written in the same transaction as the change they describe; the database chains
-//! them by hash and refuses to change or delete them.
+//! written in the same transaction as the change they describe; the database refuses to
+//! change or delete them, and the sealer chains them by hash seconds after they commit.
 
 pub mod pages;
+pub mod sealer;
 pub mod verify;
 
 use crate::identity::access::{Access, Routes};

@@ -72,7 +72,10 @@ fn parse(filter: &Filter) -> Result<Parsed, AppError> {
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Row {
-    seq: i64,
+    /// The entry's number, which orders the list and pages it.
+    id: i64,
+    /// Its place in the chain, once sealed (seconds after it is written).
+    seq: Option<i64>,
     at: OffsetDateTime,
     actor: Option<String>,
     actor_role: Option<String>,
@@ -88,7 +91,7 @@ pub struct Row {
 /// The one place the trail's filters become SQL, every value bound.
 fn select(filter: &Filter, parsed: &Parsed, limit: i64) -> QueryBuilder<Postgres> {
     let mut q = QueryBuilder::new(
-        "SELECT a.seq, a.at, u.email::text AS actor, a.actor_role, a.action, a.object_type, \
+        "SELECT a.id, a.seq, a.at, u.email::text AS actor, a.actor_role, a.action, a.object_type, \
             a.object_id, a.before, a.after, host(a.ip) AS ip, a.request_id \
          FROM audit_log a LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.actor_user_id \
          WHERE true",
@@ -116,9 +119,9 @@ fn select(filter: &Filter, parsed: &Parsed, limit: i64) -> QueryBuilder<Postgres
         q.push(" AND a.at < ").push_bind(to).push("::date + 1");
     }
     if let Some(before) = filter.before {
-        q.push(" AND a.seq < ").push_bind(before);
+        q.push(" AND a.id < ").push_bind(before);
     }
-    q.push(" ORDER BY a.seq DESC LIMIT ").push_bind(limit);
+    q.push(" ORDER BY a.id DESC LIMIT ").push_bind(limit);
     q
 }
 
@@ -166,7 +169,7 @@ pub async fn list(
     let mut rows = rows;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
-        let last = rows.last().map_or(0, |r| r.seq);
+        let last = rows.last().map_or(0, |r| r.id);
         format!("{}&before={last}", query_string(&filter))
     });
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
@@ -209,7 +212,7 @@ pub async fn export(
         let json =
             |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
         let fields = [
-            r.seq.to_string(),
+            r.seq.map(|seq| seq.to_string()).unwrap_or_default(),
             r.at.to_string(),
             r.actor.clone().unwrap_or_default(),
             r.actor_role.clone().unwrap_or_default(),

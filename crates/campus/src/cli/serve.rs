@@ -74,7 +74,15 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
         println!("Campus is running at {base}/  (Ctrl-C stops it)");
         let (stop_background, background_stopped) = tokio::sync::watch::channel(false);
         let state = AppState::new(config.clone(), pool.clone())?;
-        let mut background = Vec::new();
+        let mut background = vec![tokio::spawn(crate::identity::principal_cache::listen(
+            state.principals.clone(),
+            pool.clone(),
+            background_stopped.clone(),
+        ))];
+        background.push(tokio::spawn(crate::audit::sealer::run(
+            pool.clone(),
+            background_stopped.clone(),
+        )));
         if config.run_mail_sender {
             let sender = Sender::from_config(&config)?;
             background.push(tokio::spawn(
@@ -136,19 +144,21 @@ async fn prepare_demo(
     Ok(())
 }
 
-/// `campus worker`: background work apart from the web servers (mail delivery and
-/// document jobs).
+/// `campus worker`: background work apart from the web servers (mail delivery, document
+/// jobs and sealing the audit trail).
 pub async fn worker(config: Config) -> anyhow::Result<()> {
     with_database(&config.clone(), WhenBusy::Attach, |pool| async move {
         let sender = Sender::from_config(&config)?;
         let state = AppState::new(config.clone(), pool.clone())?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mail = tokio::spawn(sender.run(pool, stopped.clone()));
+        let mail = tokio::spawn(sender.run(pool.clone(), stopped.clone()));
+        let sealer = tokio::spawn(crate::audit::sealer::run(pool, stopped.clone()));
         let jobs = tokio::spawn(job_runner(&state).run_forever(stopped));
         println!("Campus worker running (Ctrl-C stops it)");
         app::shutdown_signal().await;
         let _ = stop.send(true);
         let _ = mail.await;
+        let _ = sealer.await;
         let _ = jobs.await;
         Ok(())
     })

@@ -24,10 +24,11 @@ pub async fn begin_for_college(
     pool: &PgPool,
     college: CollegeId,
 ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.college_id', $1, true)")
-        .bind(college.0.to_string())
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    // One round trip, not two: the id is a UUID's own text (hex digits and dashes), so
+    // it can sit in the statement itself.
+    pool.begin_with(sqlx::AssertSqlSafe(format!(
+        "BEGIN; SELECT set_config('app.college_id', '{}', true)",
+        college.0.hyphenated()
+    )))
+    .await
 }

@@ -86,6 +86,7 @@ pub async fn revoke_session(
     )
     .await?;
     tx.commit().await?;
+    state.principals.forget_user(principal.user_id);
     if Some(id) == principal.session_id {
         return Ok(Redirect::to("/login").into_response());
     }
@@ -239,6 +240,7 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
+    state.principals.forget_user(principal.user_id);
     Ok((
         jar.add(session::cookie(&state, principal.college, &token)),
         Redirect::to("/account/sessions?done=password"),

@@ -20,6 +20,7 @@ type Counts = Vec<(String, i64)>;
 
 #[derive(sqlx::FromRow)]
 struct StudentPanel {
+    id: uuid::Uuid,
     student_number: String,
     name: String,
     program: String,
@@ -137,7 +138,7 @@ struct BusySection {
     waitlisted: i64,
 }
 
-const STUDENT_COLUMNS: &str = "s.student_number, s.first_name || ' ' || s.last_name AS name, \
+const STUDENT_COLUMNS: &str = "s.id, s.student_number, s.first_name || ' ' || s.last_name AS name, \
      p.name AS program, s.year_of_study, s.status";
 
 pub async fn page(
@@ -268,7 +269,7 @@ pub async fn page(
         sqlx::query_as(
             "SELECT a.at, a.action, u.email::text AS actor, a.object_type FROM audit_log a \
              LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.actor_user_id \
-             ORDER BY a.seq DESC LIMIT 8",
+             ORDER BY a.id DESC LIMIT 8",
         )
         .fetch_all(&mut *conn)
         .await?
@@ -291,7 +292,11 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let own_student_id = crate::academics::registration::student_of(&mut *conn, me).await?;
+    let own_student_id = match &own_student {
+        Some(panel) => Some(panel.id),
+        None if students.is_some() => None,
+        None => crate::academics::registration::student_of(&mut *conn, me).await?,
+    };
     let (today, enrolments, attendance) = match own_student_id {
         Some(student) => {
             let weekday = time::OffsetDateTime::now_utc()

@@ -303,6 +303,7 @@ pub async fn confirm(
     )
     .await?;
     tx.commit().await?;
+    state.principals.forget_user(principal.user_id);
     render_mfa(&state, &principal, jar, codes, None, Some("The second factor is on. Keep these recovery codes somewhere safe: each works once, and they are shown only now.")).await
 }
 
@@ -414,6 +415,7 @@ pub async fn disable(
     )
     .await?;
     tx.commit().await?;
+    state.principals.forget_user(principal.user_id);
     render_mfa(
         &state,
         &principal,

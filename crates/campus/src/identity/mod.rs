@@ -13,6 +13,7 @@ pub mod pages;
 pub mod password;
 pub mod permissions;
 pub mod principal;
+pub mod principal_cache;
 pub mod recovery;
 pub mod session;
 pub mod signin;

@@ -281,6 +281,8 @@ pub async fn logout(
         )
         .await?;
         tx.commit().await?;
+        // Other servers hear of it from the database; this one forgets at once.
+        state.principals.forget_user(principal.user_id);
     }
     let tls = state.config.served_over_tls();
     let jar = jar.remove(Cookie::build(session::cookie_name(tls)).path("/"));

@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::AppError;
 use crate::identity::permissions::{Permission, Role, Scope, parse_grant};
+use crate::identity::principal_cache::Key;
 use crate::identity::{session, tokens};
 
 #[derive(Debug, Clone)]
@@ -243,12 +244,23 @@ async fn from_access_token(
     let Some(claims) = tokens::verify_access(&state.config, token) else {
         return Ok(None);
     };
-    let mut tx = begin_for_college(&state.db, CollegeId(claims.col)).await?;
-    if !tokens::family_is_live(&mut tx, claims.fam).await? {
-        return Ok(None);
+    let college = CollegeId(claims.col);
+    let key = Key::Family(claims.fam, claims.sub);
+    if let Some(cached) = state.principals.get(&key) {
+        return Ok((cached.college == college).then(|| (*cached).clone()));
     }
+    let ticket = state.principals.ticket();
+    let mut tx = begin_for_college(&state.db, college).await?;
+    let Some(live_until) = tokens::family_live_until(&mut tx, claims.fam).await? else {
+        return Ok(None);
+    };
     let principal = load(&mut tx, claims.sub, None).await?;
     tx.commit().await?;
+    if let Some(principal) = &principal {
+        state
+            .principals
+            .remember(ticket, key, principal.clone(), live_until);
+    }
     Ok(principal)
 }
 
@@ -256,15 +268,35 @@ async fn from_session(state: &AppState, cookie: &str) -> Result<Option<Principal
     let Some((college, token)) = session::parse_cookie(cookie) else {
         return Ok(None);
     };
+    let key = Key::Session(session::token_digest(&token));
+    if let Some(cached) = state.principals.get(&key) {
+        // The token is bound to its college; another college's id in the cookie is no
+        // session at all, as the database would say.
+        return Ok((cached.college == college).then(|| (*cached).clone()));
+    }
+    let ticket = state.principals.ticket();
     let mut tx = begin_for_college(&state.db, college).await?;
     let Some(live) = session::find(&mut tx, &token, state.config.session_idle).await? else {
         return Ok(None);
     };
     let principal = load(&mut tx, live.user_id, Some(live.id)).await?;
-    if OffsetDateTime::now_utc() - live.last_seen_at > TOUCH_EVERY {
+    let now = OffsetDateTime::now_utc();
+    let mut last_seen = live.last_seen_at;
+    if now - live.last_seen_at > TOUCH_EVERY {
         session::touch(&mut tx, live.id).await?;
+        last_seen = now;
     }
     tx.commit().await?;
+    if let Some(principal) = &principal {
+        let idle_end = last_seen
+            + time::Duration::try_from(state.config.session_idle).unwrap_or(time::Duration::ZERO);
+        state.principals.remember(
+            ticket,
+            key,
+            principal.clone(),
+            idle_end.min(live.expires_at),
+        );
+    }
     Ok(principal)
 }
 

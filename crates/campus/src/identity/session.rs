@@ -47,7 +47,11 @@ pub fn new_token() -> [u8; 32] {
 }
 
 pub fn token_hash(token: &[u8]) -> Vec<u8> {
-    Sha256::digest(token).to_vec()
+    token_digest(token).to_vec()
+}
+
+pub fn token_digest(token: &[u8]) -> [u8; 32] {
+    Sha256::digest(token).into()
 }
 
 /// The cookie value for a session of `college`.
@@ -98,6 +102,7 @@ pub struct Live {
     pub id: Uuid,
     pub user_id: Uuid,
     pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }
 
 /// The live session holding `token`: not revoked, within both limits, of an active user.
@@ -106,8 +111,8 @@ pub async fn find(
     token: &[u8],
     idle: Duration,
 ) -> Result<Option<Live>, sqlx::Error> {
-    let row: Option<(Uuid, Uuid, OffsetDateTime)> = sqlx::query_as(
-        "SELECT s.id, s.user_id, s.last_seen_at FROM sessions s \
+    let row: Option<(Uuid, Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+        "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at FROM sessions s \
          JOIN users u ON u.college_id = s.college_id AND u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() \
            AND s.last_seen_at > now() - $2 AND u.status = 'active'",
@@ -116,10 +121,11 @@ pub async fn find(
     .bind(interval(idle))
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(id, user_id, last_seen_at)| Live {
+    Ok(row.map(|(id, user_id, last_seen_at, expires_at)| Live {
         id,
         user_id,
         last_seen_at,
+        expires_at,
     }))
 }
 

@@ -207,10 +207,15 @@ pub async fn sign_out_everywhere(
 
 /// Whether a family still has a token that is not revoked (access tokens of a revoked
 /// family stop working at once, not only when they expire).
-pub async fn family_is_live(conn: &mut PgConnection, family: Uuid) -> Result<bool, sqlx::Error> {
+/// Until when the family stays live (its last unrevoked refresh token's expiry), or
+/// `None` when it is not live now.
+pub async fn family_live_until(
+    conn: &mut PgConnection,
+    family: Uuid,
+) -> Result<Option<time::OffsetDateTime>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL \
-             AND expires_at > now())",
+        "SELECT max(expires_at) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL \
+             AND expires_at > now()",
     )
     .bind(family)
     .fetch_one(conn)

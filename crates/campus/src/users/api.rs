@@ -38,11 +38,16 @@ pub struct ListParams {
     role: Option<String>,
     /// 1 to 200 (default 50).
     limit: Option<i64>,
+    /// Users to skip. Slower the further it goes; prefer `after`.
     #[serde(default)]
     offset: i64,
+    /// The email of the last user of the previous page: the page starts after it (and
+    /// `offset` must then be 0). Steady and fast at any depth.
+    after: Option<String>,
 }
 
-/// Users of the caller's college, by email.
+/// Users of the caller's college, by email. Page with `after` (the last email of the
+/// page before) rather than `offset`.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListParams), security(("bearer" = [])),
     responses((status = 200, description = "A page of users", body = [UserView]),
         (status = 403, description = "Needs users.read", body = ProblemDocument, content_type = "application/problem+json")))]
@@ -58,8 +63,24 @@ pub async fn list(
             "limit must be 1 to 200 and offset 0 or more",
         )]));
     }
+    let start = match p.after.as_deref() {
+        Some(_) if p.offset > 0 => {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "after",
+                "give either after or offset, not both",
+            )]));
+        }
+        Some(email) if email.len() > 254 => {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "after",
+                "after is the email of the previous page's last user",
+            )]));
+        }
+        Some(email) => service::PageStart::After(email),
+        None => service::PageStart::Offset(p.offset),
+    };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let users = service::list(&mut tx, &p.q, p.status, p.role.as_deref(), limit, p.offset).await?;
+    let users = service::list(&mut tx, &p.q, p.status, p.role.as_deref(), limit, start).await?;
     tx.commit().await?;
     Ok(Json(users))
 }

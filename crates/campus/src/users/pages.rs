@@ -88,7 +88,15 @@ pub async fn list(
     let page = query.page.max(0);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let role = (!query.role.is_empty()).then_some(query.role.as_str());
-    let mut users = service::list(&mut tx, &query.q, status, role, PAGE + 1, page * PAGE).await?;
+    let mut users = service::list(
+        &mut tx,
+        &query.q,
+        status,
+        role,
+        PAGE + 1,
+        service::PageStart::Offset(page * PAGE),
+    )
+    .await?;
     let roles = service::known_roles(&mut tx).await?;
     tx.commit().await?;
     let more = users.len() as i64 > PAGE;

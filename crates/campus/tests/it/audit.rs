@@ -2,6 +2,7 @@
 //! searchable and exportable by those allowed.
 
 use axum::http::StatusCode;
+use campus::audit::sealer;
 use campus::audit::verify::{Verdict, verify};
 use campus::audit::{self, AuditContext, Entry};
 use campus::db::begin_for_college;
@@ -43,6 +44,7 @@ async fn the_runtime_role_can_only_append() {
         );
     }
     let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    assert_eq!(sealer::seal(&mut tx).await.expect("seal"), 3);
     let after: serde_json::Value = sqlx::query_scalar("SELECT after FROM audit_log WHERE seq = 1")
         .fetch_one(&mut *tx)
         .await
@@ -64,6 +66,7 @@ async fn verification_names_the_first_tampered_entry() {
             .await
             .expect("record");
     }
+    sealer::seal(&mut tx).await.expect("seal");
     tx.commit().await.expect("commit");
 
     // Someone with the owner's rights switches the guard off and rewrites entry 2.
@@ -149,6 +152,7 @@ async fn removing_the_newest_entries_is_found() {
             .await
             .expect("record");
     }
+    sealer::seal(&mut tx).await.expect("seal");
     tx.commit().await.expect("commit");
     let owner = app.db.owner_pool().await;
     let mut tx = begin_for_college(&owner, college).await.expect("tx");
@@ -165,5 +169,108 @@ async fn removing_the_newest_entries_is_found() {
     assert!(matches!(
         verify(&mut tx).await.expect("verify"),
         Verdict::Broken { seq: 3, .. }
+    ));
+}
+
+#[tokio::test]
+async fn writers_do_not_wait_for_each_other_and_the_sealer_chains_them_in_order() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    // One transaction writes an entry and stays open...
+    let mut first = begin_for_college(&app.pool, college).await.expect("tx");
+    audit::record(
+        &mut first,
+        &AuditContext::default(),
+        Entry::new("test.first"),
+    )
+    .await
+    .expect("record");
+    // ...and another writes and commits meanwhile, without waiting for it.
+    let second = async {
+        let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+        audit::record(&mut tx, &AuditContext::default(), Entry::new("test.second"))
+            .await
+            .expect("record");
+        tx.commit().await.expect("commit");
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), second)
+        .await
+        .expect("the second writer waited for the first");
+
+    // Only what has committed is sealed; the rest waits for its commit.
+    assert_eq!(sealer::seal_pending(&app.pool).await.expect("seal"), 1);
+    first.commit().await.expect("commit");
+    assert_eq!(sealer::seal_pending(&app.pool).await.expect("seal"), 1);
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    let chain: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, action FROM audit_log ORDER BY seq")
+            .fetch_all(&mut *tx)
+            .await
+            .expect("chain");
+    assert_eq!(
+        chain,
+        vec![
+            (1, "test.second".to_string()),
+            (2, "test.first".to_string())
+        ]
+    );
+    assert_eq!(
+        verify(&mut tx).await.expect("verify"),
+        Verdict::Intact { entries: 2 }
+    );
+    tx.commit().await.expect("commit");
+
+    // A sealed entry cannot be sealed again, not even by the owner.
+    let owner = app.db.owner_pool().await;
+    let mut tx = begin_for_college(&owner, college).await.expect("tx");
+    let error = sqlx::query("UPDATE audit_log SET hash = sha256('x'::bytea) WHERE seq = 1")
+        .execute(&mut *tx)
+        .await
+        .expect_err("resealed");
+    assert_eq!(
+        error.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("42501")
+    );
+}
+
+#[tokio::test]
+async fn an_unsealed_entry_can_be_sealed_only_as_it_is() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    audit::record(&mut tx, &AuditContext::default(), Entry::new("test.one"))
+        .await
+        .expect("record");
+    tx.commit().await.expect("commit");
+    // Even the owner, sealing by hand, cannot change what the entry says while at it.
+    let owner = app.db.owner_pool().await;
+    let mut tx = begin_for_college(&owner, college).await.expect("tx");
+    let error = sqlx::query(
+        "UPDATE audit_log SET action = 'test.other', seq = 1, prev_hash = '\\x', \
+             hash = sha256('x'::bytea)",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect_err("changed while sealing");
+    assert_eq!(
+        error.as_database_error().and_then(|e| e.code()).as_deref(),
+        Some("42501")
+    );
+    tx.rollback().await.expect("rollback");
+    // A forged seal with the right fields but a made-up hash is found by verification.
+    let mut tx = begin_for_college(&owner, college).await.expect("tx");
+    sqlx::query("UPDATE audit_log SET seq = 1, prev_hash = '\\x', hash = sha256('x'::bytea)")
+        .execute(&mut *tx)
+        .await
+        .expect("seal by hand");
+    sqlx::query("UPDATE audit_heads SET seq = 1, hash = sha256('x'::bytea)")
+        .execute(&mut *tx)
+        .await
+        .ok();
+    tx.commit().await.expect("commit");
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    assert!(matches!(
+        verify(&mut tx).await.expect("verify"),
+        Verdict::Broken { seq: 1, .. }
     ));
 }

@@ -614,3 +614,139 @@ async fn a_changed_email_is_confirmed_by_a_mailed_link() {
     assert!(actions.contains(&"user.email_verified".to_string()));
     std::fs::remove_dir_all(mail).ok();
 }
+
+#[tokio::test]
+async fn the_user_list_pages_by_keyset_and_by_offset_alike() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    for n in 0..7 {
+        fixtures::user(
+            &app.pool,
+            college,
+            &format!("user{n}@alpha.edu"),
+            &[Role::Student],
+        )
+        .await;
+    }
+    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let emails = |page: &Value| -> Vec<String> {
+        page.as_array()
+            .expect("a page")
+            .iter()
+            .map(|u| u["email"].as_str().expect("email").to_string())
+            .collect()
+    };
+    let mut by_keyset = Vec::new();
+    let mut uri = "/api/v1/users?limit=3".to_string();
+    loop {
+        let (status, page) = api(&app, "GET", &uri, &admin, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let page = emails(&page);
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        by_keyset.extend(page);
+        uri = format!("/api/v1/users?limit=3&after={}", last.replace('@', "%40"));
+    }
+    let mut by_offset = Vec::new();
+    for offset in (0..9).step_by(3) {
+        let (_, page) = api(
+            &app,
+            "GET",
+            &format!("/api/v1/users?limit=3&offset={offset}"),
+            &admin,
+            None,
+        )
+        .await;
+        by_offset.extend(emails(&page));
+    }
+    assert_eq!(by_keyset.len(), 8);
+    assert_eq!(by_keyset, by_offset);
+    let mut sorted = by_keyset.clone();
+    sorted.sort();
+    assert_eq!(by_keyset, sorted);
+
+    // Filters apply to keyset pages too; both ways of paging at once is refused.
+    let (_, students) = api(
+        &app,
+        "GET",
+        "/api/v1/users?role=student&after=user2%40alpha.edu",
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(
+        emails(&students),
+        ["user3", "user4", "user5", "user6"].map(|u| format!("{u}@alpha.edu"))
+    );
+    let (status, _) = api(
+        &app,
+        "GET",
+        "/api/v1/users?offset=3&after=user2%40alpha.edu",
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_deactivated_or_demoted_user_loses_a_remembered_session_at_once() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    let teacher = fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "t@alpha.edu", PASSWORD).await;
+    // Twice: the second is served from the cache.
+    for _ in 0..2 {
+        assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
+    }
+    let unknown = format!("/sessions/{}/mark", uuid::Uuid::new_v4());
+    assert_eq!(browser.get(&unknown).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !app.state.principals.is_empty(),
+        "the session was not remembered"
+    );
+    let api_token = token(&app, "alpha", "t@alpha.edu", PASSWORD).await;
+    let (status, _) = api(&app, "GET", "/api/v1/users/me", &api_token, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A role withdrawn straight in the database (another server, a script) is heard.
+    let mut tx = campus::db::begin_for_college(&app.pool, college)
+        .await
+        .expect("tx");
+    sqlx::query("DELETE FROM role_assignments WHERE user_id = $1")
+        .bind(teacher)
+        .execute(&mut *tx)
+        .await
+        .expect("withdraw");
+    tx.commit().await.expect("commit");
+    let mark = browser
+        .get(&format!("/sessions/{}/mark", uuid::Uuid::new_v4()))
+        .await;
+    assert_eq!(
+        mark.status,
+        StatusCode::FORBIDDEN,
+        "a withdrawn role still worked"
+    );
+
+    // So is a deactivation: neither the session nor the token works any more.
+    let mut tx = campus::db::begin_for_college(&app.pool, college)
+        .await
+        .expect("tx");
+    sqlx::query("UPDATE users SET status = 'deactivated' WHERE id = $1")
+        .bind(teacher)
+        .execute(&mut *tx)
+        .await
+        .expect("deactivate");
+    tx.commit().await.expect("commit");
+    let page = browser.get("/dashboard").await;
+    assert_ne!(
+        page.status,
+        StatusCode::OK,
+        "a deactivated user's session still works"
+    );
+    let (status, _) = api(&app, "GET", "/api/v1/users/me", &api_token, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -18,6 +18,8 @@ pub struct TestApp {
     pub pool: PgPool,
     pub state: AppState,
     pub router: Router,
+    /// Stops the principal cache's listener when the test ends.
+    _stop_listening: tokio::sync::watch::Sender<bool>,
 }
 
 /// A test configuration: development mode, a throw-away data folder, plus `settings`
@@ -54,15 +56,38 @@ impl TestApp {
         let state = AppState::new(test_config(settings), pool.clone()).expect("state");
         let routes = campus::router::routes().merge(extra);
         let router = campus::router::with_middleware(routes, state.clone());
+        // As in a server: sessions are cached, and changes heard from the database.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(campus::identity::principal_cache::listen(
+            state.principals.clone(),
+            pool.clone(),
+            stopped,
+        ));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !state.principals.is_listening() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the cache's listener never started"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
         TestApp {
             db,
             pool,
             state,
             router,
+            _stop_listening: stop,
         }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+        // A test reads its own writes (made through the app or straight in SQL) at once;
+        // a server hears of them milliseconds later.
+        self.state
+            .principals
+            .barrier(&self.pool)
+            .await
+            .expect("principal cache barrier");
         self.router
             .clone()
             .oneshot(request)
