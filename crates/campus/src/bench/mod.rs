@@ -91,7 +91,20 @@ fn prepare_dir(dir: &Path, fresh: bool) -> anyhow::Result<()> {
             );
         }
         if fresh && marked {
-            std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+            // All but the development secret: this process signed in with it already,
+            // and the server it starts must sign the same way.
+            for entry in std::fs::read_dir(dir)?.filter_map(Result::ok) {
+                if entry.file_name() == "secret.key" {
+                    continue;
+                }
+                let path = entry.path();
+                let removed = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                removed.with_context(|| format!("removing {}", path.display()))?;
+            }
         }
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
