@@ -30,6 +30,15 @@ pub async fn authorize_section(
     if !exists {
         return Err(AppError::NotFound);
     }
+    authorize_teaching(conn, grant, section).await
+}
+
+/// As `authorize_section`, for a section the caller has just found.
+async fn authorize_teaching(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    section: Uuid,
+) -> Result<(), AppError> {
     if grant.scope >= Scope::College {
         return Ok(());
     }
@@ -177,7 +186,7 @@ pub async fn mark(
     marks: &[Mark],
 ) -> Result<usize, AppError> {
     let session = session(conn, session_id).await?.ok_or(AppError::NotFound)?;
-    authorize_section(conn, grant, session.section).await?;
+    authorize_teaching(conn, grant, session.section).await?;
     if !session.editable_by_teacher && grant.scope < Scope::College {
         return Err(AppError::Conflict(format!(
             "Marks for sessions older than {EDIT_DAYS} days are closed; ask the registrar to change them."
@@ -213,7 +222,8 @@ pub async fn mark(
         "INSERT INTO attendance (college_id, session_id, student_id, status, marked_by) \
          SELECT app_current_college(), $1, s, st, $4 FROM unnest($2::uuid[], $3::text[]) AS t(s, st) \
          ON CONFLICT (college_id, session_id, student_id) DO UPDATE \
-           SET status = excluded.status, marked_by = excluded.marked_by, marked_at = now()",
+           SET status = excluded.status, marked_by = excluded.marked_by, marked_at = now() \
+           WHERE attendance.status IS DISTINCT FROM excluded.status",
     )
     .bind(session_id)
     .bind(&students)

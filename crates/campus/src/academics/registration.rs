@@ -5,7 +5,7 @@
 //! in order of arrival. A drop promotes the first waiting student and mails them.
 
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -148,13 +148,8 @@ pub async fn enrol(
             )));
         }
     }
+    // The same student's twin request is caught by the insert below, under the lock.
     let (capacity, enrolled) = seat_lock(conn, section, looked_full).await?;
-    // Checked again under the lock: the same student's second request waited here.
-    if let Some(status) = current_status(conn, section, student).await? {
-        return Err(AppError::Conflict(format!(
-            "You are already {status} in this section."
-        )));
-    }
     let outcome = if enrolled < capacity {
         Outcome::Enrolled
     } else {
@@ -220,14 +215,15 @@ async fn seat_lock(
         // A drop may have freed a seat since the first look; then the shared lock is
         // given back (by rolling back to the savepoint) and the row taken outright. An
         // upgrade in place could deadlock with another attempt doing the same.
-        sqlx::raw_sql("SAVEPOINT seat_lock")
-            .execute(&mut *conn)
-            .await?;
-        let (capacity, enrolled): (i32, i32) =
-            sqlx::query_as("SELECT capacity, enrolled FROM sections WHERE id = $1 FOR SHARE")
-                .bind(section)
-                .fetch_one(&mut *conn)
-                .await?;
+        // Both in one round trip (a simple query; the id is a UUID's own text).
+        let row = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "SAVEPOINT seat_lock; \
+             SELECT capacity, enrolled FROM sections WHERE id = '{}' FOR SHARE",
+            section.hyphenated()
+        )))
+        .fetch_one(&mut *conn)
+        .await?;
+        let (capacity, enrolled): (i32, i32) = (row.try_get(0)?, row.try_get(1)?);
         if enrolled >= capacity {
             return Ok((capacity, enrolled));
         }

@@ -124,27 +124,10 @@ async fn two_hundred_students_racing_for_twenty_seats_never_oversell() {
     let app = TestApp::new().await;
     let w = world(&app, 20).await;
     let racers = students(&app, &w, 200).await;
-    let mut tasks = Vec::new();
-    for (_, token) in racers {
-        let router = app.router.clone();
-        let uri = format!("/api/v1/sections/{}/enroll", w.section);
-        tasks.push(tokio::spawn(async move {
-            use tower::ServiceExt;
-            let request = Request::post(&uri)
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(Body::empty())
-                .expect("request");
-            let response = router.oneshot(request).await.expect("router");
-            let status = response.status();
-            let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
-                .await
-                .expect("body");
-            (
-                status,
-                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-            )
-        }));
-    }
+    let tasks: Vec<_> = racers
+        .iter()
+        .map(|(_, token)| enrol_task(&app, w.section, token))
+        .collect();
     let mut enrolled = 0;
     let mut waitlisted = 0;
     for task in tasks {
@@ -166,6 +149,76 @@ async fn two_hundred_students_racing_for_twenty_seats_never_oversell() {
     .await
     .expect("counts");
     assert_eq!((counted, stored), (20, 20));
+}
+
+/// Sends one enrolment request for `token` through the router, off the test's task.
+fn enrol_task(
+    app: &TestApp,
+    section: Uuid,
+    token: &str,
+) -> tokio::task::JoinHandle<(StatusCode, Value)> {
+    let router = app.router.clone();
+    let uri = format!("/api/v1/sections/{section}/enroll");
+    let token = token.to_string();
+    tokio::spawn(async move {
+        use tower::ServiceExt;
+        let request = Request::post(&uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = router.oneshot(request).await.expect("router");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        (
+            status,
+            serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+        )
+    })
+}
+
+#[tokio::test]
+async fn a_students_twin_requests_for_a_full_section_waitlist_them_once() {
+    let app = TestApp::new().await;
+    let w = world(&app, 1).await;
+    let racers = students(&app, &w, 9).await;
+    // The one seat goes first; then everyone else asks twice at once.
+    let (status, first) = enrol_task(&app, w.section, &racers[0].1)
+        .await
+        .expect("task");
+    assert_eq!(
+        (status, first["outcome"].as_str()),
+        (StatusCode::OK, Some("enrolled"))
+    );
+    let mut tasks = Vec::new();
+    for (_, token) in &racers[1..] {
+        tasks.push(enrol_task(&app, w.section, token));
+        tasks.push(enrol_task(&app, w.section, token));
+    }
+    let (mut waitlisted, mut refused) = (0, 0);
+    for task in tasks {
+        let (status, body) = task.await.expect("task");
+        match status {
+            StatusCode::OK => {
+                assert_eq!(body["outcome"], "waitlisted", "{body}");
+                waitlisted += 1;
+            }
+            StatusCode::CONFLICT => refused += 1,
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!((waitlisted, refused), (8, 8));
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let (enrolled, waiting, seats): (i64, i64, i32) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE status = 'waitlisted'), \
+                (SELECT enrolled FROM sections WHERE id = $1) FROM enrollments",
+    )
+    .bind(w.section)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("counts");
+    assert_eq!((enrolled, waiting, seats), (1, 8, 1));
 }
 
 #[tokio::test]
