@@ -29,6 +29,19 @@ struct StudentPanel {
 }
 
 #[derive(sqlx::FromRow)]
+struct MeRow {
+    last_login_at: Option<OffsetDateTime>,
+    sessions: i64,
+    student_id: Option<uuid::Uuid>,
+    student_number: Option<String>,
+    student_name: Option<String>,
+    program: Option<String>,
+    year_of_study: Option<i16>,
+    student_status: Option<String>,
+    guardians: Option<sqlx::types::Json<Vec<GuardianLine>>>,
+}
+
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct GuardianLine {
     name: String,
     relationship: String,
@@ -149,13 +162,6 @@ pub async fn page(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let conn: &mut PgConnection = &mut tx;
     let me = principal.user_id;
-    let (last_login, sessions): (Option<OffsetDateTime>, i64) = sqlx::query_as(
-        "SELECT u.last_login_at, (SELECT count(*) FROM sessions s WHERE s.user_id = u.id \
-             AND s.revoked_at IS NULL AND s.expires_at > now()) FROM users u WHERE u.id = $1",
-    )
-    .bind(me)
-    .fetch_one(&mut *conn)
-    .await?;
     // Students and parents are not staff, nor teachers: their dashboard skips those panels.
     let may_be_staff = !principal.has_role(crate::identity::permissions::Role::Student)
         && !principal.has_role(crate::identity::permissions::Role::Parent)
@@ -175,31 +181,50 @@ pub async fn page(
 
     let grant = |p| principal.grant(p).map(|g| g.scope);
     let students = grant(Permission::StudentsRead);
-    let own_student: Option<StudentPanel> = if students.is_some() {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {STUDENT_COLUMNS} FROM students s JOIN programs p \
-               ON p.college_id = s.college_id AND p.id = s.program_id WHERE s.user_id = $1"
-        )))
-        .bind(me)
-        .fetch_optional(&mut *conn)
-        .await?
-    } else {
-        None
-    };
-    let guardians: Vec<GuardianLine> = if own_student.is_some()
-        && grant(Permission::GuardiansRead).is_some()
-    {
-        sqlx::query_as(
-            "SELECT g.first_name || ' ' || g.last_name AS name, l.relationship, g.phone \
-             FROM students s JOIN student_guardians l ON l.college_id = s.college_id AND l.student_id = s.id \
-             JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
-             WHERE s.user_id = $1 ORDER BY l.is_primary DESC, name",
-        )
-        .bind(me)
-        .fetch_all(&mut *conn)
-        .await?
-    } else {
-        Vec::new()
+    // The account, and for students their own record and guardians, in one statement.
+    let me_row: MeRow = sqlx::query_as(
+        "SELECT u.last_login_at, (SELECT count(*) FROM sessions x WHERE x.user_id = u.id \
+             AND x.revoked_at IS NULL AND x.expires_at > now()) AS sessions, \
+            s.id AS student_id, s.student_number, s.first_name || ' ' || s.last_name AS student_name, \
+            p.name AS program, s.year_of_study, s.status AS student_status, \
+            CASE WHEN $3 AND s.id IS NOT NULL THEN (SELECT coalesce(json_agg(json_build_object( \
+                    'name', g.first_name || ' ' || g.last_name, 'relationship', l.relationship, \
+                    'phone', g.phone) ORDER BY l.is_primary DESC, g.first_name || ' ' || g.last_name), '[]') \
+                 FROM student_guardians l JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
+                 WHERE l.college_id = s.college_id AND l.student_id = s.id) END AS guardians \
+         FROM users u \
+         LEFT JOIN students s ON $2 AND s.college_id = u.college_id AND s.user_id = u.id \
+         LEFT JOIN programs p ON p.college_id = s.college_id AND p.id = s.program_id \
+         WHERE u.id = $1",
+    )
+    .bind(me)
+    .bind(students.is_some())
+    .bind(grant(Permission::GuardiansRead).is_some())
+    .fetch_one(&mut *conn)
+    .await?;
+    let (last_login, sessions) = (me_row.last_login_at, me_row.sessions);
+    let guardians: Vec<GuardianLine> = me_row
+        .guardians
+        .map(|sqlx::types::Json(lines)| lines)
+        .unwrap_or_default();
+    let own_student = match me_row {
+        MeRow {
+            student_id: Some(id),
+            student_number: Some(student_number),
+            student_name: Some(name),
+            program: Some(program),
+            year_of_study: Some(year_of_study),
+            student_status: Some(status),
+            ..
+        } => Some(StudentPanel {
+            id,
+            student_number,
+            name,
+            program,
+            year_of_study,
+            status,
+        }),
+        _ => None,
     };
     let children: Vec<StudentPanel> = if students.is_some_and(|s| s >= Scope::OwnChildren) {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
