@@ -351,26 +351,36 @@ async fn alert_low_attendance(
     section: Uuid,
     students: &[Uuid],
 ) -> Result<(), AppError> {
-    let low: Vec<(Uuid, String, f64, i16)> = sqlx::query_as(
-        "SELECT st.id, c.code, \
-            (100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*))::float8, \
-            (SELECT attendance_threshold FROM colleges) \
-         FROM attendance a JOIN class_sessions cs ON cs.college_id = a.college_id AND cs.id = a.session_id \
-         JOIN students st ON st.college_id = a.college_id AND st.id = a.student_id \
-         JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
-         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         WHERE cs.section_id = $1 AND a.student_id = ANY($2) \
-           AND NOT EXISTS (SELECT 1 FROM attendance_alerts x WHERE x.college_id = a.college_id \
-               AND x.student_id = a.student_id AND x.section_id = $1 AND x.sent_at > now() - interval '7 days') \
-         GROUP BY st.id, c.code \
-         HAVING 100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*) \
-                < (SELECT attendance_threshold FROM colleges)",
+    // The section's sessions by primary key, the absentees' marks in them only: this runs
+    // on every marking, and a student rarely crosses the line.
+    let low: Vec<(Uuid, f64, i16)> = sqlx::query_as(
+        "SELECT x.student_id, x.percent, t.threshold FROM ( \
+             SELECT a.student_id, \
+                 (100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*))::float8 AS percent \
+             FROM class_sessions cs JOIN attendance a ON a.college_id = cs.college_id \
+                 AND a.session_id = cs.id AND a.student_id = ANY($2) \
+             WHERE cs.section_id = $1 GROUP BY a.student_id) x \
+         CROSS JOIN (SELECT attendance_threshold AS threshold FROM colleges \
+                     WHERE id = app_current_college()) t \
+         WHERE x.percent < t.threshold \
+           AND NOT EXISTS (SELECT 1 FROM attendance_alerts y WHERE y.student_id = x.student_id \
+               AND y.section_id = $1 AND y.sent_at > now() - interval '7 days')",
     )
     .bind(section)
     .bind(students)
     .fetch_all(&mut *conn)
     .await?;
-    for (student, course, percent, threshold) in low {
+    if low.is_empty() {
+        return Ok(());
+    }
+    let course: String = sqlx::query_scalar(
+        "SELECT c.code FROM sections s JOIN courses c ON c.college_id = s.college_id \
+         AND c.id = s.course_id WHERE s.id = $1",
+    )
+    .bind(section)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (student, percent, threshold) in low {
         let recipients: Vec<(String, String)> = sqlx::query_as(
             "SELECT coalesce(st.email::text, u.email::text), st.first_name FROM students st \
                LEFT JOIN users u ON u.college_id = st.college_id AND u.id = st.user_id WHERE st.id = $1 \
