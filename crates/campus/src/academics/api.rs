@@ -330,7 +330,7 @@ pub async fn mark(
     ApiJson(input): ApiJson<MarksInput>,
 ) -> AppResult<StatusCode> {
     let grant = attendance_grant(&principal)?;
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let mut tx = crate::db::begin_for_college_generic(&state.db, principal.college).await?;
     crate::academics::attendance::mark(&mut tx, &grant, &context, id, &input.marks).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -269,15 +269,18 @@ pub async fn of_student(
     student: Uuid,
 ) -> Result<Vec<CourseAttendance>, sqlx::Error> {
     sqlx::query_as(
-        // The student's own marks first (their index), then their sections.
-        "SELECT c.code AS course_code, coalesce(x.sessions, 0) AS sessions, coalesce(x.attended, 0) AS attended, \
+        // Per section, its sessions by their index and the student's mark in each by
+        // primary key: a few dozen lookups, where joining all the student's marks to
+        // every session of the college read the whole sessions table.
+        "SELECT c.code AS course_code, x.sessions, x.attended, \
             round(100.0 * x.attended / nullif(x.sessions, 0), 1)::float8 AS percent \
          FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         LEFT JOIN (SELECT cs.section_id, count(*) AS sessions, \
+         CROSS JOIN LATERAL (SELECT count(a.status) AS sessions, \
                        count(*) FILTER (WHERE a.status IN ('present', 'late')) AS attended \
-                    FROM attendance a JOIN class_sessions cs ON cs.college_id = a.college_id AND cs.id = a.session_id \
-                    WHERE a.student_id = $1 GROUP BY cs.section_id) x ON x.section_id = s.id \
+                    FROM class_sessions cs JOIN attendance a ON a.college_id = cs.college_id \
+                      AND a.session_id = cs.id AND a.student_id = e.student_id \
+                    WHERE cs.college_id = e.college_id AND cs.section_id = e.section_id) x \
          WHERE e.student_id = $1 AND e.status = 'enrolled' ORDER BY c.code",
     )
     .bind(student)

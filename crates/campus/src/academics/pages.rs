@@ -572,7 +572,7 @@ pub async fn mark_submit(
             });
         }
     }
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let mut tx = crate::db::begin_for_college_generic(&state.db, principal.college).await?;
     match crate::academics::attendance::mark(&mut tx, &grant, &context, session, &marks).await {
         Ok(_) => {
             tx.commit().await?;

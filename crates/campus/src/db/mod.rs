@@ -14,7 +14,7 @@ use sqlx::{ConnectOptions, Connection, PgPool};
 use crate::config::{Config, Mode};
 
 pub use embedded::{EmbeddedCluster, WhenBusy};
-pub use tenancy::{CollegeId, begin_for_college};
+pub use tenancy::{CollegeId, begin_for_college, begin_for_college_generic};
 
 /// The name of the runtime role: it neither owns tables nor bypasses row-level security.
 pub const APP_ROLE: &str = "campus_app";

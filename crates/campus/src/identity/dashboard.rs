@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use crate::app::AppState;
-use crate::db::begin_for_college;
+use crate::db::begin_for_college_generic;
 use crate::error::AppResult;
 use crate::identity::csrf;
 use crate::identity::permissions::{Permission, Scope};
@@ -159,7 +159,7 @@ pub async fn page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let mut tx = begin_for_college_generic(&state.db, principal.college).await?;
     let conn: &mut PgConnection = &mut tx;
     let me = principal.user_id;
     // Students and parents are not staff, nor teachers: their dashboard skips those panels.
