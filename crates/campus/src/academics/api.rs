@@ -125,10 +125,9 @@ pub struct EnrolAnswer {
     pub outcome: Outcome,
 }
 
-async fn own_student(state: &AppState, principal: &Principal) -> AppResult<Uuid> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let student = registration::student_of(&mut tx, principal.user_id).await?;
-    tx.commit().await?;
+/// The caller's own student record, read in the request's transaction.
+async fn own_student(conn: &mut sqlx::PgConnection, principal: &Principal) -> AppResult<Uuid> {
+    let student = registration::student_of(conn, principal.user_id).await?;
     student.ok_or_else(|| {
         AppError::Validation(vec![FieldError::new(
             "student",
@@ -149,8 +148,9 @@ pub async fn enrol(
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<Json<EnrolAnswer>> {
-    let student = own_student(&state, &principal).await?;
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    // Fixed-shape lookups by key: generic plans (see `begin_for_college_generic`).
+    let mut tx = crate::db::begin_for_college_generic(&state.db, principal.college).await?;
+    let student = own_student(&mut tx, &principal).await?;
     let outcome = registration::enrol(&mut tx, &context, student, section, None).await?;
     tx.commit().await?;
     Ok(Json(EnrolAnswer { outcome }))
@@ -167,8 +167,8 @@ pub async fn drop(
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    let student = own_student(&state, &principal).await?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let student = own_student(&mut tx, &principal).await?;
     registration::drop(&mut tx, &context, student, section).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -225,8 +225,8 @@ pub async fn my_enrollments(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<Vec<EnrollmentView>>> {
-    let student = own_student(&state, &principal).await?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let student = own_student(&mut tx, &principal).await?;
     let list = registration::of_student(&mut tx, student).await?;
     tx.commit().await?;
     Ok(Json(list))

@@ -306,7 +306,7 @@ pub async fn enrol(
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let course = course_of(&state, &principal, section).await?;
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let mut tx = crate::db::begin_for_college_generic(&state.db, principal.college).await?;
     let Some(student) = registration::student_of(&mut tx, principal.user_id).await? else {
         return Err(AppError::Conflict(
             "Your account has no enrolled student record to register with.".into(),
