@@ -25,6 +25,8 @@ pub struct AppState {
     pub live: crate::live::Hub,
     /// Signed-in users resolved from their sessions and tokens (see principal_cache).
     pub principals: Arc<crate::identity::principal_cache::PrincipalCache>,
+    /// Whether the database answers (see db::health).
+    pub db_health: Arc<crate::db::health::DbHealth>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             files,
             live: crate::live::Hub::default(),
             principals: Arc::default(),
+            db_health: Arc::default(),
             throttle: Arc::new(Throttle::new(config.auth_attempts_per_minute)),
             config: Arc::new(config),
             db,

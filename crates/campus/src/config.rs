@@ -93,6 +93,11 @@ pub struct Config {
     pub field_keys: crate::crypto::FieldKeys,
     pub log_format: LogFormat,
     pub log_filter: String,
+    /// Whether the built-in test payment gateway (which takes no money) may be used:
+    /// on by default in development, refused in production.
+    pub test_payment_gateway: bool,
+    /// When set, `/metrics` answers only requests bearing this token.
+    pub metrics_token: Option<Secret>,
 }
 
 impl Config {
@@ -164,6 +169,8 @@ struct FileSettings {
     field_keys: Option<Vec<String>>,
     log_format: Option<LogFormat>,
     log_filter: Option<String>,
+    test_payment_gateway: Option<bool>,
+    metrics_token: Option<String>,
 }
 
 /// Reads the environment through a function so tests need not touch the process's.
@@ -467,13 +474,45 @@ impl Config {
             None,
             file.run_mail_sender,
             env,
-            |raw| match raw.trim() {
-                "true" | "1" | "yes" => Ok(true),
-                "false" | "0" | "no" => Ok(false),
-                _ => Err(format!("`{raw}` is neither true nor false")),
-            },
+            parse_bool,
         )?
         .unwrap_or(true);
+        let test_payment_gateway = pick(
+            "test_payment_gateway",
+            "CAMPUS_TEST_PAYMENT_GATEWAY",
+            None,
+            file.test_payment_gateway,
+            env,
+            parse_bool,
+        )?;
+        let test_payment_gateway = match (mode, test_payment_gateway) {
+            (Mode::Production, Some(true)) => {
+                return Err(ConfigError::new(
+                    "test_payment_gateway",
+                    "(CAMPUS_TEST_PAYMENT_GATEWAY) production mode refuses the test payment \
+                     gateway: it takes no money, so anyone could pay a fee with its test card",
+                ));
+            }
+            (Mode::Production, _) => false,
+            (Mode::Development, chosen) => chosen.unwrap_or(true),
+        };
+        let metrics_token = pick(
+            "metrics_token",
+            "CAMPUS_METRICS_TOKEN",
+            None,
+            file.metrics_token,
+            env,
+            Ok,
+        )?;
+        if let Some(token) = &metrics_token
+            && (token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(ConfigError::new(
+                "metrics_token",
+                "(CAMPUS_METRICS_TOKEN) must be at least 16 printable characters without spaces",
+            ));
+        }
+        let metrics_token = metrics_token.map(Secret::new);
         let field_keys = match env("CAMPUS_FIELD_KEYS")
             .map(|list| {
                 list.split(',')
@@ -530,6 +569,8 @@ impl Config {
             field_keys,
             log_format,
             log_filter,
+            test_payment_gateway,
+            metrics_token,
         })
     }
 }
@@ -588,6 +629,14 @@ fn parse_number<T: FromStr>(raw: String) -> Result<T, String> {
     raw.trim()
         .parse()
         .map_err(|_| format!("`{raw}` is not a whole number"))
+}
+
+fn parse_bool(raw: String) -> Result<bool, String> {
+    match raw.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("`{raw}` is neither true nor false")),
+    }
 }
 
 fn parse_mode(raw: String) -> Result<Mode, String> {
@@ -801,6 +850,41 @@ mod tests {
             !format!("{config:?}").contains(config.secret_key.expose()),
             "secret in Debug"
         );
+    }
+
+    #[test]
+    fn the_test_payment_gateway_is_for_development_only() {
+        let strong = generate_secret();
+        let development = load(&[("CAMPUS_SECRET_KEY", KEY)], Overrides::default()).expect("dev");
+        assert!(development.test_payment_gateway);
+        let turned_off = load(
+            &[
+                ("CAMPUS_SECRET_KEY", KEY),
+                ("CAMPUS_TEST_PAYMENT_GATEWAY", "false"),
+            ],
+            Overrides::default(),
+        )
+        .expect("dev without it");
+        assert!(!turned_off.test_payment_gateway);
+        let production = load(
+            &[
+                ("CAMPUS_MODE", "production"),
+                ("CAMPUS_SECRET_KEY", &strong),
+            ],
+            Overrides::default(),
+        )
+        .expect("production");
+        assert!(!production.test_payment_gateway);
+        let refused = load(
+            &[
+                ("CAMPUS_MODE", "production"),
+                ("CAMPUS_SECRET_KEY", &strong),
+                ("CAMPUS_TEST_PAYMENT_GATEWAY", "true"),
+            ],
+            Overrides::default(),
+        )
+        .expect_err("production with the test gateway");
+        assert_eq!(refused.setting, "test_payment_gateway");
     }
 
     #[test]

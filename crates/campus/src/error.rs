@@ -58,9 +58,33 @@ pub enum AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> AppError {
-        AppError::Internal(error.into())
+        // The database being away (restarting, unreachable) is not a bug of the request:
+        // the client is told to come back shortly instead of seeing a server error.
+        match &error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %error, "the database is unavailable");
+                AppError::Unavailable(DATABASE_AWAY.into())
+            }
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|code| {
+                    // admin_shutdown, crash_shutdown, cannot_connect_now
+                    matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+                }) =>
+            {
+                tracing::warn!(error = %error, "the database is restarting");
+                AppError::Unavailable(DATABASE_AWAY.into())
+            }
+            _ => AppError::Internal(error.into()),
+        }
     }
 }
+
+/// What a request hears while the database is away.
+pub const DATABASE_AWAY: &str =
+    "Campus is back in a moment: its database is restarting. Please try again shortly.";
+
+/// Seconds a client is asked to wait before retrying a 503.
+pub const RETRY_AFTER_SECS: u64 = 5;
 
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> AppError {
@@ -203,6 +227,7 @@ impl AppError {
                 ..Problem::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
             },
             AppError::Unavailable(detail) => Problem {
+                title: "Back in a moment",
                 detail: detail.clone(),
                 ..Problem::for_status(StatusCode::SERVICE_UNAVAILABLE)
             },
@@ -222,6 +247,11 @@ impl IntoResponse for AppError {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+        }
+        if let AppError::Unavailable(_) = &self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECS.into());
         }
         if matches!(self, AppError::Unauthorized | AppError::MfaCodeRequired) {
             response.headers_mut().insert(

@@ -12,6 +12,14 @@ use uuid::Uuid;
 
 use crate::db::CollegeId;
 
+/// Creates `folder` (when missing) readable by Campus's own account only (mode 0700),
+/// and narrows an existing one: uploaded documents and mail are nobody else's to read.
+pub fn private_folder(folder: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(folder)?;
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+}
+
 #[derive(Clone)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
@@ -20,7 +28,7 @@ pub struct Storage {
 impl Storage {
     /// Files in a folder (created when missing).
     pub fn local(folder: &std::path::Path) -> anyhow::Result<Storage> {
-        std::fs::create_dir_all(folder)
+        private_folder(folder)
             .with_context(|| format!("cannot create the files folder {}", folder.display()))?;
         let store = LocalFileSystem::new_with_prefix(folder)
             .with_context(|| format!("cannot use the files folder {}", folder.display()))?;

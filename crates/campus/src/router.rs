@@ -82,6 +82,10 @@ pub fn with_middleware(routes: Routes, state: AppState) -> Router {
                 ))
                 .layer(CompressionLayer::new())
                 .layer(from_fn(web::errors::middleware))
+                .layer(from_fn_with_state(
+                    state.db_health.clone(),
+                    web::available::middleware,
+                ))
                 .layer(CatchPanicLayer::custom(|_panic| {
                     tracing::error!("a handler panicked");
                     StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -89,6 +93,11 @@ pub fn with_middleware(routes: Routes, state: AppState) -> Router {
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     timeout,
+                ))
+                // Reads form and JSON bodies itself, up to the body limit.
+                .layer(from_fn_with_state(
+                    web::input::BodyLimit(body_limit),
+                    web::input::middleware,
                 ))
                 .layer(RequestBodyLimitLayer::new(outer_limit))
                 .layer(DefaultBodyLimit::max(body_limit)),

@@ -640,9 +640,6 @@ pub async fn session_events(
     principal: Principal,
     ApiPath(session): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    use axum::response::sse::{KeepAlive, Sse};
-    use tokio::sync::broadcast::error::RecvError;
-
     let grant = principal
         .grant(Permission::AttendanceMark)
         .ok_or(AppError::Forbidden)?;
@@ -652,34 +649,38 @@ pub async fn session_events(
         .ok_or(AppError::NotFound)?;
     crate::academics::attendance::authorize_section(&mut tx, &grant, found.section).await?;
     tx.commit().await?;
-    let receiver = state.live.follow(&state.db);
     let college = principal.college;
-    let topic = format!("session:{session}");
-    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(15 * 60);
-    let stream = futures_util::stream::unfold(
-        (receiver, state, topic),
-        move |(mut receiver, state, topic)| async move {
-            loop {
-                let next = tokio::time::timeout_at(until, receiver.recv()).await.ok()?;
-                let due = match next {
-                    Ok(notice) => notice.college == college.0 && notice.topic == topic,
-                    // Notices were dropped: send the current marks to be safe.
-                    Err(RecvError::Lagged(_)) => true,
-                    Err(RecvError::Closed) => return None,
+    let section = found.section;
+    let recheck =
+        crate::identity::principal::recheck(&state, &principal, move |state, now| async move {
+            let Some(grant) = now.grant(Permission::AttendanceMark) else {
+                return Ok(false);
+            };
+            let mut tx = begin_for_college(&state.db, now.college).await?;
+            let allowed =
+                match crate::academics::attendance::authorize_section(&mut tx, &grant, section)
+                    .await
+                {
+                    Ok(_) => true,
+                    Err(AppError::NotFound | AppError::Forbidden) => false,
+                    Err(other) => return Err(other),
                 };
-                if due {
-                    let event = session_snapshot(&state, college, session).await.ok()?;
-                    return Some((
-                        Ok::<_, std::convert::Infallible>(event),
-                        (receiver, state, topic),
-                    ));
-                }
-            }
-        },
-    );
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response())
+            tx.commit().await?;
+            Ok(allowed)
+        });
+    let snapshot_state = state.clone();
+    let make: crate::live::MakeEvent = Box::new(move || {
+        let state = snapshot_state.clone();
+        Box::pin(async move { session_snapshot(&state, college, session).await.ok() })
+    });
+    Ok(crate::live::events(
+        &state,
+        college,
+        format!("session:{session}"),
+        recheck,
+        crate::live::RECHECK_EVERY,
+        make,
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -692,7 +693,7 @@ pub struct GoQuery {
 
 /// The timetable chooser's form: to the room's or the teacher's week.
 pub async fn timetable_go(
-    axum::extract::Query(query): axum::extract::Query<GoQuery>,
+    crate::web::extract::ApiQuery(query): crate::web::extract::ApiQuery<GoQuery>,
 ) -> AppResult<Response> {
     if let Ok(room) = Uuid::parse_str(query.room.trim()) {
         return Ok(Redirect::to(&format!("/timetable/rooms/{room}")).into_response());

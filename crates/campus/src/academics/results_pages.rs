@@ -308,7 +308,7 @@ pub async fn overview(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    axum::extract::Query(query): axum::extract::Query<OverviewQuery>,
+    crate::web::extract::ApiQuery(query): crate::web::extract::ApiQuery<OverviewQuery>,
 ) -> AppResult<Response> {
     let grant = principal
         .grant(Permission::MarksRead)

@@ -14,7 +14,7 @@ use crate::admissions::applications::{
     self, Allocation, Application, ApplicationInput, DecisionInput, Details, MeritLine,
 };
 use crate::admissions::intakes::{self, Intake, IntakeInput};
-use crate::admissions::payments::{self, Checkout, Gateway, Outcome, TestGateway};
+use crate::admissions::payments::{self, Checkout, Outcome, Signed};
 use crate::admissions::signup::{self, SignUpInput};
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -28,14 +28,6 @@ use crate::web::client_ip::ClientIp;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::throttle::Door;
-
-/// The gateway a callback names; `test` is built in.
-pub fn gateway(state: &AppState, name: &str) -> Option<Box<dyn Gateway>> {
-    match name {
-        "test" => Some(Box::new(TestGateway::new(state.config.secret_key.expose()))),
-        _ => None,
-    }
-}
 
 /// A college's intakes taking applications today.
 #[utoipa::path(get, path = "/api/v1/colleges/{slug}/intakes", tag = "admissions", params(("slug" = String, Path, description = "The college's address name")),
@@ -194,19 +186,19 @@ pub async fn attach(
 /// Starts paying the application fee: where to send the payer.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/payments", tag = "admissions", params(("id" = Uuid, Path, description = "The application's id")), security(("bearer" = [])),
     responses((status = 201, description = "Checkout started", body = Checkout),
-        (status = 409, description = "Paid already, no fee, or not a draft", body = ProblemDocument, content_type = "application/problem+json")))]
+        (status = 409, description = "Paid already, no fee, not a draft, or no online payments at this college", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn pay(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<(StatusCode, Json<Checkout>)> {
-    let gateway = TestGateway::new(state.config.secret_key.expose());
+    let gateway = payments::for_new_payments(&state.config);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let checkout = payments::start(
         &mut tx,
         &context,
-        &gateway,
+        gateway.as_deref(),
         &state.config.base_url(),
         principal.user_id,
         id,
@@ -254,8 +246,12 @@ pub struct Callback {
     pub college: String,
     /// Campus's payment reference.
     pub reference: String,
+    /// The amount paid, as a decimal (e.g. `500.00`); must be the payment's.
+    pub amount: String,
+    /// The currency, e.g. `USD`; must be the payment's.
+    pub currency: String,
     pub outcome: Outcome,
-    /// The gateway's signature over the reference and outcome.
+    /// The gateway's signature over the college, reference, amount, currency and outcome.
     pub signature: String,
     /// The gateway's own id for the payment.
     #[serde(default)]
@@ -278,23 +274,54 @@ pub async fn callback(
     ApiPath(name): ApiPath<String>,
     ApiJson(input): ApiJson<Callback>,
 ) -> AppResult<Json<Settled>> {
-    let gateway = gateway(&state, &name).ok_or(AppError::NotFound)?;
+    let gateway = payments::named(&state.config, &name).ok_or(AppError::NotFound)?;
     let college = queries::find_by_slug(&state.db, &input.college)
         .await?
         .ok_or(AppError::NotFound)?;
+    let signed = Signed {
+        college: &input.college,
+        reference: &input.reference,
+        amount: &input.amount,
+        currency: &input.currency,
+        outcome: input.outcome,
+    };
     let mut tx = begin_for_college(&state.db, college.id).await?;
     let outcome = payments::settle(
         &mut tx,
         &context,
         gateway.as_ref(),
-        &input.reference,
-        input.outcome,
+        &signed,
         &input.signature,
         &input.gateway_reference,
     )
     .await?;
     tx.commit().await?;
     Ok(Json(Settled { outcome }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FeeReceived {
+    /// The office's receipt number.
+    pub receipt: String,
+}
+
+/// The admissions office records an application's fee paid to it (no online gateway).
+#[utoipa::path(post, path = "/api/v1/applications/{id}/fee-received", tag = "admissions", request_body = FeeReceived, params(("id" = Uuid, Path, description = "The application's id")), security(("bearer" = [])),
+    responses((status = 204, description = "Recorded as paid"),
+        (status = 404, description = "No such application", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "Paid already, no fee, or decided", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "No receipt number", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn fee_received(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<FeeReceived>,
+) -> AppResult<StatusCode> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    payments::record_at_office(&mut tx, &context, id, &input.receipt).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Every intake with its seats and counts.

@@ -135,6 +135,16 @@ pub fn routes() -> Routes {
             api::pay,
         )
         .post(
+            "/api/v1/applications/{id}/fee-received",
+            Access::Allowed(AdmissionsManage),
+            api::fee_received,
+        )
+        .post(
+            "/admissions/applications/{id}/fee-received",
+            Access::Allowed(AdmissionsManage),
+            pages::fee_received,
+        )
+        .post(
             "/api/v1/applications/{id}/submit",
             Access::Allowed(AdmissionsApply),
             api::submit,

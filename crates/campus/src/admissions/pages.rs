@@ -10,12 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::admissions::api::gateway;
 use crate::admissions::applications::{
     self, Application, ApplicationInput, DecisionInput, Details, FILE_KINDS, MeritLine,
 };
 use crate::admissions::intakes::{self, Intake, IntakeInput};
-use crate::admissions::payments::{self, Outcome, TEST_CARD_DECLINED, TEST_CARD_PAYS, TestGateway};
+use crate::admissions::payments::{
+    self, Outcome, Signed, TEST_CARD_DECLINED, TEST_CARD_PAYS, TestGateway,
+};
 use crate::admissions::signup::{self, SignUpInput};
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -245,6 +246,8 @@ struct ApplicationView {
     manager: bool,
     kinds: [&'static str; 4],
     upload_limit: String,
+    /// Whether fees can be paid online here (a gateway is set up).
+    pays_online: bool,
     message: Option<String>,
     errors: Vec<FieldError>,
 }
@@ -289,6 +292,7 @@ async fn render_application(
         intake,
         kinds: FILE_KINDS,
         upload_limit: format!("{} MB", state.config.upload_limit_bytes / (1024 * 1024)),
+        pays_online: payments::for_new_payments(&state.config).is_some(),
         message,
         errors,
     };
@@ -403,16 +407,41 @@ pub async fn pay(
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let gateway = TestGateway::new(state.config.secret_key.expose());
+    let gateway = payments::for_new_payments(&state.config);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // The checkout is on this server; the relative address keeps the payer here.
-    match payments::start(&mut tx, &context, &gateway, "", principal.user_id, id).await {
+    match payments::start(
+        &mut tx,
+        &context,
+        gateway.as_deref(),
+        "",
+        principal.user_id,
+        id,
+    )
+    .await
+    {
         Ok(checkout) => {
             tx.commit().await?;
             Ok(Redirect::to(&checkout.checkout_url).into_response())
         }
         other => after(&state, &principal, jar, id, tx, other.map(|_| "")).await,
     }
+}
+
+/// The office records a fee paid to it, with its receipt number.
+pub async fn fee_received(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    ApiPath(id): ApiPath<Uuid>,
+    Form(body): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let outcome = payments::record_at_office(&mut tx, &context, id, &form_field(&body, "receipt"))
+        .await
+        .map(|()| "The fee is recorded as received.");
+    after(&state, &principal, jar, id, tx, outcome).await
 }
 
 pub async fn submit(
@@ -488,6 +517,9 @@ async fn own_payment(
     if found.user_id != principal.user_id || found.gateway != "test" {
         return Err(AppError::Forbidden);
     }
+    if payments::named(&state.config, "test").is_none() {
+        return Err(AppError::NotFound);
+    }
     Ok(found)
 }
 
@@ -560,15 +592,21 @@ pub async fn checkout_pay(
             return render_checkout(&state, &principal, jar, reference, errors).await;
         }
     };
-    let gateway = gateway(&state, "test").ok_or(AppError::NotFound)?;
-    let signature = TestGateway::new(state.config.secret_key.expose()).sign(&reference, outcome);
+    let gateway = payments::named(&state.config, "test").ok_or(AppError::NotFound)?;
+    let signed = Signed {
+        college: &principal.college_slug,
+        reference: &reference,
+        amount: &payment.amount,
+        currency: &payment.currency,
+        outcome,
+    };
+    let signature = TestGateway::new(state.config.secret_key.expose()).sign(&signed);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let settled = payments::settle(
         &mut tx,
         &context,
         gateway.as_ref(),
-        &reference,
-        outcome,
+        &signed,
         &signature,
         &format!("test-{}", card.get(12..).unwrap_or_default()),
     )

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::admissions::applications;
 use crate::audit::{self, AuditContext, Entry};
+use crate::config::Config;
 use crate::documents::issue::new_code;
 use crate::error::{AppError, FieldError};
 
@@ -34,17 +35,56 @@ impl Outcome {
     }
 }
 
+/// What a gateway's signature vouches for: this outcome of this payment, of this amount
+/// in this currency, at this college. A signature for one payment can never settle
+/// another, a smaller amount, or a payment of another college.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    /// The college's address name.
+    pub college: &'a str,
+    pub reference: &'a str,
+    /// The amount as a decimal, e.g. `500.00`.
+    pub amount: &'a str,
+    pub currency: &'a str,
+    pub outcome: Outcome,
+}
+
 /// A payment gateway: where to send the payer, and whether a callback is genuine.
 pub trait Gateway: Send + Sync {
     fn name(&self) -> &'static str;
     /// The checkout address for a payment (Campus's reference).
     fn checkout_url(&self, base_url: &str, reference: &str) -> String;
-    /// Whether `signature` is the gateway's over this reference and outcome.
-    fn verify(&self, reference: &str, outcome: Outcome, signature: &str) -> bool;
+    /// Whether `signature` is the gateway's over exactly these facts.
+    fn verify(&self, signed: &Signed<'_>, signature: &str) -> bool;
+}
+
+/// The gateway new payments go through, if the installation has one. The test gateway
+/// counts only where the configuration allows it (development, never production).
+pub fn for_new_payments(config: &Config) -> Option<Box<dyn Gateway>> {
+    named(config, "test")
+}
+
+/// The gateway a callback names, if it is in use here.
+pub fn named(config: &Config, name: &str) -> Option<Box<dyn Gateway>> {
+    match name {
+        "test" if config.test_payment_gateway => {
+            Some(Box::new(TestGateway::new(config.secret_key.expose())))
+        }
+        _ => None,
+    }
+}
+
+/// The answer when no gateway can take a fee online.
+pub fn no_gateway() -> AppError {
+    AppError::Conflict(
+        "this college does not take fees online (no payment gateway is set up): pay the \
+         admissions office, which records the fee on the application"
+            .into(),
+    )
 }
 
 /// The built-in test gateway: Campus's own checkout page; outcomes signed with a key
-/// derived from the server's secret.
+/// derived from the server's secret. It takes no money, so only development has it.
 pub struct TestGateway {
     key: Vec<u8>,
 }
@@ -64,17 +104,25 @@ impl TestGateway {
         }
     }
 
-    fn mac(&self, reference: &str, outcome: Outcome) -> Hmac<Sha256> {
+    fn mac(&self, signed: &Signed<'_>) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("any key length");
-        mac.update(reference.as_bytes());
-        mac.update(b":");
-        mac.update(outcome.as_str().as_bytes());
+        // Length-prefixed, so no two different tuples sign the same bytes.
+        for part in [
+            signed.college,
+            signed.reference,
+            signed.amount,
+            signed.currency,
+            signed.outcome.as_str(),
+        ] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
         mac
     }
 
     /// The signature the test checkout attaches to its outcome.
-    pub fn sign(&self, reference: &str, outcome: Outcome) -> String {
-        self.mac(reference, outcome)
+    pub fn sign(&self, signed: &Signed<'_>) -> String {
+        self.mac(signed)
             .finalize()
             .into_bytes()
             .iter()
@@ -92,7 +140,7 @@ impl Gateway for TestGateway {
         format!("{}/pay/test/{reference}", base_url.trim_end_matches('/'))
     }
 
-    fn verify(&self, reference: &str, outcome: Outcome, signature: &str) -> bool {
+    fn verify(&self, signed: &Signed<'_>, signature: &str) -> bool {
         let Some(bytes) = (0..signature.len())
             .step_by(2)
             .map(|i| {
@@ -104,7 +152,7 @@ impl Gateway for TestGateway {
         else {
             return false;
         };
-        self.mac(reference, outcome).verify_slice(&bytes).is_ok()
+        self.mac(signed).verify_slice(&bytes).is_ok()
     }
 }
 
@@ -121,7 +169,7 @@ pub struct Checkout {
 pub async fn start(
     conn: &mut PgConnection,
     context: &AuditContext,
-    gateway: &dyn Gateway,
+    gateway: Option<&dyn Gateway>,
     base_url: &str,
     user: Uuid,
     application: Uuid,
@@ -138,6 +186,7 @@ pub async fn start(
             "the fee is paid already (or there is none)".into(),
         ));
     }
+    let gateway = gateway.ok_or_else(no_gateway)?;
     let (amount, currency): (String, String) = sqlx::query_as(
         "SELECT i.application_fee::text, i.currency FROM applications a \
          JOIN intakes i ON i.college_id = a.college_id AND i.id = a.intake_id WHERE a.id = $1",
@@ -199,32 +248,53 @@ pub async fn by_reference(
 }
 
 /// Settles a payment from a gateway's signed callback. A forged signature changes
-/// nothing; a callback repeated for a settled payment is answered with its outcome.
+/// nothing, nor does a genuine one whose amount or currency is not the payment's; a
+/// callback repeated for a settled payment is answered with its outcome.
 pub async fn settle(
     conn: &mut PgConnection,
     context: &AuditContext,
     gateway: &dyn Gateway,
-    reference: &str,
-    outcome: Outcome,
+    signed: &Signed<'_>,
     signature: &str,
     gateway_reference: &str,
 ) -> Result<Outcome, AppError> {
-    if !gateway.verify(reference, outcome, signature) {
+    if !gateway.verify(signed, signature) {
         return Err(AppError::Validation(vec![FieldError::new(
             "signature",
             "the gateway's signature does not match",
         )]));
     }
-    let row: Option<(Uuid, Uuid, String, String)> = sqlx::query_as(
-        "SELECT id, application_id, status, gateway FROM payments WHERE reference = $1 FOR UPDATE",
+    if !is_amount(signed.amount) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "amount",
+            "must be a decimal amount such as 500.00",
+        )]));
+    }
+    let row: Option<(Uuid, Uuid, String, String, bool, String)> = sqlx::query_as(
+        "SELECT id, application_id, status, gateway, amount = $2::numeric, currency \
+         FROM payments WHERE reference = $1 FOR UPDATE",
     )
-    .bind(reference)
+    .bind(signed.reference)
+    .bind(signed.amount)
     .fetch_optional(&mut *conn)
     .await?;
-    let (payment, application, status, name) = row.ok_or(AppError::NotFound)?;
+    let (payment, application, status, name, same_amount, currency) =
+        row.ok_or(AppError::NotFound)?;
     if name != gateway.name() {
         return Err(AppError::NotFound);
     }
+    let mut errors = Vec::new();
+    if !same_amount {
+        errors.push(FieldError::new("amount", "is not the payment's amount"));
+    }
+    if currency != signed.currency {
+        errors.push(FieldError::new("currency", "is not the payment's currency"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let outcome = signed.outcome;
+    let reference = signed.reference;
     match status.as_str() {
         "paid" => return Ok(Outcome::Paid),
         "failed" => return Ok(Outcome::Failed),
@@ -261,4 +331,147 @@ pub async fn settle(
     )
     .await?;
     Ok(outcome)
+}
+
+/// A decimal amount PostgreSQL's numeric takes: digits, and at most four decimals.
+fn is_amount(text: &str) -> bool {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    (1..=12).contains(&whole.len())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.len() <= 4
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && !(text.contains('.') && fraction.is_empty())
+}
+
+/// The admissions office records a fee paid to it (cash, bank transfer, a card machine)
+/// with its receipt number: how a college without an online gateway takes fees.
+pub async fn record_at_office(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    application: Uuid,
+    receipt: &str,
+) -> Result<(), AppError> {
+    let receipt = receipt.trim();
+    if receipt.is_empty() || receipt.chars().count() > 100 {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "receipt",
+            "give the office's receipt number (at most 100 characters)",
+        )]));
+    }
+    let found = applications::find(conn, application).await?;
+    if found.fee_paid {
+        return Err(AppError::Conflict(
+            "the fee is paid already (or there is none)".into(),
+        ));
+    }
+    if !["draft", "submitted", "under_review", "waitlisted"].contains(&found.status.as_str()) {
+        return Err(AppError::Conflict(format!(
+            "the application is {}: no fee is taken now",
+            found.status.replace('_', " ")
+        )));
+    }
+    let reference = new_code();
+    let (amount, currency): (String, String) = sqlx::query_as(
+        "INSERT INTO payments (college_id, application_id, amount, currency, gateway, reference, \
+           status, settled_at, gateway_reference) \
+         SELECT a.college_id, a.id, i.application_fee, i.currency, 'office', $2, 'paid', now(), $3 \
+         FROM applications a JOIN intakes i ON i.college_id = a.college_id AND i.id = a.intake_id \
+         WHERE a.id = $1 RETURNING amount::text, currency",
+    )
+    .bind(application)
+    .bind(&reference)
+    .bind(receipt)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO application_events (college_id, application_id, status, note) \
+         VALUES (app_current_college(), $1, $2, 'Application fee received by the admissions office')",
+    )
+    .bind(application)
+    .bind(&found.status)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("payment.recorded")
+            .object("application", application)
+            .after(serde_json::json!({ "reference": reference, "amount": amount, "currency": currency, "receipt": receipt })),
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(amount: &str) -> Signed<'_> {
+        Signed {
+            college: "alpha",
+            reference: "R1",
+            amount,
+            currency: "USD",
+            outcome: Outcome::Paid,
+        }
+    }
+
+    #[test]
+    fn a_signature_covers_every_fact_of_the_payment() {
+        let gateway = TestGateway::new("a-secret-of-the-server-0123456789abcdef");
+        let signed = facts("500.00");
+        let signature = gateway.sign(&signed);
+        assert!(gateway.verify(&signed, &signature));
+        for changed in [
+            Signed {
+                college: "beta",
+                ..signed
+            },
+            Signed {
+                reference: "R2",
+                ..signed
+            },
+            Signed {
+                amount: "5.00",
+                ..signed
+            },
+            Signed {
+                currency: "EUR",
+                ..signed
+            },
+            Signed {
+                outcome: Outcome::Failed,
+                ..signed
+            },
+            // Moving bytes between fields must not keep the signature.
+            Signed {
+                college: "alphaR",
+                reference: "1",
+                ..signed
+            },
+        ] {
+            assert!(!gateway.verify(&changed, &signature), "{changed:?}");
+        }
+        assert!(!gateway.verify(&signed, "zz"));
+    }
+
+    #[test]
+    fn amounts_are_plain_decimals() {
+        for good in ["500", "500.00", "0.5", "123456789012.1234"] {
+            assert!(is_amount(good), "{good}");
+        }
+        for bad in [
+            "",
+            ".5",
+            "5.",
+            "-5",
+            "5e3",
+            "1234567890123",
+            "5.00001",
+            "NaN",
+            "5,00",
+        ] {
+            assert!(!is_amount(bad), "{bad}");
+        }
+    }
 }

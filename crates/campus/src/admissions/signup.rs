@@ -68,12 +68,7 @@ pub async fn sign_up(
             "an account with this email exists: sign in to apply with it",
         )]));
     }
-    let hash = tokio::task::spawn_blocking({
-        let password = input.password.clone();
-        move || password::hash(&password)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))??;
+    let hash = password::hash_bounded(&input.password).await?;
     let name = format!("{} {}", input.first_name.trim(), input.last_name.trim());
     let user: Uuid = sqlx::query_scalar(
         "INSERT INTO users (college_id, email, display_name, status, password_hash, password_changed_at) \

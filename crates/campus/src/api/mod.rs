@@ -131,6 +131,7 @@ use crate::identity::access::{Access, Routes};
         crate::admissions::api::submit,
         crate::admissions::api::withdraw,
         crate::admissions::api::callback,
+        crate::admissions::api::fee_received,
         crate::admissions::api::list_intakes,
         crate::admissions::api::create_intake,
         crate::admissions::api::merit_list,

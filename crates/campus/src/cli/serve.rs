@@ -25,6 +25,12 @@ where
     Fut: Future<Output = anyhow::Result<()>>,
 {
     let database = Database::locate(config, when_busy).await?;
+    // The private server is watched and restarted if it dies (crash, out-of-memory kill).
+    let (stop_supervisor, supervisor_stopped) = tokio::sync::watch::channel(false);
+    let supervisor = database
+        .cluster
+        .clone()
+        .map(|cluster| tokio::spawn(cluster.supervise(supervisor_stopped)));
     let result = async {
         // The pool first: it waits (with backoff) for a server that is still starting.
         let pool = db::connect_pool(
@@ -40,6 +46,10 @@ where
         outcome
     }
     .await;
+    let _ = stop_supervisor.send(true);
+    if let Some(supervisor) = supervisor {
+        let _ = supervisor.await;
+    }
     database.stop().await;
     result
 }
@@ -79,6 +89,11 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
             pool.clone(),
             background_stopped.clone(),
         ))];
+        background.push(tokio::spawn(crate::db::health::watch(
+            pool.clone(),
+            state.db_health.clone(),
+            background_stopped.clone(),
+        )));
         background.push(tokio::spawn(crate::audit::sealer::run(
             pool.clone(),
             background_stopped.clone(),

@@ -76,8 +76,14 @@ pub async fn read_form(mut multipart: Multipart, limit: usize) -> Result<FormDat
     };
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_string();
+        if let Some(problem) = crate::web::input::text_problem("form field name", &name) {
+            return Err(AppError::Validation(vec![problem]));
+        }
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
+                if let Some(problem) = crate::web::input::text_problem(&name, &file_name) {
+                    return Err(AppError::Validation(vec![problem]));
+                }
                 let mut bytes = Vec::new();
                 while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                     if bytes.len() + chunk.len() > limit {
@@ -104,7 +110,16 @@ pub async fn read_form(mut multipart: Multipart, limit: usize) -> Result<FormDat
                 });
             }
             None => {
-                let text = field.text().await.map_err(malformed)?;
+                let bytes = field.bytes().await.map_err(malformed)?;
+                let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+                    return Err(AppError::Validation(vec![FieldError::new(
+                        name,
+                        "is not UTF-8 text",
+                    )]));
+                };
+                if let Some(problem) = crate::web::input::text_problem(&name, &text) {
+                    return Err(AppError::Validation(vec![problem]));
+                }
                 form.fields.push((name, text));
             }
         }

@@ -147,6 +147,59 @@ impl EmbeddedCluster {
         }
     }
 
+    /// Watches the server this process manages and restarts it when it dies, with
+    /// backoff (1 s, doubling to 30 s) while restarts fail, until `stop` turns true. A
+    /// server that stopped because Campus is stopping is left alone.
+    pub async fn supervise(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let Some(cluster) = self.managed.clone() else {
+            return;
+        };
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = stop.changed() => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+            let running = {
+                let cluster = cluster.clone();
+                tokio::task::spawn_blocking(move || cluster.is_running())
+                    .await
+                    .unwrap_or(true)
+            };
+            if running {
+                backoff = Duration::from_secs(1);
+                continue;
+            }
+            tracing::error!(
+                data_dir = %cluster.data_dir().display(),
+                log = %cluster.log_file().display(),
+                "the private PostgreSQL server is not running (crashed or killed); restarting it"
+            );
+            let started = {
+                let cluster = cluster.clone();
+                tokio::task::spawn_blocking(move || cluster.start()).await
+            };
+            match started {
+                Ok(Ok(())) => {
+                    tracing::info!("the private PostgreSQL server was restarted");
+                    backoff = Duration::from_secs(1);
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, retry_in_secs = backoff.as_secs(), "restarting the private PostgreSQL server failed");
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => return,
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+                Err(e) => tracing::error!(error = %e, "the task restarting PostgreSQL panicked"),
+            }
+        }
+    }
+
     async fn wait_ready(&self, patience: Duration) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + patience;
         loop {

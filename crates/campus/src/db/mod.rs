@@ -2,6 +2,7 @@
 //! migrations, and the tenant-scoped transaction every request runs in.
 
 pub mod embedded;
+pub mod health;
 pub mod migrate;
 pub mod tenancy;
 
@@ -96,7 +97,9 @@ pub async fn connect_pool(
     PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        // The health watcher answers for a database that is away; a request waits this
+        // long for a connection only when the pool is busy.
+        .acquire_timeout(Duration::from_secs(5))
         .connect_with(options.clone())
         .await
         .with_context(|| format!("could not connect to the database {}", describe(&options)))

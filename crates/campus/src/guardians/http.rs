@@ -18,7 +18,7 @@ use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::guardians::links::{
-    self, DecisionInput, DirectLinkInput, LinkRequest, LinkRequestInput, RELATIONSHIPS, Requested,
+    self, DecisionInput, DirectLinkInput, LinkRequest, LinkRequestInput, RELATIONSHIPS,
 };
 use crate::guardians::portal::{self, Child};
 use crate::identity::csrf;
@@ -27,13 +27,6 @@ use crate::notices::model::{self as notices, Notice};
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
 use crate::web::layout::{Chrome, render};
-
-fn unmatched() -> AppError {
-    AppError::Validation(vec![FieldError::new(
-        "student_number",
-        "no student has this number and date of birth; check both as the college has them",
-    )])
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Portal {
@@ -59,9 +52,9 @@ pub async fn portal_api(
 /// Asks the college to link the caller to a child, named by number and date of birth.
 /// At most five requests a day.
 #[utoipa::path(post, path = "/api/v1/me/guardian-links", tag = "guardians", request_body = LinkRequestInput, security(("bearer" = [])),
-    responses((status = 201, description = "Waiting for the college", body = Created),
-        (status = 409, description = "Already linked, or already asked", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 422, description = "Bad fields, or no student with that number and date of birth", body = ProblemDocument, content_type = "application/problem+json"),
+    responses((status = 201, description = "Waiting for the college (the same answer whether or not the number and date of birth match; asking again answers with the waiting request)", body = Created),
+        (status = 409, description = "Already linked to this student", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Bad fields", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests today", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn request_api(
     State(state): State<AppState>,
@@ -70,13 +63,9 @@ pub async fn request_api(
     ApiJson(input): ApiJson<LinkRequestInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = links::request(&mut tx, &context, principal.user_id, &input).await?;
-    // An unmatched attempt is kept (it counts toward the day's limit) and then refused.
+    let id = links::request(&mut tx, &context, principal.user_id, &input).await?;
     tx.commit().await?;
-    match outcome {
-        Requested::Pending(id) => Ok((StatusCode::CREATED, Json(Created { id }))),
-        Requested::Unmatched => Err(unmatched()),
-    }
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// The caller's link requests and what became of them.
@@ -253,20 +242,13 @@ pub async fn request_page(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let outcome = links::request(&mut tx, &context, principal.user_id, &input).await;
     let (status, message, errors) = match outcome {
-        Ok(Requested::Pending(_)) => {
+        Ok(_) => {
             tx.commit().await?;
             (
                 StatusCode::CREATED,
-                Some("Sent. The college checks the request; the child appears here once it is confirmed.".to_string()),
+                Some("Sent. The college checks the number and date of birth against its records; the child appears here once it confirms.".to_string()),
                 Vec::new(),
             )
-        }
-        Ok(Requested::Unmatched) => {
-            tx.commit().await?;
-            let AppError::Validation(errors) = unmatched() else {
-                unreachable!("unmatched() is a validation error")
-            };
-            (StatusCode::UNPROCESSABLE_ENTITY, None, errors)
         }
         Err(AppError::Validation(errors)) => {
             tx.rollback().await?;

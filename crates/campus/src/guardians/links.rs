@@ -39,19 +39,18 @@ pub struct LinkRequestInput {
     pub note: String,
 }
 
-/// What became of a request.
-pub enum Requested {
-    Pending(Uuid),
-    /// No student has that number and date of birth (the attempt is kept and counted).
-    Unmatched,
-}
-
+/// Records a parent's request and answers with its id, whether or not a student has
+/// that number and date of birth: the answer must not let anyone test pairs. A request
+/// that matches no student waits for the college like any other (the college sees that
+/// nothing matched and declines it); asking again for a child already asked for answers
+/// with the waiting request. Five a day per account, counted under a lock, so requests
+/// sent at once cannot slip past the limit together.
 pub async fn request(
     conn: &mut PgConnection,
     context: &AuditContext,
     user: Uuid,
     input: &LinkRequestInput,
-) -> Result<Requested, AppError> {
+) -> Result<Uuid, AppError> {
     let mut errors = Vec::new();
     let number = input.student_number.trim().to_uppercase();
     if number.is_empty() || number.chars().count() > 40 {
@@ -80,6 +79,12 @@ pub async fn request(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    // One account's requests take turns: the count below and the insert after it see
+    // every earlier request of the account, committed.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('guardian-link:' || $1::text, 0))")
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
     let recent: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM guardian_link_requests WHERE user_id = $1 AND created_at > now() - interval '1 day'",
     )
@@ -99,24 +104,25 @@ pub async fn request(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(student) = student else {
-        sqlx::query(
+        let id: Uuid = sqlx::query_scalar(
             "INSERT INTO guardian_link_requests (college_id, user_id, student_number, relationship, note, status) \
-             VALUES (app_current_college(), $1, $2, $3, $4, 'unmatched')",
+             VALUES (app_current_college(), $1, $2, $3, $4, 'unmatched') RETURNING id",
         )
         .bind(user)
         .bind(&number)
         .bind(&input.relationship)
         .bind(input.note.trim())
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
         audit::record(
             conn,
             context,
             Entry::new("guardian.link_unmatched")
+                .object("guardian_link_request", id)
                 .after(serde_json::json!({ "student_number": number })),
         )
         .await?;
-        return Ok(Requested::Unmatched);
+        return Ok(id);
     };
     let linked: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
@@ -127,6 +133,7 @@ pub async fn request(
     .fetch_one(&mut *conn)
     .await?;
     if linked {
+        // The parent sees this child in the portal already: nothing new is revealed.
         return Err(AppError::Conflict(
             "you are already linked to this student".into(),
         ));
@@ -142,9 +149,16 @@ pub async fn request(
     .bind(input.note.trim())
     .fetch_optional(&mut *conn)
     .await?;
-    let id = id.ok_or_else(|| {
-        AppError::Conflict("a request for this student is already waiting for the college".into())
-    })?;
+    let Some(id) = id else {
+        let waiting: Uuid = sqlx::query_scalar(
+            "SELECT id FROM guardian_link_requests WHERE user_id = $1 AND student_id = $2 AND status = 'pending'",
+        )
+        .bind(user)
+        .bind(student)
+        .fetch_one(&mut *conn)
+        .await?;
+        return Ok(waiting);
+    };
     audit::record(
         conn,
         context,
@@ -155,7 +169,7 @@ pub async fn request(
             ),
     )
     .await?;
-    Ok(Requested::Pending(id))
+    Ok(id)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -198,14 +212,24 @@ pub async fn of_user(conn: &mut PgConnection, user: Uuid) -> Result<Vec<LinkRequ
         if r.status != "confirmed" {
             r.student_name = None;
         }
+        // Until the college has looked, a parent cannot tell a request that matched
+        // from one that did not.
+        if r.status == "unmatched" {
+            r.status = "pending".into();
+            r.student_id = None;
+        }
+        if r.status == "pending" {
+            r.student_id = None;
+        }
     }
     Ok(list)
 }
 
-/// Requests waiting for the college, oldest first.
+/// Requests waiting for the college, oldest first; those that match no student are
+/// among them (status `unmatched`), for the college to decline.
 pub async fn pending(conn: &mut PgConnection) -> Result<Vec<LinkRequest>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE r.status = 'pending' ORDER BY r.created_at LIMIT 500"
+        "{SELECT} WHERE r.status IN ('pending', 'unmatched') ORDER BY r.created_at LIMIT 500"
     )))
     .fetch_all(conn)
     .await
@@ -317,12 +341,18 @@ pub async fn decide(
             "say why, in 3 to 500 characters",
         )]));
     }
-    let (Some(student), "pending") = (student, status.as_str()) else {
+    if status == "unmatched" && confirm {
+        return Err(AppError::Conflict(
+            "no student has the number and date of birth given: this request can only be declined"
+                .into(),
+        ));
+    }
+    if status != "pending" && status != "unmatched" {
         return Err(AppError::Conflict(format!(
             "this request is {status}, not waiting"
         )));
-    };
-    if confirm {
+    }
+    if let (true, Some(student)) = (confirm, student) {
         link(conn, context, user, student, &relationship).await?;
     }
     sqlx::query(

@@ -44,7 +44,7 @@ pub async fn sessions_page(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    notice: axum::extract::Query<Notice>,
+    crate::web::extract::ApiQuery(notice): crate::web::extract::ApiQuery<Notice>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let sessions =
@@ -149,24 +149,10 @@ pub async fn change_password(
         .throttle
         .check(crate::web::throttle::Door::SignIn, client.0)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 FOR UPDATE")
-            .bind(principal.user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let mut errors = Vec::new();
-    let current_ok = match stored {
-        Some(hash) => {
-            let current = form.current.clone();
-            tokio::task::spawn_blocking(move || password::verify(&current, &hash))
-                .await
-                .unwrap_or(false)
-        }
-        None => false,
-    };
-    if !current_ok {
-        errors.push(FieldError::new("current", "is not your current password"));
-    }
+    let recheck =
+        super::signin::recheck_password(&mut tx, principal.user_id, &form.current).await?;
+    let current_ok = recheck == super::signin::Recheck::Right;
+    let mut errors: Vec<FieldError> = recheck.problem("current").into_iter().collect();
     let context_words = [
         principal.email.as_str(),
         principal.display_name.as_str(),
@@ -190,9 +176,8 @@ pub async fn change_password(
         if current_ok {
             tx.rollback().await?;
         } else {
-            // A wrong current password counts, as at sign-in: a stolen session must not
-            // be a way to guess the password at leisure.
-            super::signin::count_failure(&mut tx, principal.user_id).await?;
+            // A wrong current password counted, as at sign-in: a stolen session must
+            // not be a way to guess the password at leisure.
             tx.commit().await?;
         }
         let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
@@ -208,10 +193,7 @@ pub async fn change_password(
         )
             .into_response());
     }
-    let new = form.new.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = password::hash_bounded(&form.new).await?;
     sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1")
         .bind(principal.user_id)
         .bind(hash)

@@ -9,7 +9,7 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::cookie::SameSite;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -21,12 +21,13 @@ use crate::db::begin_for_college;
 use crate::error::AppError;
 use crate::identity::principal::Principal;
 use crate::web::client_ip::ClientIp;
+use crate::web::cookies::CookieName;
 use crate::web::request_id::RequestId;
 
 pub const FIELD: &str = "_csrf";
 pub const HEADER: &str = "x-csrf-token";
 /// The pre-sign-in anchor; random, HttpOnly, never sent cross-site.
-pub const COOKIE: &str = "campus_csrf";
+pub const COOKIE: CookieName = CookieName::new("campus_csrf", "__Host-campus_csrf");
 
 fn mac(secret: &str, anchor: &[u8]) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
@@ -48,10 +49,14 @@ pub fn is_valid(secret: &str, anchor: &[u8], candidate: &str) -> bool {
 }
 
 /// What a request's token is derived from: the session, or the pre-sign-in cookie.
-fn anchor(request_principal: Option<&Principal>, jar: &CookieJar) -> Option<Vec<u8>> {
+fn anchor(
+    config: &crate::config::Config,
+    request_principal: Option<&Principal>,
+    jar: &CookieJar,
+) -> Option<Vec<u8>> {
     match request_principal.and_then(|p| p.session_id) {
         Some(session) => Some(session.as_bytes().to_vec()),
-        None => jar.get(COOKIE).map(|c| c.value().as_bytes().to_vec()),
+        None => COOKIE.read(config, jar).map(String::into_bytes),
     }
 }
 
@@ -62,17 +67,12 @@ pub fn for_page(
     principal: Option<&Principal>,
     jar: CookieJar,
 ) -> (String, CookieJar) {
-    if let Some(anchor) = anchor(principal, &jar) {
+    if let Some(anchor) = anchor(&state.config, principal, &jar) {
         return (token(state.config.secret_key.expose(), &anchor), jar);
     }
     let value = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let token = token(state.config.secret_key.expose(), value.as_bytes());
-    let cookie = Cookie::build((COOKIE, value))
-        .path("/")
-        .http_only(true)
-        .secure(state.config.served_over_tls())
-        .same_site(SameSite::Strict)
-        .build();
+    let cookie = COOKIE.build(&state.config, value, SameSite::Strict, None);
     (token, jar.add(cookie))
 }
 
@@ -136,8 +136,17 @@ async fn check(state: AppState, request: Request, next: Next) -> Response {
     {
         return refused();
     }
+    if let Some(origin) = request.headers().get(header::ORIGIN)
+        && !is_own_origin(
+            &state.config,
+            origin.as_bytes(),
+            request.headers().get(header::HOST),
+        )
+    {
+        return refused();
+    }
     let jar = CookieJar::from_headers(request.headers());
-    let Some(anchor) = anchor(request.extensions().get::<Principal>(), &jar) else {
+    let Some(anchor) = anchor(&state.config, request.extensions().get::<Principal>(), &jar) else {
         return refused();
     };
     let secret = state.config.secret_key.expose().to_string();
@@ -180,6 +189,38 @@ async fn check(state: AppState, request: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Whether a request's `Origin` is this server's: the public address's origin when one
+/// is set, or the host the request was sent to. Browsers send `Origin` with every form
+/// post; one from another site is refused even with a token that checks (a token can
+/// leak, a foreign origin cannot be faked by a page).
+fn is_own_origin(
+    config: &crate::config::Config,
+    origin: &[u8],
+    host: Option<&axum::http::HeaderValue>,
+) -> bool {
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    if let Some(public) = &config.public_url {
+        let public_origin = match public.split_once("://") {
+            Some((scheme, rest)) => {
+                format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
+            }
+            None => public.clone(),
+        };
+        if origin.eq_ignore_ascii_case(&public_origin) {
+            return true;
+        }
+    }
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match (authority, host.and_then(|h| h.to_str().ok())) {
+        (Some(authority), Some(host)) => authority.eq_ignore_ascii_case(host),
+        _ => false,
+    }
 }
 
 /// The text of a multipart form's field (upload forms put the token first, so the

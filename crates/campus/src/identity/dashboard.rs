@@ -431,7 +431,7 @@ pub async fn page(
     let mut waiting: Vec<(&'static str, i64, &'static str)> = Vec::new();
     if principal.can(Permission::GuardiansManage) {
         let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM guardian_link_requests WHERE status = 'pending'",
+            "SELECT count(*) FROM guardian_link_requests WHERE status IN ('pending', 'unmatched')",
         )
         .fetch_one(&mut *conn)
         .await?;

@@ -8,6 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use crate::web::cookies::CookieName;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -21,14 +23,14 @@ use crate::db::{CollegeId, begin_for_college};
 use crate::error::{AppError, AppResult};
 use crate::identity::mfa::{self, Proof};
 use crate::identity::principal::Principal;
-use crate::identity::{csrf, password, session};
+use crate::identity::{csrf, session};
 use crate::web::client_ip::ClientIp;
 use crate::web::extract::ApiQuery;
 use crate::web::layout::{Chrome, render};
 use crate::web::throttle::Door;
 
 /// Proves the password step passed: `college.user.expiry.mac`, good for five minutes.
-pub const TICKET_COOKIE: &str = "campus_mfa";
+pub const TICKET_COOKIE: CookieName = CookieName::new("campus_mfa", "__Host-campus_mfa");
 const TICKET_SECONDS: i64 = 300;
 
 fn ticket_mac(secret: &str, payload: &str) -> String {
@@ -43,19 +45,18 @@ pub fn ticket(state: &AppState, college: CollegeId, user: Uuid) -> Cookie<'stati
     let expiry = time::OffsetDateTime::now_utc().unix_timestamp() + TICKET_SECONDS;
     let payload = format!("{}.{user}.{expiry}", college.0);
     let mac = ticket_mac(state.config.secret_key.expose(), &payload);
-    Cookie::build((TICKET_COOKIE, format!("{payload}.{mac}")))
-        .path("/login")
-        .http_only(true)
-        .secure(state.config.served_over_tls())
-        // Lax, not Strict: after single sign-on the browser arrives from the provider's
-        // site, and the ticket must come along.
-        .same_site(SameSite::Lax)
-        .max_age(time::Duration::seconds(TICKET_SECONDS))
-        .build()
+    // Lax, not Strict: after single sign-on the browser arrives from the provider's
+    // site, and the ticket must come along.
+    TICKET_COOKIE.build(
+        &state.config,
+        format!("{payload}.{mac}"),
+        SameSite::Lax,
+        Some(time::Duration::seconds(TICKET_SECONDS)),
+    )
 }
 
 fn read_ticket(state: &AppState, jar: &CookieJar) -> Option<(CollegeId, Uuid)> {
-    let value = jar.get(TICKET_COOKIE)?.value().to_string();
+    let value = TICKET_COOKIE.read(&state.config, jar)?;
     let (payload, mac) = value.rsplit_once('.')?;
     let expected = ticket_mac(state.config.secret_key.expose(), payload);
     if !bool::from(subtle::ConstantTimeEq::ct_eq(
@@ -176,9 +177,10 @@ pub async fn submit_code(
     )
     .await?;
     tx.commit().await?;
-    let jar = jar
-        .add(session::cookie(&state, college, &token))
-        .remove(Cookie::build(TICKET_COOKIE).path("/login"));
+    let jar = TICKET_COOKIE.remove(
+        &state.config,
+        jar.add(session::cookie(&state, college, &token)),
+    );
     Ok((
         jar,
         Redirect::to(&super::pages::safe_next(form.next.as_deref())),
@@ -307,24 +309,15 @@ pub async fn confirm(
     render_mfa(&state, &principal, jar, codes, None, Some("The second factor is on. Keep these recovery codes somewhere safe: each works once, and they are shown only now.")).await
 }
 
-/// Checks the signed-in user's own password; a wrong one counts towards the lock, as
-/// at sign-in, so a stolen session is no way to guess it at leisure.
-async fn own_password(conn: &mut sqlx::PgConnection, user: Uuid, given: &str) -> AppResult<bool> {
-    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_one(&mut *conn)
-        .await?;
-    let given = given.to_string();
-    let ok = match hash {
-        Some(hash) => tokio::task::spawn_blocking(move || password::verify(&given, &hash))
-            .await
-            .unwrap_or(false),
-        None => false,
-    };
-    if !ok {
-        super::signin::count_failure(conn, user).await?;
-    }
-    Ok(ok)
+/// Checks the signed-in user's own password: refused while the account is locked; a
+/// wrong one counts towards the lock, as at sign-in, so a stolen session is no way to
+/// guess it at leisure.
+async fn own_password(
+    conn: &mut sqlx::PgConnection,
+    user: Uuid,
+    given: &str,
+) -> AppResult<super::signin::Recheck> {
+    super::signin::recheck_password(conn, user, given).await
 }
 
 pub async fn new_recovery_codes(
@@ -340,17 +333,16 @@ pub async fn new_recovery_codes(
     if !mfa::enabled(&mut tx, principal.user_id).await? {
         return Err(AppError::Conflict("Enrol a second factor first.".into()));
     }
-    if !own_password(&mut tx, principal.user_id, &form.password).await? {
+    let recheck = own_password(&mut tx, principal.user_id, &form.password).await?;
+    if recheck != super::signin::Recheck::Right {
         tx.commit().await?;
-        return render_mfa(
-            &state,
-            &principal,
-            jar,
-            Vec::new(),
-            Some("That is not your password."),
-            None,
-        )
-        .await;
+        let problem = match recheck {
+            super::signin::Recheck::Locked => {
+                "The account is locked after too many wrong attempts; try again later."
+            }
+            _ => "That is not your password.",
+        };
+        return render_mfa(&state, &principal, jar, Vec::new(), Some(problem), None).await;
     }
     let codes = mfa::replace_recovery_codes(&mut tx, principal.user_id).await?;
     audit::record(
@@ -395,17 +387,16 @@ pub async fn disable(
             "Your role (or your college) requires a second factor, so it stays on.".into(),
         ));
     }
-    if !own_password(&mut tx, principal.user_id, &form.password).await? {
+    let recheck = own_password(&mut tx, principal.user_id, &form.password).await?;
+    if recheck != super::signin::Recheck::Right {
         tx.commit().await?;
-        return render_mfa(
-            &state,
-            &principal,
-            jar,
-            Vec::new(),
-            Some("That is not your password."),
-            None,
-        )
-        .await;
+        let problem = match recheck {
+            super::signin::Recheck::Locked => {
+                "The account is locked after too many wrong attempts; try again later."
+            }
+            _ => "That is not your password.",
+        };
+        return render_mfa(&state, &principal, jar, Vec::new(), Some(problem), None).await;
     }
     mfa::remove(&mut tx, principal.user_id).await?;
     audit::record(

@@ -259,9 +259,10 @@ pub async fn login(
     )
     .await?;
     signed_in.tx.commit().await?;
-    let jar = jar
-        .add(session::cookie(&state, signed_in.college, &token))
-        .remove(Cookie::build(csrf::COOKIE).path("/"));
+    let jar = csrf::COOKIE.remove(
+        &state.config,
+        jar.add(session::cookie(&state, signed_in.college, &token)),
+    );
     Ok((jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response())
 }
 

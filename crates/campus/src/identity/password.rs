@@ -5,7 +5,7 @@
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
 
 /// OWASP's first recommended Argon2id setting: 19 MiB, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -31,6 +31,72 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 /// Whether `password` matches `phc`. A malformed stored hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
     hasher().verify_password(password.as_bytes(), phc).is_ok()
+}
+
+/// Argon2 costs 19 MiB and tens of milliseconds of a core by design, and anyone can make
+/// the server hash (a sign-in needs no account). So hashing runs on at most this many
+/// blocking threads at once per core, and at most `MAX_WAITING` requests queue for them;
+/// beyond that the answer is "busy, try again" instead of a pile of memory and latency.
+const SLOTS_PER_CORE: usize = 2;
+const MAX_WAITING: usize = 64;
+/// How long a queued request waits for a slot before being told the server is busy.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+struct Slots {
+    permits: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+fn slots() -> &'static Slots {
+    static SLOTS: std::sync::OnceLock<Slots> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Slots {
+            permits: tokio::sync::Semaphore::new(cores * SLOTS_PER_CORE),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+        }
+    })
+}
+
+fn busy() -> AppError {
+    AppError::Unavailable(
+        "Too many sign-ins are being checked at once. Try again in a few seconds.".into(),
+    )
+}
+
+/// Runs `work` (hashing or verifying) on a blocking thread once a slot is free.
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    use std::sync::atomic::Ordering;
+    let slots = slots();
+    if slots.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+        slots.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(busy());
+    }
+    let permit = tokio::time::timeout(MAX_WAIT, slots.permits.acquire()).await;
+    slots.waiting.fetch_sub(1, Ordering::SeqCst);
+    let _permit = match permit {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(busy()),
+    };
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// `verify` on a bounded blocking thread.
+pub async fn verify_bounded(password: &str, phc: &str) -> Result<bool, AppError> {
+    let (password, phc) = (password.to_string(), phc.to_string());
+    bounded(move || verify(&password, &phc)).await
+}
+
+/// `hash` on a bounded blocking thread.
+pub async fn hash_bounded(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    bounded(move || hash(&password))
+        .await?
+        .map_err(AppError::Internal)
 }
 
 /// Whether a stored hash was made with other parameters than today's, so a successful

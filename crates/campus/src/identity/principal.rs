@@ -324,3 +324,48 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Principal {
         Ok(parts.extensions.get::<Principal>().cloned())
     }
 }
+
+/// What an open live stream asks once a minute: whether `principal`'s sign-in still
+/// stands (the account and college active, the browser session neither revoked nor
+/// past its end), read fresh from the database rather than the cache, and whether
+/// `allowed` still holds for the principal as they are now (their roles may have
+/// changed, or the record may have moved out of their reach).
+pub fn recheck<F, Fut>(state: &AppState, principal: &Principal, allowed: F) -> crate::live::Recheck
+where
+    F: Fn(AppState, Principal) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<bool, crate::error::AppError>> + Send + 'static,
+{
+    let state = state.clone();
+    let principal = principal.clone();
+    let allowed = std::sync::Arc::new(allowed);
+    Box::new(move || {
+        let state = state.clone();
+        let principal = principal.clone();
+        let allowed = allowed.clone();
+        Box::pin(async move {
+            let fresh = async {
+                let mut tx = crate::db::begin_for_college(&state.db, principal.college).await?;
+                if let Some(session) = principal.session_id {
+                    let live: bool = sqlx::query_scalar(
+                        "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 \
+                           AND revoked_at IS NULL AND expires_at > now())",
+                    )
+                    .bind(session)
+                    .bind(principal.user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if !live {
+                        return Ok::<_, crate::error::AppError>(None);
+                    }
+                }
+                let found = load(&mut tx, principal.user_id, principal.session_id).await?;
+                tx.commit().await?;
+                Ok(found)
+            };
+            match fresh.await {
+                Ok(Some(now)) => allowed(state, now).await.unwrap_or(false),
+                _ => false,
+            }
+        })
+    })
+}

@@ -192,6 +192,10 @@ impl PrincipalCache {
             self.listening.store(false, Ordering::Release);
             self.forget_all();
         } else {
+            // Whatever was read while nothing was heard may be stale (a change committed
+            // in the gap was never announced to us): start from nothing, and drop fills
+            // that began before this point.
+            self.forget_all();
             self.listening.store(true, Ordering::Release);
         }
     }
@@ -402,5 +406,33 @@ mod tests {
         cache.set_listening(false);
         cache.set_listening(true);
         assert!(cache.get(&key).is_none());
+    }
+
+    #[test]
+    fn a_fill_begun_before_the_listener_came_back_is_dropped() {
+        let cache = PrincipalCache::default();
+        cache.set_listening(true);
+        let key = Key::Session([6; 32]);
+        // A request reads the database while the listener is reconnecting...
+        cache.set_listening(false);
+        let ticket = cache.ticket();
+        // ...the listener comes back...
+        cache.set_listening(true);
+        // ...and what the request read in the gap is not kept.
+        cache.remember(
+            ticket,
+            key,
+            principal(Uuid::new_v4(), Uuid::new_v4()),
+            later(),
+        );
+        assert!(cache.get(&key).is_none());
+        // A fill that begins now is kept.
+        cache.remember(
+            cache.ticket(),
+            key,
+            principal(Uuid::new_v4(), Uuid::new_v4()),
+            later(),
+        );
+        assert!(cache.get(&key).is_some());
     }
 }

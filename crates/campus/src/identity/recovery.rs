@@ -265,10 +265,7 @@ async fn set_password(
         )
             .into_response());
     }
-    let new = form.new.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-        .await
-        .map_err(anyhow::Error::from)??;
+    let hash = password::hash_bounded(&form.new).await?;
     sqlx::query(
         "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(), \
             email_verified_at = coalesce(email_verified_at, now()), failed_logins = 0, \

@@ -38,10 +38,66 @@ impl<E: Into<AppError>> From<E> for SignInError {
     }
 }
 
-async fn verify_blocking(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || password::verify(&password, &hash))
-        .await
-        .unwrap_or(false)
+async fn verify_blocking(password: String, hash: String) -> Result<bool, AppError> {
+    password::verify_bounded(&password, &hash).await
+}
+
+/// The outcome of re-checking a signed-in user's own password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recheck {
+    Right,
+    Wrong,
+    /// Too many wrong passwords or codes: nothing is checked until the lock ends, as at
+    /// sign-in, so a stolen session is no way around the lock.
+    Locked,
+}
+
+impl Recheck {
+    /// What to tell the user when the check did not pass.
+    pub fn problem(self, field: &str) -> Option<crate::error::FieldError> {
+        match self {
+            Recheck::Right => None,
+            Recheck::Wrong => Some(crate::error::FieldError::new(
+                field,
+                "is not your current password",
+            )),
+            Recheck::Locked => Some(crate::error::FieldError::new(
+                field,
+                "cannot be checked now: the account is locked after too many wrong attempts; \
+                 try again later",
+            )),
+        }
+    }
+}
+
+/// Re-checks the signed-in `user`'s password (changing it, new recovery codes, turning
+/// the second factor off). A locked account is refused without a check; a wrong
+/// password counts towards the lock. Locks the user's row for the transaction.
+pub async fn recheck_password(
+    conn: &mut sqlx::PgConnection,
+    user: Uuid,
+    given: &str,
+) -> Result<Recheck, AppError> {
+    let (hash, locked): (Option<String>, bool) = sqlx::query_as(
+        "SELECT password_hash, coalesce(locked_until > now(), false) FROM users \
+         WHERE id = $1 FOR UPDATE",
+    )
+    .bind(user)
+    .fetch_one(&mut *conn)
+    .await?;
+    if locked {
+        return Ok(Recheck::Locked);
+    }
+    let right = match hash {
+        Some(hash) => password::verify_bounded(given, &hash).await?,
+        None => false,
+    };
+    if right {
+        Ok(Recheck::Right)
+    } else {
+        count_failure(conn, user).await?;
+        Ok(Recheck::Wrong)
+    }
 }
 
 /// After the second factor: the sign-in is complete, so the failure count starts again.
@@ -94,7 +150,7 @@ pub async fn check_password(
         institution::find_by_slug(pool, college_slug.trim()).await?
     };
     let Some(college) = college else {
-        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        verify_blocking(password.into(), password::decoy_hash().into()).await?;
         return Err(SignInError::Refused);
     };
     let mut tx = begin_for_college(pool, college.id).await?;
@@ -115,19 +171,19 @@ pub async fn check_password(
         entry
     };
     let Some((user_id, hash, status, failed, locked)) = row else {
-        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        verify_blocking(password.into(), password::decoy_hash().into()).await?;
         audit::record(&mut tx, context, failure("unknown account", None)).await?;
         tx.commit().await?;
         return Err(SignInError::Refused);
     };
     if locked {
-        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        verify_blocking(password.into(), password::decoy_hash().into()).await?;
         audit::record(&mut tx, context, failure("locked", Some(user_id))).await?;
         tx.commit().await?;
         return Err(SignInError::Refused);
     }
     let Some(hash) = hash.filter(|_| status == "active") else {
-        verify_blocking(password.into(), password::decoy_hash().into()).await;
+        verify_blocking(password.into(), password::decoy_hash().into()).await?;
         audit::record(
             &mut tx,
             context,
@@ -138,18 +194,14 @@ pub async fn check_password(
         return Err(SignInError::Refused);
     };
     let _ = failed;
-    if !verify_blocking(password.into(), hash.clone()).await {
+    if !verify_blocking(password.into(), hash.clone()).await? {
         count_failure(&mut tx, user_id).await?;
         audit::record(&mut tx, context, failure("wrong password", Some(user_id))).await?;
         tx.commit().await?;
         return Err(SignInError::Refused);
     }
     let rehash = if password::needs_rehash(&hash) {
-        let password = password.to_string();
-        tokio::task::spawn_blocking(move || password::hash(&password))
-            .await
-            .map_err(anyhow::Error::from)?
-            .ok()
+        password::hash_bounded(password).await.ok()
     } else {
         None
     };

@@ -11,7 +11,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::cookie::SameSite;
+
+use crate::web::cookies::CookieName;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -33,7 +35,7 @@ use crate::web::client_ip::ClientIp;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};
 
-const STATE_COOKIE: &str = "campus_sso";
+pub const STATE_COOKIE: CookieName = CookieName::new("campus_sso", "__Host-campus_sso");
 const STATE_SECONDS: i64 = 600;
 const ACCEPTED: [Algorithm; 6] = [
     Algorithm::RS256,
@@ -219,18 +221,17 @@ pub async fn start(
         "{payload}.{}",
         sign(state.config.secret_key.expose(), &payload)
     );
-    let cookie = Cookie::build((STATE_COOKIE, value))
-        .path("/sso")
-        .http_only(true)
-        .secure(state.config.served_over_tls())
-        .same_site(SameSite::Lax)
-        .max_age(time::Duration::seconds(STATE_SECONDS))
-        .build();
+    let cookie = STATE_COOKIE.build(
+        &state.config,
+        value,
+        SameSite::Lax,
+        Some(time::Duration::seconds(STATE_SECONDS)),
+    );
     Ok((jar.add(cookie), Redirect::to(&url)).into_response())
 }
 
 fn read_pending(state: &AppState, jar: &CookieJar) -> Option<Pending> {
-    let value = jar.get(STATE_COOKIE)?.value().to_string();
+    let value = STATE_COOKIE.read(&state.config, jar)?;
     let (payload, mac) = value.rsplit_once('.')?;
     let expected = sign(state.config.secret_key.expose(), payload);
     if !bool::from(subtle::ConstantTimeEq::ct_eq(
@@ -290,7 +291,7 @@ pub async fn callback(
     let Some(pending) = read_pending(&state, &jar) else {
         return failed("The sign-in took too long or was started in another browser. Start again.");
     };
-    let jar = jar.remove(Cookie::build(STATE_COOKIE).path("/sso"));
+    let jar = STATE_COOKIE.remove(&state.config, jar);
     if query.error.is_some() || query.state.as_deref() != Some(pending.state.as_str()) {
         return failed("The provider did not sign you in.");
     }

@@ -57,7 +57,9 @@ impl Sender {
             .body(body.to_string())?;
         match &self.transport {
             Transport::Folder(dir) => {
-                tokio::fs::create_dir_all(dir).await?;
+                let folder = dir.clone();
+                tokio::task::spawn_blocking(move || crate::files::private_folder(&folder))
+                    .await??;
                 let path = dir.join(format!("{id}.eml"));
                 let partial = dir.join(format!("{id}.eml.partial"));
                 tokio::fs::write(&partial, message.formatted()).await?;

@@ -53,14 +53,25 @@ pub struct Readiness {
         (status = 200, description = "Ready to serve", body = Readiness),
         (status = 503, description = "Not ready: database unreachable or migrations pending", body = Readiness)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let (database, migrations) = match migrate::is_current(&state.db).await {
-        Ok(true) => ("ok", "current"),
-        Ok(false) => ("ok", "pending"),
-        Err(e) => {
+    // Within a second, whatever the database is doing: a load balancer waits no longer.
+    let checked = tokio::time::timeout(
+        crate::db::health::PING_TIMEOUT,
+        migrate::is_current(&state.db),
+    )
+    .await;
+    let (database, migrations) = match checked {
+        Ok(Ok(true)) => ("ok", "current"),
+        Ok(Ok(false)) => ("ok", "pending"),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check: database unreachable");
             ("unreachable", "unknown")
         }
+        Err(_) => {
+            tracing::warn!("readiness check: the database did not answer within a second");
+            ("unreachable", "unknown")
+        }
     };
+    state.db_health.set(database == "ok");
     let ready = database == "ok" && migrations == "current";
     let status = if ready {
         StatusCode::OK
@@ -79,18 +90,35 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// Prometheus metrics: HTTP requests and latency by route and status, database pool use.
+/// With `metrics_token` set, only requests bearing it are answered.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain"),
+        (status = 401, description = "A metrics token is set and the request does not bear it", body = crate::web::errors::ProblemDocument, content_type = "application/problem+json")),
+    security((), ("bearer" = [])))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, crate::error::AppError> {
+    if let Some(token) = &state.config.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        let expected = token.expose().as_bytes();
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected)) {
+            return Err(crate::error::AppError::Unauthorized);
+        }
+    }
     let pool = &state.db;
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size()));
     metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
     metrics::gauge!("db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         state.metrics.render(),
-    )
+    ))
 }

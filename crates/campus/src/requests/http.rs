@@ -456,10 +456,22 @@ pub async fn ticket_events(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     tickets::view(&mut tx, &principal, id).await?;
     tx.commit().await?;
+    let recheck =
+        crate::identity::principal::recheck(&state, &principal, move |state, now| async move {
+            let mut tx = begin_for_college(&state.db, now.college).await?;
+            let seen = match tickets::view(&mut tx, &now, id).await {
+                Ok(_) => true,
+                Err(AppError::NotFound | AppError::Forbidden) => false,
+                Err(other) => return Err(other),
+            };
+            tx.commit().await?;
+            Ok(seen)
+        });
     Ok(crate::live::changes(
         &state,
         principal.college,
         tickets::topic(id),
+        recheck,
     ))
 }
 

@@ -1,7 +1,7 @@
 //! Extractors that wrap axum's so every rejection becomes an `AppError` in our format,
 //! naming what was wrong, instead of axum's plain-text message.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -77,7 +77,9 @@ where
     }
 }
 
-/// Query-string parameters, refused with the reason when malformed.
+/// Query-string parameters, refused with the reason when malformed. A parameter with
+/// an empty value is absent: a browser sends every box of a filter form, filled or not
+/// (`?q=smith&year=`), and an empty box means "any".
 pub struct ApiQuery<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for ApiQuery<T>
@@ -87,17 +89,27 @@ where
 {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(value)| ApiQuery(value))
-            .map_err(|rejection: QueryRejection| {
-                AppError::BadRequest(format!(
-                    "The query string is not valid: {}",
-                    source_text(&rejection)
-                ))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let filled = without_empty_values(query);
+        serde_urlencoded::from_str::<T>(&filled)
+            .map(ApiQuery)
+            .map_err(|error| {
+                AppError::BadRequest(format!("The query string is not valid: {error}"))
             })
     }
+}
+
+/// `query` without its `name=` pairs that carry no value.
+fn without_empty_values(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(_, value)| !value.is_empty())
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The first value of a form field (`name=value` pairs as `Form<Vec<(String, String)>>`

@@ -3,9 +3,12 @@
 //! request passes through (request id, logging, metrics, client address, headers).
 
 pub mod assets;
+pub mod available;
 pub mod client_ip;
+pub mod cookies;
 pub mod errors;
 pub mod extract;
+pub mod input;
 pub mod json;
 pub mod layout;
 pub mod observe;

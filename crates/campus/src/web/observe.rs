@@ -43,14 +43,22 @@ pub fn recorder() -> PrometheusHandle {
         .clone()
 }
 
+/// Routes whose addresses carry a secret (a calendar feed's key, a verification code,
+/// a payment reference): the log names the route, never the address.
+const SECRET_ROUTES: [&str; 3] = ["/ical/{name}", "/c/{slug}/verify/{code}", "/pay/test/{id}"];
+
 pub async fn middleware(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let path = if SECRET_ROUTES.contains(&route.as_str()) {
+        route.clone()
+    } else {
+        request.uri().path().to_string()
+    };
     let request_id = request
         .extensions()
         .get::<RequestId>()

@@ -4,7 +4,7 @@
 //! see each other's applications.
 
 use axum::http::StatusCode;
-use campus::admissions::payments::{Outcome, TestGateway};
+use campus::admissions::payments::{Outcome, Signed, TestGateway};
 use campus::db::begin_for_college;
 use campus::identity::permissions::Role;
 use serde_json::{Value, json};
@@ -49,6 +49,28 @@ async fn applicant(app: &TestApp, intake: &str, email: &str, first: &str) -> (St
     )
 }
 
+/// A gateway's callback for `checkout` (as `POST /payments` answered it), signed by the
+/// test gateway over `amount` and `outcome`.
+fn callback(
+    app: &TestApp,
+    college: &str,
+    checkout: &Value,
+    amount: &str,
+    outcome: Outcome,
+) -> Value {
+    let reference = checkout["reference"].as_str().expect("reference");
+    let currency = checkout["currency"].as_str().expect("currency");
+    let signature = TestGateway::new(app.state.config.secret_key.expose()).sign(&Signed {
+        college,
+        reference,
+        amount,
+        currency,
+        outcome,
+    });
+    json!({"college": college, "reference": reference, "amount": amount, "currency": currency,
+        "outcome": outcome, "signature": signature})
+}
+
 /// Fills in, documents, pays through the test gateway's signed callback, and submits.
 async fn complete(app: &TestApp, token: &str, application: &str, percent: &str) {
     let (status, body) = call(
@@ -79,15 +101,13 @@ async fn complete(app: &TestApp, token: &str, application: &str, percent: &str) 
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{checkout}");
-    let reference = checkout["reference"].as_str().expect("reference");
-    let signature =
-        TestGateway::new(app.state.config.secret_key.expose()).sign(reference, Outcome::Paid);
+    let amount = checkout["amount"].as_str().expect("amount");
     let (status, settled) = call(
         app,
         "POST",
         "/api/v1/payments/callback/test",
         "",
-        Some(json!({"college": "alpha", "reference": reference, "outcome": "paid", "signature": signature})),
+        Some(callback(app, "alpha", &checkout, amount, Outcome::Paid)),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{settled}");
@@ -222,23 +242,26 @@ async fn applicants_apply_pay_and_are_admitted_by_merit_within_the_seats() {
             .expect("url")
             .ends_with(&format!("/pay/test/{reference}"))
     );
+    let amount = checkout["amount"].as_str().expect("amount").to_string();
+    let mut forged = callback(&app, "alpha", &checkout, &amount, Outcome::Paid);
+    forged["signature"] = json!("00".repeat(32));
     let (status, _) = call(
         &app,
         "POST",
         "/api/v1/payments/callback/test",
         "",
-        Some(json!({"college": "alpha", "reference": reference, "outcome": "paid", "signature": "00".repeat(32)})),
+        Some(forged),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let failed =
-        TestGateway::new(app.state.config.secret_key.expose()).sign(&reference, Outcome::Failed);
+    let mut failed = callback(&app, "alpha", &checkout, &amount, Outcome::Failed);
+    failed["outcome"] = json!("paid");
     let (status, _) = call(
         &app,
         "POST",
         "/api/v1/payments/callback/test",
         "",
-        Some(json!({"college": "alpha", "reference": reference, "outcome": "paid", "signature": failed})),
+        Some(failed),
     )
     .await;
     assert_eq!(
@@ -246,6 +269,45 @@ async fn applicants_apply_pay_and_are_admitted_by_merit_within_the_seats() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "a signature for another outcome"
     );
+    // A genuine signature over a smaller amount, or another currency, settles nothing.
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/payments/callback/test",
+        "",
+        Some(callback(&app, "alpha", &checkout, "0.01", Outcome::Paid)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "amount", "{body}");
+    let mut other_currency = checkout.clone();
+    other_currency["currency"] = json!("XXX");
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/payments/callback/test",
+        "",
+        Some(callback(
+            &app,
+            "alpha",
+            &other_currency,
+            &amount,
+            Outcome::Paid,
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "currency", "{body}");
+    // Signed for another college, it finds no payment there.
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/payments/callback/test",
+        "",
+        Some(callback(&app, "beta", &checkout, &amount, Outcome::Paid)),
+    )
+    .await;
+    assert!(status == StatusCode::NOT_FOUND || status == StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         scalar::<i64>(
             &app,
@@ -562,4 +624,149 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
         .get(&format!("/admissions/applications/{application}"))
         .await;
     assert_eq!(peek.status, StatusCode::FORBIDDEN);
+}
+
+/// Without a payment gateway (the test gateway is off, as production has it), no fee is
+/// taken online and the application page says so; the office records a fee paid to it.
+#[tokio::test]
+async fn without_a_gateway_the_office_records_the_fee() {
+    let app = TestApp::with_settings(&[("CAMPUS_TEST_PAYMENT_GATEWAY", "false")]).await;
+    let w = world(&app, 2).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = token_of(&app, "reg@alpha.edu").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |d: i64| (today + time::Duration::days(d)).to_string();
+    let (status, intake) = call(
+        &app,
+        "POST",
+        "/api/v1/intakes",
+        &registrar,
+        Some(json!({"program": "bsc-cs", "name": "2027 intake", "seats": 2, "application_fee": "500", "opens_on": day(-1), "closes_on": day(30), "admits_on": "2027-07-01"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{intake}");
+    let intake = id(&intake);
+    let (ada, application) = applicant(&app, &intake, "ada@example.org", "Ada").await;
+    let (status, body) = call(
+        &app,
+        "PUT",
+        &format!("/api/v1/applications/{application}"),
+        &ada,
+        Some(json!({"first_name": "Ada", "last_name": "Applicant", "date_of_birth": "2008-04-30", "qualifying_percent": "90"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, body) = call_multipart(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/files"),
+        &ada,
+        &[("kind", "transcript")],
+        &[("file", "marks.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/payments"),
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("does not take fees online")),
+        "{body}"
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/payments/callback/test",
+        "",
+        Some(json!({"college": "alpha", "reference": "x", "amount": "500.00", "currency": "USD", "outcome": "paid", "signature": "00"})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no test gateway to call back"
+    );
+    assert_eq!(
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM payments").await,
+        0
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/submit"),
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the fee is unpaid"
+    );
+
+    // The applicant cannot record their own fee; the office must give a receipt.
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/fee-received"),
+        &ada,
+        Some(json!({"receipt": "R-1"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/fee-received"),
+        &registrar,
+        Some(json!({"receipt": "  "})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "receipt", "{body}");
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/fee-received"),
+        &registrar,
+        Some(json!({"receipt": "R-1001"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/fee-received"),
+        &registrar,
+        Some(json!({"receipt": "R-1002"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "recorded once");
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/applications/{application}/submit"),
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(
+        scalar::<String>(
+            &app,
+            w.college,
+            "SELECT gateway || ' ' || status || ' ' || gateway_reference FROM payments"
+        )
+        .await,
+        "office paid R-1001"
+    );
 }

@@ -42,9 +42,9 @@ async fn parents_see_only_the_children_the_college_confirmed() {
         n
     };
 
-    // A wrong date of birth is refused, and nothing about the child is revealed.
+    // A wrong date of birth is answered exactly as a right one: nobody can test pairs.
     let ask = |born: &str| json!({"student_number": number.to_lowercase(), "date_of_birth": born, "relationship": "mother"});
-    let (status, body) = call(
+    let (status, wrong) = call(
         &app,
         "POST",
         "/api/v1/me/guardian-links",
@@ -52,7 +52,13 @@ async fn parents_see_only_the_children_the_college_confirmed() {
         Some(ask("2008-05-01")),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::CREATED, "{wrong}");
+    assert_eq!(
+        wrong
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["id".to_string()])
+    );
     let (status, body) = call(
         &app,
         "POST",
@@ -77,7 +83,7 @@ async fn parents_see_only_the_children_the_college_confirmed() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{request}");
     let request = id(&request);
-    let (status, _) = call(
+    let (status, again) = call(
         &app,
         "POST",
         "/api/v1/me/guardian-links",
@@ -85,7 +91,28 @@ async fn parents_see_only_the_children_the_college_confirmed() {
         Some(ask("2008-04-30")),
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT, "asked twice");
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "asked twice: the waiting request"
+    );
+    assert_eq!(id(&again), request);
+    // The parent's list shows both as waiting, telling nothing of which matched.
+    let (_, mine) = call(&app, "GET", "/api/v1/me/guardian-links", &parent, None).await;
+    let statuses: Vec<&str> = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["pending", "pending"], "{mine}");
+    assert!(
+        mine.as_array()
+            .expect("list")
+            .iter()
+            .all(|r| r["student_id"].is_null()),
+        "{mine}"
+    );
 
     // Before the college confirms, the parent sees nothing of the child.
     let (status, portal) = call(&app, "GET", "/api/v1/me/children", &parent, None).await;
@@ -112,7 +139,7 @@ async fn parents_see_only_the_children_the_college_confirmed() {
     assert!(
         dashboard
             .html
-            .contains("1 guardian link requests to confirm"),
+            .contains("2 guardian link requests to confirm"),
         "{}",
         dashboard.html
     );
@@ -134,7 +161,27 @@ async fn parents_see_only_the_children_the_college_confirmed() {
     );
     let (status, pending) = call(&app, "GET", "/api/v1/guardian-links", &registrar, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(pending.as_array().expect("list").len(), 1, "{pending}");
+    assert_eq!(pending.as_array().expect("list").len(), 2, "{pending}");
+    // The one that matched no student can only be declined.
+    let unmatched = id(&wrong);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/guardian-links/{unmatched}/decision"),
+        &registrar,
+        Some(json!({"decision": "confirm"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/guardian-links/{unmatched}/decision"),
+        &registrar,
+        Some(json!({"decision": "reject", "reason": "These details do not match our records"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = call(
         &app,
         "POST",
@@ -391,4 +438,45 @@ async fn notices_reach_their_audience_while_current() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, seen) = call(&app, "GET", "/api/v1/notices", &parent, None).await;
     assert_eq!(titles(&seen), ["Campus closed Friday"]);
+}
+
+/// Requests sent all at once cannot slip past the day's limit together.
+#[tokio::test]
+async fn the_daily_limit_holds_when_requests_arrive_at_once() {
+    let app = TestApp::new().await;
+    let w = world(&app, 2).await;
+    fixtures::user(&app.pool, w.college, "mum@example.org", &[Role::Parent]).await;
+    let parent = token_of(&app, "mum@example.org").await;
+    let attempts = (1..=12).map(|day| {
+        let app = &app;
+        let parent = parent.clone();
+        async move {
+            call(
+                app,
+                "POST",
+                "/api/v1/me/guardian-links",
+                &parent,
+                Some(json!({"student_number": "S-NOBODY", "date_of_birth": format!("2008-01-{day:02}"), "relationship": "mother"})),
+            )
+            .await
+            .0
+        }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((created, refused), (5, 7), "{statuses:?}");
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM guardian_link_requests")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("count");
+    tx.commit().await.expect("commit");
+    assert_eq!(kept, 5);
 }

@@ -441,3 +441,52 @@ async fn shutdown_lets_requests_in_flight_finish() {
         "still accepting after shutdown"
     );
 }
+
+#[tokio::test]
+async fn a_metrics_token_keeps_metrics_private() {
+    let token = "metrics-token-0123456789abcdef";
+    let app = TestApp::with_settings(&[("CAMPUS_METRICS_TOKEN", token)]).await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::UNAUTHORIZED);
+    let wrong = Request::get("/metrics")
+        .header(
+            header::AUTHORIZATION,
+            "Bearer metrics-token-0123456789abcdeX",
+        )
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(app.send(wrong).await.status(), StatusCode::UNAUTHORIZED);
+    let right = Request::get("/metrics")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let response = app.send(right).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(body_text(response).await.contains("http_requests_total"));
+}
+
+/// While the database is away, requests are answered at once with 503 and Retry-After
+/// (a page for browsers, problem details for the API), and health still answers.
+#[tokio::test]
+async fn while_the_database_is_away_requests_get_503_at_once() {
+    let app = TestApp::new().await;
+    app.state.db_health.set(false);
+    let started = std::time::Instant::now();
+    let page = app.get("/login").await;
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(page.headers()[header::RETRY_AFTER], "5");
+    let html = body_text(page).await;
+    assert!(html.contains("Back in a moment"), "{html}");
+    let api = app.get("/api/v1/colleges").await;
+    assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(api.headers()[header::RETRY_AFTER], "5");
+    assert_eq!(body_json(api).await["status"], 503);
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // Readiness asks the database itself, within a second, and brings serving back.
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
+    assert!(app.state.db_health.is_up());
+    assert_ne!(
+        app.get("/login").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}

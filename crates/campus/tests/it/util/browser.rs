@@ -98,6 +98,16 @@ impl<'a> Browser<'a> {
         self.send(request).await
     }
 
+    /// Posts raw bytes with this content type (hostile input a browser would not send).
+    pub async fn post_raw(&mut self, uri: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let request = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
     /// Opens a server-sent event stream (or any GET) with this browser's cookies and
     /// returns the raw response, its body still streaming.
     pub async fn follow(&self, uri: &str) -> axum::http::Response<Body> {

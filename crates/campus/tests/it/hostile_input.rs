@@ -1,0 +1,362 @@
+//! Every route in the route table, walked with input a browser would not send: NUL
+//! characters and bytes that are not UTF-8 in the address, the query and the body, empty
+//! filter boxes, wrong types and nonsense ids. Nothing answers a server error; text that
+//! cannot be text is refused at the edge with the field named.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use campus::db::begin_for_college;
+use campus::identity::access::{Access, RouteSpec};
+use serde_json::Value;
+
+use crate::util::{Browser, TestApp};
+
+/// Routes left out, and why.
+const SKIPPED: [&str; 2] = [
+    "/logout",         // ends the session the walk is using
+    "/static/{*name}", // files from the binary; no input reaches a database
+];
+
+/// The demo's administrator (second factor answered by the browser helper).
+const ADMIN: &str = "admin@riverside.edu";
+const PASSWORD: &str = "riverside-demo-campus";
+
+/// A real id for the kind of record a path names (the segment before `{id}`), so the
+/// walk reaches the handlers' inner code, or a random one where none is known.
+async fn id_for(app: &TestApp, college: campus::db::CollegeId, path: &str) -> String {
+    let segment = path
+        .split("/{id}")
+        .next()
+        .and_then(|head| head.rsplit('/').next())
+        .unwrap_or_default();
+    let table = match segment {
+        "users" | "staff" => "users",
+        "students" => "students",
+        "sections" => "sections",
+        "courses" => "courses",
+        "applications" => "applications",
+        "intakes" => "intakes",
+        "achievements" => "achievements",
+        "tickets" => "tickets",
+        "leave" => "leave_requests",
+        "assignments" => "assignments",
+        "notices" => "notices",
+        "terms" => "terms",
+        "rooms" => "rooms",
+        "assessments" => "assessments",
+        "sessions" => "class_sessions",
+        "files" => "files",
+        "roles" => "custom_roles",
+        _ => return uuid::Uuid::new_v4().to_string(),
+    };
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    let found: Option<uuid::Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {table} LIMIT 1"
+    )))
+    .fetch_optional(&mut *tx)
+    .await
+    .ok()
+    .flatten();
+    tx.rollback().await.ok();
+    found.map_or_else(|| uuid::Uuid::new_v4().to_string(), |id| id.to_string())
+}
+
+fn concrete(path: &str, id: &str) -> String {
+    path.replace("{id}", id)
+        .replace("{slug}", "riverside")
+        .replace("{gateway}", "test")
+        .replace("{code}", id)
+        .replace("{token}", id)
+        .replace("{reference}", id)
+}
+
+/// `path` with every parameter, whatever it names, replaced by `value`.
+fn every_parameter(path: &str, value: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                value
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+async fn api_token(app: &TestApp) -> String {
+    let code = crate::util::fixtures::next_code(ADMIN, campus::demo::TOTP_SECRET);
+    let (status, value) =
+        crate::util::api::login(app, "riverside", ADMIN, PASSWORD, Some(&code)).await;
+    assert_eq!(status, StatusCode::OK, "{value}");
+    value["access_token"].as_str().expect("token").to_string()
+}
+
+async fn api(
+    app: &TestApp,
+    method: &Method,
+    uri: &str,
+    token: &str,
+    body: Option<(&str, Vec<u8>)>,
+) -> (StatusCode, String) {
+    let mut request = Request::builder()
+        .method(method.clone())
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let body = match body {
+        Some((content_type, bytes)) => {
+            request = request.header(header::CONTENT_TYPE, content_type);
+            Body::from(bytes)
+        }
+        None => Body::empty(),
+    };
+    let response = app.send(request.body(body).expect("request")).await;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)
+        .await
+        .expect("body");
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+struct Walk<'a> {
+    app: &'a TestApp,
+    browser: Browser<'a>,
+    csrf: String,
+    token: String,
+    failures: Vec<String>,
+}
+
+impl Walk<'_> {
+    /// Signs the browser in again if a route ended its session.
+    async fn keep_signed_in(&mut self) {
+        let page = self.browser.get("/account/sessions").await;
+        if page.status == StatusCode::OK {
+            self.csrf = page.csrf();
+            return;
+        }
+        self.browser.sign_in("riverside", ADMIN, PASSWORD).await;
+        self.csrf = self.browser.get("/account/sessions").await.csrf();
+    }
+
+    /// Sends `body` (a form, for pages; JSON, for the API) to the route at `uri`.
+    async fn send(
+        &mut self,
+        spec: &RouteSpec,
+        uri: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> (StatusCode, String) {
+        if uri.starts_with("/api/") || spec.method != Method::GET && spec.method != Method::POST {
+            return api(self.app, &spec.method, uri, &self.token, body).await;
+        }
+        if spec.method == Method::GET {
+            let page = self.browser.get(uri).await;
+            return (page.status, page.html);
+        }
+        let (content_type, bytes) =
+            body.unwrap_or(("application/x-www-form-urlencoded", Vec::new()));
+        let page = self.browser.post_raw(uri, content_type, bytes).await;
+        (page.status, page.html)
+    }
+
+    fn expect(
+        &mut self,
+        what: &str,
+        spec: &RouteSpec,
+        status: StatusCode,
+        body: &str,
+        allowed: &[StatusCode],
+    ) {
+        if status.is_server_error() || !allowed.is_empty() && !allowed.contains(&status) {
+            self.failures.push(format!(
+                "{} {} with {what}: {status} {}",
+                spec.method,
+                spec.path,
+                body.chars().take(200).collect::<String>()
+            ));
+        }
+    }
+
+    fn form(&self, pairs: &str) -> Option<(&'static str, Vec<u8>)> {
+        let mut body = format!("_csrf={}", self.csrf).into_bytes();
+        body.extend_from_slice(b"&");
+        body.extend_from_slice(pairs.as_bytes());
+        Some(("application/x-www-form-urlencoded", body))
+    }
+
+    fn body(&self, spec: &RouteSpec, form: &str, json: &str) -> Option<(&'static str, Vec<u8>)> {
+        if spec.path.starts_with("/api/") {
+            Some(("application/json", json.as_bytes().to_vec()))
+        } else {
+            self.form(form)
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_route_answers_hostile_input_with_a_server_error() {
+    let app = TestApp::new().await;
+    campus::demo::ensure(&app.pool, 40, &app.state.config.field_keys)
+        .await
+        .expect("demo");
+    let college = campus::institution::queries::find_by_slug(&app.pool, "riverside")
+        .await
+        .expect("query")
+        .expect("college")
+        .id;
+    let mut walk = Walk {
+        app: &app,
+        browser: Browser::new(&app),
+        csrf: String::new(),
+        token: api_token(&app).await,
+        failures: Vec::new(),
+    };
+    walk.keep_signed_in().await;
+    let specs: Vec<RouteSpec> = campus::router::routes()
+        .specs()
+        .into_iter()
+        .filter(|s| !SKIPPED.contains(&s.path))
+        .collect();
+    let refused = [StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY];
+    let mut walked = 0;
+    for spec in &specs {
+        let id = id_for(&app, college, spec.path).await;
+        let path = concrete(spec.path, &id);
+        let has_body = spec.method != Method::GET;
+
+        // Text that cannot be text, in the address, the query and the body.
+        if spec.path.contains('{') {
+            let broken = every_parameter(spec.path, "a%00b");
+            let (status, body) = walk.send(spec, &broken, None).await;
+            walk.expect(
+                "NUL in the address",
+                spec,
+                status,
+                &body,
+                &[StatusCode::BAD_REQUEST],
+            );
+            let broken = every_parameter(spec.path, "%C3%28");
+            let (status, body) = walk.send(spec, &broken, None).await;
+            walk.expect(
+                "bad UTF-8 in the address",
+                spec,
+                status,
+                &body,
+                &[StatusCode::BAD_REQUEST],
+            );
+        }
+        let (status, body) = walk.send(spec, &format!("{path}?q=a%00b"), None).await;
+        walk.expect(
+            "NUL in the query",
+            spec,
+            status,
+            &body,
+            &[StatusCode::UNPROCESSABLE_ENTITY],
+        );
+        if status == StatusCode::UNPROCESSABLE_ENTITY
+            && !body.contains("\"q\"")
+            && !body.contains(">q<")
+            && !body.contains("q:")
+            && !body.contains("q ")
+        {
+            walk.failures.push(format!(
+                "{} {}: the NUL's field is not named: {body}",
+                spec.method, spec.path
+            ));
+        }
+        let (status, body) = walk.send(spec, &format!("{path}?q=%FF%FE"), None).await;
+        walk.expect(
+            "bad UTF-8 in the query",
+            spec,
+            status,
+            &body,
+            &[StatusCode::UNPROCESSABLE_ENTITY],
+        );
+        if has_body {
+            let hostile = walk.body(
+                spec,
+                "name=a%00b&email=x%00%40y.z",
+                r#"{"name":"a\u0000b","email":"x\u0000@y.z","items":[{"title":"\u0000"}]}"#,
+            );
+            let (status, body) = walk.send(spec, &path, hostile).await;
+            walk.expect("NUL in the body", spec, status, &body, &refused);
+            if spec.path.starts_with("/api/") {
+                let (status, body) = walk
+                    .send(
+                        spec,
+                        &path,
+                        Some(("application/json", b"{\"name\":\"\xff\xfe\"}".to_vec())),
+                    )
+                    .await;
+                walk.expect("bad UTF-8 in the body", spec, status, &body, &refused);
+            } else {
+                let broken = walk.form("name=%FF%FE");
+                let (status, body) = walk.send(spec, &path, broken).await;
+                walk.expect("bad UTF-8 in the body", spec, status, &body, &refused);
+            }
+        }
+
+        // Input that is text, but wrong: any answer but a server error.
+        let (status, body) = walk
+            .send(
+                spec,
+                &format!(
+                    "{path}?page=-1&per_page=99999999999&year=&q=&sort=%27%22%3Cx%3E&after=zz"
+                ),
+                None,
+            )
+            .await;
+        walk.expect("odd query values", spec, status, &body, &[]);
+        let (status, body) = walk
+            .send(spec, &concrete(spec.path, "not-an-id"), None)
+            .await;
+        walk.expect("a malformed id", spec, status, &body, &[]);
+        if has_body {
+            let odd = walk.body(
+                spec,
+                "name=&email=nobody&date=31/02/2026&amount=-1&seats=1e99&status=zzz&id=x",
+                r#"{"name":7,"email":[],"date":"2026-02-31","amount":-1,"seats":1e99,"status":"zzz","id":"x","items":{}}"#,
+            );
+            let (status, body) = walk.send(spec, &path, odd).await;
+            walk.expect("wrong types", spec, status, &body, &[]);
+            let empty = walk.body(spec, "", "{}");
+            let (status, body) = walk.send(spec, &path, empty).await;
+            walk.expect("an empty body", spec, status, &body, &[]);
+            if spec.access != Access::Public && !spec.path.starts_with("/api/") {
+                walk.keep_signed_in().await;
+            }
+        }
+        walked += 1;
+    }
+    assert!(walked > 300, "only {walked} routes");
+    assert!(
+        walk.failures.is_empty(),
+        "{} failures:\n{}",
+        walk.failures.len(),
+        walk.failures.join("\n")
+    );
+}
+
+/// A filter form submitted from a browser sends its empty boxes; they mean "any".
+#[tokio::test]
+async fn empty_filter_boxes_mean_any() {
+    let app = TestApp::new().await;
+    campus::demo::ensure(&app.pool, 40, &app.state.config.field_keys)
+        .await
+        .expect("demo");
+    let mut browser = Browser::new(&app);
+    browser.sign_in("riverside", ADMIN, PASSWORD).await;
+    let page = browser.get("/students?q=&year=&program=&status=").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let token = api_token(&app).await;
+    let (status, body) = api(
+        &app,
+        &Method::GET,
+        "/api/v1/students?q=&year=&program=",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found: Value = serde_json::from_str(&body).expect("json");
+    assert!(found.to_string().contains("student"), "{found}");
+}
