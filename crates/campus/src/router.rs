@@ -61,10 +61,6 @@ pub fn with_middleware(routes: Routes, state: AppState) -> Router {
         // Innermost first: these run after the stack below, next to the handlers.
         .layer(from_fn_with_state(
             state.clone(),
-            crate::identity::csrf::middleware,
-        ))
-        .layer(from_fn_with_state(
-            state.clone(),
             crate::identity::principal::authenticate,
         ))
         .layer(

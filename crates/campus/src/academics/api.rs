@@ -18,6 +18,7 @@ use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CourseQuery {
     /// Words of the code or title.
     #[serde(default)]

@@ -14,6 +14,7 @@ use crate::error::{AppError, FieldError};
 use crate::mail;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = EnrolmentOutcome)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Enrolled,
@@ -361,6 +362,7 @@ pub struct NewWindowInput {
     #[serde(with = "time::serde::rfc3339")]
     pub closes_at: time::OffsetDateTime,
     pub program_id: Option<Uuid>,
+    #[schema(minimum = 1, maximum = 10)]
     pub year_of_study: Option<i16>,
     /// Default 30.
     pub max_credits: Option<f64>,

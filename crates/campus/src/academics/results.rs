@@ -70,6 +70,7 @@ pub async fn replace_scale(
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ResultsStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Draft,

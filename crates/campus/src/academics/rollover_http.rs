@@ -23,6 +23,7 @@ use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ToQuery {
     /// The next term's id.
     pub to: Uuid,

@@ -36,8 +36,10 @@ pub fn show_time(minute: i32) -> String {
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = ClassMeetingInput)]
 pub struct NewMeetingInput {
     /// 1 = Monday ... 7 = Sunday.
+    #[schema(minimum = 1, maximum = 7)]
     pub weekday: i16,
     /// e.g. `09:00`.
     pub starts: String,

@@ -95,9 +95,11 @@ pub async fn of_student(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// submitted (default), approved, rejected or revoked.
     #[serde(default)]
+    #[param(pattern = "^(submitted|approved|rejected|revoked)$")]
     pub status: String,
 }
 

@@ -314,6 +314,7 @@ pub async fn waiting_count(conn: &mut PgConnection, grant: &Grant) -> Result<i64
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = AchievementDecision)]
 pub struct DecisionInput {
     /// `approve`, `reject` (a submitted achievement) or `revoke` (an approved one).
     pub decision: String,

@@ -369,6 +369,7 @@ pub async fn merit_list(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// submitted, under_review, accepted, waitlisted, rejected or withdrawn; all when empty.
     #[serde(default)]

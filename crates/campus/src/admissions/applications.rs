@@ -540,6 +540,7 @@ pub async fn merit_list(
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = ApplicationDecision)]
 pub struct DecisionInput {
     /// under_review, accepted, waitlisted or rejected.
     pub status: String,

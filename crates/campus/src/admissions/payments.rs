@@ -20,6 +20,7 @@ use crate::error::{AppError, FieldError};
 
 /// What a gateway reports about a payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PaymentOutcome)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Paid,

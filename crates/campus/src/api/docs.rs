@@ -100,7 +100,7 @@ fn text(value: &Value, key: &str) -> String {
 }
 
 pub async fn page() -> AppResult<Html<String>> {
-    let spec = serde_json::to_value(super::document()).map_err(anyhow::Error::from)?;
+    let spec = super::document();
     let mut sections: Vec<Section> = spec["tags"]
         .as_array()
         .into_iter()

@@ -2,6 +2,7 @@
 //! served at /api/openapi.json, and a browsable page drawn from it on the server (no
 //! script, so it works under the strict CSP and offline).
 
+mod contract;
 mod docs;
 
 use axum::Json;
@@ -212,12 +213,19 @@ pub fn routes() -> Routes {
         .get("/api/docs", Access::Public, docs::page)
 }
 
-pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
-    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-    doc
+/// The OpenAPI document as served: the handlers' annotations, then what every operation
+/// shares (see `contract`). Made once.
+pub fn document() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+        let mut value = serde_json::to_value(doc).unwrap_or_default();
+        contract::finish(&mut value);
+        value
+    })
 }
 
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+async fn openapi_json() -> Json<&'static serde_json::Value> {
     Json(document())
 }

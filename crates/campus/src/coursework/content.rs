@@ -135,6 +135,7 @@ pub async fn materials(
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = OnlineMeetingInput)]
 pub struct NewMeetingInput {
     pub title: String,
     /// RFC 3339, or `YYYY-MM-DDTHH:MM` in the college's time zone.

@@ -40,6 +40,7 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TermQuery {
     /// The term's id.
     pub term: Uuid,
@@ -95,9 +96,11 @@ pub async fn transcript(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SheetQuery {
     /// `csv` (default) or `xlsx`.
     #[serde(default)]
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: String,
 }
 

@@ -236,6 +236,7 @@ pub async fn pending(conn: &mut PgConnection) -> Result<Vec<LinkRequest>, sqlx::
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = GuardianLinkDecision)]
 pub struct DecisionInput {
     /// `confirm` or `reject`.
     pub decision: String,

@@ -112,6 +112,12 @@ impl Routes {
                     method_router.route_layer(from_fn_with_state((state.clone(), access), guard))
                 }
             };
+            // CSRF protection on the handlers themselves, so that a method the route does
+            // not take is answered 405 before any check.
+            let guarded = guarded.route_layer(from_fn_with_state(
+                state.clone(),
+                crate::identity::csrf::middleware,
+            ));
             router = router.route(spec.path, guarded);
         }
         router

@@ -76,8 +76,13 @@ pub fn for_page(
     (token, jar.add(cookie))
 }
 
+/// The methods page routes change state with. Others (TRACE, made-up ones) reach no
+/// handler: the router answers them 405.
 fn is_state_changing(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
 }
 
 /// Refuses a state-changing page request without a valid token. The API is exempt: it

@@ -111,7 +111,11 @@ pub struct DepartmentInfo {
 pub struct TermInfo {
     pub name: String,
     pub academic_year: String,
+    #[serde(serialize_with = "crate::web::json::date")]
+    #[schema(value_type = String, format = Date)]
     pub starts_on: Date,
+    #[serde(serialize_with = "crate::web::json::date")]
+    #[schema(value_type = String, format = Date)]
     pub ends_on: Date,
     /// True when today falls within the term.
     pub current: bool,

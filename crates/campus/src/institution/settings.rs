@@ -26,12 +26,14 @@ pub struct CollegeSettings {
     pub mfa_required_for_staff: bool,
     /// Attendance (percent) under which students and guardians are alerted; 1 to 100.
     #[serde(default = "default_threshold")]
+    #[schema(minimum = 1, maximum = 100)]
     pub attendance_threshold: i16,
     /// College admins may read counselors' guidance notes (counselors always may).
     #[serde(default)]
     pub guidance_admin_access: bool,
     /// Years a former student's personal data is kept after they leave (0 to 50).
     #[serde(default = "default_retention")]
+    #[schema(minimum = 0, maximum = 50)]
     pub retention_years: i16,
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 
 /// The files OneRoster 1.1 and 1.2 define.
 pub const FILES: [&str; 11] = [
@@ -45,7 +45,8 @@ pub struct Archive {
 }
 
 pub fn read(bytes: &[u8]) -> Result<Archive, AppError> {
-    let bad = |message: String| AppError::BadRequest(message);
+    // What is wrong is the uploaded file's contents: a problem of the `file` field.
+    let bad = |message: String| AppError::Validation(vec![FieldError::new("file", message)]);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
         bad(format!(
             "The file is not a ZIP archive Campus can read: {e}"
@@ -185,7 +186,10 @@ mod tests {
         let archive = zipped(&[("manifest.csv", manifest), ("users.csv", &bomb)]);
         assert!(archive.len() < 1024 * 1024);
         let refused = read(&archive).err().expect("refused");
-        assert!(format!("{refused}").contains("bad request"), "{refused}");
+        assert!(
+            matches!(&refused, AppError::Validation(errors) if errors[0].message.contains("inflate")),
+            "{refused:?}"
+        );
         let ok = read(&zipped(&[
             ("manifest.csv", manifest),
             ("results.csv", b"x"),

@@ -24,6 +24,7 @@ use crate::web::layout::{Chrome, render};
 
 /// The multipart form of an import.
 #[derive(utoipa::ToSchema)]
+#[schema(as = OneRosterImportForm)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// `false` to write; anything else (or nothing) previews.
@@ -70,7 +71,7 @@ async fn run(
 /// updates the records it made.
 #[utoipa::path(post, path = "/api/v1/oneroster/import", tag = "interop", request_body(content = ImportForm, content_type = "multipart/form-data"), security(("bearer" = [])),
     responses((status = 200, description = "Previewed, or written (`committed`)", body = Report),
-        (status = 422, description = "Problems found; nothing written", body = Report),
+        (status = 422, description = "Problems found, nothing written (the report); or no archive (problem details)", content((Report = "application/json"), (ProblemDocument = "application/problem+json"))),
         (status = 400, description = "Not an archive Campus takes (a zip bomb, paths outside it, no manifest...)", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,
@@ -90,9 +91,11 @@ pub async fn import(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `1.1` or `1.2` (the default).
     #[serde(default)]
+    #[param(pattern = "^1\\.[12]$")]
     pub version: String,
 }
 

@@ -134,11 +134,15 @@ pub async fn open(
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// open, in_progress, resolved or closed.
     #[serde(default)]
+    #[param(pattern = "^(open|in_progress|resolved|closed)$")]
     pub status: String,
+    /// it, maintenance, hostel, academic, finance, library or other.
     #[serde(default)]
+    #[param(pattern = "^(it|maintenance|hostel|academic|finance|library|other)$")]
     pub category: String,
     /// Only tickets assigned to the caller.
     #[serde(default)]

@@ -13,6 +13,7 @@ use crate::identity::principal::Grant;
 pub const STATUSES: [&str; 3] = ["active", "on_leave", "left"];
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words of a name, number or email.
     #[serde(default)]
@@ -22,10 +23,13 @@ pub struct SearchQuery {
     pub department: String,
     /// `active`, `on_leave` or `left`.
     #[serde(default)]
+    #[param(pattern = "^(active|on_leave|left)$")]
     pub status: String,
     /// 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: i64,
 }
 
@@ -40,6 +44,7 @@ pub struct StaffLine {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = StaffSearchPage)]
 pub struct SearchPage {
     pub staff: Vec<StaffLine>,
     pub next_offset: Option<i64>,
@@ -115,6 +120,7 @@ pub struct Teaching {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = StaffProfile)]
 pub struct Profile {
     pub id: Uuid,
     pub staff_number: String,

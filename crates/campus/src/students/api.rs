@@ -9,7 +9,7 @@ use crate::academics::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::identity::permissions::Permission;
 use crate::identity::principal::Principal;
 use crate::students::records::{self, Profile, SearchPage, SearchQuery, StatusInput};
@@ -78,6 +78,7 @@ pub async fn change_status(
 
 /// The multipart form of an import.
 #[derive(utoipa::ToSchema)]
+#[schema(as = StudentImportForm)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// `false` to write; anything else (or nothing) previews.
@@ -93,7 +94,7 @@ pub struct ImportForm {
 /// line and column; an import writes all rows or none, and a re-run changes nothing.
 #[utoipa::path(post, path = "/api/v1/students/import", tag = "students", request_body(content = ImportForm, content_type = "multipart/form-data"), security(("bearer" = [])),
     responses((status = 200, description = "Previewed, or written (`committed`)", body = crate::students::import::ImportReport),
-        (status = 422, description = "Problems found; nothing written", body = crate::students::import::ImportReport),
+        (status = 422, description = "Problems found, nothing written (the report); or no file (problem details)", content((crate::students::import::ImportReport = "application/json"), (ProblemDocument = "application/problem+json"))),
         (status = 400, description = "Not a CSV Campus can read, or its header lacks a required column", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,
@@ -129,6 +130,9 @@ pub fn import_text(form: &crate::coursework::uploads::FormData) -> Result<String
         )]));
     };
     String::from_utf8(file.bytes.clone()).map_err(|_| {
-        AppError::BadRequest("The file is not UTF-8 text; save the spreadsheet as CSV UTF-8".into())
+        AppError::Validation(vec![FieldError::new(
+            "file",
+            "is not UTF-8 text; save the spreadsheet as CSV UTF-8",
+        )])
     })
 }

@@ -52,6 +52,7 @@ pub struct CellError {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, Default)]
+#[schema(as = StudentImportReport)]
 pub struct ImportReport {
     /// Data rows read.
     pub rows: usize,

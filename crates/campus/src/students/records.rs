@@ -22,21 +22,26 @@ pub const STATUSES: [&str; 5] = [
 ];
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words of a name, number or email; each may be the start of a word.
     #[serde(default)]
     pub q: String,
     /// `enrolled`, `on_leave`, `suspended`, `graduated` or `withdrawn`.
     #[serde(default)]
+    #[param(pattern = "^(enrolled|on_leave|suspended|graduated|withdrawn)$")]
     pub status: String,
     /// A program's code.
     #[serde(default)]
     pub program: String,
     /// Year of study.
+    #[param(minimum = 1, maximum = 10)]
     pub year: Option<i16>,
     /// 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: i64,
 }
 
@@ -51,6 +56,7 @@ pub struct StudentLine {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = StudentSearchPage)]
 pub struct SearchPage {
     pub students: Vec<StudentLine>,
     /// The offset of the next page, when there is one.
@@ -206,6 +212,7 @@ pub struct Guardian {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = StudentProfile)]
 pub struct Profile {
     pub id: Uuid,
     pub student_number: String,

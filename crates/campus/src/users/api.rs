@@ -28,6 +28,7 @@ fn manage(principal: &Principal) -> AppResult<Grant> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Part of a name or email.
     #[serde(default)]
@@ -37,9 +38,11 @@ pub struct ListParams {
     /// Only users holding this role.
     role: Option<String>,
     /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
     /// Users to skip. Slower the further it goes; prefer `after`.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1000000)]
     offset: i64,
     /// The email of the last user of the previous page: the page starts after it (and
     /// `offset` must then be 0). Steady and fast at any depth.
@@ -57,7 +60,7 @@ pub async fn list(
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> AppResult<Json<Vec<UserView>>> {
     let limit = p.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) || p.offset < 0 {
+    if !(1..=200).contains(&limit) || !(0..=1_000_000).contains(&p.offset) {
         return Err(AppError::Validation(vec![FieldError::new(
             "limit",
             "limit must be 1 to 200 and offset 0 or more",
@@ -262,7 +265,7 @@ fn yes() -> bool {
 /// Imports users from CSV: a dry run lists each row's errors; a real run writes all or none.
 #[utoipa::path(post, path = "/api/v1/users/import", tag = "users", request_body = ImportInput, security(("bearer" = [])),
     responses((status = 200, description = "The checked rows; `created` counts accounts made", body = ImportReport),
-        (status = 422, description = "Some rows are invalid; nothing was written", body = ImportReport),
+        (status = 422, description = "Some rows are invalid, nothing was written (the report); or invalid text (problem details)", content((ImportReport = "application/json"), (ProblemDocument = "application/problem+json"))),
         (status = 400, description = "The CSV cannot be read", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn import(
     State(state): State<AppState>,

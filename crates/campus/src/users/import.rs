@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use crate::audit::AuditContext;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::identity::principal::Grant;
 use crate::users::model::NewUserInput;
 use crate::users::service;
@@ -25,6 +25,7 @@ pub struct ImportRow {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = UserImportReport)]
 pub struct ImportReport {
     pub rows: Vec<ImportRow>,
     /// Rows with errors; the import writes nothing while any row has one.
@@ -40,21 +41,28 @@ fn parse_csv(text: &str) -> Result<Vec<ImportRow>, AppError> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| AppError::BadRequest(format!("The CSV cannot be read: {e}")))?
+        .map_err(|e| {
+            AppError::Validation(vec![FieldError::new("csv", format!("cannot be read: {e}"))])
+        })?
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(email), Some(name)) = (column("email"), column("name")) else {
-        return Err(AppError::BadRequest(
-            "The first line must name the columns: email,name,roles".into(),
-        ));
+        return Err(AppError::Validation(vec![FieldError::new(
+            "csv",
+            "the first line must name the columns: email,name,roles",
+        )]));
     };
     let roles = column("roles");
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let record = record
-            .map_err(|e| AppError::BadRequest(format!("Row {} cannot be read: {e}", index + 1)))?;
+        let record = record.map_err(|e| {
+            AppError::Validation(vec![FieldError::new(
+                "csv",
+                format!("row {} cannot be read: {e}", index + 1),
+            )])
+        })?;
         let line = record.position().map_or(index + 2, |p| p.line() as usize);
         if record.iter().all(str::is_empty) {
             continue;

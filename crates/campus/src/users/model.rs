@@ -62,6 +62,7 @@ impl NewUserInput {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = AccountStatus)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Invited,

@@ -35,6 +35,7 @@ pub struct CustomRole {
     pub name: String,
     pub label: String,
     /// Grants as `permission:scope`, e.g. `students.read:college`.
+    #[schema(min_items = 1)]
     pub permissions: Vec<String>,
 }
 

@@ -1,15 +1,17 @@
 //! Extractors that wrap axum's so every rejection becomes an `AppError` in our format,
 //! naming what was wrong, instead of axum's plain-text message.
 
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 
-/// A JSON body (`Content-Type: application/json`).
+/// A JSON body (`Content-Type: application/json`). A field the operation does not
+/// take is refused with its name (a misspelt optional field would otherwise be dropped
+/// without a word, and the API document says which fields there are).
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -20,39 +22,76 @@ where
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        if !is_json(request.headers()) {
+            return Err(AppError::UnsupportedMediaType(
+                "Send the body as JSON with `Content-Type: application/json`.".into(),
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest(rejection.body_text())
+                }
+            })?;
+        parse_json(&bytes).map(ApiJson)
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> AppError {
-    match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType(
-            "Send the body as JSON with `Content-Type: application/json`.".into(),
-        ),
-        _ => match rejection {
-            JsonRejection::JsonSyntaxError(e) => {
-                AppError::BadRequest(format!("The body is not valid JSON: {}", source_text(&e)))
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase())
+        .is_some_and(|essence| essence == "application/json" || essence.ends_with("+json"))
+}
+
+/// Reads `bytes` as a `T`, refusing unknown fields by name. A number with no fraction
+/// (`30.0`) counts as the integer it is, as JSON Schema's `integer` says.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut tree: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|error| AppError::BadRequest(format!("The body is not valid JSON: {error}")))?;
+    integral_floats_as_integers(&mut tree);
+    let mut unknown = Vec::new();
+    let value: T = serde_ignored::deserialize(tree, |path| {
+        unknown.push(path.to_string());
+    })
+    .map_err(|error| {
+        AppError::BadRequest(format!(
+            "The JSON does not have the expected shape: {error}"
+        ))
+    })?;
+    if unknown.is_empty() {
+        Ok(value)
+    } else {
+        Err(AppError::Validation(
+            unknown
+                .into_iter()
+                .map(|field| FieldError::new(field, "is not a field this operation takes"))
+                .collect(),
+        ))
+    }
+}
+
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) => {
+            if let Some(float) = number.as_f64()
+                && !number.is_i64()
+                && !number.is_u64()
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                *value = serde_json::Value::from(float as i64);
             }
-            JsonRejection::JsonDataError(e) => AppError::BadRequest(format!(
-                "The JSON does not have the expected shape: {}",
-                source_text(&e)
-            )),
-            other => AppError::BadRequest(other.body_text()),
-        },
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
     }
-}
-
-/// serde's message for the innermost cause ("expected value at line 1 column 2").
-fn source_text(error: &dyn std::error::Error) -> String {
-    let mut cause = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 /// Path parameters; an unparsable one (a malformed id) is a 404, as the address names

@@ -209,13 +209,14 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
         zip.finish().expect("finish").into_inner()
     };
     let (status, body) = import(&app, &registrar, &bomb, "true", "BSC-CS").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "file", "{body}");
     let escape = zipped(&[
         ("manifest.csv", "propertyName,value\n".into()),
         ("../../etc/cron.d/x", "x".into()),
     ]);
     let (status, _) = import(&app, &registrar, &escape, "true", "BSC-CS").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // Export, with a formula defused.
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");

@@ -132,7 +132,7 @@ S2026-0009,Zed,Q,NOPE,2026-07-01,\n";
         &[("file", "s.csv", b"\xff\xfe\x00s\x00t")],
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "not UTF-8");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not UTF-8");
 
     // The import, then the same file again.
     let (status, report) = import(GOOD, "false").await;
