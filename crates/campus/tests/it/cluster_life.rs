@@ -63,12 +63,18 @@ struct Server {
 
 impl Server {
     fn start(folder: &Path) -> Server {
+        Server::start_with(folder, &["serve"])
+    }
+
+    /// `campus <command...> --listen 127.0.0.1:<a free port>`, once it is ready.
+    fn start_with(folder: &Path, command: &[&str]) -> Server {
         let port = free_port();
         std::fs::create_dir_all(folder).expect("data folder");
         let log = folder.join(format!("test-{port}.log"));
         let file = std::fs::File::create(&log).expect("log file");
         let child = campus(folder)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(command)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
             .stderr(file)
             .spawn()
@@ -112,6 +118,38 @@ impl Server {
         let _ = self.child.kill();
         panic!("campus did not stop:\n{}", self.log());
     }
+}
+
+/// A blocking request over plain HTTP/1.1 on loopback: (status, headers, body).
+fn send(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json: Option<&str>,
+) -> Option<(u16, String, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .ok()?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    let body = json.unwrap_or_default();
+    if json.is_some() {
+        head.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    write!(stream, "{head}\r\n{body}").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let (headers, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    Some((status, headers.to_string(), body.to_string()))
 }
 
 /// A blocking GET over plain HTTP/1.1 on loopback: (status, body).
@@ -366,4 +404,165 @@ fn an_unreachable_database_is_retried_then_reported() {
     );
     assert!(!stderr.contains("password"), "{stderr}");
     assert!(started.elapsed() >= Duration::from_secs(1));
+}
+
+/// The private server killed with -9 while a registrar posts notices: Campus notices at
+/// once (readiness and requests answer 503 with Retry-After, never 500), restarts the
+/// server by itself, and serves again; every notice it acknowledged is there.
+#[test]
+fn a_killed_private_server_is_restarted_and_nothing_acknowledged_is_lost() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let folder = Folder::new();
+    let server = Server::start_with(&folder.0, &["demo", "--students", "20"]);
+    let port = server.port;
+    let (status, _, body) = send(
+        port,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(r#"{"college":"riverside","email":"registrar@riverside.edu","password":"riverside-demo-campus"}"#),
+    )
+    .expect("sign in");
+    assert_eq!(status, 200, "{body}");
+    let token: String =
+        serde_json::from_str::<serde_json::Value>(&body).expect("json")["access_token"]
+            .as_str()
+            .expect("token")
+            .to_string();
+
+    // Writers: each acknowledged notice is remembered; any 5xx but 503 is a failure.
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let answers = Arc::new(Mutex::new(Vec::<(u16, bool)>::new()));
+    let writers: Vec<_> = (0..3)
+        .map(|writer| {
+            let (stop, acknowledged, answers, token) = (
+                stop.clone(),
+                acknowledged.clone(),
+                answers.clone(),
+                token.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let json = format!(
+                        r#"{{"title":"Crash test {writer}-{n}","body":"x","audience":"staff"}}"#
+                    );
+                    match send(port, "POST", "/api/v1/notices", Some(&token), Some(&json)) {
+                        Some((201, _, body)) => {
+                            let value: serde_json::Value =
+                                serde_json::from_str(&body).expect("json");
+                            acknowledged
+                                .lock()
+                                .expect("lock")
+                                .push(value["id"].as_str().expect("id").to_string());
+                            answers.lock().expect("lock").push((201, true));
+                        }
+                        Some((status, headers, _)) => {
+                            let retry = headers.to_ascii_lowercase().contains("retry-after:");
+                            answers.lock().expect("lock").push((status, retry));
+                            std::thread::sleep(Duration::from_millis(50));
+                        }
+                        None => std::thread::sleep(Duration::from_millis(50)),
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let before = acknowledged.lock().expect("lock").len();
+    assert!(before > 0, "no notice was written before the crash");
+
+    let pid = postmaster_pid(&folder.0).expect("postmaster pid");
+    kill(Pid::from_raw(pid), Signal::SIGKILL).expect("kill -9 the postmaster");
+
+    // Readiness says so quickly, and answers within a second or so itself.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut saw_unready = false;
+    while Instant::now() < deadline {
+        let asked = Instant::now();
+        let answer = get(port, "/readyz");
+        assert!(
+            asked.elapsed() < Duration::from_secs(3),
+            "/readyz took {:?}",
+            asked.elapsed()
+        );
+        if answer.is_some_and(|(status, _)| status == 503) {
+            saw_unready = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The server may already be back (the supervisor is quick): then readiness never
+    // had to say otherwise, but the log must show the restart.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if get(port, "/readyz").is_some_and(|(status, _)| status == 200) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        get(port, "/readyz").map(|(status, _)| status),
+        Some(200),
+        "not back:\n{}",
+        server.log()
+    );
+    let restarted_pid = postmaster_pid(&folder.0).expect("a new postmaster");
+    assert_ne!(restarted_pid, pid);
+    assert!(
+        server.log().contains("restarting it"),
+        "the restart is logged:\n{}",
+        server.log()
+    );
+    // Writes go on after the restart.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let resumed_from = acknowledged.lock().expect("lock").len();
+    while acknowledged.lock().expect("lock").len() == resumed_from && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.join().expect("writer");
+    }
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(
+        acknowledged.len() > resumed_from,
+        "no write after the restart"
+    );
+    for (status, retry_after) in answers.lock().expect("lock").iter() {
+        assert!(
+            *status < 500 || (*status == 503 && *retry_after),
+            "a {status} (Retry-After: {retry_after}) during the outage:\n{}",
+            server.log()
+        );
+    }
+    let _ = saw_unready;
+
+    // Every acknowledged notice is there (read as the cluster's superuser).
+    let stored: Vec<String> = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            use sqlx::ConnectOptions;
+            let mut conn = sqlx::postgres::PgConnectOptions::new()
+                .socket(folder.0.join("run"))
+                .port(5432)
+                .username("postgres")
+                .database("campus")
+                .connect()
+                .await
+                .expect("connect");
+            sqlx::query_scalar("SELECT id::text FROM notices")
+                .fetch_all(&mut conn)
+                .await
+                .expect("notices")
+        });
+    for id in &acknowledged {
+        assert!(stored.contains(id), "notice {id} was acknowledged and lost");
+    }
+    server.signal(Signal::SIGTERM);
+    assert!(server.wait());
 }
