@@ -98,6 +98,9 @@ pub struct Config {
     pub test_payment_gateway: bool,
     /// When set, `/metrics` answers only requests bearing this token.
     pub metrics_token: Option<Secret>,
+    /// Hosts (names, addresses or blocks) single sign-on may reach although they are
+    /// loopback, private or link-local; e.g. a provider on the campus network.
+    pub sso_allowed_hosts: Vec<String>,
 }
 
 impl Config {
@@ -171,6 +174,7 @@ struct FileSettings {
     log_filter: Option<String>,
     test_payment_gateway: Option<bool>,
     metrics_token: Option<String>,
+    sso_allowed_hosts: Option<Vec<String>>,
 }
 
 /// Reads the environment through a function so tests need not touch the process's.
@@ -513,6 +517,29 @@ impl Config {
             ));
         }
         let metrics_token = metrics_token.map(Secret::new);
+        let sso_allowed_hosts: Vec<String> = match env("CAMPUS_SSO_ALLOWED_HOSTS") {
+            Some(list) => list
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            None => file.sso_allowed_hosts.unwrap_or_default(),
+        };
+        for host in &sso_allowed_hosts {
+            let is_block = host.parse::<IpNet>().is_ok();
+            let is_name = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            if !is_block && !is_name {
+                return Err(ConfigError::new(
+                    "sso_allowed_hosts",
+                    format!(
+                        "(CAMPUS_SSO_ALLOWED_HOSTS) `{host}` is neither a host name nor an address or block"
+                    ),
+                ));
+            }
+        }
         let field_keys = match env("CAMPUS_FIELD_KEYS")
             .map(|list| {
                 list.split(',')
@@ -571,6 +598,7 @@ impl Config {
             log_filter,
             test_payment_gateway,
             metrics_token,
+            sso_allowed_hosts,
         })
     }
 }

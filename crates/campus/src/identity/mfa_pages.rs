@@ -42,8 +42,21 @@ fn ticket_mac(secret: &str, payload: &str) -> String {
 }
 
 pub fn ticket(state: &AppState, college: CollegeId, user: Uuid) -> Cookie<'static> {
+    ticket_with(state, college, user, false)
+}
+
+/// The ticket for the second-factor step. `lock_lifted`: the first step was a link
+/// mailed to the account's own address, so a lock (which anyone who knows the address
+/// can cause) does not keep the owner out; wrong codes still count.
+pub fn ticket_with(
+    state: &AppState,
+    college: CollegeId,
+    user: Uuid,
+    lock_lifted: bool,
+) -> Cookie<'static> {
     let expiry = time::OffsetDateTime::now_utc().unix_timestamp() + TICKET_SECONDS;
-    let payload = format!("{}.{user}.{expiry}", college.0);
+    let how = if lock_lifted { "mailed" } else { "password" };
+    let payload = format!("{}.{user}.{expiry}.{how}", college.0);
     let mac = ticket_mac(state.config.secret_key.expose(), &payload);
     // Lax, not Strict: after single sign-on the browser arrives from the provider's
     // site, and the ticket must come along.
@@ -55,7 +68,8 @@ pub fn ticket(state: &AppState, college: CollegeId, user: Uuid) -> Cookie<'stati
     )
 }
 
-fn read_ticket(state: &AppState, jar: &CookieJar) -> Option<(CollegeId, Uuid)> {
+/// The ticket's college and user, and whether the lock was lifted for it.
+fn read_ticket(state: &AppState, jar: &CookieJar) -> Option<(CollegeId, Uuid, bool)> {
     let value = TICKET_COOKIE.read(&state.config, jar)?;
     let (payload, mac) = value.rsplit_once('.')?;
     let expected = ticket_mac(state.config.secret_key.expose(), payload);
@@ -69,8 +83,12 @@ fn read_ticket(state: &AppState, jar: &CookieJar) -> Option<(CollegeId, Uuid)> {
     let college = Uuid::parse_str(parts.next()?).ok()?;
     let user = Uuid::parse_str(parts.next()?).ok()?;
     let expiry: i64 = parts.next()?.parse().ok()?;
-    (expiry > time::OffsetDateTime::now_utc().unix_timestamp())
-        .then_some((CollegeId(college), user))
+    let lock_lifted = parts.next()? == "mailed";
+    (expiry > time::OffsetDateTime::now_utc().unix_timestamp()).then_some((
+        CollegeId(college),
+        user,
+        lock_lifted,
+    ))
 }
 
 #[derive(Template)]
@@ -121,11 +139,11 @@ pub async fn submit_code(
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     state.throttle.check(Door::SignIn, client.0)?;
-    let Some((college, user)) = read_ticket(&state, &jar) else {
+    let Some((college, user, lock_lifted)) = read_ticket(&state, &jar) else {
         return Ok(Redirect::to("/login").into_response());
     };
     let mut tx = begin_for_college(&state.db, college).await?;
-    let proof = if super::signin::is_locked(&mut tx, user).await? {
+    let proof = if !lock_lifted && super::signin::is_locked(&mut tx, user).await? {
         None
     } else {
         mfa::verify(&mut tx, &state.config.field_keys, user, &form.code).await?

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod dashboard;
 pub mod mfa;
 pub mod mfa_pages;
+pub mod outbound;
 pub mod pages;
 pub mod password;
 pub mod permissions;

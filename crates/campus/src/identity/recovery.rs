@@ -14,7 +14,7 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppResult, FieldError};
 use crate::identity::account_tokens::{self, Purpose};
-use crate::identity::{csrf, password, tokens};
+use crate::identity::{csrf, password, session, tokens};
 use crate::institution::model::CollegeSummary;
 use crate::institution::queries as institution;
 use crate::mail;
@@ -213,9 +213,31 @@ pub struct SetPasswordForm {
     confirm: String,
 }
 
+/// How the browser that follows a mailed link is seen (for its new session).
+pub struct Visitor {
+    pub client: Option<std::net::IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+impl Visitor {
+    fn from(client: &ClientIp, headers: &axum::http::HeaderMap) -> Visitor {
+        Visitor {
+            client: client.0,
+            user_agent: headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        }
+    }
+}
+
+/// Sets the password from a mailed link and signs the owner in: the link proves the
+/// mailbox, so a lock that a stranger caused by guessing at the address does not keep
+/// its owner out (a second factor, when enrolled, is still asked, lock or not).
 async fn set_password(
     state: &AppState,
     context: AuditContext,
+    visitor: Visitor,
     jar: CookieJar,
     form: SetPasswordForm,
     purpose: Purpose,
@@ -283,7 +305,7 @@ async fn set_password(
     };
     audit::record(
         &mut tx,
-        &context.with_actor(user, None),
+        &context.clone().with_actor(user, None),
         Entry::new(action)
             .object("user", user)
             .after(serde_json::json!({
@@ -291,26 +313,60 @@ async fn set_password(
             })),
     )
     .await?;
+    if crate::identity::mfa::enabled(&mut tx, user).await? {
+        tx.commit().await?;
+        let ticket = super::mfa_pages::ticket_with(state, college, user, true);
+        return Ok((jar.add(ticket), Redirect::to("/login/mfa?next=/dashboard")).into_response());
+    }
+    super::signin::complete(&mut tx, user).await?;
+    let token = session::new_token();
+    let session_id = session::create(
+        &mut tx,
+        user,
+        &token,
+        state.config.session_lifetime,
+        visitor.client,
+        visitor.user_agent.as_deref(),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &context.with_actor(user, None),
+        Entry::new("auth.login")
+            .object("session", session_id)
+            .after(serde_json::json!({ "method": "mailed_link" })),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/login?done=password").into_response())
+    let jar = csrf::COOKIE.remove(
+        &state.config,
+        jar.add(session::cookie(state, college, &token)),
+    );
+    Ok((jar, Redirect::to("/dashboard")).into_response())
 }
 
 pub async fn reset(
     State(state): State<AppState>,
     context: AuditContext,
+    client: ClientIp,
+    headers: axum::http::HeaderMap,
     jar: CookieJar,
     Form(form): Form<SetPasswordForm>,
 ) -> AppResult<Response> {
-    set_password(&state, context, jar, form, Purpose::Reset).await
+    let visitor = Visitor::from(&client, &headers);
+    set_password(&state, context, visitor, jar, form, Purpose::Reset).await
 }
 
 pub async fn accept_invite(
     State(state): State<AppState>,
     context: AuditContext,
+    client: ClientIp,
+    headers: axum::http::HeaderMap,
     jar: CookieJar,
     Form(form): Form<SetPasswordForm>,
 ) -> AppResult<Response> {
-    set_password(&state, context, jar, form, Purpose::Invite).await
+    let visitor = Visitor::from(&client, &headers);
+    set_password(&state, context, visitor, jar, form, Purpose::Invite).await
 }
 
 #[derive(Template)]

@@ -29,7 +29,7 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::identity::principal::Principal;
-use crate::identity::{csrf, mfa, mfa_pages, session};
+use crate::identity::{csrf, mfa, mfa_pages, outbound, session};
 use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
 use crate::web::extract::{ApiPath, ApiQuery};
@@ -89,7 +89,7 @@ pub async fn provider(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Discovery {
     issuer: String,
     authorization_endpoint: String,
@@ -97,47 +97,64 @@ struct Discovery {
     jwks_uri: String,
 }
 
-fn http() -> AppResult<reqwest::Client> {
-    crate::crypto::install_tls_provider();
-    reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| AppError::Internal(e.into()))
+/// How long a provider's discovery document is reused.
+const DISCOVERY_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn unavailable() -> AppError {
+    AppError::Unavailable(
+        "The college's sign-in provider did not answer. Try again, or sign in with your password."
+            .into(),
+    )
 }
 
-async fn discover(issuer: &str) -> AppResult<Discovery> {
-    if !issuer.starts_with("https://")
-        && !issuer.starts_with("http://127.0.0.1")
-        && !issuer.starts_with("http://localhost")
+/// The provider's discovery document (cached for ten minutes). The issuer and every
+/// address the document names pass the same checks (see `outbound`).
+async fn discover(config: &crate::config::Config, issuer: &str) -> AppResult<Discovery> {
+    type Cache =
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Discovery)>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((at, found)) = cache.lock().expect("discovery cache").get(issuer)
+        && at.elapsed() < DISCOVERY_TTL
     {
-        return Err(AppError::Unavailable(
-            "The sign-in provider must be reached over https.".into(),
-        ));
+        return Ok(found.clone());
     }
     let url = format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
     );
-    let unavailable = |e: reqwest::Error| {
-        tracing::warn!(error = %e, %url, "OIDC discovery failed");
-        AppError::Unavailable("The college's sign-in provider did not answer. Try again, or sign in with your password.".into())
-    };
-    let discovery: Discovery = http()?
-        .get(&url)
-        .send()
-        .await
-        .map_err(unavailable)?
-        .error_for_status()
-        .map_err(unavailable)?
-        .json()
-        .await
-        .map_err(unavailable)?;
+    let discovery: Discovery =
+        outbound::fetch_json(config, &url, None)
+            .await
+            .map_err(|failure| {
+                failure.log("discovery");
+                unavailable()
+            })?;
     if discovery.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
         return Err(AppError::Unavailable(
             "The sign-in provider describes another issuer.".into(),
         ));
     }
+    for address in [
+        &discovery.authorization_endpoint,
+        &discovery.token_endpoint,
+        &discovery.jwks_uri,
+    ] {
+        if let Err(outbound::Refused(why)) = outbound::check(config, address).await {
+            tracing::warn!(%why, issuer, "the provider's discovery document names a refused address");
+            return Err(AppError::Unavailable(
+                "The college's sign-in provider names an address Campus will not use.".into(),
+            ));
+        }
+    }
+    let mut entries = cache.lock().expect("discovery cache");
+    if entries.len() > 1000 {
+        entries.clear();
+    }
+    entries.insert(
+        issuer.to_string(),
+        (std::time::Instant::now(), discovery.clone()),
+    );
     Ok(discovery)
 }
 
@@ -180,13 +197,18 @@ pub struct StartQuery {
     next: Option<String>,
 }
 
-/// `/c/{slug}/sso`: off to the college's provider.
+/// `/c/{slug}/sso`: off to the college's provider. Anyone may open it and each start
+/// may fetch from the provider, so it is limited per address like sign-in.
 pub async fn start(
     State(state): State<AppState>,
+    client: ClientIp,
     jar: CookieJar,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(query): ApiQuery<StartQuery>,
 ) -> AppResult<Response> {
+    state
+        .throttle
+        .check(crate::web::throttle::Door::SingleSignOn, client.0)?;
     let college = institution::find_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -196,7 +218,7 @@ pub async fn start(
         .filter(|p| p.enabled)
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    let discovery = discover(&provider.issuer).await?;
+    let discovery = discover(&state.config, &provider.issuer).await?;
     let pending = Pending {
         college: college.id.0,
         state: random_token(),
@@ -306,37 +328,30 @@ pub async fn callback(
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
 
-    let discovery = discover(&provider.issuer).await?;
-    let client_http = http()?;
-    let unavailable = |e: reqwest::Error| {
-        tracing::warn!(error = %e, "OIDC token exchange failed");
-        AppError::Unavailable("The college's sign-in provider did not answer. Try again.".into())
-    };
-    let answer: TokenAnswer = client_http
-        .post(&discovery.token_endpoint)
-        .basic_auth(&provider.client_id, Some(&provider.client_secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", redirect_uri(&state).as_str()),
-            ("code_verifier", pending.verifier.as_str()),
-        ])
-        .send()
+    let discovery = discover(&state.config, &provider.issuer).await?;
+    let redirect = redirect_uri(&state);
+    let fields = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect.as_str()),
+        ("code_verifier", pending.verifier.as_str()),
+    ];
+    let answer: TokenAnswer = outbound::fetch_json(
+        &state.config,
+        &discovery.token_endpoint,
+        Some((&fields, (&provider.client_id, &provider.client_secret))),
+    )
+    .await
+    .map_err(|failure| {
+        failure.log("token exchange");
+        unavailable()
+    })?;
+    let jwks: JwkSet = outbound::fetch_json(&state.config, &discovery.jwks_uri, None)
         .await
-        .map_err(unavailable)?
-        .error_for_status()
-        .map_err(unavailable)?
-        .json()
-        .await
-        .map_err(unavailable)?;
-    let jwks: JwkSet = client_http
-        .get(&discovery.jwks_uri)
-        .send()
-        .await
-        .map_err(unavailable)?
-        .json()
-        .await
-        .map_err(unavailable)?;
+        .map_err(|failure| {
+            failure.log("key set");
+            unavailable()
+        })?;
 
     let Some(claims) = verify_id_token(&answer.id_token, &jwks, &provider) else {
         return failed("The provider's answer could not be verified.");

@@ -17,6 +17,8 @@ pub enum Door {
     PasswordReset,
     /// Applicants making accounts on a college's public application page.
     SignUp,
+    /// Starting a single sign-on (each start fetches from the provider).
+    SingleSignOn,
 }
 
 pub struct Throttle {
@@ -34,7 +36,7 @@ impl Throttle {
     /// Counts an attempt at `door` from `client`; refuses once the minute's allowance is
     /// spent. Requests without a known address share one allowance.
     pub fn check(&self, door: Door, client: Option<IpAddr>) -> Result<(), AppError> {
-        let ip = client.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let ip = group(client.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
         self.limiter
             .check_key(&(door, ip))
             .map_err(|_| AppError::TooManyRequests {
@@ -46,6 +48,22 @@ impl Throttle {
     pub fn tidy(&self) {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
+    }
+}
+
+/// The address an allowance is kept for. One IPv6 subscriber gets a whole /64 (and
+/// often more), so counting single IPv6 addresses would let one attacker rotate through
+/// billions: they are counted by /64. IPv4-mapped IPv6 counts as the IPv4 address.
+fn group(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(std::net::Ipv6Addr::from(bits))
+            }
+        },
     }
 }
 
@@ -64,5 +82,46 @@ mod tests {
         assert!(throttle.check(Door::SignIn, a).is_err());
         assert!(throttle.check(Door::SignIn, b).is_ok());
         assert!(throttle.check(Door::Refresh, a).is_ok());
+    }
+
+    #[test]
+    fn ipv6_addresses_share_their_64() {
+        let throttle = Throttle::new(2);
+        let one: Option<IpAddr> = Some("2001:db8:1:2::1".parse().expect("ip"));
+        let same_64: Option<IpAddr> = Some("2001:db8:1:2:ffff:ffff:ffff:ffff".parse().expect("ip"));
+        let other_64: Option<IpAddr> = Some("2001:db8:1:3::1".parse().expect("ip"));
+        assert!(throttle.check(Door::SignIn, one).is_ok());
+        assert!(throttle.check(Door::SignIn, same_64).is_ok());
+        assert!(throttle.check(Door::SignIn, one).is_err());
+        assert!(throttle.check(Door::SignIn, same_64).is_err());
+        assert!(throttle.check(Door::SignIn, other_64).is_ok());
+        let mapped: Option<IpAddr> = Some("::ffff:10.0.0.9".parse().expect("ip"));
+        let plain: Option<IpAddr> = Some("10.0.0.9".parse().expect("ip"));
+        assert!(throttle.check(Door::SignIn, mapped).is_ok());
+        assert!(throttle.check(Door::SignIn, plain).is_ok());
+        assert!(throttle.check(Door::SignIn, mapped).is_err());
+    }
+
+    #[test]
+    fn an_allowance_holds_under_concurrency() {
+        let throttle = std::sync::Arc::new(Throttle::new(10));
+        let address: Option<IpAddr> = Some("192.0.2.7".parse().expect("ip"));
+        let passed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (throttle, passed) = (throttle.clone(), passed.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        if throttle.check(Door::SignIn, address).is_ok() {
+                            passed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("thread");
+        }
+        assert_eq!(passed.load(std::sync::atomic::Ordering::SeqCst), 10);
     }
 }

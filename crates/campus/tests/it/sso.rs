@@ -159,7 +159,8 @@ async fn sso_round_trip(browser: &mut Browser<'_>) -> crate::util::browser::Page
 #[tokio::test]
 async fn people_sign_in_with_the_colleges_provider() {
     let provider = start_provider().await;
-    let app = TestApp::new().await;
+    // The test provider is on loopback: only an explicit allow-list lets Campus reach it.
+    let app = TestApp::with_settings(&[("CAMPUS_SSO_ALLOWED_HOSTS", "127.0.0.1")]).await;
     let college = fixtures::college(&app.pool, "alpha").await;
     fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
     fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
@@ -243,4 +244,41 @@ async fn people_sign_in_with_the_colleges_provider() {
     let actions = fixtures::audit_actions(&app.pool, college).await;
     assert!(actions.contains(&"college.sso_configured".to_string()));
     assert!(actions.contains(&"auth.login".to_string()));
+}
+
+/// A provider on an internal address (here, loopback) is not reached unless the
+/// allow-list setting names it: the start page answers that the provider is unavailable.
+#[tokio::test]
+async fn an_internal_provider_is_refused_without_the_allow_list() {
+    let provider = start_provider().await;
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let mut admin = Browser::new(&app);
+    admin.sign_in("alpha", "admin@alpha.edu", PASSWORD).await;
+    let form = admin.get("/admin/sso").await;
+    let saved = admin
+        .post(
+            "/admin/sso",
+            &[
+                ("_csrf", &form.csrf()),
+                ("issuer", &provider.base),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("allowed_domain", "alpha.edu"),
+                ("label", "Alpha accounts"),
+                ("enabled", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let mut browser = Browser::new(&app);
+    let start = browser.get("/c/alpha/sso").await;
+    assert_eq!(
+        start.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        start.html
+    );
+    assert!(start.location.is_none());
 }
