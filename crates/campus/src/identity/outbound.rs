@@ -139,20 +139,27 @@ impl Failure {
     }
 }
 
+/// A form posted with the client's credentials (a token exchange).
+pub struct Post<'a> {
+    pub fields: &'a [(&'a str, &'a str)],
+    pub user: &'a str,
+    pub secret: &'a str,
+}
+
 /// GETs (or POSTs `form` to) `url` after checking it; the JSON answer, at most
 /// `MAX_ANSWER_BYTES`, within the time limit.
 pub async fn fetch_json<T: serde::de::DeserializeOwned>(
     config: &Config,
     url: &str,
-    form: Option<(&[(&str, &str)], (&str, &str))>,
+    form: Option<Post<'_>>,
 ) -> Result<T, Failure> {
     let (url, address) = check(config, url).await.map_err(Failure::Refused)?;
     let client = client(&url, address).map_err(|e| Failure::Unanswered(format!("{e:?}")))?;
     let request = match form {
-        Some((fields, (user, secret))) => client
+        Some(post) => client
             .post(url.clone())
-            .basic_auth(user, Some(secret))
-            .form(fields),
+            .basic_auth(post.user, Some(post.secret))
+            .form(post.fields),
         None => client.get(url.clone()),
     };
     let mut response = request

@@ -339,7 +339,11 @@ pub async fn callback(
     let answer: TokenAnswer = outbound::fetch_json(
         &state.config,
         &discovery.token_endpoint,
-        Some((&fields, (&provider.client_id, &provider.client_secret))),
+        Some(outbound::Post {
+            fields: &fields,
+            user: &provider.client_id,
+            secret: &provider.client_secret,
+        }),
     )
     .await
     .map_err(|failure| {
