@@ -48,15 +48,18 @@ pub async fn open_intakes(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedUp {
-    pub application_id: Uuid,
+    /// What to do next (the same words whether or not the address had an account).
+    pub detail: String,
 }
 
-/// Makes an applicant's account and their draft application to an open intake. The
-/// applicant then signs in (`POST /api/v1/auth/login`) to complete it.
+/// Makes an applicant's account and a draft application to an intake. The answer is the
+/// same whether or not the address already has an account (its owner is mailed
+/// instead); a new account confirms its address through the mailed link before it can
+/// sign in and complete the application.
 #[utoipa::path(post, path = "/api/v1/colleges/{slug}/applicants", tag = "admissions", request_body = SignUpInput, params(("slug" = String, Path, description = "The college's address name")),
-    responses((status = 201, description = "Account and draft made", body = SignedUp),
+    responses((status = 202, description = "Accepted: a link is mailed to the address", body = SignedUp),
         (status = 409, description = "The intake is not taking applications", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 422, description = "Bad fields, a weak password, an email already used", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "Bad fields or a weak password", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 429, description = "Too many sign-ups from this address", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn sign_up(
     State(state): State<AppState>,
@@ -69,10 +72,22 @@ pub async fn sign_up(
     let college = queries::find_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
+    let base_url = state.config.base_url();
+    let signing = signup::Signing {
+        college: college.id,
+        college_name: &college.name,
+        college_slug: &college.slug,
+        base_url: &base_url,
+    };
     let mut tx = begin_for_college(&state.db, college.id).await?;
-    let id = signup::sign_up(&mut tx, &context, &college.name, &input).await?;
+    signup::sign_up(&mut tx, &context, &signing, &input).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(SignedUp { application_id: id })))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SignedUp {
+            detail: signup::CHECK_YOUR_MAIL.into(),
+        }),
+    ))
 }
 
 /// The caller's applications.

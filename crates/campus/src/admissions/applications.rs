@@ -169,6 +169,19 @@ pub async fn of_user(conn: &mut PgConnection, user: Uuid) -> Result<Vec<Applicat
 }
 
 /// Starts (or returns) the user's application to an open intake.
+/// Refuses an intake that is not taking applications today.
+pub async fn check_open(conn: &mut PgConnection, intake: Uuid) -> Result<(), AppError> {
+    let found = intakes::find(conn, intake).await?;
+    if found.open {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "{} takes applications from {} to {}",
+            found.name, found.opens_on, found.closes_on
+        )))
+    }
+}
+
 pub async fn start(
     conn: &mut PgConnection,
     context: &AuditContext,

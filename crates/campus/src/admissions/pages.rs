@@ -132,8 +132,15 @@ pub async fn apply(
         email: form_field(&body, "email"),
         password: form_field(&body, "password"),
     };
+    let base_url = state.config.base_url();
+    let signing = signup::Signing {
+        college: college.id,
+        college_name: &college.name,
+        college_slug: &college.slug,
+        base_url: &base_url,
+    };
     let mut tx = begin_for_college(&state.db, college.id).await?;
-    match signup::sign_up(&mut tx, &context, &college.name, &input).await {
+    match signup::sign_up(&mut tx, &context, &signing, &input).await {
         Ok(_) => {
             tx.commit().await?;
             let shown = SignUpInput {

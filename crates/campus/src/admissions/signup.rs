@@ -10,7 +10,9 @@ use uuid::Uuid;
 use crate::admissions::applications;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
+use crate::identity::account_tokens::{self, Purpose};
 use crate::identity::password;
+use crate::mail;
 use crate::people::model::Email;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -23,13 +25,28 @@ pub struct SignUpInput {
     pub password: String,
 }
 
-/// Makes the applicant's account and their draft; returns the application's id.
+/// The college, as the sign-up's mail names it.
+pub struct Signing<'a> {
+    pub college: crate::db::CollegeId,
+    pub college_name: &'a str,
+    pub college_slug: &'a str,
+    pub base_url: &'a str,
+}
+
+/// What every sign-up is told, whether or not the address had an account: the answer
+/// must not reveal who has one.
+pub const CHECK_YOUR_MAIL: &str = "Check your mail: we sent a link to the address you gave. \
+     Follow it to confirm the address, then sign in to complete your application.";
+
+/// Makes the applicant's account (which cannot sign in until the mailed link confirms its
+/// address) and their draft. If the address already has an account, nothing is made and
+/// its owner gets a mail saying so instead; the caller answers both alike.
 pub async fn sign_up(
     conn: &mut PgConnection,
     context: &AuditContext,
-    college_name: &str,
+    signing: &Signing<'_>,
     input: &SignUpInput,
-) -> Result<Uuid, AppError> {
+) -> Result<(), AppError> {
     let mut errors = Vec::new();
     for (field, value) in [
         ("first_name", &input.first_name),
@@ -50,7 +67,7 @@ pub async fn sign_up(
             input.email.as_str(),
             input.first_name.as_str(),
             input.last_name.as_str(),
-            college_name,
+            signing.college_name,
         ],
     ) {
         errors.push(e);
@@ -58,21 +75,47 @@ pub async fn sign_up(
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
-        .bind(email.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
-    if taken {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "email",
-            "an account with this email exists: sign in to apply with it",
-        )]));
-    }
+    // The intake is checked before anything else is looked at, for everyone alike.
+    applications::check_open(conn, input.intake_id).await?;
+    // Hashed either way, so both answers take as long.
     let hash = password::hash_bounded(&input.password).await?;
+    let existing: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE email = $1 AND NOT (self_signup AND email_verified_at IS NULL)",
+    )
+    .bind(email.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(owner) = existing {
+        let body = format!(
+            "Hello,\n\nSomeone asked to apply to {college} with this address. It already has \
+             an account, so nothing new was made. If it was you, sign in and apply from your \
+             page:\n\n{base}/c/{slug}/login\n\nForgotten the password? The sign-in page \
+             sends a link to set a new one. If it was not you, you need do nothing.\n",
+            college = signing.college_name,
+            base = signing.base_url,
+            slug = signing.college_slug,
+        );
+        mail::queue(
+            conn,
+            email.as_str(),
+            &format!("Your application to {}", signing.college_name),
+            &body,
+        )
+        .await?;
+        audit::record(
+            conn,
+            context,
+            Entry::new("admissions.signup_for_existing_account").object("user", owner),
+        )
+        .await?;
+        return Ok(());
+    }
     let name = format!("{} {}", input.first_name.trim(), input.last_name.trim());
+    // An earlier unconfirmed sign-up with this address gives way (see the migration).
     let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (college_id, email, display_name, status, password_hash, password_changed_at) \
-         VALUES (app_current_college(), $1, $2, 'active', $3, now()) RETURNING id",
+        "INSERT INTO users (college_id, email, display_name, status, password_hash, \
+           password_changed_at, self_signup) \
+         VALUES (app_current_college(), $1, $2, 'invited', $3, now(), true) RETURNING id",
     )
     .bind(email.as_str())
     .bind(&name)
@@ -105,5 +148,23 @@ pub async fn sign_up(
         &input.first_name,
         &input.last_name,
     )
-    .await
+    .await?;
+    let token = account_tokens::issue(conn, signing.college, user, Purpose::VerifyEmail).await?;
+    let body = format!(
+        "Hello {name},\n\nConfirm this address to complete your application to {college} \
+         (the link works for three days):\n\n{base}/account/verify-email?token={token}\n\n\
+         Then sign in at {base}/c/{slug}/login. If you did not apply, ignore this mail and \
+         nothing more happens.\n",
+        college = signing.college_name,
+        base = signing.base_url,
+        slug = signing.college_slug,
+    );
+    mail::queue(
+        conn,
+        email.as_str(),
+        &format!("Confirm your address for {}", signing.college_name),
+        &body,
+    )
+    .await?;
+    Ok(())
 }

@@ -386,10 +386,15 @@ pub async fn verify_email(
     if let Some((college, bytes)) = account_tokens::parse(&q.token) {
         let mut tx = begin_for_college(&state.db, college).await?;
         if let Some(user) = account_tokens::consume(&mut tx, &bytes, Purpose::VerifyEmail).await? {
-            sqlx::query("UPDATE users SET email_verified_at = now() WHERE id = $1")
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
+            // An applicant's own sign-up becomes usable once its address is confirmed.
+            sqlx::query(
+                "UPDATE users SET email_verified_at = now(), status = CASE \
+                   WHEN self_signup AND status = 'invited' THEN 'active' ELSE status END \
+                 WHERE id = $1",
+            )
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
             audit::record(
                 &mut tx,
                 &context.clone().with_actor(user, None),

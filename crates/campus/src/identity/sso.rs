@@ -372,7 +372,8 @@ pub async fn callback(
 
     let mut tx = begin_for_college(&state.db, college).await?;
     let user: Option<(Uuid, String)> = sqlx::query_as(
-        "SELECT id, status FROM users WHERE email = $1 AND status IN ('active', 'invited') FOR UPDATE",
+        "SELECT id, status FROM users WHERE email = $1 AND status IN ('active', 'invited') \
+           AND NOT (self_signup AND email_verified_at IS NULL) FOR UPDATE",
     )
     .bind(&email)
     .fetch_optional(&mut *tx)

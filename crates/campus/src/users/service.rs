@@ -145,7 +145,7 @@ pub async fn create(
     field_prefix: &str,
 ) -> Result<Uuid, AppError> {
     let mut errors = check_roles(conn, &format!("{field_prefix}roles"), &user.roles).await?;
-    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT (self_signup AND email_verified_at IS NULL))")
         .bind(user.email.as_str())
         .fetch_one(&mut *conn)
         .await?;
@@ -344,7 +344,7 @@ pub async fn update(
     }
     if let Some(email) = &email {
         let taken: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2)")
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2 AND NOT (self_signup AND email_verified_at IS NULL))")
                 .bind(email.as_str())
                 .bind(user)
                 .fetch_one(&mut *conn)

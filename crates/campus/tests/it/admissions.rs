@@ -29,7 +29,26 @@ where
     value
 }
 
-/// Signs an applicant up and in; returns their token and application id.
+/// The newest mail queued for `to` in the college `slug`.
+async fn last_mail(app: &TestApp, slug: &str, to: &str) -> Option<String> {
+    let college = campus::institution::queries::find_by_slug(&app.pool, slug)
+        .await
+        .expect("query")
+        .expect("college");
+    let mut tx = begin_for_college(&app.pool, college.id).await.expect("tx");
+    let body: Option<String> = sqlx::query_scalar(
+        "SELECT body_text FROM mail_outbox WHERE to_address = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_optional(&mut *tx)
+    .await
+    .expect("mail");
+    tx.commit().await.expect("commit");
+    body
+}
+
+/// Signs an applicant up, confirms the address through the mailed link, and signs in;
+/// returns their token and application id.
 async fn applicant(app: &TestApp, intake: &str, email: &str, first: &str) -> (String, String) {
     let (status, body) = call(
         app,
@@ -39,14 +58,24 @@ async fn applicant(app: &TestApp, intake: &str, email: &str, first: &str) -> (St
         Some(json!({"intake_id": intake, "first_name": first, "last_name": "Applicant", "email": email, "password": PASSWORD})),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let application = body["application_id"].as_str().expect("id").to_string();
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    // Until the address is confirmed, the account cannot sign in.
+    let (status, _) = login(app, "alpha", email, PASSWORD, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed in unconfirmed");
+    let mail = last_mail(app, "alpha", email)
+        .await
+        .expect("a confirmation mail");
+    let token = fixtures::link_token(&mail);
+    let confirmed = app
+        .get(&format!("/account/verify-email?token={token}"))
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
     let (status, login) = login(app, "alpha", email, PASSWORD, None).await;
     assert_eq!(status, StatusCode::OK, "{login}");
-    (
-        login["access_token"].as_str().expect("token").to_string(),
-        application,
-    )
+    let token = login["access_token"].as_str().expect("token").to_string();
+    let (_, mine) = call(app, "GET", "/api/v1/me/applications", &token, None).await;
+    let application = mine[0]["id"].as_str().expect("application").to_string();
+    (token, application)
 }
 
 /// A gateway's callback for `checkout` (as `POST /payments` answered it), signed by the
@@ -169,6 +198,7 @@ async fn applicants_apply_pay_and_are_admitted_by_merit_within_the_seats() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (ada, ada_application) = applicant(&app, &intake, "ada@example.org", "Ada").await;
+    // The same address again: the same answer as a new one, and its owner is mailed.
     let (status, body) = call(
         &app,
         "POST",
@@ -177,7 +207,13 @@ async fn applicants_apply_pay_and_are_admitted_by_merit_within_the_seats() {
         Some(json!({"intake_id": intake, "first_name": "Ada", "last_name": "Again", "email": "ADA@example.org", "password": PASSWORD})),
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["detail"], campus::admissions::signup::CHECK_YOUR_MAIL);
+    let mail = last_mail(&app, "alpha", "ada@example.org")
+        .await
+        .expect("mail");
+    assert!(mail.contains("already has an account"), "{mail}");
+    assert!(!mail.contains("token="), "no link to a new account: {mail}");
     let (status, _) = call(&app, "GET", "/api/v1/students", &ada, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "applicants see no records");
 
@@ -548,7 +584,17 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.html);
-    assert!(made.html.contains("Your account is ready"));
+    assert!(made.html.contains("Check your mail"));
+    let mail = last_mail(&app, "alpha", "zoe@example.org")
+        .await
+        .expect("a confirmation mail");
+    let confirmed = browser
+        .get(&format!(
+            "/account/verify-email?token={}",
+            fixtures::link_token(&mail)
+        ))
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK);
 
     let mut applicant = Browser::new(&app);
     applicant
@@ -769,4 +815,87 @@ async fn without_a_gateway_the_office_records_the_fee() {
         .await,
         "office paid R-1001"
     );
+}
+
+/// A sign-up nobody confirmed holds nothing: it cannot sign in, and the college can still
+/// make an account with its address (which replaces it).
+#[tokio::test]
+async fn an_unconfirmed_sign_up_gives_way_to_the_colleges_account() {
+    let app = TestApp::new().await;
+    let w = world(&app, 2).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    fixtures::user(
+        &app.pool,
+        w.college,
+        "admin@alpha.edu",
+        &[Role::CollegeAdmin],
+    )
+    .await;
+    let registrar = token_of(&app, "reg@alpha.edu").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |d: i64| (today + time::Duration::days(d)).to_string();
+    let (_, intake) = call(
+        &app,
+        "POST",
+        "/api/v1/intakes",
+        &registrar,
+        Some(json!({"program": "bsc-cs", "name": "2027 intake", "seats": 2, "application_fee": "0", "opens_on": day(-1), "closes_on": day(30), "admits_on": "2027-07-01"})),
+    )
+    .await;
+    let intake = id(&intake);
+    // Someone signs up with a teacher-to-be's address and never confirms it.
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/colleges/alpha/applicants",
+        "",
+        Some(json!({"intake_id": intake, "first_name": "Squat", "last_name": "Ter", "email": "new.teacher@alpha.edu", "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, _) = login(&app, "alpha", "new.teacher@alpha.edu", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The college makes the teacher's account with that address all the same.
+    let code = fixtures::next_code("admin@alpha.edu", fixtures::TOTP_SECRET);
+    let (_, admin) = login(&app, "alpha", "admin@alpha.edu", PASSWORD, Some(&code)).await;
+    let admin = admin["access_token"].as_str().expect("token").to_string();
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/users",
+        &admin,
+        Some(json!({"email": "new.teacher@alpha.edu", "display_name": "New Teacher", "roles": ["teacher"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        scalar::<i64>(
+            &app,
+            w.college,
+            "SELECT count(*) FROM users WHERE email = 'new.teacher@alpha.edu'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar::<i64>(
+            &app,
+            w.college,
+            "SELECT count(*) FROM applications WHERE first_name = 'Squat'"
+        )
+        .await,
+        0,
+        "the unconfirmed sign-up and its draft gave way"
+    );
+    // A confirmed sign-up keeps its address.
+    let (_, _) = applicant(&app, &intake, "kept@example.org", "Kept").await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/users",
+        &admin,
+        Some(json!({"email": "kept@example.org", "display_name": "Kept", "roles": ["teacher"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
