@@ -563,6 +563,7 @@ pub async fn amend(
     sqlx::query("SELECT set_config('campus.results_amendment', '', true)")
         .execute(&mut *conn)
         .await?;
+    crate::documents::lifecycle::supersede_for_amendment(conn, section, input.student_id).await?;
     audit::record(
         conn,
         context,

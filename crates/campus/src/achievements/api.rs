@@ -149,7 +149,7 @@ pub async fn decide(
 
 /// Issues the student's verified portfolio (approved achievements, academic summary) as
 /// PDF with a verification code.
-#[utoipa::path(get, path = "/api/v1/students/{id}/portfolio", tag = "achievements", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/students/{id}/portfolio", tag = "achievements", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
     responses((status = 200, description = "The PDF", content_type = "application/pdf"),
         (status = 403, description = "Not a student this account may see", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn portfolio_pdf(

@@ -59,7 +59,7 @@ pub fn routes() -> Routes {
             Access::Allowed(AchievementsManage),
             pages::save_organizer,
         )
-        .get(
+        .post(
             "/students/{id}/portfolio",
             Access::Allowed(StudentsRead),
             api::portfolio_pdf,
@@ -74,7 +74,7 @@ pub fn routes() -> Routes {
             Access::Allowed(StudentsRead),
             api::of_student,
         )
-        .get(
+        .post(
             "/api/v1/students/{id}/portfolio",
             Access::Allowed(StudentsRead),
             api::portfolio_pdf,

@@ -72,6 +72,7 @@ pub async fn issue(
     base_url: &str,
     student: Uuid,
 ) -> Result<Issued, AppError> {
+    crate::documents::lifecycle::within_daily_limit(conn, context.actor).await?;
     let sources = issue::sources(conn, student).await?;
     let approved: Vec<Approved> = sqlx::query_as(
         "SELECT a.id, a.title, a.category, a.achieved_on, a.organiser, a.description, a.points, \

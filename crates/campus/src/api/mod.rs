@@ -133,6 +133,8 @@ use crate::identity::access::{Access, Routes};
         crate::admissions::api::withdraw,
         crate::admissions::api::callback,
         crate::admissions::api::fee_received,
+        crate::documents::lifecycle_http::list_api,
+        crate::documents::lifecycle_http::revoke_api,
         crate::admissions::api::list_intakes,
         crate::admissions::api::create_intake,
         crate::admissions::api::merit_list,

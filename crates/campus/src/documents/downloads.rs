@@ -47,7 +47,7 @@ pub struct TermQuery {
 }
 
 /// Issues a student's report card for a term (published results only) as PDF.
-#[utoipa::path(get, path = "/api/v1/students/{id}/report-card", tag = "documents", params(("id" = Uuid, Path, description = "The student's id"), TermQuery), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/students/{id}/report-card", tag = "documents", params(("id" = Uuid, Path, description = "The student's id"), TermQuery), security(("bearer" = [])),
     responses((status = 200, description = "The PDF, with a verification code", content_type = "application/pdf"),
         (status = 403, description = "Not a student this account may see", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "No published results in that term", body = ProblemDocument, content_type = "application/problem+json")))]
@@ -76,7 +76,7 @@ pub async fn report_card(
 }
 
 /// Issues a student's transcript (every term with published results) as PDF.
-#[utoipa::path(get, path = "/api/v1/students/{id}/transcript", tag = "documents", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/students/{id}/transcript", tag = "documents", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
     responses((status = 200, description = "The PDF, with a verification code", content_type = "application/pdf"),
         (status = 403, description = "Not a student this account may see", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn transcript(

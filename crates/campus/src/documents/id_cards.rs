@@ -53,6 +53,7 @@ pub async fn issue(
     base_url: &str,
     student: Uuid,
 ) -> Result<Issued, AppError> {
+    crate::documents::lifecycle::within_daily_limit(conn, context.actor).await?;
     let facts: Option<Facts> = sqlx::query_as(
         "SELECT st.first_name || ' ' || st.last_name AS name, st.student_number AS number, p.name AS program, \
             make_date(extract(year FROM st.admitted_on)::int + p.duration_years, 6, 30) AS valid_until, st.status, \
@@ -116,6 +117,7 @@ pub async fn issue(
     .map_err(|e| AppError::Internal(e.into()))?
     .map_err(|e| AppError::Internal(e.into()))?;
     let value = serde_json::to_value(&contents).map_err(|e| AppError::Internal(e.into()))?;
+    crate::documents::lifecycle::replace_id_cards(conn, student).await?;
     let id = issue::record_document(
         conn,
         context,
@@ -136,7 +138,7 @@ pub async fn issue(
 }
 
 /// A student's identity card as PDF (for the student and those who may read them).
-#[utoipa::path(get, path = "/api/v1/students/{id}/id-card", tag = "documents", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/students/{id}/id-card", tag = "documents", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
     responses((status = 200, description = "The PDF, with a verification code", content_type = "application/pdf"),
         (status = 403, description = "Not a student this account may see", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "Not a current student", body = ProblemDocument, content_type = "application/problem+json")))]

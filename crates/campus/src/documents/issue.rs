@@ -495,6 +495,7 @@ pub async fn issue(
     student: Uuid,
     term: Option<Uuid>,
 ) -> Result<Issued, AppError> {
+    crate::documents::lifecycle::within_daily_limit(conn, context.actor).await?;
     let sources = sources(conn, student).await?;
     let attendance = match term {
         Some(term) => term_attendance(conn, student, term).await?,

@@ -7,6 +7,8 @@ pub mod id_cards;
 pub mod issue;
 pub mod jobs;
 pub mod jobs_http;
+pub mod lifecycle;
+pub mod lifecycle_http;
 pub mod verify;
 
 use crate::identity::access::{Access, Routes};
@@ -21,15 +23,30 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/c/{slug}/verify", Access::Public, verify::form)
         .get("/c/{slug}/verify/{code}", Access::Public, verify::code)
-        .get(
+        .post(
             "/api/v1/students/{id}/id-card",
             Access::Allowed(StudentsRead),
             id_cards::download,
         )
-        .get(
+        .post(
             "/students/{id}/id-card",
             Access::Allowed(StudentsRead),
             id_cards::download,
+        )
+        .get(
+            "/api/v1/students/{id}/documents",
+            Access::Allowed(StudentsRead),
+            lifecycle_http::list_api,
+        )
+        .post(
+            "/api/v1/documents/{id}/revoke",
+            Access::Allowed(StudentsManage),
+            lifecycle_http::revoke_api,
+        )
+        .post(
+            "/documents/{id}/revoke",
+            Access::Allowed(StudentsManage),
+            lifecycle_http::revoke_page,
         )
         .post(
             "/api/v1/students/{id}/photo",
@@ -41,7 +58,7 @@ pub fn routes() -> Routes {
             Access::Allowed(StudentsManage),
             id_cards::add_photo_page.layer(DefaultBodyLimit::disable()),
         )
-        .get(
+        .post(
             "/api/v1/students/{id}/report-card",
             Access::Allowed(MarksRead),
             downloads::report_card,
@@ -51,7 +68,7 @@ pub fn routes() -> Routes {
             Access::Allowed(MarksRead),
             downloads::report_card_form,
         )
-        .get(
+        .post(
             "/api/v1/students/{id}/transcript",
             Access::Allowed(MarksRead),
             downloads::transcript,

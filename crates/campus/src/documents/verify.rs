@@ -32,6 +32,8 @@ enum Outcome {
         contents: Box<Contents>,
         issued_at: OffsetDateTime,
         revoked: Option<(OffsetDateTime, Option<String>)>,
+        /// When grades it shows were amended since.
+        superseded: Option<OffsetDateTime>,
     },
     /// A student's identity card.
     IdCard {
@@ -88,16 +90,23 @@ async fn answer(
         None => Outcome::NotFound,
         Some(code) => {
             let mut tx = begin_for_college(&state.db, summary.id).await?;
-            let row: Option<(serde_json::Value, OffsetDateTime, Option<OffsetDateTime>, Option<String>)> =
+            type Row = (
+                serde_json::Value,
+                OffsetDateTime,
+                Option<OffsetDateTime>,
+                Option<String>,
+                Option<OffsetDateTime>,
+            );
+            let row: Option<Row> =
                 sqlx::query_as(
-                    "SELECT contents, issued_at, revoked_at, revoked_reason FROM issued_documents WHERE code = $1",
+                    "SELECT contents, issued_at, revoked_at, revoked_reason, superseded_at FROM issued_documents WHERE code = $1",
                 )
                 .bind(code)
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match row {
                 None => Outcome::NotFound,
-                Some((contents, issued_at, revoked_at, reason))
+                Some((contents, issued_at, revoked_at, reason, _))
                     if contents["kind"] == "id_card" =>
                 {
                     Outcome::IdCard {
@@ -109,7 +118,7 @@ async fn answer(
                         revoked: revoked_at.map(|at| (at, reason)),
                     }
                 }
-                Some((contents, issued_at, revoked_at, reason))
+                Some((contents, issued_at, revoked_at, reason, _))
                     if contents["kind"] == "portfolio" =>
                 {
                     let contents: crate::achievements::portfolio::Contents =
@@ -132,13 +141,14 @@ async fn answer(
                         revoked: revoked_at.map(|at| (at, reason)),
                     }
                 }
-                Some((contents, issued_at, revoked_at, reason)) => Outcome::Found {
+                Some((contents, issued_at, revoked_at, reason, superseded)) => Outcome::Found {
                     contents: Box::new(
                         serde_json::from_value(contents)
                             .map_err(|e| AppError::Internal(e.into()))?,
                     ),
                     issued_at,
                     revoked: revoked_at.map(|at| (at, reason)),
+                    superseded,
                 },
             };
             tx.commit().await?;

@@ -105,6 +105,11 @@ struct ProfileView {
     points: i64,
     can_manage: bool,
     statuses: [&'static str; 5],
+    /// Report cards, transcripts, identity cards and portfolios issued to the student.
+    issued: Vec<crate::documents::lifecycle::IssuedLine>,
+    /// A message after a redirect (a document revoked).
+    notice: Option<&'static str>,
+    college_slug: String,
     errors: Vec<FieldError>,
 }
 
@@ -114,6 +119,17 @@ pub(crate) async fn render_profile(
     jar: CookieJar,
     student: Uuid,
     errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    render_profile_with(state, principal, jar, student, errors, None).await
+}
+
+async fn render_profile_with(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    student: Uuid,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let grant = principal
         .grant(Permission::StudentsRead)
@@ -145,6 +161,7 @@ pub(crate) async fn render_profile(
         })
         .collect();
     let points = crate::achievements::model::points_of(&mut tx, student).await?;
+    let issued = crate::documents::lifecycle::of_student(&mut tx, student).await?;
     let can_manage = match principal.grant(Permission::StudentsManage) {
         Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
         None => false,
@@ -173,10 +190,18 @@ pub(crate) async fn render_profile(
         achievements,
         points,
         can_manage,
+        issued,
+        notice,
+        college_slug: principal.college_slug.clone(),
         statuses: STATUSES,
         errors,
     };
     Ok((status, jar, render(&view)?).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
 }
 
 pub async fn profile(
@@ -184,8 +209,13 @@ pub async fn profile(
     principal: Principal,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
+    crate::web::extract::ApiQuery(query): crate::web::extract::ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
-    render_profile(&state, &principal, jar, student, Vec::new()).await
+    let notice = match query.done.as_deref() {
+        Some("revoked") => Some("The document is revoked; its verification page says so."),
+        _ => None,
+    };
+    render_profile_with(&state, &principal, jar, student, Vec::new(), notice).await
 }
 
 pub async fn change_status(

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::registration::{Class, class, students, world};
 use crate::util::TestApp;
-use crate::util::api::{call, call_multipart, download, id};
+use crate::util::api::{call, call_multipart, download, id, issue};
 use crate::util::app::body_text;
 use crate::util::fixtures::{self, PASSWORD};
 
@@ -392,7 +392,7 @@ async fn achievements_are_verified_within_reach_and_portfolios_show_revocations(
     assert_eq!(points, 25, "{mine}");
 
     // The portfolio, and its public page before and after a revocation.
-    let (status, kind, pdf, _) = download(
+    let (status, kind, pdf, _) = issue(
         &app,
         &format!("/api/v1/students/{ada}/portfolio"),
         &ada_token,
@@ -401,7 +401,7 @@ async fn achievements_are_verified_within_reach_and_portfolios_show_revocations(
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "application/pdf");
     assert!(pdf.starts_with(b"%PDF-"));
-    let (status, ..) = download(
+    let (status, ..) = issue(
         &app,
         &format!("/api/v1/students/{ada}/portfolio"),
         &outsider[0].1,

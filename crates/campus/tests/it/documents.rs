@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::registration::{Class, World, class, same_password, token_of, world};
 use crate::util::TestApp;
-use crate::util::api::{call, download};
+use crate::util::api::{call, download, issue};
 use crate::util::app::body_text;
 use crate::util::fixtures::{self, PASSWORD};
 
@@ -79,7 +79,7 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
     let app = TestApp::new().await;
     let (w, Class { people, other, .. }, _) = published(&app).await;
     let mine = format!("/api/v1/students/{}/transcript", people[0].0);
-    let (status, kind, pdf, _) = download(&app, &mine, &people[0].1).await;
+    let (status, kind, pdf, _) = issue(&app, &mine, &people[0].1).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "application/pdf");
     assert!(
@@ -87,13 +87,13 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
         "{}",
         pdf.len()
     );
-    let (status, ..) = download(&app, &mine, &people[1].1).await;
+    let (status, ..) = issue(&app, &mine, &people[1].1).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
         "another student's transcript"
     );
-    let (status, ..) = download(&app, &mine, &other).await;
+    let (status, ..) = issue(&app, &mine, &other).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -104,7 +104,7 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
         "/api/v1/students/{}/report-card?term={}",
         people[0].0, w.term
     );
-    let (status, kind, pdf, _) = download(&app, &card, &people[0].1).await;
+    let (status, kind, pdf, _) = issue(&app, &card, &people[0].1).await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
     assert!(pdf.starts_with(b"%PDF-"));
     // To look at one: CAMPUS_SAMPLE_PDF=/tmp/card.pdf cargo nextest run documents
@@ -116,10 +116,10 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
         people[0].0,
         Uuid::new_v4()
     );
-    let (status, _, body, _) = download(&app, &elsewhere, &people[0].1).await;
+    let (status, _, body, _) = issue(&app, &elsewhere, &people[0].1).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(String::from_utf8_lossy(&body).contains("no published results"));
-    let (status, ..) = download(
+    let (status, ..) = issue(
         &app,
         &format!("/api/v1/students/{}/report-card?term=soon", people[0].0),
         &people[0].1,
@@ -367,4 +367,167 @@ async fn a_registrar_prints_a_programs_report_cards_as_one_job() {
         "{}",
         page.html
     );
+}
+
+/// Why each identity card issued was revoked (`None`: it stands), oldest first.
+async fn card_standing(app: &TestApp, w: &World) -> Vec<Option<String>> {
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query_scalar(
+        "SELECT revoked_reason FROM issued_documents WHERE kind = 'id_card' ORDER BY issued_at",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .expect("cards")
+}
+
+/// After issue: grades amended later supersede a transcript, a registrar revokes a
+/// document with a reason, identity cards are revoked when replaced or when the student
+/// leaves, documents are issued only by POST, and one account's daily allowance holds.
+#[tokio::test]
+async fn issued_documents_are_superseded_revoked_and_limited() {
+    let app = TestApp::new().await;
+    let (w, Class { people, .. }, registrar) = published(&app).await;
+    let (student, token) = (people[0].0, people[0].1.clone());
+
+    // Only by POST: a GET (a link, an image on another site) issues nothing.
+    for path in ["transcript", "id-card", "portfolio"] {
+        let (status, ..) =
+            download(&app, &format!("/api/v1/students/{student}/{path}"), &token).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+    }
+    let (status, ..) = issue(
+        &app,
+        &format!("/api/v1/students/{student}/transcript"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (transcript_code, _) = codes(&app, &w).await.remove(0);
+
+    // A grade amended after issue: the transcript shows as superseded.
+    let exam: uuid::Uuid = {
+        let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+        sqlx::query_scalar("SELECT id FROM assessments LIMIT 1")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("exam")
+    };
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/sections/{}/results/amend", w.section),
+        &registrar,
+        Some(json!({"student_id": student, "assessment_id": exam, "score": 80, "reason": "re-marked paper"})),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+    let html = body_text(app.get(&format!("/c/alpha/verify/{transcript_code}")).await).await;
+    assert!(html.contains("Superseded"), "{html}");
+
+    // The registrar revokes it with a reason; the student cannot.
+    let (status, list) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/students/{student}/documents"),
+        &registrar,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let document = list[0]["id"].as_str().expect("id").to_string();
+    assert!(list[0]["superseded_at"].is_string(), "{list}");
+    let revoke = format!("/api/v1/documents/{document}/revoke");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &revoke,
+        &token,
+        Some(json!({"reason": "mine"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = call(
+        &app,
+        "POST",
+        &revoke,
+        &registrar,
+        Some(json!({"reason": ""})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &revoke,
+        &registrar,
+        Some(json!({"reason": "issued with an error"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &revoke,
+        &registrar,
+        Some(json!({"reason": "again"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let html = body_text(app.get(&format!("/c/alpha/verify/{transcript_code}")).await).await;
+    assert!(
+        html.contains("revoked") && html.contains("issued with an error"),
+        "{html}"
+    );
+
+    // Identity cards: a new card replaces the old; leaving the college revokes the rest.
+    for _ in 0..2 {
+        let (status, ..) = issue(
+            &app,
+            &format!("/api/v1/students/{student}/id-card"),
+            &registrar,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(
+        card_standing(&app, &w).await,
+        [Some("replaced by a newer card".to_string()), None]
+    );
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/students/{student}/status"),
+        &registrar,
+        Some(json!({"status": "withdrawn", "reason": "moved to another city"})),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+    assert!(
+        card_standing(&app, &w)
+            .await
+            .iter()
+            .all(|r| r.as_deref().is_some_and(|r| !r.is_empty())),
+        "a card outlived the student's leaving"
+    );
+
+    // One account's daily allowance: the hundredth document today is the last.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query(
+        "INSERT INTO issued_documents (college_id, code, kind, student_id, contents, pdf_sha256, issued_by) \
+         SELECT app_current_college(), upper(substr(md5(g::text), 1, 16)), 'transcript', $1, '{}', \
+                md5(g::text) || md5(g::text), (SELECT user_id FROM students WHERE id = $1) \
+         FROM generate_series(1, 100) g",
+    )
+    .bind(people[1].0)
+    .execute(&mut *tx)
+    .await
+    .expect("earlier documents");
+    tx.commit().await.expect("commit");
+    let (status, ..) = issue(
+        &app,
+        &format!("/api/v1/students/{}/transcript", people[1].0),
+        &people[1].1,
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -228,14 +228,14 @@ async fn parents_see_only_the_children_the_college_confirmed() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    for path in [
-        format!("/api/v1/students/{stranger}"),
-        format!("/api/v1/students/{stranger}/achievements"),
-        format!("/api/v1/students/{stranger}/transcript"),
-        format!("/api/v1/students/{stranger}/portfolio"),
+    for (method, path) in [
+        ("GET", format!("/api/v1/students/{stranger}")),
+        ("GET", format!("/api/v1/students/{stranger}/achievements")),
+        ("POST", format!("/api/v1/students/{stranger}/transcript")),
+        ("POST", format!("/api/v1/students/{stranger}/portfolio")),
     ] {
-        let (status, _) = call(&app, "GET", &path, &parent, None).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        let (status, _) = call(&app, method, &path, &parent, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
     }
     let (_, search) = call(&app, "GET", "/api/v1/students", &parent, None).await;
     assert_eq!(

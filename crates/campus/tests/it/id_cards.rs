@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
-use crate::util::api::{call, call_multipart, download};
+use crate::util::api::{call, call_multipart, issue};
 use crate::util::app::body_text;
 use crate::util::fixtures;
 
@@ -80,14 +80,14 @@ async fn students_get_identity_cards_with_their_photo_and_a_verification_page() 
     assert_eq!(status, StatusCode::NO_CONTENT);
 
     let card = format!("/api/v1/students/{student}/id-card");
-    let (status, kind, pdf, _) = download(&app, &card, &student_token).await;
+    let (status, kind, pdf, _) = issue(&app, &card, &student_token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(kind, "application/pdf");
     assert!(
         pdf.starts_with(b"%PDF-") && pdf.len() > 5_000,
         "with the photo inside"
     );
-    let (status, ..) = download(&app, &card, &outsider[0].1).await;
+    let (status, ..) = issue(&app, &card, &outsider[0].1).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
@@ -113,6 +113,6 @@ async fn students_get_identity_cards_with_their_photo_and_a_verification_page() 
     )
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, ..) = download(&app, &card, &registrar).await;
+    let (status, ..) = issue(&app, &card, &registrar).await;
     assert_eq!(status, StatusCode::CONFLICT);
 }

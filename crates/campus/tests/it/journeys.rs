@@ -118,8 +118,9 @@ async fn a_student_enrols_records_an_achievement_a_teacher_approves_and_the_port
     let kind = web
         .run_async(
             "portfolio",
-            "const link = document.querySelector(\"a[href$='/portfolio']\"); \
-             fetch(link.href, {credentials: 'same-origin'}) \
+            "const form = document.querySelector(\"form[action$='/portfolio']\"); \
+             fetch(form.action, {method: 'POST', credentials: 'same-origin', \
+                 body: new URLSearchParams(new FormData(form))}) \
                .then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'), \
                  new TextDecoder().decode(new Uint8Array(b).slice(0, 5))]))) \
                .catch(e => done(String(e)));",

@@ -130,9 +130,25 @@ pub async fn download(
     uri: &str,
     token: &str,
 ) -> (StatusCode, String, Vec<u8>, String) {
+    fetch(app, "GET", uri, token).await
+}
+
+/// Issues a document (`POST`, as documents are made only by POST): as `download`.
+pub async fn issue(app: &TestApp, uri: &str, token: &str) -> (StatusCode, String, Vec<u8>, String) {
+    fetch(app, "POST", uri, token).await
+}
+
+async fn fetch(
+    app: &TestApp,
+    method: &str,
+    uri: &str,
+    token: &str,
+) -> (StatusCode, String, Vec<u8>, String) {
     let response = app
         .send(
-            Request::get(uri)
+            Request::builder()
+                .method(method)
+                .uri(uri)
                 .header(header::AUTHORIZATION, format!("Bearer {token}"))
                 .body(Body::empty())
                 .expect("request"),

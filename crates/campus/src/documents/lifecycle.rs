@@ -1,0 +1,175 @@
+//! Issued documents after issue: a student's documents listed, a registrar revoking one
+//! with a reason, report cards and transcripts superseded when grades they show are
+//! amended, identity cards revoked when a new card is issued (and, by the database, when
+//! the student leaves), and a daily limit on how many documents one account issues.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+
+/// Documents one account may issue in a day (report cards, transcripts, identity cards,
+/// portfolios), enough for any office's day, too few to mint thousands. Bulk printing
+/// runs as a job and is not counted here.
+pub const DAILY_LIMIT: i64 = 100;
+
+/// Refuses a further document from `actor` once today's allowance is used. Issues from
+/// one account take turns, so documents requested at once cannot pass it together.
+pub async fn within_daily_limit(
+    conn: &mut PgConnection,
+    actor: Option<Uuid>,
+) -> Result<(), AppError> {
+    let Some(actor) = actor else {
+        return Ok(());
+    };
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('documents:' || $1::text, 0))")
+        .bind(actor)
+        .execute(&mut *conn)
+        .await?;
+    let today: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM issued_documents WHERE issued_by = $1 AND issued_at > now() - interval '1 day'",
+    )
+    .bind(actor)
+    .fetch_one(&mut *conn)
+    .await?;
+    if today >= DAILY_LIMIT {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 3600,
+        });
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct IssuedLine {
+    pub id: Uuid,
+    /// The verification code as printed.
+    pub code: String,
+    /// report_card, transcript, id_card or portfolio.
+    pub kind: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    pub revoked_reason: Option<String>,
+    /// When grades it shows were amended after it was issued.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub superseded_at: Option<OffsetDateTime>,
+}
+
+impl IssuedLine {
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind.as_str() {
+            "report_card" => "Report card",
+            "transcript" => "Transcript",
+            "id_card" => "Identity card",
+            "portfolio" => "Portfolio",
+            _ => "Document",
+        }
+    }
+
+    pub fn shown_code(&self) -> String {
+        crate::documents::issue::show_code(&self.code)
+    }
+}
+
+/// A student's issued documents, newest first.
+pub async fn of_student(
+    conn: &mut PgConnection,
+    student: Uuid,
+) -> Result<Vec<IssuedLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, code, kind, issued_at, revoked_at, revoked_reason, superseded_at \
+         FROM issued_documents WHERE student_id = $1 ORDER BY issued_at DESC LIMIT 200",
+    )
+    .bind(student)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct RevokeInput {
+    /// Why (3 to 500 characters); shown on the document's verification page.
+    pub reason: String,
+}
+
+/// Revokes an issued document; its verification page says so from now on. Returns the
+/// student it was issued to.
+pub async fn revoke(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    id: Uuid,
+    input: &RevokeInput,
+) -> Result<Uuid, AppError> {
+    let reason = input.reason.trim();
+    if !(3..=500).contains(&reason.chars().count()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "reason",
+            "say why, in 3 to 500 characters (the verification page shows it)",
+        )]));
+    }
+    let found: Option<(Uuid, String, Option<OffsetDateTime>)> = sqlx::query_as(
+        "SELECT student_id, kind, revoked_at FROM issued_documents WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (student, kind, revoked_at) = found.ok_or(AppError::NotFound)?;
+    if revoked_at.is_some() {
+        return Err(AppError::Conflict(
+            "this document is revoked already".into(),
+        ));
+    }
+    sqlx::query(
+        "UPDATE issued_documents SET revoked_at = now(), revoked_reason = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("document.revoked")
+            .object("issued_document", id)
+            .after(serde_json::json!({ "kind": kind, "student_id": student, "reason": reason })),
+    )
+    .await?;
+    Ok(student)
+}
+
+/// A new identity card replaces the student's earlier ones.
+pub async fn replace_id_cards(conn: &mut PgConnection, student: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE issued_documents SET revoked_at = now(), revoked_reason = 'replaced by a newer card' \
+         WHERE student_id = $1 AND kind = 'id_card' AND revoked_at IS NULL",
+    )
+    .bind(student)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Grades of `section` were amended for `student`: their transcripts, and their report
+/// cards for the section's term, no longer show the record.
+pub async fn supersede_for_amendment(
+    conn: &mut PgConnection,
+    section: Uuid,
+    student: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE issued_documents d SET superseded_at = now() \
+         WHERE d.student_id = $2 AND d.superseded_at IS NULL AND d.revoked_at IS NULL \
+           AND (d.kind = 'transcript' \
+                OR (d.kind = 'report_card' AND d.term_id = (SELECT term_id FROM sections WHERE id = $1)))",
+    )
+    .bind(section)
+    .bind(student)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! A student's issued documents and their revocation, in the API and on the student's
+//! page.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use uuid::Uuid;
+
+use crate::academics::reach::authorize_student;
+use crate::app::AppState;
+use crate::audit::AuditContext;
+use crate::db::begin_for_college;
+use crate::documents::lifecycle::{self, IssuedLine, RevokeInput};
+use crate::error::{AppError, AppResult};
+use crate::identity::permissions::Permission;
+use crate::identity::principal::Principal;
+use crate::web::errors::ProblemDocument;
+use crate::web::extract::{ApiJson, ApiPath, form_field};
+
+/// A student's issued documents, newest first, with revocations and supersessions.
+#[utoipa::path(get, path = "/api/v1/students/{id}/documents", tag = "documents", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
+    responses((status = 200, description = "Newest first", body = [IssuedLine])))]
+pub async fn list_api(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(student): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<IssuedLine>>> {
+    let grant = principal
+        .grant(Permission::StudentsRead)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    authorize_student(&mut tx, &grant, student).await?;
+    let list = lifecycle::of_student(&mut tx, student).await?;
+    tx.commit().await?;
+    Ok(Json(list))
+}
+
+/// Revokes an issued document with a reason its verification page shows from now on.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/revoke", tag = "documents", request_body = RevokeInput, params(("id" = Uuid, Path, description = "The issued document's id")), security(("bearer" = [])),
+    responses((status = 204, description = "Revoked"),
+        (status = 409, description = "Revoked already", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "No reason", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn revoke_api(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<RevokeInput>,
+) -> AppResult<StatusCode> {
+    let grant = principal
+        .grant(Permission::StudentsManage)
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let student = lifecycle::revoke(&mut tx, &context, id, &input).await?;
+    authorize_student(&mut tx, &grant, student).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The student page's "Revoke" form: back to the student's documents, saying so.
+pub async fn revoke_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+    axum::Form(body): axum::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::StudentsManage)
+        .ok_or(AppError::Forbidden)?;
+    let input = RevokeInput {
+        reason: form_field(&body, "reason"),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let student = lifecycle::revoke(&mut tx, &context, id, &input).await?;
+    authorize_student(&mut tx, &grant, student).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/students/{student}?done=revoked#documents")).into_response())
+}
