@@ -388,15 +388,9 @@ async fn timetable_choices(
     let rooms = sqlx::query_as("SELECT id, code || ' ' || name FROM rooms ORDER BY code")
         .fetch_all(&mut *conn)
         .await?;
-    let teachers = if principal.can(Permission::StaffRead) {
-        sqlx::query_as(
-            "SELECT DISTINCT sf.id, sf.last_name || ', ' || sf.first_name FROM staff sf \
-             JOIN section_teachers x ON x.college_id = sf.college_id AND x.staff_id = sf.id ORDER BY 2",
-        )
-        .fetch_all(&mut *conn)
-        .await?
-    } else {
-        Vec::new()
+    let teachers = match principal.grant(Permission::StaffRead) {
+        Some(grant) => crate::staff::records::teachers_within(conn, &grant).await?,
+        None => Vec::new(),
     };
     Ok((rooms, teachers))
 }
@@ -449,7 +443,12 @@ pub async fn teacher_timetable(
     jar: CookieJar,
     ApiPath(staff): ApiPath<Uuid>,
 ) -> AppResult<Response> {
+    let grant = principal
+        .grant(Permission::StaffRead)
+        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    // A teacher sees the weeks of their own department's staff only, as their profiles.
+    crate::staff::records::authorize_staff(&mut tx, &grant, staff).await?;
     let name: Option<String> =
         sqlx::query_scalar("SELECT first_name || ' ' || last_name FROM staff WHERE id = $1")
             .bind(staff)

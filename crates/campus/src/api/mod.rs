@@ -176,7 +176,7 @@ use crate::identity::access::{Access, Routes};
         (name = "students", description = "Student records: search, profiles, status history"),
         (name = "achievements", description = "Achievements, reviews, activity points and the verified portfolio"),
         (name = "guardians", description = "Parent links confirmed by the college, and the parent portal"),
-        (name = "notices", description = "Notices to everyone, students, parents or staff"),
+        (name = "notices", description = "Notices to everyone, students, parents, staff or applicants"),
         (name = "guidance", description = "Counselors' guidance notes, encrypted, every reading audited"),
         (name = "enrollment", description = "Enrollment steps and each student's progress through them"),
         (name = "requests", description = "Leave with an approval chain; support and maintenance tickets"),

@@ -16,6 +16,9 @@ pub enum Permission {
     InstitutionManage,
     StudentsRead,
     StudentsManage,
+    /// A student's personal details: birth date, address, phone, email, guardians and
+    /// documents (beyond name, number, program, year and photo).
+    StudentsPersonal,
     StaffRead,
     StaffManage,
     GuardiansRead,
@@ -51,7 +54,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 41] = [
+    pub const ALL: [Permission; 42] = [
         Permission::UsersRead,
         Permission::UsersManage,
         Permission::RolesManage,
@@ -61,6 +64,7 @@ impl Permission {
         Permission::InstitutionManage,
         Permission::StudentsRead,
         Permission::StudentsManage,
+        Permission::StudentsPersonal,
         Permission::StaffRead,
         Permission::StaffManage,
         Permission::GuardiansRead,
@@ -106,6 +110,7 @@ impl Permission {
             Permission::InstitutionManage => "institution.manage",
             Permission::StudentsRead => "students.read",
             Permission::StudentsManage => "students.manage",
+            Permission::StudentsPersonal => "students.personal",
             Permission::StaffRead => "staff.read",
             Permission::StaffManage => "staff.manage",
             Permission::GuardiansRead => "guardians.read",
@@ -244,7 +249,8 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::UsersRead, College), (P::UsersManage, College), (P::RolesManage, College),
         (P::AuditRead, College), (P::CollegeSettings, College), (P::InstitutionRead, College),
         (P::InstitutionManage, College), (P::StudentsRead, College),
-        (P::StudentsManage, College), (P::StaffRead, College), (P::StaffManage, College),
+        (P::StudentsManage, College), (P::StudentsPersonal, College),
+        (P::StaffRead, College), (P::StaffManage, College),
         (P::GuardiansRead, College), (P::GuardiansManage, College),
         (P::AchievementsReview, College), (P::AchievementsManage, College),
         (P::EnrollmentProgress, College), (P::NoticesManage, College),
@@ -256,7 +262,8 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::AttendanceRead, College),
         (P::CatalogRead, College),
         (P::UsersRead, College), (P::AuditRead, College), (P::InstitutionRead, College),
-        (P::StudentsRead, College), (P::StaffRead, College), (P::GuardiansRead, College),
+        (P::StudentsRead, College), (P::StudentsPersonal, College), (P::StaffRead, College),
+        (P::GuardiansRead, College),
     ]),
     (Role::Registrar, "registrar", "Registrar", false, &[
         (P::InteropManage, College),
@@ -268,6 +275,7 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::CatalogRead, College), (P::CatalogManage, College), (P::RegistrationManage, College),
         (P::UsersRead, College), (P::InstitutionRead, College), (P::InstitutionManage, College),
         (P::StudentsRead, College), (P::StudentsManage, College), (P::StaffRead, College),
+        (P::StudentsPersonal, College),
         (P::GuardiansRead, College), (P::GuardiansManage, College),
         (P::AchievementsReview, College), (P::EnrollmentProgress, College),
         (P::NoticesManage, College),
@@ -276,12 +284,14 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::LeaveRequest, Own),
         (P::CatalogRead, College), (P::CatalogManage, College),
         (P::InstitutionRead, College), (P::InstitutionManage, College),
-        (P::StudentsRead, College), (P::StaffRead, College),
+        (P::StudentsRead, College), (P::StudentsPersonal, College), (P::StaffRead, College),
     ]),
+    // Sees of a student what fees need: name, number, program, year (not their address,
+    // birth date or family's numbers).
     (Role::Accountant, "accountant", "Accountant", false, &[
         (P::LeaveRequest, Own),
         (P::CatalogRead, College),
-        (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
+        (P::InstitutionRead, College), (P::StudentsRead, College),
     ]),
     (Role::Teacher, "teacher", "Teacher", false, &[
         (P::LeaveRequest, Own), (P::LeaveApprove, Own),
@@ -290,12 +300,13 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::AttendanceMark, Scope::OwnSections), (P::AttendanceRead, Scope::OwnSections),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
+        (P::StudentsPersonal, Department),
         (P::AchievementsReview, Department),
     ]),
     (Role::Warden, "warden", "Warden", false, &[
         (P::LeaveRequest, Own), (P::TicketsManage, College),
         (P::CatalogRead, College),
-        (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
+        (P::InstitutionRead, College), (P::StudentsRead, College),
     ]),
     (Role::Librarian, "librarian", "Librarian", false, &[
         (P::LeaveRequest, Own),
@@ -308,6 +319,7 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::AttendanceRead, College),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, College), (P::GuardiansRead, College),
+        (P::StudentsPersonal, College),
     ]),
     // Reviews achievements of the categories the college assigned them (`Own` here means
     // their own categories), never their own achievements.
@@ -322,12 +334,14 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::AttendanceRead, Own),
         (P::CatalogRead, College), (P::RegistrationEnrol, Own),
         (P::InstitutionRead, College), (P::StudentsRead, Own), (P::GuardiansRead, Own),
+        (P::StudentsPersonal, Own),
     ]),
     (Role::Parent, "parent", "Parent", false, &[
         (P::MarksRead, OwnChildren),
         (P::AttendanceRead, OwnChildren),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, OwnChildren), (P::GuardiansRead, Own),
+        (P::StudentsPersonal, OwnChildren),
         (P::GuardiansLink, Own),
     ]),
     // Someone applying for admission, with the account they made themselves.

@@ -74,7 +74,7 @@ struct NoticesView {
     csrf: String,
     current: Vec<Notice>,
     managed: Option<Vec<Notice>>,
-    audiences: [&'static str; 4],
+    audiences: [&'static str; 5],
     input: NoticeInput,
     errors: Vec<FieldError>,
 }

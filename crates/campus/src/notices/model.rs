@@ -13,14 +13,14 @@ use crate::error::{AppError, FieldError};
 use crate::identity::permissions::Role;
 use crate::identity::principal::Principal;
 
-pub const AUDIENCES: [&str; 4] = ["everyone", "students", "parents", "staff"];
+pub const AUDIENCES: [&str; 5] = ["everyone", "students", "parents", "staff", "applicants"];
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Notice {
     pub id: Uuid,
     pub title: String,
     pub body: String,
-    /// everyone, students, parents or staff.
+    /// everyone, students, parents, staff or applicants.
     pub audience: String,
     #[serde(with = "time::serde::rfc3339")]
     pub publish_at: OffsetDateTime,
@@ -34,20 +34,22 @@ pub struct Notice {
 
 /// The audiences a reader belongs to: everyone, and students, parents or staff by role
 /// (every role but student and parent is staff).
+/// The audiences whose notices `principal` sees. "Everyone" is everyone at the college:
+/// its students, parents and staff. Someone who only applies is not yet one of them and
+/// sees only notices meant for applicants.
 pub fn audiences_of(principal: &Principal) -> Vec<&'static str> {
-    let mut out = vec!["everyone"];
-    let mut staff = false;
+    let mut out = Vec::new();
     for role in &principal.roles {
         match Role::parse(role) {
-            Some(Role::Student) => out.push("students"),
-            Some(Role::Parent) => out.push("parents"),
-            Some(role) if !role.is_staff() => {}
-            _ => staff = true,
+            Some(Role::Student) => out.extend(["everyone", "students"]),
+            Some(Role::Parent) => out.extend(["everyone", "parents"]),
+            Some(Role::Applicant) => out.push("applicants"),
+            Some(role) if !role.is_staff() => out.push("everyone"),
+            // Built-in staff roles and a college's own roles.
+            _ => out.extend(["everyone", "staff"]),
         }
     }
-    if staff {
-        out.push("staff");
-    }
+    out.sort_unstable();
     out.dedup();
     out
 }
@@ -87,7 +89,7 @@ pub async fn all(conn: &mut PgConnection) -> Result<Vec<Notice>, sqlx::Error> {
 pub struct NoticeInput {
     pub title: String,
     pub body: String,
-    /// everyone, students, parents or staff.
+    /// everyone, students, parents, staff or applicants.
     pub audience: String,
     /// When to show it from (RFC 3339 or local `2026-12-01T09:00`); now when empty.
     #[serde(default)]
@@ -112,7 +114,7 @@ pub async fn post(
     if !AUDIENCES.contains(&input.audience.as_str()) {
         errors.push(FieldError::new(
             "audience",
-            "must be everyone, students, parents or staff",
+            "must be everyone, students, parents, staff or applicants",
         ));
     }
     let publish_at = if input.publish_at.trim().is_empty() {

@@ -142,12 +142,13 @@ pub struct Profile {
     pub teaching: Vec<Teaching>,
 }
 
-/// A staff member's profile, when the grant reaches them.
-pub async fn profile(
+/// Refuses a staff member the grant does not reach (another department's, for a
+/// teacher); an unknown one is not found.
+pub async fn authorize_staff(
     conn: &mut PgConnection,
     grant: &Grant,
     id: Uuid,
-) -> Result<Profile, AppError> {
+) -> Result<(), AppError> {
     let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM staff sf WHERE sf.id = $2",
         reach(grant.scope)
@@ -157,10 +158,35 @@ pub async fn profile(
     .fetch_optional(&mut *conn)
     .await?;
     match reached {
-        None => return Err(AppError::NotFound),
-        Some(false) => return Err(AppError::Forbidden),
-        Some(true) => {}
+        None => Err(AppError::NotFound),
+        Some(false) => Err(AppError::Forbidden),
+        Some(true) => Ok(()),
     }
+}
+
+/// The staff the grant reaches, as (id, "Last, First"), among those who teach.
+pub async fn teachers_within(
+    conn: &mut PgConnection,
+    grant: &Grant,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT sf.id, sf.last_name || ', ' || sf.first_name FROM staff sf \
+         JOIN section_teachers x ON x.college_id = sf.college_id AND x.staff_id = sf.id \
+         WHERE {} ORDER BY 2",
+        reach(grant.scope)
+    )))
+    .bind(grant.user_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// A staff member's profile, when the grant reaches them.
+pub async fn profile(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    id: Uuid,
+) -> Result<Profile, AppError> {
+    authorize_staff(conn, grant, id).await?;
     let mut profile: Profile = sqlx::query_as(
         "SELECT sf.id, sf.staff_number, sf.first_name, sf.last_name, sf.title, d.name AS department, \
             sf.email::text AS email, sf.phone, sf.joined_on, sf.status, \

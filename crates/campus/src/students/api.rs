@@ -50,7 +50,10 @@ pub async fn profile(
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let profile = records::profile(&mut tx, student).await?;
+    let mut profile = records::profile(&mut tx, student).await?;
+    if !records::sees_personal_details(&mut tx, &principal, student).await? {
+        profile = profile.without_personal_details();
+    }
     tx.commit().await?;
     Ok(Json(profile))
 }

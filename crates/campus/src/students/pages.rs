@@ -136,7 +136,11 @@ async fn render_profile_with(
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let profile = records::profile(&mut tx, student).await?;
+    let mut profile = records::profile(&mut tx, student).await?;
+    let personal = records::sees_personal_details(&mut tx, principal, student).await?;
+    if !personal {
+        profile = profile.without_personal_details();
+    }
     let achievements = crate::achievements::model::of_student(&mut tx, student).await?;
     let documents: Vec<(String, uuid::Uuid, String, String, i64)> = sqlx::query_as(
         "SELECT d.kind, f.id, f.file_name, f.content_type, f.size_bytes FROM student_documents d \
@@ -159,6 +163,11 @@ async fn render_profile_with(
                 },
             )
         })
+        .filter(
+            |(kind, _): &(String, crate::coursework::uploads::FileView)| {
+                personal || kind == "photo"
+            },
+        )
         .collect();
     let points = crate::achievements::model::points_of(&mut tx, student).await?;
     let issued = crate::documents::lifecycle::of_student(&mut tx, student).await?;

@@ -237,6 +237,38 @@ pub struct Profile {
     pub history: Vec<StatusChange>,
 }
 
+impl Profile {
+    /// What a reader without `students.personal` for this student sees: who the student
+    /// is and where they study, not how to reach them or their family.
+    pub fn without_personal_details(mut self) -> Profile {
+        self.email = None;
+        self.phone = None;
+        self.address = None;
+        self.date_of_birth = None;
+        self.guardians.clear();
+        self.history.clear();
+        self
+    }
+}
+
+/// Whether `principal` may see the student's personal details (see `Profile`).
+pub async fn sees_personal_details(
+    conn: &mut PgConnection,
+    principal: &crate::identity::principal::Principal,
+    student: Uuid,
+) -> Result<bool, AppError> {
+    match principal.grant(crate::identity::permissions::Permission::StudentsPersonal) {
+        Some(grant) => {
+            match crate::academics::reach::authorize_student(conn, &grant, student).await {
+                Ok(()) => Ok(true),
+                Err(AppError::Forbidden | AppError::NotFound) => Ok(false),
+                Err(other) => Err(other),
+            }
+        }
+        None => Ok(false),
+    }
+}
+
 pub async fn profile(conn: &mut PgConnection, student: Uuid) -> Result<Profile, AppError> {
     let found: Option<Profile> = sqlx::query_as(
         "SELECT st.id, st.student_number, st.first_name, st.last_name, st.email::text AS email, st.phone, st.address, \

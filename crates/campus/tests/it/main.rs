@@ -16,6 +16,7 @@ mod http;
 mod id_cards;
 mod identity;
 mod journeys;
+mod leaks;
 mod matrix;
 mod mfa;
 mod migrations;
