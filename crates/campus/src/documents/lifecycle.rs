@@ -94,6 +94,7 @@ pub async fn of_student(
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct RevokeInput {
     /// Why (3 to 500 characters); shown on the document's verification page.
+    #[schema(min_length = 3, max_length = 500)]
     pub reason: String,
 }
 
