@@ -10,6 +10,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use super::TestApp;
 
+/// The longest a step waits for the state it checks; on a busy machine pages come late,
+/// and a step never proceeds on time alone.
+const PATIENCE: Duration = Duration::from_secs(20);
+
 pub struct Web {
     pub base: String,
     pub client: Client,
@@ -144,9 +148,9 @@ impl Web {
         }
     }
 
-    /// Waits (up to five seconds) for the page to contain `text`.
+    /// Waits (up to `PATIENCE`, for a machine under load) for the page to contain `text`.
     pub async fn expect(&self, step: &str, text: &str) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             let source = self.client.source().await.unwrap_or_default();
             if source.contains(text) {
@@ -172,13 +176,22 @@ impl Web {
             "form[action='/login'] button[type=submit]",
         )
         .await;
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        let url = self
-            .client
-            .current_url()
-            .await
-            .map(|u| u.path().to_string())
-            .unwrap_or_default();
+        // Wait for where the sign-in leads: the second-factor page or a dashboard.
+        let mut url = String::new();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while tokio::time::Instant::now() < deadline {
+            url = self
+                .client
+                .current_url()
+                .await
+                .map(|u| u.path().to_string())
+                .unwrap_or_default();
+            let source = self.client.source().await.unwrap_or_default();
+            if url.starts_with("/login/mfa") || source.contains("Welcome, ") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         if url.starts_with("/login/mfa") {
             let code = super::fixtures::next_code(email, totp);
             self.fill(&format!("second factor {email}"), "#code", &code)
