@@ -87,10 +87,19 @@ pub fn read(bytes: &[u8]) -> Result<Archive, AppError> {
                 "{name}: OneRoster files sit at the top of the archive, not in folders"
             )));
         }
-        if IGNORED.contains(&name.as_str()) || name.starts_with('.') {
+        if IGNORED
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(&name))
+            || name.starts_with('.')
+        {
             ignored.push(name);
             continue;
         }
+        // Exporters differ in case (`userprofiles.csv`, `Users.csv`): the spec's name counts.
+        let name = FILES
+            .iter()
+            .find(|known| known.eq_ignore_ascii_case(&name))
+            .map_or(name, |known| (*known).to_string());
         if !FILES.contains(&name.as_str()) {
             return Err(bad(format!(
                 "{name} is not a OneRoster file (expected: {})",

@@ -76,9 +76,46 @@ fn kind_of(role: &str) -> Option<Kind> {
     }
 }
 
+/// A date as exporters write them: `2023-05-01`, with a time after it
+/// (`2023-05-01T18:25:43.511Z`, `2017-05-06 08:01:05`), or `M/D/YYYY` as US exporters
+/// write it (`D/M/YYYY` when the first number cannot be a month).
 fn date(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.get(..10).unwrap_or(text), &format).ok()
+    let text = text.trim();
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    if let Some(found) = text.get(..10).and_then(|head| Date::parse(head, &iso).ok()) {
+        return Some(found);
+    }
+    let day_part = text.split([' ', 'T']).next().unwrap_or(text);
+    let parts: Vec<u32> = day_part
+        .split('/')
+        .map(|p| p.parse::<u32>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    let [first, second, year] = parts[..] else {
+        return None;
+    };
+    let (month, day) = if first > 12 {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()
+}
+
+/// A Campus number (student, staff) from an exporter's identifier or username, which may
+/// be `mary.jones` or an email: letters and digits kept, anything else a dash, an
+/// email's domain dropped.
+fn number_from(text: &str) -> String {
+    let local = text.trim().split('@').next().unwrap_or_default();
+    let mut out = String::new();
+    for c in code(local).chars() {
+        if c.is_ascii_uppercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(30).collect()
 }
 
 /// A OneRoster identifier as a Campus code (upper case, spaces to dashes).
@@ -386,13 +423,32 @@ pub async fn run(
                                 .find(|y| y.2 <= starts && ends <= y.3)
                                 .map(|y| y.0)
                         });
-                    let Some(year) = year else {
-                        problems.push(sessions.problem(
-                            row,
-                            "parentSourcedId",
-                            "names no school year of the archive or of Campus",
-                        ));
-                        continue;
+                    // A term with no parent (optional in the spec) gets a school year of
+                    // its own dates, unless that would overlap one Campus has.
+                    let year = match year {
+                        Some(year) => year,
+                        None if parent.is_empty()
+                            && !existing_years.iter().any(|y| y.2 <= ends && starts <= y.3) =>
+                        {
+                            let id = Uuid::new_v4();
+                            plan.years.push((
+                                id,
+                                format!("{}-{}", starts.year(), ends.year()),
+                                starts,
+                                ends,
+                                format!("{sourced}#year"),
+                            ));
+                            years.insert(format!("{sourced}#year"), id);
+                            id
+                        }
+                        None => {
+                            problems.push(sessions.problem(
+                                row,
+                                "parentSourcedId",
+                                "names no school year of the archive or of Campus",
+                            ));
+                            continue;
+                        }
                     };
                     let found = known_of("term", &sourced).or_else(|| {
                         existing_terms
@@ -459,7 +515,13 @@ pub async fn run(
         for row in &table.rows {
             let sourced = table.get(row, "sourcedId").to_string();
             let title = table.get(row, "title").to_string();
-            let course_code = code(table.get(row, "courseCode"));
+            // Exporters may leave the optional courseCode empty: the course's sourcedId
+            // then serves as its code.
+            let given_code = match table.get(row, "courseCode") {
+                "" => table.get(row, "sourcedId"),
+                given => given,
+            };
+            let course_code = number_from(given_code);
             let code_ok = course_code.len() >= 2
                 && course_code.len() <= 20
                 && course_code.starts_with(|c: char| c.is_ascii_uppercase())
@@ -470,10 +532,7 @@ pub async fn run(
                 problems.push(table.problem(
                     row,
                     "courseCode",
-                    format!(
-                        "`{}` is not a course code such as CS101",
-                        table.get(row, "courseCode")
-                    ),
+                    format!("`{given_code}` is not a course code such as CS101"),
                 ));
                 continue;
             }
@@ -532,20 +591,62 @@ pub async fn run(
             .into_iter()
             .map(|(c, t, s, id)| ((c, t, s), id))
             .collect();
+        let course_codes: HashMap<String, Uuid> =
+            sqlx::query_as::<_, (String, Uuid)>("SELECT code, id FROM courses")
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
         for row in &table.rows {
             let sourced = table.get(row, "sourcedId").to_string();
-            let course_sourced = table.get(row, "courseSourcedId");
-            let Some(course) = courses
-                .get(course_sourced)
+            let course_sourced = table.get(row, "courseSourcedId").to_string();
+            let found = courses
+                .get(&course_sourced)
                 .copied()
-                .or_else(|| known_of("course", course_sourced))
-            else {
-                problems.push(table.problem(
-                    row,
-                    "courseSourcedId",
-                    format!("names no course ({course_sourced})"),
-                ));
-                continue;
+                .or_else(|| known_of("course", &course_sourced));
+            // A class whose course is not in the archive (exporters send classes alone):
+            // its course is made from the class, coded by the course's sourcedId.
+            let course = match (found, default_department) {
+                (Some(course), _) => course,
+                (None, Some(department)) if !course_sourced.is_empty() => {
+                    let course_code = number_from(&course_sourced);
+                    let title = table.get(row, "title").to_string();
+                    let usable = (2..=20).contains(&course_code.len())
+                        && course_code.starts_with(|c: char| c.is_ascii_uppercase())
+                        && (2..=200).contains(&title.chars().count())
+                        && !formula(&title);
+                    if !usable {
+                        problems.push(table.problem(
+                            row,
+                            "courseSourcedId",
+                            format!(
+                                "names no course of the archive or of Campus ({course_sourced})"
+                            ),
+                        ));
+                        continue;
+                    }
+                    let existing = known_of("course", &course_sourced)
+                        .or_else(|| course_codes.get(&course_code).copied());
+                    let id = existing.unwrap_or_else(Uuid::new_v4);
+                    plan.courses.push((
+                        id,
+                        department,
+                        course_code,
+                        title,
+                        course_sourced.clone(),
+                        existing.is_none(),
+                    ));
+                    courses.insert(course_sourced.clone(), id);
+                    id
+                }
+                (None, _) => {
+                    problems.push(table.problem(
+                        row,
+                        "courseSourcedId",
+                        format!("names no course ({course_sourced}); choose a default department to make it from the class"),
+                    ));
+                    continue;
+                }
             };
             let term = table
                 .get(row, "termSourcedIds")
@@ -725,7 +826,7 @@ pub async fn run(
                 agents.push((sourced.clone(), agent.to_string()));
             }
             let identifier = table.get(row, "identifier");
-            let number = code(if identifier.is_empty() {
+            let number = number_from(if identifier.is_empty() {
                 table.get(row, "username")
             } else {
                 identifier

@@ -59,6 +59,33 @@ impl Table {
                 return table;
             }
         }
+        // Headers as other exporters write them: in another case, or OneRoster 1.0's
+        // `userSourcedId` for demographics' `sourcedId`.
+        let spelled: Vec<(String, usize)> = table
+            .columns
+            .iter()
+            .map(|(name, i)| (name.clone(), *i))
+            .collect();
+        for wanted in required.iter().chain(["sourcedId"].iter()) {
+            if table.columns.contains_key(*wanted) {
+                continue;
+            }
+            let found = spelled
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+                .or_else(|| {
+                    (*wanted == "sourcedId")
+                        .then(|| {
+                            spelled
+                                .iter()
+                                .find(|(name, _)| name.eq_ignore_ascii_case("userSourcedId"))
+                        })
+                        .flatten()
+                });
+            if let Some((_, i)) = found {
+                table.columns.insert((*wanted).to_string(), *i);
+            }
+        }
         let missing: Vec<&str> = required
             .iter()
             .copied()

@@ -112,7 +112,7 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
     // Problems are named by file, line and column, and stop the whole import.
     let bad = archive_11(
         "stu2,active,,true,sch1,student,bob,,=cmd|' /C calc'!A0,Brown,,OR-0002,,,,,,\nstu3,active,,true,sch1,wizard,cy,,Cy,C,,OR-0003,,,,,,\n",
-        "30/04/2008",
+        "31/31/2008",
     );
     let (status, report) = import(&app, &registrar, &bad, "false", "BSC-CS").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
@@ -268,4 +268,66 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// An archive as other products write it: file names in another case, columns in
+/// another order with vendor `ext_` and `metadata.` columns, a term without a parent
+/// school year, a course without a courseCode, a class whose course is not in the
+/// archive, identifiers that are usernames and emails, users without email, dates with
+/// times or as M/D/YYYY, and OneRoster 1.0's `userSourcedId` in demographics.
+#[tokio::test]
+async fn archives_shaped_like_other_exporters_import() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = token_of(&app, "reg@alpha.edu").await;
+    let archive = zipped(&[
+        ("Manifest.csv", "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.academicSessions,bulk\nfile.orgs,bulk\nfile.courses,bulk\nfile.classes,bulk\nfile.users,bulk\nfile.enrollments,bulk\nfile.demographics,bulk\nsource.systemName,ExporterX\n".into()),
+        ("ORGS.csv", "sourcedId,name,type,identifier,parentSourcedId,status,dateLastModified,ext_district\nsch9,Alpha High,school,,,active,2023-05-01T18:25:43.511Z,D1\n".into()),
+        ("academicsessions.csv", "title,sourcedId,type,startDate,endDate,parentSourcedId,schoolYear,status,dateLastModified\nSpring 2042,term42,term,1/05/2042,2042-06-30T00:00:00Z,,2042,active,2017-05-06 08:01:05\n".into()),
+        ("courses.csv", "sourcedId,title,orgSourcedId,courseCode,status,dateLastModified,metadata.vendor.code\nALG-2,Algebra Two,sch9,,active,,v-17\n".into()),
+        ("Classes.csv", "sourcedId,title,courseSourcedId,termSourcedIds,classCode,classType,schoolSourcedId,status\nk1,Algebra Two A,ALG-2,term42,A,scheduled,sch9,active\nk2,Geometry B,GEO-1,term42,B,scheduled,sch9,active\n".into()),
+        ("users.csv", "role,sourcedId,enabledUser,orgSourcedIds,username,givenName,familyName,identifier,email,status,ext_grade\nstudent,u-mary,true,sch9,mary.jones,Mary,Jones,,,active,10\nteacher,u-tom,true,sch9,tom.teach@alpha.edu,Tom,Teach,,,active,\n".into()),
+        ("enrollments.csv", "sourcedId,classSourcedId,schoolSourcedId,userSourcedId,role,status\nen1,k1,sch9,u-mary,student,active\nen2,k1,sch9,u-tom,teacher,active\nen3,k2,sch9,u-mary,student,active\n".into()),
+        ("demographics.csv", "userSourcedId,birthDate,sex,status\nu-mary,2008-04-30T00:00:00Z,female,active\n".into()),
+    ]);
+    let (status, report) = import(&app, &registrar, &archive, "false", "BSC-CS").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM students WHERE student_number = 'MARY-JONES' AND date_of_birth = '2008-04-30'").await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM staff WHERE staff_number = 'TOM-TEACH'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM courses WHERE code IN ('ALG-2', 'GEO-1')"
+        )
+        .await,
+        2,
+        "a course without a code, and one made from its class"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM terms WHERE name = 'Spring 2042' AND starts_on = '2042-01-05'"
+        )
+        .await,
+        1,
+        "a term without a parent, dated M/D/YYYY"
+    );
+    assert_eq!(
+        scalar(&app, w.college, "SELECT count(*) FROM enrollments").await,
+        2
+    );
 }
