@@ -32,7 +32,8 @@ pub struct ToQuery {
 /// Previews closing a term and rolling over to the next (or shows the earlier run).
 #[utoipa::path(get, path = "/api/v1/terms/{id}/rollover", tag = "results", params(("id" = Uuid, Path, description = "The closing term"), ToQuery), security(("bearer" = [])),
     responses((status = 200, description = "What the rollover will do", body = RolloverPlan),
-        (status = 422, description = "No such term, or a next term that does not follow", body = ProblemDocument, content_type = "application/problem+json")))]
+        (status = 404, description = "No such closing term", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "No such next term, or one that does not follow", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn preview(
     State(state): State<AppState>,
     principal: Principal,
@@ -40,6 +41,14 @@ pub async fn preview(
     ApiQuery(query): ApiQuery<ToQuery>,
 ) -> AppResult<Json<RolloverPlan>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    // The address names the closing term: an unknown one is not found.
+    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1)")
+        .bind(from)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !known {
+        return Err(AppError::NotFound);
+    }
     let plan = rollover::plan(&mut tx, from, query.to).await?;
     tx.commit().await?;
     Ok(Json(plan))

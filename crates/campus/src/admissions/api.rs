@@ -393,7 +393,8 @@ pub struct StatusQuery {
 
 /// An intake's applications (drafts left out), best merit first.
 #[utoipa::path(get, path = "/api/v1/intakes/{id}/applications", tag = "admissions", params(("id" = Uuid, Path, description = "The intake's id"), StatusQuery), security(("bearer" = [])),
-    responses((status = 200, description = "The applications", body = [Application])))]
+    responses((status = 200, description = "The applications", body = [Application]),
+        (status = 404, description = "No such intake", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn of_intake(
     State(state): State<AppState>,
     principal: Principal,
@@ -401,6 +402,8 @@ pub async fn of_intake(
     ApiQuery(query): ApiQuery<StatusQuery>,
 ) -> AppResult<Json<Vec<Application>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
+    // An unknown intake is not an intake without applications.
+    intakes::find(&mut tx, intake).await?;
     let list = applications::of_intake(&mut tx, intake, query.status.trim()).await?;
     tx.commit().await?;
     Ok(Json(list))
