@@ -44,6 +44,10 @@ pub struct Report {
     pub links_new: usize,
     pub enrollments: usize,
     pub teaching: usize,
+    /// Enrollments a delta archive marks `tobedeleted`, dropped.
+    pub dropped: usize,
+    /// Accounts of users a delta archive marks `tobedeleted`, deactivated.
+    pub deactivated: usize,
     /// Files and rows Campus leaves alone (grading periods, resources, user profiles...).
     pub ignored: Vec<String>,
     pub problem_count: usize,
@@ -158,6 +162,15 @@ struct Plan {
     links: Vec<(Uuid, Uuid)>,
     enrollments: Vec<(Uuid, Uuid)>,
     teaching: Vec<(Uuid, Uuid)>,
+    dropped: Vec<(Uuid, Uuid)>,
+    untaught: Vec<(Uuid, Uuid)>,
+    deactivate: Vec<Uuid>,
+}
+
+/// Whether a row says its object is gone from the source system (`status` is
+/// `tobedeleted`, as delta archives send it).
+fn deleted(table: &Table, row: &crate::oneroster::table::Row) -> bool {
+    table.get(row, "status").eq_ignore_ascii_case("tobedeleted")
 }
 
 struct PlannedStudent {
@@ -255,17 +268,11 @@ pub async fn run(
             .cloned()
             .unwrap_or_default();
         match (mode, archive.files.get(*file)) {
-            ("delta", _) => problems.push(Problem {
+            ("bulk" | "delta", None) => problems.push(Problem {
                 file: "manifest.csv".into(),
                 line,
                 column: "value".into(),
-                message: format!("file.{stem} is delta; Campus imports bulk archives only"),
-            }),
-            ("bulk", None) => problems.push(Problem {
-                file: "manifest.csv".into(),
-                line,
-                column: "value".into(),
-                message: format!("file.{stem} is bulk but {file} is not in the archive"),
+                message: format!("file.{stem} is {mode} but {file} is not in the archive"),
             }),
             ("absent", Some(_)) => report
                 .ignored
@@ -304,6 +311,9 @@ pub async fn run(
     let known_of =
         |kind: &str, sourced: &str| known.get(&(kind.to_string(), sourced.to_string())).copied();
     let mut plan = Plan::default();
+    // Rows a delta archive marks `tobedeleted` for records Campus keeps with their
+    // history (years, terms, courses, classes): left as they are, and reported.
+    let mut kept_back: std::collections::BTreeMap<&str, usize> = Default::default();
     let read = |file: &str, required: &[&str], problems: &mut Vec<Problem>| {
         present
             .get(file)
@@ -314,6 +324,10 @@ pub async fn run(
     let mut org_departments: HashMap<String, Uuid> = HashMap::new();
     if let Some(orgs) = read("orgs.csv", &["sourcedId", "name", "type"], &mut problems) {
         for row in &orgs.rows {
+            if deleted(&orgs, row) {
+                *kept_back.entry("orgs.csv").or_default() += 1;
+                continue;
+            }
             if orgs.get(row, "type") == "department" {
                 let identifier = code(orgs.get(row, "identifier"));
                 let name = orgs.get(row, "name").to_lowercase();
@@ -346,6 +360,10 @@ pub async fn run(
         let mut grading_periods = 0;
         for pass in ["schoolYear", "term"] {
             for row in &sessions.rows {
+                if deleted(&sessions, row) {
+                    *kept_back.entry("academicSessions.csv").or_default() += 1;
+                    continue;
+                }
                 let kind = sessions.get(row, "type");
                 let sourced = sessions.get(row, "sourcedId").to_string();
                 let is_year = kind == "schoolYear";
@@ -513,6 +531,10 @@ pub async fn run(
                 .collect();
         let mut seen = HashSet::new();
         for row in &table.rows {
+            if deleted(&table, row) {
+                *kept_back.entry("courses.csv").or_default() += 1;
+                continue;
+            }
             let sourced = table.get(row, "sourcedId").to_string();
             let title = table.get(row, "title").to_string();
             // Exporters may leave the optional courseCode empty: the course's sourcedId
@@ -598,6 +620,10 @@ pub async fn run(
                 .into_iter()
                 .collect();
         for row in &table.rows {
+            if deleted(&table, row) {
+                *kept_back.entry("classes.csv").or_default() += 1;
+                continue;
+            }
             let sourced = table.get(row, "sourcedId").to_string();
             let course_sourced = table.get(row, "courseSourcedId").to_string();
             let found = courses
@@ -705,6 +731,10 @@ pub async fn run(
         )
     {
         for row in &table.rows {
+            if deleted(&table, row) {
+                *kept_back.entry("roles.csv").or_default() += 1;
+                continue;
+            }
             let user = table.get(row, "userSourcedId").to_string();
             if table.get(row, "roleType") == "primary" || !roles_of.contains_key(&user) {
                 roles_of.insert(user, table.get(row, "role").to_string());
@@ -714,6 +744,10 @@ pub async fn run(
     let mut births: HashMap<String, Date> = HashMap::new();
     if let Some(table) = read("demographics.csv", &["sourcedId"], &mut problems) {
         for row in &table.rows {
+            if deleted(&table, row) {
+                *kept_back.entry("demographics.csv").or_default() += 1;
+                continue;
+            }
             let text = table.get(row, "birthDate");
             if text.is_empty() {
                 continue;
@@ -775,6 +809,17 @@ pub async fn run(
         let mut seen_numbers = HashSet::new();
         let mut missing_program = false;
         for row in &table.rows {
+            if deleted(&table, row) {
+                let sourced = table.get(row, "sourcedId");
+                let known = known_of("student", sourced)
+                    .or_else(|| known_of("staff", sourced))
+                    .or_else(|| known_of("guardian", sourced));
+                match known {
+                    Some(id) => plan.deactivate.push(id),
+                    None => *kept_back.entry("users.csv").or_default() += 1,
+                }
+                continue;
+            }
             let sourced = table.get(row, "sourcedId").to_string();
             let role = if v12 {
                 roles_of.get(&sourced).cloned().unwrap_or_default()
@@ -956,7 +1001,14 @@ pub async fn run(
                     .map(|id| (Kind::Student, id))
                     .or_else(|| known_of("staff", user).map(|id| (Kind::Teacher, id)))
             });
+            let gone = deleted(&table, row);
             match (table.get(row, "role"), found) {
+                ("student", Some((Kind::Student, student))) if gone => {
+                    plan.dropped.push((section, student))
+                }
+                ("teacher", Some((Kind::Teacher | Kind::Staff, staff))) if gone => {
+                    plan.untaught.push((section, staff))
+                }
                 ("student", Some((Kind::Student, student))) => {
                     plan.enrollments.push((section, student))
                 }
@@ -987,6 +1039,13 @@ pub async fn run(
     report.links_new = plan.links.len();
     report.enrollments = plan.enrollments.len();
     report.teaching = plan.teaching.len();
+    report.dropped = plan.dropped.len();
+    report.deactivated = plan.deactivate.len();
+    for (file, n) in kept_back {
+        report.ignored.push(format!(
+            "{n} rows of {file} marked tobedeleted (Campus keeps them with their history)"
+        ));
+    }
     report.problem_count = problems.len();
     report.problems = problems.into_iter().take(MAX_LISTED).collect();
     if options.preview || report.problem_count > 0 {
@@ -1154,11 +1213,45 @@ async fn write(
             .bind(section).bind(staff)
             .execute(&mut *conn).await?;
     }
+    // A delta's deletions: enrollments dropped, teaching ended, accounts deactivated
+    // (records and their history stay).
+    for (section, student) in &plan.dropped {
+        sqlx::query(
+            "UPDATE enrollments SET status = 'dropped' WHERE section_id = $1 AND student_id = $2 AND status <> 'dropped'",
+        )
+        .bind(section).bind(student)
+        .execute(&mut *conn).await?;
+    }
+    for (section, staff) in &plan.untaught {
+        sqlx::query("DELETE FROM section_teachers WHERE section_id = $1 AND staff_id = $2")
+            .bind(section)
+            .bind(staff)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if !plan.deactivate.is_empty() {
+        sqlx::query(
+            "UPDATE users SET status = 'deactivated' WHERE status <> 'deactivated' AND id IN ( \
+               SELECT user_id FROM students WHERE id = ANY($1) \
+               UNION SELECT user_id FROM staff WHERE id = ANY($1) \
+               UNION SELECT user_id FROM guardians WHERE id = ANY($1))",
+        )
+        .bind(&plan.deactivate)
+        .execute(&mut *conn)
+        .await?;
+    }
     // A roster is what it is: a section holds at least those it enrolls.
-    let touched: Vec<Uuid> = plan.enrollments.iter().map(|e| e.0).collect();
+    let touched: Vec<Uuid> = plan
+        .enrollments
+        .iter()
+        .chain(plan.dropped.iter())
+        .map(|e| e.0)
+        .collect();
     sqlx::query(
         "UPDATE sections s SET enrolled = x.n, capacity = greatest(s.capacity, x.n) FROM \
-           (SELECT section_id, count(*)::int AS n FROM enrollments WHERE section_id = ANY($1) AND status = 'enrolled' GROUP BY section_id) x \
+           (SELECT t.id AS section_id, (SELECT count(*)::int FROM enrollments e \
+              WHERE e.section_id = t.id AND e.status = 'enrolled') AS n \
+            FROM unnest($1::uuid[]) AS t(id)) x \
          WHERE s.id = x.section_id",
     )
     .bind(&touched)

@@ -331,3 +331,67 @@ async fn archives_shaped_like_other_exporters_import() {
         2
     );
 }
+
+/// A delta archive after a bulk one: rows marked `tobedeleted` drop the enrollment,
+/// end the teaching and deactivate the account, records with history are kept (and
+/// said so), and active rows update as in a bulk archive.
+#[tokio::test]
+async fn delta_archives_apply_their_changes() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    let registrar = token_of(&app, "reg@alpha.edu").await;
+    let (status, report) = import(
+        &app,
+        &registrar,
+        &archive_11("", "2008-04-30"),
+        "false",
+        "BSC-CS",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM enrollments WHERE status = 'enrolled'"
+        )
+        .await,
+        1
+    );
+    let delta = zipped(&[
+        ("manifest.csv", "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.academicSessions,absent\nfile.orgs,absent\nfile.courses,delta\nfile.classes,absent\nfile.users,delta\nfile.enrollments,delta\nfile.demographics,absent\n".into()),
+        ("courses.csv", "sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes\nc1,tobedeleted,2041-01-02T10:00:00Z,yr40,Compilers,CS 301,,dep1,,\n".into()),
+        ("users.csv", "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\ntea1,tobedeleted,2041-01-02T10:00:00Z,true,sch1,teacher,tess.t,,Tess,Turing,,T-0001,tess.or@alpha.edu,,,,,\n".into()),
+        ("enrollments.csv", "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\ne1,tobedeleted,2041-01-02T10:00:00Z,cl1,sch1,stu1,student,false,,\ne2,tobedeleted,2041-01-02T10:00:00Z,cl1,sch1,tea1,teacher,true,,\n".into()),
+    ]);
+    let (status, report) = import(&app, &registrar, &delta, "false", "BSC-CS").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["dropped"], 1, "{report}");
+    assert_eq!(report["deactivated"], 1, "{report}");
+    assert!(
+        report["ignored"].to_string().contains("courses.csv"),
+        "{report}"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM enrollments WHERE status = 'enrolled'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM section_teachers st JOIN staff sf ON sf.id = st.staff_id WHERE sf.staff_number = 'T-0001'").await, 0);
+    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM users WHERE email = 'tess.or@alpha.edu' AND status = 'deactivated'").await, 1);
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM courses WHERE code = 'CS-301'"
+        )
+        .await,
+        1,
+        "kept"
+    );
+}
