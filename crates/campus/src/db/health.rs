@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use sqlx::PgPool;
+use sqlx::{ConnectOptions, PgConnection, PgPool};
 
 /// How long one ping may take before the database counts as away.
 pub const PING_TIMEOUT: Duration = Duration::from_secs(1);
@@ -43,12 +43,27 @@ impl DbHealth {
     }
 }
 
-/// One ping: a trivial statement within `PING_TIMEOUT`.
-pub async fn ping(pool: &PgPool) -> bool {
-    matches!(
-        tokio::time::timeout(PING_TIMEOUT, sqlx::query("SELECT 1").execute(pool)).await,
+/// One ping on the watcher's own connection (made when missing): a trivial statement
+/// within `PING_TIMEOUT`. Its own connection, not the pool's, so that a pool busy with
+/// requests is never taken for a database that is away.
+async fn ping(pool: &PgPool, own: &mut Option<PgConnection>) -> bool {
+    if own.is_none() {
+        let options = pool.connect_options().as_ref().clone();
+        if let Ok(Ok(conn)) = tokio::time::timeout(PING_TIMEOUT, options.connect()).await {
+            *own = Some(conn);
+        }
+    }
+    let Some(conn) = own.as_mut() else {
+        return false;
+    };
+    let answered = matches!(
+        tokio::time::timeout(PING_TIMEOUT, sqlx::query("SELECT 1").execute(&mut *conn)).await,
         Ok(Ok(_))
-    )
+    );
+    if !answered {
+        *own = None;
+    }
+    answered
 }
 
 /// Pings until `stop` turns true.
@@ -57,8 +72,9 @@ pub async fn watch(
     health: Arc<DbHealth>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut own = None;
     loop {
-        let up = ping(&pool).await;
+        let up = ping(&pool, &mut own).await;
         health.set(up);
         let pause = if up {
             Duration::from_secs(1)

@@ -71,7 +71,11 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             ("unreachable", "unknown")
         }
     };
-    state.db_health.set(database == "ok");
+    // An answer brings serving back at once; only the watcher, on its own connection,
+    // decides the database is away (a busy pool is not an absent database).
+    if database == "ok" {
+        state.db_health.set(true);
+    }
     let ready = database == "ok" && migrations == "current";
     let status = if ready {
         StatusCode::OK
