@@ -149,7 +149,27 @@ pub struct TicketQuery {
     pub mine: bool,
 }
 
-/// Tickets the principal may see: their own, or every ticket for those who handle them.
+/// How far a principal's `tickets.manage` reaches: a college-wide grant every ticket; a
+/// narrower one (a college's own role, say) the tickets assigned to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Handling {
+    Every,
+    Assigned,
+    None,
+}
+
+fn handling(principal: &Principal) -> Handling {
+    match principal.grant(Permission::TicketsManage) {
+        Some(grant) if grant.scope >= crate::identity::permissions::Scope::College => {
+            Handling::Every
+        }
+        Some(_) => Handling::Assigned,
+        None => Handling::None,
+    }
+}
+
+/// Tickets the principal may see: their own, those assigned to them when they handle
+/// tickets within a narrower scope, or every ticket for those who handle them all.
 pub async fn list(
     conn: &mut PgConnection,
     principal: &Principal,
@@ -167,12 +187,21 @@ pub async fn list(
             "is not a ticket category",
         )]));
     }
-    let handles = principal.can(Permission::TicketsManage);
     let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(SELECT);
     sql.push(" WHERE true");
-    if !handles {
-        sql.push(" AND t.requester_id = ")
-            .push_bind(principal.user_id);
+    match handling(principal) {
+        Handling::Every => {}
+        Handling::Assigned => {
+            sql.push(" AND (t.requester_id = ")
+                .push_bind(principal.user_id)
+                .push(" OR t.assignee_id = ")
+                .push_bind(principal.user_id)
+                .push(")");
+        }
+        Handling::None => {
+            sql.push(" AND t.requester_id = ")
+                .push_bind(principal.user_id);
+        }
     }
     if query.mine {
         sql.push(" AND t.assignee_id = ")
@@ -201,7 +230,19 @@ pub async fn view(
             .fetch_optional(&mut *conn)
             .await?;
     let ticket = ticket.ok_or(AppError::NotFound)?;
-    if ticket.requester_id != principal.user_id && !principal.can(Permission::TicketsManage) {
+    let reaches = match handling(principal) {
+        Handling::Every => true,
+        Handling::Assigned => {
+            let assignee: Option<Uuid> =
+                sqlx::query_scalar("SELECT assignee_id FROM tickets WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            assignee == Some(principal.user_id)
+        }
+        Handling::None => false,
+    };
+    if ticket.requester_id != principal.user_id && !reaches {
         return Err(AppError::Forbidden);
     }
     let comments = sqlx::query_as(
@@ -320,6 +361,12 @@ pub async fn update(
             .fetch_optional(&mut *conn)
             .await?;
     let (status, assignee) = current.ok_or(AppError::NotFound)?;
+    // A narrower grant handles only the tickets assigned to its holder.
+    match handling(principal) {
+        Handling::Every => {}
+        Handling::Assigned if assignee == Some(principal.user_id) => {}
+        _ => return Err(AppError::Forbidden),
+    }
     let mut changes = Vec::new();
     if !input.status.is_empty() && input.status != status {
         if !STATUSES.contains(&input.status.as_str()) {

@@ -412,3 +412,91 @@ async fn tickets_stay_with_their_requester_and_their_pages_follow_changes_live()
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "closed");
 }
+
+/// A college's own role that handles tickets within a narrower scope sees and changes
+/// only the tickets assigned to its holder; a college-wide handler, all of them.
+#[tokio::test]
+async fn a_narrower_ticket_role_handles_only_its_own_tickets() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class { people, .. } = class(&app, &w, 1).await;
+    let (_, student_token) = people[0].clone();
+    fixtures::user(&app.pool, w.college, "warden@alpha.edu", &[Role::Warden]).await;
+    let fixer = fixtures::user(&app.pool, w.college, "fixer@alpha.edu", &[]).await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::raw_sql(
+        "INSERT INTO custom_roles (college_id, name, label, permissions) \
+           VALUES (app_current_college(), 'custom_fixer', 'Fixer', '{tickets.manage:own}');",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("role");
+    sqlx::query(
+        "INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'custom_fixer')",
+    )
+    .bind(fixer)
+    .execute(&mut *tx)
+    .await
+    .expect("assign");
+    tx.commit().await.expect("commit");
+    let warden = token_of(&app, "warden@alpha.edu").await;
+    let fixer_token = token_of(&app, "fixer@alpha.edu").await;
+    let mut tickets = Vec::new();
+    for title in ["Leaking tap", "Broken window"] {
+        let (status, body) = call(
+            &app,
+            "POST",
+            "/api/v1/tickets",
+            &student_token,
+            Some(json!({"category": "hostel", "title": title, "body": "Please fix it."})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        tickets.push(id(&body));
+    }
+    // The warden (college-wide) assigns the first to the fixer.
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/tickets/{}/update", tickets[0]),
+        &warden,
+        Some(json!({"assignee_email": "fixer@alpha.edu"})),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+    let (_, seen) = call(&app, "GET", "/api/v1/tickets", &fixer_token, None).await;
+    let titles: Vec<&str> = seen
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|t| t["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(titles, ["Leaking tap"], "{seen}");
+    let (status, _) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/tickets/{}", tickets[1]),
+        &fixer_token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/tickets/{}/update", tickets[1]),
+        &fixer_token,
+        Some(json!({"status": "in_progress"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/tickets/{}/update", tickets[0]),
+        &fixer_token,
+        Some(json!({"status": "in_progress"})),
+    )
+    .await;
+    assert!(status.is_success(), "{status} {body}");
+}
