@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::PgConnection;
-use time::Date;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -165,6 +165,8 @@ struct Plan {
     dropped: Vec<(Uuid, Uuid)>,
     untaught: Vec<(Uuid, Uuid)>,
     deactivate: Vec<Uuid>,
+    /// `dateLastModified` of the rows applied, by (file, sourcedId).
+    modified: HashMap<(String, String), OffsetDateTime>,
 }
 
 /// Whether a row says its object is gone from the source system (`status` is
@@ -209,12 +211,42 @@ struct PlannedGuardian {
 /// Campus records already matched to OneRoster ids, by (kind, sourcedId).
 async fn known_ids(
     conn: &mut PgConnection,
-) -> Result<HashMap<(String, String), Uuid>, sqlx::Error> {
-    let rows: Vec<(String, String, Uuid)> =
-        sqlx::query_as("SELECT kind, sourced_id, campus_id FROM oneroster_ids")
+) -> Result<HashMap<(String, String), (Uuid, Option<OffsetDateTime>)>, sqlx::Error> {
+    let rows: Vec<(String, String, Uuid, Option<OffsetDateTime>)> =
+        sqlx::query_as("SELECT kind, sourced_id, campus_id, modified_at FROM oneroster_ids")
             .fetch_all(conn)
             .await?;
-    Ok(rows.into_iter().map(|(k, s, c)| ((k, s), c)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(k, s, c, m)| ((k, s), (c, m)))
+        .collect())
+}
+
+/// The file a kind of Campus record comes from.
+fn file_of(kind: &str) -> &'static str {
+    match kind {
+        "academic_year" | "term" => "academicSessions.csv",
+        "course" => "courses.csv",
+        "section" => "classes.csv",
+        _ => "users.csv",
+    }
+}
+
+/// `dateLastModified` as exporters write it: RFC 3339 (`2023-05-01T18:25:43.511Z`), a
+/// date and time without a zone (taken as UTC), or a date.
+fn modified(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(at) = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+        return Some(at);
+    }
+    let plain = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    if let Ok(at) = time::PrimitiveDateTime::parse(text.get(..19).unwrap_or(text), &plain) {
+        return Some(at.assume_utc());
+    }
+    date(text).map(|d| d.midnight().assume_utc())
 }
 
 /// Checks the archive and, unless previewing or a problem stops it, writes it all.
@@ -308,8 +340,22 @@ pub async fn run(
             .map(|d| d.0)
     };
     let known = known_ids(conn).await?;
-    let known_of =
-        |kind: &str, sourced: &str| known.get(&(kind.to_string(), sourced.to_string())).copied();
+    let known_of = |kind: &str, sourced: &str| {
+        known
+            .get(&(kind.to_string(), sourced.to_string()))
+            .map(|(id, _)| *id)
+    };
+    // A row is stale when Campus already has this object as modified at or after the
+    // row's `dateLastModified` (an older delta, or the same archive again).
+    let stale = |table: &Table, row: &crate::oneroster::table::Row| {
+        let Some(at) = modified(table.get(row, "dateLastModified")) else {
+            return false;
+        };
+        let sourced = table.get(row, "sourcedId");
+        known.iter().any(|((kind, id), (_, stored))| {
+            id == sourced && file_of(kind) == table.file && stored.is_some_and(|stored| stored > at)
+        })
+    };
     let mut plan = Plan::default();
     // Rows a delta archive marks `tobedeleted` for records Campus keeps with their
     // history (years, terms, courses, classes): left as they are, and reported.
@@ -327,6 +373,16 @@ pub async fn run(
             if deleted(&orgs, row) {
                 *kept_back.entry("orgs.csv").or_default() += 1;
                 continue;
+            }
+            if stale(&orgs, row) {
+                *kept_back.entry("older rows").or_default() += 1;
+                continue;
+            }
+            if let Some(at) = modified(orgs.get(row, "dateLastModified")) {
+                plan.modified.insert(
+                    (orgs.file.clone(), orgs.get(row, "sourcedId").to_string()),
+                    at,
+                );
             }
             if orgs.get(row, "type") == "department" {
                 let identifier = code(orgs.get(row, "identifier"));
@@ -363,6 +419,19 @@ pub async fn run(
                 if deleted(&sessions, row) {
                     *kept_back.entry("academicSessions.csv").or_default() += 1;
                     continue;
+                }
+                if stale(&sessions, row) {
+                    *kept_back.entry("older rows").or_default() += 1;
+                    continue;
+                }
+                if let Some(at) = modified(sessions.get(row, "dateLastModified")) {
+                    plan.modified.insert(
+                        (
+                            sessions.file.clone(),
+                            sessions.get(row, "sourcedId").to_string(),
+                        ),
+                        at,
+                    );
                 }
                 let kind = sessions.get(row, "type");
                 let sourced = sessions.get(row, "sourcedId").to_string();
@@ -535,6 +604,16 @@ pub async fn run(
                 *kept_back.entry("courses.csv").or_default() += 1;
                 continue;
             }
+            if stale(&table, row) {
+                *kept_back.entry("older rows").or_default() += 1;
+                continue;
+            }
+            if let Some(at) = modified(table.get(row, "dateLastModified")) {
+                plan.modified.insert(
+                    (table.file.clone(), table.get(row, "sourcedId").to_string()),
+                    at,
+                );
+            }
             let sourced = table.get(row, "sourcedId").to_string();
             let title = table.get(row, "title").to_string();
             // Exporters may leave the optional courseCode empty: the course's sourcedId
@@ -623,6 +702,16 @@ pub async fn run(
             if deleted(&table, row) {
                 *kept_back.entry("classes.csv").or_default() += 1;
                 continue;
+            }
+            if stale(&table, row) {
+                *kept_back.entry("older rows").or_default() += 1;
+                continue;
+            }
+            if let Some(at) = modified(table.get(row, "dateLastModified")) {
+                plan.modified.insert(
+                    (table.file.clone(), table.get(row, "sourcedId").to_string()),
+                    at,
+                );
             }
             let sourced = table.get(row, "sourcedId").to_string();
             let course_sourced = table.get(row, "courseSourcedId").to_string();
@@ -735,6 +824,16 @@ pub async fn run(
                 *kept_back.entry("roles.csv").or_default() += 1;
                 continue;
             }
+            if stale(&table, row) {
+                *kept_back.entry("older rows").or_default() += 1;
+                continue;
+            }
+            if let Some(at) = modified(table.get(row, "dateLastModified")) {
+                plan.modified.insert(
+                    (table.file.clone(), table.get(row, "sourcedId").to_string()),
+                    at,
+                );
+            }
             let user = table.get(row, "userSourcedId").to_string();
             if table.get(row, "roleType") == "primary" || !roles_of.contains_key(&user) {
                 roles_of.insert(user, table.get(row, "role").to_string());
@@ -747,6 +846,16 @@ pub async fn run(
             if deleted(&table, row) {
                 *kept_back.entry("demographics.csv").or_default() += 1;
                 continue;
+            }
+            if stale(&table, row) {
+                *kept_back.entry("older rows").or_default() += 1;
+                continue;
+            }
+            if let Some(at) = modified(table.get(row, "dateLastModified")) {
+                plan.modified.insert(
+                    (table.file.clone(), table.get(row, "sourcedId").to_string()),
+                    at,
+                );
             }
             let text = table.get(row, "birthDate");
             if text.is_empty() {
@@ -819,6 +928,16 @@ pub async fn run(
                     None => *kept_back.entry("users.csv").or_default() += 1,
                 }
                 continue;
+            }
+            if stale(&table, row) {
+                *kept_back.entry("older rows").or_default() += 1;
+                continue;
+            }
+            if let Some(at) = modified(table.get(row, "dateLastModified")) {
+                plan.modified.insert(
+                    (table.file.clone(), table.get(row, "sourcedId").to_string()),
+                    at,
+                );
             }
             let sourced = table.get(row, "sourcedId").to_string();
             let role = if v12 {
@@ -1042,9 +1161,11 @@ pub async fn run(
     report.dropped = plan.dropped.len();
     report.deactivated = plan.deactivate.len();
     for (file, n) in kept_back {
-        report.ignored.push(format!(
-            "{n} rows of {file} marked tobedeleted (Campus keeps them with their history)"
-        ));
+        report.ignored.push(if file == "older rows" {
+            format!("{n} rows older than what Campus has (by dateLastModified), not applied again")
+        } else {
+            format!("{n} rows of {file} marked tobedeleted (Campus keeps them with their history)")
+        });
     }
     report.problem_count = problems.len();
     report.problems = problems.into_iter().take(MAX_LISTED).collect();
@@ -1065,17 +1186,25 @@ pub async fn run(
 
 async fn remember(
     conn: &mut PgConnection,
+    plan: &Plan,
     kind: &str,
     sourced: &str,
     id: Uuid,
 ) -> Result<(), sqlx::Error> {
+    let at = plan
+        .modified
+        .get(&(file_of(kind).to_string(), sourced.to_string()))
+        .copied();
     sqlx::query(
-        "INSERT INTO oneroster_ids (college_id, kind, sourced_id, campus_id) VALUES (app_current_college(), $1, $2, $3) \
-         ON CONFLICT (college_id, kind, sourced_id) DO UPDATE SET campus_id = EXCLUDED.campus_id",
+        "INSERT INTO oneroster_ids (college_id, kind, sourced_id, campus_id, modified_at) \
+         VALUES (app_current_college(), $1, $2, $3, $4) \
+         ON CONFLICT (college_id, kind, sourced_id) DO UPDATE SET campus_id = EXCLUDED.campus_id, \
+           modified_at = greatest(oneroster_ids.modified_at, EXCLUDED.modified_at)",
     )
     .bind(kind)
     .bind(sourced)
     .bind(id)
+    .bind(at)
     .execute(conn)
     .await?;
     Ok(())
@@ -1091,13 +1220,13 @@ async fn write(
         sqlx::query("INSERT INTO academic_years (college_id, id, name, starts_on, ends_on) VALUES (app_current_college(), $1, $2, $3, $4)")
             .bind(id).bind(name).bind(starts).bind(ends)
             .execute(&mut *conn).await?;
-        remember(conn, "academic_year", sourced, *id).await?;
+        remember(conn, plan, "academic_year", sourced, *id).await?;
     }
     for (id, year, name, starts, ends, sourced) in &plan.terms {
         sqlx::query("INSERT INTO terms (college_id, id, academic_year_id, name, starts_on, ends_on) VALUES (app_current_college(), $1, $2, $3, $4, $5)")
             .bind(id).bind(year).bind(name).bind(starts).bind(ends)
             .execute(&mut *conn).await?;
-        remember(conn, "term", sourced, *id).await?;
+        remember(conn, plan, "term", sourced, *id).await?;
     }
     for (id, dept, course_code, title, sourced, new) in &plan.courses {
         if *new {
@@ -1113,7 +1242,7 @@ async fn write(
             .execute(&mut *conn)
             .await?;
         }
-        remember(conn, "course", sourced, *id).await?;
+        remember(conn, plan, "course", sourced, *id).await?;
     }
     for (id, course, term, section_code, sourced, new) in &plan.sections {
         if *new {
@@ -1121,7 +1250,7 @@ async fn write(
                 .bind(id).bind(course).bind(term).bind(section_code)
                 .execute(&mut *conn).await?;
         }
-        remember(conn, "section", sourced, *id).await?;
+        remember(conn, plan, "section", sourced, *id).await?;
     }
     for s in &plan.students {
         if s.new {
@@ -1142,7 +1271,7 @@ async fn write(
             .bind(s.id).bind(&s.first).bind(&s.last).bind(&s.email).bind(&s.phone).bind(s.born)
             .execute(&mut *conn).await?;
         }
-        remember(conn, "student", &s.sourced, s.id).await?;
+        remember(conn, plan, "student", &s.sourced, s.id).await?;
     }
     for s in &plan.staff {
         if s.new {
@@ -1176,7 +1305,7 @@ async fn write(
                 .bind(s.id).bind(&s.first).bind(&s.last).bind(&s.email)
                 .execute(&mut *conn).await?;
         }
-        remember(conn, "staff", &s.sourced, s.id).await?;
+        remember(conn, plan, "staff", &s.sourced, s.id).await?;
     }
     for g in &plan.guardians {
         if g.new {
@@ -1188,7 +1317,7 @@ async fn write(
                 .bind(g.id).bind(&g.first).bind(&g.last).bind(&g.phone)
                 .execute(&mut *conn).await?;
         }
-        remember(conn, "guardian", &g.sourced, g.id).await?;
+        remember(conn, plan, "guardian", &g.sourced, g.id).await?;
     }
     for (student, guardian) in &plan.links {
         sqlx::query(

@@ -394,4 +394,44 @@ async fn delta_archives_apply_their_changes() {
         1,
         "kept"
     );
+
+    // dateLastModified: a newer row applies, an older one afterwards does not.
+    let users_delta = |name: &str, at: &str| {
+        zipped(&[
+            ("manifest.csv", "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.users,delta\n".into()),
+            ("users.csv", format!("sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\nstu1,active,{at},true,sch1,student,ada.l,,{name},Lovelace,,OR-0001,ada.or@alpha.edu,,,,,\n")),
+        ])
+    };
+    let (status, report) = import(
+        &app,
+        &registrar,
+        &users_delta("Augusta", "2041-02-01T09:00:00Z"),
+        "false",
+        "BSC-CS",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (status, report) = import(
+        &app,
+        &registrar,
+        &users_delta("Older", "2041-01-15 09:00:00"),
+        "false",
+        "BSC-CS",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(
+        report["ignored"].to_string().contains("older than"),
+        "{report}"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM students WHERE first_name = 'Augusta'"
+        )
+        .await,
+        1,
+        "an older row was applied over a newer one"
+    );
 }
