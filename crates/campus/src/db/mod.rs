@@ -185,3 +185,19 @@ pub async fn check_runtime_role(pool: &PgPool, mode: Mode) -> anyhow::Result<()>
     }
     Ok(())
 }
+
+/// Makes transactions that act for `id` under `purpose` take turns until they end (a
+/// transaction-scoped advisory lock): a count and the insert after it then see every
+/// earlier one, however many requests arrive at once.
+pub async fn take_turns(
+    conn: &mut sqlx::PgConnection,
+    purpose: &str,
+    id: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2::text, 0))")
+        .bind(purpose)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

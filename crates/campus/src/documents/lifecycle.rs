@@ -26,10 +26,7 @@ pub async fn within_daily_limit(
     let Some(actor) = actor else {
         return Ok(());
     };
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('documents:' || $1::text, 0))")
-        .bind(actor)
-        .execute(&mut *conn)
-        .await?;
+    crate::db::take_turns(conn, "documents", actor).await?;
     let today: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM issued_documents WHERE issued_by = $1 AND issued_at > now() - interval '1 day'",
     )

@@ -81,10 +81,7 @@ pub async fn request(
     }
     // One account's requests take turns: the count below and the insert after it see
     // every earlier request of the account, committed.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('guardian-link:' || $1::text, 0))")
-        .bind(user)
-        .execute(&mut *conn)
-        .await?;
+    crate::db::take_turns(conn, "guardian-link", user).await?;
     let recent: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM guardian_link_requests WHERE user_id = $1 AND created_at > now() - interval '1 day'",
     )

@@ -194,15 +194,7 @@ impl Walk<'_> {
 
 #[tokio::test]
 async fn no_route_answers_hostile_input_with_a_server_error() {
-    let app = TestApp::new().await;
-    campus::demo::ensure(&app.pool, 40, &app.state.config.field_keys)
-        .await
-        .expect("demo");
-    let college = campus::institution::queries::find_by_slug(&app.pool, "riverside")
-        .await
-        .expect("query")
-        .expect("college")
-        .id;
+    let (app, college) = crate::util::fixtures::demo_college().await;
     let mut walk = Walk {
         app: &app,
         browser: Browser::new(&app),
@@ -339,10 +331,7 @@ async fn no_route_answers_hostile_input_with_a_server_error() {
 /// A filter form submitted from a browser sends its empty boxes; they mean "any".
 #[tokio::test]
 async fn empty_filter_boxes_mean_any() {
-    let app = TestApp::new().await;
-    campus::demo::ensure(&app.pool, 40, &app.state.config.field_keys)
-        .await
-        .expect("demo");
+    let (app, _) = crate::util::fixtures::demo_college().await;
     let mut browser = Browser::new(&app);
     browser.sign_in("riverside", ADMIN, PASSWORD).await;
     let page = browser.get("/students?q=&year=&program=&status=").await;
@@ -365,10 +354,7 @@ async fn empty_filter_boxes_mean_any() {
 /// whose address names a record answers 404 for an unknown one.
 #[tokio::test]
 async fn lists_under_unknown_records_are_not_found() {
-    let app = TestApp::new().await;
-    campus::demo::ensure(&app.pool, 40, &app.state.config.field_keys)
-        .await
-        .expect("demo");
+    let (app, _) = crate::util::fixtures::demo_college().await;
     let token = api_token(&app).await;
     let unknown = uuid::Uuid::new_v4().to_string();
     let mut wrong = Vec::new();

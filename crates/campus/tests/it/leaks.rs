@@ -12,19 +12,6 @@ use crate::util::{Browser, TestApp};
 
 const PASSWORD: &str = "riverside-demo-campus";
 
-async fn demo() -> (TestApp, campus::db::CollegeId) {
-    let app = TestApp::new().await;
-    campus::demo::ensure(&app.pool, 40, &app.state.config.field_keys)
-        .await
-        .expect("demo");
-    let college = campus::institution::queries::find_by_slug(&app.pool, "riverside")
-        .await
-        .expect("query")
-        .expect("college")
-        .id;
-    (app, college)
-}
-
 async fn token(app: &TestApp, email: &str) -> String {
     let (status, body) = login(app, "riverside", email, PASSWORD, None).await;
     assert_eq!(status, StatusCode::OK, "{email}: {body}");
@@ -33,7 +20,7 @@ async fn token(app: &TestApp, email: &str) -> String {
 
 #[tokio::test]
 async fn service_staff_see_who_a_student_is_not_their_private_details() {
-    let (app, college) = demo().await;
+    let (app, college) = crate::util::fixtures::demo_college().await;
     let student: uuid::Uuid = {
         let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
         sqlx::query_scalar(
@@ -93,7 +80,7 @@ async fn service_staff_see_who_a_student_is_not_their_private_details() {
 
 #[tokio::test]
 async fn applicants_see_only_notices_for_applicants() {
-    let (app, _) = demo().await;
+    let (app, _) = crate::util::fixtures::demo_college().await;
     let registrar = token(&app, "registrar@riverside.edu").await;
     for (title, audience) in [
         ("For the whole college", "everyone"),
@@ -128,7 +115,7 @@ async fn applicants_see_only_notices_for_applicants() {
 
 #[tokio::test]
 async fn a_teacher_sees_the_weeks_of_their_own_department_only() {
-    let (app, college) = demo().await;
+    let (app, college) = crate::util::fixtures::demo_college().await;
     let (own, other): (uuid::Uuid, uuid::Uuid) = {
         let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
         sqlx::query_as(

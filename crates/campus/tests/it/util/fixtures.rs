@@ -140,3 +140,18 @@ pub fn link_token(mail: &str) -> String {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
         .collect()
 }
+
+/// A test app holding a small demo college (40 students, every demo account); returns
+/// the app and the college.
+pub async fn demo_college() -> (crate::util::TestApp, CollegeId) {
+    let app = crate::util::TestApp::new().await;
+    campus::demo::ensure(&app.pool, 40, &app.state.config.field_keys)
+        .await
+        .expect("demo");
+    let college = campus::institution::queries::find_by_slug(&app.pool, "riverside")
+        .await
+        .expect("query")
+        .expect("college")
+        .id;
+    (app, college)
+}
