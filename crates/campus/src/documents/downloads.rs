@@ -113,7 +113,8 @@ struct SheetMark {
 
 /// A section's mark sheet: each student's marks per assessment, percentage and grade.
 #[utoipa::path(get, path = "/api/v1/sections/{id}/marksheet", tag = "documents", params(("id" = Uuid, Path, description = "The section's id"), SheetQuery), security(("bearer" = [])),
-    responses((status = 200, description = "CSV or XLSX; cells that a spreadsheet would run as formulas are defused", content_type = "text/csv"),
+    responses((status = 200, description = "CSV or XLSX; cells that a spreadsheet would run as formulas are defused",
+            content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 403, description = "Not a section this account may see", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn marksheet(
     State(state): State<AppState>,
