@@ -1173,7 +1173,7 @@ pub async fn run(
         return Ok(report);
     }
     let program = programs.get(&code(&options.program)).copied();
-    write(conn, &plan, program, default_department).await?;
+    write(conn, context, &plan, program, default_department).await?;
     audit::record(
         conn,
         context,
@@ -1212,6 +1212,7 @@ async fn remember(
 
 async fn write(
     conn: &mut PgConnection,
+    context: &AuditContext,
     plan: &Plan,
     program: Option<Uuid>,
     department: Option<Uuid>,
@@ -1342,14 +1343,14 @@ async fn write(
             .bind(section).bind(staff)
             .execute(&mut *conn).await?;
     }
-    // A delta's deletions: enrollments dropped, teaching ended, accounts deactivated
+    // A delta's deletions: enrollments dropped as a registrar's drop would (the freed
+    // seat goes to the first student waiting), teaching ended, accounts deactivated
     // (records and their history stay).
     for (section, student) in &plan.dropped {
-        sqlx::query(
-            "UPDATE enrollments SET status = 'dropped' WHERE section_id = $1 AND student_id = $2 AND status <> 'dropped'",
-        )
-        .bind(section).bind(student)
-        .execute(&mut *conn).await?;
+        match crate::academics::registration::drop(conn, context, *student, *section).await {
+            Ok(()) | Err(AppError::NotFound) => {}
+            Err(other) => return Err(other),
+        }
     }
     for (section, staff) in &plan.untaught {
         sqlx::query("DELETE FROM section_teachers WHERE section_id = $1 AND staff_id = $2")

@@ -359,6 +359,20 @@ async fn delta_archives_apply_their_changes() {
         .await,
         1
     );
+    // Someone waits for the class's one seat: the delta's drop hands it to them.
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::raw_sql(
+        "INSERT INTO students (college_id, student_number, first_name, last_name, email, program_id, admitted_on) \
+           SELECT app_current_college(), 'W-1', 'Wanda', 'Waiting', 'wanda@alpha.edu', id, current_date FROM programs; \
+         UPDATE sections SET capacity = 1 WHERE code = 'A' AND enrolled = 1; \
+         INSERT INTO enrollments (college_id, section_id, student_id, status) \
+           SELECT app_current_college(), s.id, st.id, 'waitlisted' FROM sections s, students st \
+           WHERE s.enrolled = 1 AND st.student_number = 'W-1';",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("waiting student");
+    tx.commit().await.expect("commit");
     let delta = zipped(&[
         ("manifest.csv", "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.academicSessions,absent\nfile.orgs,absent\nfile.courses,delta\nfile.classes,absent\nfile.users,delta\nfile.enrollments,delta\nfile.demographics,absent\n".into()),
         ("courses.csv", "sourcedId,status,dateLastModified,schoolYearSourcedId,title,courseCode,grades,orgSourcedId,subjects,subjectCodes\nc1,tobedeleted,2041-01-02T10:00:00Z,yr40,Compilers,CS 301,,dep1,,\n".into()),
@@ -377,10 +391,31 @@ async fn delta_archives_apply_their_changes() {
         scalar(
             &app,
             w.college,
+            "SELECT count(*) FROM enrollments e JOIN students st ON st.id = e.student_id \
+             WHERE e.status = 'enrolled' AND st.student_number = 'W-1'"
+        )
+        .await,
+        1,
+        "the waiting student got the freed seat"
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
             "SELECT count(*) FROM enrollments WHERE status = 'enrolled'"
         )
         .await,
-        0
+        1
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            w.college,
+            "SELECT count(*) FROM mail_outbox WHERE to_address = 'wanda@alpha.edu'"
+        )
+        .await,
+        1,
+        "and was told"
     );
     assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM section_teachers st JOIN staff sf ON sf.id = st.staff_id WHERE sf.staff_number = 'T-0001'").await, 0);
     assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM users WHERE email = 'tess.or@alpha.edu' AND status = 'deactivated'").await, 1);
