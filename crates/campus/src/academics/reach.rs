@@ -14,25 +14,29 @@ pub async fn authorize_student(
     grant: &Grant,
     student: Uuid,
 ) -> Result<(), AppError> {
+    // Every scope the user holds the permission at counts, not only the widest.
+    let scopes: Vec<&str> = std::iter::once(grant.scope)
+        .chain(grant.also.iter().copied())
+        .map(|s| s.name())
+        .collect();
     let reached: Option<bool> = sqlx::query_scalar(
-        "SELECT CASE $3 \
-            WHEN 'own' THEN st.user_id = $2 \
-            WHEN 'own_children' THEN EXISTS (SELECT 1 FROM student_guardians l \
+        "SELECT ('own' = ANY($3) AND st.user_id IS NOT DISTINCT FROM $2) \
+            OR ('own_children' = ANY($3) AND EXISTS (SELECT 1 FROM student_guardians l \
                 JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
-                WHERE l.student_id = st.id AND g.user_id = $2) \
-            WHEN 'own_sections' THEN EXISTS (SELECT 1 FROM enrollments e \
+                WHERE l.student_id = st.id AND g.user_id = $2)) \
+            OR ('own_sections' = ANY($3) AND EXISTS (SELECT 1 FROM enrollments e \
                 JOIN section_teachers x ON x.college_id = e.college_id AND x.section_id = e.section_id \
                 JOIN staff sf ON sf.college_id = x.college_id AND sf.id = x.staff_id \
-                WHERE e.student_id = st.id AND e.status <> 'dropped' AND sf.user_id = $2) \
-            WHEN 'department' THEN EXISTS (SELECT 1 FROM programs p \
+                WHERE e.student_id = st.id AND e.status <> 'dropped' AND sf.user_id = $2)) \
+            OR ('department' = ANY($3) AND EXISTS (SELECT 1 FROM programs p \
                 JOIN staff sf ON sf.college_id = p.college_id AND sf.department_id = p.department_id \
-                WHERE p.id = st.program_id AND sf.user_id = $2) \
-            ELSE true END \
+                WHERE p.id = st.program_id AND sf.user_id = $2)) \
+            OR 'college' = ANY($3) OR 'platform' = ANY($3) \
          FROM students st WHERE st.id = $1",
     )
     .bind(student)
     .bind(grant.user_id)
-    .bind(grant.scope.name())
+    .bind(&scopes)
     .fetch_optional(conn)
     .await?;
     match reached {

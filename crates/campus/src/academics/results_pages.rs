@@ -84,6 +84,17 @@ async fn render_section(
     .fetch_all(&mut *tx)
     .await?;
     let pass_mark = results::scale(&mut tx).await?.pass_mark();
+    // The buttons show where the handlers behind them would act.
+    let mut reaches = [false; 2];
+    for (reach, permission) in reaches
+        .iter_mut()
+        .zip([Permission::ResultsPublish, Permission::ResultsAmend])
+    {
+        if let Some(grant) = principal.grant(permission) {
+            *reach = authorize_section(&mut tx, &grant, section).await.is_ok();
+        }
+    }
+    let [publishes, amends] = reaches;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = SectionPage {
@@ -97,14 +108,8 @@ async fn render_section(
         section,
         title,
         can_submit: principal.can(Permission::MarksEnter) && results.status == Status::Draft,
-        can_publish: principal
-            .grant(Permission::ResultsPublish)
-            .is_some_and(|g| g.scope >= Scope::College)
-            && results.status == Status::Submitted,
-        can_amend: principal
-            .grant(Permission::ResultsAmend)
-            .is_some_and(|g| g.scope >= Scope::College)
-            && results.status == Status::Published,
+        can_publish: publishes && results.status == Status::Submitted,
+        can_amend: amends && results.status == Status::Published,
         results,
         assessments,
         pass_mark,
@@ -351,7 +356,9 @@ pub async fn overview(
         sections,
         filter,
         can_grade: principal.can(Permission::GradingManage),
-        can_print: principal.can(Permission::ResultsPublish),
+        can_print: principal
+            .grant(Permission::ResultsPublish)
+            .is_some_and(|g| g.scope >= Scope::College),
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -171,6 +171,7 @@ pub async fn shape(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
         role: "registrar".into(),
         college,
         user_id: registrar,
+        also: Vec::new(),
     };
     let context = AuditContext {
         actor: Some(registrar),

@@ -321,10 +321,13 @@ pub async fn download(
             .await?;
     if applicant.is_some() || student_document.is_some() {
         // Admission documents: their applicant and the admissions office; once on a
-        // student's record, whoever may read the student.
+        // student's record, whoever may read the student's personal details.
         let own = applicant == Some(principal.user_id);
         let office = applicant.is_some() && principal.can(Permission::AdmissionsManage);
-        let reads = match (student_document, principal.grant(Permission::StudentsRead)) {
+        let reads = match (
+            student_document,
+            principal.grant(Permission::StudentsPersonal),
+        ) {
             (Some(student), Some(grant)) => {
                 authorize_student(&mut tx, &grant, student).await.is_ok()
             }

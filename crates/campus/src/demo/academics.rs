@@ -202,6 +202,7 @@ async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         role: "registrar".into(),
         college: crate::db::CollegeId(college),
         user_id: registrar,
+        also: Vec::new(),
     };
     let context = crate::audit::AuditContext {
         actor: Some(registrar),

@@ -90,32 +90,32 @@ pub fn routes() -> Routes {
         )
         .post(
             "/api/v1/report-card-jobs",
-            Access::Allowed(ResultsPublish),
+            Access::CollegeWide(ResultsPublish),
             jobs_http::create_api,
         )
         .get(
             "/api/v1/report-card-jobs/{id}",
-            Access::Allowed(ResultsPublish),
+            Access::CollegeWide(ResultsPublish),
             jobs_http::show_api,
         )
         .get(
             "/api/v1/report-card-jobs/{id}/download",
-            Access::Allowed(ResultsPublish),
+            Access::CollegeWide(ResultsPublish),
             jobs_http::download,
         )
         .get(
             "/documents/report-cards",
-            Access::Allowed(ResultsPublish),
+            Access::CollegeWide(ResultsPublish),
             jobs_http::page,
         )
         .post(
             "/documents/report-cards",
-            Access::Allowed(ResultsPublish),
+            Access::CollegeWide(ResultsPublish),
             jobs_http::create_page,
         )
         .get(
             "/documents/report-cards/{id}/download",
-            Access::Allowed(ResultsPublish),
+            Access::CollegeWide(ResultsPublish),
             jobs_http::download,
         )
 }

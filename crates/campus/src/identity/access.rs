@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::AppError;
-use crate::identity::permissions::Permission;
+use crate::identity::permissions::{Permission, Scope};
 use crate::identity::principal::{ActingRole, Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,27 @@ pub enum Access {
     SignedIn,
     /// Users whose roles give this permission; the handler applies its scope.
     Allowed(Permission),
+    /// Users holding this permission for the whole college: for work over many records
+    /// at once (imports, printing runs) that no narrower scope can be applied to.
+    CollegeWide(Permission),
+}
+
+impl Access {
+    /// The permission the route needs, if any.
+    pub fn permission(self) -> Option<Permission> {
+        match self {
+            Access::Public | Access::SignedIn => None,
+            Access::Allowed(p) | Access::CollegeWide(p) => Some(p),
+        }
+    }
+
+    /// Whether a grant at `scope` opens the route.
+    pub fn admits(self, scope: Scope) -> bool {
+        match self {
+            Access::CollegeWide(_) => scope >= Scope::College,
+            _ => true,
+        }
+    }
 }
 
 /// One declared route.
@@ -142,12 +163,12 @@ async fn guard(
         }
         return Redirect::to("/account/mfa").into_response();
     }
-    if let Access::Allowed(permission) = access {
+    if let Some(permission) = access.permission() {
         match principal.grant(permission) {
-            Some(grant) => {
+            Some(grant) if access.admits(grant.scope) => {
                 request.extensions_mut().insert(ActingRole(grant.role));
             }
-            None => {
+            _ => {
                 let (parts, _) = request.into_parts();
                 record_denial(&state, &principal, permission, &parts).await;
                 return AppError::Forbidden.into_response();

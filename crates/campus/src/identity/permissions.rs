@@ -149,6 +149,71 @@ impl Permission {
     pub fn parse(name: &str) -> Option<Permission> {
         Permission::ALL.into_iter().find(|p| p.name() == name)
     }
+
+    /// The scopes a college's own (custom) role may hold this permission at: those every
+    /// handler behind it narrows its data to. A scope missing here would be a promise the
+    /// code does not keep (a "department" admissions officer acting college-wide), so the
+    /// role editor refuses it and a stored grant at such a scope gives nothing. Empty for
+    /// the permissions only built-in roles carry.
+    pub fn custom_scopes(self) -> &'static [Scope] {
+        use Scope::{College, Department, Own, OwnChildren, OwnSections};
+        match self {
+            // Whoever manages accounts, roles or settings can make themselves anything.
+            Permission::UsersManage
+            | Permission::RolesManage
+            | Permission::CollegeSettings
+            | Permission::PlatformManage => &[],
+            // One student's record, reached through `academics::reach`.
+            Permission::StudentsRead | Permission::StudentsPersonal => {
+                &[Own, OwnChildren, OwnSections, Department, College]
+            }
+            // Single-record writes are reached per student; bulk imports need the college.
+            Permission::StudentsManage => &[Department, College],
+            Permission::GuidanceNotes => &[OwnSections, Department, College],
+            Permission::StaffRead => &[Own, Department, College],
+            // Per section: the sections the holder teaches, or all of them.
+            Permission::AttendanceMark
+            | Permission::MarksEnter
+            | Permission::CourseworkManage
+            | Permission::ResultsPublish
+            | Permission::ResultsAmend => &[OwnSections, College],
+            Permission::MarksRead | Permission::AttendanceRead => {
+                &[Own, OwnChildren, OwnSections, College]
+            }
+            // `Own` is the categories the college assigned the reviewer.
+            Permission::AchievementsReview => &[Own, OwnSections, Department, College],
+            // `Own` is the tickets assigned to the holder.
+            Permission::TicketsManage => &[Own, College],
+            Permission::GuardiansRead => &[Own, College],
+            // Acting for oneself only: a wider scope would mean nothing.
+            Permission::RegistrationEnrol
+            | Permission::CourseworkSubmit
+            | Permission::AchievementsRecord
+            | Permission::GuardiansLink
+            | Permission::LeaveRequest
+            | Permission::AdmissionsApply => &[Own],
+            // A custom role approves leave as the students' advisor; the stages after it
+            // belong to built-in roles.
+            Permission::LeaveApprove => &[Own],
+            // College-wide data or settings with no narrower reach in the code.
+            Permission::UsersRead
+            | Permission::AuditRead
+            | Permission::InstitutionRead
+            | Permission::InstitutionManage
+            | Permission::StaffManage
+            | Permission::CatalogRead
+            | Permission::CatalogManage
+            | Permission::RegistrationManage
+            | Permission::GradingManage
+            | Permission::AchievementsManage
+            | Permission::GuardiansManage
+            | Permission::EnrollmentProgress
+            | Permission::NoticesManage
+            | Permission::PrivacyManage
+            | Permission::AdmissionsManage
+            | Permission::InteropManage => &[College],
+        }
+    }
 }
 
 impl fmt::Display for Permission {
@@ -445,6 +510,11 @@ pub fn parse_grant(text: &str) -> Option<(Permission, Scope)> {
     Some((Permission::parse(permission)?, Scope::parse(scope)?))
 }
 
+/// A grant a college's own role may hold (see `Permission::custom_scopes`).
+pub fn parse_custom_grant(text: &str) -> Option<(Permission, Scope)> {
+    parse_grant(text).filter(|(p, s)| p.custom_scopes().contains(s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +529,28 @@ mod tests {
             );
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
+    }
+
+    #[test]
+    fn college_roles_hold_every_permission_but_the_reserved_and_never_platform_wide() {
+        for p in Permission::ALL {
+            let scopes = p.custom_scopes();
+            let reserved = matches!(
+                p,
+                Permission::UsersManage
+                    | Permission::RolesManage
+                    | Permission::CollegeSettings
+                    | Permission::PlatformManage
+            );
+            assert_eq!(scopes.is_empty(), reserved, "{p}");
+            assert!(!scopes.contains(&Scope::Platform), "{p}");
+        }
+        assert_eq!(
+            parse_custom_grant("admissions.manage:department"),
+            None,
+            "no narrower reach in the code"
+        );
+        assert!(parse_custom_grant("students.read:department").is_some());
     }
 
     #[test]

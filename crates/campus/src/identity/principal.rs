@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::AppError;
-use crate::identity::permissions::{Permission, Role, Scope, parse_grant};
+use crate::identity::permissions::{Permission, Role, Scope, parse_custom_grant};
 use crate::identity::principal_cache::Key;
 use crate::identity::{session, tokens};
 
@@ -49,6 +49,9 @@ pub struct Grant {
     pub role: String,
     pub college: CollegeId,
     pub user_id: Uuid,
+    /// Narrower scopes the user's other roles give the same permission: a teacher who is
+    /// also a parent reaches their department's students and their own children.
+    pub also: Vec<Scope>,
 }
 
 /// The role a guarded route's permission came from, for the audit trail.
@@ -67,6 +70,12 @@ impl Principal {
                 role: role.clone(),
                 college: self.college,
                 user_id: self.user_id,
+                also: self
+                    .grants
+                    .iter()
+                    .filter(|(p, s, _)| p == permission && s < scope)
+                    .map(|(_, s, _)| *s)
+                    .collect(),
             })
     }
 
@@ -153,7 +162,9 @@ pub async fn load(
             (None, Some(stored)) => grants.extend(
                 stored
                     .iter()
-                    .filter_map(|g| parse_grant(g))
+                    // A grant stored before its scope was refused gives nothing,
+                    // rather than more than it says.
+                    .filter_map(|g| parse_custom_grant(g))
                     .map(|(p, s)| (p, s, name.clone())),
             ),
             (None, None) => {}

@@ -102,6 +102,7 @@ pub struct ExportQuery {
 /// The college as a OneRoster bulk archive (ZIP), version 1.1 or 1.2.
 #[utoipa::path(get, path = "/api/v1/oneroster/export", tag = "interop", params(ExportQuery), security(("bearer" = [])),
     responses((status = 200, description = "The archive", content_type = "application/zip"),
+        (status = 403, description = "Also needs students.personal for the whole college", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "An unknown version", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn export(
     State(state): State<AppState>,
@@ -109,6 +110,14 @@ pub async fn export(
     context: AuditContext,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> AppResult<Response> {
+    // The archive carries every student's birth date and contacts: whoever exports it
+    // must also be one who may read them, for the whole college.
+    if principal
+        .grant(crate::identity::permissions::Permission::StudentsPersonal)
+        .is_none_or(|g| g.scope < crate::identity::permissions::Scope::College)
+    {
+        return Err(AppError::Forbidden);
+    }
     let version = if query.version.is_empty() {
         "1.2"
     } else {

@@ -92,6 +92,7 @@ async fn create(
         role: "platform_admin".into(),
         college: id,
         user_id: principal.user_id,
+        also: Vec::new(),
     };
     let admin = NewUser {
         email,

@@ -16,17 +16,17 @@ pub fn routes() -> Routes {
         .get("/students", Access::Allowed(StudentsRead), pages::search)
         .get(
             "/students/import",
-            Access::Allowed(StudentsManage),
+            Access::CollegeWide(StudentsManage),
             pages::import_page,
         )
         .post(
             "/students/import",
-            Access::Allowed(StudentsManage),
+            Access::CollegeWide(StudentsManage),
             pages::import.layer(DefaultBodyLimit::disable()),
         )
         .post(
             "/api/v1/students/import",
-            Access::Allowed(StudentsManage),
+            Access::CollegeWide(StudentsManage),
             api::import.layer(DefaultBodyLimit::disable()),
         )
         .get(

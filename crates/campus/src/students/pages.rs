@@ -84,7 +84,10 @@ pub async fn search(
         programs,
         statuses: STATUSES,
         next,
-        can_manage: principal.can(Permission::StudentsManage),
+        // The links lead to college-wide work (import, link requests, steps).
+        can_manage: principal
+            .grant(Permission::StudentsManage)
+            .is_some_and(|g| g.scope >= crate::identity::permissions::Scope::College),
         errors,
     };
     Ok((status, jar, render(&view)?).into_response())

@@ -16,18 +16,9 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::identity::csrf;
-use crate::identity::permissions::{Permission, ROLE_TABLE, Scope, parse_grant};
+use crate::identity::permissions::{Permission, ROLE_TABLE, parse_custom_grant, parse_grant};
 use crate::identity::principal::Principal;
 use crate::web::layout::{Chrome, render};
-
-/// Permissions only built-in roles carry: whoever manages accounts, roles or settings
-/// can make themselves anything, so that power is not handed out piecemeal.
-const RESERVED: [Permission; 4] = [
-    Permission::UsersManage,
-    Permission::RolesManage,
-    Permission::CollegeSettings,
-    Permission::PlatformManage,
-];
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct CustomRole {
@@ -78,13 +69,27 @@ pub async fn create_role(
     }
     let mut grants: Vec<String> = Vec::new();
     for grant in &input.permissions {
-        match parse_grant(grant.trim()) {
-            Some((p, s)) if !RESERVED.contains(&p) && s != Scope::Platform => {
-                grants.push(format!("{}:{}", p.name(), s.name()))
-            }
-            _ => errors.push(FieldError::new(
+        match (parse_custom_grant(grant.trim()), parse_grant(grant.trim())) {
+            (Some((p, s)), _) => grants.push(format!("{}:{}", p.name(), s.name())),
+            (None, Some((p, _))) if p.custom_scopes().is_empty() => errors.push(FieldError::new(
                 "permissions",
-                format!("`{grant}` is not a permission:scope pair a college role can hold"),
+                format!("`{}` is held only by built-in roles", p.name()),
+            )),
+            (None, Some((p, _))) => errors.push(FieldError::new(
+                "permissions",
+                format!(
+                    "`{grant}`: {} can be held at {} only",
+                    p.name(),
+                    p.custom_scopes()
+                        .iter()
+                        .map(|s| s.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+            (None, None) => errors.push(FieldError::new(
+                "permissions",
+                format!("`{grant}` is not a permission:scope pair"),
             )),
         }
     }
@@ -177,9 +182,8 @@ async fn render_page(
         .collect();
     let choices = Permission::ALL
         .iter()
-        .filter(|p| !RESERVED.contains(p))
         .flat_map(|p| {
-            Scope::ALL.iter().map(move |s| {
+            p.custom_scopes().iter().map(move |s| {
                 (
                     format!("{}:{}", p.name(), s.name()),
                     format!("{} ({})", p.name(), s.name()),

@@ -8,6 +8,7 @@ mod audit;
 mod cluster_life;
 mod coursework;
 mod cross_site;
+mod custom_scopes;
 mod demo;
 mod documents;
 mod guardians;

@@ -51,9 +51,12 @@ async fn every_route_answers_every_role_as_its_permissions_say() {
         let token = api_token(&app, &email).await;
 
         for spec in &specs {
-            let allowed = match spec.access {
-                Access::Allowed(permission) => role.grants().iter().any(|(p, _)| *p == permission),
-                _ => true,
+            let allowed = match spec.access.permission() {
+                Some(permission) => role
+                    .grants()
+                    .iter()
+                    .any(|(p, s)| *p == permission && spec.access.admits(*s)),
+                None => true,
             };
             let path = concrete(spec.path, &target);
             let status = if path.starts_with("/api/") {
@@ -112,9 +115,9 @@ async fn another_colleges_administrator_finds_nothing_here() {
         .into_iter()
         .filter(|s| s.path.contains("{id}") && !s.path.starts_with("/api/"))
         // Only routes an administrator may use at all; the others answer 403 anyway.
-        .filter(|s| match s.access {
-            Access::Allowed(p) => Role::CollegeAdmin.grants().iter().any(|(g, _)| *g == p),
-            _ => true,
+        .filter(|s| match s.access.permission() {
+            Some(p) => Role::CollegeAdmin.grants().iter().any(|(g, _)| *g == p),
+            None => true,
         })
         .collect();
     assert!(!specs.is_empty());
