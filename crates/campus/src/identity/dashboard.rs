@@ -459,15 +459,23 @@ pub async fn page(
             .len() as i64;
         waiting.push(("leave requests to decide", n, "/requests"));
     }
-    if principal.can(Permission::TicketsManage) {
+    if let Some(grant) = principal.grant(Permission::TicketsManage) {
+        // Unassigned tickets are the college-wide desk's to hand out.
+        let desk = grant.scope >= Scope::College;
         let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM tickets WHERE status IN ('open', 'in_progress') AND (assignee_id IS NULL OR assignee_id = $1)",
+            "SELECT count(*) FROM tickets WHERE status IN ('open', 'in_progress') \
+             AND (assignee_id = $1 OR ($2 AND assignee_id IS NULL))",
         )
         .bind(me)
+        .bind(desk)
         .fetch_one(&mut *conn)
         .await?;
         waiting.push((
-            "open tickets, yours or unassigned",
+            if desk {
+                "open tickets, yours or unassigned"
+            } else {
+                "open tickets assigned to you"
+            },
             n,
             "/tickets?status=open",
         ));

@@ -499,4 +499,12 @@ async fn a_narrower_ticket_role_handles_only_its_own_tickets() {
     )
     .await;
     assert!(status.is_success(), "{status} {body}");
+    // Their dashboard counts their own ticket, not the unassigned one.
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "fixer@alpha.edu", PASSWORD).await;
+    let dashboard = browser.get("/dashboard").await.html;
+    assert!(
+        dashboard.contains("open tickets assigned to you") && !dashboard.contains("unassigned"),
+        "{dashboard}"
+    );
 }
