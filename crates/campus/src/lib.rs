@@ -3,6 +3,7 @@
 //! See docs/ARCHITECTURE.md for the map of this crate.
 
 pub mod academics;
+pub mod access;
 pub mod achievements;
 pub mod admissions;
 pub mod api;
@@ -13,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod coursework;
 pub mod crypto;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod documents;
@@ -34,6 +36,7 @@ pub mod platform;
 pub mod privacy;
 pub mod requests;
 pub mod router;
+pub mod server;
 pub mod staff;
 pub mod students;
 pub mod telemetry;

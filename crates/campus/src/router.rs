@@ -11,9 +11,9 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::access::routes::{Access, Routes};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::identity::access::{Access, Routes};
 use crate::web;
 
 pub fn build(state: AppState) -> Router {
@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
         .merge(crate::api::routes())
         .merge(crate::institution::routes())
         .merge(crate::identity::routes())
+        .merge(crate::dashboard::routes())
         .merge(crate::audit::routes())
         .merge(crate::users::routes())
         .merge(crate::platform::routes())
@@ -61,7 +62,7 @@ pub fn with_middleware(routes: Routes, state: AppState) -> Router {
         // Innermost first: these run after the stack below, next to the handlers.
         .layer(from_fn_with_state(
             state.clone(),
-            crate::identity::principal::authenticate,
+            crate::identity::authenticate::authenticate,
         ))
         .layer(
             // Outermost first.

@@ -9,11 +9,11 @@ use uuid::Uuid;
 
 use crate::academics::catalog::{self, CourseView, NewCourseInput, NewSectionInput, SectionView};
 use crate::academics::registration::{self, EnrollmentView, NewWindowInput, Outcome};
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::principal::Principal;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 
@@ -266,9 +266,9 @@ pub async fn my_timetable(
     Ok(Json(slots))
 }
 
-fn attendance_grant(principal: &Principal) -> AppResult<crate::identity::principal::Grant> {
+fn attendance_grant(principal: &Principal) -> AppResult<crate::access::principal::Grant> {
     principal
-        .grant(crate::identity::permissions::Permission::AttendanceMark)
+        .grant(crate::access::permissions::Permission::AttendanceMark)
         .ok_or(AppError::Forbidden)
 }
 
@@ -391,9 +391,9 @@ pub async fn children_attendance(
     Ok(Json(list))
 }
 
-fn marks_grant(principal: &Principal) -> AppResult<crate::identity::principal::Grant> {
+fn marks_grant(principal: &Principal) -> AppResult<crate::access::principal::Grant> {
     principal
-        .grant(crate::identity::permissions::Permission::MarksEnter)
+        .grant(crate::access::permissions::Permission::MarksEnter)
         .ok_or(AppError::Forbidden)
 }
 

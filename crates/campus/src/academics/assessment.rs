@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::attendance::authorize_section;
+use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::principal::Grant;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewAssessmentInput {

@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::timetable::{parse_time, show_time};
+use crate::access::permissions::Scope;
+use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::permissions::Scope;
-use crate::identity::principal::Grant;
 
 /// Days after a session during which its own teacher may still change the marks.
 pub const EDIT_DAYS: i32 = 2;

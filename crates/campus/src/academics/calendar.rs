@@ -9,14 +9,14 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::academics::timetable;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult};
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
 use crate::identity::session::{new_token, parse_cookie, token_hash};
 use crate::identity::tokens::refresh_value;
+use crate::web::csrf;
 use crate::web::extract::ApiPath;
 use crate::web::layout::{Chrome, render};
 

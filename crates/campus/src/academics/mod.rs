@@ -8,7 +8,6 @@ pub mod calendar;
 pub mod catalog;
 pub mod grading;
 pub mod pages;
-pub mod reach;
 pub mod registration;
 pub mod results;
 pub mod results_api;
@@ -18,11 +17,11 @@ pub mod rollover_http;
 pub mod teaching;
 pub mod timetable;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{
+use crate::access::permissions::Permission::{
     AttendanceMark, AttendanceRead, CatalogManage, CatalogRead, GradingManage, MarksEnter,
     MarksRead, RegistrationEnrol, RegistrationManage, ResultsAmend, ResultsPublish, StaffRead,
 };
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

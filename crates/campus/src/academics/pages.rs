@@ -12,13 +12,13 @@ use uuid::Uuid;
 
 use crate::academics::catalog::{self, CourseView, NewCourseInput, NewSectionInput, SectionView};
 use crate::academics::registration::{self, EnrollmentView};
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};
 
@@ -651,7 +651,7 @@ pub async fn session_events(
     let college = principal.college;
     let section = found.section;
     let recheck =
-        crate::identity::principal::recheck(&state, &principal, move |state, now| async move {
+        crate::identity::authenticate::recheck(&state, &principal, move |state, now| async move {
             let Some(grant) = now.grant(Permission::AttendanceMark) else {
                 return Ok(false);
             };

@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use crate::academics::attendance::authorize_section;
 use crate::academics::grading::{self, Band, Component, Graded, Scale};
+use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::principal::Grant;
 
 /// The college's scale, or the built-in one when it has not set its own.
 pub async fn scale(conn: &mut PgConnection) -> Result<Scale, sqlx::Error> {

@@ -9,15 +9,15 @@ use uuid::Uuid;
 
 use crate::academics::attendance::authorize_section;
 use crate::academics::grading::{Band, Scale};
-use crate::academics::reach::authorize_student;
 use crate::academics::registration;
 use crate::academics::results::{self, AmendmentInput, Record, SectionResults, StudentResult};
+use crate::access::permissions::Permission;
+use crate::access::principal::{Grant, Principal};
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::{Grant, Principal};
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
 

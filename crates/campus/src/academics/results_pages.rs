@@ -12,15 +12,15 @@ use uuid::Uuid;
 
 use crate::academics::attendance::authorize_section;
 use crate::academics::grading::{Band, Scale};
-use crate::academics::reach;
 use crate::academics::results::{self, AmendmentInput, Record, SectionResults, Status};
+use crate::access::permissions::{Permission, Scope};
+use crate::access::principal::Principal;
+use crate::access::reach;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::{Permission, Scope};
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::layout::{Chrome, render};
 

@@ -12,12 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::academics::rollover::{self, RolloverPlan};
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};

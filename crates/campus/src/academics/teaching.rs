@@ -10,13 +10,13 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::academics::{assessment, attendance};
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::layout::{Chrome, render};
 

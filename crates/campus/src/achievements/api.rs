@@ -9,7 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::academics::api::Created;
-use crate::academics::reach::authorize_student;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::achievements::model::{
     self, Achievement, AchievementInput, DecisionInput, Organizer, OrganizerInput, Rule,
 };
@@ -20,8 +22,6 @@ use crate::coursework::uploads;
 use crate::db::begin_for_college;
 use crate::documents::downloads::attachment;
 use crate::error::{AppError, AppResult};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 

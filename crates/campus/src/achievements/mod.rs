@@ -10,10 +10,10 @@ pub mod portfolio;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{
+use crate::access::permissions::Permission::{
     AchievementsManage, AchievementsRecord, AchievementsReview, InstitutionRead, StudentsRead,
 };
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     // Evidence forms may exceed the usual body limit; the per-file check bounds them.

@@ -8,13 +8,13 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::permissions::Scope;
+use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::coursework::uploads::{self, FileView, Upload};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
 use crate::files::Storage;
-use crate::identity::permissions::Scope;
-use crate::identity::principal::Grant;
 
 pub const CATEGORIES: [&str; 7] = [
     "academic",

@@ -9,15 +9,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::achievements::model::{self, Achievement, CATEGORIES, DecisionInput, Organizer, Rule};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::coursework::uploads;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery, form_field};
 use crate::web::layout::{Chrome, render};
 
@@ -84,7 +84,7 @@ pub async fn events(State(state): State<AppState>, principal: Principal) -> AppR
     let student = model::student_of_user(&mut tx, principal.user_id).await?;
     tx.commit().await?;
     let recheck =
-        crate::identity::principal::recheck(&state, &principal, move |state, now| async move {
+        crate::identity::authenticate::recheck(&state, &principal, move |state, now| async move {
             let mut tx = begin_for_college(&state.db, now.college).await?;
             let still = model::student_of_user(&mut tx, now.user_id).await?;
             tx.commit().await?;

@@ -10,6 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::academics::api::Created;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::admissions::applications::{
     self, Allocation, Application, ApplicationInput, DecisionInput, Details, MeritLine,
 };
@@ -21,8 +23,6 @@ use crate::audit::AuditContext;
 use crate::coursework::uploads;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::institution::queries;
 use crate::web::client_ip::ClientIp;
 use crate::web::errors::ProblemDocument;

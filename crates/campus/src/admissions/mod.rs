@@ -13,8 +13,8 @@ pub mod signup;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{AdmissionsApply, AdmissionsManage};
+use crate::access::permissions::Permission::{AdmissionsApply, AdmissionsManage};
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     let big = DefaultBodyLimit::disable;

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::admissions::applications::{
     self, Application, ApplicationInput, DecisionInput, Details, FILE_KINDS, MeritLine,
 };
@@ -23,11 +25,9 @@ use crate::audit::AuditContext;
 use crate::coursework::uploads;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::institution::queries;
 use crate::web::client_ip::ClientIp;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field};
 use crate::web::layout::{Brand, Chrome, render};
 use crate::web::throttle::Door;

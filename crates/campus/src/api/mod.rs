@@ -8,7 +8,7 @@ mod docs;
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::identity::access::{Access, Routes};
+use crate::access::routes::{Access, Routes};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -7,8 +7,8 @@ pub mod pages;
 pub mod sealer;
 pub mod verify;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission;
+use crate::access::permissions::Permission;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -33,7 +33,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::identity::principal::{ActingRole, Principal};
+use crate::access::principal::{ActingRole, Principal};
 use crate::web::client_ip::ClientIp;
 use crate::web::request_id::RequestId;
 

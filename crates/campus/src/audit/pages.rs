@@ -10,11 +10,11 @@ use serde::Deserialize;
 use sqlx::{Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::extract::ApiQuery;
 use crate::web::layout::{Chrome, render};
 

@@ -10,11 +10,11 @@ use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::access::permissions::{Permission, Scope};
+use crate::access::principal::Grant;
 use crate::audit::AuditContext;
 use crate::config::Config;
 use crate::db::{CollegeId, begin_for_college};
-use crate::identity::permissions::{Permission, Scope};
-use crate::identity::principal::Grant;
 use crate::identity::{session, tokens};
 
 /// Seats per benchmark section (a full class to mark).

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use sqlx::PgPool;
 
-use crate::app::{self, AppState};
+use crate::app::AppState;
 use crate::config::Config;
 use crate::db::{self, Database, WhenBusy, migrate};
 use crate::demo;
@@ -71,7 +71,7 @@ pub async fn migrate_only(config: Config) -> anyhow::Result<()> {
 
 pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result<()> {
     // Bind first: a port in use fails at once, before any database work.
-    let listener = app::bind(config.listen).await?;
+    let listener = crate::server::bind(config.listen).await?;
     let address = listener
         .local_addr()
         .context("reading the listening address")?;
@@ -84,7 +84,7 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
         println!("Campus is running at {base}/  (Ctrl-C stops it)");
         let (stop_background, background_stopped) = tokio::sync::watch::channel(false);
         let state = AppState::new(config.clone(), pool.clone())?;
-        let mut background = vec![tokio::spawn(crate::identity::principal_cache::listen(
+        let mut background = vec![tokio::spawn(crate::access::principal_cache::listen(
             state.principals.clone(),
             pool.clone(),
             background_stopped.clone(),
@@ -107,7 +107,7 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
                 job_runner(&state).run_forever(background_stopped),
             ));
         }
-        let served = app::serve(listener, state, Duration::from_secs(30)).await;
+        let served = crate::server::serve(listener, state, Duration::from_secs(30)).await;
         let _ = stop_background.send(true);
         for task in background {
             let _ = task.await;
@@ -170,7 +170,7 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
         let sealer = tokio::spawn(crate::audit::sealer::run(pool, stopped.clone()));
         let jobs = tokio::spawn(job_runner(&state).run_forever(stopped));
         println!("Campus worker running (Ctrl-C stops it)");
-        app::shutdown_signal().await;
+        crate::server::shutdown_signal().await;
         let _ = stop.send(true);
         let _ = mail.await;
         let _ = sealer.await;

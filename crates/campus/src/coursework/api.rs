@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
+use crate::access::permissions::Permission;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::coursework::assignments::{
@@ -19,8 +21,6 @@ use crate::coursework::membership::{self, Member};
 use crate::coursework::uploads;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::{Grant, Principal};
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
 

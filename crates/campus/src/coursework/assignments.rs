@@ -11,12 +11,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::assessment::{self, MarkInput, NewAssessmentInput};
+use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::coursework::uploads::{FileView, Upload};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
 use crate::files::Storage;
-use crate::identity::principal::Grant;
 
 /// A moment from a form or the API: RFC 3339 (`2026-12-01T17:00:00+05:30`) or a local
 /// date and time (`2026-12-01T17:00`, as a browser's date-time field sends it) in the

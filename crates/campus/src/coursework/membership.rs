@@ -5,9 +5,9 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::academics::attendance::authorize_section;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::error::AppError;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {

@@ -12,8 +12,8 @@ pub mod uploads;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{CatalogRead, CourseworkManage, CourseworkSubmit};
+use crate::access::permissions::Permission::{CatalogRead, CourseworkManage, CourseworkSubmit};
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     // Upload forms may exceed the usual body limit; the outer limit and the per-file

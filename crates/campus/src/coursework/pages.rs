@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::coursework::assignments::{
@@ -20,9 +22,7 @@ use crate::coursework::membership::{self, Member};
 use crate::coursework::uploads::{self, FileView};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::layout::{Chrome, render};
 

@@ -10,15 +10,15 @@ use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::academics::reach::authorize_student;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::coursework::membership::{self, Member};
 use crate::db::{CollegeId, begin_for_college};
 use crate::documents::downloads::attachment;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::files::Storage;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::web::extract::ApiPath;
 
 /// At most this many files in one form.

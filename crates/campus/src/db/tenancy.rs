@@ -19,6 +19,14 @@ impl fmt::Display for CollegeId {
     }
 }
 
+/// Every active college: the tenants that background work (the mail sender, document
+/// jobs) goes through one by one.
+pub async fn active_colleges(pool: &PgPool) -> Result<Vec<CollegeId>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM public_colleges()")
+        .fetch_all(pool)
+        .await
+}
+
 /// Begins a transaction acting for `college`. Every tenant query goes through one.
 pub async fn begin_for_college(
     pool: &PgPool,

@@ -196,9 +196,9 @@ async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     let college: uuid::Uuid = sqlx::query_scalar("SELECT app_current_college()")
         .fetch_one(&mut *conn)
         .await?;
-    let grant = crate::identity::principal::Grant {
-        permission: crate::identity::permissions::Permission::MarksEnter,
-        scope: crate::identity::permissions::Scope::College,
+    let grant = crate::access::principal::Grant {
+        permission: crate::access::permissions::Permission::MarksEnter,
+        scope: crate::access::permissions::Scope::College,
         role: "registrar".into(),
         college: crate::db::CollegeId(college),
         user_id: registrar,

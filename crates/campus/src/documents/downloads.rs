@@ -10,16 +10,16 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::academics::attendance::authorize_section;
-use crate::academics::reach::authorize_student;
 use crate::academics::results;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::documents::issue;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::exports::{self, Cell};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiPath, ApiQuery};
 

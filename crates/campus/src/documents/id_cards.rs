@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::academics::reach::authorize_student;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::coursework::uploads;
@@ -17,8 +19,6 @@ use crate::db::begin_for_college;
 use crate::documents::downloads::attachment;
 use crate::documents::issue::{self, Issued, Kind};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiPath;
 

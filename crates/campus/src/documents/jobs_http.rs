@@ -9,14 +9,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::documents::downloads::attachment;
 use crate::documents::jobs::{self, JobView, NewJobInput};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::layout::{Chrome, render};

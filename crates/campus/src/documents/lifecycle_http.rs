@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use crate::academics::reach::authorize_student;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::documents::lifecycle::{self, IssuedLine, RevokeInput};
 use crate::error::{AppError, AppResult};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
 

@@ -11,11 +11,11 @@ pub mod lifecycle;
 pub mod lifecycle_http;
 pub mod verify;
 
-use crate::identity::access::{Access, Routes};
+use crate::access::routes::{Access, Routes};
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 
-use crate::identity::permissions::Permission::{
+use crate::access::permissions::Permission::{
     MarksRead, ResultsPublish, StudentsManage, StudentsRead,
 };
 

@@ -9,16 +9,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::reach::authorize_student;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::achievements::model::student_of_user;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::enrollment::progress::{self, MoveInput, Progress, Step, StepInput};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
 use crate::web::layout::{Chrome, render};
@@ -54,10 +54,10 @@ pub async fn move_api(
     ApiJson(input): ApiJson<MoveInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::EnrollmentProgress,
+        crate::access::permissions::Permission::EnrollmentProgress,
         student,
     )
     .await?;
@@ -171,7 +171,7 @@ pub async fn events(State(state): State<AppState>, principal: Principal) -> AppR
     let student = student_of_user(&mut tx, principal.user_id).await?;
     tx.commit().await?;
     let recheck =
-        crate::identity::principal::recheck(&state, &principal, move |state, now| async move {
+        crate::identity::authenticate::recheck(&state, &principal, move |state, now| async move {
             let mut tx = begin_for_college(&state.db, now.college).await?;
             let still = student_of_user(&mut tx, now.user_id).await?;
             tx.commit().await?;
@@ -211,10 +211,10 @@ pub async fn move_page(
         remark: form_field(&body, "remark"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::EnrollmentProgress,
+        crate::access::permissions::Permission::EnrollmentProgress,
         student,
     )
     .await?;

@@ -4,10 +4,10 @@
 pub mod http;
 pub mod progress;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{
+use crate::access::permissions::Permission::{
     AchievementsRecord, EnrollmentProgress, InstitutionRead, StudentsRead,
 };
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

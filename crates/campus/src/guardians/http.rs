@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -21,9 +22,8 @@ use crate::guardians::links::{
     self, DecisionInput, DirectLinkInput, LinkRequest, LinkRequestInput, RELATIONSHIPS,
 };
 use crate::guardians::portal::{self, Child};
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
 use crate::notices::model::{self as notices, Notice};
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
 use crate::web::layout::{Chrome, render};
@@ -125,10 +125,10 @@ pub async fn link_api(
     ApiJson(input): ApiJson<DirectLinkInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::GuardiansManage,
+        crate::access::permissions::Permission::GuardiansManage,
         student,
     )
     .await?;
@@ -154,10 +154,10 @@ pub async fn unlink_api(
     ApiJson(input): ApiJson<UnlinkInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::GuardiansManage,
+        crate::access::permissions::Permission::GuardiansManage,
         student,
     )
     .await?;
@@ -354,10 +354,10 @@ pub async fn link_page(
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::GuardiansManage,
+        crate::access::permissions::Permission::GuardiansManage,
         student,
     )
     .await?;

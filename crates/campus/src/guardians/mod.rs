@@ -5,8 +5,8 @@ pub mod http;
 pub mod links;
 pub mod portal;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{GuardiansLink, GuardiansManage};
+use crate::access::permissions::Permission::{GuardiansLink, GuardiansManage};
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

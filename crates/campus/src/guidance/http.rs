@@ -10,13 +10,13 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::guidance::notes::{self, Note, NoteInput};
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
 use crate::web::layout::{Chrome, render};
@@ -32,10 +32,10 @@ pub async fn list(
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<Note>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::GuidanceNotes,
+        crate::access::permissions::Permission::GuidanceNotes,
         student,
     )
     .await?;
@@ -56,10 +56,10 @@ pub async fn add(
     ApiJson(input): ApiJson<NoteInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::GuidanceNotes,
+        crate::access::permissions::Permission::GuidanceNotes,
         student,
     )
     .await?;
@@ -88,10 +88,10 @@ async fn render_notes(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         principal,
-        crate::identity::permissions::Permission::GuidanceNotes,
+        crate::access::permissions::Permission::GuidanceNotes,
         student,
     )
     .await?;
@@ -146,10 +146,10 @@ pub async fn add_page(
         body: form_field(&body, "body"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::GuidanceNotes,
+        crate::access::permissions::Permission::GuidanceNotes,
         student,
     )
     .await?;

@@ -3,8 +3,8 @@
 pub mod http;
 pub mod notes;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::GuidanceNotes;
+use crate::access::permissions::Permission::GuidanceNotes;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

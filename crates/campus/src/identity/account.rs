@@ -8,14 +8,15 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::principal::Principal;
 use crate::identity::session::{self, SessionRow};
-use crate::identity::{csrf, password, tokens};
+use crate::identity::{password, tokens};
 use crate::web::client_ip::ClientIp;
+use crate::web::csrf;
 use crate::web::extract::ApiPath;
 use crate::web::layout::{Chrome, render};
 

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::{AppError, AppResult};
-use crate::identity::principal::Principal;
 use crate::identity::signin::{self, SignInError};
 use crate::identity::tokens::{self, Presented};
 use crate::web::client_ip::ClientIp;
@@ -91,7 +91,7 @@ pub async fn login(
         Err(SignInError::Refused) => return Err(AppError::Unauthorized),
         Err(SignInError::Internal(e)) => return Err(e),
     };
-    let principal = crate::identity::principal::load(&mut signed_in.tx, signed_in.user_id, None)
+    let principal = crate::identity::authenticate::load(&mut signed_in.tx, signed_in.user_id, None)
         .await?
         .ok_or(AppError::Unauthorized)?;
     if crate::identity::mfa::enabled(&mut signed_in.tx, signed_in.user_id).await? {

@@ -314,7 +314,7 @@ pub async fn remove(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Err
 
 /// Whether these roles need a second factor in this college.
 pub fn required(roles: &[String], staff_required: bool) -> bool {
-    use crate::identity::permissions::Role;
+    use crate::access::permissions::Role;
     roles.iter().any(|name| match Role::parse(name) {
         Some(role) => role.needs_second_factor() || (staff_required && role.is_staff()),
         None => staff_required,

@@ -17,14 +17,15 @@ use serde::Deserialize;
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::{AppError, AppResult};
 use crate::identity::mfa::{self, Proof};
-use crate::identity::principal::Principal;
-use crate::identity::{csrf, session};
+use crate::identity::session;
 use crate::web::client_ip::ClientIp;
+use crate::web::csrf;
 use crate::web::extract::ApiQuery;
 use crate::web::layout::{Chrome, render};
 use crate::web::throttle::Door;

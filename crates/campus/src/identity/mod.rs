@@ -1,28 +1,23 @@
-//! Identity and access: sign-in, browser sessions, CSRF protection, roles and
-//! permissions with data scopes, route guards, and each user's dashboard.
+//! Identity: sign-in, browser sessions, second factor, single sign-on, tokens and
+//! account pages.
 
-pub mod access;
 pub mod account;
 pub mod account_tokens;
 pub mod api;
-pub mod csrf;
-pub mod dashboard;
+pub mod authenticate;
 pub mod mfa;
 pub mod mfa_pages;
 pub mod outbound;
 pub mod pages;
 pub mod password;
-pub mod permissions;
-pub mod principal;
-pub mod principal_cache;
 pub mod recovery;
 pub mod session;
 pub mod signin;
 pub mod sso;
 pub mod tokens;
 
-use access::{Access, Routes};
-use permissions::Permission::CollegeSettings;
+use crate::access::permissions::Permission::CollegeSettings;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -48,7 +43,6 @@ pub fn routes() -> Routes {
             mfa_pages::new_recovery_codes,
         )
         .post("/account/mfa/disable", Access::SignedIn, mfa_pages::disable)
-        .get("/dashboard", Access::SignedIn, dashboard::page)
         .get(
             "/account/sessions",
             Access::SignedIn,

@@ -144,8 +144,8 @@ pub async fn check_password(
     password: &str,
 ) -> Result<SignedIn, SignInError> {
     let email = email.trim().to_lowercase();
-    let college = if college_slug.trim() == crate::platform::SLUG {
-        crate::platform::tenant(pool).await?
+    let college = if college_slug.trim() == institution::PLATFORM_SLUG {
+        institution::platform_tenant(pool).await?
     } else {
         institution::find_by_slug(pool, college_slug.trim()).await?
     };

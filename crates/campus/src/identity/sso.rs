@@ -24,14 +24,15 @@ use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::principal::Principal;
-use crate::identity::{csrf, mfa, mfa_pages, outbound, session};
+use crate::identity::{mfa, mfa_pages, outbound, session};
 use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};
 

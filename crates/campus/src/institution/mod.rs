@@ -8,8 +8,8 @@ pub mod pages;
 pub mod queries;
 pub mod settings;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::CollegeSettings;
+use crate::access::permissions::Permission::CollegeSettings;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -21,6 +21,15 @@ struct DepartmentProgram {
     duration_years: Option<i16>,
 }
 
+/// The slug of the platform tenant, where the installation's operators sign in.
+pub const PLATFORM_SLUG: &str = "platform";
+
+pub async fn platform_tenant(pool: &PgPool) -> Result<Option<CollegeSummary>, sqlx::Error> {
+    sqlx::query_as("SELECT id, slug, name, short_name, tagline FROM platform_tenant()")
+        .fetch_optional(pool)
+        .await
+}
+
 pub async fn directory(pool: &PgPool) -> Result<Vec<CollegeSummary>, sqlx::Error> {
     sqlx::query_as("SELECT id, slug, name, short_name, tagline FROM public_colleges()")
         .fetch_all(pool)

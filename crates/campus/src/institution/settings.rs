@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::AppResult;
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::extract::ApiJson;
 use crate::web::layout::{Chrome, render};
 

@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use crate::config::{Config, MailTransport};
 use crate::db::begin_for_college;
-use crate::institution::queries as institution;
 
 const BATCH: i64 = 50;
 const POLL: Duration = Duration::from_secs(30);
@@ -75,8 +74,8 @@ impl Sender {
     /// Sends every due mail of every college once; returns how many were sent.
     pub async fn deliver_due(&self, pool: &PgPool) -> anyhow::Result<usize> {
         let mut sent = 0;
-        for college in institution::directory(pool).await? {
-            let mut tx = begin_for_college(pool, college.id).await?;
+        for college in crate::db::tenancy::active_colleges(pool).await? {
+            let mut tx = begin_for_college(pool, college).await?;
             let due: Vec<(Uuid, String, String, String)> = sqlx::query_as(
                 "SELECT id, to_address::text, subject, body_text FROM mail_outbox \
                  WHERE sent_at IS NULL AND next_attempt_at <= now() \

@@ -10,14 +10,14 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::notices::model::{self, AUDIENCES, Notice, NoticeInput};
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
 use crate::web::layout::{Chrome, render};

@@ -3,8 +3,8 @@
 pub mod http;
 pub mod model;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::NoticesManage;
+use crate::access::permissions::Permission::NoticesManage;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

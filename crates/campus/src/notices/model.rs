@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::permissions::Role;
+use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::permissions::Role;
-use crate::identity::principal::Principal;
 
 pub const AUDIENCES: [&str; 5] = ["everyone", "students", "parents", "staff", "applicants"];
 

@@ -9,15 +9,15 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::coursework::uploads::{self, FormData};
 use crate::db::begin_for_college;
 use crate::documents::downloads::attachment;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::principal::Principal;
 use crate::oneroster::import::{self, Options, Report};
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiQuery;
 use crate::web::layout::{Chrome, render};
@@ -113,8 +113,8 @@ pub async fn export(
     // The archive carries every student's birth date and contacts: whoever exports it
     // must also be one who may read them, for the whole college.
     if principal
-        .grant(crate::identity::permissions::Permission::StudentsPersonal)
-        .is_none_or(|g| g.scope < crate::identity::permissions::Scope::College)
+        .grant(crate::access::permissions::Permission::StudentsPersonal)
+        .is_none_or(|g| g.scope < crate::access::permissions::Scope::College)
     {
         return Err(AppError::Forbidden);
     }

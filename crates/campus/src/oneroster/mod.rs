@@ -10,8 +10,8 @@ pub mod table;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::InteropManage;
+use crate::access::permissions::Permission::InteropManage;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     let big = DefaultBodyLimit::disable;

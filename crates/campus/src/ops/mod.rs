@@ -7,9 +7,9 @@ use axum::response::IntoResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::access::routes::{Access, Routes};
 use crate::app::AppState;
 use crate::db::migrate;
-use crate::identity::access::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -2,7 +2,7 @@
 
 use crate::error::FieldError;
 
-pub use crate::identity::permissions::Role;
+pub use crate::access::permissions::Role;
 
 /// An email address in a plausible shape: one `@`, something before it, a dotted domain
 /// after it, no spaces or control characters, at most 254 characters. Whether it

@@ -8,14 +8,11 @@ pub mod pages;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::access::permissions::Permission::PlatformManage;
+use crate::access::routes::{Access, Routes};
 use crate::db::{CollegeId, begin_for_college};
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::PlatformManage;
-use crate::institution::model::CollegeSummary;
 
 /// The platform tenant's URL name (no college can take it: slugs are unique).
-pub const SLUG: &str = "platform";
-
 pub fn routes() -> Routes {
     Routes::new()
         .get("/platform/login", Access::Public, pages::login_page)
@@ -37,15 +34,9 @@ pub fn routes() -> Routes {
         )
 }
 
-pub async fn tenant(pool: &PgPool) -> Result<Option<CollegeSummary>, sqlx::Error> {
-    sqlx::query_as("SELECT id, slug, name, short_name, tagline FROM platform_tenant()")
-        .fetch_optional(pool)
-        .await
-}
-
 /// The platform tenant, made the first time it is needed.
 pub async fn ensure_tenant(pool: &PgPool) -> Result<CollegeId, sqlx::Error> {
-    if let Some(existing) = tenant(pool).await? {
+    if let Some(existing) = crate::institution::queries::platform_tenant(pool).await? {
         return Ok(existing.id);
     }
     let id = CollegeId(Uuid::now_v7());
@@ -54,7 +45,7 @@ pub async fn ensure_tenant(pool: &PgPool) -> Result<CollegeId, sqlx::Error> {
         "INSERT INTO colleges (id, slug, name, kind) VALUES ($1, $2, 'Campus platform', 'platform')",
     )
     .bind(id)
-    .bind(SLUG)
+    .bind(crate::institution::queries::PLATFORM_SLUG)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -103,7 +94,7 @@ pub async fn create_admin(
     crate::people::queries::assign_role(
         &mut tx,
         user,
-        crate::identity::permissions::Role::PlatformAdmin,
+        crate::access::permissions::Role::PlatformAdmin,
     )
     .await?;
     crate::audit::record(

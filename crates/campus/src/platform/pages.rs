@@ -12,19 +12,19 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::permissions::{Permission, Scope};
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college, migrate};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::{Permission, Scope};
-use crate::identity::principal::{Grant, Principal};
 use crate::institution::model::NewCollege;
 use crate::institution::queries as institution;
 use crate::people::model::{Email, parse_display_name};
 use crate::platform::{CollegeStats, stats};
 use crate::users::model::NewUser;
 use crate::users::service;
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiJson;
 use crate::web::layout::{Chrome, render};
@@ -63,7 +63,7 @@ async fn create(
     let taken = institution::find_by_slug(&state.db, college.slug.as_str())
         .await?
         .is_some()
-        || college.slug.as_str() == super::SLUG;
+        || college.slug.as_str() == crate::institution::queries::PLATFORM_SLUG;
     if taken {
         return Err(AppError::Validation(vec![FieldError::new(
             "slug",
@@ -224,7 +224,9 @@ pub async fn create_college(
 
 /// The sign-in page of the platform tenant.
 pub async fn login_page(State(state): State<AppState>, jar: CookieJar) -> AppResult<Response> {
-    let tenant = super::tenant(&state.db).await?.ok_or(AppError::NotFound)?;
+    let tenant = crate::institution::queries::platform_tenant(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     crate::identity::pages::render_fixed_login(&state, jar, tenant).await
 }
 

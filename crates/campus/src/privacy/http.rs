@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::documents::downloads::attachment;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::principal::Principal;
 use crate::privacy::{self, Erased};
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiPath, form_field};
@@ -28,10 +28,10 @@ pub async fn export(
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         &principal,
-        crate::identity::permissions::Permission::PrivacyManage,
+        crate::access::permissions::Permission::PrivacyManage,
         student,
     )
     .await?;
@@ -47,10 +47,10 @@ async fn erase_now(
     student: Uuid,
 ) -> AppResult<Erased> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::reach::authorize_for(
+    crate::access::reach::authorize_for(
         &mut tx,
         principal,
-        crate::identity::permissions::Permission::PrivacyManage,
+        crate::access::permissions::Permission::PrivacyManage,
         student,
     )
     .await?;

@@ -6,8 +6,8 @@
 
 pub mod http;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::PrivacyManage;
+use crate::access::permissions::Permission::PrivacyManage;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

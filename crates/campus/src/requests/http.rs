@@ -12,18 +12,18 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::requests::leave::{self, Leave, LeaveDecisionInput, LeaveInput};
 use crate::requests::tickets::{
     self, CATEGORIES, Comment, CommentInput, STATUSES, Ticket, TicketInput, TicketQuery,
     UpdateInput,
 };
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, form_field};
 use crate::web::layout::{Chrome, render};
@@ -457,7 +457,7 @@ pub async fn ticket_events(
     tickets::view(&mut tx, &principal, id).await?;
     tx.commit().await?;
     let recheck =
-        crate::identity::principal::recheck(&state, &principal, move |state, now| async move {
+        crate::identity::authenticate::recheck(&state, &principal, move |state, now| async move {
             let mut tx = begin_for_college(&state.db, now.college).await?;
             let seen = match tickets::view(&mut tx, &now, id).await {
                 Ok(_) => true,

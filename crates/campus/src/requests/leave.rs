@@ -9,10 +9,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::permissions::Role;
+use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::permissions::Role;
-use crate::identity::principal::Principal;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct LeaveInput {

@@ -5,8 +5,8 @@ pub mod http;
 pub mod leave;
 pub mod tickets;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{LeaveApprove, LeaveRequest, TicketsManage};
+use crate::access::permissions::Permission::{LeaveApprove, LeaveRequest, TicketsManage};
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::access::permissions::{Permission, Role, parse_grant};
+use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::permissions::{Permission, Role, parse_grant};
-use crate::identity::principal::Principal;
 
 pub const CATEGORIES: [&str; 7] = [
     "it",
@@ -160,9 +160,7 @@ enum Handling {
 
 fn handling(principal: &Principal) -> Handling {
     match principal.grant(Permission::TicketsManage) {
-        Some(grant) if grant.scope >= crate::identity::permissions::Scope::College => {
-            Handling::Every
-        }
+        Some(grant) if grant.scope >= crate::access::permissions::Scope::College => Handling::Every,
         Some(_) => Handling::Assigned,
         None => Handling::None,
     }

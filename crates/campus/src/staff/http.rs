@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::staff::records::{self, Profile, STATUSES, SearchPage, SearchQuery};
+use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};

@@ -3,8 +3,8 @@
 pub mod http;
 pub mod records;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::StaffRead;
+use crate::access::permissions::Permission::StaffRead;
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

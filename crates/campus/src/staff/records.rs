@@ -6,9 +6,9 @@ use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::access::permissions::Scope;
+use crate::access::principal::Grant;
 use crate::error::{AppError, FieldError};
-use crate::identity::permissions::Scope;
-use crate::identity::principal::Grant;
 
 pub const STATUSES: [&str; 3] = ["active", "on_leave", "left"];
 

@@ -5,13 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-use crate::academics::reach::authorize_student;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::students::records::{self, Profile, SearchPage, SearchQuery, StatusInput};
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};

@@ -8,8 +8,8 @@ pub mod records;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{StudentsManage, StudentsRead};
+use crate::access::permissions::Permission::{StudentsManage, StudentsRead};
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

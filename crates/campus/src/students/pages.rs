@@ -8,15 +8,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::reach::authorize_student;
+use crate::access::permissions::Permission;
+use crate::access::principal::Principal;
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 use crate::students::records::{self, Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery, form_field};
 use crate::web::layout::{Chrome, render};
 
@@ -87,7 +87,7 @@ pub async fn search(
         // The links lead to college-wide work (import, link requests, steps).
         can_manage: principal
             .grant(Permission::StudentsManage)
-            .is_some_and(|g| g.scope >= crate::identity::permissions::Scope::College),
+            .is_some_and(|g| g.scope >= crate::access::permissions::Scope::College),
         errors,
     };
     Ok((status, jar, render(&view)?).into_response())

@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::access::permissions::Scope;
+use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::permissions::Scope;
-use crate::identity::principal::Grant;
 
 pub const STATUSES: [&str; 5] = [
     "enrolled",
@@ -254,17 +254,15 @@ impl Profile {
 /// Whether `principal` may see the student's personal details (see `Profile`).
 pub async fn sees_personal_details(
     conn: &mut PgConnection,
-    principal: &crate::identity::principal::Principal,
+    principal: &crate::access::principal::Principal,
     student: Uuid,
 ) -> Result<bool, AppError> {
-    match principal.grant(crate::identity::permissions::Permission::StudentsPersonal) {
-        Some(grant) => {
-            match crate::academics::reach::authorize_student(conn, &grant, student).await {
-                Ok(()) => Ok(true),
-                Err(AppError::Forbidden | AppError::NotFound) => Ok(false),
-                Err(other) => Err(other),
-            }
-        }
+    match principal.grant(crate::access::permissions::Permission::StudentsPersonal) {
+        Some(grant) => match crate::access::reach::authorize_student(conn, &grant, student).await {
+            Ok(()) => Ok(true),
+            Err(AppError::Forbidden | AppError::NotFound) => Ok(false),
+            Err(other) => Err(other),
+        },
         None => Ok(false),
     }
 }

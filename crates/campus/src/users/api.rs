@@ -7,12 +7,12 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::permissions::Permission;
-use crate::identity::principal::{Grant, Principal};
 use crate::people::model::{Email, parse_display_name};
 use crate::users::import::{self, ImportReport};
 use crate::users::model::{NewUserInput, RolesInput, Status, UpdateUserInput, UserView};

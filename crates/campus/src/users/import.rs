@@ -5,9 +5,9 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 
+use crate::access::principal::Grant;
 use crate::audit::AuditContext;
 use crate::error::{AppError, FieldError};
-use crate::identity::principal::Grant;
 use crate::users::model::NewUserInput;
 use crate::users::service;
 

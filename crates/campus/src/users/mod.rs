@@ -9,8 +9,8 @@ pub mod pages;
 pub mod roles;
 pub mod service;
 
-use crate::identity::access::{Access, Routes};
-use crate::identity::permissions::Permission::{RolesManage, UsersManage, UsersRead};
+use crate::access::permissions::Permission::{RolesManage, UsersManage, UsersRead};
+use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()

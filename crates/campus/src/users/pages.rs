@@ -9,17 +9,17 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::{Grant, Principal};
 use crate::people::model::Email;
 use crate::users::import::{self, ImportReport};
 use crate::users::model::{NewUserInput, Status, UserView};
 use crate::users::service;
+use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery, form_field as field};
 use crate::web::layout::{Chrome, render};
 

@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 
+use crate::access::permissions::{Permission, ROLE_TABLE, parse_custom_grant, parse_grant};
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::csrf;
-use crate::identity::permissions::{Permission, ROLE_TABLE, parse_custom_grant, parse_grant};
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -168,7 +168,7 @@ async fn render_page(
     tx.commit().await?;
     let built_in = ROLE_TABLE
         .iter()
-        .filter(|row| row.0 != crate::identity::permissions::Role::PlatformAdmin)
+        .filter(|row| row.0 != crate::access::permissions::Role::PlatformAdmin)
         .map(|(_, name, label, _, grants)| {
             (
                 name.to_string(),

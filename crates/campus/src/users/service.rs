@@ -5,12 +5,12 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::access::permissions::Role;
+use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
 use crate::identity::account_tokens::{self, Purpose};
-use crate::identity::permissions::Role;
-use crate::identity::principal::Grant;
 use crate::identity::tokens;
 use crate::mail;
 use crate::users::model::{NewUser, Status, UserView};

@@ -15,8 +15,28 @@ pub struct CookieName {
 }
 
 impl CookieName {
-    /// `over_tls` must be `plain` with the `__Host-` prefix.
+    /// `over_tls` must be `plain` with the `__Host-` prefix: checked when the constant is
+    /// compiled, so a misspelt pair does not build.
     pub const fn new(plain: &'static str, over_tls: &'static str) -> CookieName {
+        const PREFIX: &[u8] = b"__Host-";
+        let (p, t) = (plain.as_bytes(), over_tls.as_bytes());
+        assert!(
+            t.len() == PREFIX.len() + p.len(),
+            "the name over https is `__Host-` + the plain name"
+        );
+        let mut i = 0;
+        while i < t.len() {
+            let expected = if i < PREFIX.len() {
+                PREFIX[i]
+            } else {
+                p[i - PREFIX.len()]
+            };
+            assert!(
+                t[i] == expected,
+                "the name over https is `__Host-` + the plain name"
+            );
+            i += 1;
+        }
         CookieName { plain, over_tls }
     }
 
@@ -55,20 +75,5 @@ impl CookieName {
     /// `jar` with the cookie removed.
     pub fn remove(self, config: &Config, jar: CookieJar) -> CookieJar {
         jar.remove(Cookie::build(self.name(config)).path("/"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-
-    #[test]
-    fn names_follow_the_prefix_rule() {
-        for name in [
-            crate::identity::csrf::COOKIE,
-            crate::identity::mfa_pages::TICKET_COOKIE,
-            crate::identity::sso::STATE_COOKIE,
-        ] {
-            assert_eq!(format!("__Host-{}", name.plain), name.over_tls);
-        }
     }
 }

@@ -4,9 +4,8 @@
 use askama::Template;
 use axum::response::Html;
 
+use crate::access::principal::Principal;
 use crate::error::AppError;
-use crate::identity::permissions::Permission;
-use crate::identity::principal::Principal;
 
 /// A college shown in the header of its pages.
 #[derive(Debug, Clone)]
@@ -64,68 +63,7 @@ impl Chrome {
         csrf: String,
         current: &str,
     ) -> Chrome {
-        let mut links: Vec<(&str, &'static str)> = vec![("/dashboard", "Dashboard")];
-        if principal.can(Permission::PlatformManage) {
-            links.push(("/platform", "Platform"));
-        }
-        if principal.can(Permission::CatalogRead) {
-            links.push(("/catalog", "Catalog"));
-        }
-        if principal.can(Permission::RegistrationEnrol) {
-            links.push(("/registration", "Registration"));
-        }
-        if principal.has_role(crate::identity::permissions::Role::Student)
-            || principal.has_role(crate::identity::permissions::Role::Teacher)
-        {
-            links.push(("/timetable", "Timetable"));
-        }
-        if principal
-            .grant(Permission::StudentsRead)
-            .is_some_and(|g| g.scope >= crate::identity::permissions::Scope::OwnSections)
-        {
-            links.push(("/students", "Students"));
-        }
-        if principal
-            .grant(Permission::StaffRead)
-            .is_some_and(|g| g.scope >= crate::identity::permissions::Scope::Department)
-        {
-            links.push(("/staff", "Staff"));
-        }
-        if principal.can(Permission::MarksRead) {
-            links.push(("/results", "Results"));
-        }
-        if principal.can(Permission::AdmissionsManage) {
-            links.push(("/admissions/intakes", "Admissions"));
-        } else if principal.can(Permission::AdmissionsApply) {
-            links.push(("/admissions", "Admissions"));
-        }
-        if principal.can(Permission::GuardiansLink) {
-            links.push(("/children", "My children"));
-        }
-        links.push(("/notices", "Notices"));
-        links.push(("/requests", "Requests"));
-        if principal.can(Permission::AchievementsRecord) {
-            links.push(("/enrollment", "Enrollment"));
-            links.push(("/achievements", "Achievements"));
-        } else if principal.can(Permission::AchievementsReview) {
-            links.push(("/achievements/review", "Achievements"));
-        }
-        if principal.can(Permission::UsersRead) {
-            links.push(("/admin/users", "Users"));
-        }
-        if principal.can(Permission::RolesManage) {
-            links.push(("/admin/roles", "Roles"));
-        }
-        if principal.can(Permission::AuditRead) {
-            links.push(("/admin/audit", "Audit trail"));
-        }
-        if principal.can(Permission::InteropManage) {
-            links.push(("/admin/oneroster", "OneRoster"));
-        }
-        if principal.can(Permission::CollegeSettings) {
-            links.push(("/admin/settings", "Settings"));
-        }
-        links.push(("/account/sessions", "Account"));
+        let links = crate::access::navigation::links(principal);
         Chrome {
             title: title.into(),
             brand: Some(Brand {

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod available;
 pub mod client_ip;
 pub mod cookies;
+pub mod csrf;
 pub mod errors;
 pub mod extract;
 pub mod input;

@@ -4,9 +4,9 @@
 //! see each other's applications.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::admissions::payments::{Outcome, Signed, TestGateway};
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use serde_json::{Value, json};
 
 use crate::registration::{token_of, world};

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use campus::identity::permissions::Role;
+use campus::access::permissions::Role;
 use serde_json::{Value, json};
 
 use crate::util::TestApp;

@@ -2,11 +2,11 @@
 //! searchable and exportable by those allowed.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::audit::sealer;
 use campus::audit::verify::{Verdict, verify};
 use campus::audit::{self, AuditContext, Entry};
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 
 use crate::util::fixtures::{self, PASSWORD};
 use crate::util::{Browser, TestApp};

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use campus::identity::permissions::Role;
+use campus::access::permissions::Role;
 
 use crate::util::fixtures::{self, PASSWORD};
 use crate::util::{Browser, TestApp};

@@ -5,8 +5,8 @@
 //! personal-details permission.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::{CollegeId, begin_for_college};
-use campus::identity::permissions::Role;
 use serde_json::json;
 use uuid::Uuid;
 

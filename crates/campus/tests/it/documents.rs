@@ -5,8 +5,8 @@
 use std::io::Read;
 
 use axum::http::{StatusCode, header};
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

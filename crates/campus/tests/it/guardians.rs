@@ -3,8 +3,8 @@
 //! the audiences they were posted for.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use serde_json::json;
 
 use crate::registration::{Class, class, token_of, world};

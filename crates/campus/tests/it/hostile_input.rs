@@ -5,8 +5,8 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use campus::access::routes::{Access, RouteSpec};
 use campus::db::begin_for_college;
-use campus::identity::access::{Access, RouteSpec};
 use serde_json::Value;
 
 use crate::util::{Browser, TestApp};

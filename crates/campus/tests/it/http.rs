@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use campus::identity::access::{Access, Routes};
+use campus::access::routes::{Access, Routes};
 use campus::web::extract::ApiJson;
 
 use crate::util::TestApp;
@@ -412,7 +412,7 @@ async fn shutdown_lets_requests_in_flight_finish() {
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(campus::app::serve_until(
+    let server = tokio::spawn(campus::server::serve_until(
         listener,
         app.router.clone(),
         async {

@@ -1,9 +1,9 @@
 //! Sign-in, sessions, CSRF, route guards and dashboards, through the real router.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
+use campus::access::routes::Access;
 use campus::db::begin_for_college;
-use campus::identity::access::Access;
-use campus::identity::permissions::Role;
 
 use crate::util::fixtures::{self, PASSWORD, audit_actions};
 use crate::util::{Browser, TestApp};

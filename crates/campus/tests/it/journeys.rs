@@ -3,8 +3,8 @@
 //! an achievement that a teacher approves, and downloads the portfolio; a teacher marks
 //! attendance that the student then sees; a forged cross-role address is refused.
 
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use serde_json::json;
 
 use crate::registration::{Class, class, same_password, world};

@@ -4,6 +4,7 @@
 mod achievements;
 mod admissions;
 mod api_auth;
+mod architecture;
 mod audit;
 mod cluster_life;
 mod coursework;

@@ -4,8 +4,8 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use campus::identity::access::Access;
-use campus::identity::permissions::Role;
+use campus::access::permissions::Role;
+use campus::access::routes::Access;
 
 use crate::util::fixtures::{self, PASSWORD};
 use crate::util::{Browser, TestApp};

@@ -2,9 +2,9 @@
 //! colleges that require it, an administrator's reset; and encrypted fields.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 use campus::identity::mfa;
-use campus::identity::permissions::Role;
 use serde_json::Value;
 use uuid::Uuid;
 

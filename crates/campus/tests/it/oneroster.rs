@@ -5,8 +5,8 @@
 use std::io::{Read, Write};
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 
 use crate::registration::{token_of, world};
 use crate::util::TestApp;

@@ -2,8 +2,8 @@
 //! (never their rows), and create colleges; nobody else reaches the platform.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use campus::people::model::Email;
 
 use crate::util::fixtures::{self, PASSWORD, delivered_mail, mail_dir};

@@ -3,8 +3,8 @@
 //! closed to everyone else unless the college lets its admins in).
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use futures_util::StreamExt;
 use serde_json::json;
 

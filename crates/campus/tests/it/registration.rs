@@ -3,8 +3,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use campus::access::permissions::Role;
 use campus::db::{CollegeId, begin_for_college};
-use campus::identity::permissions::Role;
 use campus::identity::tokens;
 use serde_json::{Value, json};
 use uuid::Uuid;

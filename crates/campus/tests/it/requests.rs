@@ -4,8 +4,8 @@
 //! and their pages follow every change live.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use futures_util::StreamExt;
 use serde_json::json;
 

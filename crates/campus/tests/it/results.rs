@@ -2,8 +2,8 @@
 //! lock on published marks, amendments with reasons, and records with GPA.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

@@ -3,8 +3,8 @@
 //! nothing.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 
 use crate::registration::{token_of, world};
 use crate::util::TestApp;

@@ -2,8 +2,8 @@
 //! profiles; status changes with dates and reasons, kept as history and audited.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::permissions::Role;
 use serde_json::json;
 
 use crate::registration::{Class, class, token_of, world};

@@ -2,7 +2,7 @@
 //! roles, through the pages and the API; and password recovery by mail.
 
 use axum::http::StatusCode;
-use campus::identity::permissions::Role;
+use campus::access::permissions::Role;
 use serde_json::{Value, json};
 
 use crate::util::fixtures::{self, PASSWORD, audit_actions, delivered_mail, link_token, mail_dir};

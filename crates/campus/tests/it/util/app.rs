@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
+use campus::access::routes::Routes;
 use campus::app::AppState;
 use campus::config::{Config, Overrides};
-use campus::identity::access::Routes;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -58,7 +58,7 @@ impl TestApp {
         let router = campus::router::with_middleware(routes, state.clone());
         // As in a server: sessions are cached, and changes heard from the database.
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        tokio::spawn(campus::identity::principal_cache::listen(
+        tokio::spawn(campus::access::principal_cache::listen(
             state.principals.clone(),
             pool.clone(),
             stopped,

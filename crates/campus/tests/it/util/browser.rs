@@ -170,7 +170,7 @@ impl<'a> Browser<'a> {
         email: &str,
         password: &str,
     ) -> Page {
-        let login = if college == campus::platform::SLUG {
+        let login = if college == campus::institution::queries::PLATFORM_SLUG {
             "/platform/login".to_string()
         } else {
             format!("/c/{college}/login")

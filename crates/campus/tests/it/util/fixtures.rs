@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
+use campus::access::permissions::Role;
 use campus::db::{CollegeId, begin_for_college};
 use campus::identity::password;
-use campus::identity::permissions::Role;
 use campus::institution::model::NewCollege;
 use campus::institution::queries::insert_college;
 use sqlx::PgPool;

@@ -8,13 +8,18 @@ use axum_extra::extract::CookieJar;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
+use crate::access::permissions::{Permission, Scope};
+use crate::access::principal::Principal;
+use crate::access::routes::{Access, Routes};
 use crate::app::AppState;
 use crate::db::begin_for_college_generic;
 use crate::error::AppResult;
-use crate::identity::csrf;
-use crate::identity::permissions::{Permission, Scope};
-use crate::identity::principal::Principal;
+use crate::web::csrf;
 use crate::web::layout::{Chrome, render};
+
+pub fn routes() -> Routes {
+    Routes::new().get("/dashboard", Access::SignedIn, page)
+}
 
 type Counts = Vec<(String, i64)>;
 
@@ -163,10 +168,10 @@ pub async fn page(
     let conn: &mut PgConnection = &mut tx;
     let me = principal.user_id;
     // Students and parents are not staff, nor teachers: their dashboard skips those panels.
-    let may_be_staff = !principal.has_role(crate::identity::permissions::Role::Student)
-        && !principal.has_role(crate::identity::permissions::Role::Parent)
-        && !principal.has_role(crate::identity::permissions::Role::Applicant);
-    let teaches = principal.has_role(crate::identity::permissions::Role::Teacher);
+    let may_be_staff = !principal.has_role(crate::access::permissions::Role::Student)
+        && !principal.has_role(crate::access::permissions::Role::Parent)
+        && !principal.has_role(crate::access::permissions::Role::Applicant);
+    let teaches = principal.has_role(crate::access::permissions::Role::Teacher);
     let own_staff: Option<StaffPanel> = if !may_be_staff {
         None
     } else {

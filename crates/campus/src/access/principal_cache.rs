@@ -24,8 +24,8 @@ use sqlx::postgres::PgListener;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::db::CollegeId;
-use crate::identity::principal::Principal;
 
 /// The notification channel the triggers of migration 0031 write to.
 pub const CHANNEL: &str = "campus_auth";
@@ -295,7 +295,7 @@ pub async fn listen(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::principal::Principal;
+    use crate::access::principal::Principal;
 
     fn principal(user: Uuid, college: Uuid) -> Principal {
         Principal {

@@ -5,8 +5,8 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::access::principal::Grant;
 use crate::error::AppError;
-use crate::identity::principal::Grant;
 
 /// `NotFound` when the student does not exist, `Forbidden` when the grant does not reach them.
 pub async fn authorize_student(
@@ -69,8 +69,8 @@ pub async fn own_students(
 /// is not held or does not reach; `NotFound` when there is no such student).
 pub async fn authorize_for(
     conn: &mut PgConnection,
-    principal: &crate::identity::principal::Principal,
-    permission: crate::identity::permissions::Permission,
+    principal: &crate::access::principal::Principal,
+    permission: crate::access::permissions::Permission,
     student: Uuid,
 ) -> Result<(), AppError> {
     let grant = principal.grant(permission).ok_or(AppError::Forbidden)?;

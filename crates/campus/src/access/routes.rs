@@ -11,12 +11,12 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
+use crate::access::permissions::{Permission, Scope};
+use crate::access::principal::{ActingRole, Principal};
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::AppError;
-use crate::identity::permissions::{Permission, Scope};
-use crate::identity::principal::{ActingRole, Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -137,7 +137,7 @@ impl Routes {
             // not take is answered 405 before any check.
             let guarded = guarded.route_layer(from_fn_with_state(
                 state.clone(),
-                crate::identity::csrf::middleware,
+                crate::web::csrf::middleware,
             ));
             router = router.route(spec.path, guarded);
         }

@@ -15,11 +15,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::AppError;
-use crate::identity::principal::Principal;
 use crate::web::client_ip::ClientIp;
 use crate::web::cookies::CookieName;
 use crate::web::request_id::RequestId;

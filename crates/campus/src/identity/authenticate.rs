@@ -1,11 +1,10 @@
-//! The signed-in user of a request, with roles resolved into permissions and scopes.
-//! `authenticate` (middleware) finds it from the session cookie; route guards and
-//! handlers read it from the request.
+//! Who is asking: `authenticate` (middleware) finds the signed-in user from the session
+//! cookie or the bearer token, through the principal cache, and `load` resolves their
+//! roles into permissions and scopes; `recheck` asks the same again for a live stream.
 
 use std::time::Duration;
 
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
@@ -13,87 +12,12 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::access::permissions::{Permission, Role, Scope, parse_custom_grant};
+use crate::access::principal::Principal;
+use crate::access::principal_cache::Key;
 use crate::app::AppState;
 use crate::db::{CollegeId, begin_for_college};
-use crate::error::AppError;
-use crate::identity::permissions::{Permission, Role, Scope, parse_custom_grant};
-use crate::identity::principal_cache::Key;
 use crate::identity::{session, tokens};
-
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub user_id: Uuid,
-    pub college: CollegeId,
-    pub college_slug: String,
-    pub college_name: String,
-    pub email: String,
-    pub display_name: String,
-    /// Role names, built-in and custom.
-    pub roles: Vec<String>,
-    /// Every (permission, scope) the roles give, with the role that gives it.
-    pub grants: Vec<(Permission, Scope, String)>,
-    /// The browser session, when signed in by cookie.
-    pub session_id: Option<Uuid>,
-    /// The user's roles need a second factor they have not enrolled yet: until they do,
-    /// only the enrolment pages are open to them.
-    pub mfa_enrollment_required: bool,
-}
-
-/// Proof that the principal holds `permission`, with the broadest scope any of their
-/// roles gives and the role that gives it. Write paths take a `Grant` so they cannot be
-/// reached without one.
-#[derive(Debug, Clone)]
-pub struct Grant {
-    pub permission: Permission,
-    pub scope: Scope,
-    pub role: String,
-    pub college: CollegeId,
-    pub user_id: Uuid,
-    /// Narrower scopes the user's other roles give the same permission: a teacher who is
-    /// also a parent reaches their department's students and their own children.
-    pub also: Vec<Scope>,
-}
-
-/// The role a guarded route's permission came from, for the audit trail.
-#[derive(Debug, Clone)]
-pub struct ActingRole(pub String);
-
-impl Principal {
-    pub fn grant(&self, permission: Permission) -> Option<Grant> {
-        self.grants
-            .iter()
-            .filter(|(p, _, _)| *p == permission)
-            .max_by_key(|(_, scope, _)| *scope)
-            .map(|(permission, scope, role)| Grant {
-                permission: *permission,
-                scope: *scope,
-                role: role.clone(),
-                college: self.college,
-                user_id: self.user_id,
-                also: self
-                    .grants
-                    .iter()
-                    .filter(|(p, s, _)| p == permission && s < scope)
-                    .map(|(_, s, _)| *s)
-                    .collect(),
-            })
-    }
-
-    pub fn can(&self, permission: Permission) -> bool {
-        self.grant(permission).is_some()
-    }
-
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.iter().any(|r| r == role.as_str())
-    }
-
-    pub fn role_labels(&self) -> Vec<String> {
-        self.roles
-            .iter()
-            .map(|r| Role::parse(r).map_or_else(|| r.clone(), |role| role.label().to_string()))
-            .collect()
-    }
-}
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
@@ -309,31 +233,6 @@ async fn from_session(state: &AppState, cookie: &str) -> Result<Option<Principal
         );
     }
     Ok(principal)
-}
-
-/// A handler argument that requires a signed-in user (the route guard has already
-/// turned anonymous requests away).
-impl<S: Send + Sync> FromRequestParts<S> for Principal {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .ok_or(AppError::Unauthorized)
-    }
-}
-
-impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for Principal {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(parts.extensions.get::<Principal>().cloned())
-    }
 }
 
 /// What an open live stream asks once a minute: whether `principal`'s sign-in still
