@@ -286,7 +286,7 @@ pub async fn add_session(
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let grant = attendance_grant(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::attendance::authorize_section(&mut tx, &grant, section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     let id = crate::academics::attendance::add_session(&mut tx, &context, section, &input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -306,7 +306,7 @@ pub async fn roster(
     let session = crate::academics::attendance::session(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::academics::attendance::authorize_section(&mut tx, &grant, session.section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, session.section).await?;
     let roster = crate::academics::attendance::roster(&mut tx, id, session.section).await?;
     tx.commit().await?;
     Ok(Json(roster))
@@ -372,7 +372,7 @@ pub async fn generate_sessions(
 ) -> AppResult<Json<Generated>> {
     let grant = attendance_grant(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::academics::attendance::authorize_section(&mut tx, &grant, section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     let added = crate::academics::attendance::generate(&mut tx, &context, section, &input).await?;
     tx.commit().await?;
     Ok(Json(Generated { added }))

@@ -8,8 +8,8 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::academics::attendance::authorize_section;
 use crate::access::principal::Grant;
+use crate::access::reach::authorize_section;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
 

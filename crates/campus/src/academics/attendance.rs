@@ -17,46 +17,6 @@ use crate::error::{AppError, FieldError};
 /// Days after a session during which its own teacher may still change the marks.
 pub const EDIT_DAYS: i32 = 2;
 
-/// Refuses a teacher who does not teach the section (their grant reaches own sections).
-pub async fn authorize_section(
-    conn: &mut PgConnection,
-    grant: &Grant,
-    section: Uuid,
-) -> Result<(), AppError> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sections WHERE id = $1)")
-        .bind(section)
-        .fetch_one(&mut *conn)
-        .await?;
-    if !exists {
-        return Err(AppError::NotFound);
-    }
-    authorize_teaching(conn, grant, section).await
-}
-
-/// As `authorize_section`, for a section the caller has just found.
-async fn authorize_teaching(
-    conn: &mut PgConnection,
-    grant: &Grant,
-    section: Uuid,
-) -> Result<(), AppError> {
-    if grant.scope >= Scope::College {
-        return Ok(());
-    }
-    let teaches: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM section_teachers x JOIN staff s ON s.college_id = x.college_id AND s.id = x.staff_id \
-         WHERE x.section_id = $1 AND s.user_id = $2)",
-    )
-    .bind(section)
-    .bind(grant.user_id)
-    .fetch_one(conn)
-    .await?;
-    if teaches {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewSessionInput {
     /// e.g. `2026-11-25`.
@@ -186,7 +146,7 @@ pub async fn mark(
     marks: &[Mark],
 ) -> Result<usize, AppError> {
     let session = session(conn, session_id).await?.ok_or(AppError::NotFound)?;
-    authorize_teaching(conn, grant, session.section).await?;
+    crate::access::reach::authorize_section(conn, grant, session.section).await?;
     if !session.editable_by_teacher && grant.scope < Scope::College {
         return Err(AppError::Conflict(format!(
             "Marks for sessions older than {EDIT_DAYS} days are closed; ask the registrar to change them."

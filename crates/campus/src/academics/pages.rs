@@ -448,7 +448,7 @@ pub async fn teacher_timetable(
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // A teacher sees the weeks of their own department's staff only, as their profiles.
-    crate::staff::records::authorize_staff(&mut tx, &grant, staff).await?;
+    crate::access::reach::authorize_staff(&mut tx, &grant, staff).await?;
     let name: Option<String> =
         sqlx::query_scalar("SELECT first_name || ' ' || last_name FROM staff WHERE id = $1")
             .bind(staff)
@@ -509,7 +509,7 @@ async fn render_mark(
     let found = crate::academics::attendance::session(&mut tx, session)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::academics::attendance::authorize_section(&mut tx, &grant, found.section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, found.section).await?;
     let roster = crate::academics::attendance::roster(&mut tx, session, found.section).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
@@ -646,7 +646,7 @@ pub async fn session_events(
     let found = crate::academics::attendance::session(&mut tx, session)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::academics::attendance::authorize_section(&mut tx, &grant, found.section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, found.section).await?;
     tx.commit().await?;
     let college = principal.college;
     let section = found.section;
@@ -657,9 +657,7 @@ pub async fn session_events(
             };
             let mut tx = begin_for_college(&state.db, now.college).await?;
             let allowed =
-                match crate::academics::attendance::authorize_section(&mut tx, &grant, section)
-                    .await
-                {
+                match crate::access::reach::authorize_section(&mut tx, &grant, section).await {
                     Ok(_) => true,
                     Err(AppError::NotFound | AppError::Forbidden) => false,
                     Err(other) => return Err(other),

@@ -7,12 +7,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::academics::attendance::authorize_section;
 use crate::academics::grading::{Band, Scale};
 use crate::academics::registration;
 use crate::academics::results::{self, AmendmentInput, Record, SectionResults, StudentResult};
 use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
+use crate::access::reach::authorize_section;
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;

@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::attendance::authorize_section;
 use crate::academics::grading::{Band, Scale};
 use crate::academics::results::{self, AmendmentInput, Record, SectionResults, Status};
 use crate::access::permissions::{Permission, Scope};
 use crate::access::principal::Principal;
 use crate::access::reach;
+use crate::access::reach::authorize_section;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -330,18 +330,16 @@ pub async fn overview(
         }
     }
     let sections: Vec<SectionLine> = if grant.scope >= Scope::OwnSections {
-        sqlx::query_as(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT s.id, c.code || ' ' || s.code || ': ' || c.title AS title, t.name AS term, s.results_status AS status, s.enrolled \
              FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
              JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
-             WHERE ($1 OR EXISTS (SELECT 1 FROM section_teachers x JOIN staff sf ON sf.college_id = x.college_id AND sf.id = x.staff_id \
-                    WHERE x.section_id = s.id AND sf.user_id = $2)) \
-               AND ($3 = '' OR s.results_status = $3) \
+             WHERE {} AND ($1 = '' OR s.results_status = $1) \
              ORDER BY t.starts_on DESC, CASE s.results_status WHEN 'submitted' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END, c.code, s.code LIMIT 300",
-        )
-        .bind(grant.scope >= Scope::College)
-        .bind(principal.user_id)
+            reach::sections(&grant).sql("$2")
+        )))
         .bind(&filter)
+        .bind(principal.user_id)
         .fetch_all(&mut *tx)
         .await?
     } else {

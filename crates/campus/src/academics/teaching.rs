@@ -67,7 +67,7 @@ async fn render_page(
         .grant(Permission::AttendanceMark)
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    attendance::authorize_section(&mut tx, &grant, section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     let title: String = sqlx::query_scalar(
         "SELECT c.code || ' ' || s.code || ': ' || c.title FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1",
     )
@@ -134,7 +134,7 @@ pub async fn add_session(
         ends: field(&body, "ends"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    attendance::authorize_section(&mut tx, &grant, section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     match attendance::add_session(&mut tx, &context, section, &input).await {
         Ok(_) => {
             tx.commit().await?;
@@ -220,7 +220,7 @@ async fn render_grid(
             .fetch_optional(&mut *tx)
             .await?;
     let (section, name, max_marks) = row.ok_or(AppError::NotFound)?;
-    attendance::authorize_section(&mut tx, &grant, section).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     let lines: Vec<GridLine> = sqlx::query_as(
         "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, m.score::float8 AS score \
          FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \

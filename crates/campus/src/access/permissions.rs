@@ -163,7 +163,7 @@ impl Permission {
             | Permission::RolesManage
             | Permission::CollegeSettings
             | Permission::PlatformManage => &[],
-            // One student's record, reached through `academics::reach`.
+            // One student's record, reached through `access::reach`.
             Permission::StudentsRead | Permission::StudentsPersonal => {
                 &[Own, OwnChildren, OwnSections, Department, College]
             }

@@ -8,7 +8,6 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::permissions::Scope;
 use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::coursework::uploads::{self, FileView, Upload};
@@ -232,49 +231,6 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Achievement, AppE
     Ok(with_files(conn, vec![found]).await?.remove(0))
 }
 
-/// The SQL condition (on `a` and `st`) for achievements a reviewer's grant reaches; `$1`
-/// is the reviewer. Nobody reviews their own.
-fn reach(scope: Scope) -> &'static str {
-    match scope {
-        Scope::College | Scope::Platform => "st.user_id IS DISTINCT FROM $1",
-        Scope::Department => {
-            "st.user_id IS DISTINCT FROM $1 AND EXISTS (SELECT 1 FROM programs p \
-             JOIN staff sf ON sf.college_id = p.college_id AND sf.department_id = p.department_id \
-             WHERE p.college_id = st.college_id AND p.id = st.program_id AND sf.user_id = $1)"
-        }
-        Scope::OwnSections => {
-            "st.user_id IS DISTINCT FROM $1 AND EXISTS (SELECT 1 FROM enrollments e \
-             JOIN section_teachers x ON x.college_id = e.college_id AND x.section_id = e.section_id \
-             JOIN staff sf ON sf.college_id = x.college_id AND sf.id = x.staff_id \
-             WHERE e.college_id = st.college_id AND e.student_id = st.id AND e.status <> 'dropped' AND sf.user_id = $1)"
-        }
-        // Student organizers: the categories the college assigned them.
-        Scope::Own => {
-            "st.user_id IS DISTINCT FROM $1 AND EXISTS (SELECT 1 FROM achievement_organizers o \
-             WHERE o.college_id = a.college_id AND o.category = a.category AND o.user_id = $1)"
-        }
-        Scope::OwnChildren => "false",
-    }
-}
-
-/// Whether the reviewer's grant reaches this achievement.
-pub async fn may_review(
-    conn: &mut PgConnection,
-    grant: &Grant,
-    id: Uuid,
-) -> Result<bool, sqlx::Error> {
-    let sql = format!(
-        "SELECT {} FROM achievements a JOIN students st ON st.college_id = a.college_id AND st.id = a.student_id WHERE a.id = $2",
-        reach(grant.scope)
-    );
-    let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(grant.user_id)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(reached.unwrap_or(false))
-}
-
 /// What a reviewer sees: achievements waiting for a decision, then recent decisions
 /// (which they may revoke), within their reach.
 pub async fn queue(
@@ -290,7 +246,7 @@ pub async fn queue(
     }
     let sql = format!(
         "{SELECT} WHERE a.status = $2 AND {} ORDER BY a.created_at {} LIMIT 200",
-        reach(grant.scope),
+        crate::access::reach::reviews(grant).sql("$1"),
         if status == "submitted" { "ASC" } else { "DESC" }
     );
     let list = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -306,7 +262,7 @@ pub async fn waiting_count(conn: &mut PgConnection, grant: &Grant) -> Result<i64
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT count(*) FROM achievements a JOIN students st ON st.college_id = a.college_id AND st.id = a.student_id \
          WHERE a.status = 'submitted' AND {}",
-        reach(grant.scope)
+        crate::access::reach::reviews(grant).sql("$1")
     )))
     .bind(grant.user_id)
     .fetch_one(conn)
@@ -339,7 +295,7 @@ pub async fn decide(
     .fetch_optional(&mut *conn)
     .await?;
     let (status, category, student) = row.ok_or(AppError::NotFound)?;
-    if !may_review(conn, grant, id).await? {
+    if !crate::access::reach::may_review(conn, grant, id).await? {
         return Err(AppError::Forbidden);
     }
     let comment = input.comment.trim();

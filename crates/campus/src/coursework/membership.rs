@@ -4,9 +4,9 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::academics::attendance::authorize_section;
 use crate::access::permissions::Permission;
 use crate::access::principal::Principal;
+use crate::access::reach::authorize_section;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

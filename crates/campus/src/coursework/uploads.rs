@@ -345,9 +345,7 @@ pub async fn download(
             None => false,
         };
         let reviews = match principal.grant(Permission::AchievementsReview) {
-            Some(grant) => {
-                crate::achievements::model::may_review(&mut tx, &grant, achievement).await?
-            }
+            Some(grant) => crate::access::reach::may_review(&mut tx, &grant, achievement).await?,
             None => false,
         };
         if !reads && !reviews {

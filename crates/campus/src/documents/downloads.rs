@@ -9,10 +9,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::academics::attendance::authorize_section;
 use crate::academics::results;
 use crate::access::permissions::Permission;
 use crate::access::principal::Principal;
+use crate::access::reach::authorize_section;
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;

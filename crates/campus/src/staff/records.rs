@@ -6,7 +6,6 @@ use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::access::permissions::Scope;
 use crate::access::principal::Grant;
 use crate::error::{AppError, FieldError};
 
@@ -50,17 +49,6 @@ pub struct SearchPage {
     pub next_offset: Option<i64>,
 }
 
-/// The SQL condition (on `sf`) for the staff a grant reaches; `$1` is the reader.
-fn reach(scope: Scope) -> &'static str {
-    match scope {
-        Scope::College | Scope::Platform => "true",
-        Scope::Department => {
-            "sf.department_id = (SELECT department_id FROM staff WHERE user_id = $1)"
-        }
-        Scope::Own | Scope::OwnChildren | Scope::OwnSections => "sf.user_id = $1",
-    }
-}
-
 pub async fn search(
     conn: &mut PgConnection,
     grant: &Grant,
@@ -94,7 +82,7 @@ pub async fn search(
            AND (SELECT bool_and(lower(sf.staff_number || ' ' || sf.first_name || ' ' || sf.last_name || ' ' || coalesce(sf.email::text, '')) LIKE w) \
                 FROM unnest($4::text[]) AS w) IS NOT FALSE \
          ORDER BY sf.last_name, sf.first_name, sf.staff_number LIMIT $5 OFFSET $6",
-        reach(grant.scope)
+        crate::access::reach::staff(grant).sql("$1")
     );
     let mut staff: Vec<StaffLine> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(grant.user_id)
@@ -142,28 +130,6 @@ pub struct Profile {
     pub teaching: Vec<Teaching>,
 }
 
-/// Refuses a staff member the grant does not reach (another department's, for a
-/// teacher); an unknown one is not found.
-pub async fn authorize_staff(
-    conn: &mut PgConnection,
-    grant: &Grant,
-    id: Uuid,
-) -> Result<(), AppError> {
-    let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM staff sf WHERE sf.id = $2",
-        reach(grant.scope)
-    )))
-    .bind(grant.user_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match reached {
-        None => Err(AppError::NotFound),
-        Some(false) => Err(AppError::Forbidden),
-        Some(true) => Ok(()),
-    }
-}
-
 /// The staff the grant reaches, as (id, "Last, First"), among those who teach.
 pub async fn teachers_within(
     conn: &mut PgConnection,
@@ -173,7 +139,7 @@ pub async fn teachers_within(
         "SELECT DISTINCT sf.id, sf.last_name || ', ' || sf.first_name FROM staff sf \
          JOIN section_teachers x ON x.college_id = sf.college_id AND x.staff_id = sf.id \
          WHERE {} ORDER BY 2",
-        reach(grant.scope)
+        crate::access::reach::staff(grant).sql("$1")
     )))
     .bind(grant.user_id)
     .fetch_all(conn)
@@ -186,7 +152,7 @@ pub async fn profile(
     grant: &Grant,
     id: Uuid,
 ) -> Result<Profile, AppError> {
-    authorize_staff(conn, grant, id).await?;
+    crate::access::reach::authorize_staff(conn, grant, id).await?;
     let mut profile: Profile = sqlx::query_as(
         "SELECT sf.id, sf.staff_number, sf.first_name, sf.last_name, sf.title, d.name AS department, \
             sf.email::text AS email, sf.phone, sf.joined_on, sf.status, \

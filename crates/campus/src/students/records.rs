@@ -8,7 +8,6 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::access::permissions::Scope;
 use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
@@ -144,37 +143,8 @@ pub async fn search(
     if let Some(year) = query.year {
         sql.push(" AND st.year_of_study = ").push_bind(year);
     }
-    match grant.scope {
-        Scope::Own => {
-            sql.push(" AND st.user_id = ").push_bind(grant.user_id);
-        }
-        Scope::OwnChildren => {
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
-                 ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = st.id AND g.user_id = ",
-            )
-            .push_bind(grant.user_id)
-            .push(")");
-        }
-        Scope::OwnSections => {
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM enrollments e JOIN section_teachers x \
-                 ON x.college_id = e.college_id AND x.section_id = e.section_id JOIN staff sf \
-                 ON sf.college_id = x.college_id AND sf.id = x.staff_id WHERE e.student_id = st.id AND sf.user_id = ",
-            )
-            .push_bind(grant.user_id)
-            .push(")");
-        }
-        Scope::Department => {
-            sql.push(
-                " AND st.program_id IN (SELECT id FROM programs WHERE department_id = \
-                 (SELECT department_id FROM staff WHERE user_id = ",
-            )
-            .push_bind(grant.user_id)
-            .push("))");
-        }
-        Scope::College | Scope::Platform => {}
-    }
+    sql.push(" AND ");
+    crate::access::reach::students(grant).push(&mut sql);
     // One more than asked, to know whether another page follows.
     sql.push(" ORDER BY st.last_name, st.first_name, st.student_number LIMIT ")
         .push_bind(limit + 1)
