@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod downloads;
 pub mod enrollment;
 pub mod error;
 pub mod exports;

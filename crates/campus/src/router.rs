@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .merge(crate::academics::routes())
         .merge(crate::documents::routes())
         .merge(crate::coursework::routes())
+        .merge(crate::downloads::routes())
         .merge(crate::students::routes())
         .merge(crate::achievements::routes())
         .merge(crate::guardians::routes())

@@ -18,10 +18,10 @@ use crate::achievements::model::{
 use crate::achievements::portfolio;
 use crate::app::AppState;
 use crate::audit::AuditContext;
-use crate::coursework::uploads;
 use crate::db::begin_for_college;
-use crate::documents::downloads::attachment;
 use crate::error::{AppError, AppResult};
+use crate::files::uploads;
+use crate::web::attachment::attachment;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 

@@ -8,12 +8,14 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::principal::Grant;
+use crate::access::permissions::Permission;
+use crate::access::principal::{Grant, Principal};
+use crate::access::reach;
 use crate::audit::{self, AuditContext, Entry};
-use crate::coursework::uploads::{self, FileView, Upload};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
 use crate::files::Storage;
+use crate::files::uploads::{self, FileView, Upload};
 
 pub const CATEGORIES: [&str; 7] = [
     "academic",
@@ -524,16 +526,34 @@ pub async fn set_organizer(
     Ok(())
 }
 
-/// The achievement an evidence file belongs to, when it is evidence.
-pub async fn achievement_of_file(
+/// Who may read an achievement's evidence: whoever may read the student, and the
+/// reviewers who reach it. `None` when the file is not evidence.
+pub async fn may_read_evidence(
     conn: &mut PgConnection,
+    principal: &Principal,
     file: Uuid,
-) -> Result<Option<(Uuid, Uuid)>, sqlx::Error> {
-    sqlx::query_as(
+) -> Result<Option<bool>, AppError> {
+    let found: Option<(Uuid, Uuid)> = sqlx::query_as(
         "SELECT a.id, a.student_id FROM achievement_files af \
          JOIN achievements a ON a.college_id = af.college_id AND a.id = af.achievement_id WHERE af.file_id = $1",
     )
     .bind(file)
-    .fetch_optional(conn)
-    .await
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((achievement, student)) = found else {
+        return Ok(None);
+    };
+    if let Some(grant) = principal.grant(Permission::StudentsRead)
+        && reach::authorize_student(conn, &grant, student)
+            .await
+            .is_ok()
+    {
+        return Ok(Some(true));
+    }
+    Ok(Some(
+        match principal.grant(Permission::AchievementsReview) {
+            Some(grant) => reach::may_review(conn, &grant, achievement).await?,
+            None => false,
+        },
+    ))
 }

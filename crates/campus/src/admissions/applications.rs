@@ -10,12 +10,13 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::access::principal::Principal;
 use crate::admissions::intakes::{self, Intake};
 use crate::audit::{self, AuditContext, Entry};
-use crate::coursework::uploads::{self, FileView, Upload};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
 use crate::files::Storage;
+use crate::files::uploads::{self, FileView, Upload};
 
 pub const FILE_KINDS: [&str; 4] = ["transcript", "identity", "photo", "other"];
 const MAX_FILES: i64 = 10;
@@ -870,13 +871,22 @@ pub async fn of_intake(
     .await
 }
 
-/// The application a stored file belongs to, for downloads.
-pub async fn of_file(conn: &mut PgConnection, file: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+/// Who may read an application's file: its applicant and the admissions office. `None`
+/// when the file is not an application's.
+pub async fn may_read_file(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    file: Uuid,
+) -> Result<Option<bool>, sqlx::Error> {
+    let applicant: Option<Uuid> = sqlx::query_scalar(
         "SELECT a.user_id FROM application_files af JOIN applications a \
            ON a.college_id = af.college_id AND a.id = af.application_id WHERE af.file_id = $1 LIMIT 1",
     )
     .bind(file)
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(applicant.map(|applicant| {
+        applicant == principal.user_id
+            || principal.can(crate::access::permissions::Permission::AdmissionsManage)
+    }))
 }

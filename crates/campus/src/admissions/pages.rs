@@ -22,9 +22,9 @@ use crate::admissions::payments::{
 use crate::admissions::signup::{self, SignUpInput};
 use crate::app::AppState;
 use crate::audit::AuditContext;
-use crate::coursework::uploads;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::files::uploads;
 use crate::institution::queries;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;

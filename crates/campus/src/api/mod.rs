@@ -89,7 +89,7 @@ use crate::access::routes::{Access, Routes};
         crate::coursework::api::list_materials,
         crate::coursework::api::add_meeting,
         crate::coursework::api::my_meetings,
-        crate::coursework::uploads::download,
+        crate::downloads::download,
         crate::students::api::search,
         crate::students::api::profile,
         crate::students::api::change_status,

@@ -18,9 +18,9 @@ use crate::coursework::assignments::{
 };
 use crate::coursework::content::{self, MaterialView, MeetingView, NewMeetingInput};
 use crate::coursework::membership::{self, Member};
-use crate::coursework::uploads;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult};
+use crate::files::uploads;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
 

@@ -13,10 +13,10 @@ use uuid::Uuid;
 use crate::academics::assessment::{self, MarkInput, NewAssessmentInput};
 use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
-use crate::coursework::uploads::{FileView, Upload};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
 use crate::files::Storage;
+use crate::files::uploads::{FileView, Upload};
 
 /// A moment from a form or the API: RFC 3339 (`2026-12-01T17:00:00+05:30`) or a local
 /// date and time (`2026-12-01T17:00`, as a browser's date-time field sends it) in the
@@ -291,7 +291,7 @@ pub async fn submit(
     body: &str,
     uploads: &[Upload],
 ) -> Result<Uuid, AppError> {
-    let kinds = crate::coursework::uploads::check_all(uploads)?;
+    let kinds = crate::files::uploads::check_all(uploads)?;
     let row: Option<(OffsetDateTime, bool, String)> = sqlx::query_as(
         "SELECT a.due_at, a.accept_late, to_char(a.due_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') \
          FROM assignments a JOIN colleges c ON c.id = a.college_id WHERE a.id = $1",
@@ -351,7 +351,7 @@ pub async fn submit(
     let mut files = Vec::new();
     for (upload, kind) in uploads.iter().zip(kinds) {
         files.push(
-            crate::coursework::uploads::store(conn, storage, college, context.actor, upload, kind)
+            crate::files::uploads::store(conn, storage, college, context.actor, upload, kind)
                 .await?,
         );
     }

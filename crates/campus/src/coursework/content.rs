@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext, Entry};
 use crate::coursework::assignments::parse_moment;
-use crate::coursework::uploads::{self, Upload};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
 use crate::files::Storage;
+use crate::files::uploads::{self, Upload};
 
 fn check_link(field: &str, link: &str, https_only: bool) -> Result<(), FieldError> {
     let ok = (link.starts_with("https://") || (!https_only && link.starts_with("http://")))

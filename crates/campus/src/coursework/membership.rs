@@ -63,3 +63,33 @@ pub async fn teacher(
         Member::Student(_) => Err(AppError::Forbidden),
     }
 }
+
+/// Who may read a coursework file: a section's files its members, a submission's files
+/// the student who handed them in and the section's teachers. `None` when the file is
+/// not coursework's.
+pub async fn may_read_file(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    file: Uuid,
+) -> Result<Option<bool>, AppError> {
+    let owner: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(
+        "SELECT a.section_id, NULL::uuid FROM assignment_files f JOIN assignments a ON a.college_id = f.college_id AND a.id = f.assignment_id WHERE f.file_id = $1 \
+         UNION ALL SELECT m.section_id, NULL FROM materials m WHERE m.file_id = $1 \
+         UNION ALL SELECT a.section_id, s.student_id FROM submission_files f \
+            JOIN submissions s ON s.college_id = f.college_id AND s.id = f.submission_id \
+            JOIN assignments a ON a.college_id = s.college_id AND a.id = s.assignment_id WHERE f.file_id = $1 \
+         LIMIT 1",
+    )
+    .bind(file)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((section, submitter)) = owner else {
+        return Ok(None);
+    };
+    Ok(Some(match member(conn, principal, section).await {
+        Ok(Member::Teacher) => true,
+        Ok(Member::Student(student)) => submitter.is_none_or(|s| s == student),
+        Err(AppError::Forbidden) => false,
+        Err(other) => return Err(other),
+    }))
+}

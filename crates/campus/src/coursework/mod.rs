@@ -7,7 +7,6 @@ pub mod assignments;
 pub mod content;
 pub mod membership;
 pub mod pages;
-pub mod uploads;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
@@ -55,8 +54,6 @@ pub fn routes() -> Routes {
             Access::Allowed(CourseworkManage),
             pages::grade,
         )
-        .get("/files/{id}", Access::SignedIn, uploads::download)
-        .get("/api/v1/files/{id}", Access::SignedIn, uploads::download)
         .post(
             "/api/v1/sections/{id}/assignments",
             Access::Allowed(CourseworkManage),

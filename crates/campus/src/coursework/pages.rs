@@ -19,9 +19,9 @@ use crate::coursework::assignments::{
 };
 use crate::coursework::content::{self, MaterialView, MeetingView, NewMeetingInput};
 use crate::coursework::membership::{self, Member};
-use crate::coursework::uploads::{self, FileView};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::files::uploads::{self, FileView};
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::layout::{Chrome, render};

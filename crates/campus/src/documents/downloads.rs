@@ -3,8 +3,7 @@
 //! the pages (session cookie) and the API (bearer token).
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -20,24 +19,9 @@ use crate::db::begin_for_college;
 use crate::documents::issue;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::exports::{self, Cell};
+use crate::web::attachment::attachment;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiPath, ApiQuery};
-
-/// A file to save, never cached by a shared cache.
-pub fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -14,11 +14,11 @@ use crate::access::principal::Principal;
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
-use crate::coursework::uploads;
 use crate::db::begin_for_college;
-use crate::documents::downloads::attachment;
 use crate::documents::issue::{self, Issued, Kind};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::files::uploads;
+use crate::web::attachment::attachment;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiPath;
 

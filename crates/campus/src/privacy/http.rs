@@ -11,9 +11,9 @@ use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::documents::downloads::attachment;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::privacy::{self, Erased};
+use crate::web::attachment::attachment;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiPath, form_field};
 

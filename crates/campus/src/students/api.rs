@@ -105,8 +105,7 @@ pub async fn import(
     context: AuditContext,
     multipart: axum::extract::Multipart,
 ) -> AppResult<(StatusCode, Json<crate::students::import::ImportReport>)> {
-    let form =
-        crate::coursework::uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
+    let form = crate::files::uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
     let text = import_text(&form)?;
     let preview = form.text("preview").trim() != "false";
     let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -125,7 +124,7 @@ pub async fn import(
 }
 
 /// The CSV of an import form, as UTF-8 text.
-pub fn import_text(form: &crate::coursework::uploads::FormData) -> Result<String, AppError> {
+pub fn import_text(form: &crate::files::uploads::FormData) -> Result<String, AppError> {
     let Some(file) = form.files.first() else {
         return Err(AppError::Validation(vec![crate::error::FieldError::new(
             "file",

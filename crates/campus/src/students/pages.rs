@@ -103,7 +103,7 @@ struct ProfileView {
     can_guide: bool,
     can_privacy: bool,
     relationships: [&'static str; 8],
-    documents: Vec<(String, crate::coursework::uploads::FileView)>,
+    documents: Vec<(String, crate::files::uploads::FileView)>,
     achievements: Vec<crate::achievements::model::Achievement>,
     points: i64,
     can_manage: bool,
@@ -158,7 +158,7 @@ async fn render_profile_with(
         .map(|(kind, id, file_name, content_type, size_bytes)| {
             (
                 kind,
-                crate::coursework::uploads::FileView {
+                crate::files::uploads::FileView {
                     id,
                     file_name,
                     content_type,
@@ -166,11 +166,7 @@ async fn render_profile_with(
                 },
             )
         })
-        .filter(
-            |(kind, _): &(String, crate::coursework::uploads::FileView)| {
-                personal || kind == "photo"
-            },
-        )
+        .filter(|(kind, _): &(String, crate::files::uploads::FileView)| personal || kind == "photo")
         .collect();
     let points = crate::achievements::model::points_of(&mut tx, student).await?;
     let issued = crate::documents::lifecycle::of_student(&mut tx, student).await?;
@@ -317,9 +313,7 @@ pub async fn import(
         )
     };
     let form =
-        match crate::coursework::uploads::read_form(multipart, state.config.upload_limit_bytes)
-            .await
-        {
+        match crate::files::uploads::read_form(multipart, state.config.upload_limit_bytes).await {
             Ok(form) => form,
             Err(AppError::Validation(errors)) => {
                 return refused(

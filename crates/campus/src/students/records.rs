@@ -357,6 +357,31 @@ pub async fn change_status(
     Ok(())
 }
 
+/// Who may read a document on a student's record (papers from their admission): whoever
+/// may read the student's personal details. `None` when the file is not one.
+pub async fn may_read_document(
+    conn: &mut PgConnection,
+    principal: &crate::access::principal::Principal,
+    file: Uuid,
+) -> Result<Option<bool>, AppError> {
+    let student: Option<Uuid> =
+        sqlx::query_scalar("SELECT student_id FROM student_documents WHERE file_id = $1 LIMIT 1")
+            .bind(file)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(student) = student else {
+        return Ok(None);
+    };
+    Ok(Some(
+        match principal.grant(crate::access::permissions::Permission::StudentsPersonal) {
+            Some(grant) => crate::access::reach::authorize_student(conn, &grant, student)
+                .await
+                .is_ok(),
+            None => false,
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::search_words;

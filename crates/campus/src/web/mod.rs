@@ -3,6 +3,7 @@
 //! request passes through (request id, logging, metrics, client address, headers).
 
 pub mod assets;
+pub mod attachment;
 pub mod available;
 pub mod client_ip;
 pub mod cookies;

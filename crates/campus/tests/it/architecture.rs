@@ -32,6 +32,7 @@ const LAYERS: [(&str, &[&str]); 5] = [
         "composition",
         &[
             "dashboard",
+            "downloads",
             "router",
             "server",
             "api",

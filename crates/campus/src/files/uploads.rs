@@ -1,25 +1,18 @@
 //! Uploaded files: reading a multipart form within the upload limit, refusing a type we
 //! do not take or a file that is not what its name says, storing the bytes in file
-//! storage and describing them in `stored_files`, and serving them back only to those the
-//! file's attachment lets read it.
+//! storage and describing them in `stored_files`, and serving them back (once the domain
+//! the file belongs to has said who may read it: see `downloads`).
 
 use axum::extract::Multipart;
-use axum::extract::State;
 use axum::response::Response;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
-use crate::access::reach::authorize_student;
-use crate::app::AppState;
-use crate::coursework::membership::{self, Member};
-use crate::db::{CollegeId, begin_for_college};
-use crate::documents::downloads::attachment;
+use crate::db::CollegeId;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::files::Storage;
-use crate::web::extract::ApiPath;
+use crate::web::attachment::attachment;
 
 /// At most this many files in one form.
 pub const MAX_FILES: usize = 5;
@@ -283,90 +276,24 @@ impl FileView {
     }
 }
 
-/// The section a file belongs to and, for a submission's file, the submitting student.
-async fn owner(
+/// A stored file's storage key, name and type, for a reader its owner has let in.
+pub async fn describe(
     conn: &mut PgConnection,
     file: Uuid,
-) -> Result<Option<(Uuid, Option<Uuid>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.section_id, NULL::uuid FROM assignment_files f JOIN assignments a ON a.college_id = f.college_id AND a.id = f.assignment_id WHERE f.file_id = $1 \
-         UNION ALL SELECT m.section_id, NULL FROM materials m WHERE m.file_id = $1 \
-         UNION ALL SELECT a.section_id, s.student_id FROM submission_files f \
-            JOIN submissions s ON s.college_id = f.college_id AND s.id = f.submission_id \
-            JOIN assignments a ON a.college_id = s.college_id AND a.id = s.assignment_id WHERE f.file_id = $1 \
-         LIMIT 1",
-    )
-    .bind(file)
-    .fetch_optional(conn)
-    .await
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT storage_key, file_name, content_type FROM stored_files WHERE id = $1")
+        .bind(file)
+        .fetch_optional(conn)
+        .await
 }
 
-/// Downloads a file: a section's files to its students and teachers, a submission's
-/// files to the student who handed them in and the section's teachers. Always as an
-/// attachment, so no upload is ever rendered by the browser as a page.
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "coursework", params(("id" = Uuid, Path, description = "The file's id")), security(("bearer" = [])),
-    responses((status = 200, description = "The file, as an attachment"),
-        (status = 403, description = "Not a file this account may read", body = crate::web::errors::ProblemDocument, content_type = "application/problem+json")))]
-pub async fn download(
-    State(state): State<AppState>,
-    principal: Principal,
-    ApiPath(file): ApiPath<Uuid>,
+/// The file as an attachment (never rendered by the browser as a page), its name
+/// reduced to printable ASCII.
+pub async fn serve(
+    storage: &Storage,
+    (key, name, content_type): (String, String, String),
 ) -> AppResult<Response> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let applicant = crate::admissions::applications::of_file(&mut tx, file).await?;
-    let student_document: Option<Uuid> =
-        sqlx::query_scalar("SELECT student_id FROM student_documents WHERE file_id = $1 LIMIT 1")
-            .bind(file)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if applicant.is_some() || student_document.is_some() {
-        // Admission documents: their applicant and the admissions office; once on a
-        // student's record, whoever may read the student's personal details.
-        let own = applicant == Some(principal.user_id);
-        let office = applicant.is_some() && principal.can(Permission::AdmissionsManage);
-        let reads = match (
-            student_document,
-            principal.grant(Permission::StudentsPersonal),
-        ) {
-            (Some(student), Some(grant)) => {
-                authorize_student(&mut tx, &grant, student).await.is_ok()
-            }
-            _ => false,
-        };
-        if !own && !office && !reads {
-            return Err(AppError::Forbidden);
-        }
-    } else if let Some((achievement, student)) =
-        crate::achievements::model::achievement_of_file(&mut tx, file).await?
-    {
-        // Evidence: for whoever may read the student, and the reviewers who reach it.
-        let reads = match principal.grant(Permission::StudentsRead) {
-            Some(grant) => authorize_student(&mut tx, &grant, student).await.is_ok(),
-            None => false,
-        };
-        let reviews = match principal.grant(Permission::AchievementsReview) {
-            Some(grant) => crate::access::reach::may_review(&mut tx, &grant, achievement).await?,
-            None => false,
-        };
-        if !reads && !reviews {
-            return Err(AppError::Forbidden);
-        }
-    } else {
-        let (section, submitter) = owner(&mut tx, file).await?.ok_or(AppError::NotFound)?;
-        match membership::member(&mut tx, &principal, section).await? {
-            Member::Teacher => {}
-            Member::Student(student) if submitter.is_none_or(|s| s == student) => {}
-            Member::Student(_) => return Err(AppError::Forbidden),
-        }
-    }
-    let (key, name, content_type): (String, String, String) = sqlx::query_as(
-        "SELECT storage_key, file_name, content_type FROM stored_files WHERE id = $1",
-    )
-    .bind(file)
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let bytes = state.files.get(&key).await?;
+    let bytes = storage.get(&key).await?;
     let safe_name: String = name
         .chars()
         .map(|c| {

@@ -2,6 +2,8 @@
 //! the data folder. Keys are chosen by Campus (`<college>/<kind>/<uuid>`), never by users,
 //! and files are served only through handlers that authorize the reader first.
 
+pub mod uploads;
+
 use std::sync::Arc;
 
 use anyhow::Context;
