@@ -61,6 +61,7 @@ pub fn with_middleware(routes: Routes, state: AppState) -> Router {
         .into_router(&state)
         .fallback(|| async { AppError::NotFound })
         // Innermost first: these run after the stack below, next to the handlers.
+        .layer(from_fn_with_state(state.clone(), web::flash::middleware))
         .layer(from_fn_with_state(
             state.clone(),
             crate::identity::authenticate::authenticate,

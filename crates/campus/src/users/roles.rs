@@ -18,6 +18,7 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -237,15 +238,11 @@ pub async fn create(
             .collect(),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match create_role(&mut tx, &context, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/admin/roles").into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_page(&state, &principal, jar, input.label, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let created = create_role(&mut tx, &context, &input).await;
+    form::settle(&state, tx, created)
+        .done(|role| Done::to("/admin/roles").message(format!("Role “{}” created.", role.label)))
+        .again(async |errors| {
+            render_page(&state, &principal, jar, input.label.clone(), errors).await
+        })
+        .await
 }

@@ -10,6 +10,8 @@ pub mod cookies;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
+pub mod flash;
+pub mod form;
 pub mod input;
 pub mod json;
 pub mod layout;

@@ -104,6 +104,44 @@ async fn the_role_editor_offers_and_takes_only_scopes_the_code_keeps() {
     assert!(!page.html.contains("value=\"admissions.manage:department\""));
     assert!(page.html.contains("value=\"students.read:department\""));
     assert!(!page.html.contains("value=\"users.manage:"));
+
+    // The page form: a refusal comes back as the page with 422, a success redirects and
+    // the next page says so, once.
+    let csrf = page.csrf();
+    let refused = browser
+        .post(
+            "/admin/roles",
+            &[
+                ("_csrf", &csrf),
+                ("label", "Front desk"),
+                ("permissions", "admissions.manage:department"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("college only"), "{}", refused.html);
+    let made = browser
+        .post(
+            "/admin/roles",
+            &[
+                ("_csrf", &csrf),
+                ("label", "Front desk"),
+                ("permissions", "admissions.manage:college"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    assert_eq!(made.location.as_deref(), Some("/admin/roles"));
+    let next = browser.get("/admin/roles").await;
+    assert!(
+        next.html.contains("Role “Front desk” created."),
+        "{}",
+        next.html
+    );
+    assert!(
+        !browser.get("/admin/roles").await.html.contains("created."),
+        "shown once"
+    );
 }
 
 #[tokio::test]
