@@ -20,6 +20,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Deserialize, Default)]
@@ -130,18 +131,17 @@ pub async fn create_course(
             .filter(|s| !s.is_empty())
             .collect(),
     };
-    if errors.is_empty() {
-        let mut tx = begin_for_college(&state.db, principal.college).await?;
-        match catalog::create_course(&mut tx, &context, &input).await {
-            Ok(id) => {
-                tx.commit().await?;
-                return Ok(Redirect::to(&format!("/catalog/courses/{id}")).into_response());
-            }
-            Err(AppError::Validation(e)) => errors = e,
-            Err(other) => return Err(other),
-        }
+    if !errors.is_empty() {
+        return render_catalog(&state, &principal, jar, String::new(), input, errors).await;
     }
-    render_catalog(&state, &principal, jar, String::new(), input, errors).await
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let result = catalog::create_course(&mut tx, &context, &input).await;
+    form::settle(&state, tx, result)
+        .done(|id| Done::to(format!("/catalog/courses/{id}")).message("Course created."))
+        .again(async |errors| {
+            render_catalog(&state, &principal, jar, String::new(), input, errors).await
+        })
+        .await
 }
 
 #[derive(Template)]
@@ -233,26 +233,23 @@ pub async fn create_section(
         errors.push(FieldError::new("capacity", "must be a whole number"));
         0
     });
-    if errors.is_empty() {
-        let input = NewSectionInput {
-            course_id: course,
-            term_id,
-            code: form.code,
-            capacity,
-            room_id: None,
-            teachers: Vec::new(),
-        };
-        let mut tx = begin_for_college(&state.db, principal.college).await?;
-        match catalog::create_section(&mut tx, &context, &input).await {
-            Ok(_) => {
-                tx.commit().await?;
-                return Ok(Redirect::to(&format!("/catalog/courses/{course}")).into_response());
-            }
-            Err(AppError::Validation(e)) => errors = e,
-            Err(other) => return Err(other),
-        }
+    if !errors.is_empty() {
+        return render_course(&state, &principal, jar, course, errors, None).await;
     }
-    render_course(&state, &principal, jar, course, errors, None).await
+    let input = NewSectionInput {
+        course_id: course,
+        term_id,
+        code: form.code,
+        capacity,
+        room_id: None,
+        teachers: Vec::new(),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let result = catalog::create_section(&mut tx, &context, &input).await;
+    form::settle(&state, tx, result)
+        .done(|_| Done::to(format!("/catalog/courses/{course}")).message("Section added."))
+        .again(async |errors| render_course(&state, &principal, jar, course, errors, None).await)
+        .await
 }
 
 #[derive(Template)]

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field as field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 #[derive(sqlx::FromRow)]
@@ -135,17 +136,11 @@ pub async fn add_session(
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
-    match attendance::add_session(&mut tx, &context, section, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/sections/{section}/teach")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_page(&state, &principal, jar, section, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = attendance::add_session(&mut tx, &context, section, &input).await;
+    form::settle(&state, tx, result)
+        .done(|_| Done::to(format!("/sections/{section}/teach")).message("Session added."))
+        .again(async |errors| render_page(&state, &principal, jar, section, errors).await)
+        .await
 }
 
 pub async fn add_assessment(
@@ -167,17 +162,11 @@ pub async fn add_assessment(
         max_marks: number("max_marks"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match assessment::create(&mut tx, &grant, &context, section, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/sections/{section}/teach")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_page(&state, &principal, jar, section, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = assessment::create(&mut tx, &grant, &context, section, &input).await;
+    form::settle(&state, tx, result)
+        .done(|_| Done::to(format!("/sections/{section}/teach")).message("Assessment added."))
+        .again(async |errors| render_page(&state, &principal, jar, section, errors).await)
+        .await
 }
 
 #[derive(sqlx::FromRow)]

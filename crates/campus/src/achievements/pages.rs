@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::files::uploads;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -233,43 +234,23 @@ pub async fn decide(
         comment: form_field(&body, "comment"),
     };
     let back = form_field(&body, "back");
+    let done = match input.decision.as_str() {
+        "approve" => "approved",
+        "reject" => "rejected",
+        _ => "revoked",
+    };
+    let status = if back == "approved" {
+        "approved"
+    } else {
+        "submitted"
+    };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match model::decide(&mut tx, &context, &grant, id, &input).await {
-        Ok(()) => {
-            tx.commit().await?;
-            let done = match input.decision.as_str() {
-                "approve" => "approved",
-                "reject" => "rejected",
-                _ => "revoked",
-            };
-            let status = if back == "approved" {
-                "approved"
-            } else {
-                "submitted"
-            };
-            Ok(
-                Redirect::to(&format!("/achievements/review?status={status}&done={done}"))
-                    .into_response(),
-            )
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_review(&state, &principal, jar, back, None, errors).await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            render_review(
-                &state,
-                &principal,
-                jar,
-                back,
-                None,
-                vec![FieldError::new("decision", message)],
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+    let result = model::decide(&mut tx, &context, &grant, id, &input).await;
+    form::settle(&state, tx, result)
+        .conflict_on("decision")
+        .done(|()| Done::to(format!("/achievements/review?status={status}&done={done}")))
+        .again(async |errors| render_review(&state, &principal, jar, back, None, errors).await)
+        .await
 }
 
 #[derive(Template)]
@@ -352,17 +333,11 @@ pub async fn save_rules(
         return render_settings(&state, &principal, jar, false, errors).await;
     }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match model::set_rules(&mut tx, &context, &rules).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/achievements/settings?saved=1").into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_settings(&state, &principal, jar, false, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = model::set_rules(&mut tx, &context, &rules).await;
+    form::settle(&state, tx, result)
+        .done(|()| Done::to("/achievements/settings?saved=1"))
+        .again(async |errors| render_settings(&state, &principal, jar, false, errors).await)
+        .await
 }
 
 pub async fn save_organizer(
@@ -391,15 +366,9 @@ pub async fn save_organizer(
             .collect(),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match model::set_organizer(&mut tx, &context, &input).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/achievements/settings?saved=1").into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_settings(&state, &principal, jar, false, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = model::set_organizer(&mut tx, &context, &input).await;
+    form::settle(&state, tx, result)
+        .done(|()| Done::to("/achievements/settings?saved=1"))
+        .again(async |errors| render_settings(&state, &principal, jar, false, errors).await)
+        .await
 }

@@ -29,6 +29,7 @@ use crate::institution::queries;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Brand, Chrome, render};
 use crate::web::throttle::Door;
 
@@ -223,23 +224,16 @@ pub async fn start(
         .map(|(f, l)| (f.to_string(), l.to_string()))
         .unwrap_or_else(|| (principal.display_name.clone(), "-".into()));
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match applications::start(&mut tx, &context, principal.user_id, intake, &first, &last).await {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/admissions/applications/{id}")).into_response())
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            render_mine(
-                &state,
-                &principal,
-                jar,
-                vec![FieldError::new("intake", message)],
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+    let result =
+        applications::start(&mut tx, &context, principal.user_id, intake, &first, &last).await;
+    form::settle(&state, tx, result)
+        .conflict_on("intake")
+        .done(|id| {
+            Done::to(format!("/admissions/applications/{id}"))
+                .message("Your application is open; fill it in and submit it.")
+        })
+        .again(async |errors| render_mine(&state, &principal, jar, errors).await)
+        .await
 }
 
 #[derive(Template)]
@@ -417,7 +411,7 @@ pub async fn pay(
     let gateway = payments::for_new_payments(&state.config);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // The checkout is on this server; the relative address keeps the payer here.
-    match payments::start(
+    let result = payments::start(
         &mut tx,
         &context,
         gateway.as_deref(),
@@ -425,14 +419,13 @@ pub async fn pay(
         principal.user_id,
         id,
     )
-    .await
-    {
-        Ok(checkout) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&checkout.checkout_url).into_response())
-        }
-        other => after(&state, &principal, jar, id, tx, other.map(|_| "")).await,
-    }
+    .await;
+    // No message: the checkout (possibly the gateway's own page) says what to do.
+    form::settle(&state, tx, result)
+        .conflict_on("status")
+        .done(|checkout| Done::to(checkout.checkout_url))
+        .again(async |errors| render_application(&state, &principal, jar, id, None, errors).await)
+        .await
 }
 
 /// The office records a fee paid to it, with its receipt number.
@@ -699,17 +692,11 @@ pub async fn create_intake(
         admits_on: field("admits_on"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match intakes::create(&mut tx, &context, &input).await {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/admissions/intakes/{id}")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_intakes(&state, &principal, jar, input, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = intakes::create(&mut tx, &context, &input).await;
+    form::settle(&state, tx, result)
+        .done(|id| Done::to(format!("/admissions/intakes/{id}")).message("Intake created."))
+        .again(async |errors| render_intakes(&state, &principal, jar, input, errors).await)
+        .await
 }
 
 #[derive(Template)]

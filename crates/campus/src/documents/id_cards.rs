@@ -4,23 +4,24 @@
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::documents::issue::{self, Issued, Kind};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::files::uploads;
+use crate::files::uploads::{self, FormData};
 use crate::web::attachment::attachment;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiPath;
+use crate::web::form::{self, Done};
 
 /// What a card showed when issued; its verification page shows this.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,17 +175,16 @@ pub struct PhotoForm {
     file: String,
 }
 
+/// Checks the form's photograph and puts it on the student's record, in `conn`.
 async fn store_photo(
+    conn: &mut PgConnection,
     state: &AppState,
     principal: &Principal,
+    grant: &Grant,
     context: &AuditContext,
     student: Uuid,
-    multipart: Multipart,
+    form: &FormData,
 ) -> AppResult<()> {
-    let grant = principal
-        .grant(Permission::StudentsManage)
-        .ok_or(AppError::Forbidden)?;
-    let form = uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
     let [upload] = form.files.as_slice() else {
         return Err(AppError::Validation(vec![FieldError::new(
             "file",
@@ -198,10 +198,9 @@ async fn store_photo(
             "a photo must be a PNG, JPEG or GIF image that opens",
         )]));
     }
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    authorize_student(&mut tx, &grant, student).await?;
+    authorize_student(conn, grant, student).await?;
     let file = uploads::store(
-        &mut tx,
+        conn,
         &state.files,
         principal.college,
         context.actor,
@@ -216,17 +215,16 @@ async fn store_photo(
     .bind(student)
     .bind(file)
     .bind(context.actor)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     audit::record(
-        &mut tx,
+        conn,
         context,
         Entry::new("student.photo_added")
             .object("student", student)
             .after(serde_json::json!({ "file_id": file })),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -241,7 +239,16 @@ pub async fn add_photo(
     ApiPath(student): ApiPath<Uuid>,
     multipart: Multipart,
 ) -> AppResult<StatusCode> {
-    store_photo(&state, &principal, &context, student, multipart).await?;
+    let grant = principal
+        .grant(Permission::StudentsManage)
+        .ok_or(AppError::Forbidden)?;
+    let form = uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    store_photo(
+        &mut tx, &state, &principal, &grant, &context, student, &form,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -254,11 +261,25 @@ pub async fn add_photo_page(
     ApiPath(student): ApiPath<Uuid>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    match store_photo(&state, &principal, &context, student, multipart).await {
-        Ok(()) => Ok(Redirect::to(&format!("/students/{student}")).into_response()),
-        Err(AppError::Validation(errors)) => {
-            crate::students::pages::render_profile(&state, &principal, jar, student, errors).await
+    let grant = principal
+        .grant(Permission::StudentsManage)
+        .ok_or(AppError::Forbidden)?;
+    // The upload is read before the transaction begins: no connection waits on the browser.
+    let read = uploads::read_form(multipart, state.config.upload_limit_bytes).await;
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let result = match read {
+        Ok(upload) => {
+            store_photo(
+                &mut tx, &state, &principal, &grant, &context, student, &upload,
+            )
+            .await
         }
-        Err(other) => Err(other),
-    }
+        Err(error) => Err(error),
+    };
+    form::settle(&state, tx, result)
+        .done(|()| Done::to(format!("/students/{student}")).message("Photo added."))
+        .again(async |errors| {
+            crate::students::pages::render_profile(&state, &principal, jar, student, errors).await
+        })
+        .await
 }

@@ -5,7 +5,7 @@ use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -19,6 +19,7 @@ use crate::web::attachment::attachment;
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -150,24 +151,13 @@ pub async fn create_page(
         return render_page(&state, &principal, jar, errors).await;
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match jobs::create(
-        &mut tx,
-        &context,
-        &NewJobInput {
-            program_id,
-            term_id,
-        },
-    )
-    .await
-    {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/documents/report-cards").into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_page(&state, &principal, jar, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let input = NewJobInput {
+        program_id,
+        term_id,
+    };
+    let result = jobs::create(&mut tx, &context, &input).await;
+    form::settle(&state, tx, result)
+        .done(|_| Done::to("/documents/report-cards").message("Report cards queued."))
+        .again(async |errors| render_page(&state, &principal, jar, errors).await)
+        .await
 }

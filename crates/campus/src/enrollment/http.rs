@@ -5,7 +5,7 @@ use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -21,6 +21,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 /// A student's enrollment progress: the college's steps, the current one, the history.
@@ -218,17 +219,15 @@ pub async fn move_page(
         student,
     )
     .await?;
-    match progress::record(&mut tx, &context, student, &input).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/students/{student}/enrollment")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
+    let result = progress::record(&mut tx, &context, student, &input).await;
+    form::settle(&state, tx, result)
+        .done(|()| {
+            Done::to(format!("/students/{student}/enrollment")).message("Enrollment step recorded.")
+        })
+        .again(async |errors| {
             render_progress(&state, &principal, jar, student, false, errors).await
-        }
-        Err(other) => Err(other),
-    }
+        })
+        .await
 }
 
 #[derive(Template)]
@@ -313,15 +312,9 @@ pub async fn save_steps_page(
         })
         .collect();
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match progress::set_steps(&mut tx, &context, &steps).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/enrollment/steps").into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_steps(&state, &principal, jar, Some(text), errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = progress::set_steps(&mut tx, &context, &steps).await;
+    form::settle(&state, tx, result)
+        .done(|()| Done::to("/enrollment/steps").message("Enrollment steps saved."))
+        .again(async |errors| render_steps(&state, &principal, jar, Some(text), errors).await)
+        .await
 }

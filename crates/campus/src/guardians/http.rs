@@ -6,7 +6,7 @@ use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,6 +26,7 @@ use crate::notices::model::{self as notices, Notice};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -321,27 +322,19 @@ pub async fn decide_page(
         reason: form_field(&body, "reason"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match links::decide(&mut tx, &context, id, &input).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/guardians/requests").into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_requests(&state, &principal, jar, errors).await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            render_requests(
-                &state,
-                &principal,
-                jar,
-                vec![FieldError::new("decision", message)],
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+    let result = links::decide(&mut tx, &context, id, &input).await;
+    let confirmed = input.decision == "confirm";
+    form::settle(&state, tx, result)
+        .conflict_on("decision")
+        .done(|()| {
+            Done::to("/guardians/requests").message(if confirmed {
+                "Link request confirmed."
+            } else {
+                "Link request rejected."
+            })
+        })
+        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .await
 }
 
 /// The profile page's form: link a parent account by email, or end a link.
@@ -361,9 +354,10 @@ pub async fn link_page(
         student,
     )
     .await?;
-    let done = match Uuid::parse_str(form_field(&body, "unlink").trim()) {
-        Ok(guardian) => links::unlink(&mut tx, &context, student, guardian).await,
-        Err(_) => {
+    let unlinking = Uuid::parse_str(form_field(&body, "unlink").trim()).ok();
+    let result = match unlinking {
+        Some(guardian) => links::unlink(&mut tx, &context, student, guardian).await,
+        None => {
             let input = DirectLinkInput {
                 email: form_field(&body, "email"),
                 relationship: form_field(&body, "relationship"),
@@ -373,20 +367,17 @@ pub async fn link_page(
                 .map(|_| ())
         }
     };
-    match done {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/students/{student}")).into_response())
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            let errors = vec![FieldError::new("email", message)];
+    form::settle(&state, tx, result)
+        .conflict_on("email")
+        .done(|()| {
+            Done::to(format!("/students/{student}")).message(if unlinking.is_some() {
+                "Guardian unlinked."
+            } else {
+                "Guardian linked."
+            })
+        })
+        .again(async |errors| {
             crate::students::pages::render_profile(&state, &principal, jar, student, errors).await
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            crate::students::pages::render_profile(&state, &principal, jar, student, errors).await
-        }
-        Err(other) => Err(other),
-    }
+        })
+        .await
 }

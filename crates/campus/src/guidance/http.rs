@@ -5,7 +5,7 @@ use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -14,11 +14,12 @@ use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 use crate::guidance::notes::{self, Note, NoteInput};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 /// A student's guidance notes, newest first. Every reading is audited.
@@ -153,15 +154,11 @@ pub async fn add_page(
         student,
     )
     .await?;
-    match notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/students/{student}/guidance")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
+    let result = notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await;
+    form::settle(&state, tx, result)
+        .done(|_| Done::to(format!("/students/{student}/guidance")).message("Guidance note added."))
+        .again(async |errors| {
             render_notes(&state, &principal, &context, jar, student, errors).await
-        }
-        Err(other) => Err(other),
-    }
+        })
+        .await
 }

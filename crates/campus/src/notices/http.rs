@@ -15,11 +15,12 @@ use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 use crate::notices::model::{self, AUDIENCES, Notice, NoticeInput};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 /// The current notices for the caller's audiences (by their roles).
@@ -135,17 +136,11 @@ pub async fn post_page(
         expires_on: form_field(&body, "expires_on"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match model::post(&mut tx, &context, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to("/notices").into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_page(&state, &principal, jar, input, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = model::post(&mut tx, &context, &input).await;
+    form::settle(&state, tx, result)
+        .done(|_| Done::to("/notices").message("Notice posted."))
+        .again(async |errors| render_page(&state, &principal, jar, input, errors).await)
+        .await
 }
 
 pub async fn withdraw_page(

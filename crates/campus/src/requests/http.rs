@@ -5,7 +5,7 @@ use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -26,6 +26,7 @@ use crate::requests::tickets::{
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 /// Asks for leave; it goes to the first approver of the chain.
@@ -255,39 +256,6 @@ pub async fn requests_page(
     render_requests(&state, &principal, jar, Vec::new()).await
 }
 
-/// Runs a form's change in its own transaction: on success, to `done`; on a refusal the
-/// user can fix, the requests page again with what was wrong.
-async fn on_requests_page(
-    state: &AppState,
-    principal: &Principal,
-    jar: CookieJar,
-    done: String,
-    outcome: Result<(), AppError>,
-    tx: sqlx::Transaction<'static, sqlx::Postgres>,
-) -> AppResult<Response> {
-    match outcome {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&done).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_requests(state, principal, jar, errors).await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            render_requests(
-                state,
-                principal,
-                jar,
-                vec![FieldError::new("form", message)],
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
-}
-
 pub async fn submit_leave_page(
     State(state): State<AppState>,
     principal: Principal,
@@ -301,10 +269,12 @@ pub async fn submit_leave_page(
         reason: form_field(&body, "reason"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = leave::submit(&mut tx, &context, principal.user_id, &input)
+    let result = leave::submit(&mut tx, &context, principal.user_id, &input).await;
+    form::settle(&state, tx, result)
+        .conflict_on("form")
+        .done(|_| Done::to("/requests").message("Leave requested."))
+        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
         .await
-        .map(|_| ());
-    on_requests_page(&state, &principal, jar, "/requests".into(), outcome, tx).await
 }
 
 pub async fn cancel_leave_page(
@@ -315,8 +285,12 @@ pub async fn cancel_leave_page(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = leave::cancel(&mut tx, &context, principal.user_id, id).await;
-    on_requests_page(&state, &principal, jar, "/requests".into(), outcome, tx).await
+    let result = leave::cancel(&mut tx, &context, principal.user_id, id).await;
+    form::settle(&state, tx, result)
+        .conflict_on("form")
+        .done(|()| Done::to("/requests").message("Leave request withdrawn."))
+        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .await
 }
 
 pub async fn decide_leave_page(
@@ -332,8 +306,12 @@ pub async fn decide_leave_page(
         comment: form_field(&body, "comment"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = leave::decide(&mut tx, &context, &principal, id, &input).await;
-    on_requests_page(&state, &principal, jar, "/requests".into(), outcome, tx).await
+    let result = leave::decide(&mut tx, &context, &principal, id, &input).await;
+    form::settle(&state, tx, result)
+        .conflict_on("form")
+        .done(|()| Done::to("/requests").message("Decision recorded."))
+        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .await
 }
 
 pub async fn open_ticket_page(
@@ -350,17 +328,13 @@ pub async fn open_ticket_page(
         location: form_field(&body, "location"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match tickets::open(&mut tx, &context, principal.user_id, &input).await {
-        Ok((id, _)) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_requests(&state, &principal, jar, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = tickets::open(&mut tx, &context, principal.user_id, &input).await;
+    form::settle(&state, tx, result)
+        .done(|(id, number)| {
+            Done::to(format!("/tickets/{id}")).message(format!("Ticket #{number} opened."))
+        })
+        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .await
 }
 
 #[derive(Template)]
@@ -475,38 +449,6 @@ pub async fn ticket_events(
     ))
 }
 
-async fn on_ticket_page(
-    state: &AppState,
-    principal: &Principal,
-    jar: CookieJar,
-    id: Uuid,
-    outcome: Result<(), AppError>,
-    tx: sqlx::Transaction<'static, sqlx::Postgres>,
-) -> AppResult<Response> {
-    match outcome {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_ticket(state, principal, jar, id, errors).await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            render_ticket(
-                state,
-                principal,
-                jar,
-                id,
-                vec![FieldError::new("body", message)],
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
-}
-
 pub async fn comment_page(
     State(state): State<AppState>,
     principal: Principal,
@@ -519,8 +461,12 @@ pub async fn comment_page(
         body: form_field(&body, "body"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = tickets::comment(&mut tx, &context, &principal, id, &input).await;
-    on_ticket_page(&state, &principal, jar, id, outcome, tx).await
+    let result = tickets::comment(&mut tx, &context, &principal, id, &input).await;
+    form::settle(&state, tx, result)
+        .conflict_on("body")
+        .done(|()| Done::to(format!("/tickets/{id}")).message("Comment added."))
+        .again(async |errors| render_ticket(&state, &principal, jar, id, errors).await)
+        .await
 }
 
 pub async fn update_page(
@@ -536,6 +482,10 @@ pub async fn update_page(
         assignee_email: form_field(&body, "assignee_email"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = tickets::update(&mut tx, &context, &principal, id, &input).await;
-    on_ticket_page(&state, &principal, jar, id, outcome, tx).await
+    let result = tickets::update(&mut tx, &context, &principal, id, &input).await;
+    form::settle(&state, tx, result)
+        .conflict_on("body")
+        .done(|()| Done::to(format!("/tickets/{id}")).message("Ticket updated."))
+        .again(async |errors| render_ticket(&state, &principal, jar, id, errors).await)
+        .await
 }

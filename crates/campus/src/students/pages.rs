@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::students::records::{self, Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery, form_field};
+use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -245,17 +246,11 @@ pub async fn change_status(
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    match records::change_status(&mut tx, &context, student, &input).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/students/{student}")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_profile(&state, &principal, jar, student, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = records::change_status(&mut tx, &context, student, &input).await;
+    form::settle(&state, tx, result)
+        .done(|()| Done::to(format!("/students/{student}")).message("Status changed."))
+        .again(async |errors| render_profile(&state, &principal, jar, student, errors).await)
+        .await
 }
 
 #[derive(Template)]

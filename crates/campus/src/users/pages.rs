@@ -21,6 +21,7 @@ use crate::users::model::{NewUserInput, Status, UserView};
 use crate::users::service;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery, form_field as field};
+use crate::web::form;
 use crate::web::layout::{Chrome, render};
 
 const PAGE: i64 = 50;
@@ -146,18 +147,39 @@ pub async fn new_page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
+    render_new(
+        &state,
+        &principal,
+        jar,
+        String::new(),
+        String::new(),
+        Vec::new(),
+        Vec::new(),
+    )
+    .await
+}
+
+async fn render_new(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    email: String,
+    display_name: String,
+    chosen: Vec<String>,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let roles = service::known_roles(&mut tx).await?;
     tx.commit().await?;
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = NewPage {
-        chrome: Chrome::signed_in("New user", &principal, csrf.clone(), "/admin/users"),
+        chrome: Chrome::signed_in("New user", principal, csrf.clone(), "/admin/users"),
         csrf,
         roles,
-        email: String::new(),
-        display_name: String::new(),
-        chosen: Vec::new(),
-        errors: Vec::new(),
+        email,
+        display_name,
+        chosen,
+        errors,
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -201,28 +223,18 @@ pub async fn create(
         }
         Err(errors) => Err(AppError::Validation(errors)),
     };
-    match created {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/users/{id}?done=created")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            let roles = service::known_roles(&mut tx).await?;
-            tx.rollback().await?;
-            let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-            let page = NewPage {
-                chrome: Chrome::signed_in("New user", &principal, csrf.clone(), "/admin/users"),
-                csrf,
+    form::settle(&state, tx, created)
+        .done(|id| form::Done::to(format!("/admin/users/{id}?done=created")))
+        .again(async |errors| {
+            let NewUserInput {
+                email,
+                display_name,
                 roles,
-                email: input.email,
-                display_name: input.display_name,
-                chosen: input.roles,
-                errors,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response())
-        }
-        Err(other) => Err(other),
-    }
+                ..
+            } = input;
+            render_new(&state, &principal, jar, email, display_name, roles, errors).await
+        })
+        .await
 }
 
 #[derive(Template)]
@@ -375,17 +387,10 @@ pub async fn update(
             }
             other => other.map(drop),
         };
-    match outcome {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/users/{id}?done=saved")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_show(&state, &principal, jar, id, None, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    form::settle(&state, tx, outcome)
+        .done(|()| form::Done::to(format!("/admin/users/{id}?done=saved")))
+        .again(async |errors| render_show(&state, &principal, jar, id, None, errors).await)
+        .await
 }
 
 pub async fn set_roles(
@@ -398,17 +403,12 @@ pub async fn set_roles(
 ) -> AppResult<Response> {
     let grant = manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match service::set_roles(&mut tx, &grant, &context, id, &fields(&body, "roles")).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/users/{id}?done=roles")).into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_show(&state, &principal, jar, id, None, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let roles = fields(&body, "roles");
+    let result = service::set_roles(&mut tx, &grant, &context, id, &roles).await;
+    form::settle(&state, tx, result)
+        .done(|()| form::Done::to(format!("/admin/users/{id}?done=roles")))
+        .again(async |errors| render_show(&state, &principal, jar, id, None, errors).await)
+        .await
 }
 
 pub async fn invite(
