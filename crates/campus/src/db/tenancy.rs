@@ -22,7 +22,7 @@ impl fmt::Display for CollegeId {
 /// Every active college: the tenants that background work (the mail sender, document
 /// jobs) goes through one by one.
 pub async fn active_colleges(pool: &PgPool) -> Result<Vec<CollegeId>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM public_colleges()")
+    sqlx::query_scalar!(r#"SELECT id AS "id!: CollegeId" FROM public_colleges()"#)
         .fetch_all(pool)
         .await
 }

@@ -11,7 +11,6 @@ use crate::institution::model::{
 };
 
 /// A department joined with one of its programs (or none).
-#[derive(sqlx::FromRow)]
 struct DepartmentProgram {
     code: String,
     name: String,
@@ -25,25 +24,35 @@ struct DepartmentProgram {
 pub const PLATFORM_SLUG: &str = "platform";
 
 pub async fn platform_tenant(pool: &PgPool) -> Result<Option<CollegeSummary>, sqlx::Error> {
-    sqlx::query_as("SELECT id, slug, name, short_name, tagline FROM platform_tenant()")
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as!(
+        CollegeSummary,
+        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name, tagline
+           FROM platform_tenant()"#
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn directory(pool: &PgPool) -> Result<Vec<CollegeSummary>, sqlx::Error> {
-    sqlx::query_as("SELECT id, slug, name, short_name, tagline FROM public_colleges()")
-        .fetch_all(pool)
-        .await
+    sqlx::query_as!(
+        CollegeSummary,
+        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name, tagline
+           FROM public_colleges()"#
+    )
+    .fetch_all(pool)
+    .await
 }
 
 pub async fn find_by_slug(
     pool: &PgPool,
     slug: &str,
 ) -> Result<Option<CollegeSummary>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, slug, name, short_name, tagline FROM public_colleges() WHERE slug = $1",
+    sqlx::query_as!(
+        CollegeSummary,
+        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name, tagline
+           FROM public_colleges() WHERE slug = $1"#,
+        slug
     )
-    .bind(slug)
     .fetch_optional(pool)
     .await
 }
@@ -55,19 +64,19 @@ pub async fn insert_college(
     id: CollegeId,
     college: &NewCollege,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO colleges (id, slug, name, short_name, tagline, email, phone, website, address) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6::text, $7, $8, $9)",
+        id as CollegeId,
+        college.slug.as_str(),
+        college.name,
+        college.short_name,
+        college.tagline,
+        college.email,
+        college.phone,
+        college.website,
+        college.address,
     )
-    .bind(id)
-    .bind(college.slug.as_str())
-    .bind(&college.name)
-    .bind(&college.short_name)
-    .bind(&college.tagline)
-    .bind(&college.email)
-    .bind(&college.phone)
-    .bind(&college.website)
-    .bind(&college.address)
     .execute(conn)
     .await?;
     Ok(())
@@ -78,24 +87,22 @@ pub async fn profile(
     conn: &mut PgConnection,
     summary: CollegeSummary,
 ) -> Result<CollegeProfile, sqlx::Error> {
-    let (email, phone, website, address): (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) = sqlx::query_as("SELECT email::text, phone, website, address FROM colleges")
+    let contact = sqlx::query!("SELECT email::text, phone, website, address FROM colleges")
         .fetch_one(&mut *conn)
         .await?;
-    let campuses: Vec<CampusInfo> =
-        sqlx::query_as("SELECT code, name, address FROM campuses ORDER BY name")
-            .fetch_all(&mut *conn)
-            .await?;
-    let rows: Vec<DepartmentProgram> = sqlx::query_as(
-        "SELECT d.code, d.name, p.code AS program_code, p.name AS program_name, \
-                p.level, p.duration_years \
-         FROM departments d LEFT JOIN programs p \
-           ON p.college_id = d.college_id AND p.department_id = d.id \
-         ORDER BY d.name, p.name",
+    let campuses = sqlx::query_as!(
+        CampusInfo,
+        "SELECT code, name, address FROM campuses ORDER BY name"
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = sqlx::query_as!(
+        DepartmentProgram,
+        r#"SELECT d.code, d.name, p.code AS "program_code?", p.name AS "program_name?",
+                  p.level AS "level?", p.duration_years AS "duration_years?"
+           FROM departments d LEFT JOIN programs p
+             ON p.college_id = d.college_id AND p.department_id = d.id
+           ORDER BY d.name, p.name"#
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -123,37 +130,38 @@ pub async fn profile(
             });
         }
     }
-    let terms: Vec<TermInfo> = sqlx::query_as(
-        "SELECT t.name, y.name AS academic_year, t.starts_on, t.ends_on, \
-                (current_date BETWEEN t.starts_on AND t.ends_on) AS current \
-         FROM terms t JOIN academic_years y \
-           ON y.college_id = t.college_id AND y.id = t.academic_year_id \
-         WHERE t.ends_on >= current_date ORDER BY t.starts_on LIMIT 4",
+    let terms = sqlx::query_as!(
+        TermInfo,
+        r#"SELECT t.name, y.name AS academic_year, t.starts_on, t.ends_on,
+                  (current_date BETWEEN t.starts_on AND t.ends_on) AS "current!"
+           FROM terms t JOIN academic_years y
+             ON y.college_id = t.college_id AND y.id = t.academic_year_id
+           WHERE t.ends_on >= current_date ORDER BY t.starts_on LIMIT 4"#
     )
     .fetch_all(&mut *conn)
     .await?;
-    let (students, staff, departments_count, programs): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM students WHERE status = 'enrolled'), \
-                (SELECT count(*) FROM staff WHERE status = 'active'), \
-                (SELECT count(*) FROM departments), \
-                (SELECT count(*) FROM programs)",
+    let counts = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM students WHERE status = 'enrolled') AS "students!",
+                  (SELECT count(*) FROM staff WHERE status = 'active') AS "staff!",
+                  (SELECT count(*) FROM departments) AS "departments!",
+                  (SELECT count(*) FROM programs) AS "programs!""#
     )
     .fetch_one(&mut *conn)
     .await?;
     Ok(CollegeProfile {
         summary,
-        email,
-        phone,
-        website,
-        address,
+        email: contact.email,
+        phone: contact.phone,
+        website: contact.website,
+        address: contact.address,
         campuses,
         departments,
         terms,
         figures: Figures {
-            students,
-            staff,
-            departments: departments_count,
-            programs,
+            students: counts.students,
+            staff: counts.staff,
+            departments: counts.departments,
+            programs: counts.programs,
         },
     })
 }
