@@ -89,7 +89,9 @@ async fn migrate(socket: &Path, superuser: &str) -> anyhow::Result<()> {
     let mut conn = options(socket, superuser, "postgres").connect().await?;
     for statement in [
         format!("CREATE ROLE {OWNER} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB"),
-        format!("CREATE ROLE {APP} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT"),
+        format!(
+            "CREATE ROLE {APP} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB NOINHERIT"
+        ),
         format!("CREATE DATABASE {DATABASE} OWNER {OWNER}"),
     ] {
         sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
