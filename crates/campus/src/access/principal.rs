@@ -31,7 +31,9 @@ pub struct Principal {
 
 /// Proof that the principal holds `permission`, with the broadest scope any of their
 /// roles gives and the role that gives it. Write paths take a `Grant` so they cannot be
-/// reached without one.
+/// reached without one, and nothing outside this module can make one by hand (its
+/// `proof` cannot be built elsewhere): it comes from the principal's roles, or from the
+/// route guard that checked it, which hands it to the handler as an argument.
 #[derive(Debug, Clone)]
 pub struct Grant {
     pub permission: Permission,
@@ -42,6 +44,45 @@ pub struct Grant {
     /// Narrower scopes the user's other roles give the same permission: a teacher who is
     /// also a parent reaches their department's students and their own children.
     pub also: Vec<Scope>,
+    _proof: Proof,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Proof;
+
+impl Grant {
+    /// A grant for work Campus does itself, outside any request (loading the demo or
+    /// benchmark college, the platform creating a college's first administrator).
+    pub fn for_system(
+        permission: Permission,
+        college: CollegeId,
+        user_id: Uuid,
+        role: &str,
+    ) -> Grant {
+        Grant {
+            permission,
+            scope: Scope::College,
+            role: role.to_string(),
+            college,
+            user_id,
+            also: Vec::new(),
+            _proof: Proof,
+        }
+    }
+}
+
+/// The grant of the permission the route declares, as its guard checked it. Only routes
+/// declared `Allowed` or `CollegeWide` have one; elsewhere asking for it is refused.
+impl<S: Send + Sync> FromRequestParts<S> for Grant {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Grant>()
+            .cloned()
+            .ok_or(AppError::Forbidden)
+    }
 }
 
 /// The role a guarded route's permission came from, for the audit trail.
@@ -66,6 +107,7 @@ impl Principal {
                     .filter(|(p, s, _)| p == permission && s < scope)
                     .map(|(_, s, _)| *s)
                     .collect(),
+                _proof: Proof,
             })
     }
 

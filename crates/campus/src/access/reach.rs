@@ -282,14 +282,15 @@ mod tests {
     use crate::db::CollegeId;
 
     fn grant(scope: Scope, also: &[Scope]) -> Grant {
-        Grant {
-            permission: Permission::StudentsRead,
-            scope,
-            role: "r".into(),
-            college: CollegeId(Uuid::nil()),
-            user_id: Uuid::nil(),
-            also: also.to_vec(),
-        }
+        let mut grant = Grant::for_system(
+            Permission::StudentsRead,
+            CollegeId(Uuid::nil()),
+            Uuid::nil(),
+            "r",
+        );
+        grant.scope = scope;
+        grant.also = also.to_vec();
+        grant
     }
 
     #[test]

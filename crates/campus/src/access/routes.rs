@@ -166,7 +166,10 @@ async fn guard(
     if let Some(permission) = access.permission() {
         match principal.grant(permission) {
             Some(grant) if access.admits(grant.scope) => {
-                request.extensions_mut().insert(ActingRole(grant.role));
+                request
+                    .extensions_mut()
+                    .insert(ActingRole(grant.role.clone()));
+                request.extensions_mut().insert(grant);
             }
             _ => {
                 let (parts, _) = request.into_parts();

@@ -10,7 +10,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::access::permissions::{Permission, Scope};
+use crate::access::permissions::Permission;
 use crate::access::principal::Grant;
 use crate::audit::AuditContext;
 use crate::config::Config;
@@ -165,14 +165,7 @@ pub async fn shape(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
     tx.commit().await?;
     // Results go through the workflow itself, a batch of sections per transaction.
     let registrar = registrar(pool, college).await?;
-    let grant = Grant {
-        permission: Permission::MarksEnter,
-        scope: Scope::College,
-        role: "registrar".into(),
-        college,
-        user_id: registrar,
-        also: Vec::new(),
-    };
+    let grant = Grant::for_system(Permission::MarksEnter, college, registrar, "registrar");
     let context = AuditContext {
         actor: Some(registrar),
         actor_role: Some("registrar".into()),

@@ -196,14 +196,12 @@ async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     let college: uuid::Uuid = sqlx::query_scalar("SELECT app_current_college()")
         .fetch_one(&mut *conn)
         .await?;
-    let grant = crate::access::principal::Grant {
-        permission: crate::access::permissions::Permission::MarksEnter,
-        scope: crate::access::permissions::Scope::College,
-        role: "registrar".into(),
-        college: crate::db::CollegeId(college),
-        user_id: registrar,
-        also: Vec::new(),
-    };
+    let grant = crate::access::principal::Grant::for_system(
+        crate::access::permissions::Permission::MarksEnter,
+        crate::db::CollegeId(college),
+        registrar,
+        "registrar",
+    );
     let context = crate::audit::AuditContext {
         actor: Some(registrar),
         actor_role: Some("registrar".into()),

@@ -201,17 +201,15 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     let (revoked, _) = tokens::sign_out_everywhere(&mut tx, principal.user_id).await?;
-    let token = session::new_token();
-    let user_agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    session::create(
+    // This browser stays signed in with a new session; every other one is out.
+    let cookie = session::start(
         &mut tx,
+        &state,
+        &context,
+        principal.college,
         principal.user_id,
-        &token,
-        state.config.session_lifetime,
-        client.0,
-        user_agent,
+        &session::Visitor::of(&client, &headers),
+        None,
     )
     .await?;
     audit::record(
@@ -225,7 +223,7 @@ pub async fn change_password(
     tx.commit().await?;
     state.principals.forget_user(principal.user_id);
     Ok((
-        jar.add(session::cookie(&state, principal.college, &token)),
+        jar.add(cookie),
         Redirect::to("/account/sessions?done=password"),
     )
         .into_response())

@@ -170,36 +170,22 @@ pub async fn submit_code(
         return Ok((StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response());
     };
     super::signin::complete(&mut tx, user).await?;
-    let token = session::new_token();
-    let user_agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let session_id = session::create(
-        &mut tx,
-        user,
-        &token,
-        state.config.session_lifetime,
-        client.0,
-        user_agent,
-    )
-    .await?;
     let method = match proof {
         Proof::Totp => "password+totp",
         Proof::RecoveryCode => "password+recovery_code",
     };
-    audit::record(
+    let cookie = session::start(
         &mut tx,
-        &context.with_actor(user, None),
-        Entry::new("auth.login")
-            .object("session", session_id)
-            .after(serde_json::json!({ "method": method })),
+        &state,
+        &context,
+        college,
+        user,
+        &session::Visitor::of(&client, &headers),
+        Some(serde_json::json!({ "method": method })),
     )
     .await?;
     tx.commit().await?;
-    let jar = TICKET_COOKIE.remove(
-        &state.config,
-        jar.add(session::cookie(&state, college, &token)),
-    );
+    let jar = TICKET_COOKIE.remove(&state.config, jar.add(cookie));
     Ok((
         jar,
         Redirect::to(&super::pages::safe_next(form.next.as_deref())),

@@ -238,32 +238,18 @@ pub async fn login(
         );
         return Ok((jar.add(ticket), Redirect::to(&to)).into_response());
     }
-    let token = session::new_token();
-    let user_agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let session_id = session::create(
+    let cookie = session::start(
         &mut signed_in.tx,
+        &state,
+        &context,
+        signed_in.college,
         signed_in.user_id,
-        &token,
-        state.config.session_lifetime,
-        client.0,
-        user_agent,
-    )
-    .await?;
-    audit::record(
-        &mut signed_in.tx,
-        &context.with_actor(signed_in.user_id, None),
-        Entry::new("auth.login")
-            .object("session", session_id)
-            .after(serde_json::json!({ "method": "password" })),
+        &session::Visitor::of(&client, &headers),
+        Some(serde_json::json!({ "method": "password" })),
     )
     .await?;
     signed_in.tx.commit().await?;
-    let jar = csrf::COOKIE.remove(
-        &state.config,
-        jar.add(session::cookie(&state, signed_in.college, &token)),
-    );
+    let jar = csrf::COOKIE.remove(&state.config, jar.add(cookie));
     Ok((jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response())
 }
 

@@ -14,6 +14,7 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppResult, FieldError};
 use crate::identity::account_tokens::{self, Purpose};
+use crate::identity::session::Visitor;
 use crate::identity::{password, session, tokens};
 use crate::institution::model::CollegeSummary;
 use crate::institution::queries as institution;
@@ -214,24 +215,6 @@ pub struct SetPasswordForm {
     confirm: String,
 }
 
-/// How the browser that follows a mailed link is seen (for its new session).
-pub struct Visitor {
-    pub client: Option<std::net::IpAddr>,
-    pub user_agent: Option<String>,
-}
-
-impl Visitor {
-    fn from(client: &ClientIp, headers: &axum::http::HeaderMap) -> Visitor {
-        Visitor {
-            client: client.0,
-            user_agent: headers
-                .get(axum::http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-        }
-    }
-}
-
 /// Sets the password from a mailed link and signs the owner in: the link proves the
 /// mailbox, so a lock that a stranger caused by guessing at the address does not keep
 /// its owner out (a second factor, when enrolled, is still asked, lock or not).
@@ -320,29 +303,18 @@ async fn set_password(
         return Ok((jar.add(ticket), Redirect::to("/login/mfa?next=/dashboard")).into_response());
     }
     super::signin::complete(&mut tx, user).await?;
-    let token = session::new_token();
-    let session_id = session::create(
+    let cookie = session::start(
         &mut tx,
+        state,
+        &context,
+        college,
         user,
-        &token,
-        state.config.session_lifetime,
-        visitor.client,
-        visitor.user_agent.as_deref(),
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        &context.with_actor(user, None),
-        Entry::new("auth.login")
-            .object("session", session_id)
-            .after(serde_json::json!({ "method": "mailed_link" })),
+        &visitor,
+        Some(serde_json::json!({ "method": "mailed_link" })),
     )
     .await?;
     tx.commit().await?;
-    let jar = csrf::COOKIE.remove(
-        &state.config,
-        jar.add(session::cookie(state, college, &token)),
-    );
+    let jar = csrf::COOKIE.remove(&state.config, jar.add(cookie));
     Ok((jar, Redirect::to("/dashboard")).into_response())
 }
 
@@ -354,7 +326,7 @@ pub async fn reset(
     jar: CookieJar,
     Form(form): Form<SetPasswordForm>,
 ) -> AppResult<Response> {
-    let visitor = Visitor::from(&client, &headers);
+    let visitor = Visitor::of(&client, &headers);
     set_password(&state, context, visitor, jar, form, Purpose::Reset).await
 }
 
@@ -366,7 +338,7 @@ pub async fn accept_invite(
     jar: CookieJar,
     Form(form): Form<SetPasswordForm>,
 ) -> AppResult<Response> {
-    let visitor = Visitor::from(&client, &headers);
+    let visitor = Visitor::of(&client, &headers);
     set_password(&state, context, visitor, jar, form, Purpose::Invite).await
 }
 

@@ -75,7 +75,8 @@ fn interval(duration: Duration) -> PgInterval {
     }
 }
 
-/// Stores a new session for `user` and returns its id.
+/// Stores a new session for `user` and returns its id. Requests begin sessions through
+/// `start`; the benchmark's prepared sessions are stored directly.
 pub async fn create(
     conn: &mut PgConnection,
     user: Uuid,
@@ -95,6 +96,86 @@ pub async fn create(
     .bind(user_agent.map(|ua| ua.chars().take(500).collect::<String>()))
     .fetch_one(conn)
     .await
+}
+
+/// How the browser starting a session is seen: its address and its User-Agent, kept
+/// with the session so its owner can recognise it in their list of sessions.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub client: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+impl Visitor {
+    pub fn of(
+        client: &crate::web::client_ip::ClientIp,
+        headers: &axum::http::HeaderMap,
+    ) -> Visitor {
+        Visitor {
+            client: client.0,
+            user_agent: headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        }
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let client = crate::web::client_ip::ClientIp::from_request_parts(parts, state)
+            .await
+            .map(|c| c.0)
+            .unwrap_or(None);
+        Ok(Visitor {
+            client,
+            user_agent: parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
+    }
+}
+
+/// Starts a browser session for `user`: stores it, records the sign-in in the audit
+/// trail when `signed_in_by` names how (`password`, `oidc`, ...), and returns the cookie
+/// to send. The one way a session begins.
+pub async fn start(
+    conn: &mut PgConnection,
+    state: &crate::app::AppState,
+    context: &crate::audit::AuditContext,
+    college: CollegeId,
+    user: Uuid,
+    visitor: &Visitor,
+    signed_in_by: Option<serde_json::Value>,
+) -> Result<axum_extra::extract::cookie::Cookie<'static>, crate::error::AppError> {
+    let token = new_token();
+    let id = create(
+        conn,
+        user,
+        &token,
+        state.config.session_lifetime,
+        visitor.client,
+        visitor.user_agent.as_deref(),
+    )
+    .await?;
+    if let Some(method) = signed_in_by {
+        crate::audit::record(
+            conn,
+            &context.clone().with_actor(user, None),
+            crate::audit::Entry::new("auth.login")
+                .object("session", id)
+                .after(method),
+        )
+        .await?;
+    }
+    Ok(cookie(state, college, &token))
 }
 
 /// A live session found by its token.

@@ -412,33 +412,18 @@ pub async fn callback(
         )
             .into_response());
     }
-    let token = session::new_token();
-    let user_agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let session_id = session::create(
+    let cookie = session::start(
         &mut tx,
+        &state,
+        &context,
+        college,
         user,
-        &token,
-        state.config.session_lifetime,
-        client.0,
-        user_agent,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        &context.with_actor(user, None),
-        Entry::new("auth.login")
-            .object("session", session_id)
-            .after(serde_json::json!({ "method": "oidc", "issuer": provider.issuer })),
+        &session::Visitor::of(&client, &headers),
+        Some(serde_json::json!({ "method": "oidc", "issuer": provider.issuer })),
     )
     .await?;
     tx.commit().await?;
-    Ok((
-        jar.add(session::cookie(&state, college, &token)),
-        Redirect::to(&pending.next),
-    )
-        .into_response())
+    Ok((jar.add(cookie), Redirect::to(&pending.next)).into_response())
 }
 
 fn verify_id_token(token: &str, jwks: &JwkSet, provider: &Provider) -> Option<IdClaims> {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::permissions::{Permission, Scope};
+use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
@@ -86,14 +86,12 @@ async fn create(
                 e.into()
             }
         })?;
-    let grant = Grant {
-        permission: Permission::UsersManage,
-        scope: Scope::College,
-        role: "platform_admin".into(),
-        college: id,
-        user_id: principal.user_id,
-        also: Vec::new(),
-    };
+    let grant = Grant::for_system(
+        Permission::UsersManage,
+        id,
+        principal.user_id,
+        "platform_admin",
+    );
     let admin = NewUser {
         email,
         display_name: name,

@@ -490,3 +490,42 @@ async fn while_the_database_is_away_requests_get_503_at_once() {
         StatusCode::SERVICE_UNAVAILABLE
     );
 }
+
+/// The route table and the OpenAPI document name the same API operations: every
+/// `/api/v1` route is documented with its method, and every documented operation is a
+/// route (so neither can drift from the other).
+#[test]
+fn the_route_table_and_the_openapi_document_agree() {
+    let doc = campus::api::document();
+    let documented: std::collections::BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("path item")
+                .keys()
+                .filter(|k| ["get", "post", "put", "patch", "delete"].contains(&k.as_str()))
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let routed: std::collections::BTreeSet<(String, String)> = campus::router::routes()
+        .specs()
+        .into_iter()
+        .map(|s| (s.method.to_string(), s.path.to_string()))
+        .collect();
+    let api_routes: Vec<_> = routed
+        .iter()
+        .filter(|(_, path)| path.starts_with("/api/v1/"))
+        .filter(|route| !documented.contains(*route))
+        .collect();
+    assert!(
+        api_routes.is_empty(),
+        "routes missing from the document: {api_routes:?}"
+    );
+    let phantom: Vec<_> = documented
+        .iter()
+        .filter(|operation| !routed.contains(*operation))
+        .collect();
+    assert!(phantom.is_empty(), "documented but not routed: {phantom:?}");
+}
