@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::academics::catalog::{self, CourseView, NewCourseInput, NewSectionInput, SectionView};
 use crate::academics::registration::{self, EnrollmentView, NewWindowInput, Outcome};
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -266,12 +266,6 @@ pub async fn my_timetable(
     Ok(Json(slots))
 }
 
-fn attendance_grant(principal: &Principal) -> AppResult<crate::access::principal::Grant> {
-    principal
-        .grant(crate::access::permissions::Permission::AttendanceMark)
-        .ok_or(AppError::Forbidden)
-}
-
 /// Adds a class session to a section (teachers: sections they teach).
 #[utoipa::path(post, path = "/api/v1/sections/{id}/sessions", tag = "attendance", request_body = crate::academics::attendance::NewSessionInput, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The section's id")),
@@ -280,11 +274,11 @@ fn attendance_grant(principal: &Principal) -> AppResult<crate::access::principal
 pub async fn add_session(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
     ApiJson(input): ApiJson<crate::academics::attendance::NewSessionInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let grant = attendance_grant(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     let id = crate::academics::attendance::add_session(&mut tx, &context, section, &input).await?;
@@ -299,9 +293,9 @@ pub async fn add_session(
 pub async fn roster(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<crate::academics::attendance::RosterLine>>> {
-    let grant = attendance_grant(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let session = crate::academics::attendance::session(&mut tx, id)
         .await?
@@ -326,11 +320,11 @@ pub struct MarksInput {
 pub async fn mark(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<MarksInput>,
 ) -> AppResult<StatusCode> {
-    let grant = attendance_grant(&principal)?;
     let mut tx = crate::db::begin_for_college_generic(&state.db, principal.college).await?;
     crate::academics::attendance::mark(&mut tx, &grant, &context, id, &input.marks).await?;
     tx.commit().await?;
@@ -366,11 +360,11 @@ pub struct Generated {
 pub async fn generate_sessions(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
     ApiJson(input): ApiJson<crate::academics::attendance::GenerateInput>,
 ) -> AppResult<Json<Generated>> {
-    let grant = attendance_grant(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     let added = crate::academics::attendance::generate(&mut tx, &context, section, &input).await?;
@@ -391,12 +385,6 @@ pub async fn children_attendance(
     Ok(Json(list))
 }
 
-fn marks_grant(principal: &Principal) -> AppResult<crate::access::principal::Grant> {
-    principal
-        .grant(crate::access::permissions::Permission::MarksEnter)
-        .ok_or(AppError::Forbidden)
-}
-
 /// Adds an assessment to a section (teachers: sections they teach).
 #[utoipa::path(post, path = "/api/v1/sections/{id}/assessments", tag = "assessment", request_body = crate::academics::assessment::NewAssessmentInput, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The section's id")),
@@ -405,11 +393,11 @@ fn marks_grant(principal: &Principal) -> AppResult<crate::access::principal::Gra
 pub async fn create_assessment(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
     ApiJson(input): ApiJson<crate::academics::assessment::NewAssessmentInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let grant = marks_grant(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let id =
         crate::academics::assessment::create(&mut tx, &grant, &context, section, &input).await?;
@@ -430,11 +418,11 @@ pub struct MarksEntry {
 pub async fn enter_marks(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<MarksEntry>,
 ) -> AppResult<StatusCode> {
-    let grant = marks_grant(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     crate::academics::assessment::enter(&mut tx, &grant, &context, id, &input.marks).await?;
     tx.commit().await?;

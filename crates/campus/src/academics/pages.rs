@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::academics::catalog::{self, CourseView, NewCourseInput, NewSectionInput, SectionView};
 use crate::academics::registration::{self, EnrollmentView};
 use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -437,12 +437,10 @@ pub async fn room_timetable(
 pub async fn teacher_timetable(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     ApiPath(staff): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StaffRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // A teacher sees the weeks of their own department's staff only, as their profiles.
     crate::access::reach::authorize_staff(&mut tx, &grant, staff).await?;
@@ -491,22 +489,21 @@ struct MarkPage {
     error: Option<String>,
 }
 
+/// `grant` is the attendance.mark grant of the route (every caller's route declares it).
 async fn render_mark(
     state: &AppState,
     principal: &Principal,
+    grant: &Grant,
     jar: CookieJar,
     session: Uuid,
     saved: bool,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::AttendanceMark)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let found = crate::academics::attendance::session(&mut tx, session)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::access::reach::authorize_section(&mut tx, &grant, found.section).await?;
+    crate::access::reach::authorize_section(&mut tx, grant, found.section).await?;
     let roster = crate::academics::attendance::roster(&mut tx, session, found.section).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
@@ -530,24 +527,23 @@ async fn render_mark(
 pub async fn mark_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     ApiPath(session): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_mark(&state, &principal, jar, session, false, None).await
+    render_mark(&state, &principal, &grant, jar, session, false, None).await
 }
 
 /// The whole roster in one form: a `status_<student id>` field per student.
 pub async fn mark_submit(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(session): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::AttendanceMark)
-        .ok_or(AppError::Forbidden)?;
     let mut marks = Vec::new();
     for (key, value) in &body {
         if let Some(id) = key.strip_prefix("status_") {
@@ -555,6 +551,7 @@ pub async fn mark_submit(
                 return render_mark(
                     &state,
                     &principal,
+                    &grant,
                     jar,
                     session,
                     false,
@@ -572,7 +569,7 @@ pub async fn mark_submit(
     match crate::academics::attendance::mark(&mut tx, &grant, &context, session, &marks).await {
         Ok(_) => {
             tx.commit().await?;
-            render_mark(&state, &principal, jar, session, true, None).await
+            render_mark(&state, &principal, &grant, jar, session, true, None).await
         }
         Err(AppError::Validation(errors)) => {
             tx.rollback().await?;
@@ -581,11 +578,29 @@ pub async fn mark_submit(
                 .map(|e| e.message.clone())
                 .collect::<Vec<_>>()
                 .join("; ");
-            render_mark(&state, &principal, jar, session, false, Some(message)).await
+            render_mark(
+                &state,
+                &principal,
+                &grant,
+                jar,
+                session,
+                false,
+                Some(message),
+            )
+            .await
         }
         Err(AppError::Conflict(message)) => {
             tx.rollback().await?;
-            render_mark(&state, &principal, jar, session, false, Some(message)).await
+            render_mark(
+                &state,
+                &principal,
+                &grant,
+                jar,
+                session,
+                false,
+                Some(message),
+            )
+            .await
         }
         Err(other) => Err(other),
     }
@@ -634,11 +649,9 @@ async fn session_snapshot(
 pub async fn session_events(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(session): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::AttendanceMark)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let found = crate::academics::attendance::session(&mut tx, session)
         .await?

@@ -10,7 +10,6 @@ use uuid::Uuid;
 use crate::academics::grading::{Band, Scale};
 use crate::academics::registration;
 use crate::academics::results::{self, AmendmentInput, Record, SectionResults, StudentResult};
-use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_section;
 use crate::access::reach::authorize_student;
@@ -20,10 +19,6 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
-
-fn grant(principal: &Principal, permission: Permission) -> AppResult<Grant> {
-    principal.grant(permission).ok_or(AppError::Forbidden)
-}
 
 /// The college's grading scale (the built-in ten-point scale until it sets its own).
 #[utoipa::path(get, path = "/api/v1/grading-scale", tag = "results", security(("bearer" = [])),
@@ -66,9 +61,9 @@ pub async fn put_scale(
 pub async fn section_results(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<Json<SectionResults>> {
-    let grant = grant(&principal, Permission::MarksRead)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
     let results = results::of_section(&mut tx, section).await?;
@@ -85,10 +80,10 @@ pub async fn section_results(
 pub async fn submit(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<Json<SectionResults>> {
-    let grant = grant(&principal, Permission::MarksEnter)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let results = results::submit(&mut tx, &grant, &context, section).await?;
     tx.commit().await?;
@@ -103,10 +98,10 @@ pub async fn submit(
 pub async fn publish(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    let grant = grant(&principal, Permission::ResultsPublish)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
     results::publish(&mut tx, &context, section).await?;
@@ -127,11 +122,11 @@ pub struct ReasonInput {
 pub async fn return_to_draft(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> AppResult<StatusCode> {
-    let grant = grant(&principal, Permission::ResultsPublish)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
     results::return_to_draft(&mut tx, &context, section, &input.reason).await?;
@@ -149,11 +144,11 @@ pub async fn return_to_draft(
 pub async fn amend(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
     ApiJson(input): ApiJson<AmendmentInput>,
 ) -> AppResult<Json<StudentResult>> {
-    let grant = grant(&principal, Permission::ResultsAmend)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
     let result = results::amend(&mut tx, &context, section, &input).await?;
@@ -170,9 +165,9 @@ pub async fn amend(
 pub async fn student_record(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Record>> {
-    let grant = grant(&principal, Permission::MarksRead)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let record = results::record_of(&mut tx, student).await?;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::academics::grading::{Band, Scale};
 use crate::academics::results::{self, AmendmentInput, Record, SectionResults, Status};
 use crate::access::permissions::{Permission, Scope};
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach;
 use crate::access::reach::authorize_section;
 use crate::app::AppState;
@@ -168,13 +168,11 @@ async fn step(
 pub async fn submit(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::MarksEnter)
-        .ok_or(AppError::Forbidden)?;
     step(
         &state,
         &principal,
@@ -312,12 +310,10 @@ pub struct OverviewQuery {
 pub async fn overview(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     crate::web::extract::ApiQuery(query): crate::web::extract::ApiQuery<OverviewQuery>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::MarksRead)
-        .ok_or(AppError::Forbidden)?;
     let filter = match query.status.as_str() {
         "draft" | "submitted" | "published" => query.status.clone(),
         _ => String::new(),

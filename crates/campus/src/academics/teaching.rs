@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::academics::{assessment, attendance};
 use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -121,14 +121,12 @@ pub async fn page(
 pub async fn add_session(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::AttendanceMark)
-        .ok_or(AppError::Forbidden)?;
     let input = attendance::NewSessionInput {
         held_on: field(&body, "held_on"),
         starts: field(&body, "starts"),
@@ -146,14 +144,12 @@ pub async fn add_session(
 pub async fn add_assessment(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::MarksEnter)
-        .ok_or(AppError::Forbidden)?;
     let number = |name: &str| field(&body, name).trim().parse::<f64>().unwrap_or(-1.0);
     let input = assessment::NewAssessmentInput {
         name: field(&body, "name"),
@@ -191,17 +187,16 @@ struct MarksPage {
     errors: Vec<FieldError>,
 }
 
+/// `grant` is the marks.enter grant of the route (every caller's route declares it).
 async fn render_grid(
     state: &AppState,
     principal: &Principal,
+    grant: &Grant,
     jar: CookieJar,
     id: Uuid,
     saved: bool,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::MarksEnter)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let row: Option<(Uuid, String, f64)> =
         sqlx::query_as("SELECT section_id, name, max_marks::float8 FROM assessments WHERE id = $1")
@@ -209,7 +204,7 @@ async fn render_grid(
             .fetch_optional(&mut *tx)
             .await?;
     let (section, name, max_marks) = row.ok_or(AppError::NotFound)?;
-    crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
+    crate::access::reach::authorize_section(&mut tx, grant, section).await?;
     let lines: Vec<GridLine> = sqlx::query_as(
         "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, m.score::float8 AS score \
          FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
@@ -244,24 +239,23 @@ async fn render_grid(
 pub async fn marks_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_grid(&state, &principal, jar, id, false, Vec::new()).await
+    render_grid(&state, &principal, &grant, jar, id, false, Vec::new()).await
 }
 
 /// The grid's `score_<student id>` fields; empty ones are left as they are.
 pub async fn save_marks(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::MarksEnter)
-        .ok_or(AppError::Forbidden)?;
     let mut marks = Vec::new();
     let mut errors = Vec::new();
     for (key, value) in &body {
@@ -280,17 +274,17 @@ pub async fn save_marks(
         }
     }
     if !errors.is_empty() {
-        return render_grid(&state, &principal, jar, id, false, errors).await;
+        return render_grid(&state, &principal, &grant, jar, id, false, errors).await;
     }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     match assessment::enter(&mut tx, &grant, &context, id, &marks).await {
         Ok(_) => {
             tx.commit().await?;
-            render_grid(&state, &principal, jar, id, true, Vec::new()).await
+            render_grid(&state, &principal, &grant, jar, id, true, Vec::new()).await
         }
         Err(AppError::Validation(errors)) => {
             tx.rollback().await?;
-            render_grid(&state, &principal, jar, id, false, errors).await
+            render_grid(&state, &principal, &grant, jar, id, false, errors).await
         }
         Err(other) => Err(other),
     }

@@ -12,7 +12,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::access::permissions::Scope;
-use crate::access::principal::{Grant, Principal};
+use crate::access::principal::Grant;
 use crate::error::AppError;
 
 const READER: &str = "READER";
@@ -261,18 +261,6 @@ pub async fn own_students(
     .bind(user)
     .fetch_all(conn)
     .await
-}
-
-/// Whether the principal's grant of `permission` reaches the student (`Forbidden` when it
-/// is not held or does not reach; `NotFound` when there is no such student).
-pub async fn authorize_for(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    permission: crate::access::permissions::Permission,
-    student: Uuid,
-) -> Result<(), AppError> {
-    let grant = principal.grant(permission).ok_or(AppError::Forbidden)?;
-    authorize_student(conn, &grant, student).await
 }
 
 #[cfg(test)]

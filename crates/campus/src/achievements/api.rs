@@ -9,8 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::academics::api::Created;
-use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::achievements::model::{
     self, Achievement, AchievementInput, DecisionInput, Organizer, OrganizerInput, Rule,
@@ -19,7 +18,7 @@ use crate::achievements::portfolio;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::files::uploads;
 use crate::web::attachment::attachment;
 use crate::web::errors::ProblemDocument;
@@ -82,11 +81,9 @@ pub async fn record(
 pub async fn of_student(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<Achievement>>> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let list = model::of_student(&mut tx, student).await?;
@@ -109,11 +106,9 @@ pub struct QueueQuery {
 pub async fn queue(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> AppResult<Json<Vec<Achievement>>> {
-    let grant = principal
-        .grant(Permission::AchievementsReview)
-        .ok_or(AppError::Forbidden)?;
     let status = if query.status.is_empty() {
         "submitted"
     } else {
@@ -134,13 +129,11 @@ pub async fn queue(
 pub async fn decide(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> AppResult<StatusCode> {
-    let grant = principal
-        .grant(Permission::AchievementsReview)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     model::decide(&mut tx, &context, &grant, id, &input).await?;
     tx.commit().await?;
@@ -155,12 +148,10 @@ pub async fn decide(
 pub async fn portfolio_pdf(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let issued = portfolio::issue(

@@ -10,7 +10,7 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::achievements::model::{self, Achievement, CATEGORIES, DecisionInput, Organizer, Rule};
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -168,21 +168,19 @@ pub struct ReviewQuery {
 async fn render_review(
     state: &AppState,
     principal: &Principal,
+    grant: &Grant,
     jar: CookieJar,
     status: String,
     message: Option<String>,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::AchievementsReview)
-        .ok_or(AppError::Forbidden)?;
     let status = if status.is_empty() {
         "submitted".to_string()
     } else {
         status
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let achievements = model::queue(&mut tx, &grant, &status).await?;
+    let achievements = model::queue(&mut tx, grant, &status).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let code = status_of(&errors, StatusCode::OK);
@@ -206,6 +204,7 @@ async fn render_review(
 pub async fn review(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     ApiQuery(query): ApiQuery<ReviewQuery>,
 ) -> AppResult<Response> {
@@ -215,20 +214,27 @@ pub async fn review(
         "revoked" => Some("Revoked; portfolios issued with it now show it as revoked.".to_string()),
         _ => None,
     };
-    render_review(&state, &principal, jar, query.status, message, Vec::new()).await
+    render_review(
+        &state,
+        &principal,
+        &grant,
+        jar,
+        query.status,
+        message,
+        Vec::new(),
+    )
+    .await
 }
 
 pub async fn decide(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::AchievementsReview)
-        .ok_or(AppError::Forbidden)?;
     let input = DecisionInput {
         decision: form_field(&body, "decision"),
         comment: form_field(&body, "comment"),
@@ -249,7 +255,9 @@ pub async fn decide(
     form::settle(&state, tx, result)
         .conflict_on("decision")
         .done(|()| Done::to(format!("/achievements/review?status={status}&done={done}")))
-        .again(async |errors| render_review(&state, &principal, jar, back, None, errors).await)
+        .again(async |errors| {
+            render_review(&state, &principal, &grant, jar, back, None, errors).await
+        })
         .await
 }
 

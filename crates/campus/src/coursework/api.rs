@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
-use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -23,12 +22,6 @@ use crate::error::{AppError, AppResult};
 use crate::files::uploads;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
-
-fn manage(principal: &Principal) -> AppResult<Grant> {
-    principal
-        .grant(Permission::CourseworkManage)
-        .ok_or(AppError::Forbidden)
-}
 
 /// The fields of an upload form, for the API description.
 #[derive(ToSchema)]
@@ -50,11 +43,11 @@ pub struct UploadForm {
 pub async fn create_assignment(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(section): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NewAssignmentInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let grant = manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     membership::teacher(&mut tx, &principal, section).await?;
     let id = assignments::create(&mut tx, &grant, &context, section, &input).await?;
@@ -192,11 +185,11 @@ pub async fn submit(
 pub async fn grade(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(submission): ApiPath<Uuid>,
     ApiJson(input): ApiJson<GradeInput>,
 ) -> AppResult<StatusCode> {
-    let grant = manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     assignments::grade(&mut tx, &grant, &context, submission, &input).await?;
     tx.commit().await?;

@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::coursework::assignments::{
@@ -123,14 +122,12 @@ async fn refused_on_section(
 pub async fn add_assignment(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::CourseworkManage)
-        .ok_or(AppError::Forbidden)?;
     let form = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
         Ok(form) => form,
         Err(e) => return refused_on_section(&state, &principal, jar, section, e).await,
@@ -410,14 +407,12 @@ pub async fn submit(
 pub async fn grade(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(submission): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::CourseworkManage)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let assignment: Option<Uuid> =
         sqlx::query_scalar("SELECT assignment_id FROM submissions WHERE id = $1")

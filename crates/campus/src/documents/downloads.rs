@@ -9,8 +9,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::academics::results;
-use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_section;
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
@@ -38,13 +37,11 @@ pub struct TermQuery {
 pub async fn report_card(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<TermQuery>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::MarksRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let issued = issue::issue(
@@ -66,12 +63,10 @@ pub async fn report_card(
 pub async fn transcript(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::MarksRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let issued = issue::issue(&mut tx, &context, &state.config.base_url(), student, None).await?;
@@ -103,6 +98,7 @@ struct SheetMark {
 pub async fn marksheet(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(section): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<SheetQuery>,
 ) -> AppResult<Response> {
@@ -116,9 +112,6 @@ pub async fn marksheet(
             )]));
         }
     };
-    let grant = principal
-        .grant(Permission::MarksRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
     let name: String = sqlx::query_scalar(
@@ -195,6 +188,7 @@ pub async fn marksheet(
 pub async fn report_card_form(
     state: State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     student: ApiPath<Uuid>,
     axum::Form(body): axum::Form<Vec<(String, String)>>,
@@ -207,6 +201,7 @@ pub async fn report_card_form(
     report_card(
         state,
         principal,
+        grant,
         context,
         student,
         ApiQuery(TermQuery { term }),

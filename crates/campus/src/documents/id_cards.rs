@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
@@ -146,12 +145,10 @@ pub async fn issue(
 pub async fn download(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let issued = issue(
@@ -235,13 +232,11 @@ async fn store_photo(
 pub async fn add_photo(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
     multipart: Multipart,
 ) -> AppResult<StatusCode> {
-    let grant = principal
-        .grant(Permission::StudentsManage)
-        .ok_or(AppError::Forbidden)?;
     let form = uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     store_photo(
@@ -256,14 +251,12 @@ pub async fn add_photo(
 pub async fn add_photo_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: axum_extra::extract::CookieJar,
     ApiPath(student): ApiPath<Uuid>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StudentsManage)
-        .ok_or(AppError::Forbidden)?;
     // The upload is read before the transaction begins: no connection waits on the browser.
     let read = uploads::read_form(multipart, state.config.upload_limit_bytes).await;
     let mut tx = begin_for_college(&state.db, principal.college).await?;

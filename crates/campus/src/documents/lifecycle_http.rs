@@ -7,14 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::documents::lifecycle::{self, IssuedLine, RevokeInput};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, form_field};
 
@@ -24,11 +23,9 @@ use crate::web::extract::{ApiJson, ApiPath, form_field};
 pub async fn list_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<IssuedLine>>> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let list = lifecycle::of_student(&mut tx, student).await?;
@@ -44,13 +41,11 @@ pub async fn list_api(
 pub async fn revoke_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RevokeInput>,
 ) -> AppResult<StatusCode> {
-    let grant = principal
-        .grant(Permission::StudentsManage)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let student = lifecycle::revoke(&mut tx, &context, id, &input).await?;
     authorize_student(&mut tx, &grant, student).await?;
@@ -62,13 +57,11 @@ pub async fn revoke_api(
 pub async fn revoke_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
     axum::Form(body): axum::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StudentsManage)
-        .ok_or(AppError::Forbidden)?;
     let input = RevokeInput {
         reason: form_field(&body, "reason"),
     };

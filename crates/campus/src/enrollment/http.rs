@@ -10,7 +10,7 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::achievements::model::student_of_user;
 use crate::app::AppState;
@@ -31,11 +31,9 @@ use crate::web::layout::{Chrome, render};
 pub async fn get_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Progress>> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let progress = progress::of_student(&mut tx, student).await?;
@@ -50,18 +48,13 @@ pub async fn get_api(
 pub async fn move_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
     ApiJson(input): ApiJson<MoveInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::EnrollmentProgress,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     progress::record(&mut tx, &context, student, &input).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -198,6 +191,7 @@ pub async fn of_student(
 pub async fn move_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
@@ -212,13 +206,7 @@ pub async fn move_page(
         remark: form_field(&body, "remark"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::EnrollmentProgress,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     let result = progress::record(&mut tx, &context, student, &input).await;
     form::settle(&state, tx, result)
         .done(|()| {

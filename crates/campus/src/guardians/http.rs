@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -121,18 +122,13 @@ pub async fn decide_api(
 pub async fn link_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
     ApiJson(input): ApiJson<DirectLinkInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::GuardiansManage,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     let id = links::link_directly(&mut tx, &context, student, &input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -150,18 +146,13 @@ pub struct UnlinkInput {
 pub async fn unlink_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
     ApiJson(input): ApiJson<UnlinkInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::GuardiansManage,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     links::unlink(&mut tx, &context, student, input.guardian_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -341,19 +332,14 @@ pub async fn decide_page(
 pub async fn link_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::GuardiansManage,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     let unlinking = Uuid::parse_str(form_field(&body, "unlink").trim()).ok();
     let result = match unlinking {
         Some(guardian) => links::unlink(&mut tx, &context, student, guardian).await,

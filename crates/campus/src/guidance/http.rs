@@ -10,7 +10,8 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::academics::api::Created;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -29,17 +30,12 @@ use crate::web::layout::{Chrome, render};
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<Note>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::GuidanceNotes,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     let list = notes::read(&mut tx, &state.config.field_keys, &context, student).await?;
     tx.commit().await?;
     Ok(Json(list))
@@ -52,18 +48,13 @@ pub async fn list(
 pub async fn add(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NoteInput>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::GuidanceNotes,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     let id = notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -83,19 +74,14 @@ struct NotesView {
 async fn render_notes(
     state: &AppState,
     principal: &Principal,
+    grant: &Grant,
     context: &AuditContext,
     jar: CookieJar,
     student: Uuid,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        principal,
-        crate::access::permissions::Permission::GuidanceNotes,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, grant, student).await?;
     let list = notes::read(&mut tx, &state.config.field_keys, context, student).await?;
     let name: String =
         sqlx::query_scalar("SELECT first_name || ' ' || last_name FROM students WHERE id = $1")
@@ -128,16 +114,27 @@ async fn render_notes(
 pub async fn page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_notes(&state, &principal, &context, jar, student, Vec::new()).await
+    render_notes(
+        &state,
+        &principal,
+        &grant,
+        &context,
+        jar,
+        student,
+        Vec::new(),
+    )
+    .await
 }
 
 pub async fn add_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
@@ -147,18 +144,12 @@ pub async fn add_page(
         body: form_field(&body, "body"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::GuidanceNotes,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     let result = notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await;
     form::settle(&state, tx, result)
         .done(|_| Done::to(format!("/students/{student}/guidance")).message("Guidance note added."))
         .again(async |errors| {
-            render_notes(&state, &principal, &context, jar, student, errors).await
+            render_notes(&state, &principal, &grant, &context, jar, student, errors).await
         })
         .await
 }

@@ -85,15 +85,15 @@ pub async fn create(
     ip: Option<IpAddr>,
     user_agent: Option<&str>,
 ) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO sessions (college_id, user_id, token_hash, expires_at, ip, user_agent) \
-         VALUES (app_current_college(), $1, $2, now() + $3, $4::inet, $5) RETURNING id",
+         VALUES (app_current_college(), $1, $2, now() + $3, $4::text::inet, $5) RETURNING id",
+        user,
+        token_hash(token),
+        interval(lifetime),
+        ip.map(|ip| ip.to_string()),
+        user_agent.map(|ua| ua.chars().take(500).collect::<String>()),
     )
-    .bind(user)
-    .bind(token_hash(token))
-    .bind(interval(lifetime))
-    .bind(ip.map(|ip| ip.to_string()))
-    .bind(user_agent.map(|ua| ua.chars().take(500).collect::<String>()))
     .fetch_one(conn)
     .await
 }
@@ -192,28 +192,22 @@ pub async fn find(
     token: &[u8],
     idle: Duration,
 ) -> Result<Option<Live>, sqlx::Error> {
-    let row: Option<(Uuid, Uuid, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+    sqlx::query_as!(
+        Live,
         "SELECT s.id, s.user_id, s.last_seen_at, s.expires_at FROM sessions s \
          JOIN users u ON u.college_id = s.college_id AND u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() \
-           AND s.last_seen_at > now() - $2 AND u.status = 'active'",
+           AND s.last_seen_at > now() - $2::interval AND u.status = 'active'",
+        token_hash(token),
+        interval(idle),
     )
-    .bind(token_hash(token))
-    .bind(interval(idle))
     .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(id, user_id, last_seen_at, expires_at)| Live {
-        id,
-        user_id,
-        last_seen_at,
-        expires_at,
-    }))
+    .await
 }
 
 /// Marks the session as seen now (callers do it at most once a minute).
 pub async fn touch(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE id = $1")
-        .bind(id)
+    sqlx::query!("UPDATE sessions SET last_seen_at = now() WHERE id = $1", id)
         .execute(conn)
         .await?;
     Ok(())
@@ -221,12 +215,12 @@ pub async fn touch(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error>
 
 /// Revokes one session of `user`; false when there is no such live session.
 pub async fn revoke(conn: &mut PgConnection, user: Uuid, id: Uuid) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE sessions SET revoked_at = now() \
          WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        id,
+        user,
     )
-    .bind(id)
-    .bind(user)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -238,19 +232,19 @@ pub async fn revoke_others(
     user: Uuid,
     keep: Option<Uuid>,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE sessions SET revoked_at = now() \
          WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2)",
+        user,
+        keep,
     )
-    .bind(user)
-    .bind(keep)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
 }
 
 /// One row of the "your sessions" page.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct SessionRow {
     pub id: Uuid,
     pub created_at: OffsetDateTime,
@@ -264,14 +258,15 @@ pub async fn list_live(
     user: Uuid,
     idle: Duration,
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        SessionRow,
         "SELECT id, created_at, last_seen_at, host(ip) AS ip, user_agent FROM sessions \
          WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() \
-           AND last_seen_at > now() - $2 \
+           AND last_seen_at > now() - $2::interval \
          ORDER BY last_seen_at DESC",
+        user,
+        interval(idle),
     )
-    .bind(user)
-    .bind(interval(idle))
     .fetch_all(conn)
     .await
 }

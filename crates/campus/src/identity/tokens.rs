@@ -123,14 +123,14 @@ pub async fn store_refresh(
     family: Uuid,
 ) -> Result<[u8; 32], sqlx::Error> {
     let token = new_token();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO refresh_tokens (college_id, family_id, user_id, token_hash, expires_at) \
          VALUES (app_current_college(), $1, $2, $3, now() + $4)",
+        family,
+        user,
+        token_hash(&token),
+        interval(REFRESH_LIFETIME),
     )
-    .bind(family)
-    .bind(user)
-    .bind(token_hash(&token))
-    .bind(interval(REFRESH_LIFETIME))
     .execute(conn)
     .await?;
     Ok(token)
@@ -152,18 +152,19 @@ pub async fn present_refresh(
     conn: &mut PgConnection,
     token: &[u8],
 ) -> Result<Presented, sqlx::Error> {
-    let row: Option<(Uuid, Uuid, Uuid, bool, bool)> = sqlx::query_as(
-        "SELECT t.id, t.family_id, t.user_id, t.used_at IS NOT NULL, \
-                (t.revoked_at IS NOT NULL OR t.expires_at <= now() OR u.status <> 'active') \
-         FROM refresh_tokens t JOIN users u ON u.college_id = t.college_id AND u.id = t.user_id \
-         WHERE t.token_hash = $1 FOR UPDATE OF t",
+    let row = sqlx::query!(
+        r#"SELECT t.id, t.family_id, t.user_id, t.used_at IS NOT NULL AS "used!",
+                  (t.revoked_at IS NOT NULL OR t.expires_at <= now() OR u.status <> 'active') AS "dead!"
+           FROM refresh_tokens t JOIN users u ON u.college_id = t.college_id AND u.id = t.user_id
+           WHERE t.token_hash = $1 FOR UPDATE OF t"#,
+        token_hash(token),
     )
-    .bind(token_hash(token))
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((id, family, user, used, dead)) = row else {
+    let Some(row) = row else {
         return Ok(Presented::Invalid);
     };
+    let (id, family, user, used, dead) = (row.id, row.family_id, row.user_id, row.used, row.dead);
     if dead {
         return Ok(Presented::Invalid);
     }
@@ -171,18 +172,20 @@ pub async fn present_refresh(
         revoke_family(conn, family).await?;
         return Ok(Presented::Reused { family, user });
     }
-    sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE refresh_tokens SET used_at = now() WHERE id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(Presented::Fresh { family, user })
 }
 
 pub async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+        family,
     )
-    .bind(family)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -195,10 +198,10 @@ pub async fn sign_out_everywhere(
     user: Uuid,
 ) -> Result<(u64, u64), sqlx::Error> {
     let sessions = crate::identity::session::revoke_others(conn, user, None).await?;
-    let families = sqlx::query(
+    let families = sqlx::query!(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        user,
     )
-    .bind(user)
     .execute(conn)
     .await?
     .rows_affected();
@@ -213,11 +216,11 @@ pub async fn family_live_until(
     conn: &mut PgConnection,
     family: Uuid,
 ) -> Result<Option<time::OffsetDateTime>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT max(expires_at) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL \
              AND expires_at > now()",
+        family,
     )
-    .bind(family)
     .fetch_one(conn)
     .await
 }

@@ -13,13 +13,13 @@ pub async fn queue(
     subject: &str,
     body: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO mail_outbox (college_id, to_address, subject, body_text) \
-         VALUES (app_current_college(), $1, $2, $3)",
+         VALUES (app_current_college(), $1::text, $2, $3)",
+        to,
+        subject,
+        body,
     )
-    .bind(to)
-    .bind(subject)
-    .bind(body)
     .execute(conn)
     .await?;
     Ok(())

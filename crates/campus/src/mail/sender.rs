@@ -76,33 +76,36 @@ impl Sender {
         let mut sent = 0;
         for college in crate::db::tenancy::active_colleges(pool).await? {
             let mut tx = begin_for_college(pool, college).await?;
-            let due: Vec<(Uuid, String, String, String)> = sqlx::query_as(
-                "SELECT id, to_address::text, subject, body_text FROM mail_outbox \
-                 WHERE sent_at IS NULL AND next_attempt_at <= now() \
-                 ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+            let due = sqlx::query!(
+                r#"SELECT id, to_address::text AS "to!", subject, body_text FROM mail_outbox
+                   WHERE sent_at IS NULL AND next_attempt_at <= now()
+                   ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED"#,
+                BATCH,
             )
-            .bind(BATCH)
             .fetch_all(&mut *tx)
             .await?;
-            for (id, to, subject, body) in due {
+            for mail in due {
+                let (id, to, subject, body) = (mail.id, mail.to, mail.subject, mail.body_text);
                 match self.send(id, &to, &subject, &body).await {
                     Ok(()) => {
                         // The body goes once delivered: it may hold a live sign-in link.
-                        sqlx::query("UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, body_text = '' WHERE id = $1")
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
+                        sqlx::query!(
+                            "UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, body_text = '' WHERE id = $1",
+                            id,
+                        )
+                        .execute(&mut *tx)
+                        .await?;
                         sent += 1;
                     }
                     Err(e) => {
                         tracing::warn!(mail = %id, error = format!("{e:#}"), "mail not sent; will retry");
-                        sqlx::query(
+                        sqlx::query!(
                             "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, \
                                 next_attempt_at = now() + make_interval(mins => least(power(2, attempts)::int, 360)) \
                              WHERE id = $1",
+                            id,
+                            format!("{e:#}"),
                         )
-                        .bind(id)
-                        .bind(format!("{e:#}"))
                         .execute(&mut *tx)
                         .await?;
                     }

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
+use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -24,17 +25,12 @@ use crate::web::extract::{ApiPath, form_field};
 pub async fn export(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        &principal,
-        crate::access::permissions::Permission::PrivacyManage,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, &grant, student).await?;
     let (name, zipped) = privacy::export(&mut tx, &state.files, &context, student).await?;
     tx.commit().await?;
     Ok(attachment(zipped, "application/zip", &name))
@@ -43,17 +39,12 @@ pub async fn export(
 async fn erase_now(
     state: &AppState,
     principal: &Principal,
+    grant: &Grant,
     context: &AuditContext,
     student: Uuid,
 ) -> AppResult<Erased> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    crate::access::reach::authorize_for(
-        &mut tx,
-        principal,
-        crate::access::permissions::Permission::PrivacyManage,
-        student,
-    )
-    .await?;
+    authorize_student(&mut tx, grant, student).await?;
     let erased = privacy::erase(&mut tx, context, student).await?;
     tx.commit().await?;
     for key in &erased.file_keys {
@@ -74,11 +65,12 @@ async fn erase_now(
 pub async fn erase(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Erased>> {
     Ok(Json(
-        erase_now(&state, &principal, &context, student).await?,
+        erase_now(&state, &principal, &grant, &context, student).await?,
     ))
 }
 
@@ -86,6 +78,7 @@ pub async fn erase(
 pub async fn erase_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
@@ -108,7 +101,7 @@ pub async fn erase_page(
             format!("type the student number {number} to confirm"),
         )]))
     } else {
-        erase_now(&state, &principal, &context, student).await
+        erase_now(&state, &principal, &grant, &context, student).await
     };
     let errors = match outcome {
         Ok(_) => Vec::new(),

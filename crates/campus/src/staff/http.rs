@@ -8,8 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
@@ -26,11 +25,9 @@ use crate::web::layout::{Chrome, render};
 pub async fn search_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> AppResult<Json<SearchPage>> {
-    let grant = principal
-        .grant(Permission::StaffRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let page = records::search(&mut tx, &grant, &query).await?;
     tx.commit().await?;
@@ -44,11 +41,9 @@ pub async fn search_api(
 pub async fn profile_api(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Profile>> {
-    let grant = principal
-        .grant(Permission::StaffRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let profile = records::profile(&mut tx, &grant, id).await?;
     tx.commit().await?;
@@ -70,12 +65,10 @@ struct SearchView {
 pub async fn search_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StaffRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let (page, errors) = match records::search(&mut tx, &grant, &query).await {
         Ok(page) => (page, Vec::new()),
@@ -130,12 +123,10 @@ struct ProfileView {
 pub async fn profile_page(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StaffRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let profile = records::profile(&mut tx, &grant, id).await?;
     tx.commit().await?;

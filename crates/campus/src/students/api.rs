@@ -5,8 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -24,11 +23,9 @@ use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 pub async fn search(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> AppResult<Json<SearchPage>> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let page = records::search(&mut tx, &grant, &query).await?;
     tx.commit().await?;
@@ -43,11 +40,9 @@ pub async fn search(
 pub async fn profile(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Json<Profile>> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let mut profile = records::profile(&mut tx, student).await?;
@@ -65,13 +60,11 @@ pub async fn profile(
 pub async fn change_status(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(student): ApiPath<Uuid>,
     ApiJson(input): ApiJson<StatusInput>,
 ) -> AppResult<StatusCode> {
-    let grant = principal
-        .grant(Permission::StudentsManage)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     records::change_status(&mut tx, &context, student, &input).await?;

@@ -9,7 +9,7 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::access::permissions::Permission;
-use crate::access::principal::Principal;
+use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -37,12 +37,10 @@ struct SearchPageView {
 pub async fn search(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     jar: CookieJar,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StudentsRead)
-        .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let (page, errors) = match records::search(&mut tx, &grant, &query).await {
         Ok(page) => (page, Vec::new()),
@@ -230,14 +228,12 @@ pub async fn profile(
 pub async fn change_status(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = principal
-        .grant(Permission::StudentsManage)
-        .ok_or(AppError::Forbidden)?;
     let field = |name: &str| form_field(&body, name);
     let input = StatusInput {
         status: field("status"),

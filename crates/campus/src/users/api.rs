@@ -21,12 +21,6 @@ use crate::users::service;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 
-fn manage(principal: &Principal) -> AppResult<Grant> {
-    principal
-        .grant(Permission::UsersManage)
-        .ok_or(AppError::Forbidden)
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -95,10 +89,10 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiJson(input): ApiJson<NewUserInput>,
 ) -> AppResult<(StatusCode, Json<UserView>)> {
-    let grant = manage(&principal)?;
     let user = input.parse().map_err(AppError::Validation)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let id = service::create(
@@ -149,11 +143,11 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<UpdateUserInput>,
 ) -> AppResult<Json<UserView>> {
-    let grant = manage(&principal)?;
     let mut errors = Vec::new();
     let name = input
         .display_name
@@ -209,11 +203,11 @@ pub async fn update(
 pub async fn set_roles(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<RolesInput>,
 ) -> AppResult<Json<UserView>> {
-    let grant = manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     service::set_roles(&mut tx, &grant, &context, id, &input.roles).await?;
     let user = service::find(&mut tx, id)
@@ -231,10 +225,10 @@ pub async fn set_roles(
 pub async fn invite(
     State(state): State<AppState>,
     principal: Principal,
+    _grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     service::send_invitation(
         &mut tx,
@@ -270,10 +264,10 @@ fn yes() -> bool {
 pub async fn import(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     ApiJson(input): ApiJson<ImportInput>,
 ) -> AppResult<(StatusCode, Json<ImportReport>)> {
-    let grant = manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let report = import::run(
         &mut tx,
@@ -335,10 +329,10 @@ pub async fn create_role(
 pub async fn reset_mfa(
     State(state): State<AppState>,
     principal: Principal,
+    _grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     service::reset_mfa(&mut tx, &context, id).await?;
     tx.commit().await?;

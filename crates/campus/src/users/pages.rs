@@ -26,12 +26,6 @@ use crate::web::layout::{Chrome, render};
 
 const PAGE: i64 = 50;
 
-fn manage(principal: &Principal) -> AppResult<Grant> {
-    principal
-        .grant(Permission::UsersManage)
-        .ok_or(AppError::Forbidden)
-}
-
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
     #[serde(default)]
@@ -195,11 +189,11 @@ fn fields(body: &[(String, String)], name: &str) -> Vec<String> {
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = manage(&principal)?;
     let input = NewUserInput {
         email: field(&body, "email"),
         display_name: field(&body, "display_name"),
@@ -336,12 +330,12 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = manage(&principal)?;
     let mut errors = Vec::new();
     let name =
         crate::people::model::parse_display_name("display_name", &field(&body, "display_name"))
@@ -396,12 +390,12 @@ pub async fn update(
 pub async fn set_roles(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let roles = fields(&body, "roles");
     let result = service::set_roles(&mut tx, &grant, &context, id, &roles).await;
@@ -414,10 +408,10 @@ pub async fn set_roles(
 pub async fn invite(
     State(state): State<AppState>,
     principal: Principal,
+    _grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     service::send_invitation(
         &mut tx,
@@ -461,11 +455,11 @@ pub async fn import_page(
 pub async fn import(
     State(state): State<AppState>,
     principal: Principal,
+    grant: Grant,
     context: AuditContext,
     jar: CookieJar,
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let grant = manage(&principal)?;
     let csv = field(&body, "csv");
     let dry_run = field(&body, "mode") != "commit";
     let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -513,10 +507,10 @@ pub async fn import(
 pub async fn reset_mfa(
     State(state): State<AppState>,
     principal: Principal,
+    _grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    manage(&principal)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     service::reset_mfa(&mut tx, &context, id).await?;
     tx.commit().await?;
