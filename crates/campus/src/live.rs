@@ -24,11 +24,7 @@ pub struct Notice {
 
 /// Publishes a notice with the caller's transaction.
 pub async fn publish(conn: &mut PgConnection, topic: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "SELECT pg_notify($1, json_build_object('college', app_current_college(), 'topic', $2::text)::text)",
-    )
-    .bind(CHANNEL)
-    .bind(topic)
+    sqlx::query!("SELECT pg_notify($1, json_build_object('college', app_current_college(), 'topic', $2::text)::text)", CHANNEL, topic)
     .execute(conn)
     .await?;
     Ok(())

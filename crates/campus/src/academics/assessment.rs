@@ -145,16 +145,10 @@ pub async fn enter(
     }
     let students: Vec<Uuid> = marks.iter().map(|m| m.student_id).collect();
     let scores: Vec<f64> = marks.iter().map(|m| m.score).collect();
-    sqlx::query(
-        "INSERT INTO marks (college_id, assessment_id, student_id, score, entered_by) \
+    sqlx::query!("INSERT INTO marks (college_id, assessment_id, student_id, score, entered_by) \
          SELECT app_current_college(), $1, s, sc::numeric, $4 FROM unnest($2::uuid[], $3::float8[]) AS t(s, sc) \
          ON CONFLICT (college_id, assessment_id, student_id) DO UPDATE \
-           SET score = excluded.score, entered_by = excluded.entered_by, entered_at = now()",
-    )
-    .bind(assessment)
-    .bind(&students)
-    .bind(&scores)
-    .bind(grant.user_id)
+           SET score = excluded.score, entered_by = excluded.entered_by, entered_at = now()", assessment, &students, &scores, grant.user_id)
     .execute(&mut *conn)
     .await?;
     audit::record(

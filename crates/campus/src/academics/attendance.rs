@@ -178,17 +178,11 @@ pub async fn mark(
     }
     let students: Vec<Uuid> = marks.iter().map(|m| m.student_id).collect();
     let statuses: Vec<String> = marks.iter().map(|m| m.status.clone()).collect();
-    sqlx::query(
-        "INSERT INTO attendance (college_id, session_id, student_id, status, marked_by) \
+    sqlx::query!("INSERT INTO attendance (college_id, session_id, student_id, status, marked_by) \
          SELECT app_current_college(), $1, s, st, $4 FROM unnest($2::uuid[], $3::text[]) AS t(s, st) \
          ON CONFLICT (college_id, session_id, student_id) DO UPDATE \
            SET status = excluded.status, marked_by = excluded.marked_by, marked_at = now() \
-           WHERE attendance.status IS DISTINCT FROM excluded.status",
-    )
-    .bind(session_id)
-    .bind(&students)
-    .bind(&statuses)
-    .bind(grant.user_id)
+           WHERE attendance.status IS DISTINCT FROM excluded.status", session_id, &students, &statuses, grant.user_id)
     .execute(&mut *conn)
     .await?;
     // Only a student marked absent now can have fallen under the threshold.
@@ -281,16 +275,16 @@ pub async fn generate(
             "must be on or after `from`, at most 200 days later",
         )]));
     }
-    let added = sqlx::query(
+    let added = sqlx::query!(
         "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
          SELECT app_current_college(), m.section_id, d::date, m.start_minute, m.end_minute \
          FROM section_meetings m, generate_series($2::date, $3::date, interval '1 day') AS d \
          WHERE m.section_id = $1 AND extract(isodow FROM d) = m.weekday \
          ON CONFLICT ON CONSTRAINT class_sessions_unique DO NOTHING",
+        section,
+        from,
+        to
     )
-    .bind(section)
-    .bind(from)
-    .bind(to)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -372,10 +366,7 @@ async fn alert_low_attendance(
             )
             .await?;
         }
-        sqlx::query("INSERT INTO attendance_alerts (college_id, student_id, section_id, percent) VALUES (app_current_college(), $1, $2, $3::numeric)")
-            .bind(student)
-            .bind(section)
-            .bind(percent)
+        sqlx::query!("INSERT INTO attendance_alerts (college_id, student_id, section_id, percent) VALUES (app_current_college(), $1, $2, $3::float8::numeric)", student, section, percent)
             .execute(&mut *conn)
             .await?;
     }

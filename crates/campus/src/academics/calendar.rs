@@ -60,12 +60,8 @@ pub async fn renew(
 ) -> AppResult<Response> {
     let token = new_token();
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    sqlx::query(
-        "INSERT INTO calendar_feeds (college_id, user_id, token_hash) VALUES (app_current_college(), $1, $2) \
-         ON CONFLICT (college_id, user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = now()",
-    )
-    .bind(principal.user_id)
-    .bind(token_hash(&token))
+    sqlx::query!("INSERT INTO calendar_feeds (college_id, user_id, token_hash) VALUES (app_current_college(), $1, $2) \
+         ON CONFLICT (college_id, user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = now()", principal.user_id, token_hash(&token))
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -96,10 +92,12 @@ pub async fn revoke(
     context: AuditContext,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1")
-        .bind(principal.user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM calendar_feeds WHERE user_id = $1",
+        principal.user_id
+    )
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         &context,

@@ -187,9 +187,7 @@ pub async fn create_course(
     .fetch_one(&mut *conn)
     .await?;
     for (prerequisite, _) in &found {
-        sqlx::query("INSERT INTO course_prerequisites (college_id, course_id, prerequisite_id) VALUES (app_current_college(), $1, $2)")
-            .bind(id)
-            .bind(prerequisite)
+        sqlx::query!("INSERT INTO course_prerequisites (college_id, course_id, prerequisite_id) VALUES (app_current_college(), $1, $2)", id, prerequisite)
             .execute(&mut *conn)
             .await?;
     }
@@ -299,9 +297,7 @@ pub async fn create_section(
         )])
     })?;
     for teacher in &input.teachers {
-        sqlx::query("INSERT INTO section_teachers (college_id, section_id, staff_id) VALUES (app_current_college(), $1, $2) ON CONFLICT DO NOTHING")
-            .bind(id)
-            .bind(teacher)
+        sqlx::query!("INSERT INTO section_teachers (college_id, section_id, staff_id) VALUES (app_current_college(), $1, $2) ON CONFLICT DO NOTHING", id, teacher)
             .execute(&mut *conn)
             .await?;
     }

@@ -162,15 +162,10 @@ pub async fn enrol(
     };
     // Only a dropped enrolment is taken up again: the same student's twin request, which
     // held the shared lock alongside this one, finds its live row and changes nothing.
-    let written = sqlx::query(
-        "INSERT INTO enrollments (college_id, section_id, student_id, status) VALUES (app_current_college(), $1, $2, $3) \
+    let written = sqlx::query!("INSERT INTO enrollments (college_id, section_id, student_id, status) VALUES (app_current_college(), $1, $2, $3) \
          ON CONFLICT (college_id, section_id, student_id) DO UPDATE \
            SET status = excluded.status, created_at = clock_timestamp(), updated_at = clock_timestamp() \
-           WHERE enrollments.status = 'dropped'",
-    )
-    .bind(section)
-    .bind(student)
-    .bind(status)
+           WHERE enrollments.status = 'dropped'", section, student, status)
     .execute(&mut *conn)
     .await?;
     if written.rows_affected() == 0 {
@@ -179,10 +174,12 @@ pub async fn enrol(
         ));
     }
     if outcome == Outcome::Enrolled {
-        sqlx::query("UPDATE sections SET enrolled = enrolled + 1 WHERE id = $1")
-            .bind(section)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "UPDATE sections SET enrolled = enrolled + 1 WHERE id = $1",
+            section
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     let action = match (outcome, override_reason) {
         (_, Some(_)) => "registration.override",
@@ -280,12 +277,12 @@ pub async fn drop(
     let Some(was) = was else {
         return Err(AppError::NotFound);
     };
-    sqlx::query(
+    sqlx::query!(
         "UPDATE enrollments SET status = 'dropped', updated_at = clock_timestamp() \
          WHERE section_id = $1 AND student_id = $2",
+        section,
+        student
     )
-    .bind(section)
-    .bind(student)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -312,9 +309,7 @@ pub async fn drop(
     .await?;
     match next {
         Some((promoted, email, name)) => {
-            sqlx::query("UPDATE enrollments SET status = 'enrolled', updated_at = clock_timestamp() WHERE section_id = $1 AND student_id = $2")
-                .bind(section)
-                .bind(promoted)
+            sqlx::query!("UPDATE enrollments SET status = 'enrolled', updated_at = clock_timestamp() WHERE section_id = $1 AND student_id = $2", section, promoted)
                 .execute(&mut *conn)
                 .await?;
             if let Some(email) = email {
@@ -345,10 +340,12 @@ pub async fn drop(
             .await?;
         }
         None => {
-            sqlx::query("UPDATE sections SET enrolled = enrolled - 1 WHERE id = $1")
-                .bind(section)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query!(
+                "UPDATE sections SET enrolled = enrolled - 1 WHERE id = $1",
+                section
+            )
+            .execute(&mut *conn)
+            .await?;
         }
     }
     Ok(())

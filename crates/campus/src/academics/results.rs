@@ -39,22 +39,22 @@ pub async fn replace_scale(
 ) -> Result<Scale, AppError> {
     let new = Scale::new(bands).map_err(AppError::Validation)?;
     let before = scale(conn).await?;
-    sqlx::query("DELETE FROM grade_bands")
+    sqlx::query!("DELETE FROM grade_bands")
         .execute(&mut *conn)
         .await?;
-    let letters: Vec<&str> = new.bands.iter().map(|b| b.letter.as_str()).collect();
+    let letters: Vec<String> = new.bands.iter().map(|b| b.letter.clone()).collect();
     let mins: Vec<f64> = new.bands.iter().map(|b| b.min_percent).collect();
     let points: Vec<f64> = new.bands.iter().map(|b| b.grade_points).collect();
     let passing: Vec<bool> = new.bands.iter().map(|b| b.passing).collect();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO grade_bands (college_id, letter, min_percent, grade_points, passing) \
          SELECT app_current_college(), l, m::numeric, p::numeric, ok \
          FROM unnest($1::text[], $2::float8[], $3::float8[], $4::bool[]) AS t(l, m, p, ok)",
+        &letters,
+        &mins,
+        &points,
+        &passing
     )
-    .bind(&letters)
-    .bind(&mins)
-    .bind(&points)
-    .bind(&passing)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -270,23 +270,15 @@ async fn store(
 ) -> Result<(), sqlx::Error> {
     let students: Vec<Uuid> = results.iter().map(|r| r.student_id).collect();
     let percents: Vec<f64> = results.iter().map(|r| r.percent).collect();
-    let letters: Vec<&str> = results.iter().map(|r| r.letter.as_str()).collect();
+    let letters: Vec<String> = results.iter().map(|r| r.letter.clone()).collect();
     let points: Vec<f64> = results.iter().map(|r| r.grade_points).collect();
     let passed: Vec<bool> = results.iter().map(|r| r.passed).collect();
-    sqlx::query(
-        "INSERT INTO results (college_id, section_id, student_id, percent, letter, grade_points, credits, passed) \
+    sqlx::query!("INSERT INTO results (college_id, section_id, student_id, percent, letter, grade_points, credits, passed) \
          SELECT app_current_college(), $1, s, p::numeric, l, g::numeric, c.credits, ok \
          FROM unnest($2::uuid[], $3::float8[], $4::text[], $5::float8[], $6::bool[]) AS t(s, p, l, g, ok) \
          CROSS JOIN (SELECT co.credits FROM sections se JOIN courses co ON co.college_id = se.college_id AND co.id = se.course_id WHERE se.id = $1) c \
          ON CONFLICT (college_id, section_id, student_id) DO UPDATE SET percent = excluded.percent, \
-            letter = excluded.letter, grade_points = excluded.grade_points, passed = excluded.passed, updated_at = now()",
-    )
-    .bind(section)
-    .bind(&students)
-    .bind(&percents)
-    .bind(&letters)
-    .bind(&points)
-    .bind(&passed)
+            letter = excluded.letter, grade_points = excluded.grade_points, passed = excluded.passed, updated_at = now()", section, &students, &percents, &letters, &points, &passed)
     .execute(conn)
     .await?;
     Ok(())
@@ -343,8 +335,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    sqlx::query("DELETE FROM results WHERE section_id = $1")
-        .bind(section)
+    sqlx::query!("DELETE FROM results WHERE section_id = $1", section)
         .execute(&mut *conn)
         .await?;
     store(conn, section, &draft.results).await?;
@@ -368,11 +359,11 @@ async fn set_status(
     section: Uuid,
     status: Status,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE sections SET results_status = $2, results_changed_at = now() WHERE id = $1",
+        section,
+        status.as_str()
     )
-    .bind(section)
-    .bind(status.as_str())
     .execute(conn)
     .await?;
     Ok(())
@@ -391,24 +382,24 @@ pub async fn publish(
         ));
     }
     set_status(conn, section, Status::Published).await?;
-    let completed = sqlx::query(
+    let completed = sqlx::query!(
         "INSERT INTO course_completions (college_id, student_id, course_id, completed_on) \
          SELECT r.college_id, r.student_id, s.course_id, current_date FROM results r \
          JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
          WHERE r.section_id = $1 AND r.passed ON CONFLICT DO NOTHING",
+        section
     )
-    .bind(section)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     // A pass clears a requirement carried from an earlier term.
-    sqlx::query(
+    sqlx::query!(
         "UPDATE carried_requirements cr SET cleared_at = now() FROM results r \
          JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
          WHERE r.section_id = $1 AND r.passed AND cr.student_id = r.student_id \
            AND cr.course_id = s.course_id AND cr.cleared_at IS NULL",
+        section
     )
-    .bind(section)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -516,20 +507,22 @@ pub async fn amend(
             "this student has no result in the section",
         )]));
     };
-    sqlx::query("SELECT set_config('campus.results_amendment', $1, true)")
-        .bind(reason)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
+    sqlx::query!(
+        "SELECT FROM set_config('campus.results_amendment', $1, true)",
+        reason
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
         "INSERT INTO marks (college_id, assessment_id, student_id, score, entered_by) \
-         VALUES (app_current_college(), $1, $2, $3::numeric, $4) \
+         VALUES (app_current_college(), $1, $2, $3::float8::numeric, $4) \
          ON CONFLICT (college_id, assessment_id, student_id) DO UPDATE \
            SET score = excluded.score, entered_by = excluded.entered_by, entered_at = now()",
+        input.assessment_id,
+        input.student_id,
+        input.score,
+        context.actor
     )
-    .bind(input.assessment_id)
-    .bind(input.student_id)
-    .bind(input.score)
-    .bind(context.actor)
     .execute(&mut *conn)
     .await?;
     let regraded = compute(conn, section, Some(input.student_id))
@@ -539,28 +532,20 @@ pub async fn amend(
         .ok_or(AppError::NotFound)?;
     store(conn, section, std::slice::from_ref(&regraded)).await?;
     if regraded.passed {
-        sqlx::query(
-            "INSERT INTO course_completions (college_id, student_id, course_id) \
-             SELECT app_current_college(), $2, course_id FROM sections WHERE id = $1 ON CONFLICT DO NOTHING",
-        )
-        .bind(section)
-        .bind(input.student_id)
+        sqlx::query!("INSERT INTO course_completions (college_id, student_id, course_id) \
+             SELECT app_current_college(), $2, course_id FROM sections WHERE id = $1 ON CONFLICT DO NOTHING", section, input.student_id)
         .execute(&mut *conn)
         .await?;
     } else {
         // The completion goes only if no other published pass of the course remains.
-        sqlx::query(
-            "DELETE FROM course_completions cc USING sections s WHERE s.id = $1 AND cc.course_id = s.course_id \
+        sqlx::query!("DELETE FROM course_completions cc USING sections s WHERE s.id = $1 AND cc.course_id = s.course_id \
                AND cc.student_id = $2 AND NOT EXISTS (SELECT 1 FROM results r JOIN sections o \
                  ON o.college_id = r.college_id AND o.id = r.section_id \
-                 WHERE r.student_id = $2 AND r.passed AND o.course_id = s.course_id AND o.results_status = 'published')",
-        )
-        .bind(section)
-        .bind(input.student_id)
+                 WHERE r.student_id = $2 AND r.passed AND o.course_id = s.course_id AND o.results_status = 'published')", section, input.student_id)
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query("SELECT set_config('campus.results_amendment', '', true)")
+    sqlx::query!("SELECT FROM set_config('campus.results_amendment', '', true)")
         .execute(&mut *conn)
         .await?;
     crate::documents::lifecycle::supersede_for_amendment(conn, section, input.student_id).await?;

@@ -145,8 +145,7 @@ pub async fn run(
     to: Uuid,
 ) -> Result<RolloverPlan, AppError> {
     // Two registrars pressing the button at once: the second waits, then sees the run.
-    sqlx::query("SELECT 1 FROM terms WHERE id = $1 FOR UPDATE")
-        .bind(from)
+    sqlx::query!("SELECT FROM terms WHERE id = $1 FOR UPDATE", from)
         .execute(&mut *conn)
         .await?;
     let mut plan = plan(conn, from, to).await?;
@@ -160,11 +159,9 @@ pub async fn run(
         )));
     }
     // Requirements passed since they were carried are cleared.
-    sqlx::query(
-        "UPDATE carried_requirements cr SET cleared_at = now() WHERE cleared_at IS NULL AND EXISTS ( \
+    sqlx::query!("UPDATE carried_requirements cr SET cleared_at = now() WHERE cleared_at IS NULL AND EXISTS ( \
            SELECT 1 FROM results r JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
-           WHERE r.student_id = cr.student_id AND s.course_id = cr.course_id AND r.passed AND s.results_status = 'published')",
-    )
+           WHERE r.student_id = cr.student_id AND s.course_id = cr.course_id AND r.passed AND s.results_status = 'published')")
     .execute(&mut *conn)
     .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -178,40 +175,27 @@ pub async fn run(
     .await?;
     if plan.crosses_year {
         // Graduation first: those promoted this run are not yet in their final year's end.
-        sqlx::query(
-            "WITH graduated AS (UPDATE students st SET status = 'graduated' FROM programs p \
+        sqlx::query!("WITH graduated AS (UPDATE students st SET status = 'graduated' FROM programs p \
                WHERE p.college_id = st.college_id AND p.id = st.program_id AND st.status = 'enrolled' \
                  AND st.year_of_study >= p.duration_years \
                  AND NOT EXISTS (SELECT 1 FROM carried_requirements cr WHERE cr.student_id = st.id AND cr.cleared_at IS NULL) \
                RETURNING st.id) \
              INSERT INTO student_status_history (college_id, student_id, from_status, to_status, effective_on, reason, changed_by) \
              SELECT app_current_college(), id, 'enrolled', 'graduated', current_date, \
-                    'Graduated at the year-end rollover of ' || $1, $2 FROM graduated",
-        )
-        .bind(&plan.from_term)
-        .bind(context.actor)
+                    'Graduated at the year-end rollover of ' || $1, $2 FROM graduated", &plan.from_term, context.actor)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(
-            "UPDATE students st SET year_of_study = st.year_of_study + 1 FROM programs p \
+        sqlx::query!("UPDATE students st SET year_of_study = st.year_of_study + 1 FROM programs p \
              WHERE p.college_id = st.college_id AND p.id = st.program_id AND st.status = 'enrolled' \
-               AND st.year_of_study < p.duration_years",
-        )
+               AND st.year_of_study < p.duration_years")
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::query("UPDATE terms SET closed_at = now() WHERE id = $1")
-        .bind(from)
+    sqlx::query!("UPDATE terms SET closed_at = now() WHERE id = $1", from)
         .execute(&mut *conn)
         .await?;
     plan.ran_at = Some(OffsetDateTime::now_utc());
-    sqlx::query(
-        "INSERT INTO rollovers (college_id, from_term_id, to_term_id, run_by, summary) VALUES (app_current_college(), $1, $2, $3, $4)",
-    )
-    .bind(from)
-    .bind(to)
-    .bind(context.actor)
-    .bind(serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.into()))?)
+    sqlx::query!("INSERT INTO rollovers (college_id, from_term_id, to_term_id, run_by, summary) VALUES (app_current_college(), $1, $2, $3, $4)", from, to, context.actor, serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.into()))?)
     .execute(&mut *conn)
     .await?;
     audit::record(

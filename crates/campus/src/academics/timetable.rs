@@ -152,7 +152,9 @@ pub async fn add_meeting(
     let day = WEEKDAYS[weekday as usize - 1];
     let hours = format!("{}–{}", show_time(start), show_time(end));
     // A savepoint, so a refused insert leaves the transaction usable for the message.
-    sqlx::query("SAVEPOINT meeting").execute(&mut *conn).await?;
+    sqlx::query!("SAVEPOINT meeting")
+        .execute(&mut *conn)
+        .await?;
     let inserted: Result<Uuid, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO section_meetings (college_id, section_id, term_id, weekday, start_minute, end_minute, room_id) \
          VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id",
@@ -171,7 +173,7 @@ pub async fn add_meeting(
             if e.as_database_error().and_then(|d| d.constraint())
                 == Some("section_meetings_room_clash") =>
         {
-            sqlx::query("ROLLBACK TO SAVEPOINT meeting")
+            sqlx::query!("ROLLBACK TO SAVEPOINT meeting")
                 .execute(&mut *conn)
                 .await?;
             let room = input.room_id.unwrap_or_default();
@@ -200,22 +202,14 @@ pub async fn add_meeting(
     .fetch_all(&mut *conn)
     .await?;
     for (staff, name) in teachers {
-        let booked = sqlx::query(
-            "INSERT INTO teacher_bookings (college_id, meeting_id, staff_id, term_id, weekday, start_minute, end_minute) \
-             VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)",
-        )
-        .bind(meeting)
-        .bind(staff)
-        .bind(term)
-        .bind(weekday)
-        .bind(start)
-        .bind(end)
+        let booked = sqlx::query!("INSERT INTO teacher_bookings (college_id, meeting_id, staff_id, term_id, weekday, start_minute, end_minute) \
+             VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)", meeting, staff, term, weekday, start, end)
         .execute(&mut *conn)
         .await;
         if let Err(e) = booked {
             if e.as_database_error().and_then(|d| d.constraint()) == Some("teacher_bookings_clash")
             {
-                sqlx::query("ROLLBACK TO SAVEPOINT meeting")
+                sqlx::query!("ROLLBACK TO SAVEPOINT meeting")
                     .execute(&mut *conn)
                     .await?;
                 let holder =
@@ -228,7 +222,7 @@ pub async fn add_meeting(
             return Err(e.into());
         }
     }
-    sqlx::query("RELEASE SAVEPOINT meeting")
+    sqlx::query!("RELEASE SAVEPOINT meeting")
         .execute(&mut *conn)
         .await?;
     audit::record(conn, context, Entry::new("timetable.meeting_added").object("section", section).after(serde_json::json!({

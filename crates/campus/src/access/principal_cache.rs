@@ -226,9 +226,7 @@ impl PrincipalCache {
         }
         let n = self.barrier_next.fetch_add(1, Ordering::AcqRel) + 1;
         let mut seen = self.barrier_seen.subscribe();
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(format!("b:{n}"))
+        sqlx::query!("SELECT pg_notify($1, $2)", CHANNEL, format!("b:{n}"))
             .execute(pool)
             .await?;
         let reached = tokio::time::timeout(Duration::from_secs(5), seen.wait_for(|s| *s >= n));

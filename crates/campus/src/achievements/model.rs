@@ -160,11 +160,7 @@ pub async fn record(
     .await?;
     for (upload, kind) in files.iter().zip(kinds) {
         let file = uploads::store(conn, storage, college, context.actor, upload, kind).await?;
-        sqlx::query(
-            "INSERT INTO achievement_files (college_id, achievement_id, file_id) VALUES (app_current_college(), $1, $2)",
-        )
-        .bind(id)
-        .bind(file)
+        sqlx::query!("INSERT INTO achievement_files (college_id, achievement_id, file_id) VALUES (app_current_college(), $1, $2)", id, file)
         .execute(&mut *conn)
         .await?;
     }
@@ -341,15 +337,8 @@ pub async fn decide(
             .fetch_one(&mut *conn)
             .await?
     };
-    sqlx::query(
-        "UPDATE achievements SET status = $2, points = CASE WHEN $2 = 'rejected' THEN 0 ELSE $3 END, \
-            decided_by = $4, decided_at = now(), decision_comment = nullif($5, '') WHERE id = $1",
-    )
-    .bind(id)
-    .bind(to)
-    .bind(points)
-    .bind(context.actor)
-    .bind(comment)
+    sqlx::query!("UPDATE achievements SET status = $2, points = CASE WHEN $2 = 'rejected' THEN 0 ELSE $3 END, \
+            decided_by = $4, decided_at = now(), decision_comment = nullif($5, '') WHERE id = $1", id, to, points, context.actor, comment)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -427,12 +416,8 @@ pub async fn set_rules(
     }
     let before = rules(conn).await?;
     for rule in new {
-        sqlx::query(
-            "INSERT INTO activity_point_rules (college_id, category, points) VALUES (app_current_college(), $1, $2) \
-             ON CONFLICT (college_id, category) DO UPDATE SET points = EXCLUDED.points, updated_at = now()",
-        )
-        .bind(&rule.category)
-        .bind(rule.points)
+        sqlx::query!("INSERT INTO activity_point_rules (college_id, category, points) VALUES (app_current_college(), $1, $2) \
+             ON CONFLICT (college_id, category) DO UPDATE SET points = EXCLUDED.points, updated_at = now()", &rule.category, rule.points)
         .execute(&mut *conn)
         .await?;
     }
@@ -503,16 +488,18 @@ pub async fn set_organizer(
             "give this user the student organizer role first",
         )]));
     }
-    sqlx::query("DELETE FROM achievement_organizers WHERE user_id = $1")
-        .bind(input.user_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
+    sqlx::query!(
+        "DELETE FROM achievement_organizers WHERE user_id = $1",
+        input.user_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
         "INSERT INTO achievement_organizers (college_id, user_id, category) \
          SELECT app_current_college(), $1, c FROM unnest($2::text[]) AS c ON CONFLICT DO NOTHING",
+        input.user_id,
+        &input.categories
     )
-    .bind(input.user_id)
-    .bind(&input.categories)
     .execute(&mut *conn)
     .await?;
     audit::record(

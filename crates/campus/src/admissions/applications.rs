@@ -91,14 +91,14 @@ async fn event(
     note: &str,
     by: Option<Uuid>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO application_events (college_id, application_id, status, note, by_user) \
          VALUES (app_current_college(), $1, $2, $3, $4)",
+        application,
+        status,
+        note,
+        by
     )
-    .bind(application)
-    .bind(status)
-    .bind(note)
-    .bind(by)
     .execute(conn)
     .await?;
     Ok(())
@@ -232,8 +232,7 @@ pub async fn start(
 
 /// The applicant's own draft, locked for a change.
 async fn own_draft(conn: &mut PgConnection, user: Uuid, id: Uuid) -> Result<Application, AppError> {
-    sqlx::query("SELECT 1 FROM applications WHERE id = $1 FOR UPDATE")
-        .bind(id)
+    sqlx::query!("SELECT FROM applications WHERE id = $1 FOR UPDATE", id)
         .execute(&mut *conn)
         .await?;
     let application = find(conn, id).await?;
@@ -333,19 +332,8 @@ pub async fn save(
         return Err(AppError::Validation(errors));
     }
     let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
-    sqlx::query(
-        "UPDATE applications SET first_name = $2, last_name = $3, date_of_birth = $4, phone = $5, address = $6, \
-            previous_school = $7, qualifying_percent = $8::numeric, statement = $9, updated_at = now() WHERE id = $1",
-    )
-    .bind(id)
-    .bind(input.first_name.trim())
-    .bind(input.last_name.trim())
-    .bind(born)
-    .bind(blank(&input.phone))
-    .bind(blank(&input.address))
-    .bind(blank(&input.previous_school))
-    .bind(percent)
-    .bind(input.statement.trim())
+    sqlx::query!("UPDATE applications SET first_name = $2, last_name = $3, date_of_birth = $4, phone = $5, address = $6, \
+            previous_school = $7, qualifying_percent = $8::text::numeric, statement = $9, updated_at = now() WHERE id = $1", id, input.first_name.trim(), input.last_name.trim(), born, blank(&input.phone), blank(&input.address), blank(&input.previous_school), percent, input.statement.trim())
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -403,12 +391,7 @@ pub async fn attach(
     }
     for (upload, content_type) in files.iter().zip(kinds) {
         let file = uploads::store(conn, storage, college, Some(user), upload, content_type).await?;
-        sqlx::query(
-            "INSERT INTO application_files (college_id, application_id, file_id, kind) VALUES (app_current_college(), $1, $2, $3)",
-        )
-        .bind(id)
-        .bind(file)
-        .bind(kind)
+        sqlx::query!("INSERT INTO application_files (college_id, application_id, file_id, kind) VALUES (app_current_college(), $1, $2, $3)", id, file, kind)
         .execute(&mut *conn)
         .await?;
     }
@@ -464,10 +447,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    sqlx::query(
-        "UPDATE applications SET status = 'submitted', submitted_at = now(), updated_at = now() WHERE id = $1",
-    )
-    .bind(id)
+    sqlx::query!("UPDATE applications SET status = 'submitted', submitted_at = now(), updated_at = now() WHERE id = $1", id)
     .execute(&mut *conn)
     .await?;
     event(conn, id, "submitted", "Submitted for review", Some(user)).await?;
@@ -487,8 +467,7 @@ pub async fn withdraw(
     user: Uuid,
     id: Uuid,
 ) -> Result<(), AppError> {
-    sqlx::query("SELECT 1 FROM applications WHERE id = $1 FOR UPDATE")
-        .bind(id)
+    sqlx::query!("SELECT FROM applications WHERE id = $1 FOR UPDATE", id)
         .execute(&mut *conn)
         .await?;
     let application = find(conn, id).await?;
@@ -502,10 +481,12 @@ pub async fn withdraw(
             application.status
         )));
     }
-    sqlx::query("UPDATE applications SET status = 'withdrawn', updated_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE applications SET status = 'withdrawn', updated_at = now() WHERE id = $1",
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
     event(
         conn,
         id,
@@ -591,12 +572,10 @@ pub async fn decide(
             .await?;
     let intake = intake.ok_or(AppError::NotFound)?;
     // The intake's row first, then the application's: acceptances take turns per intake.
-    sqlx::query("SELECT 1 FROM intakes WHERE id = $1 FOR UPDATE")
-        .bind(intake)
+    sqlx::query!("SELECT FROM intakes WHERE id = $1 FOR UPDATE", intake)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("SELECT 1 FROM applications WHERE id = $1 FOR UPDATE")
-        .bind(id)
+    sqlx::query!("SELECT FROM applications WHERE id = $1 FOR UPDATE", id)
         .execute(&mut *conn)
         .await?;
     let application = find(conn, id).await?;
@@ -634,12 +613,7 @@ async fn set_status(
     to: &str,
     reason: &str,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE applications SET status = $2, decision_reason = nullif($3, ''), updated_at = now() WHERE id = $1",
-    )
-    .bind(id)
-    .bind(to)
-    .bind(reason)
+    sqlx::query!("UPDATE applications SET status = $2, decision_reason = nullif($3, ''), updated_at = now() WHERE id = $1", id, to, reason)
     .execute(&mut *conn)
     .await?;
     let note = match to {
@@ -669,8 +643,8 @@ async fn set_status(
 
 /// A student number for an intake's year: the year and a running number (`20270001`).
 async fn next_student_number(conn: &mut PgConnection, year: i32) -> Result<String, sqlx::Error> {
-    sqlx::query(
-        "SELECT pg_advisory_xact_lock(hashtext('student_numbers:' || app_current_college()::text))",
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtext('student_numbers:' || app_current_college()::text))"
     )
     .execute(&mut *conn)
     .await?;
@@ -716,39 +690,21 @@ async fn accept(
         }
         other => other.into(),
     })?;
-    sqlx::query(
-        "INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'student') \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(application.user_id)
+    sqlx::query!("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'student') \
+         ON CONFLICT DO NOTHING", application.user_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO student_documents (college_id, student_id, file_id, kind, added_by) \
-         SELECT app_current_college(), $2, file_id, kind, $3 FROM application_files WHERE application_id = $1",
-    )
-    .bind(application.id)
-    .bind(student)
-    .bind(context.actor)
+    sqlx::query!("INSERT INTO student_documents (college_id, student_id, file_id, kind, added_by) \
+         SELECT app_current_college(), $2, file_id, kind, $3 FROM application_files WHERE application_id = $1", application.id, student, context.actor)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "UPDATE applications SET status = 'accepted', student_id = $2, decision_reason = nullif($3, ''), \
-            updated_at = now() WHERE id = $1",
-    )
-    .bind(application.id)
-    .bind(student)
-    .bind(reason)
+    sqlx::query!("UPDATE applications SET status = 'accepted', student_id = $2, decision_reason = nullif($3, ''), \
+            updated_at = now() WHERE id = $1", application.id, student, reason)
     .execute(&mut *conn)
     .await?;
     // The enrollment starts at the college's first step.
-    sqlx::query(
-        "INSERT INTO enrollment_progress (college_id, student_id, step_id, remark, recorded_by) \
-         SELECT app_current_college(), $1, id, $2, $3 FROM enrollment_steps WHERE active ORDER BY position LIMIT 1",
-    )
-    .bind(student)
-    .bind(format!("Admitted through {}", intake.name))
-    .bind(context.actor)
+    sqlx::query!("INSERT INTO enrollment_progress (college_id, student_id, step_id, remark, recorded_by) \
+         SELECT app_current_college(), $1, id, $2, $3 FROM enrollment_steps WHERE active ORDER BY position LIMIT 1", student, format!("Admitted through {}", intake.name), context.actor)
     .execute(&mut *conn)
     .await?;
     event(
@@ -807,8 +763,7 @@ pub async fn allocate(
     base_url: &str,
     intake: Uuid,
 ) -> Result<Allocation, AppError> {
-    sqlx::query("SELECT 1 FROM intakes WHERE id = $1 FOR UPDATE")
-        .bind(intake)
+    sqlx::query!("SELECT FROM intakes WHERE id = $1 FOR UPDATE", intake)
         .execute(&mut *conn)
         .await?;
     let found = intakes::find(conn, intake).await?;

@@ -196,15 +196,15 @@ pub async fn start(
     .fetch_one(&mut *conn)
     .await?;
     let reference = new_code();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO payments (college_id, application_id, amount, currency, gateway, reference) \
-         VALUES (app_current_college(), $1, $2::numeric, $3, $4, $5)",
+         VALUES (app_current_college(), $1, $2::text::numeric, $3, $4, $5)",
+        application,
+        &amount,
+        &currency,
+        gateway.name(),
+        &reference
     )
-    .bind(application)
-    .bind(&amount)
-    .bind(&currency)
-    .bind(gateway.name())
-    .bind(&reference)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -301,23 +301,18 @@ pub async fn settle(
         "failed" => return Ok(Outcome::Failed),
         _ => {}
     }
-    sqlx::query(
-        "UPDATE payments SET status = $2, settled_at = now(), gateway_reference = nullif($3, '') WHERE id = $1",
-    )
-    .bind(payment)
-    .bind(outcome.as_str())
-    .bind(gateway_reference.chars().take(200).collect::<String>())
+    sqlx::query!("UPDATE payments SET status = $2, settled_at = now(), gateway_reference = nullif($3, '') WHERE id = $1", payment, outcome.as_str(), gateway_reference.chars().take(200).collect::<String>())
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO application_events (college_id, application_id, status, note) \
          VALUES (app_current_college(), $1, 'draft', $2)",
+        application,
+        match outcome {
+            Outcome::Paid => "Application fee paid",
+            Outcome::Failed => "Fee payment declined",
+        }
     )
-    .bind(application)
-    .bind(match outcome {
-        Outcome::Paid => "Application fee paid",
-        Outcome::Failed => "Fee payment declined",
-    })
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -384,12 +379,8 @@ pub async fn record_at_office(
     .bind(receipt)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO application_events (college_id, application_id, status, note) \
-         VALUES (app_current_college(), $1, $2, 'Application fee received by the admissions office')",
-    )
-    .bind(application)
-    .bind(&found.status)
+    sqlx::query!("INSERT INTO application_events (college_id, application_id, status, note) \
+         VALUES (app_current_college(), $1, $2, 'Application fee received by the admissions office')", application, &found.status)
     .execute(&mut *conn)
     .await?;
     audit::record(

@@ -122,10 +122,7 @@ pub async fn sign_up(
     .bind(&hash)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'applicant')",
-    )
-    .bind(user)
+    sqlx::query!("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'applicant')", user)
     .execute(&mut *conn)
     .await?;
     let context = AuditContext {

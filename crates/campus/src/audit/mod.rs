@@ -151,21 +151,21 @@ pub async fn record(
     context: &AuditContext,
     entry: Entry,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_log (college_id, actor_user_id, actor_role, action, object_type, \
              object_id, before, after, ip, user_agent, request_id) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10)",
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7, $8::text::inet, $9, $10)",
+        context.actor,
+        context.actor_role.as_deref(),
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.before.map(mask),
+        entry.after.map(mask),
+        context.ip.map(|ip| ip.to_string()),
+        context.user_agent.as_deref(),
+        context.request_id.as_deref()
     )
-    .bind(context.actor)
-    .bind(&context.actor_role)
-    .bind(entry.action)
-    .bind(entry.object_type)
-    .bind(entry.object_id)
-    .bind(entry.before.map(mask))
-    .bind(entry.after.map(mask))
-    .bind(context.ip.map(|ip| ip.to_string()))
-    .bind(&context.user_agent)
-    .bind(&context.request_id)
     .execute(conn)
     .await?;
     Ok(())

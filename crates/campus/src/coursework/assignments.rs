@@ -164,11 +164,7 @@ pub async fn attach(
     assignment: Uuid,
     files: &[Uuid],
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO assignment_files (college_id, assignment_id, file_id) SELECT app_current_college(), $1, unnest($2::uuid[])",
-    )
-    .bind(assignment)
-    .bind(files)
+    sqlx::query!("INSERT INTO assignment_files (college_id, assignment_id, file_id) SELECT app_current_college(), $1, unnest($2::uuid[])", assignment, files)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -343,8 +339,7 @@ pub async fn submit(
     .fetch_one(&mut *conn)
     .await?;
     if !uploads.is_empty() || existing.is_some() {
-        sqlx::query("DELETE FROM submission_files WHERE submission_id = $1")
-            .bind(id)
+        sqlx::query!("DELETE FROM submission_files WHERE submission_id = $1", id)
             .execute(&mut *conn)
             .await?;
     }
@@ -355,11 +350,7 @@ pub async fn submit(
                 .await?,
         );
     }
-    sqlx::query(
-        "INSERT INTO submission_files (college_id, submission_id, file_id) SELECT app_current_college(), $1, unnest($2::uuid[])",
-    )
-    .bind(id)
-    .bind(&files)
+    sqlx::query!("INSERT INTO submission_files (college_id, submission_id, file_id) SELECT app_current_college(), $1, unnest($2::uuid[])", id, &files)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -476,13 +467,7 @@ pub async fn grade(
         other => other,
     })?;
     let feedback = input.feedback.trim();
-    sqlx::query(
-        "UPDATE submissions SET score = $2::numeric, feedback = nullif($3, ''), graded_by = $4, graded_at = now() WHERE id = $1",
-    )
-    .bind(submission)
-    .bind(input.score)
-    .bind(feedback)
-    .bind(grant.user_id)
+    sqlx::query!("UPDATE submissions SET score = $2::float8::numeric, feedback = nullif($3, ''), graded_by = $4, graded_at = now() WHERE id = $1", submission, input.score, feedback, grant.user_id)
     .execute(&mut *conn)
     .await?;
     audit::record(

@@ -57,7 +57,7 @@ async fn ping(pool: &PgPool, own: &mut Option<PgConnection>) -> bool {
         return false;
     };
     let answered = matches!(
-        tokio::time::timeout(PING_TIMEOUT, sqlx::query("SELECT 1").execute(&mut *conn)).await,
+        tokio::time::timeout(PING_TIMEOUT, sqlx::query!("SELECT").execute(&mut *conn)).await,
         Ok(Ok(_))
     );
     if !answered {

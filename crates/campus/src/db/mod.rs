@@ -194,10 +194,12 @@ pub async fn take_turns(
     purpose: &str,
     id: uuid::Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2::text, 0))")
-        .bind(purpose)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "SELECT FROM pg_advisory_xact_lock(hashtextextended($1 || ':' || $2::uuid::text, 0))",
+        purpose,
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -94,8 +94,7 @@ pub async fn create(
         .context("loading the demo college's admissions")?;
     // One hash for every demo account: hashing tens of thousands would take minutes.
     let hash = tokio::task::spawn_blocking(|| crate::identity::password::hash(PASSWORD)).await??;
-    sqlx::query("UPDATE users SET password_hash = $1")
-        .bind(hash)
+    sqlx::query!("UPDATE users SET password_hash = $1", hash)
         .execute(&mut *tx)
         .await?;
     let needs_mfa: Vec<uuid::Uuid> =

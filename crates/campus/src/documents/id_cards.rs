@@ -205,13 +205,13 @@ async fn store_photo(
         kinds[0],
     )
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO student_documents (college_id, student_id, file_id, kind, added_by) \
          VALUES (app_current_college(), $1, $2, 'photo', $3)",
+        student,
+        file,
+        context.actor
     )
-    .bind(student)
-    .bind(file)
-    .bind(context.actor)
     .execute(&mut *conn)
     .await?;
     audit::record(

@@ -170,11 +170,7 @@ impl Runner {
                 if let Err(e) = self.run(college.id, &job).await {
                     tracing::error!(job = %job.id, error = format!("{e:#}"), "report card job failed");
                     let mut tx = begin_for_college(&self.pool, college.id).await?;
-                    sqlx::query(
-                        "UPDATE document_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1",
-                    )
-                    .bind(job.id)
-                    .bind(format!("{e:#}").chars().take(500).collect::<String>())
+                    sqlx::query!("UPDATE document_jobs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1", job.id, format!("{e:#}").chars().take(500).collect::<String>())
                     .execute(&mut *tx)
                     .await?;
                     tx.commit().await?;
@@ -244,11 +240,7 @@ impl Runner {
                 archive.write_all(&p.pdf)?;
             }
             done += prepared.len();
-            sqlx::query(
-                "UPDATE document_jobs SET done = $2, lease_until = now() + interval '15 minutes' WHERE id = $1",
-            )
-            .bind(job.id)
-            .bind(done as i32)
+            sqlx::query!("UPDATE document_jobs SET done = $2, lease_until = now() + interval '15 minutes' WHERE id = $1", job.id, done as i32)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -258,12 +250,7 @@ impl Runner {
         let key = Storage::new_key(college, "report-cards");
         self.files.put(&key, bytes).await?;
         let mut tx = begin_for_college(&self.pool, college).await?;
-        sqlx::query(
-            "UPDATE document_jobs SET status = 'done', file_key = $2, file_size = $3, finished_at = now(), lease_until = NULL WHERE id = $1",
-        )
-        .bind(job.id)
-        .bind(&key)
-        .bind(size)
+        sqlx::query!("UPDATE document_jobs SET status = 'done', file_key = $2, file_size = $3, finished_at = now(), lease_until = NULL WHERE id = $1", job.id, &key, size)
         .execute(&mut *tx)
         .await?;
         audit::record(

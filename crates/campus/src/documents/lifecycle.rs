@@ -122,11 +122,11 @@ pub async fn revoke(
             "this document is revoked already".into(),
         ));
     }
-    sqlx::query(
+    sqlx::query!(
         "UPDATE issued_documents SET revoked_at = now(), revoked_reason = $2 WHERE id = $1",
+        id,
+        reason
     )
-    .bind(id)
-    .bind(reason)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -142,11 +142,8 @@ pub async fn revoke(
 
 /// A new identity card replaces the student's earlier ones.
 pub async fn replace_id_cards(conn: &mut PgConnection, student: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE issued_documents SET revoked_at = now(), revoked_reason = 'replaced by a newer card' \
-         WHERE student_id = $1 AND kind = 'id_card' AND revoked_at IS NULL",
-    )
-    .bind(student)
+    sqlx::query!("UPDATE issued_documents SET revoked_at = now(), revoked_reason = 'replaced by a newer card' \
+         WHERE student_id = $1 AND kind = 'id_card' AND revoked_at IS NULL", student)
     .execute(conn)
     .await?;
     Ok(())
@@ -159,14 +156,10 @@ pub async fn supersede_for_amendment(
     section: Uuid,
     student: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE issued_documents d SET superseded_at = now() \
+    sqlx::query!("UPDATE issued_documents d SET superseded_at = now() \
          WHERE d.student_id = $2 AND d.superseded_at IS NULL AND d.revoked_at IS NULL \
            AND (d.kind = 'transcript' \
-                OR (d.kind = 'report_card' AND d.term_id = (SELECT term_id FROM sections WHERE id = $1)))",
-    )
-    .bind(section)
-    .bind(student)
+                OR (d.kind = 'report_card' AND d.term_id = (SELECT term_id FROM sections WHERE id = $1)))", section, student)
     .execute(conn)
     .await?;
     Ok(())

@@ -76,19 +76,19 @@ pub async fn set_steps(
         return Err(AppError::Validation(errors));
     }
     let before = steps(conn).await?;
-    sqlx::query("UPDATE enrollment_steps SET active = false")
+    sqlx::query!("UPDATE enrollment_steps SET active = false")
         .execute(&mut *conn)
         .await?;
     for (i, step) in new.iter().enumerate() {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO enrollment_steps (college_id, position, name, description) \
              VALUES (app_current_college(), $1, $2, $3) \
              ON CONFLICT (college_id, name) DO UPDATE SET position = EXCLUDED.position, \
                description = EXCLUDED.description, active = true",
+            i as i16 + 1,
+            step.name.trim(),
+            step.description.trim()
         )
-        .bind(i as i16 + 1)
-        .bind(step.name.trim())
-        .bind(step.description.trim())
         .execute(&mut *conn)
         .await?;
     }
@@ -218,14 +218,14 @@ pub async fn record(
     if !exists {
         return Err(AppError::NotFound);
     }
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO enrollment_progress (college_id, student_id, step_id, remark, recorded_by) \
          VALUES (app_current_college(), $1, $2, $3, $4)",
+        student,
+        input.step_id,
+        remark,
+        context.actor
     )
-    .bind(student)
-    .bind(input.step_id)
-    .bind(remark)
-    .bind(context.actor)
     .execute(&mut *conn)
     .await?;
     audit::record(

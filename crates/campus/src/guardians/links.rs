@@ -282,14 +282,8 @@ async fn link(
     relationship: &str,
 ) -> Result<Uuid, AppError> {
     let guardian = guardian_of_user(conn, user).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO student_guardians (college_id, student_id, guardian_id, relationship, confirmed_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4) ON CONFLICT DO NOTHING",
-    )
-    .bind(student)
-    .bind(guardian)
-    .bind(relationship)
-    .bind(context.actor)
+    let inserted = sqlx::query!("INSERT INTO student_guardians (college_id, student_id, guardian_id, relationship, confirmed_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4) ON CONFLICT DO NOTHING", student, guardian, relationship, context.actor)
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -353,13 +347,7 @@ pub async fn decide(
     if let (true, Some(student)) = (confirm, student) {
         link(conn, context, user, student, &relationship).await?;
     }
-    sqlx::query(
-        "UPDATE guardian_link_requests SET status = $2, decided_by = $3, decided_at = now(), reason = nullif($4, '') WHERE id = $1",
-    )
-    .bind(id)
-    .bind(if confirm { "confirmed" } else { "rejected" })
-    .bind(context.actor)
-    .bind(reason)
+    sqlx::query!("UPDATE guardian_link_requests SET status = $2, decided_by = $3, decided_at = now(), reason = nullif($4, '') WHERE id = $1", id, if confirm { "confirmed" } else { "rejected" }, context.actor, reason)
     .execute(&mut *conn)
     .await?;
     audit::record(
@@ -420,12 +408,13 @@ pub async fn unlink(
     student: Uuid,
     guardian: Uuid,
 ) -> Result<(), AppError> {
-    let done =
-        sqlx::query("DELETE FROM student_guardians WHERE student_id = $1 AND guardian_id = $2")
-            .bind(student)
-            .bind(guardian)
-            .execute(&mut *conn)
-            .await?;
+    let done = sqlx::query!(
+        "DELETE FROM student_guardians WHERE student_id = $1 AND guardian_id = $2",
+        student,
+        guardian
+    )
+    .execute(&mut *conn)
+    .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }

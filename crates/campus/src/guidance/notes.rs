@@ -54,14 +54,14 @@ pub async fn add(
         return Err(AppError::NotFound);
     }
     let id = Uuid::new_v4();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO guidance_notes (college_id, id, student_id, body_enc, author_id) \
          VALUES (app_current_college(), $1, $2, $3, $4)",
+        id,
+        student,
+        keys.encrypt(&aad(id), body),
+        context.actor
     )
-    .bind(id)
-    .bind(student)
-    .bind(keys.encrypt(&aad(id), body))
-    .bind(context.actor)
     .execute(&mut *conn)
     .await?;
     // The audit trail records that a note was written, never what it says.

@@ -195,9 +195,7 @@ pub async fn change_password(
             .into_response());
     }
     let hash = password::hash_bounded(&form.new).await?;
-    sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1")
-        .bind(principal.user_id)
-        .bind(hash)
+    sqlx::query!("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1", principal.user_id, hash)
         .execute(&mut *tx)
         .await?;
     let (revoked, _) = tokens::sign_out_everywhere(&mut tx, principal.user_id).await?;

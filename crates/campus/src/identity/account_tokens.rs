@@ -44,27 +44,27 @@ pub async fn issue(
     user: Uuid,
     purpose: Purpose,
 ) -> Result<String, sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE account_tokens SET used_at = now() \
          WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user,
+        purpose.name(),
     )
-    .bind(user)
-    .bind(purpose.name())
     .execute(&mut *conn)
     .await?;
     let token = new_token();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO account_tokens (college_id, user_id, purpose, token_hash, expires_at) \
-         VALUES (app_current_college(), $1, $2, $3, now() + $4)",
+         VALUES (app_current_college(), $1, $2, $3, now() + $4::interval)",
+        user,
+        purpose.name(),
+        token_hash(&token),
+        PgInterval {
+            months: 0,
+            days: 0,
+            microseconds: purpose.lifetime().as_micros() as i64,
+        },
     )
-    .bind(user)
-    .bind(purpose.name())
-    .bind(token_hash(&token))
-    .bind(PgInterval {
-        months: 0,
-        days: 0,
-        microseconds: purpose.lifetime().as_micros() as i64,
-    })
     .execute(conn)
     .await?;
     Ok(refresh_value(college, &token))
@@ -81,12 +81,12 @@ pub async fn peek(
     token: &[u8],
     purpose: Purpose,
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "SELECT user_id FROM account_tokens WHERE token_hash = $1 AND purpose = $2 \
            AND used_at IS NULL AND expires_at > now()",
+        token_hash(token),
+        purpose.name(),
     )
-    .bind(token_hash(token))
-    .bind(purpose.name())
     .fetch_optional(conn)
     .await
 }
@@ -97,21 +97,23 @@ pub async fn consume(
     token: &[u8],
     purpose: Purpose,
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE account_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2 \
            AND used_at IS NULL AND expires_at > now() RETURNING user_id",
+        token_hash(token),
+        purpose.name(),
     )
-    .bind(token_hash(token))
-    .bind(purpose.name())
     .fetch_optional(conn)
     .await
 }
 
 /// Voids every unused link of `user` (their email or status changed under them).
 pub async fn revoke_all(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL")
-        .bind(user)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        user,
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -150,11 +150,13 @@ pub async fn pending_secret(
         return Ok(bytes);
     }
     let secret: [u8; 20] = rand::random();
-    sqlx::query("UPDATE users SET totp_pending_enc = $2 WHERE id = $1")
-        .bind(user)
-        .bind(keys.encrypt(&pending_aad(user), &hex_encode(&secret)))
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET totp_pending_enc = $2 WHERE id = $1",
+        user,
+        keys.encrypt(&pending_aad(user), &hex_encode(&secret))
+    )
+    .execute(conn)
+    .await?;
     Ok(secret.to_vec())
 }
 
@@ -184,13 +186,13 @@ pub async fn confirm(
     let Some(step) = totp(&secret).and_then(|t| t.check(code.trim(), now())) else {
         return Ok(None);
     };
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET totp_secret_enc = $2, totp_pending_enc = NULL, totp_enabled_at = now(), \
             totp_last_step = $3 WHERE id = $1",
+        user,
+        keys.encrypt(&secret_aad(user), &hex_encode(&secret)),
+        step as i64
     )
-    .bind(user)
-    .bind(keys.encrypt(&secret_aad(user), &hex_encode(&secret)))
-    .bind(step as i64)
     .execute(&mut *conn)
     .await?;
     Ok(Some(replace_recovery_codes(conn, user).await?))
@@ -203,12 +205,12 @@ pub async fn add_recovery_codes(
     codes: &[String],
 ) -> Result<(), sqlx::Error> {
     for code in codes {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO recovery_codes (college_id, user_id, code_hash) \
              VALUES (app_current_college(), $1, $2) ON CONFLICT DO NOTHING",
+            user,
+            hash_code(code)
         )
-        .bind(user)
-        .bind(hash_code(code))
         .execute(&mut *conn)
         .await?;
     }
@@ -219,15 +221,12 @@ pub async fn replace_recovery_codes(
     conn: &mut PgConnection,
     user: Uuid,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-        .bind(user)
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user)
         .execute(&mut *conn)
         .await?;
     let codes = new_recovery_codes();
     for code in &codes {
-        sqlx::query("INSERT INTO recovery_codes (college_id, user_id, code_hash) VALUES (app_current_college(), $1, $2)")
-            .bind(user)
-            .bind(hash_code(code))
+        sqlx::query!("INSERT INTO recovery_codes (college_id, user_id, code_hash) VALUES (app_current_college(), $1, $2)", user, hash_code(code))
             .execute(&mut *conn)
             .await?;
     }
@@ -264,18 +263,16 @@ pub async fn verify(
         if last_step.is_some_and(|last| step as i64 <= last) {
             return Ok(None);
         }
-        sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1")
-            .bind(user)
-            .bind(step as i64)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1",
+            user,
+            step as i64
+        )
+        .execute(&mut *conn)
+        .await?;
         return Ok(Some(Proof::Totp));
     }
-    let used = sqlx::query(
-        "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL",
-    )
-    .bind(user)
-    .bind(hash_code(code))
+    let used = sqlx::query!("UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL", user, hash_code(code))
     .execute(&mut *conn)
     .await?;
     Ok((used.rows_affected() == 1).then_some(Proof::RecoveryCode))
@@ -288,25 +285,26 @@ pub async fn enable_with_secret(
     user: Uuid,
     secret: &[u8],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET totp_secret_enc = $2, totp_enabled_at = now() WHERE id = $1")
-        .bind(user)
-        .bind(keys.encrypt(&secret_aad(user), &hex_encode(secret)))
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET totp_secret_enc = $2, totp_enabled_at = now() WHERE id = $1",
+        user,
+        keys.encrypt(&secret_aad(user), &hex_encode(secret))
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Removes the second factor and its recovery codes.
 pub async fn remove(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_enabled_at = NULL, \
             totp_last_step = NULL WHERE id = $1",
+        user
     )
-    .bind(user)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-        .bind(user)
+    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user)
         .execute(conn)
         .await?;
     Ok(())

@@ -272,14 +272,10 @@ async fn set_password(
             .into_response());
     }
     let hash = password::hash_bounded(&form.new).await?;
-    sqlx::query(
-        "UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(), \
+    sqlx::query!("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(), \
             email_verified_at = coalesce(email_verified_at, now()), failed_logins = 0, \
             locked_until = NULL, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END \
-         WHERE id = $1",
-    )
-    .bind(user)
-    .bind(hash)
+         WHERE id = $1", user, hash)
     .execute(&mut *tx)
     .await?;
     let (sessions, families) = tokens::sign_out_everywhere(&mut tx, user).await?;
@@ -360,12 +356,12 @@ pub async fn verify_email(
         let mut tx = begin_for_college(&state.db, college).await?;
         if let Some(user) = account_tokens::consume(&mut tx, &bytes, Purpose::VerifyEmail).await? {
             // An applicant's own sign-up becomes usable once its address is confirmed.
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE users SET email_verified_at = now(), status = CASE \
                    WHEN self_signup AND status = 'invited' THEN 'active' ELSE status END \
                  WHERE id = $1",
+                user
             )
-            .bind(user)
             .execute(&mut *tx)
             .await?;
             audit::record(

@@ -102,10 +102,7 @@ pub async fn recheck_password(
 
 /// After the second factor: the sign-in is complete, so the failure count starts again.
 pub async fn complete(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1",
-    )
-    .bind(user)
+    sqlx::query!("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1", user)
     .execute(conn)
     .await?;
     Ok(())
@@ -121,16 +118,16 @@ pub async fn is_locked(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<bool
 
 /// Counts a failed attempt (a wrong password or second-factor code) towards the lock.
 pub async fn count_failure(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET failed_logins = failed_logins + 1, locked_until = CASE \
            WHEN failed_logins + 1 >= $2 \
            THEN now() + make_interval(mins => least(power(2, failed_logins + 1 - $2)::int, $3)) \
            ELSE locked_until END \
          WHERE id = $1",
+        user,
+        FREE_ATTEMPTS,
+        MAX_LOCK_MINUTES
     )
-    .bind(user)
-    .bind(FREE_ATTEMPTS)
-    .bind(MAX_LOCK_MINUTES)
     .execute(conn)
     .await?;
     Ok(())
@@ -207,15 +204,15 @@ pub async fn check_password(
     };
     // With a second factor, the failure count stays until that is proven too: otherwise
     // each right password would reset the count and codes could be guessed forever.
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET password_hash = coalesce($2, password_hash), \
             failed_logins = CASE WHEN totp_enabled_at IS NULL THEN 0 ELSE failed_logins END, \
             locked_until = CASE WHEN totp_enabled_at IS NULL THEN NULL ELSE locked_until END, \
             last_login_at = CASE WHEN totp_enabled_at IS NULL THEN now() ELSE last_login_at END \
          WHERE id = $1",
+        user_id,
+        rehash
     )
-    .bind(user_id)
-    .bind(rehash)
     .execute(&mut *tx)
     .await?;
     Ok(SignedIn {

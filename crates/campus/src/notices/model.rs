@@ -187,10 +187,10 @@ pub async fn withdraw(
     context: &AuditContext,
     id: Uuid,
 ) -> Result<(), AppError> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE notices SET withdrawn_at = now() WHERE id = $1 AND withdrawn_at IS NULL",
+        id
     )
-    .bind(id)
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {

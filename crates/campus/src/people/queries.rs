@@ -29,12 +29,12 @@ pub async fn assign_role(
     user_id: Uuid,
     role: Role,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO role_assignments (college_id, user_id, role) \
          VALUES (app_current_college(), $1, $2) ON CONFLICT DO NOTHING",
+        user_id,
+        role.as_str()
     )
-    .bind(user_id)
-    .bind(role.as_str())
     .execute(conn)
     .await?;
     Ok(())

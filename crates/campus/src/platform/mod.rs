@@ -41,11 +41,7 @@ pub async fn ensure_tenant(pool: &PgPool) -> Result<CollegeId, sqlx::Error> {
     }
     let id = CollegeId(Uuid::now_v7());
     let mut tx = begin_for_college(pool, id).await?;
-    sqlx::query(
-        "INSERT INTO colleges (id, slug, name, kind) VALUES ($1, $2, 'Campus platform', 'platform')",
-    )
-    .bind(id)
-    .bind(crate::institution::queries::PLATFORM_SLUG)
+    sqlx::query!("INSERT INTO colleges (id, slug, name, kind) VALUES ($1, $2, 'Campus platform', 'platform')", id.0, crate::institution::queries::PLATFORM_SLUG)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -86,11 +82,13 @@ pub async fn create_admin(
     else {
         return Ok(None);
     };
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-        .bind(user)
-        .bind(password_hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        user,
+        password_hash
+    )
+    .execute(&mut *tx)
+    .await?;
     crate::people::queries::assign_role(
         &mut tx,
         user,

@@ -327,26 +327,24 @@ pub async fn erase(
     .bind(student)
     .fetch_all(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM student_guardians WHERE student_id = $1")
-        .bind(student)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "DELETE FROM student_guardians WHERE student_id = $1",
+        student
+    )
+    .execute(&mut *conn)
+    .await?;
     let guardian_ids: Vec<Uuid> = guardians.iter().map(|g| g.0).collect();
     let guardian_users: Vec<Uuid> = guardians.iter().filter_map(|g| g.1).collect();
-    let removed = sqlx::query("DELETE FROM guardians WHERE id = ANY($1)")
-        .bind(&guardian_ids)
+    let removed = sqlx::query!("DELETE FROM guardians WHERE id = ANY($1)", &guardian_ids)
         .execute(&mut *conn)
         .await?
         .rows_affected();
     let mut accounts = guardian_users;
     accounts.extend(user);
     for account in &accounts {
-        sqlx::query(
-            "UPDATE users SET email = 'erased-' || id || '@erased.invalid', display_name = 'Erased account', \
+        sqlx::query!("UPDATE users SET email = 'erased-' || id || '@erased.invalid', display_name = 'Erased account', \
                 status = 'deactivated', password_hash = NULL, national_id_enc = NULL, totp_secret_enc = NULL, \
-                totp_pending_enc = NULL, totp_enabled_at = NULL, updated_at = now() WHERE id = $1",
-        )
-        .bind(account)
+                totp_pending_enc = NULL, totp_enabled_at = NULL, updated_at = now() WHERE id = $1", account)
         .execute(&mut *conn)
         .await?;
         for sql in [
@@ -373,34 +371,21 @@ pub async fn erase(
     ] {
         sqlx::query(sql).bind(student).execute(&mut *conn).await?;
     }
-    sqlx::query(
-        "UPDATE applications SET first_name = 'Erased', last_name = 'Applicant', date_of_birth = NULL, phone = NULL, \
-            address = NULL, previous_school = NULL, statement = '', updated_at = now() WHERE student_id = $1 OR user_id = $2",
-    )
-    .bind(student)
-    .bind(user)
+    sqlx::query!("UPDATE applications SET first_name = 'Erased', last_name = 'Applicant', date_of_birth = NULL, phone = NULL, \
+            address = NULL, previous_school = NULL, statement = '', updated_at = now() WHERE student_id = $1 OR user_id = $2", student, user)
     .execute(&mut *conn)
     .await?;
     // Documents already issued still verify, naming nobody.
-    sqlx::query(
-        "UPDATE issued_documents SET contents = contents || jsonb_build_object('student_name', 'Erased on request', 'student_number', $2::text) \
-         WHERE student_id = $1",
-    )
-    .bind(student)
-    .bind(&anonymous)
+    sqlx::query!("UPDATE issued_documents SET contents = contents || jsonb_build_object('student_name', 'Erased on request', 'student_number', $2::text) \
+         WHERE student_id = $1", student, &anonymous)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "UPDATE students SET student_number = $2, first_name = 'Erased', last_name = 'Student', email = NULL, \
-            phone = NULL, address = NULL, date_of_birth = NULL, user_id = NULL, advisor_staff_id = NULL WHERE id = $1",
-    )
-    .bind(student)
-    .bind(&anonymous)
+    sqlx::query!("UPDATE students SET student_number = $2, first_name = 'Erased', last_name = 'Student', email = NULL, \
+            phone = NULL, address = NULL, date_of_birth = NULL, user_id = NULL, advisor_staff_id = NULL WHERE id = $1", student, &anonymous)
     .execute(&mut *conn)
     .await?;
     let ids: Vec<Uuid> = files.iter().map(|f| f.0).collect();
-    sqlx::query("DELETE FROM stored_files WHERE id = ANY($1)")
-        .bind(&ids)
+    sqlx::query!("DELETE FROM stored_files WHERE id = ANY($1)", &ids)
         .execute(&mut *conn)
         .await?;
     audit::record(

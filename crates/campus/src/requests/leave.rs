@@ -307,16 +307,8 @@ pub async fn decide(
         return Err(AppError::Forbidden);
     }
     let approver = chain[stage as usize - 1].clone();
-    sqlx::query(
-        "INSERT INTO leave_decisions (college_id, request_id, stage, approver, decision, comment, decided_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(stage)
-    .bind(&approver)
-    .bind(if approve { "approved" } else { "rejected" })
-    .bind(comment)
-    .bind(context.actor)
+    sqlx::query!("INSERT INTO leave_decisions (college_id, request_id, stage, approver, decision, comment, decided_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)", id, stage, &approver, if approve { "approved" } else { "rejected" }, comment, context.actor)
     .execute(&mut *conn)
     .await?;
     let last = stage as usize == chain.len();
@@ -325,27 +317,23 @@ pub async fn decide(
         (true, true) => "approved",
         (true, false) => "pending",
     };
-    sqlx::query("UPDATE leave_requests SET status = $2, stage = stage + 1 WHERE id = $1")
-        .bind(id)
-        .bind(new_status)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE leave_requests SET status = $2, stage = stage + 1 WHERE id = $1",
+        id,
+        new_status
+    )
+    .execute(&mut *conn)
+    .await?;
     let mut excused = 0;
     if new_status == "approved"
         && let Some(student) = student
     {
-        excused = sqlx::query(
-            "INSERT INTO attendance (college_id, session_id, student_id, status, marked_by) \
+        excused = sqlx::query!("INSERT INTO attendance (college_id, session_id, student_id, status, marked_by) \
              SELECT app_current_college(), cs.id, e.student_id, 'excused', $4 FROM enrollments e \
              JOIN class_sessions cs ON cs.college_id = e.college_id AND cs.section_id = e.section_id \
              WHERE e.student_id = $1 AND e.status = 'enrolled' AND cs.held_on BETWEEN $2 AND $3 \
              ON CONFLICT (college_id, session_id, student_id) DO UPDATE SET status = 'excused', \
-               marked_by = EXCLUDED.marked_by, marked_at = now() WHERE attendance.status = 'absent'",
-        )
-        .bind(student)
-        .bind(starts)
-        .bind(ends)
-        .bind(context.actor)
+               marked_by = EXCLUDED.marked_by, marked_at = now() WHERE attendance.status = 'absent'", student, starts, ends, context.actor)
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -389,10 +377,12 @@ pub async fn cancel(
             "this request is {status}; only a waiting one can be withdrawn"
         )));
     }
-    sqlx::query("UPDATE leave_requests SET status = 'cancelled' WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE leave_requests SET status = 'cancelled' WHERE id = $1",
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
     audit::record(
         conn,
         context,

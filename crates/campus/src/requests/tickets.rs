@@ -105,8 +105,8 @@ pub async fn open(
         return Err(AppError::Validation(errors));
     }
     // Numbers run per college; the lock makes two tickets at once take turns.
-    sqlx::query(
-        "SELECT pg_advisory_xact_lock(hashtext('tickets:' || app_current_college()::text))",
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtext('tickets:' || app_current_college()::text))"
     )
     .execute(&mut *conn)
     .await?;
@@ -261,20 +261,22 @@ async fn note(
     body: &str,
     is_event: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO ticket_comments (college_id, ticket_id, author_id, body, is_event) \
          VALUES (app_current_college(), $1, $2, $3, $4)",
+        ticket,
+        author,
+        body,
+        is_event
     )
-    .bind(ticket)
-    .bind(author)
-    .bind(body)
-    .bind(is_event)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE tickets SET updated_at = now() WHERE id = $1")
-        .bind(ticket)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE tickets SET updated_at = now() WHERE id = $1",
+        ticket
+    )
+    .execute(&mut *conn)
+    .await?;
     crate::live::publish(conn, &topic(ticket)).await
 }
 
@@ -373,11 +375,13 @@ pub async fn update(
                 "must be open, in_progress, resolved or closed",
             )]));
         }
-        sqlx::query("UPDATE tickets SET status = $2 WHERE id = $1")
-            .bind(id)
-            .bind(&input.status)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "UPDATE tickets SET status = $2 WHERE id = $1",
+            id,
+            &input.status
+        )
+        .execute(&mut *conn)
+        .await?;
         changes.push(format!(
             "Status: {} → {}",
             status.replace('_', " "),
@@ -404,11 +408,13 @@ pub async fn update(
             )]));
         }
         if Some(user) != assignee {
-            sqlx::query("UPDATE tickets SET assignee_id = $2 WHERE id = $1")
-                .bind(id)
-                .bind(user)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query!(
+                "UPDATE tickets SET assignee_id = $2 WHERE id = $1",
+                id,
+                user
+            )
+            .execute(&mut *conn)
+            .await?;
             changes.push(format!("Assigned to {name}"));
         }
     }

@@ -328,21 +328,15 @@ pub async fn change_status(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    sqlx::query("UPDATE students SET status = $2 WHERE id = $1")
-        .bind(student)
-        .bind(&input.status)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO student_status_history (college_id, student_id, from_status, to_status, effective_on, reason, changed_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)",
+    sqlx::query!(
+        "UPDATE students SET status = $2 WHERE id = $1",
+        student,
+        &input.status
     )
-    .bind(student)
-    .bind(&current)
-    .bind(&input.status)
-    .bind(effective_on)
-    .bind(reason)
-    .bind(context.actor)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!("INSERT INTO student_status_history (college_id, student_id, from_status, to_status, effective_on, reason, changed_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)", student, &current, &input.status, effective_on, reason, context.actor)
     .execute(&mut *conn)
     .await?;
     audit::record(

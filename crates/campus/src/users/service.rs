@@ -167,9 +167,7 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await?;
     for role in &user.roles {
-        sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)")
-            .bind(id)
-            .bind(role)
+        sqlx::query!("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)", id, role)
             .execute(&mut *conn)
             .await?;
     }
@@ -247,14 +245,11 @@ pub async fn set_roles(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    sqlx::query("DELETE FROM role_assignments WHERE user_id = $1")
-        .bind(user)
+    sqlx::query!("DELETE FROM role_assignments WHERE user_id = $1", user)
         .execute(&mut *conn)
         .await?;
     for role in &roles {
-        sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)")
-            .bind(user)
-            .bind(role)
+        sqlx::query!("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, $2)", user, role)
             .execute(&mut *conn)
             .await?;
     }
@@ -356,17 +351,11 @@ pub async fn update(
             )]));
         }
     }
-    sqlx::query(
-        "UPDATE users SET display_name = coalesce($2, display_name), \
+    sqlx::query!("UPDATE users SET display_name = coalesce($2, display_name), \
             email = coalesce($3, email), \
             email_verified_at = CASE WHEN $3 IS NOT NULL AND $3 <> email::text THEN NULL ELSE email_verified_at END, \
             status = coalesce($4, status), updated_at = now() \
-         WHERE id = $1",
-    )
-    .bind(user)
-    .bind(&display_name)
-    .bind(email.as_ref().map(|e| e.as_str().to_string()))
-    .bind(status.map(Status::as_str))
+         WHERE id = $1", user, display_name.as_deref(), email.as_ref().map(|e| e.as_str().to_string()), status.map(Status::as_str))
     .execute(&mut *conn)
     .await?;
     if status == Some(Status::Deactivated) {
@@ -473,11 +462,13 @@ pub async fn set_national_id(
         )]));
     }
     let stored = (!value.is_empty()).then(|| keys.encrypt(&national_id_aad(user), value));
-    sqlx::query("UPDATE users SET national_id_enc = $2, updated_at = now() WHERE id = $1")
-        .bind(user)
-        .bind(&stored)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET national_id_enc = $2, updated_at = now() WHERE id = $1",
+        user,
+        stored.as_deref()
+    )
+    .execute(&mut *conn)
+    .await?;
     audit::record(
         conn,
         context,
