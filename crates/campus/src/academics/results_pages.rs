@@ -206,15 +206,22 @@ pub async fn publish(
     .await
 }
 
+/// The "return to draft" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReturnForm {
+    reason: String,
+}
+
 pub async fn return_to_draft(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<ReturnForm>,
 ) -> AppResult<Response> {
-    let reason = field(&body, "reason");
+    let reason = form.reason;
     step(
         &state,
         &principal,
@@ -226,23 +233,33 @@ pub async fn return_to_draft(
     .await
 }
 
+/// The amendment form: one mark changed after publication, with the reason.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AmendForm {
+    student_id: String,
+    assessment_id: String,
+    score: String,
+    reason: String,
+}
+
 pub async fn amend(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<AmendForm>,
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
-    let mut id = |name: &str| {
-        Uuid::parse_str(field(&body, name).trim())
+    let mut id = |name: &str, value: &str| {
+        Uuid::parse_str(value.trim())
             .map_err(|_| errors.push(FieldError::new(name, "choose one from the list")))
             .ok()
     };
-    let student = id("student_id");
-    let assessment = id("assessment_id");
-    let score = field(&body, "score").trim().parse::<f64>();
+    let student = id("student_id", &form.student_id);
+    let assessment = id("assessment_id", &form.assessment_id);
+    let score = form.score.trim().parse::<f64>();
     if score.is_err() {
         errors.push(FieldError::new("score", "must be a number"));
     }
@@ -261,7 +278,7 @@ pub async fn amend(
         student_id,
         assessment_id,
         score,
-        reason: field(&body, "reason"),
+        reason: form.reason,
     };
     step(
         &state,

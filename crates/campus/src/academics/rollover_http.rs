@@ -163,19 +163,23 @@ pub async fn page(
     render_page(&state, &principal, jar, query.from, query.to, outcome).await
 }
 
+/// The "run the rollover" form: the closing term and the next.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RolloverForm {
+    from: String,
+    to: String,
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<RolloverForm>,
 ) -> AppResult<Response> {
-    let id = |name: &str| {
-        body.iter()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| Uuid::parse_str(v.trim()).ok())
-    };
-    let (Some(from), Some(to)) = (id("from"), id("to")) else {
+    let id = |value: &str| Uuid::parse_str(value.trim()).ok();
+    let (Some(from), Some(to)) = (id(&form.from), id(&form.to)) else {
         let errors = vec![FieldError::new(
             "from",
             "choose the closing term and the next",

@@ -17,7 +17,7 @@ use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
-use crate::web::extract::{ApiPath, form_field as field};
+use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
@@ -118,6 +118,15 @@ pub async fn page(
     render_page(&state, &principal, jar, section, Vec::new()).await
 }
 
+/// The "add a session" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SessionForm {
+    held_on: String,
+    starts: String,
+    ends: String,
+}
+
 pub async fn add_session(
     State(state): State<AppState>,
     principal: Principal,
@@ -125,12 +134,12 @@ pub async fn add_session(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<SessionForm>,
 ) -> AppResult<Response> {
     let input = attendance::NewSessionInput {
-        held_on: field(&body, "held_on"),
-        starts: field(&body, "starts"),
-        ends: field(&body, "ends"),
+        held_on: form.held_on,
+        starts: form.starts,
+        ends: form.ends,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
@@ -141,6 +150,16 @@ pub async fn add_session(
         .await
 }
 
+/// The "add an assessment" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AssessmentForm {
+    name: String,
+    kind: String,
+    weight: String,
+    max_marks: String,
+}
+
 pub async fn add_assessment(
     State(state): State<AppState>,
     principal: Principal,
@@ -148,14 +167,14 @@ pub async fn add_assessment(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<AssessmentForm>,
 ) -> AppResult<Response> {
-    let number = |name: &str| field(&body, name).trim().parse::<f64>().unwrap_or(-1.0);
+    let number = |value: &str| value.trim().parse::<f64>().unwrap_or(-1.0);
     let input = assessment::NewAssessmentInput {
-        name: field(&body, "name"),
-        kind: field(&body, "kind"),
-        weight: number("weight"),
-        max_marks: number("max_marks"),
+        name: form.name,
+        kind: form.kind,
+        weight: number(&form.weight),
+        max_marks: number(&form.max_marks),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = assessment::create(&mut tx, &grant, &context, section, &input).await;

@@ -226,6 +226,16 @@ pub async fn review(
     .await
 }
 
+/// A reviewer's decision on an achievement in the queue; `back` is the queue tab
+/// (status) to return to.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+    comment: String,
+    back: String,
+}
+
 pub async fn decide(
     State(state): State<AppState>,
     principal: Principal,
@@ -233,13 +243,13 @@ pub async fn decide(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let input = DecisionInput {
-        decision: form_field(&body, "decision"),
-        comment: form_field(&body, "comment"),
+        decision: form.decision,
+        comment: form.comment,
     };
-    let back = form_field(&body, "back");
+    let back = form.back;
     let done = match input.decision.as_str() {
         "approve" => "approved",
         "reject" => "rejected",
@@ -348,14 +358,23 @@ pub async fn save_rules(
         .await
 }
 
+/// The form setting which categories a student organizer reviews (one checkbox per
+/// category, so `category` repeats).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OrganizerForm {
+    user_id: String,
+    category: Vec<String>,
+}
+
 pub async fn save_organizer(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<OrganizerForm>,
 ) -> AppResult<Response> {
-    let Ok(user_id) = Uuid::parse_str(form_field(&body, "user_id").trim()) else {
+    let Ok(user_id) = Uuid::parse_str(form.user_id.trim()) else {
         return render_settings(
             &state,
             &principal,
@@ -367,11 +386,7 @@ pub async fn save_organizer(
     };
     let input = model::OrganizerInput {
         user_id,
-        categories: body
-            .iter()
-            .filter(|(k, _)| k == "category")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        categories: form.category,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = model::set_organizer(&mut tx, &context, &input).await;

@@ -28,7 +28,7 @@ use crate::files::uploads;
 use crate::institution::queries;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
-use crate::web::extract::{ApiPath, form_field};
+use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done};
 use crate::web::layout::{Brand, Chrome, render};
 use crate::web::throttle::Door;
@@ -110,28 +110,39 @@ pub async fn apply_page(
     .await
 }
 
+/// The public "apply" form: an applicant's account for one intake.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApplyForm {
+    intake_id: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password: String,
+}
+
 pub async fn apply(
     State(state): State<AppState>,
     client: ClientIp,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(slug): ApiPath<String>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<ApplyForm>,
 ) -> AppResult<Response> {
     state.throttle.check(Door::SignUp, client.0)?;
     let college = queries::find_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let Ok(intake_id) = Uuid::parse_str(form_field(&body, "intake_id").trim()) else {
+    let Ok(intake_id) = Uuid::parse_str(form.intake_id.trim()) else {
         let errors = vec![FieldError::new("intake_id", "choose a program to apply to")];
         return render_apply(&state, jar, &slug, SignUpInput::default(), false, errors).await;
     };
     let input = SignUpInput {
         intake_id,
-        first_name: form_field(&body, "first_name"),
-        last_name: form_field(&body, "last_name"),
-        email: form_field(&body, "email"),
-        password: form_field(&body, "password"),
+        first_name: form.first_name,
+        last_name: form.last_name,
+        email: form.email,
+        password: form.password,
     };
     let base_url = state.config.base_url();
     let signing = signup::Signing {
@@ -344,24 +355,37 @@ async fn after(
     }
 }
 
+/// The applicant's "details" form on their application.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApplicationForm {
+    first_name: String,
+    last_name: String,
+    date_of_birth: String,
+    phone: String,
+    address: String,
+    previous_school: String,
+    qualifying_percent: String,
+    statement: String,
+}
+
 pub async fn save(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<ApplicationForm>,
 ) -> AppResult<Response> {
-    let field = |name: &str| form_field(&body, name);
     let input = ApplicationInput {
-        first_name: field("first_name"),
-        last_name: field("last_name"),
-        date_of_birth: field("date_of_birth"),
-        phone: field("phone"),
-        address: field("address"),
-        previous_school: field("previous_school"),
-        qualifying_percent: field("qualifying_percent"),
-        statement: field("statement"),
+        first_name: form.first_name,
+        last_name: form.last_name,
+        date_of_birth: form.date_of_birth,
+        phone: form.phone,
+        address: form.address,
+        previous_school: form.previous_school,
+        qualifying_percent: form.qualifying_percent,
+        statement: form.statement,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let outcome = applications::save(&mut tx, &context, principal.user_id, id, &input)
@@ -428,6 +452,13 @@ pub async fn pay(
         .await
 }
 
+/// The office's "fee received" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FeeReceivedForm {
+    receipt: String,
+}
+
 /// The office records a fee paid to it, with its receipt number.
 pub async fn fee_received(
     State(state): State<AppState>,
@@ -435,10 +466,10 @@ pub async fn fee_received(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<FeeReceivedForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = payments::record_at_office(&mut tx, &context, id, &form_field(&body, "receipt"))
+    let outcome = payments::record_at_office(&mut tx, &context, id, &form.receipt)
         .await
         .map(|()| "The fee is recorded as received.");
     after(&state, &principal, jar, id, tx, outcome).await
@@ -472,17 +503,25 @@ pub async fn withdraw(
     after(&state, &principal, jar, id, tx, outcome).await
 }
 
+/// The office's decision form on an application.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    status: String,
+    reason: String,
+}
+
 pub async fn decide(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let input = DecisionInput {
-        status: form_field(&body, "status"),
-        reason: form_field(&body, "reason"),
+        status: form.status,
+        reason: form.reason,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let outcome = applications::decide(&mut tx, &context, &state.config.base_url(), id, &input)
@@ -564,6 +603,13 @@ pub async fn checkout(
     render_checkout(&state, &principal, jar, reference, Vec::new()).await
 }
 
+/// The test checkout's card form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CheckoutForm {
+    card: String,
+}
+
 /// The test checkout's "pay": a test card decides the outcome, which is signed and then
 /// settled exactly as a real gateway's callback would be.
 pub async fn checkout_pay(
@@ -572,13 +618,10 @@ pub async fn checkout_pay(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(reference): ApiPath<String>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<CheckoutForm>,
 ) -> AppResult<Response> {
     let payment = own_payment(&state, &principal, &reference).await?;
-    let card: String = form_field(&body, "card")
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let card: String = form.card.chars().filter(char::is_ascii_digit).collect();
     let outcome = match card.as_str() {
         TEST_CARD_PAYS => Outcome::Paid,
         TEST_CARD_DECLINED => Outcome::Failed,
@@ -673,23 +716,36 @@ pub async fn intakes_page(
     render_intakes(&state, &principal, jar, IntakeInput::default(), Vec::new()).await
 }
 
+/// The office's "new intake" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct IntakeForm {
+    program: String,
+    name: String,
+    seats: String,
+    application_fee: String,
+    currency: String,
+    opens_on: String,
+    closes_on: String,
+    admits_on: String,
+}
+
 pub async fn create_intake(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<IntakeForm>,
 ) -> AppResult<Response> {
-    let field = |name: &str| form_field(&body, name);
     let input = IntakeInput {
-        program: field("program"),
-        name: field("name"),
-        seats: field("seats").trim().parse().unwrap_or(0),
-        application_fee: field("application_fee"),
-        currency: field("currency"),
-        opens_on: field("opens_on"),
-        closes_on: field("closes_on"),
-        admits_on: field("admits_on"),
+        program: form.program,
+        name: form.name,
+        seats: form.seats.trim().parse().unwrap_or(0),
+        application_fee: form.application_fee,
+        currency: form.currency,
+        opens_on: form.opens_on,
+        closes_on: form.closes_on,
+        admits_on: form.admits_on,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = intakes::create(&mut tx, &context, &input).await;

@@ -22,7 +22,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::files::uploads::{self, FileView};
 use crate::web::csrf;
-use crate::web::extract::{ApiPath, form_field as field};
+use crate::web::extract::ApiPath;
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -219,20 +219,31 @@ pub async fn add_material(
     }
 }
 
+/// The "add a meeting" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MeetingForm {
+    title: String,
+    starts_at: String,
+    ends_at: String,
+    link: String,
+    agenda: String,
+}
+
 pub async fn add_meeting(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {
     let input = NewMeetingInput {
-        title: field(&body, "title"),
-        starts_at: field(&body, "starts_at"),
-        ends_at: field(&body, "ends_at"),
-        link: field(&body, "link"),
-        agenda: field(&body, "agenda"),
+        title: form.title,
+        starts_at: form.starts_at,
+        ends_at: form.ends_at,
+        link: form.link,
+        agenda: form.agenda,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     membership::teacher(&mut tx, &principal, section).await?;
@@ -404,6 +415,14 @@ pub async fn submit(
     }
 }
 
+/// The grading form of one hand-in.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct GradeForm {
+    score: String,
+    feedback: String,
+}
+
 pub async fn grade(
     State(state): State<AppState>,
     principal: Principal,
@@ -411,7 +430,7 @@ pub async fn grade(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(submission): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<GradeForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let assignment: Option<Uuid> =
@@ -420,7 +439,7 @@ pub async fn grade(
             .fetch_optional(&mut *tx)
             .await?;
     let assignment = assignment.ok_or(AppError::NotFound)?;
-    let score = field(&body, "score").trim().parse::<f64>();
+    let score = form.score.trim().parse::<f64>();
     let Ok(score) = score else {
         tx.rollback().await?;
         let errors = vec![FieldError::new("score", "must be a number")];
@@ -435,7 +454,7 @@ pub async fn grade(
     };
     let input = GradeInput {
         score,
-        feedback: field(&body, "feedback"),
+        feedback: form.feedback,
     };
     match assignments::grade(&mut tx, &grant, &context, submission, &input).await {
         Ok(()) => {

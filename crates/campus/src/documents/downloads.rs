@@ -183,6 +183,13 @@ pub async fn marksheet(
     }
 }
 
+/// The page's "report card" form: the term to issue it for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportCardForm {
+    term: String,
+}
+
 /// The page form's version of [`report_card`]: a POST (issuing records a document) with
 /// the term in the body.
 pub async fn report_card_form(
@@ -191,13 +198,10 @@ pub async fn report_card_form(
     grant: Grant,
     context: AuditContext,
     student: ApiPath<Uuid>,
-    axum::Form(body): axum::Form<Vec<(String, String)>>,
+    axum::Form(form): axum::Form<ReportCardForm>,
 ) -> AppResult<Response> {
-    let term = body
-        .iter()
-        .find(|(k, _)| k == "term")
-        .and_then(|(_, v)| Uuid::parse_str(v.trim()).ok())
-        .ok_or_else(|| AppError::Validation(vec![FieldError::new("term", "choose a term")]))?;
+    let term = Uuid::parse_str(form.term.trim())
+        .map_err(|_| AppError::Validation(vec![FieldError::new("term", "choose a term")]))?;
     report_card(
         state,
         principal,

@@ -134,19 +134,23 @@ pub async fn page(
     render_page(&state, &principal, jar, Vec::new()).await
 }
 
+/// The "print a program's report cards" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReportCardJobForm {
+    program_id: String,
+    term_id: String,
+}
+
 pub async fn create_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<ReportCardJobForm>,
 ) -> AppResult<Response> {
-    let id = |name: &str| {
-        body.iter()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| Uuid::parse_str(v.trim()).ok())
-    };
-    let (Some(program_id), Some(term_id)) = (id("program_id"), id("term_id")) else {
+    let id = |value: &str| Uuid::parse_str(value.trim()).ok();
+    let (Some(program_id), Some(term_id)) = (id(&form.program_id), id(&form.term_id)) else {
         let errors = vec![FieldError::new("program_id", "choose a program and a term")];
         return render_page(&state, &principal, jar, errors).await;
     };

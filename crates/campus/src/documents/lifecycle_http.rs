@@ -15,7 +15,7 @@ use crate::db::begin_for_college;
 use crate::documents::lifecycle::{self, IssuedLine, RevokeInput};
 use crate::error::AppResult;
 use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::extract::{ApiJson, ApiPath};
 
 /// A student's issued documents, newest first, with revocations and supersessions.
 #[utoipa::path(get, path = "/api/v1/students/{id}/documents", tag = "documents", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
@@ -53,6 +53,13 @@ pub async fn revoke_api(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The student page's "Revoke" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RevokeForm {
+    reason: String,
+}
+
 /// The student page's "Revoke" form: back to the student's documents, saying so.
 pub async fn revoke_page(
     State(state): State<AppState>,
@@ -60,10 +67,10 @@ pub async fn revoke_page(
     grant: Grant,
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
-    axum::Form(body): axum::Form<Vec<(String, String)>>,
+    axum::Form(form): axum::Form<RevokeForm>,
 ) -> AppResult<Response> {
     let input = RevokeInput {
-        reason: form_field(&body, "reason"),
+        reason: form.reason,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let student = lifecycle::revoke(&mut tx, &context, id, &input).await?;

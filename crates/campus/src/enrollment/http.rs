@@ -20,7 +20,7 @@ use crate::enrollment::progress::{self, MoveInput, Progress, Step, StepInput};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
@@ -188,6 +188,14 @@ pub async fn of_student(
     render_progress(&state, &principal, jar, student, false, Vec::new()).await
 }
 
+/// The "record an enrollment step" form: the step reached and a remark.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MoveForm {
+    step_id: String,
+    remark: String,
+}
+
 pub async fn move_page(
     State(state): State<AppState>,
     principal: Principal,
@@ -195,15 +203,15 @@ pub async fn move_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    let Ok(step_id) = Uuid::parse_str(form_field(&body, "step_id").trim()) else {
+    let Ok(step_id) = Uuid::parse_str(form.step_id.trim()) else {
         let errors = vec![FieldError::new("step_id", "choose a step")];
         return render_progress(&state, &principal, jar, student, false, errors).await;
     };
     let input = MoveInput {
         step_id,
-        remark: form_field(&body, "remark"),
+        remark: form.remark,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
@@ -276,15 +284,22 @@ pub async fn steps_page(
     render_steps(&state, &principal, jar, None, Vec::new()).await
 }
 
+/// The enrollment steps form: one textarea, one step per line.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StepsForm {
+    steps: String,
+}
+
 /// One step per line: `Name` or `Name | description`.
 pub async fn save_steps_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<StepsForm>,
 ) -> AppResult<Response> {
-    let text = form_field(&body, "steps");
+    let text = form.steps;
     let steps: Vec<StepInput> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

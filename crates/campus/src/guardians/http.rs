@@ -26,7 +26,7 @@ use crate::guardians::portal::{self, Child};
 use crate::notices::model::{self as notices, Notice};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
@@ -218,18 +218,28 @@ pub async fn portal_page(
     .await
 }
 
+/// The parent portal's "link me to my child" form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LinkRequestForm {
+    student_number: String,
+    date_of_birth: String,
+    relationship: String,
+    note: String,
+}
+
 pub async fn request_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<LinkRequestForm>,
 ) -> AppResult<Response> {
     let input = LinkRequestInput {
-        student_number: form_field(&body, "student_number"),
-        date_of_birth: form_field(&body, "date_of_birth"),
-        relationship: form_field(&body, "relationship"),
-        note: form_field(&body, "note"),
+        student_number: form.student_number,
+        date_of_birth: form.date_of_birth,
+        relationship: form.relationship,
+        note: form.note,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let outcome = links::request(&mut tx, &context, principal.user_id, &input).await;
@@ -300,17 +310,25 @@ pub async fn requests_page(
     render_requests(&state, &principal, jar, Vec::new()).await
 }
 
+/// The college's confirm-or-reject form for a link request.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+    reason: String,
+}
+
 pub async fn decide_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let input = DecisionInput {
-        decision: form_field(&body, "decision"),
-        reason: form_field(&body, "reason"),
+        decision: form.decision,
+        reason: form.reason,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = links::decide(&mut tx, &context, id, &input).await;
@@ -328,6 +346,16 @@ pub async fn decide_page(
         .await
 }
 
+/// The profile page's guardian form: a parent's email and relationship to link, or the
+/// guardian id to unlink.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GuardianLinkForm {
+    email: String,
+    relationship: String,
+    unlink: String,
+}
+
 /// The profile page's form: link a parent account by email, or end a link.
 pub async fn link_page(
     State(state): State<AppState>,
@@ -336,17 +364,17 @@ pub async fn link_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<GuardianLinkForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let unlinking = Uuid::parse_str(form_field(&body, "unlink").trim()).ok();
+    let unlinking = Uuid::parse_str(form.unlink.trim()).ok();
     let result = match unlinking {
         Some(guardian) => links::unlink(&mut tx, &context, student, guardian).await,
         None => {
             let input = DirectLinkInput {
-                email: form_field(&body, "email"),
-                relationship: form_field(&body, "relationship"),
+                email: form.email,
+                relationship: form.relationship,
             };
             links::link_directly(&mut tx, &context, student, &input)
                 .await

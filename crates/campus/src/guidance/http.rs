@@ -19,7 +19,7 @@ use crate::error::{AppResult, FieldError};
 use crate::guidance::notes::{self, Note, NoteInput};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
@@ -131,6 +131,13 @@ pub async fn page(
     .await
 }
 
+/// The "add a guidance note" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NoteForm {
+    body: String,
+}
+
 pub async fn add_page(
     State(state): State<AppState>,
     principal: Principal,
@@ -138,11 +145,9 @@ pub async fn add_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
-    let input = NoteInput {
-        body: form_field(&body, "body"),
-    };
+    let input = NoteInput { body: form.body };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let result = notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await;

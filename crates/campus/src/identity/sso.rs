@@ -533,28 +533,35 @@ pub async fn settings_page(
     Ok((jar, render(&page)?).into_response())
 }
 
+/// The single sign-on settings form. `enabled` is a checkbox: "on" when ticked, absent
+/// otherwise.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SsoSettingsForm {
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    allowed_domain: String,
+    label: String,
+    enabled: String,
+}
+
 /// Checks and stores the college's provider. An empty secret keeps the stored one.
 pub async fn save(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<SsoSettingsForm>,
 ) -> AppResult<Response> {
-    let field = |name: &str| {
-        body.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
     let (issuer, client_id, secret, domain, label) = (
-        field("issuer"),
-        field("client_id"),
-        field("client_secret"),
-        field("allowed_domain").to_lowercase(),
-        field("label"),
+        form.issuer.trim().to_string(),
+        form.client_id.trim().to_string(),
+        form.client_secret.trim().to_string(),
+        form.allowed_domain.trim().to_lowercase(),
+        form.label.trim().to_string(),
     );
-    let enabled = field("enabled") == "on";
+    let enabled = form.enabled.trim() == "on";
     let mut errors = Vec::new();
     // Plain http only in development (a provider on loopback); in production the secret
     // and the signing keys must travel over TLS.

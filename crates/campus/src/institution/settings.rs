@@ -139,31 +139,39 @@ pub async fn page(
     Ok((jar, render(&page)?).into_response())
 }
 
+/// The college settings form. The checkboxes are "on" when ticked and absent otherwise;
+/// a number field left out of the form (as opposed to sent empty) keeps its stored
+/// value, so those two are `Option`s.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    mfa_required_for_staff: String,
+    guidance_admin_access: String,
+    attendance_threshold: Option<String>,
+    retention_years: Option<String>,
+}
+
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // A field left out keeps its value; one that is not a number is refused.
-    let threshold = match body.iter().find(|(k, _)| k == "attendance_threshold") {
-        Some((_, v)) => v.trim().parse::<i16>().unwrap_or(0),
+    let threshold = match &form.attendance_threshold {
+        Some(v) => v.trim().parse::<i16>().unwrap_or(0),
         None => load(&mut tx).await?.attendance_threshold,
     };
-    let retention = match body.iter().find(|(k, _)| k == "retention_years") {
-        Some((_, v)) => v.trim().parse::<i16>().unwrap_or(-1),
+    let retention = match &form.retention_years {
+        Some(v) => v.trim().parse::<i16>().unwrap_or(-1),
         None => load(&mut tx).await?.retention_years,
     };
     let settings = CollegeSettings {
         retention_years: retention,
-        mfa_required_for_staff: body
-            .iter()
-            .any(|(k, v)| k == "mfa_required_for_staff" && v == "on"),
+        mfa_required_for_staff: form.mfa_required_for_staff == "on",
         attendance_threshold: threshold,
-        guidance_admin_access: body
-            .iter()
-            .any(|(k, v)| k == "guidance_admin_access" && v == "on"),
+        guidance_admin_access: form.guidance_admin_access == "on",
     };
     save(&mut tx, &context, &settings).await?;
     tx.commit().await?;

@@ -19,7 +19,7 @@ use crate::error::{AppResult, FieldError};
 use crate::notices::model::{self, AUDIENCES, Notice, NoticeInput};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath, form_field};
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
@@ -121,19 +121,30 @@ pub async fn page(
     render_page(&state, &principal, jar, NoticeInput::default(), Vec::new()).await
 }
 
+/// The "new notice" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NoticeForm {
+    title: String,
+    body: String,
+    audience: String,
+    publish_at: String,
+    expires_on: String,
+}
+
 pub async fn post_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<NoticeForm>,
 ) -> AppResult<Response> {
     let input = NoticeInput {
-        title: form_field(&body, "title"),
-        body: form_field(&body, "body"),
-        audience: form_field(&body, "audience"),
-        publish_at: form_field(&body, "publish_at"),
-        expires_on: form_field(&body, "expires_on"),
+        title: form.title,
+        body: form.body,
+        audience: form.audience,
+        publish_at: form.publish_at,
+        expires_on: form.expires_on,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = model::post(&mut tx, &context, &input).await;

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::privacy::{self, Erased};
 use crate::web::attachment::attachment;
 use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiPath, form_field};
+use crate::web::extract::ApiPath;
 
 /// Everything held about one student: a ZIP of `student.json` and their files.
 #[utoipa::path(get, path = "/api/v1/students/{id}/export", tag = "privacy", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
@@ -75,6 +75,13 @@ pub async fn erase(
 }
 
 /// The profile's erase form: the student number typed again, as a confirmation.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EraseForm {
+    confirm: String,
+}
+
+/// Erases from the profile page, once [`EraseForm`] confirms it.
 pub async fn erase_page(
     State(state): State<AppState>,
     principal: Principal,
@@ -82,7 +89,7 @@ pub async fn erase_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<EraseForm>,
 ) -> AppResult<Response> {
     let number: Option<String> = {
         let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -94,7 +101,7 @@ pub async fn erase_page(
         n
     };
     let number = number.ok_or(AppError::NotFound)?;
-    let typed = form_field(&body, "confirm");
+    let typed = form.confirm;
     let outcome = if typed.trim().to_uppercase() != number {
         Err(AppError::Validation(vec![FieldError::new(
             "confirm",

@@ -25,7 +25,7 @@ use crate::requests::tickets::{
 };
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath, ApiQuery, form_field};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
@@ -256,17 +256,26 @@ pub async fn requests_page(
     render_requests(&state, &principal, jar, Vec::new()).await
 }
 
+/// The "ask for leave" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LeaveForm {
+    starts_on: String,
+    ends_on: String,
+    reason: String,
+}
+
 pub async fn submit_leave_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<LeaveForm>,
 ) -> AppResult<Response> {
     let input = LeaveInput {
-        starts_on: form_field(&body, "starts_on"),
-        ends_on: form_field(&body, "ends_on"),
-        reason: form_field(&body, "reason"),
+        starts_on: form.starts_on,
+        ends_on: form.ends_on,
+        reason: form.reason,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = leave::submit(&mut tx, &context, principal.user_id, &input).await;
@@ -293,17 +302,25 @@ pub async fn cancel_leave_page(
         .await
 }
 
+/// The approver's "approve or reject" form on a leave request.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LeaveDecisionForm {
+    decision: String,
+    comment: String,
+}
+
 pub async fn decide_leave_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<LeaveDecisionForm>,
 ) -> AppResult<Response> {
     let input = LeaveDecisionInput {
-        decision: form_field(&body, "decision"),
-        comment: form_field(&body, "comment"),
+        decision: form.decision,
+        comment: form.comment,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = leave::decide(&mut tx, &context, &principal, id, &input).await;
@@ -314,18 +331,28 @@ pub async fn decide_leave_page(
         .await
 }
 
+/// The "open a ticket" form.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TicketForm {
+    category: String,
+    title: String,
+    body: String,
+    location: String,
+}
+
 pub async fn open_ticket_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<TicketForm>,
 ) -> AppResult<Response> {
     let input = TicketInput {
-        category: form_field(&body, "category"),
-        title: form_field(&body, "title"),
-        body: form_field(&body, "body"),
-        location: form_field(&body, "location"),
+        category: form.category,
+        title: form.title,
+        body: form.body,
+        location: form.location,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = tickets::open(&mut tx, &context, principal.user_id, &input).await;
@@ -449,17 +476,22 @@ pub async fn ticket_events(
     ))
 }
 
+/// The "add a comment" form on a ticket.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CommentForm {
+    body: String,
+}
+
 pub async fn comment_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<CommentForm>,
 ) -> AppResult<Response> {
-    let input = CommentInput {
-        body: form_field(&body, "body"),
-    };
+    let input = CommentInput { body: form.body };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = tickets::comment(&mut tx, &context, &principal, id, &input).await;
     form::settle(&state, tx, result)
@@ -469,17 +501,25 @@ pub async fn comment_page(
         .await
 }
 
+/// The "update a ticket" form (status and assignee).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TicketUpdateForm {
+    status: String,
+    assignee_email: String,
+}
+
 pub async fn update_page(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<TicketUpdateForm>,
 ) -> AppResult<Response> {
     let input = UpdateInput {
-        status: form_field(&body, "status"),
-        assignee_email: form_field(&body, "assignee_email"),
+        status: form.status,
+        assignee_email: form.assignee_email,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = tickets::update(&mut tx, &context, &principal, id, &input).await;

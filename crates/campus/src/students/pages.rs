@@ -17,7 +17,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::students::records::{self, Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
 use crate::web::csrf;
-use crate::web::extract::{ApiPath, ApiQuery, form_field};
+use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
 
@@ -225,6 +225,15 @@ pub async fn profile(
     render_profile_with(&state, &principal, jar, student, Vec::new(), notice).await
 }
 
+/// The "change status" form on a student's profile.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
+    effective_on: String,
+    reason: String,
+}
+
 pub async fn change_status(
     State(state): State<AppState>,
     principal: Principal,
@@ -232,13 +241,12 @@ pub async fn change_status(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
-    let field = |name: &str| form_field(&body, name);
     let input = StatusInput {
-        status: field("status"),
-        effective_on: field("effective_on"),
-        reason: field("reason"),
+        status: form.status,
+        effective_on: form.effective_on,
+        reason: form.reason,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;

@@ -20,7 +20,7 @@ use crate::users::import::{self, ImportReport};
 use crate::users::model::{NewUserInput, Status, UserView};
 use crate::users::service;
 use crate::web::csrf;
-use crate::web::extract::{ApiPath, ApiQuery, form_field as field};
+use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::form;
 use crate::web::layout::{Chrome, render};
 
@@ -178,12 +178,15 @@ async fn render_new(
     Ok((jar, render(&page)?).into_response())
 }
 
-/// Browsers send repeated checkboxes as repeated fields, so forms are read as pairs.
-fn fields(body: &[(String, String)], name: &str) -> Vec<String> {
-    body.iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .collect()
+/// The "new user" form. Browsers send each ticked role box as its own `roles` field, so
+/// it is read with axum-extra's `Form`, which gathers repeated fields into a list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewUserForm {
+    email: String,
+    display_name: String,
+    roles: Vec<String>,
+    invite: String,
 }
 
 pub async fn create(
@@ -192,13 +195,13 @@ pub async fn create(
     grant: Grant,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<NewUserForm>,
 ) -> AppResult<Response> {
     let input = NewUserInput {
-        email: field(&body, "email"),
-        display_name: field(&body, "display_name"),
-        roles: fields(&body, "roles"),
-        invite: field(&body, "invite") == "on",
+        email: form.email,
+        display_name: form.display_name,
+        roles: form.roles,
+        invite: form.invite == "on",
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let created = match input.parse() {
@@ -327,6 +330,18 @@ pub async fn show(
     render_show(&state, &principal, jar, id, notice, Vec::new()).await
 }
 
+/// The user's details form: name, email, status and national id (`clear_national_id` is
+/// a checkbox, "on" when ticked).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserUpdateForm {
+    display_name: String,
+    email: String,
+    status: String,
+    national_id: String,
+    clear_national_id: String,
+}
+
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
@@ -334,17 +349,16 @@ pub async fn update(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<UserUpdateForm>,
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
-    let name =
-        crate::people::model::parse_display_name("display_name", &field(&body, "display_name"))
-            .map_err(|e| errors.push(e))
-            .ok();
-    let email = Email::parse("email", &field(&body, "email"))
+    let name = crate::people::model::parse_display_name("display_name", &form.display_name)
         .map_err(|e| errors.push(e))
         .ok();
-    let status = match field(&body, "status").as_str() {
+    let email = Email::parse("email", &form.email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let status = match form.status.as_str() {
         "" => None,
         s => Status::parse(s).or_else(|| {
             errors.push(FieldError::new("status", "must be active or deactivated"));
@@ -359,7 +373,7 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     let status = status.filter(|s| s.as_str() != current.status);
-    let national_id = field(&body, "national_id");
+    let national_id = form.national_id;
     let base_url = state.config.base_url();
     let mailing = service::Mailing {
         base_url: &base_url,
@@ -367,9 +381,7 @@ pub async fn update(
     };
     let outcome =
         match service::update(&mut tx, &grant, &context, &mailing, id, name, email, status).await {
-            Ok(_)
-                if !national_id.trim().is_empty() || field(&body, "clear_national_id") == "on" =>
-            {
+            Ok(_) if !national_id.trim().is_empty() || form.clear_national_id == "on" => {
                 service::set_national_id(
                     &mut tx,
                     &state.config.field_keys,
@@ -387,6 +399,13 @@ pub async fn update(
         .await
 }
 
+/// The user's roles form: one `roles` field per ticked box (none when all are cleared).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserRolesForm {
+    roles: Vec<String>,
+}
+
 pub async fn set_roles(
     State(state): State<AppState>,
     principal: Principal,
@@ -394,10 +413,10 @@ pub async fn set_roles(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(body): Form<Vec<(String, String)>>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<UserRolesForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let roles = fields(&body, "roles");
+    let roles = form.roles;
     let result = service::set_roles(&mut tx, &grant, &context, id, &roles).await;
     form::settle(&state, tx, result)
         .done(|()| form::Done::to(format!("/admin/users/{id}?done=roles")))
@@ -452,16 +471,25 @@ pub async fn import_page(
     Ok((jar, render(&page)?).into_response())
 }
 
+/// The user import form: the CSV text, and `mode` ("commit" to create the accounts,
+/// anything else for a dry run).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ImportForm {
+    csv: String,
+    mode: String,
+}
+
 pub async fn import(
     State(state): State<AppState>,
     principal: Principal,
     grant: Grant,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<ImportForm>,
 ) -> AppResult<Response> {
-    let csv = field(&body, "csv");
-    let dry_run = field(&body, "mode") != "commit";
+    let csv = form.csv;
+    let dry_run = form.mode != "commit";
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let outcome = import::run(
         &mut tx,

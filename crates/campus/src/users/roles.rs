@@ -2,11 +2,10 @@
 //! permissions and scopes.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::CookieJar;
+use axum_extra::extract::{CookieJar, Form};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
@@ -218,24 +217,25 @@ pub async fn page(
     render_page(&state, &principal, jar, String::new(), Vec::new()).await
 }
 
+/// The "new role" form: a label and the ticked permissions (one `permissions` field per
+/// ticked box).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewRoleForm {
+    label: String,
+    permissions: Vec<String>,
+}
+
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(body): Form<Vec<(String, String)>>,
+    Form(form): Form<NewRoleForm>,
 ) -> AppResult<Response> {
     let input = NewRoleInput {
-        label: body
-            .iter()
-            .find(|(k, _)| k == "label")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
-        permissions: body
-            .iter()
-            .filter(|(k, _)| k == "permissions")
-            .map(|(_, v)| v.clone())
-            .collect(),
+        label: form.label,
+        permissions: form.permissions,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let created = create_role(&mut tx, &context, &input).await;
