@@ -10,11 +10,12 @@ use futures_util::StreamExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::registration::{Class, class, students, world};
 use crate::util::TestApp;
 use crate::util::api::{call, call_multipart, download, id, issue};
 use crate::util::app::body_text;
+use crate::util::db::scalar;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{Class, class, students, world};
 
 /// A real PNG photograph stand-in (so the portfolio has a thumbnail to make).
 fn png() -> Vec<u8> {
@@ -29,16 +30,6 @@ fn png() -> Vec<u8> {
         )
         .expect("encode");
     bytes
-}
-
-async fn count(app: &TestApp, college: campus::db::CollegeId, sql: &str) -> i64 {
-    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_one(&mut *tx)
-        .await
-        .expect("count");
-    tx.commit().await.expect("commit");
-    n
 }
 
 #[tokio::test]
@@ -143,11 +134,11 @@ async fn achievements_are_verified_within_reach_and_portfolios_show_revocations(
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {body}");
     }
     assert_eq!(
-        count(&app, w.college, "SELECT count(*) FROM achievements").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM achievements").await,
         0
     );
     assert_eq!(
-        count(&app, w.college, "SELECT count(*) FROM stored_files").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM stored_files").await,
         0
     );
     let big = vec![0u8; 2_100_000];
@@ -225,7 +216,7 @@ async fn achievements_are_verified_within_reach_and_portfolios_show_revocations(
     assert_eq!(bytes_back, photo);
 
     // Ada's page follows her achievements live.
-    crate::registration::same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
+    crate::util::world::same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
     let mut browser = crate::util::Browser::new(&app);
     browser.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let response = browser.follow("/achievements/events").await;
@@ -470,7 +461,7 @@ async fn the_student_hub_records_and_the_review_page_decides() {
         .await
         .expect("department");
     tx.commit().await.expect("commit");
-    crate::registration::same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
+    crate::util::world::same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
     let mut student = crate::util::Browser::new(&app);
     student.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let hub = student.get("/achievements").await;

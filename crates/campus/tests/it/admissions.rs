@@ -9,25 +9,13 @@ use campus::admissions::payments::{Outcome, Signed, TestGateway};
 use campus::db::begin_for_college;
 use serde_json::{Value, json};
 
-use crate::registration::{token_of, world};
 use crate::util::api::{call, call_multipart, download, id, login};
+use crate::util::db::scalar;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{token_of, world};
 use crate::util::{Browser, TestApp};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-
-async fn scalar<T>(app: &TestApp, college: campus::db::CollegeId, sql: &str) -> T
-where
-    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
-{
-    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
-    let value: T = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_one(&mut *tx)
-        .await
-        .expect(sql);
-    tx.commit().await.expect("commit");
-    value
-}
 
 /// The newest mail queued for `to` in the college `slug`.
 async fn last_mail(app: &TestApp, slug: &str, to: &str) -> Option<String> {

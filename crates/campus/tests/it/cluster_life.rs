@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
+use crate::util::free_port;
+
 const BIN: &str = env!("CARGO_BIN_EXE_campus");
 
 /// A throw-away data folder, short enough for a Unix socket path, removed at the end.
@@ -33,14 +35,6 @@ impl Drop for Folder {
         }
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn campus(folder: &Path) -> Command {

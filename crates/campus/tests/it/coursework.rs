@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 
 use serde_json::json;
 
-use crate::registration::{Class, class, same_password, world};
 use crate::util::TestApp;
 use crate::util::api::{call, call_multipart, download, id};
 use crate::util::fixtures::PASSWORD;
+use crate::util::world::{Class, class, same_password, world};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 

@@ -10,16 +10,10 @@ use campus::db::{CollegeId, begin_for_college};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::util::api::{call, download, login};
+use crate::util::api::{call, download, login, token};
 use crate::util::{Browser, TestApp, fixtures};
 
 const PASSWORD: &str = "riverside-demo-campus";
-
-async fn token(app: &TestApp, email: &str) -> String {
-    let (status, body) = login(app, "riverside", email, PASSWORD, None).await;
-    assert_eq!(status, StatusCode::OK, "{email}: {body}");
-    body["access_token"].as_str().expect("token").to_string()
-}
 
 /// Stores a college role as an older version could have, and gives it to `email`.
 async fn give_stored_role(app: &TestApp, college: CollegeId, email: &str, grants: &[&str]) {
@@ -154,7 +148,7 @@ async fn a_stored_grant_at_a_scope_the_code_does_not_keep_gives_nothing() {
         &["admissions.manage:department", "catalog.read:college"],
     )
     .await;
-    let librarian = token(&app, "librarian@riverside.edu").await;
+    let librarian = token(&app, "riverside", "librarian@riverside.edu", PASSWORD).await;
     let (status, _) = call(&app, "GET", "/api/v1/intakes", &librarian, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "not college-wide admissions");
     let (_, me) = call(&app, "GET", "/api/v1/users/me", &librarian, None).await;
@@ -190,7 +184,7 @@ async fn college_wide_work_needs_a_college_wide_grant() {
         .await
         .expect("students of two departments")
     };
-    let teacher = token(&app, "teacher@riverside.edu").await;
+    let teacher = token(&app, "riverside", "teacher@riverside.edu", PASSWORD).await;
     let leave = json!({"status": "on_leave", "reason": "Family matters this term"});
     let (status, body) = call(
         &app,
@@ -272,7 +266,7 @@ async fn a_teacher_who_is_a_parent_reaches_their_child_in_another_department() {
         tx.commit().await.expect("commit");
         pair
     };
-    let teacher = token(&app, "teacher@riverside.edu").await;
+    let teacher = token(&app, "riverside", "teacher@riverside.edu", PASSWORD).await;
     let (status, body) = call(
         &app,
         "GET",
@@ -319,14 +313,14 @@ async fn a_students_documents_need_the_personal_details_permission() {
         file
     };
     let path = format!("/api/v1/files/{file}");
-    let librarian = token(&app, "librarian@riverside.edu").await;
+    let librarian = token(&app, "riverside", "librarian@riverside.edu", PASSWORD).await;
     let (status, ..) = download(&app, &path, &librarian).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
         "reads the student, not their papers"
     );
-    let registrar = token(&app, "registrar@riverside.edu").await;
+    let registrar = token(&app, "riverside", "registrar@riverside.edu", PASSWORD).await;
     let (status, _, bytes, _) = download(&app, &path, &registrar).await;
     assert_eq!(status, StatusCode::OK);
     assert!(bytes.starts_with(b"%PDF"));

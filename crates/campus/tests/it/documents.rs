@@ -10,11 +10,11 @@ use campus::db::begin_for_college;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::registration::{Class, World, class, same_password, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::{call, download, issue};
 use crate::util::app::body_text;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{Class, World, class, same_password, token_of, world};
 
 /// A class of two whose results are published: 90% (O) and 34% (F).
 async fn published(app: &TestApp) -> (World, Class, String) {

@@ -7,10 +7,10 @@ use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 use serde_json::json;
 
-use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::{call, id};
 use crate::util::fixtures;
+use crate::util::world::{Class, class, token_of, world};
 
 #[tokio::test]
 async fn parents_see_only_the_children_the_college_confirmed() {

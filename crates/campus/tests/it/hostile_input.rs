@@ -9,6 +9,7 @@ use campus::access::routes::{Access, RouteSpec};
 use campus::db::begin_for_college;
 use serde_json::Value;
 
+use crate::util::api::token_with_code;
 use crate::util::{Browser, TestApp};
 
 /// Routes left out, and why.
@@ -61,7 +62,9 @@ async fn id_for(app: &TestApp, college: campus::db::CollegeId, path: &str) -> St
     found.map_or_else(|| uuid::Uuid::new_v4().to_string(), |id| id.to_string())
 }
 
-fn concrete(path: &str, id: &str) -> String {
+/// `path` in the demo college: `{id}`, `{code}`, `{token}` and `{reference}` are `id`,
+/// `{slug}` is `riverside` and `{gateway}` is `test`; other parameters stay as they are.
+fn concrete_in_riverside(path: &str, id: &str) -> String {
     path.replace("{id}", id)
         .replace("{slug}", "riverside")
         .replace("{gateway}", "test")
@@ -84,15 +87,9 @@ fn every_parameter(path: &str, value: &str) -> String {
         .join("/")
 }
 
-async fn api_token(app: &TestApp) -> String {
-    let code = crate::util::fixtures::next_code(ADMIN, campus::demo::TOTP_SECRET);
-    let (status, value) =
-        crate::util::api::login(app, "riverside", ADMIN, PASSWORD, Some(&code)).await;
-    assert_eq!(status, StatusCode::OK, "{value}");
-    value["access_token"].as_str().expect("token").to_string()
-}
-
-async fn api(
+/// Like [`crate::util::api::call`], but with any body (content type and raw bytes) and
+/// the answer as text, since the walk sends and receives what is not JSON.
+async fn call_raw(
     app: &TestApp,
     method: &Method,
     uri: &str,
@@ -146,7 +143,7 @@ impl Walk<'_> {
         body: Option<(&str, Vec<u8>)>,
     ) -> (StatusCode, String) {
         if uri.starts_with("/api/") || spec.method != Method::GET && spec.method != Method::POST {
-            return api(self.app, &spec.method, uri, &self.token, body).await;
+            return call_raw(self.app, &spec.method, uri, &self.token, body).await;
         }
         if spec.method == Method::GET {
             let page = self.browser.get(uri).await;
@@ -199,7 +196,14 @@ async fn no_route_answers_hostile_input_with_a_server_error() {
         app: &app,
         browser: Browser::new(&app),
         csrf: String::new(),
-        token: api_token(&app).await,
+        token: token_with_code(
+            &app,
+            "riverside",
+            ADMIN,
+            PASSWORD,
+            campus::demo::TOTP_SECRET,
+        )
+        .await,
         failures: Vec::new(),
     };
     walk.keep_signed_in().await;
@@ -212,7 +216,7 @@ async fn no_route_answers_hostile_input_with_a_server_error() {
     let mut walked = 0;
     for spec in &specs {
         let id = id_for(&app, college, spec.path).await;
-        let path = concrete(spec.path, &id);
+        let path = concrete_in_riverside(spec.path, &id);
         let has_body = spec.method != Method::GET;
 
         // Text that cannot be text, in the address, the query and the body.
@@ -299,7 +303,7 @@ async fn no_route_answers_hostile_input_with_a_server_error() {
             .await;
         walk.expect("odd query values", spec, status, &body, &[]);
         let (status, body) = walk
-            .send(spec, &concrete(spec.path, "not-an-id"), None)
+            .send(spec, &concrete_in_riverside(spec.path, "not-an-id"), None)
             .await;
         walk.expect("a malformed id", spec, status, &body, &[]);
         if has_body {
@@ -336,8 +340,15 @@ async fn empty_filter_boxes_mean_any() {
     browser.sign_in("riverside", ADMIN, PASSWORD).await;
     let page = browser.get("/students?q=&year=&program=&status=").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-    let token = api_token(&app).await;
-    let (status, body) = api(
+    let token = token_with_code(
+        &app,
+        "riverside",
+        ADMIN,
+        PASSWORD,
+        campus::demo::TOTP_SECRET,
+    )
+    .await;
+    let (status, body) = call_raw(
         &app,
         &Method::GET,
         "/api/v1/students?q=&year=&program=",
@@ -355,7 +366,14 @@ async fn empty_filter_boxes_mean_any() {
 #[tokio::test]
 async fn lists_under_unknown_records_are_not_found() {
     let (app, _) = crate::util::fixtures::demo_college().await;
-    let token = api_token(&app).await;
+    let token = token_with_code(
+        &app,
+        "riverside",
+        ADMIN,
+        PASSWORD,
+        campus::demo::TOTP_SECRET,
+    )
+    .await;
     let unknown = uuid::Uuid::new_v4().to_string();
     let mut wrong = Vec::new();
     for spec in campus::router::routes().specs() {
@@ -368,9 +386,9 @@ async fn lists_under_unknown_records_are_not_found() {
         // Required query parameters are given (unknown ones are ignored).
         let path = format!(
             "{}?to={unknown}&term={unknown}",
-            concrete(spec.path, &unknown)
+            concrete_in_riverside(spec.path, &unknown)
         );
-        let (status, body) = api(&app, &Method::GET, &path, &token, None).await;
+        let (status, body) = call_raw(&app, &Method::GET, &path, &token, None).await;
         // 403: the admin may not read such records at all (guidance notes, unless the
         // college allows it), which is answered before whether one exists.
         if status != StatusCode::NOT_FOUND && status != StatusCode::FORBIDDEN {

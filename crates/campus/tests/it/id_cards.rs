@@ -6,11 +6,11 @@ use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 use serde_json::json;
 
-use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::{call, call_multipart, issue};
 use crate::util::app::body_text;
 use crate::util::fixtures;
+use crate::util::world::{Class, class, token_of, world};
 
 #[tokio::test]
 async fn students_get_identity_cards_with_their_photo_and_a_verification_page() {

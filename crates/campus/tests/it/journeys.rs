@@ -7,11 +7,11 @@ use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 use serde_json::json;
 
-use crate::registration::{Class, class, same_password, world};
 use crate::util::TestApp;
 use crate::util::api::call;
 use crate::util::chromium::Web;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{Class, class, same_password, world};
 
 #[tokio::test]
 async fn every_built_in_role_signs_in_and_out_in_chromium() {

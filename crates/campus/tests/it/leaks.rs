@@ -7,16 +7,10 @@ use axum::http::StatusCode;
 use campus::db::begin_for_college;
 use serde_json::json;
 
-use crate::util::api::{call, login};
+use crate::util::api::{call, token};
 use crate::util::{Browser, TestApp};
 
 const PASSWORD: &str = "riverside-demo-campus";
-
-async fn token(app: &TestApp, email: &str) -> String {
-    let (status, body) = login(app, "riverside", email, PASSWORD, None).await;
-    assert_eq!(status, StatusCode::OK, "{email}: {body}");
-    body["access_token"].as_str().expect("token").to_string()
-}
 
 #[tokio::test]
 async fn service_staff_see_who_a_student_is_not_their_private_details() {
@@ -31,7 +25,7 @@ async fn service_staff_see_who_a_student_is_not_their_private_details() {
         .await
         .expect("a student with details")
     };
-    let registrar = token(&app, "registrar@riverside.edu").await;
+    let registrar = token(&app, "riverside", "registrar@riverside.edu", PASSWORD).await;
     let (status, full) = call(
         &app,
         "GET",
@@ -47,7 +41,13 @@ async fn service_staff_see_who_a_student_is_not_their_private_details() {
     );
     assert!(!full["guardians"].as_array().expect("guardians").is_empty());
     for role in ["librarian", "warden", "accountant"] {
-        let bearer = token(&app, &format!("{role}@riverside.edu")).await;
+        let bearer = token(
+            &app,
+            "riverside",
+            &format!("{role}@riverside.edu"),
+            PASSWORD,
+        )
+        .await;
         let (status, seen) = call(
             &app,
             "GET",
@@ -81,7 +81,7 @@ async fn service_staff_see_who_a_student_is_not_their_private_details() {
 #[tokio::test]
 async fn applicants_see_only_notices_for_applicants() {
     let (app, _) = crate::util::fixtures::demo_college().await;
-    let registrar = token(&app, "registrar@riverside.edu").await;
+    let registrar = token(&app, "riverside", "registrar@riverside.edu", PASSWORD).await;
     for (title, audience) in [
         ("For the whole college", "everyone"),
         ("Open day for applicants", "applicants"),
@@ -96,7 +96,7 @@ async fn applicants_see_only_notices_for_applicants() {
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    let applicant = token(&app, "applicant@riverside.edu").await;
+    let applicant = token(&app, "riverside", "applicant@riverside.edu", PASSWORD).await;
     let (status, seen) = call(&app, "GET", "/api/v1/notices", &applicant, None).await;
     assert_eq!(status, StatusCode::OK);
     let audiences: Vec<&str> = seen
@@ -107,7 +107,7 @@ async fn applicants_see_only_notices_for_applicants() {
         .collect();
     assert!(!audiences.is_empty(), "{seen}");
     assert!(audiences.iter().all(|a| *a == "applicants"), "{seen}");
-    let student = token(&app, "student@riverside.edu").await;
+    let student = token(&app, "riverside", "student@riverside.edu", PASSWORD).await;
     let (_, seen) = call(&app, "GET", "/api/v1/notices", &student, None).await;
     let text = seen.to_string();
     assert!(text.contains("For the whole college") && !text.contains("Open day for applicants"));

@@ -7,6 +7,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use campus::access::permissions::Role;
 use campus::access::routes::Access;
 
+use crate::util::api::token_with_code;
 use crate::util::fixtures::{self, PASSWORD};
 use crate::util::{Browser, TestApp};
 
@@ -15,14 +16,9 @@ const SKIPPED: [&str; 1] = [
     "/logout", // ends the session the sweep is using; tested on its own
 ];
 
-async fn api_token(app: &TestApp, email: &str) -> String {
-    let code = fixtures::next_code(email, fixtures::TOTP_SECRET);
-    let (status, value) = crate::util::api::login(app, "alpha", email, PASSWORD, Some(&code)).await;
-    assert_eq!(status, StatusCode::OK, "{email}");
-    value["access_token"].as_str().expect("token").to_string()
-}
-
-fn concrete(path: &str, id: &str) -> String {
+/// `path` in the college `alpha`: `{id}` is `id`, `{slug}` is `alpha` and a static file
+/// is `campus.css`; other parameters stay as they are.
+fn concrete_in_alpha(path: &str, id: &str) -> String {
     path.replace("{id}", id)
         .replace("{slug}", "alpha")
         .replace("{*name}", "campus.css")
@@ -48,7 +44,7 @@ async fn every_route_answers_every_role_as_its_permissions_say() {
         let signed_in = browser.sign_in("alpha", &email, PASSWORD).await;
         assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "{role}");
         let csrf = browser.get("/account/sessions").await.csrf();
-        let token = api_token(&app, &email).await;
+        let token = token_with_code(&app, "alpha", &email, PASSWORD, fixtures::TOTP_SECRET).await;
 
         for spec in &specs {
             let allowed = match spec.access.permission() {
@@ -58,7 +54,7 @@ async fn every_route_answers_every_role_as_its_permissions_say() {
                     .any(|(p, s)| *p == permission && spec.access.admits(*s)),
                 None => true,
             };
-            let path = concrete(spec.path, &target);
+            let path = concrete_in_alpha(spec.path, &target);
             let status = if path.starts_with("/api/") {
                 let mut request = Request::builder()
                     .method(spec.method.clone())
@@ -122,7 +118,7 @@ async fn another_colleges_administrator_finds_nothing_here() {
         .collect();
     assert!(!specs.is_empty());
     for spec in specs {
-        let path = concrete(spec.path, &victim);
+        let path = concrete_in_alpha(spec.path, &victim);
         let page = if spec.method == Method::GET {
             browser.get(&path).await
         } else {

@@ -8,10 +8,11 @@ use axum::http::StatusCode;
 use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 
-use crate::registration::{token_of, world};
 use crate::util::TestApp;
 use crate::util::api::{call_multipart, download};
+use crate::util::db::scalar;
 use crate::util::fixtures;
+use crate::util::world::{token_of, world};
 
 fn zipped(entries: &[(&str, String)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -56,16 +57,6 @@ async fn import(
     .await
 }
 
-async fn scalar(app: &TestApp, college: campus::db::CollegeId, sql: &str) -> i64 {
-    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_one(&mut *tx)
-        .await
-        .expect(sql);
-    tx.commit().await.expect("commit");
-    n
-}
-
 #[tokio::test]
 async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_export() {
     let app = TestApp::new().await;
@@ -104,7 +95,7 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
         "{report}"
     );
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM students").await,
         0,
         "a preview writes nothing"
     );
@@ -127,7 +118,7 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
     assert!(named("users.csv", 6, "role"), "{report}");
     assert!(named("demographics.csv", 2, "birthDate"), "{report}");
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM students").await,
         0
     );
 
@@ -135,13 +126,13 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
     let (status, report) = import(&app, &registrar, &good, "false", "BSC-CS").await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["committed"], true);
-    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM students WHERE student_number = 'OR-0001' AND date_of_birth = '2008-04-30'").await, 1);
+    assert_eq!(scalar::<i64>(&app, w.college, "SELECT count(*) FROM students WHERE student_number = 'OR-0001' AND date_of_birth = '2008-04-30'").await, 1);
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM student_guardians").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM student_guardians").await,
         1
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM courses WHERE code = 'CS-301'"
@@ -150,10 +141,10 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
         1
     );
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM section_teachers").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM section_teachers").await,
         1
     );
-    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM users u JOIN role_assignments r ON r.user_id = u.id WHERE u.email = 'tess.or@alpha.edu' AND r.role = 'teacher'").await, 1);
+    assert_eq!(scalar::<i64>(&app, w.college, "SELECT count(*) FROM users u JOIN role_assignments r ON r.user_id = u.id WHERE u.email = 'tess.or@alpha.edu' AND r.role = 'teacher'").await, 1);
     let (status, again) = import(&app, &registrar, &good, "false", "BSC-CS").await;
     assert_eq!(status, StatusCode::OK, "{again}");
     for field in [
@@ -169,15 +160,15 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
     }
     assert_eq!(again["students_existing"], 1);
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM students").await,
         1
     );
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM guardians").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM guardians").await,
         1
     );
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM enrollments").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM enrollments").await,
         1
     );
 
@@ -192,7 +183,7 @@ async fn oneroster_archives_import_all_or_nothing_again_without_duplicates_and_e
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["students_new"], 1);
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM students").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM students").await,
         2
     );
 
@@ -294,11 +285,11 @@ async fn archives_shaped_like_other_exporters_import() {
     let (status, report) = import(&app, &registrar, &archive, "false", "BSC-CS").await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM students WHERE student_number = 'MARY-JONES' AND date_of_birth = '2008-04-30'").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM students WHERE student_number = 'MARY-JONES' AND date_of_birth = '2008-04-30'").await,
         1
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM staff WHERE staff_number = 'TOM-TEACH'"
@@ -307,7 +298,7 @@ async fn archives_shaped_like_other_exporters_import() {
         1
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM courses WHERE code IN ('ALG-2', 'GEO-1')"
@@ -317,7 +308,7 @@ async fn archives_shaped_like_other_exporters_import() {
         "a course without a code, and one made from its class"
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM terms WHERE name = 'Spring 2042' AND starts_on = '2042-01-05'"
@@ -327,7 +318,7 @@ async fn archives_shaped_like_other_exporters_import() {
         "a term without a parent, dated M/D/YYYY"
     );
     assert_eq!(
-        scalar(&app, w.college, "SELECT count(*) FROM enrollments").await,
+        scalar::<i64>(&app, w.college, "SELECT count(*) FROM enrollments").await,
         2
     );
 }
@@ -351,7 +342,7 @@ async fn delta_archives_apply_their_changes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM enrollments WHERE status = 'enrolled'"
@@ -388,7 +379,7 @@ async fn delta_archives_apply_their_changes() {
         "{report}"
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM enrollments e JOIN students st ON st.id = e.student_id \
@@ -399,7 +390,7 @@ async fn delta_archives_apply_their_changes() {
         "the waiting student got the freed seat"
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM enrollments WHERE status = 'enrolled'"
@@ -408,7 +399,7 @@ async fn delta_archives_apply_their_changes() {
         1
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM mail_outbox WHERE to_address = 'wanda@alpha.edu'"
@@ -417,10 +408,10 @@ async fn delta_archives_apply_their_changes() {
         1,
         "and was told"
     );
-    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM section_teachers st JOIN staff sf ON sf.id = st.staff_id WHERE sf.staff_number = 'T-0001'").await, 0);
-    assert_eq!(scalar(&app, w.college, "SELECT count(*) FROM users WHERE email = 'tess.or@alpha.edu' AND status = 'deactivated'").await, 1);
+    assert_eq!(scalar::<i64>(&app, w.college, "SELECT count(*) FROM section_teachers st JOIN staff sf ON sf.id = st.staff_id WHERE sf.staff_number = 'T-0001'").await, 0);
+    assert_eq!(scalar::<i64>(&app, w.college, "SELECT count(*) FROM users WHERE email = 'tess.or@alpha.edu' AND status = 'deactivated'").await, 1);
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM courses WHERE code = 'CS-301'"
@@ -460,7 +451,7 @@ async fn delta_archives_apply_their_changes() {
         "{report}"
     );
     assert_eq!(
-        scalar(
+        scalar::<i64>(
             &app,
             w.college,
             "SELECT count(*) FROM students WHERE first_name = 'Augusta'"

@@ -9,11 +9,11 @@ use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 use serde_json::json;
 
-use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::{call, call_multipart, download, login};
 use crate::util::app::body_text;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{Class, class, token_of, world};
 
 #[tokio::test]
 async fn a_students_data_exports_whole_and_erases_only_after_retention() {

@@ -9,9 +9,9 @@ use campus::db::begin_for_college;
 use futures_util::StreamExt;
 use serde_json::json;
 
-use crate::registration::{Class, class, same_password, token_of, world};
 use crate::util::api::{call, id};
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{Class, class, same_password, token_of, world};
 use crate::util::{Browser, TestApp};
 
 #[tokio::test]

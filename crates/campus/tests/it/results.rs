@@ -7,10 +7,10 @@ use campus::db::begin_for_college;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::{call, id};
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{Class, class, token_of, world};
 
 fn letters(results: &Value) -> Vec<String> {
     let mut out: Vec<(String, String)> = results["results"]

@@ -4,21 +4,16 @@
 
 use axum::http::StatusCode;
 use campus::access::permissions::Role;
-use campus::db::begin_for_college;
 
-use crate::registration::{token_of, world};
 use crate::util::TestApp;
 use crate::util::api::call_multipart;
+use crate::util::db::scalar;
 use crate::util::fixtures;
+use crate::util::world::{token_of, world};
 
-async fn count(app: &TestApp, college: campus::db::CollegeId, table: &str) -> i64 {
-    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-        .fetch_one(&mut *tx)
-        .await
-        .expect("count");
-    tx.commit().await.expect("commit");
-    n
+/// How many rows `table` holds in `college`.
+async fn rows_in(app: &TestApp, college: campus::db::CollegeId, table: &str) -> i64 {
+    scalar(app, college, &format!("SELECT count(*) FROM {table}")).await
 }
 
 const GOOD: &str = "student_number,first_name,last_name,email,date_of_birth,program,admitted_on,year_of_study,guardian_first_name,guardian_last_name,guardian_email,guardian_relationship,guardian2_first_name,guardian2_last_name,guardian2_relationship,vendor_x\n\
@@ -73,7 +68,7 @@ async fn students_and_guardians_import_all_or_nothing_and_again_without_duplicat
     assert_eq!(report["links_new"], 3);
     assert_eq!(report["ignored_columns"][0], "vendor_x");
     assert_eq!(report["committed"], false);
-    assert_eq!(count(&app, w.college, "students").await, 0);
+    assert_eq!(rows_in(&app, w.college, "students").await, 0);
 
     // One bad row stops the whole file, and every problem is named.
     let bad = "student_number,first_name,last_name,program,admitted_on,guardian_email\n\
@@ -107,7 +102,7 @@ S2026-0009,Zed,Q,NOPE,2026-07-01,\n";
     }
     assert_eq!(report["committed"], false);
     assert_eq!(
-        count(&app, w.college, "students").await,
+        rows_in(&app, w.college, "students").await,
         0,
         "nothing half-written"
     );
@@ -138,9 +133,9 @@ S2026-0009,Zed,Q,NOPE,2026-07-01,\n";
     let (status, report) = import(GOOD, "false").await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["committed"], true);
-    assert_eq!(count(&app, w.college, "students").await, 3);
-    assert_eq!(count(&app, w.college, "guardians").await, 2);
-    assert_eq!(count(&app, w.college, "student_guardians").await, 3);
+    assert_eq!(rows_in(&app, w.college, "students").await, 3);
+    assert_eq!(rows_in(&app, w.college, "guardians").await, 2);
+    assert_eq!(rows_in(&app, w.college, "student_guardians").await, 3);
     let (status, again) = import(GOOD, "false").await;
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(
@@ -155,9 +150,9 @@ S2026-0009,Zed,Q,NOPE,2026-07-01,\n";
         (Some(0), Some(0)),
         "{again}"
     );
-    assert_eq!(count(&app, w.college, "students").await, 3);
-    assert_eq!(count(&app, w.college, "guardians").await, 2);
-    assert_eq!(count(&app, w.college, "student_guardians").await, 3);
+    assert_eq!(rows_in(&app, w.college, "students").await, 3);
+    assert_eq!(rows_in(&app, w.college, "guardians").await, 2);
+    assert_eq!(rows_in(&app, w.college, "student_guardians").await, 3);
 
     // Imported students are found by the search.
     let (_, found) =

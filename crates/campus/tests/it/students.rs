@@ -6,10 +6,10 @@ use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 use serde_json::json;
 
-use crate::registration::{Class, class, token_of, world};
 use crate::util::TestApp;
 use crate::util::api::call;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::world::{Class, class, token_of, world};
 
 #[tokio::test]
 async fn registrars_find_students_and_change_their_status_with_a_reason() {

@@ -5,34 +5,9 @@ use axum::http::StatusCode;
 use campus::access::permissions::Role;
 use serde_json::{Value, json};
 
+use crate::util::api::{call, token_with_code};
 use crate::util::fixtures::{self, PASSWORD, audit_actions, delivered_mail, link_token, mail_dir};
 use crate::util::{Browser, TestApp};
-
-async fn api(
-    app: &TestApp,
-    method: &str,
-    uri: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    crate::util::api::call(app, method, uri, token, body).await
-}
-
-async fn token(app: &TestApp, college: &str, email: &str, password: &str) -> String {
-    let (status, body) = api_post_login(app, college, email, password).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["access_token"].as_str().expect("token").to_string()
-}
-
-async fn api_post_login(
-    app: &TestApp,
-    college: &str,
-    email: &str,
-    password: &str,
-) -> (StatusCode, Value) {
-    let code = fixtures::next_code(email, fixtures::TOTP_SECRET);
-    crate::util::api::login(app, college, email, password, Some(&code)).await
-}
 
 #[tokio::test]
 async fn an_admin_invites_a_user_who_chooses_a_password_and_signs_in() {
@@ -195,8 +170,15 @@ async fn roles_cannot_be_raised_by_those_without_the_right() {
     let teacher_id = fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
 
     // A teacher gives themselves the admin role: refused, audited, unchanged.
-    let teacher = token(&app, "alpha", "t@alpha.edu", PASSWORD).await;
-    let (status, _) = api(
+    let teacher = token_with_code(
+        &app,
+        "alpha",
+        "t@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
+    let (status, _) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{teacher_id}/roles"),
@@ -213,8 +195,15 @@ async fn roles_cannot_be_raised_by_those_without_the_right() {
     );
 
     // Even an admin cannot change their own roles.
-    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
-    let (status, _) = api(
+    let admin = token_with_code(
+        &app,
+        "alpha",
+        "admin@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
+    let (status, _) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{admin_id}/roles"),
@@ -223,7 +212,7 @@ async fn roles_cannot_be_raised_by_those_without_the_right() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, problem) = api(
+    let (status, problem) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{teacher_id}/roles"),
@@ -235,7 +224,7 @@ async fn roles_cannot_be_raised_by_those_without_the_right() {
     assert_eq!(problem["errors"][0]["field"], "roles");
 
     // An admin changes the teacher's roles: the teacher's sessions and tokens end.
-    let (status, user) = api(
+    let (status, user) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{teacher_id}/roles"),
@@ -250,7 +239,7 @@ async fn roles_cannot_be_raised_by_those_without_the_right() {
         StatusCode::SEE_OTHER,
         "old session kept new privileges"
     );
-    let (status, _) = api(&app, "GET", "/api/v1/users/me", &teacher, None).await;
+    let (status, _) = call(&app, "GET", "/api/v1/users/me", &teacher, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let actions = audit_actions(&app.pool, college).await;
@@ -271,9 +260,16 @@ async fn deactivated_users_are_signed_out_and_cannot_sign_in() {
     let user_id = fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
     let mut teacher = Browser::new(&app);
     teacher.sign_in("alpha", "t@alpha.edu", PASSWORD).await;
-    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let admin = token_with_code(
+        &app,
+        "alpha",
+        "admin@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
 
-    let (status, _) = api(
+    let (status, _) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{admin_id}"),
@@ -286,7 +282,7 @@ async fn deactivated_users_are_signed_out_and_cannot_sign_in() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "an admin deactivated themselves"
     );
-    let (status, user) = api(
+    let (status, user) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{user_id}"),
@@ -313,10 +309,17 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
     let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
     let college = fixtures::college(&app.pool, "alpha").await;
     fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
-    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let admin = token_with_code(
+        &app,
+        "alpha",
+        "admin@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
 
     let bad = "email,name,roles\nada@alpha.edu,Ada,teacher\nnot-an-email,Bob,teacher\ncy@alpha.edu,Cy,wizard\nada@alpha.edu,Ada Again,\nadmin@alpha.edu,Dup,\n";
-    let (status, report) = api(
+    let (status, report) = call(
         &app,
         "POST",
         "/api/v1/users/import",
@@ -337,7 +340,7 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
     assert!(errors[2].contains("wizard"));
     assert!(errors[3].contains("repeats line 2"));
     assert!(errors[4].contains("another account"));
-    let (_, users) = api(&app, "GET", "/api/v1/users", &admin, None).await;
+    let (_, users) = call(&app, "GET", "/api/v1/users", &admin, None).await;
     assert_eq!(
         users.as_array().expect("users").len(),
         1,
@@ -346,7 +349,7 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
 
     let good =
         "email,name,roles\nada@alpha.edu,Ada,teacher\nbo@alpha.edu,Bo,student;student_organizer\n";
-    let (status, dry) = api(
+    let (status, dry) = call(
         &app,
         "POST",
         "/api/v1/users/import",
@@ -355,7 +358,7 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
     )
     .await;
     assert_eq!((status, dry["created"].as_i64()), (StatusCode::OK, Some(0)));
-    let (status, done) = api(
+    let (status, done) = call(
         &app,
         "POST",
         "/api/v1/users/import",
@@ -365,7 +368,7 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
     .await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["created"], 2);
-    let (_, users) = api(&app, "GET", "/api/v1/users?status=invited", &admin, None).await;
+    let (_, users) = call(&app, "GET", "/api/v1/users?status=invited", &admin, None).await;
     assert_eq!(users.as_array().expect("users").len(), 2);
     assert_eq!(
         delivered_mail(&app, &mail).await.len(),
@@ -414,9 +417,16 @@ async fn a_custom_role_grants_exactly_its_permissions() {
     let college = fixtures::college(&app.pool, "alpha").await;
     fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
     let clerk = fixtures::user(&app.pool, college, "clerk@alpha.edu", &[]).await;
-    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let admin = token_with_code(
+        &app,
+        "alpha",
+        "admin@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
 
-    let (status, problem) = api(
+    let (status, problem) = call(
         &app,
         "POST",
         "/api/v1/roles",
@@ -425,10 +435,10 @@ async fn a_custom_role_grants_exactly_its_permissions() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    let (status, role) = api(&app, "POST", "/api/v1/roles", &admin, Some(json!({"label": "Exam cell", "permissions": ["students.read:college", "audit.read:college"]}))).await;
+    let (status, role) = call(&app, "POST", "/api/v1/roles", &admin, Some(json!({"label": "Exam cell", "permissions": ["students.read:college", "audit.read:college"]}))).await;
     assert_eq!(status, StatusCode::CREATED, "{role}");
     assert_eq!(role["name"], "custom_exam_cell");
-    let (status, _) = api(
+    let (status, _) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{clerk}/roles"),
@@ -438,8 +448,15 @@ async fn a_custom_role_grants_exactly_its_permissions() {
     .await;
     assert_eq!(status, StatusCode::OK);
 
-    let clerk_token = token(&app, "alpha", "clerk@alpha.edu", PASSWORD).await;
-    let (_, me) = api(&app, "GET", "/api/v1/users/me", &clerk_token, None).await;
+    let clerk_token = token_with_code(
+        &app,
+        "alpha",
+        "clerk@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
+    let (_, me) = call(&app, "GET", "/api/v1/users/me", &clerk_token, None).await;
     let grants: Vec<String> = me["permissions"]
         .as_array()
         .expect("grants")
@@ -469,7 +486,14 @@ async fn users_of_another_college_are_not_found() {
     let beta = fixtures::college(&app.pool, "beta").await;
     fixtures::user(&app.pool, alpha, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
     let stranger = fixtures::user(&app.pool, beta, "someone@beta.edu", &[Role::Teacher]).await;
-    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let admin = token_with_code(
+        &app,
+        "alpha",
+        "admin@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
     for (method, uri, body) in [
         ("GET", format!("/api/v1/users/{stranger}"), None),
         (
@@ -484,10 +508,10 @@ async fn users_of_another_college_are_not_found() {
         ),
         ("POST", format!("/api/v1/users/{stranger}/invite"), None),
     ] {
-        let (status, _) = api(&app, method, &uri, &admin, body).await;
+        let (status, _) = call(&app, method, &uri, &admin, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {uri}");
     }
-    let (_, list) = api(&app, "GET", "/api/v1/users?q=beta", &admin, None).await;
+    let (_, list) = call(&app, "GET", "/api/v1/users?q=beta", &admin, None).await;
     assert_eq!(list, json!([]));
 }
 
@@ -604,8 +628,15 @@ async fn a_changed_email_is_confirmed_by_a_mailed_link() {
     let college = fixtures::college(&app.pool, "alpha").await;
     fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
     let user = fixtures::user(&app.pool, college, "old@alpha.edu", &[Role::Teacher]).await;
-    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
-    let (status, body) = api(
+    let admin = token_with_code(
+        &app,
+        "alpha",
+        "admin@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
+    let (status, body) = call(
         &app,
         "PUT",
         &format!("/api/v1/users/{user}"),
@@ -651,7 +682,14 @@ async fn the_user_list_pages_by_keyset_and_by_offset_alike() {
         )
         .await;
     }
-    let admin = token(&app, "alpha", "admin@alpha.edu", PASSWORD).await;
+    let admin = token_with_code(
+        &app,
+        "alpha",
+        "admin@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
     let emails = |page: &Value| -> Vec<String> {
         page.as_array()
             .expect("a page")
@@ -662,7 +700,7 @@ async fn the_user_list_pages_by_keyset_and_by_offset_alike() {
     let mut by_keyset = Vec::new();
     let mut uri = "/api/v1/users?limit=3".to_string();
     loop {
-        let (status, page) = api(&app, "GET", &uri, &admin, None).await;
+        let (status, page) = call(&app, "GET", &uri, &admin, None).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let page = emails(&page);
         let Some(last) = page.last().cloned() else {
@@ -673,7 +711,7 @@ async fn the_user_list_pages_by_keyset_and_by_offset_alike() {
     }
     let mut by_offset = Vec::new();
     for offset in (0..9).step_by(3) {
-        let (_, page) = api(
+        let (_, page) = call(
             &app,
             "GET",
             &format!("/api/v1/users?limit=3&offset={offset}"),
@@ -690,7 +728,7 @@ async fn the_user_list_pages_by_keyset_and_by_offset_alike() {
     assert_eq!(by_keyset, sorted);
 
     // Filters apply to keyset pages too; both ways of paging at once is refused.
-    let (_, students) = api(
+    let (_, students) = call(
         &app,
         "GET",
         "/api/v1/users?role=student&after=user2%40alpha.edu",
@@ -702,7 +740,7 @@ async fn the_user_list_pages_by_keyset_and_by_offset_alike() {
         emails(&students),
         ["user3", "user4", "user5", "user6"].map(|u| format!("{u}@alpha.edu"))
     );
-    let (status, _) = api(
+    let (status, _) = call(
         &app,
         "GET",
         "/api/v1/users?offset=3&after=user2%40alpha.edu",
@@ -730,8 +768,15 @@ async fn a_deactivated_or_demoted_user_loses_a_remembered_session_at_once() {
         !app.state.principals.is_empty(),
         "the session was not remembered"
     );
-    let api_token = token(&app, "alpha", "t@alpha.edu", PASSWORD).await;
-    let (status, _) = api(&app, "GET", "/api/v1/users/me", &api_token, None).await;
+    let api_token = token_with_code(
+        &app,
+        "alpha",
+        "t@alpha.edu",
+        PASSWORD,
+        fixtures::TOTP_SECRET,
+    )
+    .await;
+    let (status, _) = call(&app, "GET", "/api/v1/users/me", &api_token, None).await;
     assert_eq!(status, StatusCode::OK);
 
     // A role withdrawn straight in the database (another server, a script) is heard.
@@ -769,6 +814,6 @@ async fn a_deactivated_or_demoted_user_loses_a_remembered_session_at_once() {
         StatusCode::OK,
         "a deactivated user's session still works"
     );
-    let (status, _) = api(&app, "GET", "/api/v1/users/me", &api_token, None).await;
+    let (status, _) = call(&app, "GET", "/api/v1/users/me", &api_token, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

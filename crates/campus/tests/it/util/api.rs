@@ -1,4 +1,5 @@
-//! JSON API calls for tests: a request with a bearer token, and a password sign-in.
+//! JSON API calls for tests: a request with a bearer token, and a password sign-in (with
+//! or without a second-factor code) that returns a bearer token.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -62,6 +63,32 @@ pub async fn login(
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
+}
+
+/// Signs `email` of the college `college` in with `password` through the API and returns
+/// the access token, asserting the sign-in worked. No second-factor code is sent: for
+/// an account with a second factor use [`token_with_code`].
+pub async fn token(app: &TestApp, college: &str, email: &str, password: &str) -> String {
+    let (status, body) = login(app, college, email, password, None).await;
+    assert_eq!(status, StatusCode::OK, "{email}: {body}");
+    body["access_token"].as_str().expect("token").to_string()
+}
+
+/// As [`token`], sending a current code for `secret` as the second factor (the code is
+/// ignored for accounts without one). Each call takes an unused time step for `email`
+/// ([`super::fixtures::next_code`]), which allows only two sign-ins of one account per
+/// 30 seconds; so accounts without a second factor use [`token`].
+pub async fn token_with_code(
+    app: &TestApp,
+    college: &str,
+    email: &str,
+    password: &str,
+    secret: &[u8],
+) -> String {
+    let code = super::fixtures::next_code(email, secret);
+    let (status, body) = login(app, college, email, password, Some(&code)).await;
+    assert_eq!(status, StatusCode::OK, "{email}: {body}");
+    body["access_token"].as_str().expect("token").to_string()
 }
 
 /// A `multipart/form-data` body of text fields and files (`field`, `file name`, bytes);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use super::TestApp;
+use super::{TestApp, free_port};
 
 /// The longest a step waits for the state it checks; on a busy machine pages come late,
 /// and a step never proceeds on time alone.
@@ -20,13 +20,6 @@ pub struct Web {
     name: String,
     _driver: tokio::process::Child,
     _server: tokio::task::JoinHandle<()>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 impl Web {
