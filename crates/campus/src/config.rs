@@ -87,8 +87,9 @@ pub struct Config {
     pub mail_transport: MailTransport,
     /// The sender of Campus's mail, e.g. `Riverside College <no-reply@riverside.edu>`.
     pub mail_from: String,
-    /// Whether `serve` also delivers mail (turn off when `campus worker` runs apart).
-    pub run_mail_sender: bool,
+    /// Whether `serve` also does the background work: delivering mail and running
+    /// document jobs (turn off when `campus worker` runs apart).
+    pub run_background_work: bool,
     /// Keys for sensitive fields; derived from the secret key when none are set.
     pub field_keys: crate::crypto::FieldKeys,
     pub log_format: LogFormat,
@@ -168,6 +169,7 @@ struct FileSettings {
     smtp_url: Option<String>,
     mail_dir: Option<PathBuf>,
     mail_from: Option<String>,
+    run_background_work: Option<bool>,
     run_mail_sender: Option<bool>,
     field_keys: Option<Vec<String>>,
     log_format: Option<LogFormat>,
@@ -472,15 +474,26 @@ impl Config {
                 ),
             ));
         }
-        let run_mail_sender = pick(
-            "run_mail_sender",
-            "CAMPUS_RUN_MAIL_SENDER",
+        // `run_mail_sender` is the setting's former name, still read.
+        let run_background_work = match pick(
+            "run_background_work",
+            "CAMPUS_RUN_BACKGROUND_WORK",
             None,
-            file.run_mail_sender,
+            file.run_background_work,
             env,
             parse_bool,
-        )?
-        .unwrap_or(true);
+        )? {
+            Some(value) => value,
+            None => pick(
+                "run_mail_sender",
+                "CAMPUS_RUN_MAIL_SENDER",
+                None,
+                file.run_mail_sender,
+                env,
+                parse_bool,
+            )?
+            .unwrap_or(true),
+        };
         let test_payment_gateway = pick(
             "test_payment_gateway",
             "CAMPUS_TEST_PAYMENT_GATEWAY",
@@ -592,7 +605,7 @@ impl Config {
             auth_attempts_per_minute,
             mail_transport,
             mail_from,
-            run_mail_sender,
+            run_background_work,
             field_keys,
             log_format,
             log_filter,
@@ -777,6 +790,30 @@ mod tests {
         let path = std::env::temp_dir().join(format!("campus-{}.toml", uuid::Uuid::new_v4()));
         std::fs::write(&path, text).expect("write config");
         path
+    }
+
+    #[test]
+    fn background_work_is_named_for_all_it_runs_and_the_former_name_still_counts() {
+        let on = load(&[("CAMPUS_SECRET_KEY", KEY)], Overrides::default()).expect("config");
+        assert!(on.run_background_work);
+        let off = load(
+            &[
+                ("CAMPUS_SECRET_KEY", KEY),
+                ("CAMPUS_RUN_BACKGROUND_WORK", "false"),
+            ],
+            Overrides::default(),
+        )
+        .expect("config");
+        assert!(!off.run_background_work);
+        let former = load(
+            &[
+                ("CAMPUS_SECRET_KEY", KEY),
+                ("CAMPUS_RUN_MAIL_SENDER", "false"),
+            ],
+            Overrides::default(),
+        )
+        .expect("config");
+        assert!(!former.run_background_work);
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
             pool.clone(),
             background_stopped.clone(),
         )));
-        if config.run_mail_sender {
+        if config.run_background_work {
             let sender = Sender::from_config(&config)?;
             background.push(tokio::spawn(
                 sender.run(pool.clone(), background_stopped.clone()),

@@ -8,7 +8,7 @@ use campus::db::begin_for_college;
 use serde_json::json;
 
 use crate::util::api::{call, token};
-use crate::util::{Browser, TestApp};
+use crate::util::Browser;
 
 const PASSWORD: &str = "riverside-demo-campus";
 
