@@ -435,8 +435,8 @@ pub async fn page(
     };
     let mut waiting: Vec<(&'static str, i64, &'static str)> = Vec::new();
     if principal.can(Permission::GuardiansManage) {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM guardian_link_requests WHERE status IN ('pending', 'unmatched')",
+        let n: i64 = sqlx::query_scalar!(
+            "SELECT count(*) AS \"v!\" FROM guardian_link_requests WHERE status IN ('pending', 'unmatched')"
         )
         .fetch_one(&mut *conn)
         .await?;
@@ -447,8 +447,8 @@ pub async fn page(
         ));
     }
     if principal.can(Permission::AdmissionsManage) {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM applications WHERE status IN ('submitted', 'under_review')",
+        let n: i64 = sqlx::query_scalar!(
+            "SELECT count(*) AS \"v!\" FROM applications WHERE status IN ('submitted', 'under_review')"
         )
         .fetch_one(&mut *conn)
         .await?;
@@ -467,12 +467,12 @@ pub async fn page(
     if let Some(grant) = principal.grant(Permission::TicketsManage) {
         // Unassigned tickets are the college-wide desk's to hand out.
         let desk = grant.scope >= Scope::College;
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM tickets WHERE status IN ('open', 'in_progress') \
+        let n: i64 = sqlx::query_scalar!(
+            "SELECT count(*) AS \"v!\" FROM tickets WHERE status IN ('open', 'in_progress') \
              AND (assignee_id = $1 OR ($2 AND assignee_id IS NULL))",
+            me,
+            desk
         )
-        .bind(me)
-        .bind(desk)
         .fetch_one(&mut *conn)
         .await?;
         waiting.push((

@@ -203,10 +203,12 @@ pub async fn override_enrol(
         )]));
     }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let student: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM students WHERE id = $1)")
-        .bind(input.student_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let student: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1) AS \"v!\"",
+        input.student_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if !student {
         return Err(AppError::Validation(vec![FieldError::new(
             "student_id",
@@ -455,10 +457,12 @@ pub async fn room_timetable(
     ApiPath(room): ApiPath<Uuid>,
 ) -> AppResult<Json<Vec<crate::academics::timetable::Slot>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1)")
-        .bind(room)
-        .fetch_one(&mut *tx)
-        .await?;
+    let exists: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1) AS \"v!\"",
+        room
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if !exists {
         return Err(AppError::NotFound);
     }

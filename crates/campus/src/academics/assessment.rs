@@ -55,10 +55,10 @@ pub async fn create(
             "must be more than 0 and at most 10000",
         ));
     }
-    let used: f64 = sqlx::query_scalar(
-        "SELECT coalesce(sum(weight), 0)::float8 FROM assessments WHERE section_id = $1",
+    let used: f64 = sqlx::query_scalar!(
+        "SELECT coalesce(sum(weight), 0)::float8 AS \"v!\" FROM assessments WHERE section_id = $1",
+        section
     )
-    .bind(section)
     .fetch_one(&mut *conn)
     .await?;
     if used + input.weight > 100.0 + 1e-9 {
@@ -73,16 +73,16 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let id: Option<Uuid> = sqlx::query_scalar(
+    let id: Option<Uuid> = sqlx::query_scalar!(
         "INSERT INTO assessments (college_id, section_id, name, kind, weight, max_marks) \
-         VALUES (app_current_college(), $1, $2, $3, $4::numeric, $5::numeric) \
+         VALUES (app_current_college(), $1, $2, $3, $4::float8::numeric, $5::float8::numeric) \
          ON CONFLICT ON CONSTRAINT assessments_name_unique DO NOTHING RETURNING id",
+        section,
+        name,
+        &input.kind,
+        input.weight,
+        input.max_marks
     )
-    .bind(section)
-    .bind(name)
-    .bind(&input.kind)
-    .bind(input.weight)
-    .bind(input.max_marks)
     .fetch_optional(&mut *conn)
     .await?;
     let id = id.ok_or_else(|| {
@@ -119,10 +119,10 @@ pub async fn enter(
     let (section, max) = row.ok_or(AppError::NotFound)?;
     authorize_section(conn, grant, section).await?;
     crate::academics::results::ensure_draft(conn, section).await?;
-    let roster: Vec<Uuid> = sqlx::query_scalar(
+    let roster: Vec<Uuid> = sqlx::query_scalar!(
         "SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled'",
+        section
     )
-    .bind(section)
     .fetch_all(&mut *conn)
     .await?;
     let mut errors = Vec::new();

@@ -56,14 +56,8 @@ pub async fn add_session(
             "must be after the start",
         )]));
     }
-    let id: Option<Uuid> = sqlx::query_scalar(
-        "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
-         VALUES (app_current_college(), $1, $2, $3, $4) ON CONFLICT ON CONSTRAINT class_sessions_unique DO NOTHING RETURNING id",
-    )
-    .bind(section)
-    .bind(held_on)
-    .bind(start)
-    .bind(end)
+    let id: Option<Uuid> = sqlx::query_scalar!("INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
+         VALUES (app_current_college(), $1, $2, $3, $4) ON CONFLICT ON CONSTRAINT class_sessions_unique DO NOTHING RETURNING id", section, held_on, start, end)
     .fetch_optional(&mut *conn)
     .await?;
     let id = id.ok_or_else(|| {
@@ -152,10 +146,10 @@ pub async fn mark(
             "Marks for sessions older than {EDIT_DAYS} days are closed; ask the registrar to change them."
         )));
     }
-    let roster: Vec<Uuid> = sqlx::query_scalar(
+    let roster: Vec<Uuid> = sqlx::query_scalar!(
         "SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled'",
+        session.section
     )
-    .bind(session.section)
     .fetch_all(&mut *conn)
     .await?;
     let mut errors = Vec::new();
@@ -330,11 +324,11 @@ async fn alert_low_attendance(
     if low.is_empty() {
         return Ok(());
     }
-    let course: String = sqlx::query_scalar(
+    let course: String = sqlx::query_scalar!(
         "SELECT c.code FROM sections s JOIN courses c ON c.college_id = s.college_id \
          AND c.id = s.course_id WHERE s.id = $1",
+        section
     )
-    .bind(section)
     .fetch_one(&mut *conn)
     .await?;
     for (student, percent, threshold) in low {

@@ -35,11 +35,12 @@ pub async fn page(
     jar: CookieJar,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let has_feed: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM calendar_feeds WHERE user_id = $1)")
-            .bind(principal.user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let has_feed: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM calendar_feeds WHERE user_id = $1) AS \"v!\"",
+        principal.user_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = CalendarPage {
@@ -124,17 +125,14 @@ pub async fn feed(
     let value = name.strip_suffix(".ics").ok_or(AppError::NotFound)?;
     let (college, token) = parse_cookie(value).ok_or(AppError::NotFound)?;
     let mut tx = begin_for_college(&state.db, college).await?;
-    let user: Option<Uuid> = sqlx::query_scalar(
-        "SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.college_id = f.college_id AND u.id = f.user_id \
-         WHERE f.token_hash = $1 AND u.status = 'active'",
-    )
-    .bind(token_hash(&token))
+    let user: Option<Uuid> = sqlx::query_scalar!("SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.college_id = f.college_id AND u.id = f.user_id \
+         WHERE f.token_hash = $1 AND u.status = 'active'", token_hash(&token))
     .fetch_optional(&mut *tx)
     .await?;
     let user = user.ok_or(AppError::NotFound)?;
     let slots = timetable::week_of(&mut tx, user).await?;
-    let term_end: Option<time::Date> = sqlx::query_scalar(
-        "SELECT max(ends_on) FROM terms WHERE current_date BETWEEN starts_on AND ends_on",
+    let term_end: Option<time::Date> = sqlx::query_scalar!(
+        "SELECT max(ends_on) FROM terms WHERE current_date BETWEEN starts_on AND ends_on"
     )
     .fetch_one(&mut *tx)
     .await?;

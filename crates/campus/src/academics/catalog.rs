@@ -130,10 +130,12 @@ pub async fn create_course(
             "must be between 0.5 and 40, in halves",
         ));
     }
-    let department: Option<Uuid> = sqlx::query_scalar("SELECT id FROM departments WHERE code = $1")
-        .bind(input.department.trim().to_uppercase())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let department: Option<Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM departments WHERE code = $1",
+        input.department.trim().to_uppercase()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     if department.is_none() {
         errors.push(FieldError::new(
             "department",
@@ -159,25 +161,25 @@ pub async fn create_course(
             ));
         }
     }
-    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM courses WHERE code = $1)")
-        .bind(&code)
-        .fetch_one(&mut *conn)
-        .await?;
+    let taken: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM courses WHERE code = $1) AS \"v!\"",
+        &code
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if taken {
         errors.push(FieldError::new("code", "another course has this code"));
     }
     let Some(department) = department.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let id: Uuid = sqlx::query_scalar(
+    let id: Uuid = sqlx::query_scalar!(
         "INSERT INTO courses (college_id, department_id, code, title, credits, description) \
-         VALUES (app_current_college(), $1, $2, $3, $4::numeric, $5) RETURNING id",
-    )
-    .bind(department)
-    .bind(&code)
-    .bind(title)
-    .bind(input.credits)
-    .bind(
+         VALUES (app_current_college(), $1, $2, $3, $4::float8::numeric, $5) RETURNING id",
+        department,
+        &code,
+        title,
+        input.credits,
         input
             .description
             .as_deref()
@@ -278,16 +280,16 @@ pub async fn create_section(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: Uuid = sqlx::query_scalar!(
         "INSERT INTO sections (college_id, course_id, term_id, code, capacity, room_id) \
          VALUES (app_current_college(), $1, $2, $3, $4, $5) \
          ON CONFLICT ON CONSTRAINT sections_code_unique DO NOTHING RETURNING id",
+        input.course_id,
+        input.term_id,
+        &code,
+        input.capacity,
+        input.room_id
     )
-    .bind(input.course_id)
-    .bind(input.term_id)
-    .bind(&code)
-    .bind(input.capacity)
-    .bind(input.room_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| {

@@ -287,10 +287,10 @@ pub async fn registration(
 
 async fn course_of(state: &AppState, principal: &Principal, section: Uuid) -> AppResult<Uuid> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let course: Option<Uuid> = sqlx::query_scalar("SELECT course_id FROM sections WHERE id = $1")
-        .bind(section)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let course: Option<Uuid> =
+        sqlx::query_scalar!("SELECT course_id FROM sections WHERE id = $1", section)
+            .fetch_optional(&mut *tx)
+            .await?;
     tx.commit().await?;
     course.ok_or(AppError::NotFound)
 }
@@ -423,11 +423,12 @@ pub async fn room_timetable(
     ApiPath(room): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let name: Option<String> =
-        sqlx::query_scalar("SELECT code || ' ' || name FROM rooms WHERE id = $1")
-            .bind(room)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let name: Option<String> = sqlx::query_scalar!(
+        "SELECT code || ' ' || name AS \"v!\" FROM rooms WHERE id = $1",
+        room
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     let name = name.ok_or(AppError::NotFound)?;
     let slots = crate::academics::timetable::of_room(&mut tx, room).await?;
     render_week(&state, &principal, jar, tx, format!("Room {name}"), slots).await
@@ -444,11 +445,12 @@ pub async fn teacher_timetable(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // A teacher sees the weeks of their own department's staff only, as their profiles.
     crate::access::reach::authorize_staff(&mut tx, &grant, staff).await?;
-    let name: Option<String> =
-        sqlx::query_scalar("SELECT first_name || ' ' || last_name FROM staff WHERE id = $1")
-            .bind(staff)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let name: Option<String> = sqlx::query_scalar!(
+        "SELECT first_name || ' ' || last_name AS \"v!\" FROM staff WHERE id = $1",
+        staff
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     let name = name.ok_or(AppError::NotFound)?;
     let slots = crate::academics::timetable::of_teacher(&mut tx, staff).await?;
     render_week(&state, &principal, jar, tx, format!("{name}'s week"), slots).await

@@ -37,10 +37,12 @@ pub struct EnrollmentView {
 
 /// The student record of a user, if they have one.
 pub async fn student_of(conn: &mut PgConnection, user: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM students WHERE user_id = $1 AND status = 'enrolled'")
-        .bind(user)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM students WHERE user_id = $1 AND status = 'enrolled'",
+        user
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn of_student(
@@ -93,15 +95,11 @@ pub async fn enrol(
         )));
     }
     if override_reason.is_none() {
-        let window: Option<f64> = sqlx::query_scalar(
-            "SELECT w.max_credits::float8 FROM registration_windows w JOIN students st ON st.id = $2 \
+        let window: Option<f64> = sqlx::query_scalar!("SELECT w.max_credits::float8 AS \"v!\" FROM registration_windows w JOIN students st ON st.id = $2 \
              WHERE w.term_id = $1 AND now() BETWEEN w.opens_at AND w.closes_at \
                AND (w.program_id IS NULL OR w.program_id = st.program_id) \
                AND (w.year_of_study IS NULL OR w.year_of_study = st.year_of_study) \
-             ORDER BY w.max_credits DESC LIMIT 1",
-        )
-        .bind(term)
-        .bind(student)
+             ORDER BY w.max_credits DESC LIMIT 1", term, student)
         .fetch_optional(&mut *conn)
         .await?;
         let Some(max_credits) = window else {
@@ -109,14 +107,10 @@ pub async fn enrol(
                 "Registration for this term is not open for you now.",
             ));
         };
-        let missing: Vec<String> = sqlx::query_scalar(
-            "SELECT p.code FROM course_prerequisites cp JOIN courses p ON p.college_id = cp.college_id AND p.id = cp.prerequisite_id \
+        let missing: Vec<String> = sqlx::query_scalar!("SELECT p.code FROM course_prerequisites cp JOIN courses p ON p.college_id = cp.college_id AND p.id = cp.prerequisite_id \
              WHERE cp.course_id = $1 AND NOT EXISTS (SELECT 1 FROM course_completions x \
                WHERE x.college_id = cp.college_id AND x.student_id = $2 AND x.course_id = cp.prerequisite_id) \
-             ORDER BY p.code",
-        )
-        .bind(course)
-        .bind(student)
+             ORDER BY p.code", course, student)
         .fetch_all(&mut *conn)
         .await?;
         if !missing.is_empty() {
@@ -125,14 +119,14 @@ pub async fn enrol(
                 missing.join(", ")
             )));
         }
-        let taken: f64 = sqlx::query_scalar(
-            "SELECT coalesce(sum(c.credits), 0)::float8 FROM enrollments e \
+        let taken: f64 = sqlx::query_scalar!(
+            "SELECT coalesce(sum(c.credits), 0)::float8 AS \"v!\" FROM enrollments e \
              JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
              JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
              WHERE e.student_id = $1 AND s.term_id = $2 AND e.status = 'enrolled'",
+            student,
+            term
         )
-        .bind(student)
-        .bind(term)
         .fetch_one(&mut *conn)
         .await?;
         if let Some(clash) =
@@ -241,11 +235,11 @@ async fn current_status(
     section: Uuid,
     student: Uuid,
 ) -> Result<Option<String>, sqlx::Error> {
-    let current: Option<String> = sqlx::query_scalar(
+    let current: Option<String> = sqlx::query_scalar!(
         "SELECT status FROM enrollments WHERE section_id = $1 AND student_id = $2",
+        section,
+        student
     )
-    .bind(section)
-    .bind(student)
     .fetch_optional(conn)
     .await?;
     Ok(current.filter(|s| s != "dropped"))
@@ -259,19 +253,12 @@ pub async fn drop(
     student: Uuid,
     section: Uuid,
 ) -> Result<(), AppError> {
-    let lock: Option<String> = sqlx::query_scalar(
-        "SELECT c.code FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         WHERE s.id = $1 FOR UPDATE OF s",
-    )
-    .bind(section)
+    let lock: Option<String> = sqlx::query_scalar!("SELECT c.code FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         WHERE s.id = $1 FOR UPDATE OF s", section)
     .fetch_optional(&mut *conn)
     .await?;
     let course_code = lock.ok_or(AppError::NotFound)?;
-    let was: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM enrollments WHERE section_id = $1 AND student_id = $2 AND status <> 'dropped'",
-    )
-    .bind(section)
-    .bind(student)
+    let was: Option<String> = sqlx::query_scalar!("SELECT status FROM enrollments WHERE section_id = $1 AND student_id = $2 AND status <> 'dropped'", section, student)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(was) = was else {
@@ -381,26 +368,20 @@ pub async fn create_window(
     if input.year_of_study.is_some_and(|y| !(1..=10).contains(&y)) {
         errors.push(FieldError::new("year_of_study", "must be between 1 and 10"));
     }
-    let term: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1)")
-        .bind(input.term_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let term: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1) AS \"v!\"",
+        input.term_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if !term {
         errors.push(FieldError::new("term_id", "is not a term of this college"));
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, program_id, year_of_study, max_credits) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6::numeric) RETURNING id",
-    )
-    .bind(input.term_id)
-    .bind(input.opens_at)
-    .bind(input.closes_at)
-    .bind(input.program_id)
-    .bind(input.year_of_study)
-    .bind(max_credits)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, program_id, year_of_study, max_credits) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6::float8::numeric) RETURNING id", input.term_id, input.opens_at, input.closes_at, input.program_id, input.year_of_study, max_credits)
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| match e.as_database_error().map(|d| d.is_foreign_key_violation()) {

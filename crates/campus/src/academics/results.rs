@@ -225,10 +225,10 @@ pub async fn of_section(
     section: Uuid,
 ) -> Result<SectionResults, AppError> {
     let status = status(conn, section, false).await?;
-    let total_weight: f64 = sqlx::query_scalar(
-        "SELECT coalesce(sum(weight), 0)::float8 FROM assessments WHERE section_id = $1",
+    let total_weight: f64 = sqlx::query_scalar!(
+        "SELECT coalesce(sum(weight), 0)::float8 AS \"v!\" FROM assessments WHERE section_id = $1",
+        section
     )
-    .bind(section)
     .fetch_one(&mut *conn)
     .await?;
     let missing: Vec<MissingMarks> = sqlx::query_as(
@@ -473,11 +473,11 @@ pub async fn amend(
             "only published results are amended; change a draft's marks directly".into(),
         ));
     }
-    let max: Option<f64> = sqlx::query_scalar(
-        "SELECT max_marks::float8 FROM assessments WHERE id = $1 AND section_id = $2",
+    let max: Option<f64> = sqlx::query_scalar!(
+        "SELECT max_marks::float8 AS \"v!\" FROM assessments WHERE id = $1 AND section_id = $2",
+        input.assessment_id,
+        section
     )
-    .bind(input.assessment_id)
-    .bind(section)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(max) = max else {
@@ -689,11 +689,8 @@ pub async fn record_of(conn: &mut PgConnection, student: Uuid) -> Result<Record,
         }
     }
     let credits_earned = passed.iter().map(|(_, c)| c).sum();
-    let carried: Vec<String> = sqlx::query_scalar(
-        "SELECT c.code FROM carried_requirements cr JOIN courses c ON c.college_id = cr.college_id AND c.id = cr.course_id \
-         WHERE cr.student_id = $1 AND cr.cleared_at IS NULL ORDER BY c.code",
-    )
-    .bind(student)
+    let carried: Vec<String> = sqlx::query_scalar!("SELECT c.code FROM carried_requirements cr JOIN courses c ON c.college_id = cr.college_id AND c.id = cr.course_id \
+         WHERE cr.student_id = $1 AND cr.cleared_at IS NULL ORDER BY c.code", student)
     .fetch_all(&mut *conn)
     .await?;
     Ok(Record {

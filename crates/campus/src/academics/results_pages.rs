@@ -70,10 +70,7 @@ async fn render_section(
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
-    let title: String = sqlx::query_scalar(
-        "SELECT c.code || ' ' || s.code || ': ' || c.title FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1",
-    )
-    .bind(section)
+    let title: String = sqlx::query_scalar!("SELECT c.code || ' ' || s.code || ': ' || c.title AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
     .fetch_one(&mut *tx)
     .await?;
     let results = results::of_section(&mut tx, section).await?;

@@ -93,11 +93,8 @@ pub async fn plan(conn: &mut PgConnection, from: Uuid, to: Uuid) -> Result<Rollo
         )]));
     }
     let crosses_year = to_row.academic_year_id != from_row.academic_year_id;
-    let unpublished_sections: Vec<String> = sqlx::query_scalar(
-        "SELECT c.code || ' ' || s.code FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         WHERE s.term_id = $1 AND s.results_status <> 'published' AND s.enrolled > 0 ORDER BY 1",
-    )
-    .bind(from)
+    let unpublished_sections: Vec<String> = sqlx::query_scalar!("SELECT c.code || ' ' || s.code AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         WHERE s.term_id = $1 AND s.results_status <> 'published' AND s.enrolled > 0 ORDER BY 1", from)
     .fetch_all(&mut *conn)
     .await?;
     let carried: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(

@@ -42,10 +42,12 @@ pub async fn preview(
 ) -> AppResult<Json<RolloverPlan>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // The address names the closing term: an unknown one is not found.
-    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1)")
-        .bind(from)
-        .fetch_one(&mut *tx)
-        .await?;
+    let known: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1) AS \"v!\"",
+        from
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if !known {
         return Err(AppError::NotFound);
     }

@@ -137,10 +137,10 @@ pub async fn add_meeting(
     {
         errors.push(FieldError::new("ends", "must be after the start"));
     }
-    let term: Option<Uuid> = sqlx::query_scalar("SELECT term_id FROM sections WHERE id = $1")
-        .bind(section)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let term: Option<Uuid> =
+        sqlx::query_scalar!("SELECT term_id FROM sections WHERE id = $1", section)
+            .fetch_optional(&mut *conn)
+            .await?;
     let term = term.ok_or(AppError::NotFound)?;
     let (Some(start), Some(end)) = (start, end) else {
         return Err(AppError::Validation(errors));
@@ -155,16 +155,8 @@ pub async fn add_meeting(
     sqlx::query!("SAVEPOINT meeting")
         .execute(&mut *conn)
         .await?;
-    let inserted: Result<Uuid, sqlx::Error> = sqlx::query_scalar(
-        "INSERT INTO section_meetings (college_id, section_id, term_id, weekday, start_minute, end_minute, room_id) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(section)
-    .bind(term)
-    .bind(weekday)
-    .bind(start)
-    .bind(end)
-    .bind(input.room_id)
+    let inserted: Result<Uuid, sqlx::Error> = sqlx::query_scalar!("INSERT INTO section_meetings (college_id, section_id, term_id, weekday, start_minute, end_minute, room_id) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id", section, term, weekday, start, end, input.room_id)
     .fetch_one(&mut *conn)
     .await;
     let meeting = match inserted {
@@ -263,15 +255,14 @@ pub async fn of_teacher(conn: &mut PgConnection, staff: Uuid) -> Result<Vec<Slot
 
 /// The week of a user: their own student record's meetings, or those they teach.
 pub async fn week_of(conn: &mut PgConnection, user: Uuid) -> Result<Vec<Slot>, sqlx::Error> {
-    let student: Option<Uuid> = sqlx::query_scalar("SELECT id FROM students WHERE user_id = $1")
-        .bind(user)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let student: Option<Uuid> =
+        sqlx::query_scalar!("SELECT id FROM students WHERE user_id = $1", user)
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some(student) = student {
         return of_student(conn, student).await;
     }
-    let staff: Option<Uuid> = sqlx::query_scalar("SELECT id FROM staff WHERE user_id = $1")
-        .bind(user)
+    let staff: Option<Uuid> = sqlx::query_scalar!("SELECT id FROM staff WHERE user_id = $1", user)
         .fetch_optional(&mut *conn)
         .await?;
     match staff {

@@ -126,8 +126,7 @@ fn validate(input: &AchievementInput) -> Result<time::Date, AppError> {
 
 /// The student record of a signed-in student (`NotFound` for an account without one).
 pub async fn student_of_user(conn: &mut PgConnection, user: Uuid) -> Result<Uuid, AppError> {
-    sqlx::query_scalar("SELECT id FROM students WHERE user_id = $1")
-        .bind(user)
+    sqlx::query_scalar!("SELECT id FROM students WHERE user_id = $1", user)
         .fetch_optional(conn)
         .await?
         .ok_or(AppError::NotFound)
@@ -146,16 +145,8 @@ pub async fn record(
 ) -> Result<Uuid, AppError> {
     let achieved_on = validate(input)?;
     let kinds = uploads::check_all(files)?;
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO achievements (college_id, student_id, title, category, achieved_on, organiser, description) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(student)
-    .bind(input.title.trim())
-    .bind(&input.category)
-    .bind(achieved_on)
-    .bind(input.organiser.trim())
-    .bind(input.description.trim())
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO achievements (college_id, student_id, title, category, achieved_on, organiser, description) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id", student, input.title.trim(), &input.category, achieved_on, input.organiser.trim(), input.description.trim())
     .fetch_one(&mut *conn)
     .await?;
     for (upload, kind) in files.iter().zip(kinds) {
@@ -326,14 +317,15 @@ pub async fn decide(
         )));
     }
     let points: i32 = if to == "approved" {
-        sqlx::query_scalar("SELECT points FROM activity_point_rules WHERE category = $1")
-            .bind(&category)
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or(0)
+        sqlx::query_scalar!(
+            "SELECT points FROM activity_point_rules WHERE category = $1",
+            &category
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(0)
     } else {
-        sqlx::query_scalar("SELECT points FROM achievements WHERE id = $1")
-            .bind(id)
+        sqlx::query_scalar!("SELECT points FROM achievements WHERE id = $1", id)
             .fetch_one(&mut *conn)
             .await?
     };
@@ -360,10 +352,7 @@ pub async fn decide(
 
 /// Activity points earned: approved achievements only (revoked ones lose theirs).
 pub async fn points_of(conn: &mut PgConnection, student: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT coalesce(sum(points), 0)::int8 FROM achievements WHERE student_id = $1 AND status = 'approved'",
-    )
-    .bind(student)
+    sqlx::query_scalar!("SELECT coalesce(sum(points), 0)::int8 AS \"v!\" FROM achievements WHERE student_id = $1 AND status = 'approved'", student)
     .fetch_one(conn)
     .await
 }
@@ -476,10 +465,7 @@ pub async fn set_organizer(
             format!("{bad} is not a category of achievement"),
         )]));
     }
-    let holds: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM role_assignments WHERE user_id = $1 AND role = 'student_organizer')",
-    )
-    .bind(input.user_id)
+    let holds: bool = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM role_assignments WHERE user_id = $1 AND role = 'student_organizer') AS \"v!\"", input.user_id)
     .fetch_one(&mut *conn)
     .await?;
     if !holds {

@@ -208,14 +208,14 @@ pub async fn start(
     {
         return Ok(id);
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: Uuid = sqlx::query_scalar!(
         "INSERT INTO applications (college_id, intake_id, user_id, first_name, last_name) \
          VALUES (app_current_college(), $1, $2, $3, $4) RETURNING id",
+        intake,
+        user,
+        first_name.trim(),
+        last_name.trim()
     )
-    .bind(intake)
-    .bind(user)
-    .bind(first_name.trim())
-    .bind(last_name.trim())
     .fetch_one(&mut *conn)
     .await?;
     event(conn, id, "draft", "Application started", Some(user)).await?;
@@ -378,11 +378,12 @@ pub async fn attach(
             "a photo must be a PNG, JPEG or GIF image",
         )]));
     }
-    let held: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM application_files WHERE application_id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let held: i64 = sqlx::query_scalar!(
+        "SELECT count(*) AS \"v!\" FROM application_files WHERE application_id = $1",
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if held + files.len() as i64 > MAX_FILES {
         return Err(AppError::Validation(vec![FieldError::new(
             "file",
@@ -426,10 +427,10 @@ pub async fn submit(
             "give your qualifying examination's percentage",
         ));
     }
-    let transcripts: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM application_files WHERE application_id = $1 AND kind = 'transcript'",
+    let transcripts: i64 = sqlx::query_scalar!(
+        "SELECT count(*) AS \"v!\" FROM application_files WHERE application_id = $1 AND kind = 'transcript'",
+        id
     )
-    .bind(id)
     .fetch_one(&mut *conn)
     .await?;
     if transcripts == 0 {
@@ -566,8 +567,7 @@ pub async fn decide(
         )]));
     }
     let intake: Option<Uuid> =
-        sqlx::query_scalar("SELECT intake_id FROM applications WHERE id = $1")
-            .bind(id)
+        sqlx::query_scalar!("SELECT intake_id FROM applications WHERE id = $1", id)
             .fetch_optional(&mut *conn)
             .await?;
     let intake = intake.ok_or(AppError::NotFound)?;
@@ -648,10 +648,7 @@ async fn next_student_number(conn: &mut PgConnection, year: i32) -> Result<Strin
     )
     .execute(&mut *conn)
     .await?;
-    let last: Option<i64> = sqlx::query_scalar(
-        "SELECT max(substr(student_number, 5)::int8) FROM students WHERE student_number ~ ('^' || $1::text || '[0-9]{4,}$')",
-    )
-    .bind(year.to_string())
+    let last: Option<i64> = sqlx::query_scalar!("SELECT max(substr(student_number, 5)::int8) FROM students WHERE student_number ~ ('^' || $1::text || '[0-9]{4,}$')", year.to_string())
     .fetch_one(&mut *conn)
     .await?;
     Ok(format!("{year}{:04}", last.unwrap_or(0) + 1))
@@ -672,16 +669,12 @@ async fn accept(
         )));
     }
     let number = next_student_number(conn, intake.admits_on.year()).await?;
-    let student: Uuid = sqlx::query_scalar(
-        "INSERT INTO students (college_id, user_id, student_number, first_name, last_name, date_of_birth, email, \
+    let student: Uuid = sqlx::query_scalar!("INSERT INTO students (college_id, user_id, student_number, first_name, last_name, date_of_birth, email, \
             phone, address, program_id, admitted_on) \
          SELECT app_current_college(), a.user_id, $2, a.first_name, a.last_name, a.date_of_birth, u.email, a.phone, \
             a.address, i.program_id, i.admits_on \
          FROM applications a JOIN intakes i ON i.college_id = a.college_id AND i.id = a.intake_id \
-         JOIN users u ON u.college_id = a.college_id AND u.id = a.user_id WHERE a.id = $1 RETURNING id",
-    )
-    .bind(application.id)
-    .bind(&number)
+         JOIN users u ON u.college_id = a.college_id AND u.id = a.user_id WHERE a.id = $1 RETURNING id", application.id, &number)
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| match e {
@@ -768,11 +761,8 @@ pub async fn allocate(
         .await?;
     let found = intakes::find(conn, intake).await?;
     let mut left = found.seats_left();
-    let candidates: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM applications WHERE intake_id = $1 AND status IN ('submitted', 'under_review', 'waitlisted') \
-         ORDER BY qualifying_percent DESC NULLS LAST, submitted_at, id FOR UPDATE",
-    )
-    .bind(intake)
+    let candidates: Vec<Uuid> = sqlx::query_scalar!("SELECT id FROM applications WHERE intake_id = $1 AND status IN ('submitted', 'under_review', 'waitlisted') \
+         ORDER BY qualifying_percent DESC NULLS LAST, submitted_at, id FOR UPDATE", intake)
     .fetch_all(&mut *conn)
     .await?;
     let (mut accepted, mut waitlisted) = (0, 0);
@@ -833,11 +823,8 @@ pub async fn may_read_file(
     principal: &Principal,
     file: Uuid,
 ) -> Result<Option<bool>, sqlx::Error> {
-    let applicant: Option<Uuid> = sqlx::query_scalar(
-        "SELECT a.user_id FROM application_files af JOIN applications a \
-           ON a.college_id = af.college_id AND a.id = af.application_id WHERE af.file_id = $1 LIMIT 1",
-    )
-    .bind(file)
+    let applicant: Option<Uuid> = sqlx::query_scalar!("SELECT a.user_id FROM application_files af JOIN applications a \
+           ON a.college_id = af.college_id AND a.id = af.application_id WHERE af.file_id = $1 LIMIT 1", file)
     .fetch_optional(conn)
     .await?;
     Ok(applicant.map(|applicant| {

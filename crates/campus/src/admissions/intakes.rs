@@ -163,11 +163,12 @@ pub async fn create(
             "must be a code such as INR or USD",
         ));
     }
-    let program: Option<Uuid> =
-        sqlx::query_scalar("SELECT id FROM programs WHERE code = upper($1)")
-            .bind(input.program.trim())
-            .fetch_optional(&mut *conn)
-            .await?;
+    let program: Option<Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM programs WHERE code = upper($1)",
+        input.program.trim()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     if program.is_none() {
         errors.push(FieldError::new("program", "no program has this code"));
     }
@@ -176,18 +177,8 @@ pub async fn create(
     else {
         return Err(AppError::Validation(errors));
     };
-    let id: Option<Uuid> = sqlx::query_scalar(
-        "INSERT INTO intakes (college_id, program_id, name, seats, application_fee, currency, opens_on, closes_on, admits_on) \
-         VALUES (app_current_college(), $1, $2, $3, $4::numeric, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
-    )
-    .bind(program)
-    .bind(input.name.trim())
-    .bind(input.seats)
-    .bind(fee_text)
-    .bind(&currency)
-    .bind(opens)
-    .bind(closes)
-    .bind(admits)
+    let id: Option<Uuid> = sqlx::query_scalar!("INSERT INTO intakes (college_id, program_id, name, seats, application_fee, currency, opens_on, closes_on, admits_on) \
+         VALUES (app_current_college(), $1, $2, $3, $4::text::numeric, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id", program, input.name.trim(), input.seats, fee_text, &currency, opens, closes, admits)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(id) = id else {

@@ -79,10 +79,10 @@ pub async fn sign_up(
     applications::check_open(conn, input.intake_id).await?;
     // Hashed either way, so both answers take as long.
     let hash = password::hash_bounded(&input.password).await?;
-    let existing: Option<Uuid> = sqlx::query_scalar(
+    let existing: Option<Uuid> = sqlx::query_scalar!(
         "SELECT id FROM users WHERE email = $1 AND NOT (self_signup AND email_verified_at IS NULL)",
+        email.as_str()
     )
-    .bind(email.as_str())
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(owner) = existing {
@@ -112,14 +112,14 @@ pub async fn sign_up(
     }
     let name = format!("{} {}", input.first_name.trim(), input.last_name.trim());
     // An earlier unconfirmed sign-up with this address gives way (see the migration).
-    let user: Uuid = sqlx::query_scalar(
+    let user: Uuid = sqlx::query_scalar!(
         "INSERT INTO users (college_id, email, display_name, status, password_hash, \
            password_changed_at, self_signup) \
          VALUES (app_current_college(), $1, $2, 'invited', $3, now(), true) RETURNING id",
+        email.as_str(),
+        &name,
+        &hash
     )
-    .bind(email.as_str())
-    .bind(&name)
-    .bind(&hash)
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query!("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'applicant')", user)

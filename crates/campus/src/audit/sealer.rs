@@ -20,8 +20,7 @@ pub const EVERY: Duration = Duration::from_secs(1);
 pub async fn seal(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
     let mut total = 0u64;
     loop {
-        let sealed: i32 = sqlx::query_scalar("SELECT audit_seal($1)")
-            .bind(BATCH)
+        let sealed: i32 = sqlx::query_scalar!("SELECT audit_seal($1) AS \"v!\"", BATCH)
             .fetch_one(&mut *conn)
             .await?;
         total += sealed as u64;
@@ -33,7 +32,7 @@ pub async fn seal(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
 
 /// Seals the waiting entries of every college; returns how many.
 pub async fn seal_pending(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    let colleges: Vec<Uuid> = sqlx::query_scalar("SELECT audit_pending_colleges()")
+    let colleges: Vec<Uuid> = sqlx::query_scalar!("SELECT audit_pending_colleges() AS \"v!\"")
         .fetch_all(pool)
         .await?;
     let mut total = 0;

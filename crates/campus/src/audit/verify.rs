@@ -55,7 +55,7 @@ pub async fn verify(conn: &mut PgConnection) -> Result<Verdict, sqlx::Error> {
         expected_prev.clone_from(&link.hash);
     }
     let Some(last) = rows.last() else {
-        let head: Option<i64> = sqlx::query_scalar("SELECT seq FROM audit_heads")
+        let head: Option<i64> = sqlx::query_scalar!("SELECT seq FROM audit_heads")
             .fetch_optional(&mut *conn)
             .await?;
         return Ok(match head {

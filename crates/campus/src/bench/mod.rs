@@ -489,9 +489,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     // The same pages reached by keyset: each starts after the previous page's last email.
     let cursors: Vec<String> = {
         let mut tx = db::begin_for_college(&pool, college).await?;
-        let emails: Vec<String> = sqlx::query_scalar(
-            "SELECT email::text FROM (SELECT email, row_number() OVER (ORDER BY email) AS n \
-             FROM users) x WHERE n % 50 = 0 ORDER BY email LIMIT 199",
+        let emails: Vec<String> = sqlx::query_scalar!(
+            "SELECT email::text AS \"v!\" FROM (SELECT email, row_number() OVER (ORDER BY email) AS n \
+             FROM users) x WHERE n % 50 = 0 ORDER BY email LIMIT 199"
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -641,7 +641,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     // again (which must change nothing).
     let program: String = {
         let mut tx = db::begin_for_college(&pool, college).await?;
-        let code = sqlx::query_scalar("SELECT code FROM programs ORDER BY code LIMIT 1")
+        let code = sqlx::query_scalar!("SELECT code FROM programs ORDER BY code LIMIT 1")
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -33,11 +33,13 @@ pub async fn parse_moment(
     let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     let problem = || FieldError::new(field, "must be a date and time such as 2026-12-01T17:00");
     let wall = time::PrimitiveDateTime::parse(text, &local).map_err(|_| problem())?;
-    sqlx::query_scalar("SELECT $1::timestamp AT TIME ZONE (SELECT timezone FROM colleges)")
-        .bind(wall)
-        .fetch_one(conn)
-        .await
-        .map_err(|_| problem())
+    sqlx::query_scalar!(
+        "SELECT $1::timestamp AT TIME ZONE (SELECT timezone FROM colleges) AS \"v!\"",
+        wall
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(|_| problem())
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -120,17 +122,8 @@ pub async fn create(
         ),
         other => other,
     })?;
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO assignments (college_id, section_id, assessment_id, title, instructions, due_at, accept_late, created_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(section)
-    .bind(assessment)
-    .bind(input.title.trim())
-    .bind(&input.instructions)
-    .bind(due)
-    .bind(input.accept_late)
-    .bind(grant.user_id)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO assignments (college_id, section_id, assessment_id, title, instructions, due_at, accept_late, created_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id", section, assessment, input.title.trim(), &input.instructions, due, input.accept_late, grant.user_id)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(
@@ -149,11 +142,12 @@ pub async fn create(
 
 /// The section of an assignment, or `NotFound`.
 pub async fn section_of(conn: &mut PgConnection, assignment: Uuid) -> Result<Uuid, AppError> {
-    let section: Option<Uuid> =
-        sqlx::query_scalar("SELECT section_id FROM assignments WHERE id = $1")
-            .bind(assignment)
-            .fetch_optional(conn)
-            .await?;
+    let section: Option<Uuid> = sqlx::query_scalar!(
+        "SELECT section_id FROM assignments WHERE id = $1",
+        assignment
+    )
+    .fetch_optional(conn)
+    .await?;
     section.ok_or(AppError::NotFound)
 }
 
@@ -326,16 +320,16 @@ pub async fn submit(
             "this work has been graded; it can no longer be changed".into(),
         ));
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: Uuid = sqlx::query_scalar!(
         "INSERT INTO submissions (college_id, assignment_id, student_id, body, late) \
          VALUES (app_current_college(), $1, $2, $3, $4) \
          ON CONFLICT ON CONSTRAINT submissions_one_per_student DO UPDATE \
            SET body = excluded.body, late = excluded.late, submitted_at = now() RETURNING id",
+        assignment,
+        student,
+        body,
+        late
     )
-    .bind(assignment)
-    .bind(student)
-    .bind(body)
-    .bind(late)
     .fetch_one(&mut *conn)
     .await?;
     if !uploads.is_empty() || existing.is_some() {

@@ -96,16 +96,8 @@ pub async fn add_material(
         }
         _ => None,
     };
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO materials (college_id, section_id, title, description, file_id, link, created_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, nullif($5, ''), $6) RETURNING id",
-    )
-    .bind(section)
-    .bind(title)
-    .bind(description)
-    .bind(file)
-    .bind(link)
-    .bind(context.actor)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO materials (college_id, section_id, title, description, file_id, link, created_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, nullif($5, ''), $6) RETURNING id", section, title, description, file, link, context.actor)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(
@@ -189,17 +181,8 @@ pub async fn add_meeting(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO online_meetings (college_id, section_id, title, starts_at, ends_at, link, agenda, created_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, nullif($5, ''), $6, $7) RETURNING id",
-    )
-    .bind(section)
-    .bind(title)
-    .bind(starts)
-    .bind(ends)
-    .bind(link)
-    .bind(input.agenda.trim())
-    .bind(context.actor)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO online_meetings (college_id, section_id, title, starts_at, ends_at, link, agenda, created_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, nullif($5, ''), $6, $7) RETURNING id", section, title, starts, ends, link, input.agenda.trim(), context.actor)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(

@@ -30,21 +30,19 @@ pub async fn member(
             Err(other) => return Err(other),
         }
     }
-    let student: Option<Uuid> = sqlx::query_scalar(
-        "SELECT st.id FROM students st JOIN enrollments e ON e.college_id = st.college_id AND e.student_id = st.id \
-         WHERE st.user_id = $1 AND e.section_id = $2 AND e.status = 'enrolled'",
-    )
-    .bind(principal.user_id)
-    .bind(section)
+    let student: Option<Uuid> = sqlx::query_scalar!("SELECT st.id FROM students st JOIN enrollments e ON e.college_id = st.college_id AND e.student_id = st.id \
+         WHERE st.user_id = $1 AND e.section_id = $2 AND e.status = 'enrolled'", principal.user_id, section)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(student) = student {
         return Ok(Member::Student(student));
     }
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sections WHERE id = $1)")
-        .bind(section)
-        .fetch_one(conn)
-        .await?;
+    let exists: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM sections WHERE id = $1) AS \"v!\"",
+        section
+    )
+    .fetch_one(conn)
+    .await?;
     Err(if exists {
         AppError::Forbidden
     } else {

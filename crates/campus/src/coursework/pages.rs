@@ -49,10 +49,7 @@ async fn render_section(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let member = membership::member(&mut tx, principal, section).await?;
-    let title: String = sqlx::query_scalar(
-        "SELECT c.code || ' ' || s.code || ': ' || c.title FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1",
-    )
-    .bind(section)
+    let title: String = sqlx::query_scalar!("SELECT c.code || ' ' || s.code || ': ' || c.title AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
     .fetch_one(&mut *tx)
     .await?;
     let student = match member {
@@ -433,11 +430,12 @@ pub async fn grade(
     Form(form): Form<GradeForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let assignment: Option<Uuid> =
-        sqlx::query_scalar("SELECT assignment_id FROM submissions WHERE id = $1")
-            .bind(submission)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let assignment: Option<Uuid> = sqlx::query_scalar!(
+        "SELECT assignment_id FROM submissions WHERE id = $1",
+        submission
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     let assignment = assignment.ok_or(AppError::NotFound)?;
     let score = form.score.trim().parse::<f64>();
     let Ok(score) = score else {

@@ -120,11 +120,12 @@ impl EmbeddedCluster {
     pub async fn bootstrap(&self, database: &str) -> anyhow::Result<()> {
         let mut conn = self.superuser().await?;
         ensure_roles(&mut conn).await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(database)
-                .fetch_one(&mut conn)
-                .await?;
+        let exists: bool = sqlx::query_scalar!(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS \"v!\"",
+            database
+        )
+        .fetch_one(&mut conn)
+        .await?;
         if !exists {
             create_database(&mut conn, database, None).await?;
         }

@@ -97,14 +97,15 @@ pub async fn create(
     sqlx::query!("UPDATE users SET password_hash = $1", hash)
         .execute(&mut *tx)
         .await?;
-    let needs_mfa: Vec<uuid::Uuid> =
-        sqlx::query_scalar("SELECT id FROM users WHERE email = ANY($1)")
-            .bind(vec![
-                format!("admin@{}", generate::DOMAIN),
-                format!("principal@{}", generate::DOMAIN),
-            ])
-            .fetch_all(&mut *tx)
-            .await?;
+    let needs_mfa: Vec<uuid::Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM users WHERE email = ANY($1::text[])",
+        &[
+            format!("admin@{}", generate::DOMAIN),
+            format!("principal@{}", generate::DOMAIN),
+        ][..]
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     for user in needs_mfa {
         crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
         crate::identity::mfa::add_recovery_codes(&mut tx, user, &recovery_codes()).await?;

@@ -114,10 +114,7 @@ pub async fn marksheet(
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
-    let name: String = sqlx::query_scalar(
-        "SELECT c.code || '-' || s.code FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1",
-    )
-    .bind(section)
+    let name: String = sqlx::query_scalar!("SELECT c.code || '-' || s.code AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
     .fetch_one(&mut *tx)
     .await?;
     let assessments: Vec<(Uuid, String, f64, f64)> = sqlx::query_as(

@@ -71,11 +71,8 @@ pub async fn issue(
             facts.status
         )));
     }
-    let photo_key: Option<String> = sqlx::query_scalar(
-        "SELECT f.storage_key FROM student_documents d JOIN stored_files f ON f.college_id = d.college_id AND f.id = d.file_id \
-         WHERE d.student_id = $1 AND d.kind = 'photo' AND f.content_type LIKE 'image/%' ORDER BY d.added_at DESC LIMIT 1",
-    )
-    .bind(student)
+    let photo_key: Option<String> = sqlx::query_scalar!("SELECT f.storage_key FROM student_documents d JOIN stored_files f ON f.college_id = d.college_id AND f.id = d.file_id \
+         WHERE d.student_id = $1 AND d.kind = 'photo' AND f.content_type LIKE 'image/%' ORDER BY d.added_at DESC LIMIT 1", student)
     .fetch_optional(&mut *conn)
     .await?;
     let photo = match photo_key {

@@ -460,17 +460,8 @@ pub async fn record_document(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO issued_documents (college_id, code, kind, student_id, term_id, contents, pdf_sha256, issued_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id",
-    )
-    .bind(code)
-    .bind(kind.as_str())
-    .bind(student)
-    .bind(term)
-    .bind(contents)
-    .bind(&hex)
-    .bind(context.actor)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO issued_documents (college_id, code, kind, student_id, term_id, contents, pdf_sha256, issued_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id", code, kind.as_str(), student, term, contents, &hex, context.actor)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(

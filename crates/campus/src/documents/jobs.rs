@@ -63,17 +63,21 @@ pub async fn create(
     input: &NewJobInput,
 ) -> Result<Uuid, AppError> {
     let mut errors = Vec::new();
-    let program: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM programs WHERE id = $1)")
-        .bind(input.program_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let program: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM programs WHERE id = $1) AS \"v!\"",
+        input.program_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if !program {
         errors.push(FieldError::new("program_id", "no such program"));
     }
-    let term: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1)")
-        .bind(input.term_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let term: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1) AS \"v!\"",
+        input.term_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if !term {
         errors.push(FieldError::new("term_id", "no such term"));
     }
@@ -92,14 +96,14 @@ pub async fn create(
             "no student of this program has published results in that term",
         )]));
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: Uuid = sqlx::query_scalar!(
         "INSERT INTO document_jobs (college_id, program_id, term_id, requested_by, total) \
          VALUES (app_current_college(), $1, $2, $3, $4) RETURNING id",
+        input.program_id,
+        input.term_id,
+        context.actor,
+        total as i32
     )
-    .bind(input.program_id)
-    .bind(input.term_id)
-    .bind(context.actor)
-    .bind(total as i32)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(
@@ -139,11 +143,13 @@ pub async fn recent(conn: &mut PgConnection) -> Result<Vec<JobView>, sqlx::Error
 
 /// The stored archive of a finished job.
 pub async fn file_of(conn: &mut PgConnection, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT file_key FROM document_jobs WHERE id = $1 AND status = 'done'")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .map(Option::flatten)
+    sqlx::query_scalar!(
+        "SELECT file_key FROM document_jobs WHERE id = $1 AND status = 'done'",
+        id
+    )
+    .fetch_optional(conn)
+    .await
+    .map(Option::flatten)
 }
 
 /// What a runner needs.

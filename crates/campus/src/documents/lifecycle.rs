@@ -27,10 +27,7 @@ pub async fn within_daily_limit(
         return Ok(());
     };
     crate::db::take_turns(conn, "documents", actor).await?;
-    let today: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM issued_documents WHERE issued_by = $1 AND issued_at > now() - interval '1 day'",
-    )
-    .bind(actor)
+    let today: i64 = sqlx::query_scalar!("SELECT count(*) AS \"v!\" FROM issued_documents WHERE issued_by = $1 AND issued_at > now() - interval '1 day'", actor)
     .fetch_one(&mut *conn)
     .await?;
     if today >= DAILY_LIMIT {

@@ -118,11 +118,12 @@ async fn render_progress(
         authorize_student(&mut tx, &grant, student).await?;
     }
     let progress = progress::of_student(&mut tx, student).await?;
-    let name: String =
-        sqlx::query_scalar("SELECT first_name || ' ' || last_name FROM students WHERE id = $1")
-            .bind(student)
-            .fetch_one(&mut *tx)
-            .await?;
+    let name: String = sqlx::query_scalar!(
+        "SELECT first_name || ' ' || last_name AS \"v!\" FROM students WHERE id = $1",
+        student
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let status = if errors.is_empty() {

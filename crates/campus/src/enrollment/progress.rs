@@ -139,10 +139,12 @@ impl Progress {
 }
 
 pub async fn of_student(conn: &mut PgConnection, student: Uuid) -> Result<Progress, AppError> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM students WHERE id = $1)")
-        .bind(student)
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1) AS \"v!\"",
+        student
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if !exists {
         return Err(AppError::NotFound);
     }
@@ -156,10 +158,7 @@ pub async fn of_student(conn: &mut PgConnection, student: Uuid) -> Result<Progre
     .bind(student)
     .fetch_all(&mut *conn)
     .await?;
-    let current: Option<Uuid> = sqlx::query_scalar(
-        "SELECT step_id FROM enrollment_progress WHERE student_id = $1 ORDER BY recorded_at DESC LIMIT 1",
-    )
-    .bind(student)
+    let current: Option<Uuid> = sqlx::query_scalar!("SELECT step_id FROM enrollment_progress WHERE student_id = $1 ORDER BY recorded_at DESC LIMIT 1", student)
     .fetch_optional(&mut *conn)
     .await?;
     let at = current.and_then(|c| all.iter().find(|s| s.id == c).map(|s| s.position));
@@ -200,21 +199,24 @@ pub async fn record(
             "must be at most 1,000 characters",
         )]));
     }
-    let step: Option<String> =
-        sqlx::query_scalar("SELECT name FROM enrollment_steps WHERE id = $1 AND active")
-            .bind(input.step_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let step: Option<String> = sqlx::query_scalar!(
+        "SELECT name FROM enrollment_steps WHERE id = $1 AND active",
+        input.step_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(step) = step else {
         return Err(AppError::Validation(vec![FieldError::new(
             "step_id",
             "is not one of the college's steps",
         )]));
     };
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM students WHERE id = $1)")
-        .bind(student)
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1) AS \"v!\"",
+        student
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if !exists {
         return Err(AppError::NotFound);
     }

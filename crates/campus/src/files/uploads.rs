@@ -246,16 +246,8 @@ pub async fn store(
         .map(|b| format!("{b:02x}"))
         .collect();
     storage.put(&key, upload.bytes.clone()).await?;
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO stored_files (college_id, storage_key, file_name, content_type, size_bytes, sha256, uploaded_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(&key)
-    .bind(clean_name(&upload.file_name))
-    .bind(content_type)
-    .bind(upload.bytes.len() as i64)
-    .bind(&hash)
-    .bind(uploader)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO stored_files (college_id, storage_key, file_name, content_type, size_bytes, sha256, uploaded_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id", &key, clean_name(&upload.file_name), content_type, upload.bytes.len() as i64, &hash, uploader)
     .fetch_one(conn)
     .await?;
     Ok(id)

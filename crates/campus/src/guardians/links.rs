@@ -82,10 +82,7 @@ pub async fn request(
     // One account's requests take turns: the count below and the insert after it see
     // every earlier request of the account, committed.
     crate::db::take_turns(conn, "guardian-link", user).await?;
-    let recent: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM guardian_link_requests WHERE user_id = $1 AND created_at > now() - interval '1 day'",
-    )
-    .bind(user)
+    let recent: i64 = sqlx::query_scalar!("SELECT count(*) AS \"v!\" FROM guardian_link_requests WHERE user_id = $1 AND created_at > now() - interval '1 day'", user)
     .fetch_one(&mut *conn)
     .await?;
     if recent >= REQUESTS_PER_DAY {
@@ -93,22 +90,16 @@ pub async fn request(
             retry_after_secs: 24 * 3600,
         });
     }
-    let student: Option<Uuid> = sqlx::query_scalar(
+    let student: Option<Uuid> = sqlx::query_scalar!(
         "SELECT id FROM students WHERE student_number = $1 AND date_of_birth = $2",
+        &number,
+        born
     )
-    .bind(&number)
-    .bind(born)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(student) = student else {
-        let id: Uuid = sqlx::query_scalar(
-            "INSERT INTO guardian_link_requests (college_id, user_id, student_number, relationship, note, status) \
-             VALUES (app_current_college(), $1, $2, $3, $4, 'unmatched') RETURNING id",
-        )
-        .bind(user)
-        .bind(&number)
-        .bind(&input.relationship)
-        .bind(input.note.trim())
+        let id: Uuid = sqlx::query_scalar!("INSERT INTO guardian_link_requests (college_id, user_id, student_number, relationship, note, status) \
+             VALUES (app_current_college(), $1, $2, $3, $4, 'unmatched') RETURNING id", user, &number, &input.relationship, input.note.trim())
         .fetch_one(&mut *conn)
         .await?;
         audit::record(
@@ -121,12 +112,8 @@ pub async fn request(
         .await?;
         return Ok(id);
     };
-    let linked: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
-           ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = $1 AND g.user_id = $2)",
-    )
-    .bind(student)
-    .bind(user)
+    let linked: bool = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM student_guardians l JOIN guardians g \
+           ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = $1 AND g.user_id = $2) AS \"v!\"", student, user)
     .fetch_one(&mut *conn)
     .await?;
     if linked {
@@ -135,23 +122,12 @@ pub async fn request(
             "you are already linked to this student".into(),
         ));
     }
-    let id: Option<Uuid> = sqlx::query_scalar(
-        "INSERT INTO guardian_link_requests (college_id, user_id, student_id, student_number, relationship, note) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
-    )
-    .bind(user)
-    .bind(student)
-    .bind(&number)
-    .bind(&input.relationship)
-    .bind(input.note.trim())
+    let id: Option<Uuid> = sqlx::query_scalar!("INSERT INTO guardian_link_requests (college_id, user_id, student_id, student_number, relationship, note) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id", user, student, &number, &input.relationship, input.note.trim())
     .fetch_optional(&mut *conn)
     .await?;
     let Some(id) = id else {
-        let waiting: Uuid = sqlx::query_scalar(
-            "SELECT id FROM guardian_link_requests WHERE user_id = $1 AND student_id = $2 AND status = 'pending'",
-        )
-        .bind(user)
-        .bind(student)
+        let waiting: Uuid = sqlx::query_scalar!("SELECT id FROM guardian_link_requests WHERE user_id = $1 AND student_id = $2 AND status = 'pending'", user, student)
         .fetch_one(&mut *conn)
         .await?;
         return Ok(waiting);
@@ -244,10 +220,10 @@ pub struct DecisionInput {
 
 /// The guardian record of a parent account, made from the account when it has none.
 async fn guardian_of_user(conn: &mut PgConnection, user: Uuid) -> Result<Uuid, AppError> {
-    let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM guardians WHERE user_id = $1")
-        .bind(user)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let existing: Option<Uuid> =
+        sqlx::query_scalar!("SELECT id FROM guardians WHERE user_id = $1", user)
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some(id) = existing {
         return Ok(id);
     }
@@ -262,14 +238,14 @@ async fn guardian_of_user(conn: &mut PgConnection, user: Uuid) -> Result<Uuid, A
         .rsplit_once(' ')
         .map(|(f, l)| (f.to_string(), l.to_string()))
         .unwrap_or_else(|| (name.trim().to_string(), "-".to_string()));
-    Ok(sqlx::query_scalar(
+    Ok(sqlx::query_scalar!(
         "INSERT INTO guardians (college_id, user_id, first_name, last_name, email) \
          VALUES (app_current_college(), $1, $2, $3, $4) RETURNING id",
+        user,
+        first,
+        last,
+        email
     )
-    .bind(user)
-    .bind(first)
-    .bind(last)
-    .bind(email)
     .fetch_one(conn)
     .await?)
 }
@@ -385,11 +361,8 @@ pub async fn link_directly(
             "must be mother, father, guardian, grandparent, sibling, aunt, uncle or other",
         )]));
     }
-    let user: Option<Uuid> = sqlx::query_scalar(
-        "SELECT u.id FROM users u JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id \
-         WHERE u.email = $1 AND r.role = 'parent'",
-    )
-    .bind(input.email.trim())
+    let user: Option<Uuid> = sqlx::query_scalar!("SELECT u.id FROM users u JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id \
+         WHERE u.email = $1 AND r.role = 'parent'", input.email.trim())
     .fetch_optional(&mut *conn)
     .await?;
     let Some(user) = user else {

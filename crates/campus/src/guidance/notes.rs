@@ -46,10 +46,12 @@ pub async fn add(
             "must be 1 to 10,000 characters",
         )]));
     }
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM students WHERE id = $1)")
-        .bind(student)
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1) AS \"v!\"",
+        student
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if !exists {
         return Err(AppError::NotFound);
     }
@@ -83,10 +85,12 @@ pub async fn read(
     context: &AuditContext,
     student: Uuid,
 ) -> Result<Vec<Note>, AppError> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM students WHERE id = $1)")
-        .bind(student)
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1) AS \"v!\"",
+        student
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     if !exists {
         return Err(AppError::NotFound);
     }

@@ -256,12 +256,12 @@ where
             let fresh = async {
                 let mut tx = crate::db::begin_for_college(&state.db, principal.college).await?;
                 if let Some(session) = principal.session_id {
-                    let live: bool = sqlx::query_scalar(
+                    let live: bool = sqlx::query_scalar!(
                         "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 \
-                           AND revoked_at IS NULL AND expires_at > now())",
+                           AND revoked_at IS NULL AND expires_at > now()) AS \"v!\"",
+                        session,
+                        principal.user_id
                     )
-                    .bind(session)
-                    .bind(principal.user_id)
                     .fetch_one(&mut *tx)
                     .await?;
                     if !live {

@@ -126,10 +126,12 @@ fn new_recovery_codes() -> Vec<String> {
 
 /// Whether the user has a confirmed second factor.
 pub async fn enabled(conn: &mut PgConnection, user: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT totp_enabled_at IS NOT NULL FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        "SELECT totp_enabled_at IS NOT NULL AS \"v!\" FROM users WHERE id = $1",
+        user
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// The secret being enrolled: the pending one, or a new one stored as pending.
@@ -139,8 +141,7 @@ pub async fn pending_secret(
     user: Uuid,
 ) -> anyhow::Result<Vec<u8>> {
     let stored: Option<String> =
-        sqlx::query_scalar("SELECT totp_pending_enc FROM users WHERE id = $1")
-            .bind(user)
+        sqlx::query_scalar!("SELECT totp_pending_enc FROM users WHERE id = $1", user)
             .fetch_one(&mut *conn)
             .await?;
     if let Some(stored) = stored

@@ -226,13 +226,13 @@ async fn render_mfa(
         let url = mfa::otpauth_url(&principal.college_name, &principal.email, &secret);
         (mfa::qr_svg(&url), mfa::base32(&secret))
     };
-    let remaining_codes: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    let remaining_codes: i64 = sqlx::query_scalar!(
+        "SELECT count(*) AS \"v!\" FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        principal.user_id
     )
-    .bind(principal.user_id)
     .fetch_one(&mut *tx)
     .await?;
-    let staff_required: bool = sqlx::query_scalar("SELECT mfa_required_for_staff FROM colleges")
+    let staff_required: bool = sqlx::query_scalar!("SELECT mfa_required_for_staff FROM colleges")
         .fetch_one(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -384,7 +384,7 @@ pub async fn disable(
 ) -> AppResult<Response> {
     state.throttle.check(Door::SignIn, client.0)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let staff_required: bool = sqlx::query_scalar("SELECT mfa_required_for_staff FROM colleges")
+    let staff_required: bool = sqlx::query_scalar!("SELECT mfa_required_for_staff FROM colleges")
         .fetch_one(&mut *tx)
         .await?;
     if mfa::required(&principal.roles, staff_required) {

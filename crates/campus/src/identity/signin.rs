@@ -110,10 +110,12 @@ pub async fn complete(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<(), s
 
 /// Whether the account is locked now (checked again at the second-factor step).
 pub async fn is_locked(conn: &mut sqlx::PgConnection, user: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT coalesce(locked_until > now(), false) FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        "SELECT coalesce(locked_until > now(), false) AS \"v!\" FROM users WHERE id = $1",
+        user
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Counts a failed attempt (a wrong password or second-factor code) towards the lock.

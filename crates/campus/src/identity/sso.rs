@@ -660,7 +660,7 @@ pub async fn offered(
 ) -> Result<Option<String>, sqlx::Error> {
     let mut tx = begin_for_college(pool, college).await?;
     let label: Option<String> =
-        sqlx::query_scalar("SELECT label FROM oidc_providers WHERE enabled")
+        sqlx::query_scalar!("SELECT label FROM oidc_providers WHERE enabled")
             .fetch_optional(&mut *tx)
             .await?;
     tx.commit().await?;

@@ -159,16 +159,8 @@ pub async fn post(
     let Some(publish_at) = publish_at.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO notices (college_id, title, body, audience, publish_at, expires_on, posted_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(input.title.trim())
-    .bind(input.body.trim())
-    .bind(&input.audience)
-    .bind(publish_at)
-    .bind(expires_on)
-    .bind(context.actor)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO notices (college_id, title, body, audience, publish_at, expires_on, posted_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id", input.title.trim(), input.body.trim(), &input.audience, publish_at, expires_on, context.actor)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(

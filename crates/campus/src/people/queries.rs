@@ -12,14 +12,14 @@ pub async fn insert_user(
     display_name: &str,
     status: &str,
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO users (college_id, email, display_name, status) \
          VALUES (app_current_college(), $1, $2, $3) \
          ON CONFLICT ON CONSTRAINT users_email_unique DO NOTHING RETURNING id",
+        email.as_str(),
+        display_name,
+        status
     )
-    .bind(email.as_str())
-    .bind(display_name)
-    .bind(status)
     .fetch_optional(conn)
     .await
 }

@@ -93,8 +93,7 @@ pub async fn erase_page(
 ) -> AppResult<Response> {
     let number: Option<String> = {
         let mut tx = begin_for_college(&state.db, principal.college).await?;
-        let n = sqlx::query_scalar("SELECT student_number FROM students WHERE id = $1")
-            .bind(student)
+        let n = sqlx::query_scalar!("SELECT student_number FROM students WHERE id = $1", student)
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -147,8 +147,7 @@ const FILES: &str = "SELECT f.id, f.storage_key, f.file_name FROM stored_files f
 
 async fn account_of(conn: &mut PgConnection, student: Uuid) -> Result<Option<Uuid>, AppError> {
     let row: Option<Option<Uuid>> =
-        sqlx::query_scalar("SELECT user_id FROM students WHERE id = $1")
-            .bind(student)
+        sqlx::query_scalar!("SELECT user_id FROM students WHERE id = $1", student)
             .fetch_optional(&mut *conn)
             .await?;
     row.ok_or(AppError::NotFound)
@@ -175,11 +174,12 @@ pub async fn export(
         .await?;
         document.insert(name.to_string(), rows);
     }
-    let notes: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM guidance_notes WHERE student_id = $1")
-            .bind(student)
-            .fetch_one(&mut *conn)
-            .await?;
+    let notes: i64 = sqlx::query_scalar!(
+        "SELECT count(*) AS \"v!\" FROM guidance_notes WHERE student_id = $1",
+        student
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     document.insert(
         "guidance_notes".into(),
         serde_json::json!({ "count": notes, "included": false,

@@ -115,13 +115,8 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let overlapping: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM leave_requests WHERE user_id = $1 AND status IN ('pending', 'approved') \
-           AND starts_on <= $3 AND ends_on >= $2)",
-    )
-    .bind(user)
-    .bind(starts)
-    .bind(ends)
+    let overlapping: bool = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM leave_requests WHERE user_id = $1 AND status IN ('pending', 'approved') \
+           AND starts_on <= $3 AND ends_on >= $2) AS \"v!\"", user, starts, ends)
     .fetch_one(&mut *conn)
     .await?;
     if overlapping {
@@ -139,16 +134,8 @@ pub async fn submit(
         Some((_, None)) => vec!["registrar"],
         None => vec!["principal"],
     };
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO leave_requests (college_id, user_id, student_id, starts_on, ends_on, reason, chain) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(user)
-    .bind(student.map(|(s, _)| s))
-    .bind(starts)
-    .bind(ends)
-    .bind(input.reason.trim())
-    .bind(&chain)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO leave_requests (college_id, user_id, student_id, starts_on, ends_on, reason, chain) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) RETURNING id", user, student.map(|(s, _)| s), starts, ends, input.reason.trim(), &chain.iter().map(|s| s.to_string()).collect::<Vec<_>>())
     .fetch_one(&mut *conn)
     .await?;
     audit::record(

@@ -232,8 +232,7 @@ pub async fn view(
         Handling::Every => true,
         Handling::Assigned => {
             let assignee: Option<Uuid> =
-                sqlx::query_scalar("SELECT assignee_id FROM tickets WHERE id = $1")
-                    .bind(id)
+                sqlx::query_scalar!("SELECT assignee_id FROM tickets WHERE id = $1", id)
                     .fetch_one(&mut *conn)
                     .await?;
             assignee == Some(principal.user_id)

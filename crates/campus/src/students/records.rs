@@ -313,11 +313,12 @@ pub async fn change_status(
             })
             .ok()
     };
-    let current: Option<String> =
-        sqlx::query_scalar("SELECT status FROM students WHERE id = $1 FOR UPDATE")
-            .bind(student)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let current: Option<String> = sqlx::query_scalar!(
+        "SELECT status FROM students WHERE id = $1 FOR UPDATE",
+        student
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     let current = current.ok_or(AppError::NotFound)?;
     if current == input.status {
         errors.push(FieldError::new(
@@ -358,11 +359,12 @@ pub async fn may_read_document(
     principal: &crate::access::principal::Principal,
     file: Uuid,
 ) -> Result<Option<bool>, AppError> {
-    let student: Option<Uuid> =
-        sqlx::query_scalar("SELECT student_id FROM student_documents WHERE file_id = $1 LIMIT 1")
-            .bind(file)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let student: Option<Uuid> = sqlx::query_scalar!(
+        "SELECT student_id FROM student_documents WHERE file_id = $1 LIMIT 1",
+        file
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(student) = student else {
         return Ok(None);
     };

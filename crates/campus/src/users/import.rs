@@ -101,8 +101,7 @@ pub async fn check(conn: &mut PgConnection, text: &str) -> Result<Vec<ImportRow>
     let known = service::known_roles(conn).await?;
     let emails: Vec<String> = rows.iter().map(|r| r.email.trim().to_lowercase()).collect();
     let taken: Vec<String> =
-        sqlx::query_scalar("SELECT email::text FROM users WHERE email = ANY($1) AND NOT (self_signup AND email_verified_at IS NULL)")
-            .bind(&emails)
+        sqlx::query_scalar!("SELECT email::text AS \"v!\" FROM users WHERE email = ANY($1) AND NOT (self_signup AND email_verified_at IS NULL)", &emails)
             .fetch_all(&mut *conn)
             .await?;
     for i in 0..rows.len() {

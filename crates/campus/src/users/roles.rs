@@ -103,11 +103,12 @@ pub async fn create_role(
     }
     let name = format!("custom_{}", slug.chars().take(50).collect::<String>());
     if errors.is_empty() {
-        let taken: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM custom_roles WHERE name = $1)")
-                .bind(&name)
-                .fetch_one(&mut *conn)
-                .await?;
+        let taken: bool = sqlx::query_scalar!(
+            "SELECT EXISTS (SELECT 1 FROM custom_roles WHERE name = $1) AS \"v!\"",
+            &name
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         if taken {
             errors.push(FieldError::new("label", "a role with this name exists"));
         }

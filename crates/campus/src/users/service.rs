@@ -17,7 +17,7 @@ use crate::users::model::{NewUser, Status, UserView};
 
 /// Role names this college knows: the built-in ones and its custom roles.
 pub async fn known_roles(conn: &mut PgConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let platform: bool = sqlx::query_scalar("SELECT kind = 'platform' FROM colleges")
+    let platform: bool = sqlx::query_scalar!("SELECT kind = 'platform' AS \"v!\" FROM colleges")
         .fetch_one(&mut *conn)
         .await?;
     if platform {
@@ -145,8 +145,7 @@ pub async fn create(
     field_prefix: &str,
 ) -> Result<Uuid, AppError> {
     let mut errors = check_roles(conn, &format!("{field_prefix}roles"), &user.roles).await?;
-    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT (self_signup AND email_verified_at IS NULL))")
-        .bind(user.email.as_str())
+    let taken: bool = sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND NOT (self_signup AND email_verified_at IS NULL)) AS \"v!\"", user.email.as_str())
         .fetch_one(&mut *conn)
         .await?;
     if taken {
@@ -158,12 +157,12 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: Uuid = sqlx::query_scalar!(
         "INSERT INTO users (college_id, email, display_name, status) \
          VALUES (app_current_college(), $1, $2, 'invited') RETURNING id",
+        user.email.as_str(),
+        &user.display_name
     )
-    .bind(user.email.as_str())
-    .bind(&user.display_name)
     .fetch_one(&mut *conn)
     .await?;
     for role in &user.roles {
@@ -339,9 +338,7 @@ pub async fn update(
     }
     if let Some(email) = &email {
         let taken: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2 AND NOT (self_signup AND email_verified_at IS NULL))")
-                .bind(email.as_str())
-                .bind(user)
+            sqlx::query_scalar!("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id <> $2 AND NOT (self_signup AND email_verified_at IS NULL)) AS \"v!\"", email.as_str(), user)
                 .fetch_one(&mut *conn)
                 .await?;
         if taken {
@@ -424,8 +421,7 @@ pub async fn national_id_masked(
     user: Uuid,
 ) -> Result<Option<String>, AppError> {
     let stored: Option<String> =
-        sqlx::query_scalar("SELECT national_id_enc FROM users WHERE id = $1")
-            .bind(user)
+        sqlx::query_scalar!("SELECT national_id_enc FROM users WHERE id = $1", user)
             .fetch_optional(&mut *conn)
             .await?
             .flatten();

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use campus::db::begin_for_college;
 use serde_json::json;
 
-use crate::util::api::{call, token};
 use crate::util::Browser;
+use crate::util::api::{call, token};
 
 const PASSWORD: &str = "riverside-demo-campus";
 
