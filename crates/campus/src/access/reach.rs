@@ -166,21 +166,33 @@ pub fn reviews(grant: &Grant) -> Reach {
     }
 }
 
+/// Whether `reach` lets through the row of `from` (a table with its alias) whose id is
+/// `id`: `NotFound` when there is no such row, `Forbidden` when it is out of reach.
+async fn check(
+    conn: &mut PgConnection,
+    from: &str,
+    reach: Reach,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM {from} WHERE {}.id = $1",
+        reach.sql("$2"),
+        from.rsplit(' ').next().unwrap_or(from)
+    )))
+    .bind(id)
+    .bind(reach.reader)
+    .fetch_optional(conn)
+    .await?;
+    settle(reached)
+}
+
 /// `NotFound` when the student does not exist, `Forbidden` when the grant does not reach them.
 pub async fn authorize_student(
     conn: &mut PgConnection,
     grant: &Grant,
     student: Uuid,
 ) -> Result<(), AppError> {
-    let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM students st WHERE st.id = $1",
-        students(grant).sql("$2")
-    )))
-    .bind(student)
-    .bind(grant.user_id)
-    .fetch_optional(conn)
-    .await?;
-    settle(reached)
+    check(conn, "students st", students(grant), student).await
 }
 
 /// `NotFound` when the section does not exist, `Forbidden` when the grant does not
@@ -190,15 +202,7 @@ pub async fn authorize_section(
     grant: &Grant,
     section: Uuid,
 ) -> Result<(), AppError> {
-    let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM sections s WHERE s.id = $1",
-        sections(grant).sql("$2")
-    )))
-    .bind(section)
-    .bind(grant.user_id)
-    .fetch_optional(conn)
-    .await?;
-    settle(reached)
+    check(conn, "sections s", sections(grant), section).await
 }
 
 /// `NotFound` when the staff member does not exist, `Forbidden` when out of reach.
@@ -207,15 +211,7 @@ pub async fn authorize_staff(
     grant: &Grant,
     staff: Uuid,
 ) -> Result<(), AppError> {
-    let reached: Option<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM staff sf WHERE sf.id = $1",
-        self::staff(grant).sql("$2")
-    )))
-    .bind(staff)
-    .bind(grant.user_id)
-    .fetch_optional(conn)
-    .await?;
-    settle(reached)
+    check(conn, "staff sf", self::staff(grant), staff).await
 }
 
 /// Whether the reviewer's grant reaches this achievement.

@@ -121,28 +121,6 @@ impl Visitor {
     }
 }
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Visitor {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let client = crate::web::client_ip::ClientIp::from_request_parts(parts, state)
-            .await
-            .map(|c| c.0)
-            .unwrap_or(None);
-        Ok(Visitor {
-            client,
-            user_agent: parts
-                .headers
-                .get(axum::http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-        })
-    }
-}
-
 /// Starts a browser session for `user`: stores it, records the sign-in in the audit
 /// trail when `signed_in_by` names how (`password`, `oidc`, ...), and returns the cookie
 /// to send. The one way a session begins.

@@ -29,12 +29,18 @@ pub const HEADER: &str = "x-csrf-token";
 /// The pre-sign-in anchor; random, HttpOnly, never sent cross-site.
 pub const COOKIE: CookieName = CookieName::new("campus_csrf", "__Host-campus_csrf");
 
-fn mac(secret: &str, anchor: &[u8]) -> Hmac<Sha256> {
+/// An HMAC under the server's secret, for one `purpose` (so a value signed for one use
+/// is never valid for another).
+pub fn keyed_mac(secret: &str, purpose: &[u8], data: &[u8]) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new_from_slice(b"campus").expect("key"));
-    mac.update(b"campus-csrf:");
-    mac.update(anchor);
+    mac.update(purpose);
+    mac.update(data);
     mac
+}
+
+fn mac(secret: &str, anchor: &[u8]) -> Hmac<Sha256> {
+    keyed_mac(secret, b"campus-csrf:", anchor)
 }
 
 pub fn token(secret: &str, anchor: &[u8]) -> String {

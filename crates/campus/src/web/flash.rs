@@ -13,7 +13,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::SameSite;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::app::AppState;
@@ -29,11 +29,7 @@ const MAX_CHARS: usize = 300;
 const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
 fn mac(secret: &str, message: &str) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new_from_slice(b"campus").expect("key"));
-    mac.update(b"campus-flash:");
-    mac.update(message.as_bytes());
-    mac
+    crate::web::csrf::keyed_mac(secret, b"campus-flash:", message.as_bytes())
 }
 
 /// The cookie carrying `message` to the next page.
