@@ -5,6 +5,9 @@
 //! no longer used). Both start a private PostgreSQL (the server binaries on PATH), apply
 //! the migrations and compile the `campus` crate against it, its macros describing each
 //! statement into a fresh folder that is then compared with, or copied to, `.sqlx/`.
+//! `-- --serve` only starts and migrates that database and prints its `DATABASE_URL`,
+//! so a `cargo check` run with it checks new statements while they are being written;
+//! it stops when its standard input closes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,12 +36,16 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<bool> {
     let check = std::env::args().skip(1).any(|a| a == "--check");
+    let serve = std::env::args().skip(1).any(|a| a == "--serve");
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
         .context("finding the workspace")?;
     let root = std::env::temp_dir().join(format!("campus-sqlx-{}", std::process::id()));
     let outcome = with_database(&root, |url| {
+        if serve {
+            return serve_until_stdin_closes(url);
+        }
         describe_and_compare(&workspace, &root, url, check)
     });
     std::fs::remove_dir_all(&root).ok();
@@ -74,6 +81,13 @@ fn with_database(
         socket.display()
     );
     work(&url)
+}
+
+fn serve_until_stdin_closes(url: &str) -> anyhow::Result<bool> {
+    println!("DATABASE_URL={url}");
+    println!("sqlx-prepare: serving until standard input closes");
+    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())?;
+    Ok(true)
 }
 
 fn options(socket: &Path, user: &str, database: &str) -> PgConnectOptions {

@@ -246,17 +246,14 @@ pub async fn own_students(
     conn: &mut PgConnection,
     user: Uuid,
 ) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT st.id, st.first_name || ' ' || st.last_name FROM students st WHERE st.user_id = $1 \
+    sqlx::query!("SELECT st.id AS \"id!\", st.first_name || ' ' || st.last_name AS \"name!\" FROM students st WHERE st.user_id = $1 \
          UNION ALL \
          SELECT st.id, st.first_name || ' ' || st.last_name FROM guardians g \
          JOIN student_guardians l ON l.college_id = g.college_id AND l.guardian_id = g.id \
          JOIN students st ON st.college_id = l.college_id AND st.id = l.student_id \
-         WHERE g.user_id = $1 ORDER BY 2",
-    )
-    .bind(user)
+         WHERE g.user_id = $1 ORDER BY 2", user)
     .fetch_all(conn)
-    .await
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.name)).collect::<Vec<_>>())
 }
 
 #[cfg(test)]

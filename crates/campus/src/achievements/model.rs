@@ -175,14 +175,11 @@ async fn with_files(
     mut list: Vec<Achievement>,
 ) -> Result<Vec<Achievement>, sqlx::Error> {
     let ids: Vec<Uuid> = list.iter().map(|a| a.id).collect();
-    let files: Vec<(Uuid, Uuid, String, String, i64)> = sqlx::query_as(
-        "SELECT af.achievement_id, f.id, f.file_name, f.content_type, f.size_bytes FROM achievement_files af \
+    let files: Vec<(Uuid, Uuid, String, String, i64)> = sqlx::query!("SELECT af.achievement_id, f.id, f.file_name, f.content_type, f.size_bytes FROM achievement_files af \
          JOIN stored_files f ON f.college_id = af.college_id AND f.id = af.file_id \
-         WHERE af.achievement_id = ANY($1) ORDER BY f.file_name",
-    )
-    .bind(&ids)
+         WHERE af.achievement_id = ANY($1) ORDER BY f.file_name", &ids)
     .fetch_all(conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.achievement_id, r.id, r.file_name, r.content_type, r.size_bytes)).collect::<Vec<_>>())?;
     for (achievement, id, file_name, content_type, size_bytes) in files {
         if let Some(a) = list.iter_mut().find(|a| a.id == achievement) {
             a.files.push(FileView {
@@ -277,12 +274,13 @@ pub async fn decide(
     id: Uuid,
     input: &DecisionInput,
 ) -> Result<(), AppError> {
-    let row: Option<(String, String, Uuid)> = sqlx::query_as(
+    let row: Option<(String, String, Uuid)> = sqlx::query!(
         "SELECT status, category, student_id FROM achievements WHERE id = $1 FOR UPDATE",
+        id
     )
-    .bind(id)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await
+    .map(|o| o.map(|r| (r.status, r.category, r.student_id)))?;
     let (status, category, student) = row.ok_or(AppError::NotFound)?;
     if !crate::access::reach::may_review(conn, grant, id).await? {
         return Err(AppError::Forbidden);
@@ -365,7 +363,7 @@ pub struct Rule {
 
 /// The points per category (0 for a category without a rule).
 pub async fn rules(conn: &mut PgConnection) -> Result<Vec<Rule>, sqlx::Error> {
-    let set: Vec<Rule> = sqlx::query_as("SELECT category, points FROM activity_point_rules")
+    let set: Vec<Rule> = sqlx::query_as!(Rule, "SELECT category, points FROM activity_point_rules")
         .fetch_all(conn)
         .await?;
     Ok(CATEGORIES
@@ -430,13 +428,11 @@ pub struct Organizer {
 }
 
 pub async fn organizers(conn: &mut PgConnection) -> Result<Vec<Organizer>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT u.id AS user_id, u.display_name AS name, u.email::text AS email, \
-            coalesce(array_agg(o.category ORDER BY o.category) FILTER (WHERE o.category IS NOT NULL), '{}') AS categories \
+    sqlx::query_as!(Organizer, "SELECT u.id AS user_id, u.display_name AS name, u.email::text AS \"email!\", \
+            coalesce(array_agg(o.category ORDER BY o.category) FILTER (WHERE o.category IS NOT NULL), '{}') AS \"categories!\" \
          FROM users u JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id AND r.role = 'student_organizer' \
          LEFT JOIN achievement_organizers o ON o.college_id = u.college_id AND o.user_id = u.id \
-         GROUP BY u.id, u.display_name, u.email ORDER BY u.display_name",
-    )
+         GROUP BY u.id, u.display_name, u.email ORDER BY u.display_name")
     .fetch_all(conn)
     .await
 }
@@ -506,13 +502,10 @@ pub async fn may_read_evidence(
     principal: &Principal,
     file: Uuid,
 ) -> Result<Option<bool>, AppError> {
-    let found: Option<(Uuid, Uuid)> = sqlx::query_as(
-        "SELECT a.id, a.student_id FROM achievement_files af \
-         JOIN achievements a ON a.college_id = af.college_id AND a.id = af.achievement_id WHERE af.file_id = $1",
-    )
-    .bind(file)
+    let found: Option<(Uuid, Uuid)> = sqlx::query!("SELECT a.id, a.student_id FROM achievement_files af \
+         JOIN achievements a ON a.college_id = af.college_id AND a.id = af.achievement_id WHERE af.file_id = $1", file)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.id, r.student_id)))?;
     let Some((achievement, student)) = found else {
         return Ok(None);
     };

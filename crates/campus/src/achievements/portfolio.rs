@@ -74,26 +74,20 @@ pub async fn issue(
 ) -> Result<Issued, AppError> {
     crate::documents::lifecycle::within_daily_limit(conn, context.actor).await?;
     let sources = issue::sources(conn, student).await?;
-    let approved: Vec<Approved> = sqlx::query_as(
-        "SELECT a.id, a.title, a.category, a.achieved_on, a.organiser, a.description, a.points, \
-            coalesce(sf.first_name || ' ' || sf.last_name, u.display_name) AS verified_by, a.decided_at \
+    let approved: Vec<Approved> = sqlx::query_as!(Approved, "SELECT a.id, a.title, a.category, a.achieved_on, a.organiser, a.description, a.points, \
+            coalesce(sf.first_name || ' ' || sf.last_name, u.display_name) AS \"verified_by?\", a.decided_at \
          FROM achievements a LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.decided_by \
          LEFT JOIN staff sf ON sf.college_id = a.college_id AND sf.user_id = a.decided_by \
-         WHERE a.student_id = $1 AND a.status = 'approved' ORDER BY a.achieved_on DESC, a.created_at DESC",
-    )
-    .bind(student)
+         WHERE a.student_id = $1 AND a.status = 'approved' ORDER BY a.achieved_on DESC, a.created_at DESC", student)
     .fetch_all(&mut *conn)
     .await?;
     let ids: Vec<Uuid> = approved.iter().map(|a| a.id).collect();
-    let images: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT af.achievement_id, f.storage_key FROM achievement_files af \
+    let images: Vec<(Uuid, String)> = sqlx::query!("SELECT af.achievement_id, f.storage_key FROM achievement_files af \
          JOIN stored_files f ON f.college_id = af.college_id AND f.id = af.file_id \
          WHERE af.achievement_id = ANY($1) AND f.content_type IN ('image/png', 'image/jpeg', 'image/gif') \
-         ORDER BY f.file_name",
-    )
-    .bind(&ids)
+         ORDER BY f.file_name", &ids)
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.achievement_id, r.storage_key)).collect::<Vec<_>>())?;
     let mut originals: Vec<(Uuid, Vec<u8>)> = Vec::new();
     for (achievement, key) in images {
         if originals.iter().filter(|(a, _)| *a == achievement).count() < THUMBNAILS_PER_ACHIEVEMENT
@@ -220,12 +214,17 @@ pub async fn current_standing(
     items: &[Item],
 ) -> Result<Vec<Option<String>>, sqlx::Error> {
     let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
-    let rows: Vec<(Uuid, String, Option<OffsetDateTime>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(Uuid, String, Option<OffsetDateTime>, Option<String>)> = sqlx::query!(
         "SELECT id, status, decided_at, decision_comment FROM achievements WHERE id = ANY($1)",
+        &ids
     )
-    .bind(&ids)
     .fetch_all(conn)
-    .await?;
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.id, r.status, r.decided_at, r.decision_comment))
+            .collect::<Vec<_>>()
+    })?;
     Ok(items
         .iter()
         .map(|item| match rows.iter().find(|r| r.0 == item.id) {

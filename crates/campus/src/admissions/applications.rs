@@ -124,20 +124,26 @@ pub async fn details(
     if !manager && application.user_id != user {
         return Err(AppError::Forbidden);
     }
-    let files: Vec<(String, Uuid, String, String, i64)> = sqlx::query_as(
+    let files: Vec<(String, Uuid, String, String, i64)> = sqlx::query!(
         "SELECT af.kind, f.id, f.file_name, f.content_type, f.size_bytes FROM application_files af \
          JOIN stored_files f ON f.college_id = af.college_id AND f.id = af.file_id \
          WHERE af.application_id = $1 ORDER BY af.kind, f.file_name",
+        id
     )
-    .bind(id)
     .fetch_all(&mut *conn)
-    .await?;
-    let history = sqlx::query_as(
-        "SELECT e.status, e.note, u.display_name AS by, e.at FROM application_events e \
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.kind, r.id, r.file_name, r.content_type, r.size_bytes))
+            .collect::<Vec<_>>()
+    })?;
+    let history = sqlx::query_as!(
+        Event,
+        "SELECT e.status, e.note, u.display_name AS \"by?\", e.at FROM application_events e \
          LEFT JOIN users u ON u.college_id = e.college_id AND u.id = e.by_user \
          WHERE e.application_id = $1 ORDER BY e.at",
+        id
     )
-    .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     Ok(Details {
@@ -198,11 +204,11 @@ pub async fn start(
             found.name, found.opens_on, found.closes_on
         )));
     }
-    if let Some(id) = sqlx::query_scalar::<_, Uuid>(
+    if let Some(id) = sqlx::query_scalar!(
         "SELECT id FROM applications WHERE intake_id = $1 AND user_id = $2",
+        intake,
+        user
     )
-    .bind(intake)
-    .bind(user)
     .fetch_optional(&mut *conn)
     .await?
     {
@@ -522,15 +528,12 @@ pub async fn merit_list(
     conn: &mut PgConnection,
     intake: Uuid,
 ) -> Result<Vec<MeritLine>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT row_number() OVER (ORDER BY a.qualifying_percent DESC NULLS LAST, a.submitted_at, a.id) AS rank, \
-            a.id AS application_id, a.first_name || ' ' || a.last_name AS name, \
-            a.qualifying_percent::text AS qualifying_percent, a.status, a.submitted_at \
+    sqlx::query_as!(MeritLine, "SELECT row_number() OVER (ORDER BY a.qualifying_percent DESC NULLS LAST, a.submitted_at, a.id) AS \"rank!\", \
+            a.id AS \"application_id!\", a.first_name || ' ' || a.last_name AS \"name!\", \
+            a.qualifying_percent::text AS \"qualifying_percent?\", a.status, a.submitted_at \
          FROM applications a WHERE a.intake_id = $1 \
            AND a.status IN ('submitted', 'under_review', 'accepted', 'waitlisted', 'rejected') \
-         ORDER BY rank",
-    )
-    .bind(intake)
+         ORDER BY 1", intake)
     .fetch_all(conn)
     .await
 }
@@ -708,9 +711,10 @@ async fn accept(
         context.actor,
     )
     .await?;
-    let (college, slug): (String, String) = sqlx::query_as("SELECT name, slug FROM colleges")
+    let (college, slug): (String, String) = sqlx::query!("SELECT name, slug FROM colleges")
         .fetch_one(&mut *conn)
-        .await?;
+        .await
+        .map(|r| (r.name, r.slug))?;
     let body = format!(
         "Dear {} {},\n\nCongratulations: {college} has admitted you to {} ({}). Your student number is \
          {number}; classes begin on {}.\n\nSign in with the account you applied with to see your enrollment \

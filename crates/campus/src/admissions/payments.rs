@@ -188,13 +188,14 @@ pub async fn start(
         ));
     }
     let gateway = gateway.ok_or_else(no_gateway)?;
-    let (amount, currency): (String, String) = sqlx::query_as(
-        "SELECT i.application_fee::text, i.currency FROM applications a \
+    let (amount, currency): (String, String) = sqlx::query!(
+        "SELECT i.application_fee::text AS \"application_fee!\", i.currency FROM applications a \
          JOIN intakes i ON i.college_id = a.college_id AND i.id = a.intake_id WHERE a.id = $1",
+        application
     )
-    .bind(application)
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    .map(|r| (r.application_fee, r.currency))?;
     let reference = new_code();
     sqlx::query!(
         "INSERT INTO payments (college_id, application_id, amount, currency, gateway, reference) \
@@ -238,12 +239,9 @@ pub async fn by_reference(
     conn: &mut PgConnection,
     reference: &str,
 ) -> Result<Option<Pending>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT p.application_id, a.user_id, p.amount::text AS amount, p.currency, p.status, p.gateway \
+    sqlx::query_as!(Pending, "SELECT p.application_id, a.user_id, p.amount::text AS \"amount!\", p.currency, p.status, p.gateway \
          FROM payments p JOIN applications a ON a.college_id = p.college_id AND a.id = p.application_id \
-         WHERE p.reference = $1",
-    )
-    .bind(reference)
+         WHERE p.reference = $1", reference)
     .fetch_optional(conn)
     .await
 }
@@ -271,14 +269,26 @@ pub async fn settle(
             "must be a decimal amount such as 500.00",
         )]));
     }
-    let row: Option<(Uuid, Uuid, String, String, bool, String)> = sqlx::query_as(
-        "SELECT id, application_id, status, gateway, amount = $2::numeric, currency \
+    let row: Option<(Uuid, Uuid, String, String, bool, String)> = sqlx::query!(
+        "SELECT id, application_id, status, gateway, amount = $2::text::numeric AS \"amount_matches!\", currency \
          FROM payments WHERE reference = $1 FOR UPDATE",
+        signed.reference,
+        signed.amount
     )
-    .bind(signed.reference)
-    .bind(signed.amount)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await
+    .map(|o| {
+        o.map(|r| {
+            (
+                r.id,
+                r.application_id,
+                r.status,
+                r.gateway,
+                r.amount_matches,
+                r.currency,
+            )
+        })
+    })?;
     let (payment, application, status, name, same_amount, currency) =
         row.ok_or(AppError::NotFound)?;
     if name != gateway.name() {
@@ -367,18 +377,19 @@ pub async fn record_at_office(
         )));
     }
     let reference = new_code();
-    let (amount, currency): (String, String) = sqlx::query_as(
+    let (amount, currency): (String, String) = sqlx::query!(
         "INSERT INTO payments (college_id, application_id, amount, currency, gateway, reference, \
            status, settled_at, gateway_reference) \
          SELECT a.college_id, a.id, i.application_fee, i.currency, 'office', $2, 'paid', now(), $3 \
          FROM applications a JOIN intakes i ON i.college_id = a.college_id AND i.id = a.intake_id \
-         WHERE a.id = $1 RETURNING amount::text, currency",
+         WHERE a.id = $1 RETURNING amount::text AS \"amount!\", currency",
+        application,
+        &reference,
+        receipt
     )
-    .bind(application)
-    .bind(&reference)
-    .bind(receipt)
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    .map(|r| (r.amount, r.currency))?;
     sqlx::query!("INSERT INTO application_events (college_id, application_id, status, note) \
          VALUES (app_current_college(), $1, $2, 'Application fee received by the admissions office')", application, &found.status)
     .execute(&mut *conn)

@@ -24,11 +24,12 @@ pub async fn verify(conn: &mut PgConnection) -> Result<Verdict, sqlx::Error> {
     super::sealer::seal(&mut *conn).await?;
     // Entries and head in one statement, so one snapshot: a sealer at work meanwhile
     // cannot make the chain look longer or shorter than its head.
-    let rows: Vec<Link> = sqlx::query_as(
-        "SELECT a.seq, a.prev_hash, a.hash, audit_entry_hash(a.prev_hash, a) AS recomputed, \
-                h.seq AS head_seq, h.hash AS head_hash \
+    let rows: Vec<Link> = sqlx::query_as!(
+        Link,
+        "SELECT a.seq AS \"seq!\", a.prev_hash AS \"prev_hash!\", a.hash AS \"hash!\", audit_entry_hash(a.prev_hash, a) AS \"recomputed!\", \
+                h.seq AS \"head_seq?\", h.hash AS head_hash \
          FROM audit_log a LEFT JOIN audit_heads h ON true \
-         WHERE a.seq IS NOT NULL ORDER BY a.seq",
+         WHERE a.seq IS NOT NULL ORDER BY a.seq"
     )
     .fetch_all(&mut *conn)
     .await?;

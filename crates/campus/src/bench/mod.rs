@@ -550,12 +550,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     )
     .await;
     let mut tx = db::begin_for_college(&pool, college).await?;
-    let (enrolled, waitlisted): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'enrolled'), count(*) FILTER (WHERE status = 'waitlisted') FROM enrollments WHERE section_id = $1",
-    )
-    .bind(rush)
+    let (enrolled, waitlisted): (i64, i64) = sqlx::query!("SELECT count(*) FILTER (WHERE status = 'enrolled') AS \"enrolled!\", count(*) FILTER (WHERE status = 'waitlisted') AS \"waitlisted!\" FROM enrollments WHERE section_id = $1", rush)
     .fetch_one(&mut *tx)
-    .await?;
+    .await.map(|r| (r.enrolled, r.waitlisted))?;
     tx.commit().await?;
     outcome.note = format!(
         "{attempts} attempts for {} seats: {enrolled} enrolled, {waitlisted} waitlisted{}",

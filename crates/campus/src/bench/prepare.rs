@@ -47,120 +47,95 @@ pub struct Fixtures {
 /// Grows the demo college to the benchmark's shape unless it already has it.
 pub async fn shape(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
     let mut tx = begin_for_college(pool, college).await?;
-    let term: Uuid = sqlx::query_scalar(
-        "SELECT id FROM terms WHERE ends_on >= current_date ORDER BY starts_on LIMIT 1",
+    let term: Uuid = sqlx::query_scalar!(
+        "SELECT id FROM terms WHERE ends_on >= current_date ORDER BY starts_on LIMIT 1"
     )
     .fetch_one(&mut *tx)
     .await
     .context("the demo college has no current term")?;
-    let sections: i64 = sqlx::query_scalar("SELECT count(*) FROM sections WHERE term_id = $1")
-        .bind(term)
-        .fetch_one(&mut *tx)
-        .await?;
+    let sections: i64 = sqlx::query_scalar!(
+        "SELECT count(*) AS \"v!\" FROM sections WHERE term_id = $1",
+        term
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if sections >= SECTIONS {
         tx.commit().await?;
         return Ok(term);
     }
     let started = Instant::now();
     println!("Shaping the benchmark college (once per data folder)...");
-    let courses: i64 = sqlx::query_scalar("SELECT count(*) FROM courses")
+    let courses: i64 = sqlx::query_scalar!("SELECT count(*) AS \"v!\" FROM courses")
         .fetch_one(&mut *tx)
         .await?;
     let per_course = (SECTIONS + courses - 1) / courses.max(1);
-    sqlx::query(
-        "INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
-         SELECT app_current_college(), c.id, $1, 'B' || n, $2 FROM courses c, generate_series(1, $3 - 1) AS n",
-    )
-    .bind(term)
-    .bind(SEATS as i32)
-    .bind(per_course)
-    .execute(&mut *tx)
+    sqlx::query!("INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
+         SELECT app_current_college(), c.id, $1, 'B' || n, $2 FROM courses c, generate_series(1, $3 - 1) AS n", term, SEATS as i32, per_course as i32)
+.execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO section_teachers (college_id, section_id, staff_id) \
+    sqlx::query!("INSERT INTO section_teachers (college_id, section_id, staff_id) \
          SELECT app_current_college(), s.id, x.staff_id FROM sections s \
          JOIN sections a ON a.college_id = s.college_id AND a.course_id = s.course_id AND a.term_id = s.term_id AND a.code = 'A' \
          JOIN section_teachers x ON x.college_id = a.college_id AND x.section_id = a.id \
-         WHERE s.term_id = $1 AND s.code <> 'A' ON CONFLICT DO NOTHING",
-    )
-    .bind(term)
-    .execute(&mut *tx)
+         WHERE s.term_id = $1 AND s.code <> 'A' ON CONFLICT DO NOTHING", term)
+.execute(&mut *tx)
     .await?;
     // Every section full: seat j of section n goes to student (n * 60 + j) mod N.
-    sqlx::query(
+    sqlx::query!(
         "DELETE FROM enrollments e USING sections s WHERE s.id = e.section_id AND s.term_id = $1",
+        term
     )
-    .bind(term)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "WITH s AS (SELECT id, row_number() OVER (ORDER BY course_id, code) - 1 AS sn FROM sections WHERE term_id = $1), \
+    sqlx::query!("WITH s AS (SELECT id, row_number() OVER (ORDER BY course_id, code) - 1 AS sn FROM sections WHERE term_id = $1), \
               st AS (SELECT id, row_number() OVER (ORDER BY student_number) - 1 AS rn FROM students WHERE status = 'enrolled'), \
               n AS (SELECT count(*) AS n FROM st) \
          INSERT INTO enrollments (college_id, section_id, student_id, status) \
          SELECT app_current_college(), s.id, st.id, 'enrolled' \
          FROM s CROSS JOIN generate_series(0, $2 - 1) AS seat CROSS JOIN n JOIN st ON st.rn = (s.sn * $2 + seat) % n.n \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(term)
-    .bind(SEATS)
-    .execute(&mut *tx)
+         ON CONFLICT DO NOTHING", term, SEATS as i32)
+.execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "UPDATE sections s SET enrolled = (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id \
-           AND e.section_id = s.id AND e.status = 'enrolled') WHERE s.term_id = $1",
-    )
-    .bind(term)
-    .execute(&mut *tx)
+    sqlx::query!("UPDATE sections s SET enrolled = (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id \
+           AND e.section_id = s.id AND e.status = 'enrolled') WHERE s.term_id = $1", term)
+.execute(&mut *tx)
     .await?;
     // A term of attendance: 24 sessions per section, one in ten absences.
-    sqlx::query(
-        "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
+    sqlx::query!("INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
          SELECT app_current_college(), s.id, t.starts_on + k * 3, 540, 600 \
          FROM sections s JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id, generate_series(0, 23) AS k \
-         WHERE s.term_id = $1 ON CONFLICT DO NOTHING",
-    )
-    .bind(term)
-    .execute(&mut *tx)
+         WHERE s.term_id = $1 ON CONFLICT DO NOTHING", term)
+.execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO attendance (college_id, session_id, student_id, status) \
+    sqlx::query!("INSERT INTO attendance (college_id, session_id, student_id, status) \
          SELECT app_current_college(), cs.id, e.student_id, \
                 CASE WHEN abs(hashtext(cs.id::text || e.student_id::text)) % 10 = 0 THEN 'absent' ELSE 'present' END \
          FROM class_sessions cs JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
          JOIN enrollments e ON e.college_id = cs.college_id AND e.section_id = cs.section_id AND e.status = 'enrolled' \
-         WHERE s.term_id = $1 AND cs.start_minute = 540",
-    )
-    .bind(term)
-    .execute(&mut *tx)
+         WHERE s.term_id = $1 AND cs.start_minute = 540", term)
+.execute(&mut *tx)
     .await?;
     // The demo's own coursework (an assignment per section) makes way for the
     // benchmark's three assessments of 100% together.
-    sqlx::query(
+    sqlx::query!(
         "DELETE FROM assessments a USING sections s WHERE s.id = a.section_id AND s.term_id = $1",
+        term
     )
-    .bind(term)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO assessments (college_id, section_id, name, kind, weight, max_marks) \
+    sqlx::query!("INSERT INTO assessments (college_id, section_id, name, kind, weight, max_marks) \
          SELECT app_current_college(), s.id, v.name, v.kind, v.weight, v.max FROM sections s, \
            (VALUES ('Quiz', 'quiz', 20, 20), ('Midterm', 'exam', 30, 50), ('Final', 'exam', 50, 100)) AS v(name, kind, weight, max) \
-         WHERE s.term_id = $1 ON CONFLICT DO NOTHING",
-    )
-    .bind(term)
-    .execute(&mut *tx)
+         WHERE s.term_id = $1 ON CONFLICT DO NOTHING", term)
+.execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO marks (college_id, assessment_id, student_id, score) \
+    sqlx::query!("INSERT INTO marks (college_id, assessment_id, student_id, score) \
          SELECT app_current_college(), a.id, e.student_id, \
                 round(a.max_marks * (30 + abs(hashtext(a.id::text || e.student_id::text)) % 71) / 100.0, 1) \
          FROM assessments a JOIN sections s ON s.college_id = a.college_id AND s.id = a.section_id \
          JOIN enrollments e ON e.college_id = a.college_id AND e.section_id = a.section_id AND e.status = 'enrolled' \
-         WHERE s.term_id = $1 ON CONFLICT DO NOTHING",
-    )
-    .bind(term)
-    .execute(&mut *tx)
+         WHERE s.term_id = $1 ON CONFLICT DO NOTHING", term)
+.execute(&mut *tx)
     .await?;
     tx.commit().await?;
     // Results go through the workflow itself, a batch of sections per transaction.
@@ -173,10 +148,10 @@ pub async fn shape(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
         ..AuditContext::default()
     };
     let mut tx = begin_for_college(pool, college).await?;
-    let sections: Vec<Uuid> = sqlx::query_scalar(
+    let sections: Vec<Uuid> = sqlx::query_scalar!(
         "SELECT id FROM sections WHERE term_id = $1 AND results_status = 'draft' AND enrolled > 0",
+        term
     )
-    .bind(term)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -198,10 +173,8 @@ pub async fn shape(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
 
 async fn registrar(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
     let mut tx = begin_for_college(pool, college).await?;
-    let id: Uuid = sqlx::query_scalar(
-        "SELECT u.id FROM users u JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id \
-         WHERE r.role = 'registrar' ORDER BY u.email LIMIT 1",
-    )
+    let id: Uuid = sqlx::query_scalar!("SELECT u.id FROM users u JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id \
+         WHERE r.role = 'registrar' ORDER BY u.email LIMIT 1")
     .fetch_one(&mut *tx)
     .await
     .context("the demo college has no registrar")?;
@@ -233,14 +206,11 @@ pub async fn fixtures(
 ) -> anyhow::Result<Fixtures> {
     let registrar = registrar(pool, college).await?;
     let mut tx = begin_for_college(pool, college).await?;
-    let students: Vec<(Uuid, Uuid, String)> = sqlx::query_as(
-        "SELECT st.user_id, st.id, u.email::text FROM students st JOIN users u ON u.college_id = st.college_id AND u.id = st.user_id \
+    let students: Vec<(Uuid, Uuid, String)> = sqlx::query!("SELECT st.user_id AS \"user_id!\", st.id, u.email::text AS \"email!\" FROM students st JOIN users u ON u.college_id = st.college_id AND u.id = st.user_id \
          WHERE st.status = 'enrolled' AND EXISTS (SELECT 1 FROM enrollments e WHERE e.student_id = st.id AND e.status = 'enrolled') \
-         ORDER BY st.student_number LIMIT $1",
-    )
-    .bind((clients * 16) as i64)
+         ORDER BY st.student_number LIMIT $1", (clients * 16) as i64)
     .fetch_all(&mut *tx)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.user_id, r.id, r.email)).collect::<Vec<_>>())?;
     anyhow::ensure!(
         !students.is_empty(),
         "the benchmark college has no enrolled students"
@@ -266,31 +236,21 @@ pub async fn fixtures(
     let sign_in = (students[0].2.clone(), crate::demo::PASSWORD.to_string());
 
     // Today's session of each of up to 200 sections, to be marked by its teacher.
-    sqlx::query(
-        "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
+    sqlx::query!("INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
          SELECT app_current_college(), id, current_date, 1020, 1080 FROM sections WHERE term_id = $1 AND enrolled >= $2 \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(term)
-    .bind(SEATS as i32)
-    .execute(&mut *tx)
+         ON CONFLICT DO NOTHING", term, SEATS as i32)
+.execute(&mut *tx)
     .await?;
-    let today: Vec<(Uuid, Uuid, Uuid)> = sqlx::query_as(
-        "SELECT cs.id, cs.section_id, (SELECT sf.user_id FROM section_teachers x JOIN staff sf ON sf.college_id = x.college_id AND sf.id = x.staff_id \
-            WHERE x.section_id = cs.section_id AND sf.user_id IS NOT NULL LIMIT 1) \
+    let today: Vec<(Uuid, Uuid, Uuid)> = sqlx::query!("SELECT cs.id, cs.section_id, (SELECT sf.user_id FROM section_teachers x JOIN staff sf ON sf.college_id = x.college_id AND sf.id = x.staff_id \
+            WHERE x.section_id = cs.section_id AND sf.user_id IS NOT NULL LIMIT 1) AS \"teacher!\" \
          FROM class_sessions cs JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
-         WHERE s.term_id = $1 AND cs.held_on = current_date AND cs.start_minute = 1020 ORDER BY cs.id LIMIT 200",
-    )
-    .bind(term)
+         WHERE s.term_id = $1 AND cs.held_on = current_date AND cs.start_minute = 1020 ORDER BY cs.id LIMIT 200", term)
     .fetch_all(&mut *tx)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.section_id, r.teacher)).collect::<Vec<_>>())?;
     let mut marking = Vec::new();
     let mut teacher_tokens: std::collections::HashMap<Uuid, String> = Default::default();
     for (session_id, section, teacher) in today {
-        let roster: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled' ORDER BY student_id",
-        )
-        .bind(section)
+        let roster: Vec<Uuid> = sqlx::query_scalar!("SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled' ORDER BY student_id", section)
         .fetch_all(&mut *tx)
         .await?;
         let token = match teacher_tokens.get(&teacher) {
@@ -305,75 +265,57 @@ pub async fn fixtures(
     }
     let registrar_token = access_token(&mut tx, config, college, registrar).await?;
     let surnames: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT last_name FROM students ORDER BY last_name LIMIT 200")
+        sqlx::query_scalar!("SELECT DISTINCT last_name FROM students ORDER BY last_name LIMIT 200")
             .fetch_all(&mut *tx)
             .await?;
 
     // The rush: a new section of a course without prerequisites, an open window, and
     // students not yet in that course racing for it.
     // Earlier runs' racers are let go, so every run has its students to race.
-    sqlx::query(
-        "DELETE FROM enrollments e USING sections s WHERE s.id = e.section_id AND s.term_id = $1 AND s.code LIKE 'R%'",
+    sqlx::query!("DELETE FROM enrollments e USING sections s WHERE s.id = e.section_id AND s.term_id = $1 AND s.code LIKE 'R%'", term)
+.execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE sections SET enrolled = 0 WHERE term_id = $1 AND code LIKE 'R%'",
+        term
     )
-    .bind(term)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE sections SET enrolled = 0 WHERE term_id = $1 AND code LIKE 'R%'")
-        .bind(term)
-        .execute(&mut *tx)
-        .await?;
-    let runs: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM sections WHERE code LIKE 'R%' AND term_id = $1")
-            .bind(term)
-            .fetch_one(&mut *tx)
-            .await?;
-    let (rush_section, course): (Uuid, Uuid) = sqlx::query_as(
-        "INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
-         SELECT app_current_college(), c.id, $1, 'R' || ($2 + 1), $3 FROM courses c \
-         WHERE NOT EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = c.id) ORDER BY c.code LIMIT 1 \
-         RETURNING id, course_id",
+    let runs: i64 = sqlx::query_scalar!(
+        "SELECT count(*) AS \"v!\" FROM sections WHERE code LIKE 'R%' AND term_id = $1",
+        term
     )
-    .bind(term)
-    .bind(runs)
-    .bind(rush_seats as i32)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, max_credits) \
-         VALUES (app_current_college(), $1, now() - interval '1 hour', now() + interval '1 day', 999)",
-    )
-    .bind(term)
-    .execute(&mut *tx)
+    let (rush_section, course): (Uuid, Uuid) = sqlx::query!("INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
+         SELECT app_current_college(), c.id, $1, 'R' || ($2 + 1), $3 FROM courses c \
+         WHERE NOT EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = c.id) ORDER BY c.code LIMIT 1 \
+         RETURNING id, course_id", term, runs as i32, rush_seats as i32)
+    .fetch_one(&mut *tx)
+    .await.map(|r| (r.id, r.course_id))?;
+    sqlx::query!("INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, max_credits) \
+         VALUES (app_current_college(), $1, now() - interval '1 hour', now() + interval '1 day', 999)", term)
+.execute(&mut *tx)
     .await?;
-    let racers: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT st.user_id FROM students st WHERE st.status = 'enrolled' AND st.user_id IS NOT NULL \
+    let racers: Vec<Uuid> = sqlx::query_scalar!("SELECT st.user_id AS \"v!\" FROM students st WHERE st.status = 'enrolled' AND st.user_id IS NOT NULL \
            AND NOT EXISTS (SELECT 1 FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
                            WHERE e.student_id = st.id AND s.course_id = $1) \
-         ORDER BY st.student_number DESC LIMIT $2",
-    )
-    .bind(course)
-    .bind(rush_attempts as i64)
+         ORDER BY st.student_number DESC LIMIT $2", course, rush_attempts as i64)
     .fetch_all(&mut *tx)
     .await?;
     let mut rush_tokens = Vec::with_capacity(racers.len());
     for user in racers {
         rush_tokens.push(access_token(&mut tx, config, college, user).await?);
     }
-    let graded_students: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT r.student_id FROM results r JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
-         WHERE s.term_id = $1 AND s.results_status = 'published' LIMIT 2000",
-    )
-    .bind(term)
+    let graded_students: Vec<Uuid> = sqlx::query_scalar!("SELECT DISTINCT r.student_id FROM results r JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
+         WHERE s.term_id = $1 AND s.results_status = 'published' LIMIT 2000", term)
     .fetch_all(&mut *tx)
     .await?;
-    let bulk_program: (Uuid, i64) = sqlx::query_as(
-        "SELECT st.program_id, count(DISTINCT st.id) FROM students st JOIN results r ON r.college_id = st.college_id AND r.student_id = st.id \
+    let bulk_program: (Uuid, i64) = sqlx::query!("SELECT st.program_id, count(DISTINCT st.id) AS \"students!\" FROM students st JOIN results r ON r.college_id = st.college_id AND r.student_id = st.id \
          JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
-         WHERE s.term_id = $1 AND s.results_status = 'published' GROUP BY st.program_id ORDER BY 2 DESC LIMIT 1",
-    )
-    .bind(term)
+         WHERE s.term_id = $1 AND s.results_status = 'published' GROUP BY st.program_id ORDER BY 2 DESC LIMIT 1", term)
     .fetch_one(&mut *tx)
-    .await?;
+    .await.map(|r| (r.program_id, r.students))?;
     tx.commit().await?;
     Ok(Fixtures {
         college,

@@ -260,11 +260,8 @@ pub async fn files_of(
     conn: &mut PgConnection,
     assignment: Uuid,
 ) -> Result<Vec<FileView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT f.id, f.file_name, f.content_type, f.size_bytes FROM assignment_files l \
-         JOIN stored_files f ON f.college_id = l.college_id AND f.id = l.file_id WHERE l.assignment_id = $1 ORDER BY f.file_name",
-    )
-    .bind(assignment)
+    sqlx::query_as!(FileView, "SELECT f.id, f.file_name, f.content_type, f.size_bytes FROM assignment_files l \
+         JOIN stored_files f ON f.college_id = l.college_id AND f.id = l.file_id WHERE l.assignment_id = $1 ORDER BY f.file_name", assignment)
     .fetch_all(conn)
     .await
 }
@@ -282,13 +279,10 @@ pub async fn submit(
     uploads: &[Upload],
 ) -> Result<Uuid, AppError> {
     let kinds = crate::files::uploads::check_all(uploads)?;
-    let row: Option<(OffsetDateTime, bool, String)> = sqlx::query_as(
-        "SELECT a.due_at, a.accept_late, to_char(a.due_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') \
-         FROM assignments a JOIN colleges c ON c.id = a.college_id WHERE a.id = $1",
-    )
-    .bind(assignment)
+    let row: Option<(OffsetDateTime, bool, String)> = sqlx::query!("SELECT a.due_at, a.accept_late, to_char(a.due_at AT TIME ZONE c.timezone, 'YYYY-MM-DD HH24:MI') AS \"due_local!\" \
+         FROM assignments a JOIN colleges c ON c.id = a.college_id WHERE a.id = $1", assignment)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.due_at, r.accept_late, r.due_local)))?;
     let (due, accept_late, due_local) = row.ok_or(AppError::NotFound)?;
     let mut errors = Vec::new();
     if body.trim().is_empty() && uploads.is_empty() {
@@ -308,13 +302,9 @@ pub async fn submit(
         return Err(AppError::Validation(errors));
     }
     // Locks the submission row, so a grade and a new hand-in cannot cross.
-    let existing: Option<(Uuid, bool)> = sqlx::query_as(
-        "SELECT id, graded_at IS NOT NULL FROM submissions WHERE assignment_id = $1 AND student_id = $2 FOR UPDATE",
-    )
-    .bind(assignment)
-    .bind(student)
+    let existing: Option<(Uuid, bool)> = sqlx::query!("SELECT id, graded_at IS NOT NULL AS \"graded!\" FROM submissions WHERE assignment_id = $1 AND student_id = $2 FOR UPDATE", assignment, student)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.id, r.graded)))?;
     if existing.is_some_and(|(_, graded)| graded) {
         return Err(AppError::Conflict(
             "this work has been graded; it can no longer be changed".into(),
@@ -360,7 +350,7 @@ pub async fn submit(
     Ok(id)
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubmissionView {
     pub id: Uuid,
     pub student_id: Uuid,
@@ -372,7 +362,6 @@ pub struct SubmissionView {
     pub late: bool,
     pub score: Option<f64>,
     pub feedback: Option<String>,
-    #[sqlx(skip)]
     pub files: Vec<FileView>,
 }
 
@@ -381,25 +370,50 @@ pub async fn submissions(
     assignment: Uuid,
     student: Option<Uuid>,
 ) -> Result<Vec<SubmissionView>, sqlx::Error> {
-    let mut list: Vec<SubmissionView> = sqlx::query_as(
-        "SELECT s.id, s.student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, s.body, \
+    let rows = sqlx::query!(
+        "SELECT s.id, s.student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", s.body, \
             s.submitted_at, s.late, s.score::float8 AS score, s.feedback \
          FROM submissions s JOIN students st ON st.college_id = s.college_id AND st.id = s.student_id \
          WHERE s.assignment_id = $1 AND ($2::uuid IS NULL OR s.student_id = $2) ORDER BY st.last_name, st.first_name",
+        assignment,
+        student
     )
-    .bind(assignment)
-    .bind(student)
     .fetch_all(&mut *conn)
     .await?;
-    for s in &mut list {
-        s.files = sqlx::query_as(
-            "SELECT f.id, f.file_name, f.content_type, f.size_bytes FROM submission_files l \
-             JOIN stored_files f ON f.college_id = l.college_id AND f.id = l.file_id WHERE l.submission_id = $1 ORDER BY f.file_name",
-        )
-        .bind(s.id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    // Every hand-in's files in one statement, not one per hand-in.
+    let mut files: std::collections::HashMap<Uuid, Vec<FileView>> = Default::default();
+    for f in sqlx::query!(
+        "SELECT l.submission_id, f.id, f.file_name, f.content_type, f.size_bytes FROM submission_files l \
+         JOIN stored_files f ON f.college_id = l.college_id AND f.id = l.file_id \
+         WHERE l.submission_id = ANY($1) ORDER BY f.file_name",
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        files.entry(f.submission_id).or_default().push(FileView {
+            id: f.id,
+            file_name: f.file_name,
+            content_type: f.content_type,
+            size_bytes: f.size_bytes,
+        });
     }
+    let list = rows
+        .into_iter()
+        .map(|r| SubmissionView {
+            files: files.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            student_id: r.student_id,
+            student_number: r.student_number,
+            name: r.name,
+            body: r.body,
+            submitted_at: r.submitted_at,
+            late: r.late,
+            score: r.score,
+            feedback: r.feedback,
+        })
+        .collect();
     Ok(list)
 }
 
@@ -418,13 +432,10 @@ pub async fn grade(
     submission: Uuid,
     input: &GradeInput,
 ) -> Result<(), AppError> {
-    let row: Option<(Uuid, Uuid, Uuid)> = sqlx::query_as(
-        "SELECT s.student_id, a.assessment_id, a.id FROM submissions s \
-         JOIN assignments a ON a.college_id = s.college_id AND a.id = s.assignment_id WHERE s.id = $1 FOR UPDATE OF s",
-    )
-    .bind(submission)
+    let row: Option<(Uuid, Uuid, Uuid)> = sqlx::query!("SELECT s.student_id, a.assessment_id, a.id FROM submissions s \
+         JOIN assignments a ON a.college_id = s.college_id AND a.id = s.assignment_id WHERE s.id = $1 FOR UPDATE OF s", submission)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.student_id, r.assessment_id, r.id)))?;
     let (student, assessment_id, assignment) = row.ok_or(AppError::NotFound)?;
     if input.feedback.chars().count() > 10_000 {
         return Err(AppError::Validation(vec![FieldError::new(

@@ -70,17 +70,14 @@ pub async fn may_read_file(
     principal: &Principal,
     file: Uuid,
 ) -> Result<Option<bool>, AppError> {
-    let owner: Option<(Uuid, Option<Uuid>)> = sqlx::query_as(
-        "SELECT a.section_id, NULL::uuid FROM assignment_files f JOIN assignments a ON a.college_id = f.college_id AND a.id = f.assignment_id WHERE f.file_id = $1 \
+    let owner: Option<(Uuid, Option<Uuid>)> = sqlx::query!("SELECT a.section_id AS \"section_id!\", NULL::uuid AS \"student_id?\" FROM assignment_files f JOIN assignments a ON a.college_id = f.college_id AND a.id = f.assignment_id WHERE f.file_id = $1 \
          UNION ALL SELECT m.section_id, NULL FROM materials m WHERE m.file_id = $1 \
          UNION ALL SELECT a.section_id, s.student_id FROM submission_files f \
             JOIN submissions s ON s.college_id = f.college_id AND s.id = f.submission_id \
             JOIN assignments a ON a.college_id = s.college_id AND a.id = s.assignment_id WHERE f.file_id = $1 \
-         LIMIT 1",
-    )
-    .bind(file)
+         LIMIT 1", file)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.section_id, r.student_id)))?;
     let Some((section, submitter)) = owner else {
         return Ok(None);
     };

@@ -30,9 +30,14 @@ pub fn latest_version() -> i64 {
 
 /// Whether the database has every migration this binary knows, all applied successfully.
 pub async fn is_current(pool: &PgPool) -> Result<bool, sqlx::Error> {
-    let applied: Vec<(i64, bool)> = sqlx::query_as("SELECT version, success FROM _sqlx_migrations")
+    let applied: Vec<(i64, bool)> = sqlx::query!("SELECT version, success FROM _sqlx_migrations")
         .fetch_all(pool)
-        .await?;
+        .await
+        .map(|v| {
+            v.into_iter()
+                .map(|r| (r.version, r.success))
+                .collect::<Vec<_>>()
+        })?;
     Ok(MIGRATOR.iter().all(|migration| {
         applied
             .iter()

@@ -163,14 +163,15 @@ pub fn describe(options: &PgConnectOptions) -> String {
 
 /// Refuses (in production) or warns about a runtime role that could sidestep tenancy.
 pub async fn check_runtime_role(pool: &PgPool, mode: Mode) -> anyhow::Result<()> {
-    let (superuser, bypass, owns): (bool, bool, bool) = sqlx::query_as(
-        "SELECT r.rolsuper, r.rolbypassrls, \
+    let (superuser, bypass, owns): (bool, bool, bool) = sqlx::query!(
+        "SELECT r.rolsuper AS \"rolsuper!\", r.rolbypassrls AS \"rolbypassrls!\", \
                 EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' \
-                        AND t.tableowner = current_user) \
-         FROM pg_roles r WHERE r.rolname = current_user",
+                        AND t.tableowner = current_user) AS \"owns_tables!\" \
+         FROM pg_roles r WHERE r.rolname = current_user"
     )
     .fetch_one(pool)
     .await
+    .map(|r| (r.rolsuper, r.rolbypassrls, r.owns_tables))
     .context("checking the runtime database role")?;
     if superuser || bypass || owns {
         let why = format!(

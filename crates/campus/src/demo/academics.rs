@@ -24,18 +24,18 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     .execute(&mut *conn)
     .await?;
     // The term running today, or else the next one.
-    let term: Option<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT id FROM terms WHERE ends_on >= current_date ORDER BY starts_on LIMIT 1",
+    let term: Option<uuid::Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM terms WHERE ends_on >= current_date ORDER BY starts_on LIMIT 1"
     )
     .fetch_optional(&mut *conn)
     .await?;
     let Some(term) = term else { return Ok(()) };
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO sections (college_id, course_id, term_id, code, capacity) \
          SELECT app_current_college(), id, $1, 'A', $2 FROM courses",
+        term,
+        SEATS
     )
-    .bind(term)
-    .bind(SEATS)
     .execute(&mut *conn)
     .await?;
     // Each course of a department gets its own teacher (round robin over the
@@ -56,44 +56,29 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *conn)
     .await?;
-    let meetings: Vec<(uuid::Uuid, uuid::Uuid, i64)> = sqlx::query_as(
-        "SELECT s.id, s.term_id, row_number() OVER (PARTITION BY c.department_id ORDER BY c.code) - 1 \
-         FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id",
-    )
+    let meetings: Vec<(uuid::Uuid, uuid::Uuid, i64)> = sqlx::query!("SELECT s.id, s.term_id, row_number() OVER (PARTITION BY c.department_id ORDER BY c.code) - 1 AS \"position!\" \
+         FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id")
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.term_id, r.position)).collect::<Vec<_>>())?;
     for (section, term, i) in meetings {
         // Course i of a department: weekdays i+1 and i+2 (Monday to Friday), at 9:00.
         for day in [i + 1, i + 2] {
             let weekday = ((day - 1) % 5 + 1) as i16;
-            let meeting: uuid::Uuid = sqlx::query_scalar(
-                "INSERT INTO section_meetings (college_id, section_id, term_id, weekday, start_minute, end_minute) \
-                 VALUES (app_current_college(), $1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(section)
-            .bind(term)
-            .bind(weekday)
-            .bind(540 + 100 * (i as i32))
-            .bind(630 + 100 * (i as i32))
+            let meeting: uuid::Uuid = sqlx::query_scalar!("INSERT INTO section_meetings (college_id, section_id, term_id, weekday, start_minute, end_minute) \
+                 VALUES (app_current_college(), $1, $2, $3, $4, $5) RETURNING id", section, term, weekday, 540 + 100 * (i as i32), 630 + 100 * (i as i32))
             .fetch_one(&mut *conn)
             .await?;
-            sqlx::query(
-                "INSERT INTO teacher_bookings (college_id, meeting_id, staff_id, term_id, weekday, start_minute, end_minute) \
+            sqlx::query!("INSERT INTO teacher_bookings (college_id, meeting_id, staff_id, term_id, weekday, start_minute, end_minute) \
                  SELECT app_current_college(), m.id, x.staff_id, m.term_id, m.weekday, m.start_minute, m.end_minute \
                  FROM section_meetings m JOIN section_teachers x ON x.college_id = m.college_id AND x.section_id = m.section_id \
-                 WHERE m.id = $1",
-            )
-            .bind(meeting)
-            .execute(&mut *conn)
+                 WHERE m.id = $1", meeting)
+.execute(&mut *conn)
             .await?;
         }
     }
-    sqlx::query(
-        "INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, max_credits) \
-         VALUES (app_current_college(), $1, now() - interval '7 days', now() + interval '30 days', 20)",
-    )
-    .bind(term)
-    .execute(&mut *conn)
+    sqlx::query!("INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, max_credits) \
+         VALUES (app_current_college(), $1, now() - interval '7 days', now() + interval '30 days', 20)", term)
+.execute(&mut *conn)
     .await?;
     // First-year students take their department's first course, while seats last.
     sqlx::raw_sql(
@@ -146,8 +131,8 @@ async fn coursework(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// first course then, and its results are published (so records, GPAs, report cards and
 /// transcripts have something to show).
 async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    let term: Option<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT id FROM terms WHERE ends_on < current_date ORDER BY ends_on DESC LIMIT 1",
+    let term: Option<uuid::Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM terms WHERE ends_on < current_date ORDER BY ends_on DESC LIMIT 1"
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -185,15 +170,15 @@ async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     )))
     .execute(&mut *conn)
     .await?;
-    let registrar: Option<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT r.user_id FROM role_assignments r WHERE r.role = 'registrar' LIMIT 1",
+    let registrar: Option<uuid::Uuid> = sqlx::query_scalar!(
+        "SELECT r.user_id FROM role_assignments r WHERE r.role = 'registrar' LIMIT 1"
     )
     .fetch_optional(&mut *conn)
     .await?;
     let Some(registrar) = registrar else {
         return Ok(());
     };
-    let college: uuid::Uuid = sqlx::query_scalar("SELECT app_current_college()")
+    let college: uuid::Uuid = sqlx::query_scalar!("SELECT app_current_college() AS \"v!\"")
         .fetch_one(&mut *conn)
         .await?;
     let grant = crate::access::principal::Grant::for_system(
@@ -208,11 +193,12 @@ async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         request_id: Some("demo".into()),
         ..crate::audit::AuditContext::default()
     };
-    let sections: Vec<uuid::Uuid> =
-        sqlx::query_scalar("SELECT id FROM sections WHERE term_id = $1 AND enrolled > 0")
-            .bind(term)
-            .fetch_all(&mut *conn)
-            .await?;
+    let sections: Vec<uuid::Uuid> = sqlx::query_scalar!(
+        "SELECT id FROM sections WHERE term_id = $1 AND enrolled > 0",
+        term
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     for section in sections {
         // Demo data is made consistent above; a refusal here would be a bug to see.
         let published = async {

@@ -144,14 +144,19 @@ pub async fn accounts(pool: &PgPool) -> anyhow::Result<Vec<(Role, String, String
         return Ok(Vec::new());
     };
     let mut tx = begin_for_college(pool, college.id).await?;
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT r.role, u.email::text, u.display_name FROM users u \
+    let rows: Vec<(String, String, String)> = sqlx::query!(
+        "SELECT r.role, u.email::text AS \"email!\", u.display_name FROM users u \
          JOIN role_assignments r ON r.college_id = u.college_id AND r.user_id = u.id \
          WHERE u.email::text LIKE '%@' || $1",
+        generate::DOMAIN
     )
-    .bind(generate::DOMAIN)
     .fetch_all(&mut *tx)
-    .await?;
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.role, r.email, r.display_name))
+            .collect::<Vec<_>>()
+    })?;
     tx.commit().await?;
     let mut accounts: Vec<(Role, String, String)> = Role::COLLEGE
         .iter()

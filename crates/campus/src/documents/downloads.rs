@@ -117,17 +117,11 @@ pub async fn marksheet(
     let name: String = sqlx::query_scalar!("SELECT c.code || '-' || s.code AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
     .fetch_one(&mut *tx)
     .await?;
-    let assessments: Vec<(Uuid, String, f64, f64)> = sqlx::query_as(
-        "SELECT id, name, max_marks::float8, weight::float8 FROM assessments WHERE section_id = $1 ORDER BY name",
-    )
-    .bind(section)
+    let assessments: Vec<(Uuid, String, f64, f64)> = sqlx::query!("SELECT id, name, max_marks::float8 AS \"max_marks!\", weight::float8 AS \"weight!\" FROM assessments WHERE section_id = $1 ORDER BY name", section)
     .fetch_all(&mut *tx)
-    .await?;
-    let marks: Vec<SheetMark> = sqlx::query_as(
-        "SELECT m.student_id, m.assessment_id AS assessment, m.score::float8 AS score FROM marks m \
-         JOIN assessments a ON a.college_id = m.college_id AND a.id = m.assessment_id WHERE a.section_id = $1",
-    )
-    .bind(section)
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.name, r.max_marks, r.weight)).collect::<Vec<_>>())?;
+    let marks: Vec<SheetMark> = sqlx::query_as!(SheetMark, "SELECT m.student_id, m.assessment_id AS assessment, m.score::float8 AS \"score!\" FROM marks m \
+         JOIN assessments a ON a.college_id = m.college_id AND a.id = m.assessment_id WHERE a.section_id = $1", section)
     .fetch_all(&mut *tx)
     .await?;
     let graded = results::of_section(&mut tx, section).await?;

@@ -54,14 +54,11 @@ pub async fn issue(
     student: Uuid,
 ) -> Result<Issued, AppError> {
     crate::documents::lifecycle::within_daily_limit(conn, context.actor).await?;
-    let facts: Option<Facts> = sqlx::query_as(
-        "SELECT st.first_name || ' ' || st.last_name AS name, st.student_number AS number, p.name AS program, \
-            make_date(extract(year FROM st.admitted_on)::int + p.duration_years, 6, 30) AS valid_until, st.status, \
-            c.name AS college, c.slug \
+    let facts: Option<Facts> = sqlx::query_as!(Facts, "SELECT st.first_name || ' ' || st.last_name AS \"name!\", st.student_number AS number, p.name AS program, \
+            make_date(extract(year FROM st.admitted_on)::int + p.duration_years, 6, 30) AS \"valid_until!\", st.status, \
+            c.name AS \"college!\", c.slug \
          FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
-         JOIN colleges c ON c.id = st.college_id WHERE st.id = $1",
-    )
-    .bind(student)
+         JOIN colleges c ON c.id = st.college_id WHERE st.id = $1", student)
     .fetch_optional(&mut *conn)
     .await?;
     let facts = facts.ok_or(AppError::NotFound)?;

@@ -205,17 +205,19 @@ impl Sources {
 }
 
 pub async fn sources(conn: &mut PgConnection, student: Uuid) -> Result<Sources, AppError> {
-    let facts: Option<StudentFacts> = sqlx::query_as(
-        "SELECT st.first_name || ' ' || st.last_name AS name, st.student_number AS number, \
-            p.name AS program, st.year_of_study FROM students st \
+    let facts: Option<StudentFacts> = sqlx::query_as!(
+        StudentFacts,
+        "SELECT st.first_name || ' ' || st.last_name AS \"name!\", st.student_number AS number, \
+            p.name AS \"program!\", st.year_of_study FROM students st \
          JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id WHERE st.id = $1",
+        student
     )
-    .bind(student)
     .fetch_optional(&mut *conn)
     .await?;
     let student_facts = facts.ok_or(AppError::NotFound)?;
-    let college: CollegeFacts = sqlx::query_as(
-        "SELECT name, slug, address, email::text AS email, phone, website FROM colleges",
+    let college: CollegeFacts = sqlx::query_as!(
+        CollegeFacts,
+        "SELECT name, slug, address, email::text AS \"email?\", phone, website FROM colleges"
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -400,19 +402,15 @@ pub async fn term_attendance(
     student: Uuid,
     term: Uuid,
 ) -> Result<Vec<documents::Attendance>, sqlx::Error> {
-    let rows: Vec<(String, String, Option<f64>)> = sqlx::query_as(
-        "SELECT c.code, c.title, \
-            round(100.0 * count(a.*) FILTER (WHERE a.status IN ('present', 'late')) / nullif(count(a.*), 0), 1)::float8 \
+    let rows: Vec<(String, String, Option<f64>)> = sqlx::query!("SELECT c.code, c.title, \
+            round(100.0 * count(a.*) FILTER (WHERE a.status IN ('present', 'late')) / nullif(count(a.*), 0), 1)::float8 AS \"percent?\" \
          FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          LEFT JOIN class_sessions cs ON cs.college_id = s.college_id AND cs.section_id = s.id \
          LEFT JOIN attendance a ON a.college_id = cs.college_id AND a.session_id = cs.id AND a.student_id = e.student_id \
-         WHERE e.student_id = $1 AND s.term_id = $2 AND e.status = 'enrolled' GROUP BY c.code, c.title ORDER BY c.code",
-    )
-    .bind(student)
-    .bind(term)
+         WHERE e.student_id = $1 AND s.term_id = $2 AND e.status = 'enrolled' GROUP BY c.code, c.title ORDER BY c.code", student, term)
     .fetch_all(conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.code, r.title, r.percent)).collect::<Vec<_>>())?;
     Ok(rows
         .into_iter()
         .map(|(code, title, percent)| documents::Attendance {

@@ -189,15 +189,13 @@ impl Runner {
 
     async fn claim(&self, college: CollegeId) -> anyhow::Result<Option<Claimed>> {
         let mut tx = begin_for_college(&self.pool, college).await?;
-        let row: Option<(Uuid, Uuid, Uuid, Option<Uuid>)> = sqlx::query_as(
-            "UPDATE document_jobs SET status = 'running', lease_until = now() + interval '15 minutes', done = 0 \
+        let row: Option<(Uuid, Uuid, Uuid, Option<Uuid>)> = sqlx::query!("UPDATE document_jobs SET status = 'running', lease_until = now() + interval '15 minutes', done = 0 \
              WHERE id = (SELECT id FROM document_jobs \
                  WHERE status = 'queued' OR (status = 'running' AND lease_until < now()) \
                  ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1) \
-             RETURNING id, program_id, term_id, requested_by",
-        )
+             RETURNING id, program_id, term_id, requested_by")
         .fetch_optional(&mut *tx)
-        .await?;
+        .await.map(|o| o.map(|r| (r.id, r.program_id, r.term_id, r.requested_by)))?;
         tx.commit().await?;
         Ok(row.map(|(id, program, term, requested_by)| Claimed {
             id,

@@ -98,15 +98,14 @@ async fn render_page(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let programs: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, code || ': ' || name FROM programs ORDER BY code")
+        sqlx::query!("SELECT id, code || ': ' || name AS \"label!\" FROM programs ORDER BY code")
             .fetch_all(&mut *tx)
-            .await?;
-    let terms: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT t.id, t.name || ' (' || y.name || ')' FROM terms t \
-         JOIN academic_years y ON y.college_id = t.college_id AND y.id = t.academic_year_id ORDER BY t.starts_on DESC",
-    )
+            .await
+            .map(|v| v.into_iter().map(|r| (r.id, r.label)).collect::<Vec<_>>())?;
+    let terms: Vec<(Uuid, String)> = sqlx::query!("SELECT t.id, t.name || ' (' || y.name || ')' AS \"label!\" FROM terms t \
+         JOIN academic_years y ON y.college_id = t.college_id AND y.id = t.academic_year_id ORDER BY t.starts_on DESC")
     .fetch_all(&mut *tx)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.label)).collect::<Vec<_>>())?;
     let jobs = jobs::recent(&mut tx).await?;
     tx.commit().await?;
     let status = if errors.is_empty() {

@@ -76,11 +76,12 @@ pub async fn of_student(
     conn: &mut PgConnection,
     student: Uuid,
 ) -> Result<Vec<IssuedLine>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        IssuedLine,
         "SELECT id, code, kind, issued_at, revoked_at, revoked_reason, superseded_at \
          FROM issued_documents WHERE student_id = $1 ORDER BY issued_at DESC LIMIT 200",
+        student
     )
-    .bind(student)
     .fetch_all(conn)
     .await
 }
@@ -107,12 +108,13 @@ pub async fn revoke(
             "say why, in 3 to 500 characters (the verification page shows it)",
         )]));
     }
-    let found: Option<(Uuid, String, Option<OffsetDateTime>)> = sqlx::query_as(
+    let found: Option<(Uuid, String, Option<OffsetDateTime>)> = sqlx::query!(
         "SELECT student_id, kind, revoked_at FROM issued_documents WHERE id = $1 FOR UPDATE",
+        id
     )
-    .bind(id)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await
+    .map(|o| o.map(|r| (r.student_id, r.kind, r.revoked_at)))?;
     let (student, kind, revoked_at) = found.ok_or(AppError::NotFound)?;
     if revoked_at.is_some() {
         return Err(AppError::Conflict(

@@ -90,20 +90,13 @@ async fn answer(
         None => Outcome::NotFound,
         Some(code) => {
             let mut tx = begin_for_college(&state.db, summary.id).await?;
-            type Row = (
-                serde_json::Value,
-                OffsetDateTime,
-                Option<OffsetDateTime>,
-                Option<String>,
-                Option<OffsetDateTime>,
-            );
-            let row: Option<Row> =
-                sqlx::query_as(
-                    "SELECT contents, issued_at, revoked_at, revoked_reason, superseded_at FROM issued_documents WHERE code = $1",
-                )
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row = sqlx::query!(
+                "SELECT contents, issued_at, revoked_at, revoked_reason, superseded_at FROM issued_documents WHERE code = $1",
+                code
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| (r.contents, r.issued_at, r.revoked_at, r.revoked_reason, r.superseded_at));
             let outcome = match row {
                 None => Outcome::NotFound,
                 Some((contents, issued_at, revoked_at, reason, _))

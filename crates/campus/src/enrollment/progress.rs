@@ -26,9 +26,7 @@ pub struct Step {
 
 /// The college's steps in order (those dropped from the list are left out).
 pub async fn steps(conn: &mut PgConnection) -> Result<Vec<Step>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, position, name, description FROM enrollment_steps WHERE active ORDER BY position",
-    )
+    sqlx::query_as!(Step, "SELECT id, position, name, description FROM enrollment_steps WHERE active ORDER BY position")
     .fetch_all(conn)
     .await
 }
@@ -149,13 +147,10 @@ pub async fn of_student(conn: &mut PgConnection, student: Uuid) -> Result<Progre
         return Err(AppError::NotFound);
     }
     let all = steps(conn).await?;
-    let history: Vec<Move> = sqlx::query_as(
-        "SELECT s.name AS step, p.remark, u.display_name AS recorded_by, p.recorded_at \
+    let history: Vec<Move> = sqlx::query_as!(Move, "SELECT s.name AS step, p.remark, u.display_name AS recorded_by, p.recorded_at \
          FROM enrollment_progress p JOIN enrollment_steps s ON s.college_id = p.college_id AND s.id = p.step_id \
          LEFT JOIN users u ON u.college_id = p.college_id AND u.id = p.recorded_by \
-         WHERE p.student_id = $1 ORDER BY p.recorded_at DESC",
-    )
-    .bind(student)
+         WHERE p.student_id = $1 ORDER BY p.recorded_at DESC", student)
     .fetch_all(&mut *conn)
     .await?;
     let current: Option<Uuid> = sqlx::query_scalar!("SELECT step_id FROM enrollment_progress WHERE student_id = $1 ORDER BY recorded_at DESC LIMIT 1", student)

@@ -273,10 +273,13 @@ pub async fn describe(
     conn: &mut PgConnection,
     file: Uuid,
 ) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT storage_key, file_name, content_type FROM stored_files WHERE id = $1")
-        .bind(file)
-        .fetch_optional(conn)
-        .await
+    sqlx::query!(
+        "SELECT storage_key, file_name, content_type FROM stored_files WHERE id = $1",
+        file
+    )
+    .fetch_optional(conn)
+    .await
+    .map(|o| o.map(|r| (r.storage_key, r.file_name, r.content_type)))
 }
 
 /// The file as an attachment (never rendered by the browser as a page), its name

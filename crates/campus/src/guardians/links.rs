@@ -227,12 +227,14 @@ async fn guardian_of_user(conn: &mut PgConnection, user: Uuid) -> Result<Uuid, A
     if let Some(id) = existing {
         return Ok(id);
     }
-    let (name, email): (String, String) =
-        sqlx::query_as("SELECT display_name, email::text FROM users WHERE id = $1")
-            .bind(user)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let (name, email): (String, String) = sqlx::query!(
+        "SELECT display_name, email::text AS \"email!\" FROM users WHERE id = $1",
+        user
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(|o| o.map(|r| (r.display_name, r.email)))?
+    .ok_or(AppError::NotFound)?;
     let (first, last) = name
         .trim()
         .rsplit_once(' ')
@@ -285,12 +287,9 @@ pub async fn decide(
     id: Uuid,
     input: &DecisionInput,
 ) -> Result<(), AppError> {
-    let row: Option<(Uuid, Option<Uuid>, String, String)> = sqlx::query_as(
-        "SELECT user_id, student_id, relationship, status FROM guardian_link_requests WHERE id = $1 FOR UPDATE",
-    )
-    .bind(id)
+    let row: Option<(Uuid, Option<Uuid>, String, String)> = sqlx::query!("SELECT user_id, student_id, relationship, status FROM guardian_link_requests WHERE id = $1 FOR UPDATE", id)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.user_id, r.student_id, r.relationship, r.status)))?;
     let (user, student, relationship, status) = row.ok_or(AppError::NotFound)?;
     let reason = input.reason.trim();
     let confirm = match input.decision.as_str() {

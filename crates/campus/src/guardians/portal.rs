@@ -48,15 +48,12 @@ struct ChildRow {
 
 /// The account's confirmed children with everything the portal shows of them.
 pub async fn children(conn: &mut PgConnection, user: Uuid) -> Result<Vec<Child>, sqlx::Error> {
-    let rows: Vec<ChildRow> = sqlx::query_as(
-        "SELECT st.id AS student_id, st.first_name || ' ' || st.last_name AS name, st.student_number, \
-            p.name AS program, st.year_of_study, st.status, l.relationship \
+    let rows: Vec<ChildRow> = sqlx::query_as!(ChildRow, "SELECT st.id AS student_id, st.first_name || ' ' || st.last_name AS \"name!\", st.student_number, \
+            p.name AS \"program!\", st.year_of_study, st.status, l.relationship \
          FROM guardians g JOIN student_guardians l ON l.college_id = g.college_id AND l.guardian_id = g.id \
          JOIN students st ON st.college_id = l.college_id AND st.id = l.student_id \
          JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
-         WHERE g.user_id = $1 ORDER BY st.first_name, st.last_name",
-    )
-    .bind(user)
+         WHERE g.user_id = $1 ORDER BY st.first_name, st.last_name", user)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -94,14 +94,19 @@ pub async fn read(
     if !exists {
         return Err(AppError::NotFound);
     }
-    let rows: Vec<(Uuid, String, Option<String>, OffsetDateTime)> = sqlx::query_as(
+    let rows: Vec<(Uuid, String, Option<String>, OffsetDateTime)> = sqlx::query!(
         "SELECT n.id, n.body_enc, u.display_name, n.created_at FROM guidance_notes n \
          LEFT JOIN users u ON u.college_id = n.college_id AND u.id = n.author_id \
          WHERE n.student_id = $1 ORDER BY n.created_at DESC",
+        student
     )
-    .bind(student)
     .fetch_all(&mut *conn)
-    .await?;
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.id, r.body_enc, r.display_name, r.created_at))
+            .collect::<Vec<_>>()
+    })?;
     let mut notes = Vec::with_capacity(rows.len());
     for (id, stored, author, created_at) in rows {
         let body = keys

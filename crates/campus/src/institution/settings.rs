@@ -51,11 +51,9 @@ async fn load(conn: &mut PgConnection) -> Result<CollegeSettings, sqlx::Error> {
         i16,
         bool,
         i16,
-    ) = sqlx::query_as(
-        "SELECT mfa_required_for_staff, attendance_threshold, guidance_admin_access, retention_years FROM colleges",
-    )
+    ) = sqlx::query!("SELECT mfa_required_for_staff, attendance_threshold, guidance_admin_access, retention_years FROM colleges")
     .fetch_one(conn)
-    .await?;
+    .await.map(|r| (r.mfa_required_for_staff, r.attendance_threshold, r.guidance_admin_access, r.retention_years))?;
     Ok(CollegeSettings {
         mfa_required_for_staff,
         attendance_threshold,
@@ -80,14 +78,8 @@ async fn save(
         ]));
     }
     let before = load(conn).await?;
-    sqlx::query(
-        "UPDATE colleges SET mfa_required_for_staff = $1, attendance_threshold = $2, guidance_admin_access = $3, \
-         retention_years = $4",
-    )
-        .bind(new.mfa_required_for_staff)
-        .bind(new.attendance_threshold)
-        .bind(new.guidance_admin_access)
-        .bind(new.retention_years)
+    sqlx::query!("UPDATE colleges SET mfa_required_for_staff = $1, attendance_threshold = $2, guidance_admin_access = $3, \
+         retention_years = $4", new.mfa_required_for_staff, new.attendance_threshold, new.guidance_admin_access, new.retention_years)
         .execute(&mut *conn)
         .await?;
     audit::record(

@@ -61,18 +61,24 @@ pub async fn export(conn: &mut PgConnection, version: &str) -> anyhow::Result<(S
             .unwrap_or_else(|| id.to_string())
     };
     let (college, slug, name): (Uuid, String, String) =
-        sqlx::query_as("SELECT id, slug, name FROM colleges")
+        sqlx::query!("SELECT id, slug, name FROM colleges")
             .fetch_one(&mut *conn)
-            .await?;
+            .await
+            .map(|r| (r.id, r.slug, r.name))?;
     let school = college.to_string();
     let mut files = Files {
         entries: Vec::new(),
     };
 
     let departments: Vec<(Uuid, String, String)> =
-        sqlx::query_as("SELECT id, code, name FROM departments ORDER BY code")
+        sqlx::query!("SELECT id, code, name FROM departments ORDER BY code")
             .fetch_all(&mut *conn)
-            .await?;
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .map(|r| (r.id, r.code, r.name))
+                    .collect::<Vec<_>>()
+            })?;
     let mut orgs = vec![vec![
         text(school.clone()),
         text("active"),
@@ -107,16 +113,25 @@ pub async fn export(conn: &mut PgConnection, version: &str) -> anyhow::Result<(S
         orgs,
     )?;
 
-    let years: Vec<(Uuid, String, time::Date, time::Date)> = sqlx::query_as(
-        "SELECT id, name, starts_on, ends_on FROM academic_years ORDER BY starts_on",
+    let years: Vec<(Uuid, String, time::Date, time::Date)> =
+        sqlx::query!("SELECT id, name, starts_on, ends_on FROM academic_years ORDER BY starts_on")
+            .fetch_all(&mut *conn)
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .map(|r| (r.id, r.name, r.starts_on, r.ends_on))
+                    .collect::<Vec<_>>()
+            })?;
+    let terms: Vec<(Uuid, Uuid, String, time::Date, time::Date)> = sqlx::query!(
+        "SELECT id, academic_year_id, name, starts_on, ends_on FROM terms ORDER BY starts_on"
     )
     .fetch_all(&mut *conn)
-    .await?;
-    let terms: Vec<(Uuid, Uuid, String, time::Date, time::Date)> = sqlx::query_as(
-        "SELECT id, academic_year_id, name, starts_on, ends_on FROM terms ORDER BY starts_on",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.id, r.academic_year_id, r.name, r.starts_on, r.ends_on))
+            .collect::<Vec<_>>()
+    })?;
     let year_end: HashMap<Uuid, i32> = years.iter().map(|y| (y.0, y.3.year())).collect();
     let mut sessions = Vec::new();
     for (id, title, starts, ends) in &years {
@@ -162,9 +177,14 @@ pub async fn export(conn: &mut PgConnection, version: &str) -> anyhow::Result<(S
     )?;
 
     let courses: Vec<(Uuid, Uuid, String, String)> =
-        sqlx::query_as("SELECT id, department_id, code, title FROM courses ORDER BY code")
+        sqlx::query!("SELECT id, department_id, code, title FROM courses ORDER BY code")
             .fetch_all(&mut *conn)
-            .await?;
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .map(|r| (r.id, r.department_id, r.code, r.title))
+                    .collect::<Vec<_>>()
+            })?;
     files.add(
         "courses.csv",
         &[
@@ -198,12 +218,10 @@ pub async fn export(conn: &mut PgConnection, version: &str) -> anyhow::Result<(S
             .collect(),
     )?;
 
-    let sections: Vec<(Uuid, Uuid, Uuid, String, String)> = sqlx::query_as(
-        "SELECT s.id, s.course_id, s.term_id, s.code, c.title FROM sections s \
-         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id ORDER BY c.code, s.code",
-    )
+    let sections: Vec<(Uuid, Uuid, Uuid, String, String)> = sqlx::query!("SELECT s.id, s.course_id, s.term_id, s.code, c.title FROM sections s \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id ORDER BY c.code, s.code")
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.course_id, r.term_id, r.code, r.title)).collect::<Vec<_>>())?;
     files.add(
         "classes.csv",
         &[
@@ -246,28 +264,27 @@ pub async fn export(conn: &mut PgConnection, version: &str) -> anyhow::Result<(S
     )?;
 
     // People: (sourcedId, role, username, given, family, identifier, email, phone, agents).
-    let students: Vec<PersonRow> = sqlx::query_as(
-        "SELECT id, student_number AS number, first_name, last_name, email::text AS email, phone, date_of_birth AS born \
-         FROM students WHERE status IN ('enrolled', 'on_leave') ORDER BY student_number",
-    )
+    let students: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, student_number AS number, first_name, last_name, email::text AS \"email?\", phone, date_of_birth AS born \
+         FROM students WHERE status IN ('enrolled', 'on_leave') ORDER BY student_number")
     .fetch_all(&mut *conn)
     .await?;
-    let staff: Vec<PersonRow> = sqlx::query_as(
-        "SELECT id, staff_number AS number, first_name, last_name, email::text AS email, phone, NULL::date AS born \
-         FROM staff WHERE status <> 'left' ORDER BY staff_number",
-    )
+    let staff: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, staff_number AS number, first_name, last_name, email::text AS \"email?\", phone, NULL::date AS \"born?\" \
+         FROM staff WHERE status <> 'left' ORDER BY staff_number")
     .fetch_all(&mut *conn)
     .await?;
-    let guardians: Vec<PersonRow> = sqlx::query_as(
-        "SELECT id, '' AS number, first_name, last_name, email::text AS email, phone, NULL::date AS born \
-         FROM guardians ORDER BY last_name",
-    )
+    let guardians: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, '' AS \"number!\", first_name, last_name, email::text AS \"email?\", phone, NULL::date AS \"born?\" \
+         FROM guardians ORDER BY last_name")
     .fetch_all(&mut *conn)
     .await?;
     let links: Vec<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT student_id, guardian_id FROM student_guardians")
+        sqlx::query!("SELECT student_id, guardian_id FROM student_guardians")
             .fetch_all(&mut *conn)
-            .await?;
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .map(|r| (r.student_id, r.guardian_id))
+                    .collect::<Vec<_>>()
+            })?;
     let mut agents: HashMap<Uuid, Vec<String>> = HashMap::new();
     for (student, guardian) in &links {
         agents
@@ -499,16 +516,19 @@ pub async fn export(conn: &mut PgConnection, version: &str) -> anyhow::Result<(S
         )?;
     }
 
-    let enrolled: Vec<(Uuid, Uuid)> = sqlx::query_as(
-        "SELECT e.section_id, e.student_id FROM enrollments e JOIN students s ON s.college_id = e.college_id AND s.id = e.student_id \
-         WHERE e.status = 'enrolled' AND s.status IN ('enrolled', 'on_leave')",
-    )
+    let enrolled: Vec<(Uuid, Uuid)> = sqlx::query!("SELECT e.section_id, e.student_id FROM enrollments e JOIN students s ON s.college_id = e.college_id AND s.id = e.student_id \
+         WHERE e.status = 'enrolled' AND s.status IN ('enrolled', 'on_leave')")
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.section_id, r.student_id)).collect::<Vec<_>>())?;
     let teaching: Vec<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT section_id, staff_id FROM section_teachers")
+        sqlx::query!("SELECT section_id, staff_id FROM section_teachers")
             .fetch_all(&mut *conn)
-            .await?;
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .map(|r| (r.section_id, r.staff_id))
+                    .collect::<Vec<_>>()
+            })?;
     let mut enrollments = Vec::new();
     for (section, student) in &enrolled {
         enrollments.push(vec![

@@ -163,13 +163,16 @@ async fn render_page(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let programs: Vec<(String, String)> =
-        sqlx::query_as("SELECT code, code || ' ' || name FROM programs ORDER BY code")
+        sqlx::query!("SELECT code, code || ' ' || name AS \"label!\" FROM programs ORDER BY code")
             .fetch_all(&mut *tx)
-            .await?;
-    let departments: Vec<(String, String)> =
-        sqlx::query_as("SELECT code, code || ' ' || name FROM departments ORDER BY code")
-            .fetch_all(&mut *tx)
-            .await?;
+            .await
+            .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())?;
+    let departments: Vec<(String, String)> = sqlx::query!(
+        "SELECT code, code || ' ' || name AS \"label!\" FROM departments ORDER BY code"
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let view = PageView {

@@ -213,9 +213,14 @@ async fn known_ids(
     conn: &mut PgConnection,
 ) -> Result<HashMap<(String, String), (Uuid, Option<OffsetDateTime>)>, sqlx::Error> {
     let rows: Vec<(String, String, Uuid, Option<OffsetDateTime>)> =
-        sqlx::query_as("SELECT kind, sourced_id, campus_id, modified_at FROM oneroster_ids")
+        sqlx::query!("SELECT kind, sourced_id, campus_id, modified_at FROM oneroster_ids")
             .fetch_all(conn)
-            .await?;
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .map(|r| (r.kind, r.sourced_id, r.campus_id, r.modified_at))
+                    .collect::<Vec<_>>()
+            })?;
     Ok(rows
         .into_iter()
         .map(|(k, s, c, m)| ((k, s), (c, m)))
@@ -328,9 +333,14 @@ pub async fn run(
             .into_iter()
             .collect();
     let departments: Vec<(Uuid, String, String)> =
-        sqlx::query_as("SELECT id, code, lower(name) FROM departments ORDER BY code")
+        sqlx::query!("SELECT id, code, lower(name) AS \"name!\" FROM departments ORDER BY code")
             .fetch_all(&mut *conn)
-            .await?;
+            .await
+            .map(|v| {
+                v.into_iter()
+                    .map(|r| (r.id, r.code, r.name))
+                    .collect::<Vec<_>>()
+            })?;
     let default_department = if options.department.trim().is_empty() {
         departments.first().map(|d| d.0)
     } else {
@@ -406,13 +416,23 @@ pub async fn run(
         &mut problems,
     ) {
         let existing_years: Vec<(Uuid, String, Date, Date)> =
-            sqlx::query_as("SELECT id, name, starts_on, ends_on FROM academic_years")
+            sqlx::query!("SELECT id, name, starts_on, ends_on FROM academic_years")
                 .fetch_all(&mut *conn)
-                .await?;
+                .await
+                .map(|v| {
+                    v.into_iter()
+                        .map(|r| (r.id, r.name, r.starts_on, r.ends_on))
+                        .collect::<Vec<_>>()
+                })?;
         let existing_terms: Vec<(Uuid, Uuid, String, Date, Date)> =
-            sqlx::query_as("SELECT id, academic_year_id, name, starts_on, ends_on FROM terms")
+            sqlx::query!("SELECT id, academic_year_id, name, starts_on, ends_on FROM terms")
                 .fetch_all(&mut *conn)
-                .await?;
+                .await
+                .map(|v| {
+                    v.into_iter()
+                        .map(|r| (r.id, r.academic_year_id, r.name, r.starts_on, r.ends_on))
+                        .collect::<Vec<_>>()
+                })?;
         let mut grading_periods = 0;
         for pass in ["schoolYear", "term"] {
             for row in &sessions.rows {
@@ -1195,16 +1215,16 @@ async fn remember(
         .modified
         .get(&(file_of(kind).to_string(), sourced.to_string()))
         .copied();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO oneroster_ids (college_id, kind, sourced_id, campus_id, modified_at) \
          VALUES (app_current_college(), $1, $2, $3, $4) \
          ON CONFLICT (college_id, kind, sourced_id) DO UPDATE SET campus_id = EXCLUDED.campus_id, \
            modified_at = greatest(oneroster_ids.modified_at, EXCLUDED.modified_at)",
+        kind,
+        sourced,
+        id,
+        at
     )
-    .bind(kind)
-    .bind(sourced)
-    .bind(id)
-    .bind(at)
     .execute(conn)
     .await?;
     Ok(())
@@ -1218,28 +1238,25 @@ async fn write(
     department: Option<Uuid>,
 ) -> Result<(), AppError> {
     for (id, name, starts, ends, sourced) in &plan.years {
-        sqlx::query("INSERT INTO academic_years (college_id, id, name, starts_on, ends_on) VALUES (app_current_college(), $1, $2, $3, $4)")
-            .bind(id).bind(name).bind(starts).bind(ends)
-            .execute(&mut *conn).await?;
+        sqlx::query!("INSERT INTO academic_years (college_id, id, name, starts_on, ends_on) VALUES (app_current_college(), $1, $2, $3, $4)", id, name, starts, ends)
+.execute(&mut *conn).await?;
         remember(conn, plan, "academic_year", sourced, *id).await?;
     }
     for (id, year, name, starts, ends, sourced) in &plan.terms {
-        sqlx::query("INSERT INTO terms (college_id, id, academic_year_id, name, starts_on, ends_on) VALUES (app_current_college(), $1, $2, $3, $4, $5)")
-            .bind(id).bind(year).bind(name).bind(starts).bind(ends)
-            .execute(&mut *conn).await?;
+        sqlx::query!("INSERT INTO terms (college_id, id, academic_year_id, name, starts_on, ends_on) VALUES (app_current_college(), $1, $2, $3, $4, $5)", id, year, name, starts, ends)
+.execute(&mut *conn).await?;
         remember(conn, plan, "term", sourced, *id).await?;
     }
     for (id, dept, course_code, title, sourced, new) in &plan.courses {
         if *new {
-            sqlx::query("INSERT INTO courses (college_id, id, department_id, code, title, credits) VALUES (app_current_college(), $1, $2, $3, $4, 3)")
-                .bind(id).bind(dept).bind(course_code).bind(title)
-                .execute(&mut *conn).await?;
+            sqlx::query!("INSERT INTO courses (college_id, id, department_id, code, title, credits) VALUES (app_current_college(), $1, $2, $3, $4, 3)", id, dept, course_code, title)
+.execute(&mut *conn).await?;
         } else {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE courses SET title = $2 WHERE id = $1 AND title IS DISTINCT FROM $2",
+                id,
+                title
             )
-            .bind(id)
-            .bind(title)
             .execute(&mut *conn)
             .await?;
         }
@@ -1247,9 +1264,8 @@ async fn write(
     }
     for (id, course, term, section_code, sourced, new) in &plan.sections {
         if *new {
-            sqlx::query("INSERT INTO sections (college_id, id, course_id, term_id, code, capacity) VALUES (app_current_college(), $1, $2, $3, $4, 60)")
-                .bind(id).bind(course).bind(term).bind(section_code)
-                .execute(&mut *conn).await?;
+            sqlx::query!("INSERT INTO sections (college_id, id, course_id, term_id, code, capacity) VALUES (app_current_college(), $1, $2, $3, $4, 60)", id, course, term, section_code)
+.execute(&mut *conn).await?;
         }
         remember(conn, plan, "section", sourced, *id).await?;
     }
@@ -1258,90 +1274,69 @@ async fn write(
             let Some(program) = program else {
                 return Err(AppError::BadRequest("new students need a program".into()));
             };
-            sqlx::query(
-                "INSERT INTO students (college_id, id, student_number, first_name, last_name, email, phone, date_of_birth, program_id, admitted_on) \
-                 VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7, $8, current_date)",
-            )
-            .bind(s.id).bind(&s.number).bind(&s.first).bind(&s.last).bind(&s.email).bind(&s.phone).bind(s.born).bind(program)
-            .execute(&mut *conn).await?;
+            sqlx::query!("INSERT INTO students (college_id, id, student_number, first_name, last_name, email, phone, date_of_birth, program_id, admitted_on) \
+                 VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7, $8, current_date)", s.id, &s.number, &s.first, &s.last, s.email.as_deref(), s.phone.as_deref(), s.born, program)
+.execute(&mut *conn).await?;
         } else {
-            sqlx::query(
-                "UPDATE students SET first_name = $2, last_name = $3, email = coalesce($4::citext, email), \
-                    phone = coalesce($5, phone), date_of_birth = coalesce($6, date_of_birth) WHERE id = $1",
-            )
-            .bind(s.id).bind(&s.first).bind(&s.last).bind(&s.email).bind(&s.phone).bind(s.born)
-            .execute(&mut *conn).await?;
+            sqlx::query!("UPDATE students SET first_name = $2, last_name = $3, email = coalesce($4::citext, email), \
+                    phone = coalesce($5, phone), date_of_birth = coalesce($6, date_of_birth) WHERE id = $1", s.id, &s.first, &s.last, s.email.as_deref(), s.phone.as_deref(), s.born)
+.execute(&mut *conn).await?;
         }
         remember(conn, plan, "student", &s.sourced, s.id).await?;
     }
     for s in &plan.staff {
         if s.new {
-            sqlx::query(
-                "INSERT INTO staff (college_id, id, staff_number, first_name, last_name, email, department_id, joined_on) \
-                 VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, current_date)",
-            )
-            .bind(s.id).bind(&s.number).bind(&s.first).bind(&s.last).bind(&s.email).bind(department)
-            .execute(&mut *conn).await?;
+            sqlx::query!("INSERT INTO staff (college_id, id, staff_number, first_name, last_name, email, department_id, joined_on) \
+                 VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, current_date)", s.id, &s.number, &s.first, &s.last, s.email.as_deref(), department)
+.execute(&mut *conn).await?;
             // Teachers with an email get an invited account (an administrator sends the
             // invitation from the users' page when the term is ready).
             if let (true, Some(email)) = (s.teacher, &s.email) {
-                let user: Option<Uuid> = sqlx::query_scalar(
-                    "INSERT INTO users (college_id, email, display_name, status) VALUES (app_current_college(), $1, $2, 'invited') \
-                     ON CONFLICT (college_id, email) DO NOTHING RETURNING id",
-                )
-                .bind(email).bind(format!("{} {}", s.first, s.last))
+                let user: Option<Uuid> = sqlx::query_scalar!("INSERT INTO users (college_id, email, display_name, status) VALUES (app_current_college(), $1, $2, 'invited') \
+                     ON CONFLICT (college_id, email) DO NOTHING RETURNING id", email, format!("{} {}", s.first, s.last))
                 .fetch_optional(&mut *conn).await?;
                 if let Some(user) = user {
-                    sqlx::query("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'teacher')")
-                        .bind(user).execute(&mut *conn).await?;
-                    sqlx::query("UPDATE staff SET user_id = $2 WHERE id = $1")
-                        .bind(s.id)
-                        .bind(user)
+                    sqlx::query!("INSERT INTO role_assignments (college_id, user_id, role) VALUES (app_current_college(), $1, 'teacher')", user)
+.execute(&mut *conn).await?;
+                    sqlx::query!("UPDATE staff SET user_id = $2 WHERE id = $1", s.id, user)
                         .execute(&mut *conn)
                         .await?;
                 }
             }
         } else {
-            sqlx::query("UPDATE staff SET first_name = $2, last_name = $3, email = coalesce($4::citext, email) WHERE id = $1")
-                .bind(s.id).bind(&s.first).bind(&s.last).bind(&s.email)
-                .execute(&mut *conn).await?;
+            sqlx::query!("UPDATE staff SET first_name = $2, last_name = $3, email = coalesce($4::citext, email) WHERE id = $1", s.id, &s.first, &s.last, s.email.as_deref())
+.execute(&mut *conn).await?;
         }
         remember(conn, plan, "staff", &s.sourced, s.id).await?;
     }
     for g in &plan.guardians {
         if g.new {
-            sqlx::query("INSERT INTO guardians (college_id, id, first_name, last_name, email, phone) VALUES (app_current_college(), $1, $2, $3, $4, $5)")
-                .bind(g.id).bind(&g.first).bind(&g.last).bind(&g.email).bind(&g.phone)
-                .execute(&mut *conn).await?;
+            sqlx::query!("INSERT INTO guardians (college_id, id, first_name, last_name, email, phone) VALUES (app_current_college(), $1, $2, $3, $4, $5)", g.id, &g.first, &g.last, g.email.as_deref(), g.phone.as_deref())
+.execute(&mut *conn).await?;
         } else {
-            sqlx::query("UPDATE guardians SET first_name = $2, last_name = $3, phone = coalesce($4, phone) WHERE id = $1")
-                .bind(g.id).bind(&g.first).bind(&g.last).bind(&g.phone)
-                .execute(&mut *conn).await?;
+            sqlx::query!("UPDATE guardians SET first_name = $2, last_name = $3, phone = coalesce($4, phone) WHERE id = $1", g.id, &g.first, &g.last, g.phone.as_deref())
+.execute(&mut *conn).await?;
         }
         remember(conn, plan, "guardian", &g.sourced, g.id).await?;
     }
     for (student, guardian) in &plan.links {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO student_guardians (college_id, student_id, guardian_id, relationship) \
              VALUES (app_current_college(), $1, $2, 'guardian') ON CONFLICT DO NOTHING",
+            student,
+            guardian
         )
-        .bind(student)
-        .bind(guardian)
         .execute(&mut *conn)
         .await?;
     }
     for (section, student) in &plan.enrollments {
-        sqlx::query(
-            "INSERT INTO enrollments (college_id, section_id, student_id, status) VALUES (app_current_college(), $1, $2, 'enrolled') \
-             ON CONFLICT (college_id, section_id, student_id) DO UPDATE SET status = 'enrolled'",
-        )
-        .bind(section).bind(student)
-        .execute(&mut *conn).await?;
+        sqlx::query!("INSERT INTO enrollments (college_id, section_id, student_id, status) VALUES (app_current_college(), $1, $2, 'enrolled') \
+             ON CONFLICT (college_id, section_id, student_id) DO UPDATE SET status = 'enrolled'", section, student)
+.execute(&mut *conn).await?;
     }
     for (section, staff) in &plan.teaching {
-        sqlx::query("INSERT INTO section_teachers (college_id, section_id, staff_id) VALUES (app_current_college(), $1, $2) ON CONFLICT DO NOTHING")
-            .bind(section).bind(staff)
-            .execute(&mut *conn).await?;
+        sqlx::query!("INSERT INTO section_teachers (college_id, section_id, staff_id) VALUES (app_current_college(), $1, $2) ON CONFLICT DO NOTHING", section, staff)
+.execute(&mut *conn).await?;
     }
     // A delta's deletions: enrollments dropped as a registrar's drop would (the freed
     // seat goes to the first student waiting), teaching ended, accounts deactivated
@@ -1353,20 +1348,22 @@ async fn write(
         }
     }
     for (section, staff) in &plan.untaught {
-        sqlx::query("DELETE FROM section_teachers WHERE section_id = $1 AND staff_id = $2")
-            .bind(section)
-            .bind(staff)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query!(
+            "DELETE FROM section_teachers WHERE section_id = $1 AND staff_id = $2",
+            section,
+            staff
+        )
+        .execute(&mut *conn)
+        .await?;
     }
     if !plan.deactivate.is_empty() {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE users SET status = 'deactivated' WHERE status <> 'deactivated' AND id IN ( \
                SELECT user_id FROM students WHERE id = ANY($1) \
                UNION SELECT user_id FROM staff WHERE id = ANY($1) \
                UNION SELECT user_id FROM guardians WHERE id = ANY($1))",
+            &plan.deactivate
         )
-        .bind(&plan.deactivate)
         .execute(&mut *conn)
         .await?;
     }
@@ -1377,14 +1374,14 @@ async fn write(
         .chain(plan.dropped.iter())
         .map(|e| e.0)
         .collect();
-    sqlx::query(
+    sqlx::query!(
         "UPDATE sections s SET enrolled = x.n, capacity = greatest(s.capacity, x.n) FROM \
            (SELECT t.id AS section_id, (SELECT count(*)::int FROM enrollments e \
               WHERE e.section_id = t.id AND e.status = 'enrolled') AS n \
             FROM unnest($1::uuid[]) AS t(id)) x \
          WHERE s.id = x.section_id",
+        &touched
     )
-    .bind(&touched)
     .execute(&mut *conn)
     .await?;
     Ok(())

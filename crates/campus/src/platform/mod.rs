@@ -63,9 +63,14 @@ pub struct CollegeStats {
 
 /// Figures per college; empty unless the transaction acts for the platform tenant.
 pub async fn stats(conn: &mut PgConnection) -> Result<Vec<CollegeStats>, sqlx::Error> {
-    sqlx::query_as("SELECT * FROM platform_college_stats()")
-        .fetch_all(conn)
-        .await
+    sqlx::query_as!(
+        CollegeStats,
+        "SELECT id AS \"id!\", slug AS \"slug!\", name AS \"name!\", status AS \"status!\", \
+            created_at AS \"created_at!\", users AS \"users!\", students AS \"students!\", \
+            live_sessions AS \"live_sessions!\" FROM platform_college_stats()"
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// Creates an active platform administrator with `password_hash`; returns their id, or

@@ -275,14 +275,15 @@ pub async fn erase(
     context: &AuditContext,
     student: Uuid,
 ) -> Result<Erased, AppError> {
-    let row: Option<Leaving> = sqlx::query_as(
+    let row: Option<Leaving> = sqlx::query_as!(
+        Leaving,
         "SELECT s.status, s.user_id, \
             (SELECT max(h.effective_on) FROM student_status_history h WHERE h.student_id = s.id \
-               AND h.to_status IN ('graduated', 'withdrawn')) AS left_on, \
-            (SELECT retention_years FROM colleges) AS years, current_date AS today \
+               AND h.to_status IN ('graduated', 'withdrawn')) AS \"left_on?\", \
+            (SELECT retention_years FROM colleges) AS \"years!\", current_date AS \"today!\" \
          FROM students s WHERE s.id = $1 FOR UPDATE",
+        student
     )
-    .bind(student)
     .fetch_optional(&mut *conn)
     .await?;
     let Leaving {
@@ -320,13 +321,10 @@ pub async fn erase(
         .await?;
     let anonymous = format!("X{}", &student.simple().to_string()[..12].to_uppercase());
     // Guardians linked to nobody else go, with their accounts' access.
-    let guardians: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as(
-        "SELECT g.id, g.user_id FROM student_guardians l JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
-         WHERE l.student_id = $1 AND NOT EXISTS (SELECT 1 FROM student_guardians o WHERE o.guardian_id = g.id AND o.student_id <> $1)",
-    )
-    .bind(student)
+    let guardians: Vec<(Uuid, Option<Uuid>)> = sqlx::query!("SELECT g.id, g.user_id FROM student_guardians l JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
+         WHERE l.student_id = $1 AND NOT EXISTS (SELECT 1 FROM student_guardians o WHERE o.guardian_id = g.id AND o.student_id <> $1)", student)
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.user_id)).collect::<Vec<_>>())?;
     sqlx::query!(
         "DELETE FROM student_guardians WHERE student_id = $1",
         student

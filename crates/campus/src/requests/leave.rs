@@ -124,11 +124,13 @@ pub async fn submit(
             "you already have leave asked for or granted on some of these days".into(),
         ));
     }
-    let student: Option<(Uuid, Option<Uuid>)> =
-        sqlx::query_as("SELECT id, advisor_staff_id FROM students WHERE user_id = $1")
-            .bind(user)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let student: Option<(Uuid, Option<Uuid>)> = sqlx::query!(
+        "SELECT id, advisor_staff_id FROM students WHERE user_id = $1",
+        user
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(|o| o.map(|r| (r.id, r.advisor_staff_id)))?;
     let chain: Vec<&str> = match student {
         Some((_, Some(_))) => vec!["advisor", "registrar"],
         Some((_, None)) => vec!["registrar"],
@@ -158,12 +160,9 @@ async fn with_decisions(
     mut list: Vec<Leave>,
 ) -> Result<Vec<Leave>, sqlx::Error> {
     let ids: Vec<Uuid> = list.iter().map(|l| l.id).collect();
-    let rows: Vec<Decision> = sqlx::query_as(
-        "SELECT d.request_id, d.stage, d.approver, d.decision, d.comment, u.display_name AS decided_by, d.decided_at \
+    let rows: Vec<Decision> = sqlx::query_as!(Decision, "SELECT d.request_id, d.stage, d.approver, d.decision, d.comment, u.display_name AS decided_by, d.decided_at \
          FROM leave_decisions d LEFT JOIN users u ON u.college_id = d.college_id AND u.id = d.decided_by \
-         WHERE d.request_id = ANY($1) ORDER BY d.stage",
-    )
-    .bind(&ids)
+         WHERE d.request_id = ANY($1) ORDER BY d.stage", &ids)
     .fetch_all(conn)
     .await?;
     for decision in rows {
@@ -264,10 +263,7 @@ pub async fn decide(
             "a rejection says why (3 to 1,000 characters)",
         )]));
     }
-    let row: Option<Open> = sqlx::query_as(
-        "SELECT status, stage, chain, student_id, starts_on, ends_on FROM leave_requests WHERE id = $1 FOR UPDATE",
-    )
-    .bind(id)
+    let row: Option<Open> = sqlx::query_as!(Open, "SELECT status, stage, chain, student_id, starts_on, ends_on FROM leave_requests WHERE id = $1 FOR UPDATE", id)
     .fetch_optional(&mut *conn)
     .await?;
     let Open {
@@ -350,11 +346,13 @@ pub async fn cancel(
     user: Uuid,
     id: Uuid,
 ) -> Result<(), AppError> {
-    let owner: Option<(Uuid, String)> =
-        sqlx::query_as("SELECT user_id, status FROM leave_requests WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let owner: Option<(Uuid, String)> = sqlx::query!(
+        "SELECT user_id, status FROM leave_requests WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(|o| o.map(|r| (r.user_id, r.status)))?;
     let (owner, status) = owner.ok_or(AppError::NotFound)?;
     if owner != user {
         return Err(AppError::Forbidden);

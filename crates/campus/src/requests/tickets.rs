@@ -110,18 +110,11 @@ pub async fn open(
     )
     .execute(&mut *conn)
     .await?;
-    let (id, number): (Uuid, i32) = sqlx::query_as(
-        "INSERT INTO tickets (college_id, number, requester_id, category, title, body, location) \
+    let (id, number): (Uuid, i32) = sqlx::query!("INSERT INTO tickets (college_id, number, requester_id, category, title, body, location) \
          SELECT app_current_college(), coalesce(max(number), 0) + 1, $1, $2, $3, $4, $5 FROM tickets \
-         RETURNING id, number",
-    )
-    .bind(user)
-    .bind(&input.category)
-    .bind(input.title.trim())
-    .bind(input.body.trim())
-    .bind(input.location.trim())
+         RETURNING id, number", user, &input.category, input.title.trim(), input.body.trim(), input.location.trim())
     .fetch_one(&mut *conn)
-    .await?;
+    .await.map(|r| (r.id, r.number))?;
     audit::record(
         conn,
         context,
@@ -242,12 +235,13 @@ pub async fn view(
     if ticket.requester_id != principal.user_id && !reaches {
         return Err(AppError::Forbidden);
     }
-    let comments = sqlx::query_as(
-        "SELECT u.display_name AS author, c.body, c.is_event, c.created_at FROM ticket_comments c \
+    let comments = sqlx::query_as!(
+        Comment,
+        "SELECT u.display_name AS \"author?\", c.body, c.is_event, c.created_at FROM ticket_comments c \
          LEFT JOIN users u ON u.college_id = c.college_id AND u.id = c.author_id \
          WHERE c.ticket_id = $1 ORDER BY c.created_at",
+        id
     )
-    .bind(id)
     .fetch_all(conn)
     .await?;
     Ok((ticket, comments))
@@ -328,13 +322,10 @@ pub struct UpdateInput {
 
 /// Whether a user's roles let them handle tickets (built-in or custom roles).
 async fn handles_tickets(conn: &mut PgConnection, user: Uuid) -> Result<bool, sqlx::Error> {
-    let roles: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
-        "SELECT r.role, c.permissions FROM role_assignments r \
-         LEFT JOIN custom_roles c ON c.college_id = r.college_id AND c.name = r.role WHERE r.user_id = $1",
-    )
-    .bind(user)
+    let roles: Vec<(String, Option<Vec<String>>)> = sqlx::query!("SELECT r.role, c.permissions FROM role_assignments r \
+         LEFT JOIN custom_roles c ON c.college_id = r.college_id AND c.name = r.role WHERE r.user_id = $1", user)
     .fetch_all(conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.role, r.permissions)).collect::<Vec<_>>())?;
     Ok(roles.iter().any(|(name, custom)| match Role::parse(name) {
         Some(role) => role
             .grants()
@@ -354,11 +345,13 @@ pub async fn update(
     id: Uuid,
     input: &UpdateInput,
 ) -> Result<(), AppError> {
-    let current: Option<(String, Option<Uuid>)> =
-        sqlx::query_as("SELECT status, assignee_id FROM tickets WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let current: Option<(String, Option<Uuid>)> = sqlx::query!(
+        "SELECT status, assignee_id FROM tickets WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(|o| o.map(|r| (r.status, r.assignee_id)))?;
     let (status, assignee) = current.ok_or(AppError::NotFound)?;
     // A narrower grant handles only the tickets assigned to its holder.
     match handling(principal) {
@@ -388,12 +381,13 @@ pub async fn update(
         ));
     }
     if !input.assignee_email.trim().is_empty() {
-        let found: Option<(Uuid, String)> = sqlx::query_as(
+        let found: Option<(Uuid, String)> = sqlx::query!(
             "SELECT id, display_name FROM users WHERE email = $1 AND status = 'active'",
+            input.assignee_email.trim()
         )
-        .bind(input.assignee_email.trim())
         .fetch_optional(&mut *conn)
-        .await?;
+        .await
+        .map(|o| o.map(|r| (r.id, r.display_name)))?;
         let Some((user, name)) = found else {
             return Err(AppError::Validation(vec![FieldError::new(
                 "assignee_email",

@@ -81,10 +81,12 @@ pub async fn search_page(
         ),
         Err(other) => return Err(other),
     };
-    let departments: Vec<(String, String)> =
-        sqlx::query_as("SELECT code, code || ' ' || name FROM departments ORDER BY code")
-            .fetch_all(&mut *tx)
-            .await?;
+    let departments: Vec<(String, String)> = sqlx::query!(
+        "SELECT code, code || ' ' || name AS \"label!\" FROM departments ORDER BY code"
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())?;
     tx.commit().await?;
     let next = page.next_offset.map(|offset| {
         serde_urlencoded::to_string([

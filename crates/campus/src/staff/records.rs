@@ -107,7 +107,7 @@ pub struct Teaching {
     pub enrolled: i32,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = StaffProfile)]
 pub struct Profile {
     pub id: Uuid,
@@ -126,7 +126,6 @@ pub struct Profile {
     pub advisees: i64,
     /// The account's roles, when the staff member has an account.
     pub roles: Vec<String>,
-    #[sqlx(skip)]
     pub teaching: Vec<Teaching>,
 }
 
@@ -153,25 +152,41 @@ pub async fn profile(
     id: Uuid,
 ) -> Result<Profile, AppError> {
     crate::access::reach::authorize_staff(conn, grant, id).await?;
-    let mut profile: Profile = sqlx::query_as(
-        "SELECT sf.id, sf.staff_number, sf.first_name, sf.last_name, sf.title, d.name AS department, \
+    let found = sqlx::query!(
+        "SELECT sf.id, sf.staff_number, sf.first_name, sf.last_name, sf.title, d.name AS \"department?\", \
             sf.email::text AS email, sf.phone, sf.joined_on, sf.status, \
-            (SELECT count(*) FROM students st WHERE st.advisor_staff_id = sf.id) AS advisees, \
-            coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r WHERE r.user_id = sf.user_id), '{}') AS roles \
+            (SELECT count(*) FROM students st WHERE st.advisor_staff_id = sf.id) AS \"advisees!\", \
+            coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r WHERE r.user_id = sf.user_id), '{}') AS \"roles!\" \
          FROM staff sf LEFT JOIN departments d ON d.college_id = sf.college_id AND d.id = sf.department_id WHERE sf.id = $1",
+        id
     )
-    .bind(id)
     .fetch_one(&mut *conn)
     .await?;
-    profile.teaching = sqlx::query_as(
-        "SELECT s.id AS section_id, c.code || ' ' || c.title AS course, s.code AS section, t.name AS term, s.enrolled \
+    let teaching = sqlx::query_as!(
+        Teaching,
+        "SELECT s.id AS section_id, c.code || ' ' || c.title AS \"course!\", s.code AS section, t.name AS term, s.enrolled \
          FROM section_teachers x JOIN sections s ON s.college_id = x.college_id AND s.id = x.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id AND t.ends_on >= current_date \
          WHERE x.staff_id = $1 ORDER BY t.starts_on, c.code, s.code",
+        id
     )
-    .bind(id)
     .fetch_all(conn)
     .await?;
+    let profile = Profile {
+        id: found.id,
+        staff_number: found.staff_number,
+        first_name: found.first_name,
+        last_name: found.last_name,
+        title: found.title,
+        department: found.department,
+        email: found.email,
+        phone: found.phone,
+        joined_on: found.joined_on,
+        status: found.status,
+        advisees: found.advisees,
+        roles: found.roles,
+        teaching,
+    };
     Ok(profile)
 }

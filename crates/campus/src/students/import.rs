@@ -517,13 +517,10 @@ async fn plan_guardians(
     .collect();
     let student_ids: Vec<Uuid> = existing_students.values().copied().collect();
     // Links that exist: (student id, guardian id), and guardians by name per student.
-    let current: Vec<(Uuid, Uuid, String)> = sqlx::query_as(
-        "SELECT l.student_id, g.id, lower(g.first_name || ' ' || g.last_name) FROM student_guardians l \
-         JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = ANY($1)",
-    )
-    .bind(&student_ids)
+    let current: Vec<(Uuid, Uuid, String)> = sqlx::query!("SELECT l.student_id, g.id, lower(g.first_name || ' ' || g.last_name) AS \"name!\" FROM student_guardians l \
+         JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id WHERE l.student_id = ANY($1)", &student_ids)
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.student_id, r.id, r.name)).collect::<Vec<_>>())?;
     let linked: HashSet<(Uuid, Uuid)> = current.iter().map(|(s, g, _)| (*s, *g)).collect();
     let mut by_name: HashMap<(Uuid, String), Uuid> = current
         .into_iter()
@@ -578,14 +575,13 @@ async fn write(
     rows: &[(usize, StudentRow)],
     plan: &GuardianPlan,
 ) -> Result<(), sqlx::Error> {
-    let column = |f: fn(&StudentRow) -> Option<String>| -> Vec<Option<String>> {
-        rows.iter().map(|(_, r)| f(r)).collect()
-    };
+    fn column<R, T>(rows: &[R], f: impl Fn(&R) -> T) -> Vec<T> {
+        rows.iter().map(f).collect()
+    }
     let numbers: Vec<String> = rows.iter().map(|(_, r)| r.number.clone()).collect();
     // Status changes of known students go through their history, never through an
     // import: the status is set for new students only.
-    sqlx::query(
-        "INSERT INTO students (college_id, student_number, first_name, last_name, email, date_of_birth, phone, \
+    sqlx::query!("INSERT INTO students (college_id, student_number, first_name, last_name, email, date_of_birth, phone, \
             address, program_id, admitted_on, year_of_study, status) \
          SELECT app_current_college(), n, f, l, e::citext, b, p, a, g, ad, y, s \
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], \
@@ -601,48 +597,46 @@ async fn write(
                 coalesce(EXCLUDED.date_of_birth, students.date_of_birth), coalesce(EXCLUDED.phone, students.phone), \
                 coalesce(EXCLUDED.address, students.address), EXCLUDED.program_id, EXCLUDED.admitted_on, \
                 EXCLUDED.year_of_study)",
+        &numbers,
+        &column(rows, |(_, r)| r.first.clone()),
+        &column(rows, |(_, r)| r.last.clone()),
+        &column(rows, |(_, r)| r.email.clone()) as &[Option<String>],
+        &column(rows, |(_, r)| r.born) as &[Option<time::Date>],
+        &column(rows, |(_, r)| r.phone.clone()) as &[Option<String>],
+        &column(rows, |(_, r)| r.address.clone()) as &[Option<String>],
+        &column(rows, |(_, r)| r.program),
+        &column(rows, |(_, r)| r.admitted),
+        &column(rows, |(_, r)| r.year),
+        &column(rows, |(_, r)| r.status.clone()),
     )
-    .bind(&numbers)
-    .bind(column(|r| Some(r.first.clone())))
-    .bind(column(|r| Some(r.last.clone())))
-    .bind(column(|r| r.email.clone()))
-    .bind(rows.iter().map(|(_, r)| r.born).collect::<Vec<_>>())
-    .bind(column(|r| r.phone.clone()))
-    .bind(column(|r| r.address.clone()))
-    .bind(rows.iter().map(|(_, r)| r.program).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, r)| r.admitted).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, r)| r.year).collect::<Vec<_>>())
-    .bind(column(|r| Some(r.status.clone())))
-    .execute(&mut *conn)
+.execute(&mut *conn)
     .await?;
     if !plan.new.is_empty() {
-        sqlx::query(
-            "INSERT INTO guardians (college_id, id, first_name, last_name, email, phone) \
+        sqlx::query!("INSERT INTO guardians (college_id, id, first_name, last_name, email, phone) \
              SELECT app_current_college(), i, f, l, e::citext, p \
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(i, f, l, e, p)",
+            &column(&plan.new, |g| g.id),
+            &column(&plan.new, |g| g.first.clone()),
+            &column(&plan.new, |g| g.last.clone()),
+            &column(&plan.new, |g| g.email.clone()) as &[Option<String>],
+            &column(&plan.new, |g| g.phone.clone()) as &[Option<String>],
         )
-        .bind(plan.new.iter().map(|g| g.id).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.first.clone()).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.last.clone()).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.email.clone()).collect::<Vec<_>>())
-        .bind(plan.new.iter().map(|g| g.phone.clone()).collect::<Vec<_>>())
-        .execute(&mut *conn)
+.execute(&mut *conn)
         .await?;
     }
     if !plan.links.is_empty() {
         // Links named by an import are confirmed by the college that imports them.
-        sqlx::query(
-            "INSERT INTO student_guardians (college_id, student_id, guardian_id, relationship) \
+        sqlx::query!("INSERT INTO student_guardians (college_id, student_id, guardian_id, relationship) \
              SELECT app_current_college(), s.id, t.g, t.r \
              FROM unnest($1::text[], $2::uuid[], $3::text[]) AS t(n, g, r) \
              JOIN students s ON s.college_id = app_current_college() AND s.student_number = t.n \
              ON CONFLICT (college_id, student_id, guardian_id) DO UPDATE SET relationship = EXCLUDED.relationship \
              WHERE student_guardians.relationship IS DISTINCT FROM EXCLUDED.relationship",
+            &column(&plan.links, |l| l.0.clone()),
+            &column(&plan.links, |l| l.1),
+            &column(&plan.links, |l| l.2.clone()),
         )
-        .bind(plan.links.iter().map(|l| l.0.clone()).collect::<Vec<_>>())
-        .bind(plan.links.iter().map(|l| l.1).collect::<Vec<_>>())
-        .bind(plan.links.iter().map(|l| l.2.clone()).collect::<Vec<_>>())
-        .execute(&mut *conn)
+.execute(&mut *conn)
         .await?;
     }
     Ok(())

@@ -54,9 +54,10 @@ pub async fn search(
         Err(other) => return Err(other),
     };
     let programs: Vec<(String, String)> =
-        sqlx::query_as("SELECT code, code || ' ' || name FROM programs ORDER BY code")
+        sqlx::query!("SELECT code, code || ' ' || name AS \"label!\" FROM programs ORDER BY code")
             .fetch_all(&mut *tx)
-            .await?;
+            .await
+            .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())?;
     tx.commit().await?;
     let next = page.next_offset.map(|offset| {
         let mut pairs = vec![
@@ -144,14 +145,19 @@ async fn render_profile_with(
         profile = profile.without_personal_details();
     }
     let achievements = crate::achievements::model::of_student(&mut tx, student).await?;
-    let documents: Vec<(String, uuid::Uuid, String, String, i64)> = sqlx::query_as(
+    let documents: Vec<(String, uuid::Uuid, String, String, i64)> = sqlx::query!(
         "SELECT d.kind, f.id, f.file_name, f.content_type, f.size_bytes FROM student_documents d \
          JOIN stored_files f ON f.college_id = d.college_id AND f.id = d.file_id \
          WHERE d.student_id = $1 ORDER BY d.kind, f.file_name",
+        student
     )
-    .bind(student)
     .fetch_all(&mut *tx)
-    .await?;
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.kind, r.id, r.file_name, r.content_type, r.size_bytes))
+            .collect::<Vec<_>>()
+    })?;
     let documents = documents
         .into_iter()
         .map(|(kind, id, file_name, content_type, size_bytes)| {

@@ -181,7 +181,7 @@ pub struct Guardian {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = StudentProfile)]
 pub struct Profile {
     pub id: Uuid,
@@ -201,9 +201,7 @@ pub struct Profile {
     pub year_of_study: i16,
     pub status: String,
     pub advisor: Option<String>,
-    #[sqlx(skip)]
     pub guardians: Vec<Guardian>,
-    #[sqlx(skip)]
     pub history: Vec<StatusChange>,
 }
 
@@ -238,34 +236,54 @@ pub async fn sees_personal_details(
 }
 
 pub async fn profile(conn: &mut PgConnection, student: Uuid) -> Result<Profile, AppError> {
-    let found: Option<Profile> = sqlx::query_as(
+    let found = sqlx::query!(
         "SELECT st.id, st.student_number, st.first_name, st.last_name, st.email::text AS email, st.phone, st.address, \
-            st.date_of_birth, p.code || ' ' || p.name AS program, d.name AS department, \
-            extract(year FROM st.admitted_on)::int4 AS batch, st.year_of_study, st.status, \
+            st.date_of_birth, p.code || ' ' || p.name AS \"program!\", d.name AS department, \
+            extract(year FROM st.admitted_on)::int4 AS \"batch!\", st.year_of_study, st.status, \
             sf.first_name || ' ' || sf.last_name AS advisor \
          FROM students st JOIN programs p ON p.college_id = st.college_id AND p.id = st.program_id \
          JOIN departments d ON d.college_id = p.college_id AND d.id = p.department_id \
          LEFT JOIN staff sf ON sf.college_id = st.college_id AND sf.id = st.advisor_staff_id \
          WHERE st.id = $1",
+        student
     )
-    .bind(student)
     .fetch_optional(&mut *conn)
-    .await?;
-    let mut profile = found.ok_or(AppError::NotFound)?;
-    profile.guardians = sqlx::query_as(
-        "SELECT g.id, g.first_name || ' ' || g.last_name AS name, l.relationship, g.email::text AS email, g.phone \
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let mut profile = Profile {
+        id: found.id,
+        student_number: found.student_number,
+        first_name: found.first_name,
+        last_name: found.last_name,
+        email: found.email,
+        phone: found.phone,
+        address: found.address,
+        date_of_birth: found.date_of_birth,
+        program: found.program,
+        department: found.department,
+        batch: found.batch,
+        year_of_study: found.year_of_study,
+        status: found.status,
+        advisor: found.advisor,
+        guardians: Vec::new(),
+        history: Vec::new(),
+    };
+    profile.guardians = sqlx::query_as!(
+        Guardian,
+        "SELECT g.id, g.first_name || ' ' || g.last_name AS \"name!\", l.relationship, g.email::text AS email, g.phone \
          FROM student_guardians l JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
-         WHERE l.student_id = $1 ORDER BY l.is_primary DESC, name",
+         WHERE l.student_id = $1 ORDER BY l.is_primary DESC, 2",
+        student
     )
-    .bind(student)
     .fetch_all(&mut *conn)
     .await?;
-    profile.history = sqlx::query_as(
-        "SELECT h.from_status, h.to_status, h.effective_on, h.reason, u.display_name AS changed_by, h.changed_at \
+    profile.history = sqlx::query_as!(
+        StatusChange,
+        "SELECT h.from_status, h.to_status, h.effective_on, h.reason, u.display_name AS \"changed_by?\", h.changed_at \
          FROM student_status_history h LEFT JOIN users u ON u.college_id = h.college_id AND u.id = h.changed_by \
          WHERE h.student_id = $1 ORDER BY h.changed_at DESC",
+        student
     )
-    .bind(student)
     .fetch_all(&mut *conn)
     .await?;
     Ok(profile)

@@ -39,9 +39,12 @@ pub struct NewRoleInput {
 }
 
 pub async fn custom_roles(conn: &mut PgConnection) -> Result<Vec<CustomRole>, sqlx::Error> {
-    sqlx::query_as("SELECT name, label, permissions FROM custom_roles ORDER BY label")
-        .fetch_all(conn)
-        .await
+    sqlx::query_as!(
+        CustomRole,
+        "SELECT name, label, permissions FROM custom_roles ORDER BY label"
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// Checks and creates a custom role; its name is made from the label.
@@ -116,13 +119,14 @@ pub async fn create_role(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let role: CustomRole = sqlx::query_as(
+    let role: CustomRole = sqlx::query_as!(
+        CustomRole,
         "INSERT INTO custom_roles (college_id, name, label, permissions) \
          VALUES (app_current_college(), $1, $2, $3) RETURNING name, label, permissions",
+        &name,
+        label,
+        &grants
     )
-    .bind(&name)
-    .bind(label)
-    .bind(&grants)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(

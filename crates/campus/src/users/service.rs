@@ -29,9 +29,10 @@ pub async fn known_roles(conn: &mut PgConnection) -> Result<Vec<(String, String)
         .map(|r| (r.as_str().to_string(), r.label().to_string()))
         .collect();
     let custom: Vec<(String, String)> =
-        sqlx::query_as("SELECT name, label FROM custom_roles ORDER BY label")
+        sqlx::query!("SELECT name, label FROM custom_roles ORDER BY label")
             .fetch_all(conn)
-            .await?;
+            .await
+            .map(|v| v.into_iter().map(|r| (r.name, r.label)).collect::<Vec<_>>())?;
     roles.extend(custom);
     Ok(roles)
 }
@@ -193,12 +194,14 @@ pub async fn send_invitation(
     college_name: &str,
     user: Uuid,
 ) -> Result<(), AppError> {
-    let (email, name, status): (String, String, String) =
-        sqlx::query_as("SELECT email::text, display_name, status FROM users WHERE id = $1")
-            .bind(user)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let (email, name, status): (String, String, String) = sqlx::query!(
+        "SELECT email::text AS \"email!\", display_name, status FROM users WHERE id = $1",
+        user
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(|o| o.map(|r| (r.email, r.display_name, r.status)))?
+    .ok_or(AppError::NotFound)?;
     if status != "invited" {
         return Err(AppError::Conflict(
             "Only invited accounts get invitations; this one is already set up.".into(),
@@ -280,11 +283,13 @@ pub async fn send_email_verification(
     mailing: &Mailing<'_>,
     user: Uuid,
 ) -> Result<(), AppError> {
-    let (email, name): (String, String) =
-        sqlx::query_as("SELECT email::text, display_name FROM users WHERE id = $1")
-            .bind(user)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (email, name): (String, String) = sqlx::query!(
+        "SELECT email::text AS \"email!\", display_name FROM users WHERE id = $1",
+        user
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map(|r| (r.email, r.display_name))?;
     let token = account_tokens::issue(conn, college, user, Purpose::VerifyEmail).await?;
     let body = format!(
         "Hello {name},\n\nYour {} account now uses this email address. Confirm it within \
