@@ -92,13 +92,13 @@ struct DashboardPage {
     /// Staff: what waits for them (label, count, link), non-zero only.
     waiting: Vec<(&'static str, i64, &'static str)>,
     /// Students: today's classes.
-    today: Vec<crate::academics::timetable::Slot>,
+    today: Vec<crate::academics::timetable::model::Slot>,
     /// Students: their enrolments.
-    enrolments: Vec<crate::academics::registration::EnrollmentView>,
+    enrolments: Vec<crate::academics::catalog::model::EnrollmentView>,
     /// Students: attendance per course.
-    attendance: Vec<crate::academics::attendance::CourseAttendance>,
+    attendance: Vec<crate::academics::attendance::model::CourseAttendance>,
     /// Guardians: their children's attendance per course.
-    children_attendance: Vec<crate::academics::attendance::ChildAttendance>,
+    children_attendance: Vec<crate::academics::attendance::model::ChildAttendance>,
     /// Applicants: their applications.
     applications: Vec<crate::admissions::applications::Application>,
     /// Teachers: today's sessions of their sections, to mark.
@@ -325,18 +325,19 @@ pub async fn page(
     let own_student_id = match &own_student {
         Some(panel) => Some(panel.id),
         None if students.is_some() => None,
-        None => crate::academics::registration::student_of(&mut *conn, me).await?,
+        None => crate::academics::catalog::queries::student_of(&mut *conn, me).await?,
     };
     let (today, enrolments, attendance) = match own_student_id {
         Some(student) => {
             let weekday = time::OffsetDateTime::now_utc()
                 .weekday()
                 .number_from_monday() as i16;
-            let week = crate::academics::timetable::of_student(&mut *conn, student).await?;
+            let week =
+                crate::academics::timetable::queries::of_student(&mut *conn, student).await?;
             (
                 week.into_iter().filter(|s| s.weekday == weekday).collect(),
-                crate::academics::registration::of_student(&mut *conn, student).await?,
-                crate::academics::attendance::of_student(&mut *conn, student).await?,
+                crate::academics::catalog::queries::of_student(&mut *conn, student).await?,
+                crate::academics::attendance::queries::of_student(&mut *conn, student).await?,
             )
         }
         None => (Vec::new(), Vec::new(), Vec::new()),
@@ -431,7 +432,7 @@ pub async fn page(
     let children_attendance = if children.is_empty() {
         Vec::new()
     } else {
-        crate::academics::attendance::of_guardian_user(&mut *conn, me).await?
+        crate::academics::attendance::queries::of_guardian_user(&mut *conn, me).await?
     };
     let mut waiting: Vec<(&'static str, i64, &'static str)> = Vec::new();
     if principal.can(Permission::GuardiansManage) {

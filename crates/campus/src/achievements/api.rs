@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::academics::api::Created;
+use crate::academics::catalog::api::Created;
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::achievements::model::{

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::academics::api::Created;
+use crate::academics::catalog::api::Created;
 use crate::access::permissions::Permission;
 use crate::access::principal::Principal;
 use crate::admissions::applications::{

@@ -158,10 +158,10 @@ pub async fn shape(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
     for batch in sections.chunks(50) {
         let mut tx = begin_for_college(pool, college).await?;
         for section in batch {
-            crate::academics::results::submit(&mut tx, &grant, &context, *section)
+            crate::academics::assessment::results::submit(&mut tx, &grant, &context, *section)
                 .await
                 .map_err(|e| anyhow::anyhow!("submitting results: {e:?}"))?;
-            crate::academics::results::publish(&mut tx, &context, *section)
+            crate::academics::assessment::results::publish(&mut tx, &context, *section)
                 .await
                 .map_err(|e| anyhow::anyhow!("publishing results: {e:?}"))?;
         }

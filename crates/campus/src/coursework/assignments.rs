@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::academics::assessment::{self, MarkInput, NewAssessmentInput};
+use crate::academics::assessment::model::{MarkInput, NewAssessmentInput};
+use crate::academics::assessment::queries as assessment;
 use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::CollegeId;

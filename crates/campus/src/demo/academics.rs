@@ -202,8 +202,8 @@ async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     for section in sections {
         // Demo data is made consistent above; a refusal here would be a bug to see.
         let published = async {
-            crate::academics::results::submit(conn, &grant, &context, section).await?;
-            crate::academics::results::publish(conn, &context, section).await
+            crate::academics::assessment::results::submit(conn, &grant, &context, section).await?;
+            crate::academics::assessment::results::publish(conn, &context, section).await
         }
         .await;
         if let Err(e) = published {

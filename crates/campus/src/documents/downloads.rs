@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::academics::results;
+use crate::academics::assessment::results;
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_section;
 use crate::access::reach::authorize_student;

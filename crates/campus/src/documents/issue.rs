@@ -8,7 +8,8 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::academics::results::{self, Record, TermRecord};
+use crate::academics::assessment::model::{Record, TermRecord};
+use crate::academics::assessment::results;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
 
@@ -123,7 +124,7 @@ pub struct Issued {
 }
 
 pub fn number(value: f64) -> String {
-    let rounded = crate::academics::grading::round2(value);
+    let rounded = crate::academics::assessment::grading::round2(value);
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}")
     } else {
@@ -305,18 +306,20 @@ pub fn prepare_report_card(
     };
     let t = &sources.record.terms[index];
     // The cumulative average as of that term: later terms do not count.
-    let upto: Vec<crate::academics::grading::Graded> = sources.record.terms[..=index]
+    let upto: Vec<crate::academics::assessment::grading::Graded> = sources.record.terms[..=index]
         .iter()
         .flat_map(|t| {
-            t.courses.iter().map(|c| crate::academics::grading::Graded {
-                course: c.course_code.clone(),
-                term_order: t.starts_on.to_julian_day().into(),
-                credits: c.credits,
-                grade_points: c.grade_points,
-            })
+            t.courses
+                .iter()
+                .map(|c| crate::academics::assessment::grading::Graded {
+                    course: c.course_code.clone(),
+                    term_order: t.starts_on.to_julian_day().into(),
+                    credits: c.credits,
+                    grade_points: c.grade_points,
+                })
         })
         .collect();
-    let cumulative = crate::academics::grading::cumulative_gpa(&upto);
+    let cumulative = crate::academics::assessment::grading::cumulative_gpa(&upto);
     let code = new_code();
     let issued_on = today();
     let card = documents::ReportCard {

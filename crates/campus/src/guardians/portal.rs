@@ -7,9 +7,12 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::academics::attendance::{self, CourseAttendance};
-use crate::academics::results::{self, Record};
-use crate::academics::timetable::{self, Slot};
+use crate::academics::assessment::model::{Record, TermRecord};
+use crate::academics::assessment::results;
+use crate::academics::attendance::model::CourseAttendance;
+use crate::academics::attendance::queries as attendance;
+use crate::academics::timetable::model::Slot;
+use crate::academics::timetable::queries as timetable;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Child {
@@ -30,7 +33,7 @@ pub struct Child {
 
 impl Child {
     /// The latest term with published results, for the summary line.
-    pub fn latest_term(&self) -> Option<&results::TermRecord> {
+    pub fn latest_term(&self) -> Option<&TermRecord> {
         self.results.terms.last()
     }
 }

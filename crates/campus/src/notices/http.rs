@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::api::Created;
+use crate::academics::catalog::api::Created;
 use crate::access::permissions::Permission;
 use crate::access::principal::Principal;
 use crate::app::AppState;

@@ -1342,7 +1342,7 @@ async fn write(
     // seat goes to the first student waiting), teaching ended, accounts deactivated
     // (records and their history stay).
     for (section, student) in &plan.dropped {
-        match crate::academics::registration::drop(conn, context, *student, *section).await {
+        match crate::academics::catalog::service::drop(conn, context, *student, *section).await {
             Ok(()) | Err(AppError::NotFound) => {}
             Err(other) => return Err(other),
         }

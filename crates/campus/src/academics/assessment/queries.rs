@@ -1,27 +1,21 @@
-//! Assessment, first part: a section's assessments with weights and maximum marks, and
-//! marks entered for a whole assessment at once by the section's teachers. A mark above
-//! the maximum, below zero, or for a student not in the section is refused with nothing
-//! written. Weights of a section's assessments may not exceed 100%.
+//! Assessment queries: a section's assessments with weights and maximum marks, and marks
+//! entered for a whole assessment at once by the section's teachers. A mark above the
+//! maximum, below zero, or for a student not in the section is refused with nothing
+//! written. Weights of a section's assessments may not exceed 100%. And the reads of the
+//! teaching and results pages.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::academics::assessment::model::{
+    AssessmentChoice, AssessmentLine, CourseMarks, GridLine, MarkInput, NewAssessmentInput,
+    SectionLine,
+};
+use crate::academics::assessment::results::ensure_draft;
 use crate::access::principal::Grant;
-use crate::access::reach::authorize_section;
+use crate::access::reach::{self, authorize_section};
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct NewAssessmentInput {
-    pub name: String,
-    /// `exam`, `quiz`, `assignment` or `practical`.
-    pub kind: String,
-    /// Percent of the course grade (all of a section's add up to at most 100).
-    pub weight: f64,
-    pub max_marks: f64,
-}
 
 pub async fn create(
     conn: &mut PgConnection,
@@ -31,7 +25,7 @@ pub async fn create(
     input: &NewAssessmentInput,
 ) -> Result<Uuid, AppError> {
     authorize_section(conn, grant, section).await?;
-    crate::academics::results::ensure_draft(conn, section).await?;
+    ensure_draft(conn, section).await?;
     let mut errors = Vec::new();
     let name = input.name.trim();
     if !(1..=100).contains(&name.chars().count()) {
@@ -97,12 +91,6 @@ pub async fn create(
     Ok(id)
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct MarkInput {
-    pub student_id: Uuid,
-    pub score: f64,
-}
-
 /// Records an assessment's marks in one go; all valid or nothing written.
 pub async fn enter(
     conn: &mut PgConnection,
@@ -118,7 +106,7 @@ pub async fn enter(
             .await?;
     let (section, max) = row.ok_or(AppError::NotFound)?;
     authorize_section(conn, grant, section).await?;
-    crate::academics::results::ensure_draft(conn, section).await?;
+    ensure_draft(conn, section).await?;
     let roster: Vec<Uuid> = sqlx::query_scalar!(
         "SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled'",
         section
@@ -164,16 +152,6 @@ pub async fn enter(
     Ok(marks.len())
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct CourseMarks {
-    pub course_code: String,
-    pub assessment: String,
-    pub kind: String,
-    pub weight: f64,
-    pub max_marks: f64,
-    pub score: Option<f64>,
-}
-
 /// A student's marks, assessment by assessment.
 pub async fn of_student(
     conn: &mut PgConnection,
@@ -189,6 +167,92 @@ pub async fn of_student(
          WHERE e.student_id = $1 AND e.status = 'enrolled' ORDER BY c.code, a.name",
     )
     .bind(student)
+    .fetch_all(conn)
+    .await
+}
+
+/// A section's heading: course code, section code and course title.
+pub async fn section_title(conn: &mut PgConnection, section: Uuid) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("SELECT c.code || ' ' || s.code || ': ' || c.title AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
+    .fetch_one(conn)
+    .await
+}
+
+/// A section's assessments by name, with their maximum marks.
+pub async fn assessment_choices(
+    conn: &mut PgConnection,
+    section: Uuid,
+) -> Result<Vec<AssessmentChoice>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, max_marks::float8 AS max_marks FROM assessments WHERE section_id = $1 ORDER BY name",
+    )
+    .bind(section)
+    .fetch_all(conn)
+    .await
+}
+
+/// A section's assessments with how many marks each has, for its teaching page.
+pub async fn assessments_of_section(
+    conn: &mut PgConnection,
+    section: Uuid,
+) -> Result<Vec<AssessmentLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.name, a.kind, a.weight::float8 AS weight, a.max_marks::float8 AS max_marks, \
+            (SELECT count(*) FROM marks m WHERE m.college_id = a.college_id AND m.assessment_id = a.id) AS entered \
+         FROM assessments a WHERE a.section_id = $1 ORDER BY a.name",
+    )
+    .bind(section)
+    .fetch_all(conn)
+    .await
+}
+
+/// An assessment's section, name and maximum marks.
+pub async fn assessment_info(
+    conn: &mut PgConnection,
+    assessment: Uuid,
+) -> Result<Option<(Uuid, String, f64)>, sqlx::Error> {
+    sqlx::query_as("SELECT section_id, name, max_marks::float8 FROM assessments WHERE id = $1")
+        .bind(assessment)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The students enrolled in `section` with their mark in `assessment`, for the grid.
+pub async fn mark_grid(
+    conn: &mut PgConnection,
+    assessment: Uuid,
+    section: Uuid,
+) -> Result<Vec<GridLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, m.score::float8 AS score \
+         FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
+         LEFT JOIN marks m ON m.college_id = e.college_id AND m.assessment_id = $1 AND m.student_id = st.id \
+         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name",
+    )
+    .bind(assessment)
+    .bind(section)
+    .fetch_all(conn)
+    .await
+}
+
+/// The sections whose results a member of staff follows (as far as `grant` reaches),
+/// those with results in status `filter` only unless it is empty.
+pub async fn followed_sections(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    filter: &str,
+    user: Uuid,
+) -> Result<Vec<SectionLine>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT s.id, c.code || ' ' || s.code || ': ' || c.title AS title, t.name AS term, s.results_status AS status, s.enrolled \
+         FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
+         WHERE {} AND ($1 = '' OR s.results_status = $1) \
+         ORDER BY t.starts_on DESC, CASE s.results_status WHEN 'submitted' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END, c.code, s.code LIMIT 300",
+        reach::sections(grant).sql("$2")
+    )))
+    .bind(filter)
+    .bind(user)
     .fetch_all(conn)
     .await
 }

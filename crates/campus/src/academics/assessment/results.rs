@@ -3,14 +3,16 @@
 //! whose marks are complete; the grades are computed then and stored. A registrar
 //! publishes them (students see them, passed courses count as completed) or returns them
 //! to the teacher with a reason. Published results are locked by the database; an
-//! amendment names a reason and is audited with the mark and the grade before and after.
+//! amendment (service.rs) changes them with a reason. And a student's published record,
+//! term by term, with term and cumulative averages.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::academics::grading::{self, Band, Component, Graded, Scale};
+use crate::academics::assessment::grading::{self, Band, Component, Graded, Scale};
+use crate::academics::assessment::model::{
+    MarkRow, MissingMarks, Record, RecordRow, SectionResults, Status, StudentResult, TermRecord,
+};
 use crate::access::principal::Grant;
 use crate::access::reach::authorize_section;
 use crate::audit::{self, AuditContext, Entry};
@@ -69,33 +71,6 @@ pub async fn replace_scale(
     Ok(new)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(as = ResultsStatus)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Submitted,
-    Published,
-}
-
-impl Status {
-    fn parse(text: &str) -> Status {
-        match text {
-            "submitted" => Status::Submitted,
-            "published" => Status::Published,
-            _ => Status::Draft,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Published => "published",
-        }
-    }
-}
-
 /// A section's results status, read under the section's row lock when `lock` is set, so
 /// that a transition and a marks entry cannot interleave.
 pub async fn status(
@@ -128,48 +103,8 @@ pub async fn ensure_draft(conn: &mut PgConnection, section: Uuid) -> Result<(), 
     }
 }
 
-/// One student's result in a section.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct StudentResult {
-    pub student_id: Uuid,
-    pub student_number: String,
-    pub name: String,
-    pub percent: f64,
-    pub letter: String,
-    pub grade_points: f64,
-    pub passed: bool,
-}
-
-/// A section's results: stored once submitted, computed from the marks while a draft.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SectionResults {
-    pub section_id: Uuid,
-    pub status: Status,
-    /// Sum of the assessments' weights (must be 100 to submit).
-    pub total_weight: f64,
-    /// Marks still to enter, per assessment name.
-    pub missing: Vec<MissingMarks>,
-    pub results: Vec<StudentResult>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct MissingMarks {
-    pub assessment: String,
-    pub missing: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct MarkRow {
-    student_id: Uuid,
-    student_number: String,
-    name: String,
-    weight: f64,
-    max_marks: f64,
-    score: Option<f64>,
-}
-
 /// Grades every enrolled student of a section from its marks with the college's scale.
-async fn compute(
+pub(super) async fn compute(
     conn: &mut PgConnection,
     section: Uuid,
     only: Option<Uuid>,
@@ -263,7 +198,7 @@ pub async fn of_section(
     })
 }
 
-async fn store(
+pub(super) async fn store(
     conn: &mut PgConnection,
     section: Uuid,
     results: &[StudentResult],
@@ -413,7 +348,7 @@ pub async fn publish(
     Ok(())
 }
 
-fn reason_of(reason: &str) -> Result<&str, AppError> {
+pub(super) fn reason_of(reason: &str) -> Result<&str, AppError> {
     let reason = reason.trim();
     if (5..=500).contains(&reason.chars().count()) {
         Ok(reason)
@@ -448,174 +383,6 @@ pub async fn return_to_draft(
     )
     .await?;
     Ok(())
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct AmendmentInput {
-    pub student_id: Uuid,
-    pub assessment_id: Uuid,
-    pub score: f64,
-    /// Why the published result changes (5 to 500 characters); kept in the audit trail.
-    pub reason: String,
-}
-
-/// Changes one mark of a published section and regrades that student; the mark and the
-/// grade before and after, and the reason, go to the audit trail.
-pub async fn amend(
-    conn: &mut PgConnection,
-    context: &AuditContext,
-    section: Uuid,
-    input: &AmendmentInput,
-) -> Result<StudentResult, AppError> {
-    let reason = reason_of(&input.reason)?;
-    if status(conn, section, true).await? != Status::Published {
-        return Err(AppError::Conflict(
-            "only published results are amended; change a draft's marks directly".into(),
-        ));
-    }
-    let max: Option<f64> = sqlx::query_scalar!(
-        "SELECT max_marks::float8 AS \"v!\" FROM assessments WHERE id = $1 AND section_id = $2",
-        input.assessment_id,
-        section
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(max) = max else {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "assessment_id",
-            "this assessment is not one of the section's",
-        )]));
-    };
-    if !input.score.is_finite() || input.score < 0.0 || input.score > max {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "score",
-            format!("must be between 0 and {max}"),
-        )]));
-    }
-    let before: Option<(Option<f64>, String, f64)> = sqlx::query_as(
-        "SELECT (SELECT score::float8 FROM marks WHERE assessment_id = $3 AND student_id = $2), letter, percent::float8 \
-         FROM results WHERE section_id = $1 AND student_id = $2",
-    )
-    .bind(section)
-    .bind(input.student_id)
-    .bind(input.assessment_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((old_score, old_letter, old_percent)) = before else {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "student_id",
-            "this student has no result in the section",
-        )]));
-    };
-    sqlx::query!(
-        "SELECT FROM set_config('campus.results_amendment', $1, true)",
-        reason
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO marks (college_id, assessment_id, student_id, score, entered_by) \
-         VALUES (app_current_college(), $1, $2, $3::float8::numeric, $4) \
-         ON CONFLICT (college_id, assessment_id, student_id) DO UPDATE \
-           SET score = excluded.score, entered_by = excluded.entered_by, entered_at = now()",
-        input.assessment_id,
-        input.student_id,
-        input.score,
-        context.actor
-    )
-    .execute(&mut *conn)
-    .await?;
-    let regraded = compute(conn, section, Some(input.student_id))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound)?;
-    store(conn, section, std::slice::from_ref(&regraded)).await?;
-    if regraded.passed {
-        sqlx::query!("INSERT INTO course_completions (college_id, student_id, course_id) \
-             SELECT app_current_college(), $2, course_id FROM sections WHERE id = $1 ON CONFLICT DO NOTHING", section, input.student_id)
-        .execute(&mut *conn)
-        .await?;
-    } else {
-        // The completion goes only if no other published pass of the course remains.
-        sqlx::query!("DELETE FROM course_completions cc USING sections s WHERE s.id = $1 AND cc.course_id = s.course_id \
-               AND cc.student_id = $2 AND NOT EXISTS (SELECT 1 FROM results r JOIN sections o \
-                 ON o.college_id = r.college_id AND o.id = r.section_id \
-                 WHERE r.student_id = $2 AND r.passed AND o.course_id = s.course_id AND o.results_status = 'published')", section, input.student_id)
-        .execute(&mut *conn)
-        .await?;
-    }
-    sqlx::query!("SELECT FROM set_config('campus.results_amendment', '', true)")
-        .execute(&mut *conn)
-        .await?;
-    crate::documents::lifecycle::supersede_for_amendment(conn, section, input.student_id).await?;
-    audit::record(
-        conn,
-        context,
-        Entry::new("results.amended")
-            .object("section", section)
-            .before(serde_json::json!({
-                "student_id": input.student_id, "assessment_id": input.assessment_id,
-                "score": old_score, "percent": old_percent, "letter": old_letter,
-            }))
-            .after(serde_json::json!({
-                "student_id": input.student_id, "assessment_id": input.assessment_id,
-                "score": input.score, "percent": regraded.percent, "letter": regraded.letter,
-                "reason": reason,
-            })),
-    )
-    .await?;
-    Ok(regraded)
-}
-
-/// One published course result of a student.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct CourseResult {
-    pub course_code: String,
-    pub course_title: String,
-    pub credits: f64,
-    pub percent: f64,
-    pub letter: String,
-    pub grade_points: f64,
-    pub passed: bool,
-}
-
-/// A term of a student's record with its average.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TermRecord {
-    pub term_id: Uuid,
-    pub term: String,
-    pub academic_year: String,
-    #[serde(serialize_with = "crate::web::json::date")]
-    #[schema(value_type = String, format = Date)]
-    pub starts_on: time::Date,
-    pub courses: Vec<CourseResult>,
-    /// Credit-weighted grade points of the term.
-    pub gpa: Option<f64>,
-    pub credits_attempted: f64,
-    pub credits_earned: f64,
-}
-
-/// A student's whole published record, term by term, oldest first.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Record {
-    pub student_id: Uuid,
-    pub terms: Vec<TermRecord>,
-    /// Every course once, by its latest attempt.
-    pub cumulative_gpa: Option<f64>,
-    pub credits_earned: f64,
-    /// Courses failed and not passed since, carried from earlier terms.
-    pub carried: Vec<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct RecordRow {
-    term_id: Uuid,
-    term: String,
-    academic_year: String,
-    starts_on: time::Date,
-    #[sqlx(flatten)]
-    course: CourseResult,
 }
 
 pub async fn record_of(conn: &mut PgConnection, student: Uuid) -> Result<Record, sqlx::Error> {

@@ -9,7 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::{assessment, attendance};
+use crate::academics::assessment::model::{
+    AssessmentLine, GridLine, MarkInput, NewAssessmentInput,
+};
+use crate::academics::assessment::queries;
+use crate::academics::attendance;
+use crate::academics::attendance::model::{NewSessionInput, SessionLine};
 use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
@@ -20,30 +25,6 @@ use crate::web::csrf;
 use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
-
-#[derive(sqlx::FromRow)]
-struct SessionLine {
-    id: Uuid,
-    held_on: time::Date,
-    start_minute: i32,
-    marked: i64,
-}
-
-impl SessionLine {
-    fn starts(&self) -> String {
-        crate::academics::timetable::show_time(self.start_minute)
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct AssessmentLine {
-    id: Uuid,
-    name: String,
-    kind: String,
-    weight: f64,
-    max_marks: f64,
-    entered: i64,
-}
 
 #[derive(Template)]
 #[template(path = "academics/teach.html")]
@@ -69,24 +50,9 @@ async fn render_page(
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
-    let title: String = sqlx::query_scalar!("SELECT c.code || ' ' || s.code || ': ' || c.title AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
-    .fetch_one(&mut *tx)
-    .await?;
-    let sessions: Vec<SessionLine> = sqlx::query_as(
-        "SELECT cs.id, cs.held_on, cs.start_minute, (SELECT count(*) FROM attendance a WHERE a.college_id = cs.college_id AND a.session_id = cs.id) AS marked \
-         FROM class_sessions cs WHERE cs.section_id = $1 ORDER BY cs.held_on DESC, cs.start_minute LIMIT 40",
-    )
-    .bind(section)
-    .fetch_all(&mut *tx)
-    .await?;
-    let assessments: Vec<AssessmentLine> = sqlx::query_as(
-        "SELECT a.id, a.name, a.kind, a.weight::float8 AS weight, a.max_marks::float8 AS max_marks, \
-            (SELECT count(*) FROM marks m WHERE m.college_id = a.college_id AND m.assessment_id = a.id) AS entered \
-         FROM assessments a WHERE a.section_id = $1 ORDER BY a.name",
-    )
-    .bind(section)
-    .fetch_all(&mut *tx)
-    .await?;
+    let title = queries::section_title(&mut tx, section).await?;
+    let sessions = attendance::queries::sessions_of_section(&mut tx, section).await?;
+    let assessments = queries::assessments_of_section(&mut tx, section).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let status = if errors.is_empty() {
@@ -133,14 +99,14 @@ pub async fn add_session(
     ApiPath(section): ApiPath<Uuid>,
     Form(form): Form<SessionForm>,
 ) -> AppResult<Response> {
-    let input = attendance::NewSessionInput {
+    let input = NewSessionInput {
         held_on: form.held_on,
         starts: form.starts,
         ends: form.ends,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
-    let result = attendance::add_session(&mut tx, &context, section, &input).await;
+    let result = attendance::queries::add_session(&mut tx, &context, section, &input).await;
     form::settle(&state, tx, result)
         .done(|_| Done::to(format!("/sections/{section}/teach")).message("Session added."))
         .again(async |errors| render_page(&state, &principal, jar, section, errors).await)
@@ -167,26 +133,18 @@ pub async fn add_assessment(
     Form(form): Form<AssessmentForm>,
 ) -> AppResult<Response> {
     let number = |value: &str| value.trim().parse::<f64>().unwrap_or(-1.0);
-    let input = assessment::NewAssessmentInput {
+    let input = NewAssessmentInput {
         name: form.name,
         kind: form.kind,
         weight: number(&form.weight),
         max_marks: number(&form.max_marks),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = assessment::create(&mut tx, &grant, &context, section, &input).await;
+    let result = queries::create(&mut tx, &grant, &context, section, &input).await;
     form::settle(&state, tx, result)
         .done(|_| Done::to(format!("/sections/{section}/teach")).message("Assessment added."))
         .again(async |errors| render_page(&state, &principal, jar, section, errors).await)
         .await
-}
-
-#[derive(sqlx::FromRow)]
-struct GridLine {
-    student_id: Uuid,
-    student_number: String,
-    name: String,
-    score: Option<f64>,
 }
 
 #[derive(Template)]
@@ -214,23 +172,10 @@ async fn render_grid(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let row: Option<(Uuid, String, f64)> =
-        sqlx::query_as("SELECT section_id, name, max_marks::float8 FROM assessments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let row = queries::assessment_info(&mut tx, id).await?;
     let (section, name, max_marks) = row.ok_or(AppError::NotFound)?;
     crate::access::reach::authorize_section(&mut tx, grant, section).await?;
-    let lines: Vec<GridLine> = sqlx::query_as(
-        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, m.score::float8 AS score \
-         FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
-         LEFT JOIN marks m ON m.college_id = e.college_id AND m.assessment_id = $1 AND m.student_id = st.id \
-         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name",
-    )
-    .bind(id)
-    .bind(section)
-    .fetch_all(&mut *tx)
-    .await?;
+    let lines = queries::mark_grid(&mut tx, id, section).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let status = if errors.is_empty() {
@@ -282,7 +227,7 @@ pub async fn save_marks(
             continue;
         }
         match (Uuid::parse_str(student), value.trim().parse::<f64>()) {
-            (Ok(student_id), Ok(score)) => marks.push(assessment::MarkInput { student_id, score }),
+            (Ok(student_id), Ok(score)) => marks.push(MarkInput { student_id, score }),
             _ => errors.push(FieldError::new(
                 key.clone(),
                 format!("`{value}` is not a number"),
@@ -293,7 +238,7 @@ pub async fn save_marks(
         return render_grid(&state, &principal, &grant, jar, id, false, errors).await;
     }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match assessment::enter(&mut tx, &grant, &context, id, &marks).await {
+    match queries::enter(&mut tx, &grant, &context, id, &marks).await {
         Ok(_) => {
             tx.commit().await?;
             render_grid(&state, &principal, &grant, jar, id, true, Vec::new()).await

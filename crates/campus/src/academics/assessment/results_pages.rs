@@ -10,8 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::grading::{Band, Scale};
-use crate::academics::results::{self, AmendmentInput, Record, SectionResults, Status};
+use crate::academics::assessment::grading::{Band, Scale};
+use crate::academics::assessment::model::{
+    AmendmentInput, AssessmentChoice, Record, SectionLine, SectionResults, Status,
+};
+use crate::academics::assessment::{queries, results, service};
 use crate::access::permissions::{Permission, Scope};
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach;
@@ -23,13 +26,6 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::layout::{Chrome, render};
-
-#[derive(sqlx::FromRow)]
-struct AssessmentChoice {
-    id: Uuid,
-    name: String,
-    max_marks: f64,
-}
 
 #[derive(Template)]
 #[template(path = "academics/section_results.html")]
@@ -70,16 +66,9 @@ async fn render_section(
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
-    let title: String = sqlx::query_scalar!("SELECT c.code || ' ' || s.code || ': ' || c.title AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
-    .fetch_one(&mut *tx)
-    .await?;
+    let title = queries::section_title(&mut tx, section).await?;
     let results = results::of_section(&mut tx, section).await?;
-    let assessments: Vec<AssessmentChoice> = sqlx::query_as(
-        "SELECT id, name, max_marks::float8 AS max_marks FROM assessments WHERE section_id = $1 ORDER BY name",
-    )
-    .bind(section)
-    .fetch_all(&mut *tx)
-    .await?;
+    let assessments = queries::assessment_choices(&mut tx, section).await?;
     let pass_mark = results::scale(&mut tx).await?.pass_mark();
     // The buttons show where the handlers behind them would act.
     let mut reaches = [false; 2];
@@ -284,21 +273,12 @@ pub async fn amend(
         section,
         Permission::ResultsAmend,
         async |conn| {
-            results::amend(conn, &context, section, &input)
+            service::amend(conn, &context, section, &input)
                 .await
                 .map(|_| ())
         },
     )
     .await
-}
-
-#[derive(sqlx::FromRow)]
-struct SectionLine {
-    id: Uuid,
-    title: String,
-    term: String,
-    status: String,
-    enrolled: i32,
 }
 
 #[derive(Template)]
@@ -340,18 +320,7 @@ pub async fn overview(
         }
     }
     let sections: Vec<SectionLine> = if grant.scope >= Scope::OwnSections {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT s.id, c.code || ' ' || s.code || ': ' || c.title AS title, t.name AS term, s.results_status AS status, s.enrolled \
-             FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-             JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
-             WHERE {} AND ($1 = '' OR s.results_status = $1) \
-             ORDER BY t.starts_on DESC, CASE s.results_status WHEN 'submitted' THEN 0 WHEN 'draft' THEN 1 ELSE 2 END, c.code, s.code LIMIT 300",
-            reach::sections(&grant).sql("$2")
-        )))
-        .bind(&filter)
-        .bind(principal.user_id)
-        .fetch_all(&mut *tx)
-        .await?
+        queries::followed_sections(&mut tx, &grant, &filter, principal.user_id).await?
     } else {
         Vec::new()
     };

@@ -4,66 +4,13 @@
 //! the last seat, exactly as many as there are seats get one; the rest join the waitlist
 //! in order of arrival. A drop promotes the first waiting student and mails them.
 
-use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::academics::catalog::model::Outcome;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
 use crate::mail;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(as = EnrolmentOutcome)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Enrolled,
-    Waitlisted,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct EnrollmentView {
-    pub section_id: Uuid,
-    pub course_code: String,
-    pub course_title: String,
-    pub section: String,
-    pub term: String,
-    pub credits: f64,
-    /// `enrolled` or `waitlisted`.
-    pub status: String,
-    /// Place on the waitlist (1 is next), for waitlisted enrolments.
-    pub waitlist_position: Option<i64>,
-}
-
-/// The student record of a user, if they have one.
-pub async fn student_of(conn: &mut PgConnection, user: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT id FROM students WHERE user_id = $1 AND status = 'enrolled'",
-        user
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-pub async fn of_student(
-    conn: &mut PgConnection,
-    student: Uuid,
-) -> Result<Vec<EnrollmentView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id AS section_id, c.code AS course_code, c.title AS course_title, s.code AS section, \
-            t.name AS term, c.credits::float8 AS credits, e.status, \
-            CASE WHEN e.status = 'waitlisted' THEN (SELECT count(*) FROM enrollments w \
-               WHERE w.college_id = e.college_id AND w.section_id = e.section_id AND w.status = 'waitlisted' \
-                 AND w.created_at <= e.created_at) END AS waitlist_position \
-         FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
-         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
-         WHERE e.student_id = $1 AND e.status <> 'dropped' ORDER BY t.starts_on, c.code",
-    )
-    .bind(student)
-    .fetch_all(conn)
-    .await
-}
 
 fn refused(message: impl Into<String>) -> AppError {
     AppError::Validation(vec![FieldError::new("section", message)])
@@ -130,7 +77,7 @@ pub async fn enrol(
         .fetch_one(&mut *conn)
         .await?;
         if let Some(clash) =
-            crate::academics::timetable::student_clash(conn, student, section).await?
+            crate::academics::timetable::queries::student_clash(conn, student, section).await?
         {
             return Err(refused(format!(
                 "{course_code} clashes with your timetable: {clash}."
@@ -336,60 +283,4 @@ pub async fn drop(
         }
     }
     Ok(())
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct NewWindowInput {
-    pub term_id: Uuid,
-    #[serde(with = "time::serde::rfc3339")]
-    pub opens_at: time::OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub closes_at: time::OffsetDateTime,
-    pub program_id: Option<Uuid>,
-    #[schema(minimum = 1, maximum = 10)]
-    pub year_of_study: Option<i16>,
-    /// Default 30.
-    pub max_credits: Option<f64>,
-}
-
-pub async fn create_window(
-    conn: &mut PgConnection,
-    context: &AuditContext,
-    input: &NewWindowInput,
-) -> Result<Uuid, AppError> {
-    let mut errors = Vec::new();
-    if input.closes_at <= input.opens_at {
-        errors.push(FieldError::new("closes_at", "must be after opens_at"));
-    }
-    let max_credits = input.max_credits.unwrap_or(30.0);
-    if !(max_credits > 0.0 && max_credits <= 100.0) {
-        errors.push(FieldError::new("max_credits", "must be between 0 and 100"));
-    }
-    if input.year_of_study.is_some_and(|y| !(1..=10).contains(&y)) {
-        errors.push(FieldError::new("year_of_study", "must be between 1 and 10"));
-    }
-    let term: bool = sqlx::query_scalar!(
-        "SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1) AS \"v!\"",
-        input.term_id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if !term {
-        errors.push(FieldError::new("term_id", "is not a term of this college"));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let id: Uuid = sqlx::query_scalar!("INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, program_id, year_of_study, max_credits) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6::float8::numeric) RETURNING id", input.term_id, input.opens_at, input.closes_at, input.program_id, input.year_of_study, max_credits)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| match e.as_database_error().map(|d| d.is_foreign_key_violation()) {
-        Some(true) => AppError::Validation(vec![FieldError::new("program_id", "is not a program of this college")]),
-        _ => e.into(),
-    })?;
-    audit::record(conn, context, Entry::new("registration.window_created").object("registration_window", id).after(serde_json::json!({
-        "term_id": input.term_id, "program_id": input.program_id, "year_of_study": input.year_of_study, "max_credits": max_credits,
-    }))).await?;
-    Ok(id)
 }

@@ -1,79 +1,13 @@
-//! The timetable: section meetings (weekday, time, room), refused by the database when
-//! a room or a teacher would be in two places at once, and the weekly view of a student
-//! or a teacher.
+//! Timetable queries: section meetings (weekday, time, room), refused by the database
+//! when a room or a teacher would be in two places at once; the weeks of a student, a
+//! teacher and a room; and the secret links of personal calendar feeds.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::academics::timetable::model::{NewMeetingInput, Slot, WEEKDAYS, parse_time, show_time};
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-
-pub const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
-/// "09:30" into minutes after midnight.
-pub fn parse_time(field: &str, text: &str) -> Result<i32, FieldError> {
-    let bad = || FieldError::new(field, "must be a time such as 09:30");
-    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
-    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if !(0..=24).contains(&h) || !(0..60).contains(&m) || h * 60 + m > 1440 {
-        return Err(bad());
-    }
-    Ok(h * 60 + m)
-}
-
-pub fn show_time(minute: i32) -> String {
-    format!("{:02}:{:02}", minute / 60, minute % 60)
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[schema(as = ClassMeetingInput)]
-pub struct NewMeetingInput {
-    /// 1 = Monday ... 7 = Sunday.
-    #[schema(minimum = 1, maximum = 7)]
-    pub weekday: i16,
-    /// e.g. `09:00`.
-    pub starts: String,
-    /// e.g. `10:30`.
-    pub ends: String,
-    pub room_id: Option<Uuid>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Slot {
-    pub weekday: i16,
-    pub start_minute: i32,
-    pub end_minute: i32,
-    pub course_code: String,
-    pub section: String,
-    pub room: Option<String>,
-}
-
-impl Slot {
-    pub fn day(&self) -> &'static str {
-        WEEKDAYS
-            .get(self.weekday as usize - 1)
-            .copied()
-            .unwrap_or("?")
-    }
-
-    pub fn hours(&self) -> String {
-        format!(
-            "{}–{}",
-            show_time(self.start_minute),
-            show_time(self.end_minute)
-        )
-    }
-}
 
 /// Who already holds the place (room or teacher) at that time, in words.
 async fn describe_clash(
@@ -312,17 +246,93 @@ pub async fn of_room(conn: &mut PgConnection, room: Uuid) -> Result<Vec<Slot>, s
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Whether a room with this id is one of the transaction's college.
+pub async fn room_exists(conn: &mut PgConnection, room: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1) AS \"v!\"",
+        room
+    )
+    .fetch_one(conn)
+    .await
+}
 
-    #[test]
-    fn times_parse_and_show() {
-        assert_eq!(parse_time("t", "09:30"), Ok(570));
-        assert_eq!(parse_time("t", "24:00"), Ok(1440));
-        assert!(parse_time("t", "24:01").is_err());
-        assert!(parse_time("t", "9.30").is_err());
-        assert!(parse_time("t", "12:60").is_err());
-        assert_eq!(show_time(570), "09:30");
-    }
+/// A room's code and name, if it is one of the college's.
+pub async fn room_name(conn: &mut PgConnection, room: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT code || ' ' || name AS \"v!\" FROM rooms WHERE id = $1",
+        room
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// A member of staff's full name, if they are one of the college's.
+pub async fn teacher_name(
+    conn: &mut PgConnection,
+    staff: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT first_name || ' ' || last_name AS \"v!\" FROM staff WHERE id = $1",
+        staff
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Every room, by code, for the timetable's chooser.
+pub async fn room_choices(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, code || ' ' || name FROM rooms ORDER BY code")
+        .fetch_all(conn)
+        .await
+}
+
+/// Whether the user has a calendar feed link.
+pub async fn has_calendar_feed(conn: &mut PgConnection, user: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM calendar_feeds WHERE user_id = $1) AS \"v!\"",
+        user
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Keeps the hash of the user's new calendar feed secret; any earlier one is replaced.
+pub async fn replace_calendar_feed(
+    conn: &mut PgConnection,
+    user: Uuid,
+    token_hash: Vec<u8>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("INSERT INTO calendar_feeds (college_id, user_id, token_hash) VALUES (app_current_college(), $1, $2) \
+         ON CONFLICT (college_id, user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = now()", user, token_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes the user's calendar feed: its link stops working.
+pub async fn delete_calendar_feed(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM calendar_feeds WHERE user_id = $1", user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The active user whose calendar feed secret has this hash.
+pub async fn calendar_feed_user(
+    conn: &mut PgConnection,
+    token_hash: Vec<u8>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT f.user_id FROM calendar_feeds f JOIN users u ON u.college_id = f.college_id AND u.id = f.user_id \
+         WHERE f.token_hash = $1 AND u.status = 'active'", token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The last day of the terms running today, if any is.
+pub async fn current_term_end(conn: &mut PgConnection) -> Result<Option<time::Date>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT max(ends_on) FROM terms WHERE current_date BETWEEN starts_on AND ends_on"
+    )
+    .fetch_one(conn)
+    .await
 }

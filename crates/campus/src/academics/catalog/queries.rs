@@ -1,52 +1,16 @@
-//! Courses and sections: parsed input and queries.
+//! Catalog queries: courses with their prerequisites, sections with their teachers,
+//! registration windows, a student's enrolments, and the lookups the catalog's pages and
+//! endpoints need.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::academics::catalog::model::{
+    CourseView, EnrollmentView, NewCourseInput, NewSectionInput, NewWindowInput, SectionView,
+};
+use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
-use crate::error::{AppError, FieldError};
-
-#[derive(Debug, Clone, Deserialize, ToSchema, Default)]
-pub struct NewCourseInput {
-    /// e.g. `CS101`: capital letters, digits and hyphens.
-    pub code: String,
-    pub title: String,
-    /// 0.5 to 40.
-    pub credits: f64,
-    /// The department's code, e.g. `CSE`.
-    pub department: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Codes of courses that must be passed first.
-    #[serde(default)]
-    pub prerequisites: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct CourseView {
-    pub id: Uuid,
-    pub code: String,
-    pub title: String,
-    pub credits: f64,
-    pub department: String,
-    pub description: Option<String>,
-    pub prerequisites: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct SectionView {
-    pub id: Uuid,
-    pub course_code: String,
-    pub code: String,
-    pub term: String,
-    pub capacity: i32,
-    pub enrolled: i32,
-    pub waitlisted: i64,
-    pub room: Option<String>,
-    pub teachers: Vec<String>,
-}
+use crate::error::{AppError, AppResult, FieldError};
 
 const COURSE: &str = "SELECT c.id, c.code, c.title, c.credits::float8 AS credits, d.code AS department, \
         c.description, coalesce(array_agg(p.code ORDER BY p.code) FILTER (WHERE p.code IS NOT NULL), '{}') AS prerequisites \
@@ -206,19 +170,6 @@ pub async fn create_course(
     Ok(id)
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema, Default)]
-pub struct NewSectionInput {
-    pub course_id: Uuid,
-    pub term_id: Uuid,
-    /// e.g. `A`.
-    pub code: String,
-    pub capacity: i32,
-    pub room_id: Option<Uuid>,
-    /// Staff ids of the teachers.
-    #[serde(default)]
-    pub teachers: Vec<Uuid>,
-}
-
 /// Whether a row with `id` exists in `table` (a fixed name from this module) of the
 /// transaction's college.
 async fn exists(
@@ -307,4 +258,114 @@ pub async fn create_section(
         "course_id": input.course_id, "term_id": input.term_id, "code": code, "capacity": input.capacity,
     }))).await?;
     Ok(id)
+}
+
+pub async fn create_window(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    input: &NewWindowInput,
+) -> Result<Uuid, AppError> {
+    let mut errors = Vec::new();
+    if input.closes_at <= input.opens_at {
+        errors.push(FieldError::new("closes_at", "must be after opens_at"));
+    }
+    let max_credits = input.max_credits.unwrap_or(30.0);
+    if !(max_credits > 0.0 && max_credits <= 100.0) {
+        errors.push(FieldError::new("max_credits", "must be between 0 and 100"));
+    }
+    if input.year_of_study.is_some_and(|y| !(1..=10).contains(&y)) {
+        errors.push(FieldError::new("year_of_study", "must be between 1 and 10"));
+    }
+    let term: bool = sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1) AS \"v!\"",
+        input.term_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !term {
+        errors.push(FieldError::new("term_id", "is not a term of this college"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, program_id, year_of_study, max_credits) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6::float8::numeric) RETURNING id", input.term_id, input.opens_at, input.closes_at, input.program_id, input.year_of_study, max_credits)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| match e.as_database_error().map(|d| d.is_foreign_key_violation()) {
+        Some(true) => AppError::Validation(vec![FieldError::new("program_id", "is not a program of this college")]),
+        _ => e.into(),
+    })?;
+    audit::record(conn, context, Entry::new("registration.window_created").object("registration_window", id).after(serde_json::json!({
+        "term_id": input.term_id, "program_id": input.program_id, "year_of_study": input.year_of_study, "max_credits": max_credits,
+    }))).await?;
+    Ok(id)
+}
+
+/// The student record of a user, if they have one.
+pub async fn student_of(conn: &mut PgConnection, user: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM students WHERE user_id = $1 AND status = 'enrolled'",
+        user
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The caller's own student record, read in the request's transaction.
+pub async fn own_student(conn: &mut PgConnection, principal: &Principal) -> AppResult<Uuid> {
+    let student = student_of(conn, principal.user_id).await?;
+    student.ok_or_else(|| {
+        AppError::Validation(vec![FieldError::new(
+            "student",
+            "your account has no enrolled student record",
+        )])
+    })
+}
+
+pub async fn of_student(
+    conn: &mut PgConnection,
+    student: Uuid,
+) -> Result<Vec<EnrollmentView>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id AS section_id, c.code AS course_code, c.title AS course_title, s.code AS section, \
+            t.name AS term, c.credits::float8 AS credits, e.status, \
+            CASE WHEN e.status = 'waitlisted' THEN (SELECT count(*) FROM enrollments w \
+               WHERE w.college_id = e.college_id AND w.section_id = e.section_id AND w.status = 'waitlisted' \
+                 AND w.created_at <= e.created_at) END AS waitlist_position \
+         FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
+         WHERE e.student_id = $1 AND e.status <> 'dropped' ORDER BY t.starts_on, c.code",
+    )
+    .bind(student)
+    .fetch_all(conn)
+    .await
+}
+
+/// Terms that have not ended, earliest first: the terms a new section may be offered in.
+pub async fn current_terms(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name FROM terms WHERE ends_on >= current_date ORDER BY starts_on")
+        .fetch_all(conn)
+        .await
+}
+
+/// The course a section offers.
+pub async fn course_of_section(
+    conn: &mut PgConnection,
+    section: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT course_id FROM sections WHERE id = $1", section)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Whether a student with this id is one of the transaction's college.
+pub async fn student_exists(conn: &mut PgConnection, student: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM students WHERE id = $1) AS \"v!\"",
+        student
+    )
+    .fetch_one(conn)
+    .await
 }

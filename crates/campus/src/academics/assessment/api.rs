@@ -1,4 +1,5 @@
-//! The grading scale and results endpoints of the JSON API.
+//! The assessment endpoints of the JSON API: assessments and marks, the grading scale,
+//! a section's results and their workflow, and students' records.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,9 +8,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::academics::grading::{Band, Scale};
-use crate::academics::registration;
-use crate::academics::results::{self, AmendmentInput, Record, SectionResults, StudentResult};
+use crate::academics::assessment::grading::{Band, Scale};
+use crate::academics::assessment::model::{
+    AmendmentInput, CourseMarks, MarkInput, NewAssessmentInput, Record, SectionResults,
+    StudentResult,
+};
+use crate::academics::assessment::{queries, results, service};
+use crate::academics::catalog::api::Created;
+use crate::academics::catalog::queries::student_of;
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_section;
 use crate::access::reach::authorize_student;
@@ -19,6 +25,65 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
+
+/// Adds an assessment to a section (teachers: sections they teach).
+#[utoipa::path(post, path = "/api/v1/sections/{id}/assessments", tag = "assessment", request_body = NewAssessmentInput, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The section's id")),
+    responses((status = 201, description = "Created", body = Created),
+        (status = 422, description = "Invalid fields, or weights over 100%", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn create_assessment(
+    State(state): State<AppState>,
+    principal: Principal,
+    grant: Grant,
+    context: AuditContext,
+    ApiPath(section): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<NewAssessmentInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let id = queries::create(&mut tx, &grant, &context, section, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MarksEntry {
+    pub marks: Vec<MarkInput>,
+}
+
+/// Enters an assessment's marks in one request; all valid or nothing recorded.
+#[utoipa::path(put, path = "/api/v1/assessments/{id}/marks", tag = "assessment", request_body = MarksEntry, security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The assessment's id")),
+    responses((status = 204, description = "Recorded"),
+        (status = 422, description = "A mark out of range or a student not in the section; nothing recorded", body = ProblemDocument, content_type = "application/problem+json")))]
+pub async fn enter_marks(
+    State(state): State<AppState>,
+    principal: Principal,
+    grant: Grant,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<MarksEntry>,
+) -> AppResult<StatusCode> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    queries::enter(&mut tx, &grant, &context, id, &input.marks).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's marks (students).
+#[utoipa::path(get, path = "/api/v1/me/marks", tag = "assessment", security(("bearer" = [])),
+    responses((status = 200, description = "Marks by assessment", body = [CourseMarks])))]
+pub async fn my_marks(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Vec<CourseMarks>>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let list = match student_of(&mut tx, principal.user_id).await? {
+        Some(student) => queries::of_student(&mut tx, student).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    Ok(Json(list))
+}
 
 /// The college's grading scale (the built-in ten-point scale until it sets its own).
 #[utoipa::path(get, path = "/api/v1/grading-scale", tag = "results", security(("bearer" = [])),
@@ -151,7 +216,7 @@ pub async fn amend(
 ) -> AppResult<Json<StudentResult>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_section(&mut tx, &grant, section).await?;
-    let result = results::amend(&mut tx, &context, section, &input).await?;
+    let result = service::amend(&mut tx, &context, section, &input).await?;
     tx.commit().await?;
     Ok(Json(result))
 }
@@ -183,7 +248,7 @@ pub async fn my_record(
     principal: Principal,
 ) -> AppResult<Json<Record>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let student = registration::student_of(&mut tx, principal.user_id)
+    let student = student_of(&mut tx, principal.user_id)
         .await?
         .ok_or_else(|| {
             AppError::Validation(vec![FieldError::new(

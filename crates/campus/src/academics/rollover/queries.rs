@@ -6,46 +6,13 @@
 //! A term rolls over once: running it again answers what the first run did.
 //! Results stay attached to their terms, so transcripts show every past term unchanged.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::academics::rollover::model::{RolloverPlan, TermRow};
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RolloverPlan {
-    pub from_term_id: Uuid,
-    pub from_term: String,
-    pub to_term_id: Uuid,
-    pub to_term: String,
-    /// The next term is in another academic year: students move up a year.
-    pub crosses_year: bool,
-    /// Sections of the closing term with students whose results are not published; the
-    /// rollover waits for them.
-    pub unpublished_sections: Vec<String>,
-    /// Active students who move up a year.
-    pub promoted: i64,
-    /// Final-year students with nothing carried, who graduate.
-    pub graduating: i64,
-    /// Final-year students who stay because they carry requirements.
-    pub held_in_final_year: i64,
-    /// Failed courses carried forward as requirements.
-    pub carried: i64,
-    /// When this term was rolled over already (the plan then shows what was done).
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub ran_at: Option<OffsetDateTime>,
-}
-
-#[derive(sqlx::FromRow)]
-struct TermRow {
-    name: String,
-    academic_year_id: Uuid,
-    starts_on: time::Date,
-    ends_on: time::Date,
-}
 
 async fn term(conn: &mut PgConnection, id: Uuid, field: &str) -> Result<TermRow, AppError> {
     let row: Option<TermRow> = sqlx::query_as(
@@ -204,4 +171,24 @@ pub async fn run(
     )
     .await?;
     Ok(plan)
+}
+
+/// Whether a term with this id is one of the transaction's college.
+pub async fn term_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT EXISTS (SELECT 1 FROM terms WHERE id = $1) AS \"v!\"",
+        id
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Every term with its academic year (and whether it is closed), earliest first.
+pub async fn term_choices(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.id, t.name || ' (' || y.name || ')' || CASE WHEN t.closed_at IS NOT NULL THEN ', closed' ELSE '' END \
+         FROM terms t JOIN academic_years y ON y.college_id = t.college_id AND y.id = t.academic_year_id ORDER BY t.starts_on",
+    )
+    .fetch_all(conn)
+    .await
 }

@@ -1,0 +1,60 @@
+//! Attendance: class sessions and their marks, marked a whole session at a time by
+//! the section's teachers, and seen as percentages per course by students and parents.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod queries;
+pub mod service;
+
+use crate::access::permissions::Permission::{AttendanceMark, AttendanceRead};
+use crate::access::routes::{Access, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(
+            "/sessions/{id}/mark",
+            Access::Allowed(AttendanceMark),
+            pages::mark_page,
+        )
+        .post(
+            "/sessions/{id}/mark",
+            Access::Allowed(AttendanceMark),
+            pages::mark_submit,
+        )
+        .get(
+            "/sessions/{id}/events",
+            Access::Allowed(AttendanceMark),
+            pages::session_events,
+        )
+        .post(
+            "/api/v1/sections/{id}/sessions",
+            Access::Allowed(AttendanceMark),
+            api::add_session,
+        )
+        .get(
+            "/api/v1/sessions/{id}/roster",
+            Access::Allowed(AttendanceMark),
+            api::roster,
+        )
+        .put(
+            "/api/v1/sessions/{id}/attendance",
+            Access::Allowed(AttendanceMark),
+            api::mark,
+        )
+        .get(
+            "/api/v1/me/attendance",
+            Access::Allowed(AttendanceRead),
+            api::my_attendance,
+        )
+        .post(
+            "/api/v1/sections/{id}/sessions/generate",
+            Access::Allowed(AttendanceMark),
+            api::generate_sessions,
+        )
+        .get(
+            "/api/v1/me/children/attendance",
+            Access::Allowed(AttendanceRead),
+            api::children_attendance,
+        )
+}

@@ -1,0 +1,78 @@
+//! Attendance types: class sessions as entered and as listed, a session's roster with
+//! its marks, and attendance per course for students and their guardians.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Days after a session during which its own teacher may still change the marks.
+pub const EDIT_DAYS: i32 = 2;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewSessionInput {
+    /// e.g. `2026-11-25`.
+    pub held_on: String,
+    pub starts: String,
+    pub ends: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct RosterLine {
+    pub student_id: Uuid,
+    pub student_number: String,
+    pub name: String,
+    /// The recorded mark, if the session was marked.
+    pub status: Option<String>,
+}
+
+pub struct Session {
+    pub section: Uuid,
+    pub label: String,
+    pub editable_by_teacher: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Mark {
+    pub student_id: Uuid,
+    /// `present`, `absent`, `late` or `excused`.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct CourseAttendance {
+    pub course_code: String,
+    pub sessions: i64,
+    pub attended: i64,
+    /// Present or late, out of sessions marked; `null` before any is marked.
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct GenerateInput {
+    /// First day, e.g. `2026-11-23`.
+    pub from: String,
+    /// Last day (at most 200 days after `from`).
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChildAttendance {
+    pub student_id: Uuid,
+    pub name: String,
+    pub courses: Vec<CourseAttendance>,
+}
+
+/// A class session in its teacher's list, with how many students are marked.
+#[derive(sqlx::FromRow)]
+pub struct SessionLine {
+    pub id: Uuid,
+    pub held_on: time::Date,
+    pub start_minute: i32,
+    pub marked: i64,
+}
+
+impl SessionLine {
+    pub fn starts(&self) -> String {
+        crate::academics::timetable::model::show_time(self.start_minute)
+    }
+}

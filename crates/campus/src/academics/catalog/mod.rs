@@ -1,0 +1,93 @@
+//! The catalog: courses and their prerequisites, sections and who teaches them,
+//! registration windows, and enrolment within a section's capacity with a waitlist.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod queries;
+pub mod service;
+
+use crate::access::permissions::Permission::{
+    CatalogManage, CatalogRead, RegistrationEnrol, RegistrationManage,
+};
+use crate::access::routes::{Access, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/catalog", Access::Allowed(CatalogRead), pages::catalog)
+        .post(
+            "/catalog/courses",
+            Access::Allowed(CatalogManage),
+            pages::create_course,
+        )
+        .get(
+            "/catalog/courses/{id}",
+            Access::Allowed(CatalogRead),
+            pages::course,
+        )
+        .post(
+            "/catalog/courses/{id}/sections",
+            Access::Allowed(CatalogManage),
+            pages::create_section,
+        )
+        .get(
+            "/registration",
+            Access::Allowed(RegistrationEnrol),
+            pages::registration,
+        )
+        .post(
+            "/registration/sections/{id}/enrol",
+            Access::Allowed(RegistrationEnrol),
+            pages::enrol,
+        )
+        .post(
+            "/registration/sections/{id}/drop",
+            Access::Allowed(RegistrationEnrol),
+            pages::drop,
+        )
+        .get(
+            "/api/v1/courses",
+            Access::Allowed(CatalogRead),
+            api::list_courses,
+        )
+        .post(
+            "/api/v1/courses",
+            Access::Allowed(CatalogManage),
+            api::create_course,
+        )
+        .get(
+            "/api/v1/courses/{id}",
+            Access::Allowed(CatalogRead),
+            api::get_course,
+        )
+        .post(
+            "/api/v1/sections",
+            Access::Allowed(CatalogManage),
+            api::create_section,
+        )
+        .post(
+            "/api/v1/registration-windows",
+            Access::Allowed(RegistrationManage),
+            api::create_window,
+        )
+        .post(
+            "/api/v1/sections/{id}/enroll",
+            Access::Allowed(RegistrationEnrol),
+            api::enrol,
+        )
+        .post(
+            "/api/v1/sections/{id}/drop",
+            Access::Allowed(RegistrationEnrol),
+            api::drop,
+        )
+        .post(
+            "/api/v1/sections/{id}/override",
+            Access::Allowed(RegistrationManage),
+            api::override_enrol,
+        )
+        .get(
+            "/api/v1/me/enrollments",
+            Access::Allowed(RegistrationEnrol),
+            api::my_enrollments,
+        )
+}
