@@ -99,11 +99,13 @@ pub async fn enter(
     assessment: Uuid,
     marks: &[MarkInput],
 ) -> Result<usize, AppError> {
-    let row: Option<(Uuid, f64)> =
-        sqlx::query_as("SELECT section_id, max_marks::float8 FROM assessments WHERE id = $1")
-            .bind(assessment)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row: Option<(Uuid, f64)> = sqlx::query!(
+        "SELECT section_id, max_marks::float8 AS \"max_marks!\" FROM assessments WHERE id = $1",
+        assessment
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map(|o| o.map(|r| (r.section_id, r.max_marks)))?;
     let (section, max) = row.ok_or(AppError::NotFound)?;
     authorize_section(conn, grant, section).await?;
     ensure_draft(conn, section).await?;
@@ -157,16 +159,13 @@ pub async fn of_student(
     conn: &mut PgConnection,
     student: Uuid,
 ) -> Result<Vec<CourseMarks>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT c.code AS course_code, a.name AS assessment, a.kind, a.weight::float8 AS weight, \
-            a.max_marks::float8 AS max_marks, m.score::float8 AS score \
+    sqlx::query_as!(CourseMarks, "SELECT c.code AS course_code, a.name AS assessment, a.kind, a.weight::float8 AS \"weight!\", \
+            a.max_marks::float8 AS \"max_marks!\", m.score::float8 AS \"score?\" \
          FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          JOIN assessments a ON a.college_id = s.college_id AND a.section_id = s.id \
          LEFT JOIN marks m ON m.college_id = a.college_id AND m.assessment_id = a.id AND m.student_id = e.student_id \
-         WHERE e.student_id = $1 AND e.status = 'enrolled' ORDER BY c.code, a.name",
-    )
-    .bind(student)
+         WHERE e.student_id = $1 AND e.status = 'enrolled' ORDER BY c.code, a.name", student)
     .fetch_all(conn)
     .await
 }
@@ -183,10 +182,7 @@ pub async fn assessment_choices(
     conn: &mut PgConnection,
     section: Uuid,
 ) -> Result<Vec<AssessmentChoice>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, max_marks::float8 AS max_marks FROM assessments WHERE section_id = $1 ORDER BY name",
-    )
-    .bind(section)
+    sqlx::query_as!(AssessmentChoice, "SELECT id, name, max_marks::float8 AS \"max_marks!\" FROM assessments WHERE section_id = $1 ORDER BY name", section)
     .fetch_all(conn)
     .await
 }
@@ -196,12 +192,9 @@ pub async fn assessments_of_section(
     conn: &mut PgConnection,
     section: Uuid,
 ) -> Result<Vec<AssessmentLine>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.id, a.name, a.kind, a.weight::float8 AS weight, a.max_marks::float8 AS max_marks, \
-            (SELECT count(*) FROM marks m WHERE m.college_id = a.college_id AND m.assessment_id = a.id) AS entered \
-         FROM assessments a WHERE a.section_id = $1 ORDER BY a.name",
-    )
-    .bind(section)
+    sqlx::query_as!(AssessmentLine, "SELECT a.id, a.name, a.kind, a.weight::float8 AS \"weight!\", a.max_marks::float8 AS \"max_marks!\", \
+            (SELECT count(*) FROM marks m WHERE m.college_id = a.college_id AND m.assessment_id = a.id) AS \"entered!\" \
+         FROM assessments a WHERE a.section_id = $1 ORDER BY a.name", section)
     .fetch_all(conn)
     .await
 }
@@ -211,10 +204,13 @@ pub async fn assessment_info(
     conn: &mut PgConnection,
     assessment: Uuid,
 ) -> Result<Option<(Uuid, String, f64)>, sqlx::Error> {
-    sqlx::query_as("SELECT section_id, name, max_marks::float8 FROM assessments WHERE id = $1")
-        .bind(assessment)
-        .fetch_optional(conn)
-        .await
+    sqlx::query!(
+        "SELECT section_id, name, max_marks::float8 AS \"max_marks!\" FROM assessments WHERE id = $1",
+        assessment
+    )
+    .fetch_optional(conn)
+    .await
+    .map(|o| o.map(|r| (r.section_id, r.name, r.max_marks)))
 }
 
 /// The students enrolled in `section` with their mark in `assessment`, for the grid.
@@ -223,14 +219,10 @@ pub async fn mark_grid(
     assessment: Uuid,
     section: Uuid,
 ) -> Result<Vec<GridLine>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, m.score::float8 AS score \
+    sqlx::query_as!(GridLine, "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", m.score::float8 AS \"score?\" \
          FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
          LEFT JOIN marks m ON m.college_id = e.college_id AND m.assessment_id = $1 AND m.student_id = st.id \
-         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name",
-    )
-    .bind(assessment)
-    .bind(section)
+         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name", assessment, section)
     .fetch_all(conn)
     .await
 }

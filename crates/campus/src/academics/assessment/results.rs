@@ -20,10 +20,8 @@ use crate::error::{AppError, FieldError};
 
 /// The college's scale, or the built-in one when it has not set its own.
 pub async fn scale(conn: &mut PgConnection) -> Result<Scale, sqlx::Error> {
-    let bands: Vec<Band> = sqlx::query_as(
-        "SELECT letter, min_percent::float8 AS min_percent, grade_points::float8 AS grade_points, passing \
-         FROM grade_bands ORDER BY min_percent DESC",
-    )
+    let bands: Vec<Band> = sqlx::query_as!(Band, "SELECT letter, min_percent::float8 AS \"min_percent!\", grade_points::float8 AS \"grade_points!\", passing \
+         FROM grade_bands ORDER BY min_percent DESC")
     .fetch_all(conn)
     .await?;
     Ok(if bands.is_empty() {
@@ -110,17 +108,13 @@ pub(super) async fn compute(
     only: Option<Uuid>,
 ) -> Result<Vec<StudentResult>, sqlx::Error> {
     let scale = scale(conn).await?;
-    let rows: Vec<MarkRow> = sqlx::query_as(
-        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, \
-            a.weight::float8 AS weight, a.max_marks::float8 AS max_marks, m.score::float8 AS score \
+    let rows: Vec<MarkRow> = sqlx::query_as!(MarkRow, "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", \
+            a.weight::float8 AS \"weight!\", a.max_marks::float8 AS \"max_marks!\", m.score::float8 AS \"score?\" \
          FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
          JOIN assessments a ON a.college_id = e.college_id AND a.section_id = e.section_id \
          LEFT JOIN marks m ON m.college_id = a.college_id AND m.assessment_id = a.id AND m.student_id = st.id \
          WHERE e.section_id = $1 AND e.status = 'enrolled' AND ($2::uuid IS NULL OR st.id = $2) \
-         ORDER BY st.last_name, st.first_name, st.id",
-    )
-    .bind(section)
-    .bind(only)
+         ORDER BY st.last_name, st.first_name, st.id", section, only)
     .fetch_all(conn)
     .await?;
     let mut out: Vec<StudentResult> = Vec::new();
@@ -166,14 +160,11 @@ pub async fn of_section(
     )
     .fetch_one(&mut *conn)
     .await?;
-    let missing: Vec<MissingMarks> = sqlx::query_as(
-        "SELECT a.name AS assessment, count(*) AS missing FROM assessments a \
+    let missing: Vec<MissingMarks> = sqlx::query_as!(MissingMarks, "SELECT a.name AS assessment, count(*) AS \"missing!\" FROM assessments a \
          JOIN enrollments e ON e.college_id = a.college_id AND e.section_id = a.section_id AND e.status = 'enrolled' \
          WHERE a.section_id = $1 AND NOT EXISTS (SELECT 1 FROM marks m WHERE m.college_id = a.college_id \
             AND m.assessment_id = a.id AND m.student_id = e.student_id) \
-         GROUP BY a.name ORDER BY a.name",
-    )
-    .bind(section)
+         GROUP BY a.name ORDER BY a.name", section)
     .fetch_all(&mut *conn)
     .await?;
     let results = if status == Status::Draft {

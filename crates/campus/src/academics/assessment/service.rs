@@ -44,15 +44,10 @@ pub async fn amend(
             format!("must be between 0 and {max}"),
         )]));
     }
-    let before: Option<(Option<f64>, String, f64)> = sqlx::query_as(
-        "SELECT (SELECT score::float8 FROM marks WHERE assessment_id = $3 AND student_id = $2), letter, percent::float8 \
-         FROM results WHERE section_id = $1 AND student_id = $2",
-    )
-    .bind(section)
-    .bind(input.student_id)
-    .bind(input.assessment_id)
+    let before: Option<(Option<f64>, String, f64)> = sqlx::query!("SELECT (SELECT score::float8 FROM marks WHERE assessment_id = $3 AND student_id = $2) AS \"score?\", letter, percent::float8 AS \"percent!\" \
+         FROM results WHERE section_id = $1 AND student_id = $2", section, input.student_id, input.assessment_id)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.score, r.letter, r.percent)))?;
     let Some((old_score, old_letter, old_percent)) = before else {
         return Err(AppError::Validation(vec![FieldError::new(
             "student_id",

@@ -61,15 +61,11 @@ pub async fn add_session(
 }
 
 pub async fn session(conn: &mut PgConnection, id: Uuid) -> Result<Option<Session>, sqlx::Error> {
-    let row: Option<(Uuid, String, time::Date, i32, i32, bool)> = sqlx::query_as(
-        "SELECT s.id, c.code || ' ' || s.code, cs.held_on, cs.start_minute, cs.end_minute, cs.held_on >= current_date - $2 \
+    let row: Option<(Uuid, String, time::Date, i32, i32, bool)> = sqlx::query!("SELECT s.id, c.code || ' ' || s.code AS \"label!\", cs.held_on, cs.start_minute, cs.end_minute, cs.held_on >= current_date - $2::int4 AS \"editable!\" \
          FROM class_sessions cs JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
-         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE cs.id = $1",
-    )
-    .bind(id)
-    .bind(EDIT_DAYS)
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE cs.id = $1", id, EDIT_DAYS)
     .fetch_optional(conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.id, r.label, r.held_on, r.start_minute, r.end_minute, r.editable)))?;
     Ok(
         row.map(|(section, name, on, start, end, editable)| Session {
             section,
@@ -84,14 +80,10 @@ pub async fn roster(
     session: Uuid,
     section: Uuid,
 ) -> Result<Vec<RosterLine>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, a.status \
+    sqlx::query_as!(RosterLine, "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", a.status \
          FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
          LEFT JOIN attendance a ON a.college_id = e.college_id AND a.session_id = $1 AND a.student_id = st.id \
-         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name",
-    )
-    .bind(session)
-    .bind(section)
+         WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name", session, section)
     .fetch_all(conn)
     .await
 }
@@ -176,15 +168,16 @@ pub async fn of_guardian_user(
     conn: &mut PgConnection,
     user: Uuid,
 ) -> Result<Vec<ChildAttendance>, sqlx::Error> {
-    let children: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT st.id, st.first_name || ' ' || st.last_name FROM guardians g \
+    let children: Vec<(Uuid, String)> = sqlx::query!(
+        "SELECT st.id, st.first_name || ' ' || st.last_name AS \"name!\" FROM guardians g \
          JOIN student_guardians l ON l.college_id = g.college_id AND l.guardian_id = g.id \
          JOIN students st ON st.college_id = l.college_id AND st.id = l.student_id \
          WHERE g.user_id = $1 ORDER BY 2",
+        user
     )
-    .bind(user)
     .fetch_all(&mut *conn)
-    .await?;
+    .await
+    .map(|v| v.into_iter().map(|r| (r.id, r.name)).collect::<Vec<_>>())?;
     let mut out = Vec::new();
     for (student_id, name) in children {
         let courses = of_student(conn, student_id).await?;
@@ -203,11 +196,8 @@ pub async fn sessions_of_section(
     conn: &mut PgConnection,
     section: Uuid,
 ) -> Result<Vec<SessionLine>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT cs.id, cs.held_on, cs.start_minute, (SELECT count(*) FROM attendance a WHERE a.college_id = cs.college_id AND a.session_id = cs.id) AS marked \
-         FROM class_sessions cs WHERE cs.section_id = $1 ORDER BY cs.held_on DESC, cs.start_minute LIMIT 40",
-    )
-    .bind(section)
+    sqlx::query_as!(SessionLine, "SELECT cs.id, cs.held_on, cs.start_minute, (SELECT count(*) FROM attendance a WHERE a.college_id = cs.college_id AND a.session_id = cs.id) AS \"marked!\" \
+         FROM class_sessions cs WHERE cs.section_id = $1 ORDER BY cs.held_on DESC, cs.start_minute LIMIT 40", section)
     .fetch_all(conn)
     .await
 }
@@ -217,10 +207,17 @@ pub async fn session_marks(
     conn: &mut PgConnection,
     session: Uuid,
 ) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT student_id, status FROM attendance WHERE session_id = $1")
-        .bind(session)
-        .fetch_all(conn)
-        .await
+    sqlx::query!(
+        "SELECT student_id, status FROM attendance WHERE session_id = $1",
+        session
+    )
+    .fetch_all(conn)
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.student_id, r.status))
+            .collect::<Vec<_>>()
+    })
 }
 
 /// Who saved a session's marks last, and when.
@@ -228,12 +225,13 @@ pub async fn last_marked(
     conn: &mut PgConnection,
     session: Uuid,
 ) -> Result<Option<(String, time::OffsetDateTime)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT coalesce(u.display_name, 'someone'), a.marked_at FROM attendance a \
+    sqlx::query!(
+        "SELECT coalesce(u.display_name, 'someone') AS \"marked_by!\", a.marked_at FROM attendance a \
          LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.marked_by \
          WHERE a.session_id = $1 ORDER BY a.marked_at DESC LIMIT 1",
+        session
     )
-    .bind(session)
     .fetch_optional(conn)
     .await
+    .map(|o| o.map(|r| (r.marked_by, r.marked_at)))
 }

@@ -95,8 +95,7 @@ async fn alert_low_attendance(
 ) -> Result<(), AppError> {
     // The section's sessions by primary key, the absentees' marks in them only: this runs
     // on every marking, and a student rarely crosses the line.
-    let low: Vec<(Uuid, f64, i16)> = sqlx::query_as(
-        "SELECT x.student_id, x.percent, t.threshold FROM ( \
+    let low: Vec<(Uuid, f64, i16)> = sqlx::query!("SELECT x.student_id, x.percent AS \"percent!\", t.threshold FROM ( \
              SELECT a.student_id, \
                  (100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*))::float8 AS percent \
              FROM class_sessions cs JOIN attendance a ON a.college_id = cs.college_id \
@@ -106,12 +105,9 @@ async fn alert_low_attendance(
                      WHERE id = app_current_college()) t \
          WHERE x.percent < t.threshold \
            AND NOT EXISTS (SELECT 1 FROM attendance_alerts y WHERE y.student_id = x.student_id \
-               AND y.section_id = $1 AND y.sent_at > now() - interval '7 days')",
-    )
-    .bind(section)
-    .bind(students)
+               AND y.section_id = $1 AND y.sent_at > now() - interval '7 days')", section, students)
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.student_id, r.percent, r.threshold)).collect::<Vec<_>>())?;
     if low.is_empty() {
         return Ok(());
     }
@@ -123,8 +119,7 @@ async fn alert_low_attendance(
     .fetch_one(&mut *conn)
     .await?;
     for (student, percent, threshold) in low {
-        let recipients: Vec<(String, String)> = sqlx::query_as(
-            "SELECT coalesce(st.email::text, u.email::text), st.first_name FROM students st \
+        let recipients: Vec<(String, String)> = sqlx::query!("SELECT coalesce(st.email::text, u.email::text) AS \"email!\", st.first_name AS \"first_name!\" FROM students st \
                LEFT JOIN users u ON u.college_id = st.college_id AND u.id = st.user_id WHERE st.id = $1 \
              UNION ALL \
              SELECT g.email::text, g.first_name FROM student_guardians l \
@@ -134,11 +129,9 @@ async fn alert_low_attendance(
              SELECT coalesce(sf.email::text, u.email::text), sf.first_name FROM students st \
                JOIN staff sf ON sf.college_id = st.college_id AND sf.id = st.advisor_staff_id \
                LEFT JOIN users u ON u.college_id = sf.college_id AND u.id = sf.user_id \
-             WHERE st.id = $1 AND coalesce(sf.email::text, u.email::text) IS NOT NULL",
-        )
-        .bind(student)
+             WHERE st.id = $1 AND coalesce(sf.email::text, u.email::text) IS NOT NULL", student)
         .fetch_all(&mut *conn)
-        .await?;
+        .await.map(|v| v.into_iter().map(|r| (r.email, r.first_name)).collect::<Vec<_>>())?;
         for (email, name) in recipients {
             let body = format!(
                 "Hello {name},\n\nAttendance in {course} is now {percent:.1}%, below the college's minimum of {threshold}%.\n"

@@ -47,19 +47,16 @@ pub async fn sections_of(
     conn: &mut PgConnection,
     course: Uuid,
 ) -> Result<Vec<SectionView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id, c.code AS course_code, s.code, t.name AS term, s.capacity, s.enrolled, \
-            (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id AND e.section_id = s.id AND e.status = 'waitlisted') AS waitlisted, \
-            r.code AS room, \
+    sqlx::query_as!(SectionView, "SELECT s.id, c.code AS course_code, s.code, t.name AS term, s.capacity, s.enrolled, \
+            (SELECT count(*) FROM enrollments e WHERE e.college_id = s.college_id AND e.section_id = s.id AND e.status = 'waitlisted') AS \"waitlisted!\", \
+            r.code AS \"room?\", \
             coalesce((SELECT array_agg(st.first_name || ' ' || st.last_name ORDER BY st.last_name) FROM section_teachers x \
                JOIN staff st ON st.college_id = x.college_id AND st.id = x.staff_id \
-               WHERE x.college_id = s.college_id AND x.section_id = s.id), '{}') AS teachers \
+               WHERE x.college_id = s.college_id AND x.section_id = s.id), '{}') AS \"teachers!\" \
          FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
          LEFT JOIN rooms r ON r.college_id = s.college_id AND r.id = s.room_id \
-         WHERE s.course_id = $1 ORDER BY t.starts_on, s.code",
-    )
-    .bind(course)
+         WHERE s.course_id = $1 ORDER BY t.starts_on, s.code", course)
     .fetch_all(conn)
     .await
 }
@@ -113,10 +110,10 @@ pub async fn create_course(
         .filter(|p| !p.is_empty())
         .collect();
     let found: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, code FROM courses WHERE code = ANY($1)")
-            .bind(&wanted)
+        sqlx::query!("SELECT id, code FROM courses WHERE code = ANY($1)", &wanted)
             .fetch_all(&mut *conn)
-            .await?;
+            .await
+            .map(|v| v.into_iter().map(|r| (r.id, r.code)).collect::<Vec<_>>())?;
     for p in &wanted {
         if !found.iter().any(|(_, c)| c == p) {
             errors.push(FieldError::new(
@@ -327,27 +324,25 @@ pub async fn of_student(
     conn: &mut PgConnection,
     student: Uuid,
 ) -> Result<Vec<EnrollmentView>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id AS section_id, c.code AS course_code, c.title AS course_title, s.code AS section, \
-            t.name AS term, c.credits::float8 AS credits, e.status, \
+    sqlx::query_as!(EnrollmentView, "SELECT s.id AS section_id, c.code AS course_code, c.title AS course_title, s.code AS section, \
+            t.name AS \"term!\", c.credits::float8 AS \"credits!\", e.status, \
             CASE WHEN e.status = 'waitlisted' THEN (SELECT count(*) FROM enrollments w \
                WHERE w.college_id = e.college_id AND w.section_id = e.section_id AND w.status = 'waitlisted' \
-                 AND w.created_at <= e.created_at) END AS waitlist_position \
+                 AND w.created_at <= e.created_at) END AS \"waitlist_position?\" \
          FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
-         WHERE e.student_id = $1 AND e.status <> 'dropped' ORDER BY t.starts_on, c.code",
-    )
-    .bind(student)
+         WHERE e.student_id = $1 AND e.status <> 'dropped' ORDER BY t.starts_on, c.code", student)
     .fetch_all(conn)
     .await
 }
 
 /// Terms that have not ended, earliest first: the terms a new section may be offered in.
 pub async fn current_terms(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name FROM terms WHERE ends_on >= current_date ORDER BY starts_on")
+    sqlx::query!("SELECT id, name FROM terms WHERE ends_on >= current_date ORDER BY starts_on")
         .fetch_all(conn)
         .await
+        .map(|v| v.into_iter().map(|r| (r.id, r.name)).collect::<Vec<_>>())
 }
 
 /// The course a section offers.

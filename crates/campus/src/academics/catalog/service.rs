@@ -27,14 +27,11 @@ pub async fn enrol(
 ) -> Result<Outcome, AppError> {
     // The student's own checks come first, without holding anything: only the seat count
     // needs the section's row lock, taken below for as short a time as possible.
-    let row: Option<(Uuid, Uuid, String, f64, bool)> = sqlx::query_as(
-        "SELECT s.course_id, s.term_id, c.code, c.credits::float8, s.enrolled >= s.capacity \
+    let row: Option<(Uuid, Uuid, String, f64, bool)> = sqlx::query!("SELECT s.course_id, s.term_id, c.code, c.credits::float8 AS \"credits!\", s.enrolled >= s.capacity AS \"full!\" \
          FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         WHERE s.id = $1",
-    )
-    .bind(section)
+         WHERE s.id = $1", section)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.course_id, r.term_id, r.code, r.credits, r.full)))?;
     let (course, term, course_code, credits, looked_full) = row.ok_or(AppError::NotFound)?;
     if let Some(status) = current_status(conn, section, student).await? {
         return Err(AppError::Conflict(format!(
@@ -232,15 +229,12 @@ pub async fn drop(
     if was != "enrolled" {
         return Ok(());
     }
-    let next: Option<(Uuid, Option<String>, String)> = sqlx::query_as(
-        "SELECT e.student_id, coalesce(st.email::text, u.email::text), st.first_name FROM enrollments e \
+    let next: Option<(Uuid, Option<String>, String)> = sqlx::query!("SELECT e.student_id, coalesce(st.email::text, u.email::text) AS \"email?\", st.first_name FROM enrollments e \
          JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
          LEFT JOIN users u ON u.college_id = st.college_id AND u.id = st.user_id \
-         WHERE e.section_id = $1 AND e.status = 'waitlisted' ORDER BY e.created_at LIMIT 1",
-    )
-    .bind(section)
+         WHERE e.section_id = $1 AND e.status = 'waitlisted' ORDER BY e.created_at LIMIT 1", section)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.student_id, r.email, r.first_name)))?;
     match next {
         Some((promoted, email, name)) => {
             sqlx::query!("UPDATE enrollments SET status = 'enrolled', updated_at = clock_timestamp() WHERE section_id = $1 AND student_id = $2", section, promoted)

@@ -15,10 +15,11 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
 
 async fn term(conn: &mut PgConnection, id: Uuid, field: &str) -> Result<TermRow, AppError> {
-    let row: Option<TermRow> = sqlx::query_as(
+    let row: Option<TermRow> = sqlx::query_as!(
+        TermRow,
         "SELECT name, academic_year_id, starts_on, ends_on FROM terms WHERE id = $1",
+        id
     )
-    .bind(id)
     .fetch_optional(conn)
     .await?;
     row.ok_or_else(|| AppError::Validation(vec![FieldError::new(field, "no such term")]))
@@ -185,10 +186,8 @@ pub async fn term_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx
 
 /// Every term with its academic year (and whether it is closed), earliest first.
 pub async fn term_choices(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT t.id, t.name || ' (' || y.name || ')' || CASE WHEN t.closed_at IS NOT NULL THEN ', closed' ELSE '' END \
-         FROM terms t JOIN academic_years y ON y.college_id = t.college_id AND y.id = t.academic_year_id ORDER BY t.starts_on",
-    )
+    sqlx::query!("SELECT t.id, t.name || ' (' || y.name || ')' || CASE WHEN t.closed_at IS NOT NULL THEN ', closed' ELSE '' END AS \"label!\" \
+         FROM terms t JOIN academic_years y ON y.college_id = t.college_id AND y.id = t.academic_year_id ORDER BY t.starts_on")
     .fetch_all(conn)
-    .await
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.label)).collect::<Vec<_>>())
 }

@@ -120,13 +120,10 @@ pub async fn add_meeting(
         }
         Err(e) => return Err(e.into()),
     };
-    let teachers: Vec<(Uuid, String)> = sqlx::query_as(
-        "SELECT st.id, st.first_name || ' ' || st.last_name FROM section_teachers x \
-         JOIN staff st ON st.college_id = x.college_id AND st.id = x.staff_id WHERE x.section_id = $1",
-    )
-    .bind(section)
+    let teachers: Vec<(Uuid, String)> = sqlx::query!("SELECT st.id, st.first_name || ' ' || st.last_name AS \"name!\" FROM section_teachers x \
+         JOIN staff st ON st.college_id = x.college_id AND st.id = x.staff_id WHERE x.section_id = $1", section)
     .fetch_all(&mut *conn)
-    .await?;
+    .await.map(|v| v.into_iter().map(|r| (r.id, r.name)).collect::<Vec<_>>())?;
     for (staff, name) in teachers {
         let booked = sqlx::query!("INSERT INTO teacher_bookings (college_id, meeting_id, staff_id, term_id, weekday, start_minute, end_minute) \
              VALUES (app_current_college(), $1, $2, $3, $4, $5, $6)", meeting, staff, term, weekday, start, end)
@@ -212,19 +209,15 @@ pub async fn student_clash(
     student: Uuid,
     section: Uuid,
 ) -> Result<Option<String>, sqlx::Error> {
-    let clash: Option<(i16, i32, i32, String, String)> = sqlx::query_as(
-        "SELECT new.weekday, new.start_minute, new.end_minute, c.code, s.code FROM section_meetings new \
+    let clash: Option<(i16, i32, i32, String, String)> = sqlx::query!("SELECT new.weekday, new.start_minute, new.end_minute, c.code AS course, s.code AS section FROM section_meetings new \
          JOIN section_meetings old ON old.college_id = new.college_id AND old.term_id = new.term_id \
            AND old.weekday = new.weekday AND int4range(old.start_minute, old.end_minute) && int4range(new.start_minute, new.end_minute) \
          JOIN enrollments e ON e.college_id = old.college_id AND e.section_id = old.section_id AND e.student_id = $1 AND e.status = 'enrolled' \
          JOIN sections s ON s.college_id = old.college_id AND s.id = old.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
-         WHERE new.section_id = $2 AND old.section_id <> $2 LIMIT 1",
-    )
-    .bind(student)
-    .bind(section)
+         WHERE new.section_id = $2 AND old.section_id <> $2 LIMIT 1", student, section)
     .fetch_optional(conn)
-    .await?;
+    .await.map(|o| o.map(|r| (r.weekday, r.start_minute, r.end_minute, r.course, r.section)))?;
     Ok(clash.map(|(weekday, start, end, course, code)| {
         format!(
             "it meets on {} {}–{}, when you have {course} {code}",
@@ -281,9 +274,10 @@ pub async fn teacher_name(
 
 /// Every room, by code, for the timetable's chooser.
 pub async fn room_choices(conn: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, code || ' ' || name FROM rooms ORDER BY code")
+    sqlx::query!("SELECT id, code || ' ' || name AS \"label!\" FROM rooms ORDER BY code")
         .fetch_all(conn)
         .await
+        .map(|v| v.into_iter().map(|r| (r.id, r.label)).collect::<Vec<_>>())
 }
 
 /// Whether the user has a calendar feed link.
