@@ -64,7 +64,7 @@ pub fn with_middleware(routes: Routes, state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), web::flash::middleware))
         .layer(from_fn_with_state(
             state.clone(),
-            crate::identity::authenticate::authenticate,
+            crate::identity::signin::authenticate::authenticate,
         ))
         .layer(
             // Outermost first.

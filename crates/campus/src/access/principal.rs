@@ -1,6 +1,7 @@
 //! The signed-in user of a request (`Principal`) with their roles resolved into
-//! permissions and scopes, and the `Grant` a route guard checked. `identity::authenticate`
-//! puts the principal in the request; handlers take it as an argument.
+//! permissions and scopes, and the `Grant` a route guard checked.
+//! `identity::signin::authenticate` puts the principal in the request; handlers take it as
+//! an argument.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

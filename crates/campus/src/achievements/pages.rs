@@ -84,13 +84,16 @@ pub async fn events(State(state): State<AppState>, principal: Principal) -> AppR
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let student = model::student_of_user(&mut tx, principal.user_id).await?;
     tx.commit().await?;
-    let recheck =
-        crate::identity::authenticate::recheck(&state, &principal, move |state, now| async move {
+    let recheck = crate::identity::signin::authenticate::recheck(
+        &state,
+        &principal,
+        move |state, now| async move {
             let mut tx = begin_for_college(&state.db, now.college).await?;
             let still = model::student_of_user(&mut tx, now.user_id).await?;
             tx.commit().await?;
             Ok(still == student)
-        });
+        },
+    );
     Ok(crate::live::changes(
         &state,
         principal.college,

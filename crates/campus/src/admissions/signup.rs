@@ -10,8 +10,9 @@ use uuid::Uuid;
 use crate::admissions::applications;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-use crate::identity::account_tokens::{self, Purpose};
-use crate::identity::password;
+use crate::identity::signin::password;
+use crate::identity::tokens::model::Purpose;
+use crate::identity::tokens::queries as account_tokens;
 use crate::mail;
 use crate::people::model::Email;
 

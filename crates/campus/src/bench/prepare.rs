@@ -15,7 +15,8 @@ use crate::access::principal::Grant;
 use crate::audit::AuditContext;
 use crate::config::Config;
 use crate::db::{CollegeId, begin_for_college};
-use crate::identity::{session, tokens};
+use crate::identity::signin::{queries as signin, session};
+use crate::identity::tokens::{credentials, queries as tokens};
 
 /// Seats per benchmark section (a full class to mark).
 pub const SEATS: i64 = 60;
@@ -190,7 +191,7 @@ async fn access_token(
 ) -> anyhow::Result<String> {
     let family = Uuid::new_v4();
     tokens::store_refresh(conn, user, family).await?;
-    tokens::issue_access(config, college, user, family)
+    credentials::issue_access(config, college, user, family)
 }
 
 /// This run's fixtures (tokens and sessions are made directly: signing thousands in
@@ -218,7 +219,7 @@ pub async fn fixtures(
     let mut student_cookies = Vec::new();
     for (user, _, _) in &students {
         let token = session::new_token();
-        session::create(
+        signin::create(
             &mut tx,
             *user,
             &token,

@@ -104,7 +104,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             let name = parse_display_name("name", &name)
                 .map_err(|e| anyhow::anyhow!("nothing was created: --name {}", e.message))?;
             let password = crate::config::generate_secret()[..24].to_string();
-            let hash = crate::identity::password::hash(&password)?;
+            let hash = crate::identity::signin::password::hash(&password)?;
             let listen = config.base_url();
             super::serve::with_database(&config, WhenBusy::Attach, |pool| async move {
                 if crate::platform::create_admin(&pool, &email, &name, &hash)

@@ -152,7 +152,7 @@ async fn prepare_demo(
              a recovery code riverside-01 ... riverside-10 (each once per account).\nSign in \
              at {base}/login",
             demo::PASSWORD,
-            crate::identity::mfa::base32(demo::TOTP_SECRET)
+            crate::identity::mfa::codes::base32(demo::TOTP_SECRET)
         );
     }
     println!();

@@ -15,6 +15,8 @@ use sqlx::PgPool;
 
 use crate::crypto::FieldKeys;
 use crate::db::{CollegeId, begin_for_college};
+use crate::identity::mfa::queries as mfa;
+use crate::identity::signin::password;
 use crate::institution::model::NewCollege;
 use crate::institution::queries;
 use crate::people::model::Role;
@@ -93,7 +95,7 @@ pub async fn create(
         .await
         .context("loading the demo college's admissions")?;
     // One hash for every demo account: hashing tens of thousands would take minutes.
-    let hash = tokio::task::spawn_blocking(|| crate::identity::password::hash(PASSWORD)).await??;
+    let hash = tokio::task::spawn_blocking(|| password::hash(PASSWORD)).await??;
     sqlx::query!("UPDATE users SET password_hash = $1", hash)
         .execute(&mut *tx)
         .await?;
@@ -107,20 +109,20 @@ pub async fn create(
     .fetch_all(&mut *tx)
     .await?;
     for user in needs_mfa {
-        crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
-        crate::identity::mfa::add_recovery_codes(&mut tx, user, &recovery_codes()).await?;
+        mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
+        mfa::add_recovery_codes(&mut tx, user, &recovery_codes()).await?;
     }
     tx.commit().await?;
     let platform_admin = crate::people::model::Email::parse("email", PLATFORM_ADMIN)
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let hash = tokio::task::spawn_blocking(|| crate::identity::password::hash(PASSWORD)).await??;
+    let hash = tokio::task::spawn_blocking(|| password::hash(PASSWORD)).await??;
     if let Some((_, user)) =
         crate::platform::create_admin(pool, &platform_admin, "Pat Platform", &hash).await?
     {
         let tenant = crate::platform::ensure_tenant(pool).await?;
         let mut tx = begin_for_college(pool, tenant).await?;
-        crate::identity::mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
-        crate::identity::mfa::add_recovery_codes(&mut tx, user, &recovery_codes()).await?;
+        mfa::enable_with_secret(&mut tx, keys, user, TOTP_SECRET).await?;
+        mfa::add_recovery_codes(&mut tx, user, &recovery_codes()).await?;
         tx.commit().await?;
     }
     Ok(DemoReport {

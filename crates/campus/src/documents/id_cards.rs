@@ -99,7 +99,7 @@ pub async fn issue(
         photo: None,
         verification: documents::Verification {
             code: issue::show_code(&code),
-            qr_svg: crate::identity::mfa::qr_svg(&url),
+            qr_svg: crate::identity::mfa::codes::qr_svg(&url),
             url,
         },
     };

@@ -262,7 +262,7 @@ fn verification(base_url: &str, slug: &str, code: &str) -> documents::Verificati
     let url = verify_url(base_url, slug, code);
     documents::Verification {
         code: show_code(code),
-        qr_svg: crate::identity::mfa::qr_svg(&url),
+        qr_svg: crate::identity::mfa::codes::qr_svg(&url),
         url,
     }
 }

@@ -225,7 +225,7 @@ pub async fn login_page(State(state): State<AppState>, jar: CookieJar) -> AppRes
     let tenant = crate::institution::queries::platform_tenant(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    crate::identity::pages::render_fixed_login(&state, jar, tenant).await
+    crate::identity::signin::pages::render_fixed_login(&state, jar, tenant).await
 }
 
 /// Every college with its figures (platform operators only).

@@ -457,8 +457,10 @@ pub async fn ticket_events(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     tickets::view(&mut tx, &principal, id).await?;
     tx.commit().await?;
-    let recheck =
-        crate::identity::authenticate::recheck(&state, &principal, move |state, now| async move {
+    let recheck = crate::identity::signin::authenticate::recheck(
+        &state,
+        &principal,
+        move |state, now| async move {
             let mut tx = begin_for_college(&state.db, now.college).await?;
             let seen = match tickets::view(&mut tx, &now, id).await {
                 Ok(_) => true,
@@ -467,7 +469,8 @@ pub async fn ticket_events(
             };
             tx.commit().await?;
             Ok(seen)
-        });
+        },
+    );
     Ok(crate::live::changes(
         &state,
         principal.college,

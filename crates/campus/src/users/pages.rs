@@ -282,7 +282,7 @@ async fn render_show(
         user.national_id =
             service::national_id_masked(&mut tx, &state.config.field_keys, id).await?;
     }
-    let has_mfa = crate::identity::mfa::enabled(&mut tx, id).await?;
+    let has_mfa = crate::identity::mfa::queries::enabled(&mut tx, id).await?;
     let roles = service::known_roles(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);

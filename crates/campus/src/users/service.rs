@@ -10,8 +10,8 @@ use crate::access::principal::Grant;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::CollegeId;
 use crate::error::{AppError, FieldError};
-use crate::identity::account_tokens::{self, Purpose};
-use crate::identity::tokens;
+use crate::identity::tokens::model::Purpose;
+use crate::identity::tokens::queries as tokens;
 use crate::mail;
 use crate::users::model::{NewUser, Status, UserView};
 
@@ -207,7 +207,7 @@ pub async fn send_invitation(
             "Only invited accounts get invitations; this one is already set up.".into(),
         ));
     }
-    let token = account_tokens::issue(conn, college, user, Purpose::Invite).await?;
+    let token = tokens::issue(conn, college, user, Purpose::Invite).await?;
     let link = format!("{base_url}/invite?token={token}");
     let body = format!(
         "Hello {name},\n\nAn account at {college_name} was made for you ({email}). Choose your \
@@ -290,7 +290,7 @@ pub async fn send_email_verification(
     .fetch_one(&mut *conn)
     .await
     .map(|r| (r.email, r.display_name))?;
-    let token = account_tokens::issue(conn, college, user, Purpose::VerifyEmail).await?;
+    let token = tokens::issue(conn, college, user, Purpose::VerifyEmail).await?;
     let body = format!(
         "Hello {name},\n\nYour {} account now uses this email address. Confirm it within \
          three days:\n\n{}/account/verify-email?token={token}\n",
@@ -366,7 +366,7 @@ pub async fn update(
     let after = find(conn, user).await?.ok_or(AppError::NotFound)?;
     if after.email != before.email {
         // Links mailed to the old address must not work for whoever reads that mailbox.
-        account_tokens::revoke_all(conn, user).await?;
+        tokens::revoke_all(conn, user).await?;
         if after.status == "invited" {
             send_invitation(
                 conn,
@@ -382,7 +382,7 @@ pub async fn update(
         }
     }
     if status == Some(Status::Deactivated) {
-        account_tokens::revoke_all(conn, user).await?;
+        tokens::revoke_all(conn, user).await?;
     }
     audit::record(
         conn,
@@ -404,7 +404,7 @@ pub async fn reset_mfa(
     user: Uuid,
 ) -> Result<(), AppError> {
     find(conn, user).await?.ok_or(AppError::NotFound)?;
-    crate::identity::mfa::remove(conn, user).await?;
+    crate::identity::mfa::queries::remove(conn, user).await?;
     tokens::sign_out_everywhere(conn, user).await?;
     audit::record(
         conn,

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use campus::identity::mfa;
+use campus::identity::mfa::{codes, queries as mfa};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -37,7 +37,7 @@ async fn a_user_enrols_and_then_signs_in_with_codes() {
     assert!(page.html.contains("<svg"), "no QR code drawn");
     let secret = pending_secret(&app, college, user).await;
     assert!(
-        page.html.contains(&mfa::base32(&secret)),
+        page.html.contains(&codes::base32(&secret)),
         "the manual key is not shown"
     );
     let csrf = page.csrf();
@@ -60,7 +60,7 @@ async fn a_user_enrols_and_then_signs_in_with_codes() {
     let codes: Vec<String> = enrolled.html[start..]
         .split("<li>")
         .skip(1)
-        .take(mfa::RECOVERY_CODES)
+        .take(codes::RECOVERY_CODES)
         .map(|c| c.split("</li>").next().unwrap_or("").to_string())
         .collect();
     assert_eq!(codes.len(), 10);

@@ -10,14 +10,14 @@ use crate::util::fixtures::{self, PASSWORD, delivered_mail, mail_dir};
 use crate::util::{Browser, TestApp};
 
 async fn platform_admin(app: &TestApp) {
-    let hash = campus::identity::password::hash(PASSWORD).expect("hash");
+    let hash = campus::identity::signin::password::hash(PASSWORD).expect("hash");
     let email = Email::parse("email", "ops@campus.example").expect("email");
     let (tenant, user) = campus::platform::create_admin(&app.pool, &email, "Olga Ops", &hash)
         .await
         .expect("create")
         .expect("new");
     let mut tx = begin_for_college(&app.pool, tenant).await.expect("tx");
-    campus::identity::mfa::enable_with_secret(
+    campus::identity::mfa::queries::enable_with_secret(
         &mut tx,
         &app.state.config.field_keys,
         user,

@@ -504,18 +504,18 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     assert_eq!(week[0]["course_code"], "CS101");
 
     // The student's calendar feed, behind a secret link.
-    let feed_token = campus::identity::session::new_token();
+    let feed_token = campus::identity::signin::session::new_token();
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
     sqlx::query("INSERT INTO calendar_feeds (college_id, user_id, token_hash) SELECT app_current_college(), user_id, $2 FROM students WHERE id = $1")
         .bind(student)
-        .bind(campus::identity::session::token_hash(&feed_token))
+        .bind(campus::identity::signin::session::token_hash(&feed_token))
         .execute(&mut *tx)
         .await
         .expect("feed");
     tx.commit().await.expect("commit");
     let link = format!(
         "/ical/{}.ics",
-        campus::identity::tokens::refresh_value(w.college, &feed_token)
+        campus::identity::tokens::credentials::refresh_value(w.college, &feed_token)
     );
     let response = app.get(&link).await;
     assert_eq!(response.status(), StatusCode::OK);

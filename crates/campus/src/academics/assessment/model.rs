@@ -150,13 +150,11 @@ pub struct Record {
 }
 
 /// One published course result of a student with its term.
-#[derive(sqlx::FromRow)]
 pub(super) struct RecordRow {
     pub(super) term_id: Uuid,
     pub(super) term: String,
     pub(super) academic_year: String,
     pub(super) starts_on: time::Date,
-    #[sqlx(flatten)]
     pub(super) course: CourseResult,
 }
 

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::academics::assessment::grading::{self, Band, Component, Graded, Scale};
 use crate::academics::assessment::model::{
-    MarkRow, MissingMarks, Record, RecordRow, SectionResults, Status, StudentResult, TermRecord,
+    CourseResult, MarkRow, MissingMarks, Record, RecordRow, SectionResults, Status, StudentResult,
+    TermRecord,
 };
 use crate::access::principal::Grant;
 use crate::access::reach::authorize_section;
@@ -170,13 +171,14 @@ pub async fn of_section(
     let results = if status == Status::Draft {
         compute(conn, section, None).await?
     } else {
-        sqlx::query_as(
-            "SELECT r.student_id, st.student_number, st.first_name || ' ' || st.last_name AS name, \
-                r.percent::float8 AS percent, r.letter, r.grade_points::float8 AS grade_points, r.passed \
+        sqlx::query_as!(
+            StudentResult,
+            "SELECT r.student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", \
+                r.percent::float8 AS \"percent!\", r.letter, r.grade_points::float8 AS \"grade_points!\", r.passed \
              FROM results r JOIN students st ON st.college_id = r.college_id AND st.id = r.student_id \
              WHERE r.section_id = $1 ORDER BY st.last_name, st.first_name, st.id",
+            section
         )
-        .bind(section)
         .fetch_all(&mut *conn)
         .await?
     };
@@ -377,20 +379,37 @@ pub async fn return_to_draft(
 }
 
 pub async fn record_of(conn: &mut PgConnection, student: Uuid) -> Result<Record, sqlx::Error> {
-    let rows: Vec<RecordRow> = sqlx::query_as(
+    let rows: Vec<RecordRow> = sqlx::query!(
         "SELECT t.id AS term_id, t.name AS term, y.name AS academic_year, t.starts_on, \
-            c.code AS course_code, c.title AS course_title, r.credits::float8 AS credits, \
-            r.percent::float8 AS percent, r.letter, r.grade_points::float8 AS grade_points, r.passed \
+            c.code AS course_code, c.title AS course_title, r.credits::float8 AS \"credits!\", \
+            r.percent::float8 AS \"percent!\", r.letter, r.grade_points::float8 AS \"grade_points!\", r.passed \
          FROM results r JOIN sections s ON s.college_id = r.college_id AND s.id = r.section_id \
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id \
          JOIN academic_years y ON y.college_id = t.college_id AND y.id = t.academic_year_id \
          WHERE r.student_id = $1 AND s.results_status = 'published' \
          ORDER BY t.starts_on, c.code",
+        student
     )
-    .bind(student)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| RecordRow {
+        term_id: r.term_id,
+        term: r.term,
+        academic_year: r.academic_year,
+        starts_on: r.starts_on,
+        course: CourseResult {
+            course_code: r.course_code,
+            course_title: r.course_title,
+            credits: r.credits,
+            percent: r.percent,
+            letter: r.letter,
+            grade_points: r.grade_points,
+            passed: r.passed,
+        },
+    })
+    .collect();
     let mut terms: Vec<TermRecord> = Vec::new();
     let mut graded: Vec<Graded> = Vec::new();
     for row in rows {

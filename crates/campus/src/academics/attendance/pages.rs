@@ -193,8 +193,10 @@ pub async fn session_events(
     tx.commit().await?;
     let college = principal.college;
     let section = found.section;
-    let recheck =
-        crate::identity::authenticate::recheck(&state, &principal, move |state, now| async move {
+    let recheck = crate::identity::signin::authenticate::recheck(
+        &state,
+        &principal,
+        move |state, now| async move {
             let Some(grant) = now.grant(Permission::AttendanceMark) else {
                 return Ok(false);
             };
@@ -207,7 +209,8 @@ pub async fn session_events(
                 };
             tx.commit().await?;
             Ok(allowed)
-        });
+        },
+    );
     let snapshot_state = state.clone();
     let make: crate::live::MakeEvent = Box::new(move || {
         let state = snapshot_state.clone();

@@ -167,10 +167,13 @@ async fn seat_lock(
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query_as("SELECT capacity, enrolled FROM sections WHERE id = $1 FOR UPDATE")
-        .bind(section)
-        .fetch_one(&mut *conn)
-        .await
+    sqlx::query!(
+        "SELECT capacity, enrolled FROM sections WHERE id = $1 FOR UPDATE",
+        section
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map(|r| (r.capacity, r.enrolled))
 }
 
 /// The student's live enrolment status in a section (`enrolled` or `waitlisted`).

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use campus::access::permissions::Role;
 use campus::db::{CollegeId, begin_for_college};
-use campus::identity::password;
+use campus::identity::signin::password;
 use campus::institution::model::NewCollege;
 use campus::institution::queries::insert_college;
 use sqlx::PgPool;
@@ -34,7 +34,7 @@ pub fn next_code(email: &str, secret: &[u8]) -> String {
         "{email} signed in more often than its second factor allows"
     );
     used.insert(email.to_string(), step);
-    campus::identity::mfa::code_at(secret, step * 30)
+    campus::identity::mfa::codes::code_at(secret, step * 30)
 }
 
 /// Argon2 is slow on purpose; hash the shared test password once per process.
@@ -79,7 +79,7 @@ pub async fn user_with_keys(
     .await
     .expect("user");
     if roles.iter().any(|r| r.needs_second_factor()) {
-        campus::identity::mfa::enable_with_secret(&mut tx, keys, id, TOTP_SECRET)
+        campus::identity::mfa::queries::enable_with_secret(&mut tx, keys, id, TOTP_SECRET)
             .await
             .expect("second factor");
     }

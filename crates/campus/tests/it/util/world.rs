@@ -5,7 +5,7 @@
 
 use campus::access::permissions::Role;
 use campus::db::{CollegeId, begin_for_college};
-use campus::identity::tokens;
+use campus::identity::tokens::{credentials, queries as tokens};
 use uuid::Uuid;
 
 use crate::util::TestApp;
@@ -113,7 +113,7 @@ pub async fn students(app: &TestApp, w: &World, count: usize) -> Vec<(Uuid, Stri
             .await
             .expect("family");
         let token =
-            tokens::issue_access(&app.state.config, w.college, user, family).expect("token");
+            credentials::issue_access(&app.state.config, w.college, user, family).expect("token");
         out.push((student, token));
     }
     tx.commit().await.expect("commit");

@@ -17,20 +17,10 @@ use crate::access::principal::Principal;
 use crate::access::principal_cache::Key;
 use crate::app::AppState;
 use crate::db::{CollegeId, begin_for_college};
-use crate::identity::{session, tokens};
-
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    college_id: CollegeId,
-    college_slug: String,
-    college_name: String,
-    email: String,
-    display_name: String,
-    has_mfa: bool,
-    staff_mfa: bool,
-    platform: bool,
-    guidance_admins: bool,
-}
+use crate::identity::signin::model::AccountRow;
+use crate::identity::signin::{queries, session};
+use crate::identity::tokens::credentials;
+use crate::identity::tokens::queries as tokens;
 
 /// Loads an active user of the transaction's college with their roles resolved.
 pub async fn load(
@@ -38,18 +28,7 @@ pub async fn load(
     user_id: Uuid,
     session_id: Option<Uuid>,
 ) -> Result<Option<Principal>, sqlx::Error> {
-    let row: Option<AccountRow> = sqlx::query_as(
-        "SELECT u.college_id, c.slug AS college_slug, c.name AS college_name, \
-                u.email::text AS email, u.display_name, \
-                u.totp_enabled_at IS NOT NULL AS has_mfa, \
-                c.mfa_required_for_staff AS staff_mfa, c.kind = 'platform' AS platform, \
-                c.guidance_admin_access AS guidance_admins \
-         FROM users u JOIN colleges c ON c.id = u.college_id \
-         WHERE u.id = $1 AND u.status = 'active' AND c.status = 'active'",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = queries::account_row(&mut *conn, user_id).await?;
     let Some(AccountRow {
         college_id: college,
         college_slug,
@@ -64,14 +43,7 @@ pub async fn load(
     else {
         return Ok(None);
     };
-    let roles: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
-        "SELECT r.role, c.permissions FROM role_assignments r \
-         LEFT JOIN custom_roles c ON c.college_id = r.college_id AND c.name = r.role \
-         WHERE r.user_id = $1 ORDER BY r.role",
-    )
-    .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let roles = queries::roles_of(&mut *conn, user_id).await?;
     let mut grants = Vec::new();
     // The platform role counts only in the platform tenant, and only it counts there.
     let roles: Vec<(String, Option<Vec<String>>)> = roles
@@ -109,7 +81,7 @@ pub async fn load(
     let mut role_names: Vec<String> = roles.into_iter().map(|(name, _)| name).collect();
     role_names.dedup();
     let mfa_enrollment_required =
-        !has_mfa && crate::identity::mfa::required(&role_names, staff_mfa);
+        !has_mfa && crate::identity::mfa::model::required(&role_names, staff_mfa);
     Ok(Some(Principal {
         user_id,
         college,
@@ -176,7 +148,7 @@ async fn from_access_token(
     state: &AppState,
     token: &str,
 ) -> Result<Option<Principal>, sqlx::Error> {
-    let Some(claims) = tokens::verify_access(&state.config, token) else {
+    let Some(claims) = credentials::verify_access(&state.config, token) else {
         return Ok(None);
     };
     let college = CollegeId(claims.col);
@@ -211,14 +183,14 @@ async fn from_session(state: &AppState, cookie: &str) -> Result<Option<Principal
     }
     let ticket = state.principals.ticket();
     let mut tx = begin_for_college(&state.db, college).await?;
-    let Some(live) = session::find(&mut tx, &token, state.config.session_idle).await? else {
+    let Some(live) = queries::find(&mut tx, &token, state.config.session_idle).await? else {
         return Ok(None);
     };
     let principal = load(&mut tx, live.user_id, Some(live.id)).await?;
     let now = OffsetDateTime::now_utc();
     let mut last_seen = live.last_seen_at;
     if now - live.last_seen_at > TOUCH_EVERY {
-        session::touch(&mut tx, live.id).await?;
+        queries::touch(&mut tx, live.id).await?;
         last_seen = now;
     }
     tx.commit().await?;
@@ -256,14 +228,7 @@ where
             let fresh = async {
                 let mut tx = crate::db::begin_for_college(&state.db, principal.college).await?;
                 if let Some(session) = principal.session_id {
-                    let live: bool = sqlx::query_scalar!(
-                        "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2 \
-                           AND revoked_at IS NULL AND expires_at > now()) AS \"v!\"",
-                        session,
-                        principal.user_id
-                    )
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    let live = queries::session_stands(&mut tx, session, principal.user_id).await?;
                     if !live {
                         return Ok::<_, crate::error::AppError>(None);
                     }

@@ -1,9 +1,7 @@
-//! Single sign-on with OpenID Connect (authorization code flow with PKCE), configured per
-//! college: issuer, client id and secret, allowed email domain. The ID token must be
-//! signed by a key from the issuer's JWKS (asymmetric algorithms only), name this client
-//! as its audience, carry our nonce, and vouch for a verified email of the allowed
-//! domain; the user is then the active (or invited) account of the college with that
-//! email. Nobody is created by signing in.
+//! Single sign-on pages: off to the college's provider and back (the user is then the
+//! active, or invited, account of the college with the verified email the ID token
+//! vouches for, of the allowed domain; nobody is created by signing in), and the
+//! college's settings page.
 
 use askama::Template;
 use axum::Form;
@@ -12,186 +10,32 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::SameSite;
-
-use crate::web::cookies::CookieName;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use sqlx::PgConnection;
-use uuid::Uuid;
 
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::{mfa, mfa_pages, outbound, session};
+use crate::identity::mfa;
+use crate::identity::signin::model::Visitor;
+use crate::identity::signin::pages::safe_next;
+use crate::identity::signin::session;
+use crate::identity::sso::model::{Pending, TokenAnswer};
+use crate::identity::sso::protocol::{
+    STATE_COOKIE, STATE_SECONDS, discover, query_escape, random_token, read_pending, redirect_uri,
+    sign, unavailable, verify_id_token,
+};
+use crate::identity::sso::{outbound, queries};
 use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::layout::{Chrome, render};
-
-pub const STATE_COOKIE: CookieName = CookieName::new("campus_sso", "__Host-campus_sso");
-const STATE_SECONDS: i64 = 600;
-const ACCEPTED: [Algorithm; 6] = [
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::ES256,
-    Algorithm::EdDSA,
-];
-
-fn secret_aad(college: CollegeId) -> String {
-    format!("oidc_providers.client_secret:{}", college.0)
-}
-
-#[derive(Debug, Clone)]
-pub struct Provider {
-    pub issuer: String,
-    pub client_id: String,
-    pub client_secret: String,
-    pub allowed_domain: String,
-    pub label: String,
-    pub enabled: bool,
-}
-
-/// The college's provider, with its secret decrypted.
-pub async fn provider(
-    conn: &mut PgConnection,
-    state: &AppState,
-    college: CollegeId,
-) -> AppResult<Option<Provider>> {
-    let row: Option<(String, String, String, String, String, bool)> = sqlx::query_as(
-        "SELECT issuer, client_id, client_secret_enc, allowed_domain, label, enabled FROM oidc_providers",
-    )
-    .fetch_optional(conn)
-    .await?;
-    let Some((issuer, client_id, secret, allowed_domain, label, enabled)) = row else {
-        return Ok(None);
-    };
-    let client_secret = state
-        .config
-        .field_keys
-        .decrypt(&secret_aad(college), &secret)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("the SSO client secret: {e}")))?;
-    Ok(Some(Provider {
-        issuer,
-        client_id,
-        client_secret,
-        allowed_domain,
-        label,
-        enabled,
-    }))
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Discovery {
-    issuer: String,
-    authorization_endpoint: String,
-    token_endpoint: String,
-    jwks_uri: String,
-}
-
-/// How long a provider's discovery document is reused.
-const DISCOVERY_TTL: std::time::Duration = std::time::Duration::from_secs(600);
-
-fn unavailable() -> AppError {
-    AppError::Unavailable(
-        "The college's sign-in provider did not answer. Try again, or sign in with your password."
-            .into(),
-    )
-}
-
-/// The provider's discovery document (cached for ten minutes). The issuer and every
-/// address the document names pass the same checks (see `outbound`).
-async fn discover(config: &crate::config::Config, issuer: &str) -> AppResult<Discovery> {
-    type Cache =
-        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Discovery)>>;
-    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some((at, found)) = cache.lock().expect("discovery cache").get(issuer)
-        && at.elapsed() < DISCOVERY_TTL
-    {
-        return Ok(found.clone());
-    }
-    let url = format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    );
-    let discovery: Discovery =
-        outbound::fetch_json(config, &url, None)
-            .await
-            .map_err(|failure| {
-                failure.log("discovery");
-                unavailable()
-            })?;
-    if discovery.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
-        return Err(AppError::Unavailable(
-            "The sign-in provider describes another issuer.".into(),
-        ));
-    }
-    for address in [
-        &discovery.authorization_endpoint,
-        &discovery.token_endpoint,
-        &discovery.jwks_uri,
-    ] {
-        if let Err(outbound::Refused(why)) = outbound::check(config, address).await {
-            tracing::warn!(%why, issuer, "the provider's discovery document names a refused address");
-            return Err(AppError::Unavailable(
-                "The college's sign-in provider names an address Campus will not use.".into(),
-            ));
-        }
-    }
-    let mut entries = cache.lock().expect("discovery cache");
-    if entries.len() > 1000 {
-        entries.clear();
-    }
-    entries.insert(
-        issuer.to_string(),
-        (std::time::Instant::now(), discovery.clone()),
-    );
-    Ok(discovery)
-}
-
-/// What the state cookie remembers between leaving for the provider and coming back.
-#[derive(Debug, Serialize, Deserialize)]
-struct Pending {
-    college: Uuid,
-    state: String,
-    nonce: String,
-    verifier: String,
-    next: String,
-    expires: i64,
-}
-
-fn sign(secret: &str, payload: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new_from_slice(b"campus").expect("key"));
-    mac.update(b"campus-sso-state:");
-    mac.update(payload.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-fn random_token() -> String {
-    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
-}
-
-fn redirect_uri(state: &AppState) -> String {
-    format!("{}/sso/callback", state.config.base_url())
-}
-
-fn query_escape(text: &str) -> String {
-    serde_urlencoded::to_string([("", text)])
-        .unwrap_or_default()
-        .trim_start_matches('=')
-        .to_string()
-}
 
 #[derive(Debug, Deserialize, Default)]
 pub struct StartQuery {
@@ -214,7 +58,7 @@ pub async fn start(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = begin_for_college(&state.db, college.id).await?;
-    let provider = provider(&mut tx, &state, college.id)
+    let provider = queries::provider(&mut tx, &state, college.id)
         .await?
         .filter(|p| p.enabled)
         .ok_or(AppError::NotFound)?;
@@ -225,7 +69,7 @@ pub async fn start(
         state: random_token(),
         nonce: random_token(),
         verifier: random_token(),
-        next: super::pages::safe_next(query.next.as_deref()),
+        next: safe_next(query.next.as_deref()),
         expires: time::OffsetDateTime::now_utc().unix_timestamp() + STATE_SECONDS,
     };
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(pending.verifier.as_bytes()));
@@ -253,38 +97,11 @@ pub async fn start(
     Ok((jar.add(cookie), Redirect::to(&url)).into_response())
 }
 
-fn read_pending(state: &AppState, jar: &CookieJar) -> Option<Pending> {
-    let value = STATE_COOKIE.read(&state.config, jar)?;
-    let (payload, mac) = value.rsplit_once('.')?;
-    let expected = sign(state.config.secret_key.expose(), payload);
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        expected.as_bytes(),
-        mac.as_bytes(),
-    )) {
-        return None;
-    }
-    let pending: Pending = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    (pending.expires > time::OffsetDateTime::now_utc().unix_timestamp()).then_some(pending)
-}
-
 #[derive(Debug, Deserialize, Default)]
 pub struct CallbackQuery {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TokenAnswer {
-    id_token: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct IdClaims {
-    email: Option<String>,
-    #[serde(default)]
-    email_verified: serde_json::Value,
-    nonce: Option<String>,
 }
 
 #[derive(Template)]
@@ -323,7 +140,7 @@ pub async fn callback(
     };
     let college = CollegeId(pending.college);
     let mut tx = begin_for_college(&state.db, college).await?;
-    let provider = provider(&mut tx, &state, college)
+    let provider = queries::provider(&mut tx, &state, college)
         .await?
         .filter(|p| p.enabled)
         .ok_or(AppError::NotFound)?;
@@ -372,13 +189,7 @@ pub async fn callback(
     }
 
     let mut tx = begin_for_college(&state.db, college).await?;
-    let user: Option<(Uuid, String)> = sqlx::query_as(
-        "SELECT id, status FROM users WHERE email = $1 AND status IN ('active', 'invited') \
-           AND NOT (self_signup AND email_verified_at IS NULL) FOR UPDATE",
-    )
-    .bind(&email)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let user = queries::account_for_email(&mut tx, &email).await?;
     let Some((user, status)) = user else {
         audit::record(
             &mut tx,
@@ -392,20 +203,14 @@ pub async fn callback(
         return failed("No account of this college has your email. Ask the college to invite you.");
     };
     if status == "invited" {
-        sqlx::query("UPDATE users SET status = 'active', email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1")
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
+        queries::activate_invited(&mut tx, user).await?;
         // The invitation is answered; its link must not set a password later.
-        crate::identity::account_tokens::revoke_all(&mut tx, user).await?;
+        crate::identity::tokens::queries::revoke_all(&mut tx, user).await?;
     }
-    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
-        .bind(user)
-        .execute(&mut *tx)
-        .await?;
-    if mfa::enabled(&mut tx, user).await? {
+    queries::signed_in_now(&mut tx, user).await?;
+    if mfa::queries::enabled(&mut tx, user).await? {
         tx.commit().await?;
-        let ticket = mfa_pages::ticket(&state, college, user);
+        let ticket = mfa::ticket::ticket(&state, college, user);
         return Ok((
             jar.add(ticket),
             Redirect::to(&format!("/login/mfa?next={}", query_escape(&pending.next))),
@@ -418,33 +223,12 @@ pub async fn callback(
         &context,
         college,
         user,
-        &session::Visitor::of(&client, &headers),
+        &Visitor::of(&client, &headers),
         Some(serde_json::json!({ "method": "oidc", "issuer": provider.issuer })),
     )
     .await?;
     tx.commit().await?;
     Ok((jar.add(cookie), Redirect::to(&pending.next)).into_response())
-}
-
-fn verify_id_token(token: &str, jwks: &JwkSet, provider: &Provider) -> Option<IdClaims> {
-    let header = jsonwebtoken::decode_header(token).ok()?;
-    if !ACCEPTED.contains(&header.alg) {
-        return None;
-    }
-    let jwk = match &header.kid {
-        Some(kid) => jwks.find(kid)?,
-        None if jwks.keys.len() == 1 => &jwks.keys[0],
-        None => return None,
-    };
-    let key = DecodingKey::from_jwk(jwk).ok()?;
-    let mut validation = Validation::new(header.alg);
-    validation.set_audience(&[provider.client_id.as_str()]);
-    let issuer = provider.issuer.trim_end_matches('/');
-    validation.set_issuer(&[issuer, &format!("{issuer}/")]);
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    jsonwebtoken::decode::<IdClaims>(token, &key, &validation)
-        .ok()
-        .map(|d| d.claims)
 }
 
 #[derive(Template)]
@@ -498,7 +282,7 @@ pub async fn settings_page(
     ApiQuery(saved): ApiQuery<Saved>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let current = provider(&mut tx, &state, principal.college).await?;
+    let current = queries::provider(&mut tx, &state, principal.college).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = SettingsPage {
@@ -591,7 +375,7 @@ pub async fn save(
         errors.push(FieldError::new("label", "must be 2 to 100 characters"));
     }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let existing = provider(&mut tx, &state, principal.college).await?;
+    let existing = queries::provider(&mut tx, &state, principal.college).await?;
     if secret.is_empty() && existing.is_none() {
         errors.push(FieldError::new("client_secret", "is required"));
     }
@@ -626,20 +410,16 @@ pub async fn save(
     let encrypted = state
         .config
         .field_keys
-        .encrypt(&secret_aad(principal.college), &secret);
-    sqlx::query(
-        "INSERT INTO oidc_providers (college_id, issuer, client_id, client_secret_enc, allowed_domain, label, enabled) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (college_id) DO UPDATE SET issuer = $1, client_id = $2, client_secret_enc = $3, \
-           allowed_domain = $4, label = $5, enabled = $6, updated_at = now()",
+        .encrypt(&queries::secret_aad(principal.college), &secret);
+    queries::save_provider(
+        &mut tx,
+        issuer.trim_end_matches('/'),
+        &client_id,
+        encrypted,
+        &domain,
+        &label,
+        enabled,
     )
-    .bind(issuer.trim_end_matches('/'))
-    .bind(&client_id)
-    .bind(encrypted)
-    .bind(&domain)
-    .bind(&label)
-    .bind(enabled)
-    .execute(&mut *tx)
     .await?;
     audit::record(
         &mut tx,
@@ -651,18 +431,4 @@ pub async fn save(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/sso?saved=1").into_response())
-}
-
-/// Whether the college offers SSO, and its button label (for the sign-in page).
-pub async fn offered(
-    pool: &sqlx::PgPool,
-    college: CollegeId,
-) -> Result<Option<String>, sqlx::Error> {
-    let mut tx = begin_for_college(pool, college).await?;
-    let label: Option<String> =
-        sqlx::query_scalar!("SELECT label FROM oidc_providers WHERE enabled")
-            .fetch_optional(&mut *tx)
-            .await?;
-    tx.commit().await?;
-    Ok(label)
 }

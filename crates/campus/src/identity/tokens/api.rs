@@ -1,67 +1,41 @@
-//! The identity endpoints of the JSON API: sign-in with tokens, refresh with rotation,
-//! sign-out, and the caller's own account.
+//! The tokens' endpoints of the JSON API: sign-in with tokens, refresh with rotation, and
+//! sign-out.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college};
 use crate::error::{AppError, AppResult};
-use crate::identity::signin::{self, SignInError};
-use crate::identity::tokens::{self, Presented};
+use crate::identity::mfa::queries as mfa;
+use crate::identity::signin::model::SignInError;
+use crate::identity::signin::queries as signin;
+use crate::identity::signin::{authenticate, service};
+use crate::identity::tokens::credentials::{self, ACCESS_LIFETIME};
+use crate::identity::tokens::model::{LoginRequest, Presented, RefreshRequest, TokenResponse};
+use crate::identity::tokens::queries;
 use crate::web::client_ip::ClientIp;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiJson;
 use crate::web::throttle::Door;
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LoginRequest {
-    /// The college's URL name, e.g. `riverside`.
-    pub college: String,
-    pub email: String,
-    pub password: String,
-    /// A current code from the authenticator app (or a recovery code), when the account
-    /// has a second factor.
-    pub totp_code: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
-    /// A signed access token (JWT, HS256) for `Authorization: Bearer ...`.
-    pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
-    /// Seconds until the access token expires.
-    pub expires_in: u64,
-    /// Single use: exchange it at /api/v1/auth/refresh for new tokens. Using one twice
-    /// revokes every token of the sign-in.
-    pub refresh_token: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
-}
-
-async fn issue(
+/// The answer to a sign-in or a refresh: a new access token of `family`, and the refresh
+/// token just stored in it.
+fn issue(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
     college: CollegeId,
     user: Uuid,
     family: Uuid,
+    refresh: &[u8; 32],
 ) -> AppResult<TokenResponse> {
-    let refresh = tokens::store_refresh(conn, user, family).await?;
     Ok(TokenResponse {
-        access_token: tokens::issue_access(&state.config, college, user, family)?,
+        access_token: credentials::issue_access(&state.config, college, user, family)?,
         token_type: "Bearer",
-        expires_in: tokens::ACCESS_LIFETIME.as_secs(),
-        refresh_token: tokens::refresh_value(college, &refresh),
+        expires_in: ACCESS_LIFETIME.as_secs(),
+        refresh_token: credentials::refresh_value(college, refresh),
     })
 }
 
@@ -78,7 +52,7 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<Json<TokenResponse>> {
     state.throttle.check(Door::Token, client.0)?;
-    let mut signed_in = match signin::check_password(
+    let mut signed_in = match service::check_password(
         &state.db,
         &context,
         &body.college,
@@ -91,10 +65,10 @@ pub async fn login(
         Err(SignInError::Refused) => return Err(AppError::Unauthorized),
         Err(SignInError::Internal(e)) => return Err(e),
     };
-    let principal = crate::identity::authenticate::load(&mut signed_in.tx, signed_in.user_id, None)
+    let principal = authenticate::load(&mut signed_in.tx, signed_in.user_id, None)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if crate::identity::mfa::enabled(&mut signed_in.tx, signed_in.user_id).await? {
+    if mfa::enabled(&mut signed_in.tx, signed_in.user_id).await? {
         let Some(code) = body.totp_code.as_deref().filter(|c| !c.trim().is_empty()) else {
             signed_in.tx.commit().await?;
             return Err(AppError::MfaCodeRequired);
@@ -102,7 +76,7 @@ pub async fn login(
         let keys = &state.config.field_keys;
         let locked = signin::is_locked(&mut signed_in.tx, signed_in.user_id).await?;
         let proven = !locked
-            && crate::identity::mfa::verify(&mut signed_in.tx, keys, signed_in.user_id, code)
+            && mfa::verify(&mut signed_in.tx, keys, signed_in.user_id, code)
                 .await?
                 .is_some();
         if !proven {
@@ -124,14 +98,14 @@ pub async fn login(
         return Err(AppError::MfaEnrollmentRequired);
     }
     let family = Uuid::new_v4();
+    let stored = queries::store_refresh(&mut signed_in.tx, signed_in.user_id, family).await?;
     let response = issue(
         &state,
-        &mut signed_in.tx,
         signed_in.college,
         signed_in.user_id,
         family,
-    )
-    .await?;
+        &stored,
+    )?;
     audit::record(
         &mut signed_in.tx,
         &context.with_actor(signed_in.user_id, None),
@@ -157,9 +131,9 @@ pub async fn refresh(
 ) -> AppResult<Json<TokenResponse>> {
     state.throttle.check(Door::Refresh, client.0)?;
     let (college, token) =
-        tokens::parse_refresh(&body.refresh_token).ok_or(AppError::Unauthorized)?;
+        credentials::parse_refresh(&body.refresh_token).ok_or(AppError::Unauthorized)?;
     let mut tx = begin_for_college(&state.db, college).await?;
-    match tokens::present_refresh(&mut tx, &token).await? {
+    match queries::present_refresh(&mut tx, &token).await? {
         Presented::Invalid => Err(AppError::Unauthorized),
         Presented::Reused { family, user } => {
             audit::record(
@@ -174,7 +148,8 @@ pub async fn refresh(
             Err(AppError::Unauthorized)
         }
         Presented::Fresh { family, user } => {
-            let response = issue(&state, &mut tx, college, user, family).await?;
+            let stored = queries::store_refresh(&mut tx, user, family).await?;
+            let response = issue(&state, college, user, family, &stored)?;
             audit::record(
                 &mut tx,
                 &context.with_actor(user, None),
@@ -195,17 +170,13 @@ pub async fn logout(
     context: AuditContext,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> AppResult<StatusCode> {
-    let Some((college, token)) = tokens::parse_refresh(&body.refresh_token) else {
+    let Some((college, token)) = credentials::parse_refresh(&body.refresh_token) else {
         return Ok(StatusCode::NO_CONTENT);
     };
     let mut tx = begin_for_college(&state.db, college).await?;
-    let found: Option<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1")
-            .bind(crate::identity::session::token_hash(&token))
-            .fetch_optional(&mut *tx)
-            .await?;
+    let found = queries::family_of(&mut tx, &token).await?;
     if let Some((family, user)) = found {
-        let revoked = tokens::revoke_family(&mut tx, family).await?;
+        let revoked = queries::revoke_family(&mut tx, family).await?;
         if revoked > 0 {
             audit::record(
                 &mut tx,
@@ -217,60 +188,4 @@ pub async fn logout(
     }
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CollegeRef {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PermissionGrant {
-    /// e.g. `students.read`.
-    pub permission: &'static str,
-    /// `own`, `own_children`, `own_sections`, `department` or `college`.
-    pub scope: &'static str,
-    /// The role that gives it.
-    pub role: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    pub id: Uuid,
-    pub email: String,
-    pub display_name: String,
-    pub college: CollegeRef,
-    pub roles: Vec<String>,
-    pub permissions: Vec<PermissionGrant>,
-}
-
-/// The caller: their account, college, roles and every permission with its scope.
-#[utoipa::path(get, path = "/api/v1/users/me", tag = "identity",
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The signed-in caller", body = Me),
-        (status = 401, description = "No valid access token", body = ProblemDocument, content_type = "application/problem+json")))]
-pub async fn me(principal: Principal) -> Json<Me> {
-    Json(Me {
-        id: principal.user_id,
-        email: principal.email.clone(),
-        display_name: principal.display_name.clone(),
-        college: CollegeRef {
-            id: principal.college.0,
-            slug: principal.college_slug.clone(),
-            name: principal.college_name.clone(),
-        },
-        roles: principal.roles.clone(),
-        permissions: principal
-            .grants
-            .iter()
-            .map(|(p, s, role)| PermissionGrant {
-                permission: p.name(),
-                scope: s.name(),
-                role: role.clone(),
-            })
-            .collect(),
-    })
 }

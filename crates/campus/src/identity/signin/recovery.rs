@@ -13,9 +13,12 @@ use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppResult, FieldError};
-use crate::identity::account_tokens::{self, Purpose};
-use crate::identity::session::Visitor;
-use crate::identity::{password, session, tokens};
+use crate::identity::mfa;
+use crate::identity::signin::model::Visitor;
+use crate::identity::signin::{password, queries, session};
+use crate::identity::tokens::credentials;
+use crate::identity::tokens::model::Purpose;
+use crate::identity::tokens::queries as tokens;
 use crate::institution::model::CollegeSummary;
 use crate::institution::queries as institution;
 use crate::mail;
@@ -79,14 +82,9 @@ pub async fn forgot(
     state.throttle.check(Door::PasswordReset, client.0)?;
     if let Some(college) = institution::find_by_slug(&state.db, form.college.trim()).await? {
         let mut tx = begin_for_college(&state.db, college.id).await?;
-        let user: Option<(uuid::Uuid, String, String)> = sqlx::query_as(
-            "SELECT id, display_name, email::text FROM users WHERE email = $1 AND status = 'active'",
-        )
-        .bind(form.email.trim().to_lowercase())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let user = queries::active_by_email(&mut tx, &form.email.trim().to_lowercase()).await?;
         if let Some((user, name, stored_email)) = user {
-            let token = account_tokens::issue(&mut tx, college.id, user, Purpose::Reset).await?;
+            let token = tokens::issue(&mut tx, college.id, user, Purpose::Reset).await?;
             let link = format!("{}/password/reset?token={token}", state.config.base_url());
             let body = format!(
                 "Hello {name},\n\nSomeone (we hope you) asked to reset the password of your {} \
@@ -161,10 +159,10 @@ async fn show(
     token: String,
     purpose: Purpose,
 ) -> AppResult<Response> {
-    let valid = match account_tokens::parse(&token) {
+    let valid = match credentials::parse(&token) {
         Some((college, bytes)) => {
             let mut tx = begin_for_college(&state.db, college).await?;
-            let user = account_tokens::peek(&mut tx, &bytes, purpose).await?;
+            let user = tokens::peek(&mut tx, &bytes, purpose).await?;
             tx.commit().await?;
             user.is_some()
         }
@@ -226,20 +224,15 @@ async fn set_password(
     form: SetPasswordForm,
     purpose: Purpose,
 ) -> AppResult<Response> {
-    let Some((college, bytes)) = account_tokens::parse(&form.token) else {
+    let Some((college, bytes)) = credentials::parse(&form.token) else {
         return show(state, jar, form.token, purpose).await;
     };
     let mut tx = begin_for_college(&state.db, college).await?;
-    let Some(user) = account_tokens::consume(&mut tx, &bytes, purpose).await? else {
+    let Some(user) = tokens::consume(&mut tx, &bytes, purpose).await? else {
         tx.rollback().await?;
         return show(state, jar, form.token, purpose).await;
     };
-    let (email, name, college_name): (String, String, String) = sqlx::query_as(
-        "SELECT u.email::text, u.display_name, c.name FROM users u JOIN colleges c ON c.id = u.college_id WHERE u.id = $1",
-    )
-    .bind(user)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (email, name, college_name) = queries::own_words(&mut tx, user).await?;
     let mut errors = Vec::new();
     if let Err(e) = password::check_strength("new", &form.new, &[&email, &name, &college_name]) {
         errors.push(e);
@@ -272,12 +265,7 @@ async fn set_password(
             .into_response());
     }
     let hash = password::hash_bounded(&form.new).await?;
-    sqlx::query!("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(), \
-            email_verified_at = coalesce(email_verified_at, now()), failed_logins = 0, \
-            locked_until = NULL, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END \
-         WHERE id = $1", user, hash)
-    .execute(&mut *tx)
-    .await?;
+    queries::set_password_by_link(&mut tx, user, hash).await?;
     let (sessions, families) = tokens::sign_out_everywhere(&mut tx, user).await?;
     let action = match purpose {
         Purpose::Invite => "user.invite_accepted",
@@ -293,12 +281,12 @@ async fn set_password(
             })),
     )
     .await?;
-    if crate::identity::mfa::enabled(&mut tx, user).await? {
+    if mfa::queries::enabled(&mut tx, user).await? {
         tx.commit().await?;
-        let ticket = super::mfa_pages::ticket_with(state, college, user, true);
+        let ticket = mfa::ticket::ticket_with(state, college, user, true);
         return Ok((jar.add(ticket), Redirect::to("/login/mfa?next=/dashboard")).into_response());
     }
-    super::signin::complete(&mut tx, user).await?;
+    queries::complete(&mut tx, user).await?;
     let cookie = session::start(
         &mut tx,
         state,
@@ -352,18 +340,11 @@ pub async fn verify_email(
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> AppResult<Response> {
     let mut verified = false;
-    if let Some((college, bytes)) = account_tokens::parse(&q.token) {
+    if let Some((college, bytes)) = credentials::parse(&q.token) {
         let mut tx = begin_for_college(&state.db, college).await?;
-        if let Some(user) = account_tokens::consume(&mut tx, &bytes, Purpose::VerifyEmail).await? {
+        if let Some(user) = tokens::consume(&mut tx, &bytes, Purpose::VerifyEmail).await? {
             // An applicant's own sign-up becomes usable once its address is confirmed.
-            sqlx::query!(
-                "UPDATE users SET email_verified_at = now(), status = CASE \
-                   WHEN self_signup AND status = 'invited' THEN 'active' ELSE status END \
-                 WHERE id = $1",
-                user
-            )
-            .execute(&mut *tx)
-            .await?;
+            queries::mark_email_verified(&mut tx, user).await?;
             audit::record(
                 &mut tx,
                 &context.clone().with_actor(user, None),

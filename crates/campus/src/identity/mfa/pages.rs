@@ -7,90 +7,26 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
-
-use crate::web::cookies::CookieName;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
-use uuid::Uuid;
 
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
-use crate::db::{CollegeId, begin_for_college};
+use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult};
-use crate::identity::mfa::{self, Proof};
-use crate::identity::session;
+use crate::identity::mfa::codes;
+use crate::identity::mfa::model::{self, Proof};
+use crate::identity::mfa::queries as mfa;
+use crate::identity::mfa::ticket::{TICKET_COOKIE, read_ticket};
+use crate::identity::signin::model::{Recheck, Visitor};
+use crate::identity::signin::pages::safe_next;
+use crate::identity::signin::queries as signin;
+use crate::identity::signin::{service, session};
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::ApiQuery;
 use crate::web::layout::{Chrome, render};
 use crate::web::throttle::Door;
-
-/// Proves the password step passed: `college.user.expiry.mac`, good for five minutes.
-pub const TICKET_COOKIE: CookieName = CookieName::new("campus_mfa", "__Host-campus_mfa");
-const TICKET_SECONDS: i64 = 300;
-
-fn ticket_mac(secret: &str, payload: &str) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new_from_slice(b"campus").expect("key"));
-    mac.update(b"campus-mfa-ticket:");
-    mac.update(payload.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-pub fn ticket(state: &AppState, college: CollegeId, user: Uuid) -> Cookie<'static> {
-    ticket_with(state, college, user, false)
-}
-
-/// The ticket for the second-factor step. `lock_lifted`: the first step was a link
-/// mailed to the account's own address, so a lock (which anyone who knows the address
-/// can cause) does not keep the owner out; wrong codes still count.
-pub fn ticket_with(
-    state: &AppState,
-    college: CollegeId,
-    user: Uuid,
-    lock_lifted: bool,
-) -> Cookie<'static> {
-    let expiry = time::OffsetDateTime::now_utc().unix_timestamp() + TICKET_SECONDS;
-    let how = if lock_lifted { "mailed" } else { "password" };
-    let payload = format!("{}.{user}.{expiry}.{how}", college.0);
-    let mac = ticket_mac(state.config.secret_key.expose(), &payload);
-    // Lax, not Strict: after single sign-on the browser arrives from the provider's
-    // site, and the ticket must come along.
-    TICKET_COOKIE.build(
-        &state.config,
-        format!("{payload}.{mac}"),
-        SameSite::Lax,
-        Some(time::Duration::seconds(TICKET_SECONDS)),
-    )
-}
-
-/// The ticket's college and user, and whether the lock was lifted for it.
-fn read_ticket(state: &AppState, jar: &CookieJar) -> Option<(CollegeId, Uuid, bool)> {
-    let value = TICKET_COOKIE.read(&state.config, jar)?;
-    let (payload, mac) = value.rsplit_once('.')?;
-    let expected = ticket_mac(state.config.secret_key.expose(), payload);
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        expected.as_bytes(),
-        mac.as_bytes(),
-    )) {
-        return None;
-    }
-    let mut parts = payload.split('.');
-    let college = Uuid::parse_str(parts.next()?).ok()?;
-    let user = Uuid::parse_str(parts.next()?).ok()?;
-    let expiry: i64 = parts.next()?.parse().ok()?;
-    let lock_lifted = parts.next()? == "mailed";
-    (expiry > time::OffsetDateTime::now_utc().unix_timestamp()).then_some((
-        CollegeId(college),
-        user,
-        lock_lifted,
-    ))
-}
 
 #[derive(Template)]
 #[template(path = "identity/mfa_code.html")]
@@ -118,7 +54,7 @@ pub async fn code_page(
     let page = CodePage {
         chrome: Chrome::platform("Second factor", "/login"),
         csrf,
-        next: super::pages::safe_next(q.next.as_deref()),
+        next: safe_next(q.next.as_deref()),
         error: false,
     };
     Ok((jar, render(&page)?).into_response())
@@ -144,13 +80,13 @@ pub async fn submit_code(
         return Ok(Redirect::to("/login").into_response());
     };
     let mut tx = begin_for_college(&state.db, college).await?;
-    let proof = if !lock_lifted && super::signin::is_locked(&mut tx, user).await? {
+    let proof = if !lock_lifted && signin::is_locked(&mut tx, user).await? {
         None
     } else {
         mfa::verify(&mut tx, &state.config.field_keys, user, &form.code).await?
     };
     let Some(proof) = proof else {
-        super::signin::count_failure(&mut tx, user).await?;
+        signin::count_failure(&mut tx, user).await?;
         audit::record(
             &mut tx,
             &context.clone().with_actor(user, None),
@@ -164,12 +100,12 @@ pub async fn submit_code(
         let page = CodePage {
             chrome: Chrome::platform("Second factor", "/login"),
             csrf,
-            next: super::pages::safe_next(form.next.as_deref()),
+            next: safe_next(form.next.as_deref()),
             error: true,
         };
         return Ok((StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response());
     };
-    super::signin::complete(&mut tx, user).await?;
+    signin::complete(&mut tx, user).await?;
     let method = match proof {
         Proof::Totp => "password+totp",
         Proof::RecoveryCode => "password+recovery_code",
@@ -180,17 +116,13 @@ pub async fn submit_code(
         &context,
         college,
         user,
-        &session::Visitor::of(&client, &headers),
+        &Visitor::of(&client, &headers),
         Some(serde_json::json!({ "method": method })),
     )
     .await?;
     tx.commit().await?;
     let jar = TICKET_COOKIE.remove(&state.config, jar.add(cookie));
-    Ok((
-        jar,
-        Redirect::to(&super::pages::safe_next(form.next.as_deref())),
-    )
-        .into_response())
+    Ok((jar, Redirect::to(&safe_next(form.next.as_deref()))).into_response())
 }
 
 #[derive(Template)]
@@ -223,25 +155,18 @@ async fn render_mfa(
     } else {
         let secret =
             mfa::pending_secret(&mut tx, &state.config.field_keys, principal.user_id).await?;
-        let url = mfa::otpauth_url(&principal.college_name, &principal.email, &secret);
-        (mfa::qr_svg(&url), mfa::base32(&secret))
+        let url = codes::otpauth_url(&principal.college_name, &principal.email, &secret);
+        (codes::qr_svg(&url), codes::base32(&secret))
     };
-    let remaining_codes: i64 = sqlx::query_scalar!(
-        "SELECT count(*) AS \"v!\" FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
-        principal.user_id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let staff_required: bool = sqlx::query_scalar!("SELECT mfa_required_for_staff FROM colleges")
-        .fetch_one(&mut *tx)
-        .await?;
+    let remaining_codes = mfa::remaining_recovery_codes(&mut tx, principal.user_id).await?;
+    let staff_required = mfa::staff_required(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = MfaPage {
         chrome: Chrome::signed_in("Second factor", principal, csrf.clone(), "/account"),
         csrf,
         enabled,
-        required: mfa::required(&principal.roles, staff_required),
+        required: model::required(&principal.roles, staff_required),
         qr,
         key,
         recovery_codes,
@@ -314,17 +239,6 @@ pub async fn confirm(
     render_mfa(&state, &principal, jar, codes, None, Some("The second factor is on. Keep these recovery codes somewhere safe: each works once, and they are shown only now.")).await
 }
 
-/// Checks the signed-in user's own password: refused while the account is locked; a
-/// wrong one counts towards the lock, as at sign-in, so a stolen session is no way to
-/// guess it at leisure.
-async fn own_password(
-    conn: &mut sqlx::PgConnection,
-    user: Uuid,
-    given: &str,
-) -> AppResult<super::signin::Recheck> {
-    super::signin::recheck_password(conn, user, given).await
-}
-
 pub async fn new_recovery_codes(
     State(state): State<AppState>,
     principal: Principal,
@@ -338,11 +252,11 @@ pub async fn new_recovery_codes(
     if !mfa::enabled(&mut tx, principal.user_id).await? {
         return Err(AppError::Conflict("Enrol a second factor first.".into()));
     }
-    let recheck = own_password(&mut tx, principal.user_id, &form.password).await?;
-    if recheck != super::signin::Recheck::Right {
+    let recheck = service::recheck_password(&mut tx, principal.user_id, &form.password).await?;
+    if recheck != Recheck::Right {
         tx.commit().await?;
         let problem = match recheck {
-            super::signin::Recheck::Locked => {
+            Recheck::Locked => {
                 "The account is locked after too many wrong attempts; try again later."
             }
             _ => "That is not your password.",
@@ -384,19 +298,17 @@ pub async fn disable(
 ) -> AppResult<Response> {
     state.throttle.check(Door::SignIn, client.0)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let staff_required: bool = sqlx::query_scalar!("SELECT mfa_required_for_staff FROM colleges")
-        .fetch_one(&mut *tx)
-        .await?;
-    if mfa::required(&principal.roles, staff_required) {
+    let staff_required = mfa::staff_required(&mut tx).await?;
+    if model::required(&principal.roles, staff_required) {
         return Err(AppError::Conflict(
             "Your role (or your college) requires a second factor, so it stays on.".into(),
         ));
     }
-    let recheck = own_password(&mut tx, principal.user_id, &form.password).await?;
-    if recheck != super::signin::Recheck::Right {
+    let recheck = service::recheck_password(&mut tx, principal.user_id, &form.password).await?;
+    if recheck != Recheck::Right {
         tx.commit().await?;
         let problem = match recheck {
-            super::signin::Recheck::Locked => {
+            Recheck::Locked => {
                 "The account is locked after too many wrong attempts; try again later."
             }
             _ => "That is not your password.",

@@ -1,5 +1,6 @@
-//! API credentials: short-lived signed access tokens (JWT, HS256 only) and rotating
-//! refresh tokens with reuse detection.
+//! What API credentials look like: short-lived signed access tokens (JWT, HS256 only),
+//! and the `college.token` form that refresh tokens and mailed links share (their
+//! storage, rotation and reuse detection are in `queries`).
 //!
 //! Signing keys have ids (`kid`). Each key is derived from the secret key and its id, so
 //! rotating means adding a new id to `token_key_ids`: new tokens are signed with the
@@ -12,34 +13,19 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use sqlx::PgConnection;
-use sqlx::postgres::types::PgInterval;
 use uuid::Uuid;
 
 use crate::config::Config;
 use crate::db::CollegeId;
-use crate::identity::session::{new_token, token_hash};
+use crate::identity::signin::session::parse_cookie;
+use crate::identity::tokens::model::Claims;
 
 pub const ACCESS_LIFETIME: Duration = Duration::from_secs(15 * 60);
 pub const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 const ISSUER: &str = "campus";
 /// The one algorithm accepted; a token naming any other (or `none`) is refused.
 const ALGORITHM: Algorithm = Algorithm::HS256;
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
-    pub iss: String,
-    /// The user.
-    pub sub: Uuid,
-    /// The user's college.
-    pub col: Uuid,
-    /// The refresh family this token came from; revoking it ends the token too.
-    pub fam: Uuid,
-    pub iat: u64,
-    pub exp: u64,
-}
 
 fn key(secret: &str, kid: &str) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
@@ -105,124 +91,12 @@ pub fn refresh_value(college: CollegeId, token: &[u8; 32]) -> String {
 }
 
 pub fn parse_refresh(value: &str) -> Option<(CollegeId, Vec<u8>)> {
-    crate::identity::session::parse_cookie(value)
+    parse_cookie(value)
 }
 
-fn interval(duration: Duration) -> PgInterval {
-    PgInterval {
-        months: 0,
-        days: 0,
-        microseconds: duration.as_micros() as i64,
-    }
-}
-
-/// Stores a new refresh token in `family` and returns its value's token bytes.
-pub async fn store_refresh(
-    conn: &mut PgConnection,
-    user: Uuid,
-    family: Uuid,
-) -> Result<[u8; 32], sqlx::Error> {
-    let token = new_token();
-    sqlx::query!(
-        "INSERT INTO refresh_tokens (college_id, family_id, user_id, token_hash, expires_at) \
-         VALUES (app_current_college(), $1, $2, $3, now() + $4)",
-        family,
-        user,
-        token_hash(&token),
-        interval(REFRESH_LIFETIME),
-    )
-    .execute(conn)
-    .await?;
-    Ok(token)
-}
-
-/// What presenting a refresh token found.
-pub enum Presented {
-    /// Unknown, expired or revoked.
-    Invalid,
-    /// Already used once: the family has now been revoked.
-    Reused { family: Uuid, user: Uuid },
-    /// Valid: it is now marked used.
-    Fresh { family: Uuid, user: Uuid },
-}
-
-/// Looks up and consumes a refresh token (the row is locked, so two concurrent uses of
-/// one token cannot both succeed).
-pub async fn present_refresh(
-    conn: &mut PgConnection,
-    token: &[u8],
-) -> Result<Presented, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT t.id, t.family_id, t.user_id, t.used_at IS NOT NULL AS "used!",
-                  (t.revoked_at IS NOT NULL OR t.expires_at <= now() OR u.status <> 'active') AS "dead!"
-           FROM refresh_tokens t JOIN users u ON u.college_id = t.college_id AND u.id = t.user_id
-           WHERE t.token_hash = $1 FOR UPDATE OF t"#,
-        token_hash(token),
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else {
-        return Ok(Presented::Invalid);
-    };
-    let (id, family, user, used, dead) = (row.id, row.family_id, row.user_id, row.used, row.dead);
-    if dead {
-        return Ok(Presented::Invalid);
-    }
-    if used {
-        revoke_family(conn, family).await?;
-        return Ok(Presented::Reused { family, user });
-    }
-    sqlx::query!(
-        "UPDATE refresh_tokens SET used_at = now() WHERE id = $1",
-        id
-    )
-    .execute(conn)
-    .await?;
-    Ok(Presented::Fresh { family, user })
-}
-
-pub async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
-        family,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-/// Ends every browser session and API token of `user` (after a change of privilege or
-/// credentials, they sign in again with new ids); returns (sessions, token families).
-pub async fn sign_out_everywhere(
-    conn: &mut PgConnection,
-    user: Uuid,
-) -> Result<(u64, u64), sqlx::Error> {
-    let sessions = crate::identity::session::revoke_others(conn, user, None).await?;
-    let families = sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-        user,
-    )
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok((sessions, families))
-}
-
-/// Whether a family still has a token that is not revoked (access tokens of a revoked
-/// family stop working at once, not only when they expire).
-/// Until when the family stays live (its last unrevoked refresh token's expiry), or
-/// `None` when it is not live now.
-pub async fn family_live_until(
-    conn: &mut PgConnection,
-    family: Uuid,
-) -> Result<Option<time::OffsetDateTime>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT max(expires_at) FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL \
-             AND expires_at > now()",
-        family,
-    )
-    .fetch_one(conn)
-    .await
+/// The college a mailed link's token belongs to, and the token bytes.
+pub fn parse(value: &str) -> Option<(CollegeId, Vec<u8>)> {
+    parse_cookie(value)
 }
 
 #[cfg(test)]

@@ -13,8 +13,11 @@ use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::identity::session::{self, SessionRow};
-use crate::identity::{password, tokens};
+use crate::identity::account::queries;
+use crate::identity::signin::model::{Recheck, SessionRow, Visitor};
+use crate::identity::signin::queries as signin;
+use crate::identity::signin::{password, service, session};
+use crate::identity::tokens::queries as tokens;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
@@ -48,8 +51,7 @@ pub async fn sessions_page(
     crate::web::extract::ApiQuery(notice): crate::web::extract::ApiQuery<Notice>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let sessions =
-        session::list_live(&mut tx, principal.user_id, state.config.session_idle).await?;
+    let sessions = signin::list_live(&mut tx, principal.user_id, state.config.session_idle).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let notice = match notice.done.as_deref() {
@@ -77,7 +79,7 @@ pub async fn revoke_session(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     // Only the user's own sessions match; anyone else's id is simply not found.
-    if !session::revoke(&mut tx, principal.user_id, id).await? {
+    if !signin::revoke(&mut tx, principal.user_id, id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -150,9 +152,8 @@ pub async fn change_password(
         .throttle
         .check(crate::web::throttle::Door::SignIn, client.0)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let recheck =
-        super::signin::recheck_password(&mut tx, principal.user_id, &form.current).await?;
-    let current_ok = recheck == super::signin::Recheck::Right;
+    let recheck = service::recheck_password(&mut tx, principal.user_id, &form.current).await?;
+    let current_ok = recheck == Recheck::Right;
     let mut errors: Vec<FieldError> = recheck.problem("current").into_iter().collect();
     let context_words = [
         principal.email.as_str(),
@@ -195,9 +196,7 @@ pub async fn change_password(
             .into_response());
     }
     let hash = password::hash_bounded(&form.new).await?;
-    sqlx::query!("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1", principal.user_id, hash)
-        .execute(&mut *tx)
-        .await?;
+    queries::store_password(&mut tx, principal.user_id, hash).await?;
     let (revoked, _) = tokens::sign_out_everywhere(&mut tx, principal.user_id).await?;
     // This browser stays signed in with a new session; every other one is out.
     let cookie = session::start(
@@ -206,7 +205,7 @@ pub async fn change_password(
         &context,
         principal.college,
         principal.user_id,
-        &session::Visitor::of(&client, &headers),
+        &Visitor::of(&client, &headers),
         None,
     )
     .await?;

@@ -14,8 +14,9 @@ use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult};
-use crate::identity::signin::{self, SignInError};
-use crate::identity::{mfa, mfa_pages, session};
+use crate::identity::mfa;
+use crate::identity::signin::model::{SignInError, Visitor};
+use crate::identity::signin::{queries, service, session};
 use crate::institution::model::CollegeSummary;
 use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
@@ -94,7 +95,7 @@ async fn render_login(
         .or_else(|| (colleges.len() == 1).then(|| colleges[0].slug.clone()))
         .unwrap_or_default();
     let sso = match colleges.iter().find(|c| c.slug == college) {
-        Some(c) => crate::identity::sso::offered(&state.db, c.id)
+        Some(c) => crate::identity::sso::queries::offered(&state.db, c.id)
             .await?
             .map(|label| (c.slug.clone(), label)),
         None => None,
@@ -203,7 +204,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     state.throttle.check(Door::SignIn, client.0)?;
-    let outcome = signin::check_password(
+    let outcome = service::check_password(
         &state.db,
         &context,
         &form.college,
@@ -225,11 +226,11 @@ pub async fn login(
         }
         Err(SignInError::Internal(e)) => return Err(e),
     };
-    if mfa::enabled(&mut signed_in.tx, signed_in.user_id).await? {
+    if mfa::queries::enabled(&mut signed_in.tx, signed_in.user_id).await? {
         // The password was right; the second factor comes next, on its own page.
         signed_in.tx.commit().await?;
         let next = safe_next(form.next.as_deref());
-        let ticket = mfa_pages::ticket(&state, signed_in.college, signed_in.user_id);
+        let ticket = mfa::ticket::ticket(&state, signed_in.college, signed_in.user_id);
         let to = format!(
             "/login/mfa?next={}",
             serde_urlencoded::to_string([("", next.as_str())])
@@ -244,7 +245,7 @@ pub async fn login(
         &context,
         signed_in.college,
         signed_in.user_id,
-        &session::Visitor::of(&client, &headers),
+        &Visitor::of(&client, &headers),
         Some(serde_json::json!({ "method": "password" })),
     )
     .await?;
@@ -261,7 +262,7 @@ pub async fn logout(
 ) -> AppResult<Response> {
     if let Some(session_id) = principal.session_id {
         let mut tx = begin_for_college(&state.db, principal.college).await?;
-        session::revoke(&mut tx, principal.user_id, session_id).await?;
+        queries::revoke(&mut tx, principal.user_id, session_id).await?;
         audit::record(
             &mut tx,
             &context,
