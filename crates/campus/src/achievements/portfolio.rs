@@ -75,7 +75,7 @@ pub async fn issue(
     crate::documents::lifecycle::within_daily_limit(conn, context.actor).await?;
     let sources = issue::sources(conn, student).await?;
     let approved: Vec<Approved> = sqlx::query_as!(Approved, "SELECT a.id, a.title, a.category, a.achieved_on, a.organiser, a.description, a.points, \
-            coalesce(sf.first_name || ' ' || sf.last_name, u.display_name) AS \"verified_by?\", a.decided_at \
+            coalesce(sf.first_name || ' ' || sf.last_name, u.display_name) AS \"verified_by?\", a.decided_at AS \"decided_at?\" \
          FROM achievements a LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.decided_by \
          LEFT JOIN staff sf ON sf.college_id = a.college_id AND sf.user_id = a.decided_by \
          WHERE a.student_id = $1 AND a.status = 'approved' ORDER BY a.achieved_on DESC, a.created_at DESC", student)

@@ -530,7 +530,7 @@ pub async fn merit_list(
 ) -> Result<Vec<MeritLine>, sqlx::Error> {
     sqlx::query_as!(MeritLine, "SELECT row_number() OVER (ORDER BY a.qualifying_percent DESC NULLS LAST, a.submitted_at, a.id) AS \"rank!\", \
             a.id AS \"application_id!\", a.first_name || ' ' || a.last_name AS \"name!\", \
-            a.qualifying_percent::text AS \"qualifying_percent?\", a.status, a.submitted_at \
+            a.qualifying_percent::text AS \"qualifying_percent?\", a.status, a.submitted_at AS \"submitted_at?\" \
          FROM applications a WHERE a.intake_id = $1 \
            AND a.status IN ('submitted', 'under_review', 'accepted', 'waitlisted', 'rejected') \
          ORDER BY 1", intake)

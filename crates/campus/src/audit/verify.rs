@@ -27,7 +27,7 @@ pub async fn verify(conn: &mut PgConnection) -> Result<Verdict, sqlx::Error> {
     let rows: Vec<Link> = sqlx::query_as!(
         Link,
         "SELECT a.seq AS \"seq!\", a.prev_hash AS \"prev_hash!\", a.hash AS \"hash!\", audit_entry_hash(a.prev_hash, a) AS \"recomputed!\", \
-                h.seq AS \"head_seq?\", h.hash AS head_hash \
+                h.seq AS \"head_seq?\", h.hash AS \"head_hash?\" \
          FROM audit_log a LEFT JOIN audit_heads h ON true \
          WHERE a.seq IS NOT NULL ORDER BY a.seq"
     )

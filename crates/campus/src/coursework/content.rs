@@ -115,8 +115,8 @@ pub async fn materials(
     conn: &mut PgConnection,
     section: Uuid,
 ) -> Result<Vec<MaterialView>, sqlx::Error> {
-    sqlx::query_as!(MaterialView, "SELECT m.id, m.title, m.description, m.link, m.created_at, \
-            f.id AS \"file_id?\", f.file_name, f.size_bytes \
+    sqlx::query_as!(MaterialView, "SELECT m.id, m.title, m.description, m.link AS \"link?\", m.created_at, \
+            f.id AS \"file_id?\", f.file_name AS \"file_name?\", f.size_bytes AS \"size_bytes?\" \
          FROM materials m LEFT JOIN stored_files f ON f.college_id = m.college_id AND f.id = m.file_id \
          WHERE m.section_id = $1 ORDER BY m.created_at DESC", section)
     .fetch_all(conn)

@@ -218,7 +218,7 @@ pub async fn sources(conn: &mut PgConnection, student: Uuid) -> Result<Sources, 
     let student_facts = facts.ok_or(AppError::NotFound)?;
     let college: CollegeFacts = sqlx::query_as!(
         CollegeFacts,
-        "SELECT name, slug, address, email::text AS \"email?\", phone, website FROM colleges"
+        "SELECT name, slug, address AS \"address?\", email::text AS \"email?\", phone AS \"phone?\", website AS \"website?\" FROM colleges"
     )
     .fetch_one(&mut *conn)
     .await?;

@@ -78,7 +78,7 @@ pub async fn of_student(
 ) -> Result<Vec<IssuedLine>, sqlx::Error> {
     sqlx::query_as!(
         IssuedLine,
-        "SELECT id, code, kind, issued_at, revoked_at, revoked_reason, superseded_at \
+        "SELECT id, code, kind, issued_at, revoked_at AS \"revoked_at?\", revoked_reason AS \"revoked_reason?\", superseded_at AS \"superseded_at?\" \
          FROM issued_documents WHERE student_id = $1 ORDER BY issued_at DESC LIMIT 200",
         student
     )

@@ -147,7 +147,7 @@ pub async fn of_student(conn: &mut PgConnection, student: Uuid) -> Result<Progre
         return Err(AppError::NotFound);
     }
     let all = steps(conn).await?;
-    let history: Vec<Move> = sqlx::query_as!(Move, "SELECT s.name AS step, p.remark, u.display_name AS recorded_by, p.recorded_at \
+    let history: Vec<Move> = sqlx::query_as!(Move, "SELECT s.name AS step, p.remark, u.display_name AS \"recorded_by?\", p.recorded_at \
          FROM enrollment_progress p JOIN enrollment_steps s ON s.college_id = p.college_id AND s.id = p.step_id \
          LEFT JOIN users u ON u.college_id = p.college_id AND u.id = p.recorded_by \
          WHERE p.student_id = $1 ORDER BY p.recorded_at DESC", student)

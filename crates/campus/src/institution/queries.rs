@@ -26,7 +26,7 @@ pub const PLATFORM_SLUG: &str = "platform";
 pub async fn platform_tenant(pool: &PgPool) -> Result<Option<CollegeSummary>, sqlx::Error> {
     sqlx::query_as!(
         CollegeSummary,
-        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name, tagline
+        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name AS "short_name?", tagline AS "tagline?"
            FROM platform_tenant()"#
     )
     .fetch_optional(pool)
@@ -36,7 +36,7 @@ pub async fn platform_tenant(pool: &PgPool) -> Result<Option<CollegeSummary>, sq
 pub async fn directory(pool: &PgPool) -> Result<Vec<CollegeSummary>, sqlx::Error> {
     sqlx::query_as!(
         CollegeSummary,
-        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name, tagline
+        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name AS "short_name?", tagline AS "tagline?"
            FROM public_colleges()"#
     )
     .fetch_all(pool)
@@ -49,7 +49,7 @@ pub async fn find_by_slug(
 ) -> Result<Option<CollegeSummary>, sqlx::Error> {
     sqlx::query_as!(
         CollegeSummary,
-        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name, tagline
+        r#"SELECT id AS "id!: CollegeId", slug AS "slug!", name AS "name!", short_name AS "short_name?", tagline AS "tagline?"
            FROM public_colleges() WHERE slug = $1"#,
         slug
     )
@@ -92,7 +92,7 @@ pub async fn profile(
         .await?;
     let campuses = sqlx::query_as!(
         CampusInfo,
-        "SELECT code, name, address FROM campuses ORDER BY name"
+        "SELECT code, name, address AS \"address?\" FROM campuses ORDER BY name"
     )
     .fetch_all(&mut *conn)
     .await?;

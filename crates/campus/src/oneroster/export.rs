@@ -264,15 +264,15 @@ pub async fn export(conn: &mut PgConnection, version: &str) -> anyhow::Result<(S
     )?;
 
     // People: (sourcedId, role, username, given, family, identifier, email, phone, agents).
-    let students: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, student_number AS number, first_name, last_name, email::text AS \"email?\", phone, date_of_birth AS born \
+    let students: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, student_number AS number, first_name, last_name, email::text AS \"email?\", phone AS \"phone?\", date_of_birth AS \"born?\" \
          FROM students WHERE status IN ('enrolled', 'on_leave') ORDER BY student_number")
     .fetch_all(&mut *conn)
     .await?;
-    let staff: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, staff_number AS number, first_name, last_name, email::text AS \"email?\", phone, NULL::date AS \"born?\" \
+    let staff: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, staff_number AS number, first_name, last_name, email::text AS \"email?\", phone AS \"phone?\", NULL::date AS \"born?\" \
          FROM staff WHERE status <> 'left' ORDER BY staff_number")
     .fetch_all(&mut *conn)
     .await?;
-    let guardians: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, '' AS \"number!\", first_name, last_name, email::text AS \"email?\", phone, NULL::date AS \"born?\" \
+    let guardians: Vec<PersonRow> = sqlx::query_as!(PersonRow, "SELECT id, '' AS \"number!\", first_name, last_name, email::text AS \"email?\", phone AS \"phone?\", NULL::date AS \"born?\" \
          FROM guardians ORDER BY last_name")
     .fetch_all(&mut *conn)
     .await?;

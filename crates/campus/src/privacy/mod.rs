@@ -277,7 +277,7 @@ pub async fn erase(
 ) -> Result<Erased, AppError> {
     let row: Option<Leaving> = sqlx::query_as!(
         Leaving,
-        "SELECT s.status, s.user_id, \
+        "SELECT s.status, s.user_id AS \"user_id?\", \
             (SELECT max(h.effective_on) FROM student_status_history h WHERE h.student_id = s.id \
                AND h.to_status IN ('graduated', 'withdrawn')) AS \"left_on?\", \
             (SELECT retention_years FROM colleges) AS \"years!\", current_date AS \"today!\" \

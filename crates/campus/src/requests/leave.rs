@@ -160,7 +160,7 @@ async fn with_decisions(
     mut list: Vec<Leave>,
 ) -> Result<Vec<Leave>, sqlx::Error> {
     let ids: Vec<Uuid> = list.iter().map(|l| l.id).collect();
-    let rows: Vec<Decision> = sqlx::query_as!(Decision, "SELECT d.request_id, d.stage, d.approver, d.decision, d.comment, u.display_name AS decided_by, d.decided_at \
+    let rows: Vec<Decision> = sqlx::query_as!(Decision, "SELECT d.request_id, d.stage, d.approver, d.decision, d.comment, u.display_name AS \"decided_by?\", d.decided_at \
          FROM leave_decisions d LEFT JOIN users u ON u.college_id = d.college_id AND u.id = d.decided_by \
          WHERE d.request_id = ANY($1) ORDER BY d.stage", &ids)
     .fetch_all(conn)
@@ -263,7 +263,7 @@ pub async fn decide(
             "a rejection says why (3 to 1,000 characters)",
         )]));
     }
-    let row: Option<Open> = sqlx::query_as!(Open, "SELECT status, stage, chain, student_id, starts_on, ends_on FROM leave_requests WHERE id = $1 FOR UPDATE", id)
+    let row: Option<Open> = sqlx::query_as!(Open, "SELECT status, stage, chain, student_id AS \"student_id?\", starts_on, ends_on FROM leave_requests WHERE id = $1 FOR UPDATE", id)
     .fetch_optional(&mut *conn)
     .await?;
     let Open {

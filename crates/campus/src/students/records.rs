@@ -270,7 +270,7 @@ pub async fn profile(conn: &mut PgConnection, student: Uuid) -> Result<Profile, 
     };
     profile.guardians = sqlx::query_as!(
         Guardian,
-        "SELECT g.id, g.first_name || ' ' || g.last_name AS \"name!\", l.relationship, g.email::text AS email, g.phone \
+        "SELECT g.id, g.first_name || ' ' || g.last_name AS \"name!\", l.relationship, g.email::text AS email, g.phone AS \"phone?\" \
          FROM student_guardians l JOIN guardians g ON g.college_id = l.college_id AND g.id = l.guardian_id \
          WHERE l.student_id = $1 ORDER BY l.is_primary DESC, 2",
         student

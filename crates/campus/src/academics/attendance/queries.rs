@@ -80,7 +80,7 @@ pub async fn roster(
     session: Uuid,
     section: Uuid,
 ) -> Result<Vec<RosterLine>, sqlx::Error> {
-    sqlx::query_as!(RosterLine, "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", a.status \
+    sqlx::query_as!(RosterLine, "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", a.status AS \"status?\" \
          FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
          LEFT JOIN attendance a ON a.college_id = e.college_id AND a.session_id = $1 AND a.student_id = st.id \
          WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name", session, section)

@@ -129,7 +129,7 @@ pub async fn list_live(
 ) -> Result<Vec<SessionRow>, sqlx::Error> {
     sqlx::query_as!(
         SessionRow,
-        "SELECT id, created_at, last_seen_at, host(ip) AS ip, user_agent FROM sessions \
+        "SELECT id, created_at, last_seen_at, host(ip) AS ip, user_agent AS \"user_agent?\" FROM sessions \
          WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() \
            AND last_seen_at > now() - $2::interval \
          ORDER BY last_seen_at DESC",
