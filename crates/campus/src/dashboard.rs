@@ -460,7 +460,7 @@ pub async fn page(
         waiting.push(("achievements to review", n, "/achievements/review"));
     }
     if principal.can(Permission::LeaveApprove) {
-        let n = crate::requests::leave::waiting(&mut *conn, &principal)
+        let n = crate::requests::leave::queries::waiting(&mut *conn, &principal)
             .await?
             .len() as i64;
         waiting.push(("leave requests to decide", n, "/requests"));

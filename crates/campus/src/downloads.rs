@@ -38,7 +38,7 @@ pub async fn download(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let answers = [
         crate::admissions::applications::may_read_file(&mut tx, &principal, file).await?,
-        crate::students::records::may_read_document(&mut tx, &principal, file).await?,
+        crate::students::queries::may_read_document(&mut tx, &principal, file).await?,
         crate::achievements::model::may_read_evidence(&mut tx, &principal, file).await?,
         crate::coursework::membership::may_read_file(&mut tx, &principal, file).await?,
     ];

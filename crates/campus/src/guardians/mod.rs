@@ -1,9 +1,11 @@
 //! Guardians: parents ask to be linked to their children and the college confirms; the
 //! parent portal shows each confirmed child's attendance, results, week and notices.
 
-pub mod http;
-pub mod links;
-pub mod portal;
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod queries;
+pub mod service;
 
 use crate::access::permissions::Permission::{GuardiansLink, GuardiansManage};
 use crate::access::routes::{Access, Routes};
@@ -13,61 +15,61 @@ pub fn routes() -> Routes {
         .get(
             "/children",
             Access::Allowed(GuardiansLink),
-            http::portal_page,
+            pages::portal_page,
         )
         .post(
             "/children/link-requests",
             Access::Allowed(GuardiansLink),
-            http::request_page,
+            pages::request_page,
         )
         .get(
             "/guardians/requests",
             Access::Allowed(GuardiansManage),
-            http::requests_page,
+            pages::requests_page,
         )
         .post(
             "/guardians/requests/{id}",
             Access::Allowed(GuardiansManage),
-            http::decide_page,
+            pages::decide_page,
         )
         .post(
             "/students/{id}/guardians",
             Access::Allowed(GuardiansManage),
-            http::link_page,
+            pages::link_page,
         )
         .get(
             "/api/v1/me/children",
             Access::Allowed(GuardiansLink),
-            http::portal_api,
+            api::portal_api,
         )
         .post(
             "/api/v1/me/guardian-links",
             Access::Allowed(GuardiansLink),
-            http::request_api,
+            api::request_api,
         )
         .get(
             "/api/v1/me/guardian-links",
             Access::Allowed(GuardiansLink),
-            http::my_requests_api,
+            api::my_requests_api,
         )
         .get(
             "/api/v1/guardian-links",
             Access::Allowed(GuardiansManage),
-            http::pending_api,
+            api::pending_api,
         )
         .post(
             "/api/v1/guardian-links/{id}/decision",
             Access::Allowed(GuardiansManage),
-            http::decide_api,
+            api::decide_api,
         )
         .post(
             "/api/v1/students/{id}/guardians",
             Access::Allowed(GuardiansManage),
-            http::link_api,
+            api::link_api,
         )
         .post(
             "/api/v1/students/{id}/guardians/unlink",
             Access::Allowed(GuardiansManage),
-            http::unlink_api,
+            api::unlink_api,
         )
 }

@@ -1,7 +1,9 @@
 //! Guidance: counselors' notes on students, encrypted at rest, every reading audited.
 
-pub mod http;
-pub mod notes;
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod queries;
 
 use crate::access::permissions::Permission::GuidanceNotes;
 use crate::access::routes::{Access, Routes};
@@ -11,21 +13,21 @@ pub fn routes() -> Routes {
         .get(
             "/students/{id}/guidance",
             Access::Allowed(GuidanceNotes),
-            http::page,
+            pages::page,
         )
         .post(
             "/students/{id}/guidance",
             Access::Allowed(GuidanceNotes),
-            http::add_page,
+            pages::add_page,
         )
         .get(
             "/api/v1/students/{id}/guidance-notes",
             Access::Allowed(GuidanceNotes),
-            http::list,
+            api::list,
         )
         .post(
             "/api/v1/students/{id}/guidance-notes",
             Access::Allowed(GuidanceNotes),
-            http::add,
+            api::add,
         )
 }

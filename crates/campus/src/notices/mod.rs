@@ -1,29 +1,27 @@
 //! Notices from the college to everyone, students, parents or staff (pages and API).
 
-pub mod http;
+pub mod api;
 pub mod model;
+pub mod pages;
+pub mod queries;
 
 use crate::access::permissions::Permission::NoticesManage;
 use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/notices", Access::SignedIn, http::page)
-        .post("/notices", Access::Allowed(NoticesManage), http::post_page)
+        .get("/notices", Access::SignedIn, pages::page)
+        .post("/notices", Access::Allowed(NoticesManage), pages::post_page)
         .post(
             "/notices/{id}/withdraw",
             Access::Allowed(NoticesManage),
-            http::withdraw_page,
+            pages::withdraw_page,
         )
-        .get("/api/v1/notices", Access::SignedIn, http::list)
-        .post(
-            "/api/v1/notices",
-            Access::Allowed(NoticesManage),
-            http::post,
-        )
+        .get("/api/v1/notices", Access::SignedIn, api::list)
+        .post("/api/v1/notices", Access::Allowed(NoticesManage), api::post)
         .post(
             "/api/v1/notices/{id}/withdraw",
             Access::Allowed(NoticesManage),
-            http::withdraw,
+            api::withdraw,
         )
 }

@@ -1,27 +1,25 @@
 //! Staff records: search and profiles (pages and API).
 
-pub mod http;
-pub mod records;
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod queries;
 
 use crate::access::permissions::Permission::StaffRead;
 use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/staff", Access::Allowed(StaffRead), http::search_page)
+        .get("/staff", Access::Allowed(StaffRead), pages::search_page)
         .get(
             "/staff/{id}",
             Access::Allowed(StaffRead),
-            http::profile_page,
+            pages::profile_page,
         )
-        .get(
-            "/api/v1/staff",
-            Access::Allowed(StaffRead),
-            http::search_api,
-        )
+        .get("/api/v1/staff", Access::Allowed(StaffRead), api::search_api)
         .get(
             "/api/v1/staff/{id}",
             Access::Allowed(StaffRead),
-            http::profile_api,
+            api::profile_api,
         )
 }

@@ -1,12 +1,11 @@
-//! Student records: search, profiles and status history (pages and API).
+//! Student records: search, profiles and status history (pages and API), and the CSV
+//! import with guardians (import/).
 
 pub mod api;
 pub mod import;
+pub mod model;
 pub mod pages;
-pub mod records;
-
-use axum::extract::DefaultBodyLimit;
-use axum::handler::Handler;
+pub mod queries;
 
 use crate::access::permissions::Permission::{StudentsManage, StudentsRead};
 use crate::access::routes::{Access, Routes};
@@ -14,21 +13,7 @@ use crate::access::routes::{Access, Routes};
 pub fn routes() -> Routes {
     Routes::new()
         .get("/students", Access::Allowed(StudentsRead), pages::search)
-        .get(
-            "/students/import",
-            Access::CollegeWide(StudentsManage),
-            pages::import_page,
-        )
-        .post(
-            "/students/import",
-            Access::CollegeWide(StudentsManage),
-            pages::import.layer(DefaultBodyLimit::disable()),
-        )
-        .post(
-            "/api/v1/students/import",
-            Access::CollegeWide(StudentsManage),
-            api::import.layer(DefaultBodyLimit::disable()),
-        )
+        .merge(import::routes())
         .get(
             "/students/{id}",
             Access::Allowed(StudentsRead),

@@ -15,7 +15,8 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::students::records::{self, Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
+use crate::students::model::{Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
+use crate::students::queries;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::form::{self, Done};
@@ -42,7 +43,7 @@ pub async fn search(
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let (page, errors) = match records::search(&mut tx, &grant, &query).await {
+    let (page, errors) = match queries::search(&mut tx, &grant, &query).await {
         Ok(page) => (page, Vec::new()),
         Err(AppError::Validation(errors)) => (
             SearchPage {
@@ -53,11 +54,7 @@ pub async fn search(
         ),
         Err(other) => return Err(other),
     };
-    let programs: Vec<(String, String)> =
-        sqlx::query!("SELECT code, code || ' ' || name AS \"label!\" FROM programs ORDER BY code")
-            .fetch_all(&mut *tx)
-            .await
-            .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())?;
+    let programs: Vec<(String, String)> = queries::programs(&mut tx).await?;
     tx.commit().await?;
     let next = page.next_offset.map(|offset| {
         let mut pairs = vec![
@@ -139,25 +136,14 @@ async fn render_profile_with(
         .ok_or(AppError::Forbidden)?;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let mut profile = records::profile(&mut tx, student).await?;
-    let personal = records::sees_personal_details(&mut tx, principal, student).await?;
+    let mut profile = queries::profile(&mut tx, student).await?;
+    let personal = queries::sees_personal_details(&mut tx, principal, student).await?;
     if !personal {
         profile = profile.without_personal_details();
     }
     let achievements = crate::achievements::model::of_student(&mut tx, student).await?;
-    let documents: Vec<(String, uuid::Uuid, String, String, i64)> = sqlx::query!(
-        "SELECT d.kind, f.id, f.file_name, f.content_type, f.size_bytes FROM student_documents d \
-         JOIN stored_files f ON f.college_id = d.college_id AND f.id = d.file_id \
-         WHERE d.student_id = $1 ORDER BY d.kind, f.file_name",
-        student
-    )
-    .fetch_all(&mut *tx)
-    .await
-    .map(|v| {
-        v.into_iter()
-            .map(|r| (r.kind, r.id, r.file_name, r.content_type, r.size_bytes))
-            .collect::<Vec<_>>()
-    })?;
+    let documents: Vec<(String, uuid::Uuid, String, String, i64)> =
+        queries::documents(&mut tx, student).await?;
     let documents = documents
         .into_iter()
         .map(|(kind, id, file_name, content_type, size_bytes)| {
@@ -198,7 +184,7 @@ async fn render_profile_with(
         can_link: principal.can(Permission::GuardiansManage),
         can_guide: principal.can(Permission::GuidanceNotes),
         can_privacy: principal.can(Permission::PrivacyManage),
-        relationships: crate::guardians::links::RELATIONSHIPS,
+        relationships: crate::guardians::model::RELATIONSHIPS,
         documents,
         achievements,
         points,
@@ -256,116 +242,9 @@ pub async fn change_status(
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let result = records::change_status(&mut tx, &context, student, &input).await;
+    let result = queries::change_status(&mut tx, &context, student, &input).await;
     form::settle(&state, tx, result)
         .done(|()| Done::to(format!("/students/{student}")).message("Status changed."))
         .again(async |errors| render_profile(&state, &principal, jar, student, errors).await)
         .await
-}
-
-#[derive(Template)]
-#[template(path = "students/import.html")]
-struct ImportView {
-    chrome: Chrome,
-    csrf: String,
-    report: Option<crate::students::import::ImportReport>,
-    error: Option<String>,
-    upload_limit: String,
-}
-
-fn import_view(
-    state: &AppState,
-    principal: &Principal,
-    jar: CookieJar,
-    status: StatusCode,
-    report: Option<crate::students::import::ImportReport>,
-    error: Option<String>,
-) -> AppResult<Response> {
-    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let view = ImportView {
-        chrome: Chrome::signed_in("Import students", principal, csrf.clone(), "/students"),
-        csrf,
-        report,
-        error,
-        upload_limit: format!("{} MB", state.config.upload_limit_bytes / (1024 * 1024)),
-    };
-    Ok((status, jar, render(&view)?).into_response())
-}
-
-pub async fn import_page(
-    State(state): State<AppState>,
-    principal: Principal,
-    jar: CookieJar,
-) -> AppResult<Response> {
-    import_view(&state, &principal, jar, StatusCode::OK, None, None)
-}
-
-pub async fn import(
-    State(state): State<AppState>,
-    principal: Principal,
-    context: AuditContext,
-    jar: CookieJar,
-    multipart: axum::extract::Multipart,
-) -> AppResult<Response> {
-    let refused = |message: String| {
-        import_view(
-            &state,
-            &principal,
-            jar.clone(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(message),
-        )
-    };
-    let form =
-        match crate::files::uploads::read_form(multipart, state.config.upload_limit_bytes).await {
-            Ok(form) => form,
-            Err(AppError::Validation(errors)) => {
-                return refused(
-                    errors
-                        .into_iter()
-                        .map(|e| e.message)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                );
-            }
-            Err(AppError::BadRequest(message)) => return refused(message),
-            Err(other) => return Err(other),
-        };
-    let text = match crate::students::api::import_text(&form) {
-        Ok(text) => text,
-        Err(AppError::Validation(errors)) => {
-            return refused(
-                errors
-                    .into_iter()
-                    .map(|e| e.message)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
-        }
-        Err(AppError::BadRequest(message)) => return refused(message),
-        Err(other) => return Err(other),
-    };
-    let preview = form.text("mode") != "import";
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match crate::students::import::run(&mut tx, &context, &text, preview).await {
-        Ok(report) => {
-            if report.committed {
-                tx.commit().await?;
-            } else {
-                tx.rollback().await?;
-            }
-            let status = if report.error_count > 0 {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            import_view(&state, &principal, jar, status, Some(report), None)
-        }
-        Err(AppError::BadRequest(message)) => {
-            tx.rollback().await?;
-            refused(message)
-        }
-        Err(other) => Err(other),
-    }
 }

@@ -42,7 +42,7 @@ async fn timetable_choices(
 ) -> Result<(Vec<(Uuid, String)>, Vec<(Uuid, String)>), sqlx::Error> {
     let rooms = queries::room_choices(&mut *conn).await?;
     let teachers = match principal.grant(Permission::StaffRead) {
-        Some(grant) => crate::staff::records::teachers_within(conn, &grant).await?,
+        Some(grant) => crate::staff::queries::teachers_within(conn, &grant).await?,
         None => Vec::new(),
     };
     Ok((rooms, teachers))

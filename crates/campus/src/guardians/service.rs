@@ -1,53 +1,14 @@
 //! The parent portal: each confirmed child's attendance, published results and week,
-//! with the notices for parents. Children come only from confirmed links of the
-//! signed-in account, so a parent can never name another child here.
+//! read from academics. Children come only from confirmed links of the signed-in
+//! account, so a parent can never name another child here.
 
-use serde::Serialize;
 use sqlx::PgConnection;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::academics::assessment::model::{Record, TermRecord};
 use crate::academics::assessment::results;
-use crate::academics::attendance::model::CourseAttendance;
 use crate::academics::attendance::queries as attendance;
-use crate::academics::timetable::model::Slot;
 use crate::academics::timetable::queries as timetable;
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Child {
-    pub student_id: Uuid,
-    pub name: String,
-    pub student_number: String,
-    pub program: String,
-    pub year_of_study: i16,
-    pub status: String,
-    pub relationship: String,
-    /// Attendance per course of the current enrolments.
-    pub attendance: Vec<CourseAttendance>,
-    /// Published results, term by term, with term and cumulative GPA.
-    pub results: Record,
-    /// The child's week of classes.
-    pub timetable: Vec<Slot>,
-}
-
-impl Child {
-    /// The latest term with published results, for the summary line.
-    pub fn latest_term(&self) -> Option<&TermRecord> {
-        self.results.terms.last()
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct ChildRow {
-    student_id: Uuid,
-    name: String,
-    student_number: String,
-    program: String,
-    year_of_study: i16,
-    status: String,
-    relationship: String,
-}
+use crate::guardians::model::{Child, ChildRow};
 
 /// The account's confirmed children with everything the portal shows of them.
 pub async fn children(conn: &mut PgConnection, user: Uuid) -> Result<Vec<Child>, sqlx::Error> {

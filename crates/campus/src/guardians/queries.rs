@@ -3,41 +3,18 @@
 //! refuses; only confirmed links (rows of `student_guardians`) let a parent see a child.
 //! Staff may also link a parent account directly. Every step is audited.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
-use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-
-pub const RELATIONSHIPS: [&str; 8] = [
-    "mother",
-    "father",
-    "guardian",
-    "grandparent",
-    "sibling",
-    "aunt",
-    "uncle",
-    "other",
-];
+use crate::guardians::model::{
+    DecisionInput, DirectLinkInput, LinkRequest, LinkRequestInput, RELATIONSHIPS,
+};
 
 /// Requests one account may make in a day, matched or not: enough for a family, too few
 /// to guess a child's date of birth.
 const REQUESTS_PER_DAY: i64 = 5;
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct LinkRequestInput {
-    pub student_number: String,
-    /// The child's date of birth, e.g. `2008-04-30`.
-    pub date_of_birth: String,
-    /// mother, father, guardian, grandparent, sibling, aunt, uncle or other.
-    pub relationship: String,
-    /// Anything the college should know (at most 1,000 characters).
-    #[serde(default)]
-    pub note: String,
-}
 
 /// Records a parent's request and answers with its id, whether or not a student has
 /// that number and date of birth: the answer must not let anyone test pairs. A request
@@ -145,27 +122,6 @@ pub async fn request(
     Ok(id)
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct LinkRequest {
-    pub id: Uuid,
-    pub parent_name: String,
-    pub parent_email: String,
-    pub student_id: Option<Uuid>,
-    pub student_number: String,
-    /// The student's name, shown to the college only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub student_name: Option<String>,
-    pub relationship: String,
-    pub note: String,
-    /// pending, confirmed, rejected or unmatched.
-    pub status: String,
-    pub reason: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub decided_at: Option<OffsetDateTime>,
-}
-
 const SELECT: &str = "SELECT r.id, u.display_name AS parent_name, u.email::text AS parent_email, r.student_id, \
         r.student_number, st.first_name || ' ' || st.last_name AS student_name, r.relationship, r.note, \
         r.status, r.reason, r.created_at, r.decided_at \
@@ -206,16 +162,6 @@ pub async fn pending(conn: &mut PgConnection) -> Result<Vec<LinkRequest>, sqlx::
     )))
     .fetch_all(conn)
     .await
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[schema(as = GuardianLinkDecision)]
-pub struct DecisionInput {
-    /// `confirm` or `reject`.
-    pub decision: String,
-    /// Required to reject (3 to 500 characters).
-    #[serde(default)]
-    pub reason: String,
 }
 
 /// The guardian record of a parent account, made from the account when it has none.
@@ -338,13 +284,6 @@ pub async fn decide(
     )
     .await?;
     Ok(())
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct DirectLinkInput {
-    /// The email of a parent account of this college.
-    pub email: String,
-    pub relationship: String,
 }
 
 /// Links a parent account to a student at once (the college confirming as it links).

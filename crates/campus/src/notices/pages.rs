@@ -1,72 +1,26 @@
-//! Notices in pages and the JSON API.
+//! The notices page: the current notices of the reader's audiences and, for those who
+//! manage them, every notice with the forms to post and withdraw.
 
 use askama::Template;
 use axum::Form;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::catalog::api::Created;
 use crate::access::permissions::Permission;
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppResult, FieldError};
-use crate::notices::model::{self, AUDIENCES, Notice, NoticeInput};
+use crate::notices::model::{AUDIENCES, Notice, NoticeInput, audiences_of};
+use crate::notices::queries;
 use crate::web::csrf;
-use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath};
+use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
-
-/// The current notices for the caller's audiences (by their roles).
-#[utoipa::path(get, path = "/api/v1/notices", tag = "notices", security(("bearer" = [])),
-    responses((status = 200, description = "Newest first, at most 100", body = [Notice])))]
-pub async fn list(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> AppResult<Json<Vec<Notice>>> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let notices = model::current(&mut tx, &model::audiences_of(&principal), 100).await?;
-    tx.commit().await?;
-    Ok(Json(notices))
-}
-
-/// Posts a notice (now, or from a later time).
-#[utoipa::path(post, path = "/api/v1/notices", tag = "notices", request_body = NoticeInput, security(("bearer" = [])),
-    responses((status = 201, description = "Posted", body = Created),
-        (status = 422, description = "A missing title or body, an unknown audience, bad dates", body = ProblemDocument, content_type = "application/problem+json")))]
-pub async fn post(
-    State(state): State<AppState>,
-    principal: Principal,
-    context: AuditContext,
-    ApiJson(input): ApiJson<NoticeInput>,
-) -> AppResult<(StatusCode, Json<Created>)> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let id = model::post(&mut tx, &context, &input).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
-}
-
-/// Withdraws a notice: nobody sees it any more (it stays in the record).
-#[utoipa::path(post, path = "/api/v1/notices/{id}/withdraw", tag = "notices", params(("id" = Uuid, Path, description = "The notice's id")), security(("bearer" = [])),
-    responses((status = 204, description = "Withdrawn"),
-        (status = 404, description = "No such notice, or already withdrawn", body = ProblemDocument, content_type = "application/problem+json")))]
-pub async fn withdraw(
-    State(state): State<AppState>,
-    principal: Principal,
-    context: AuditContext,
-    ApiPath(id): ApiPath<Uuid>,
-) -> AppResult<StatusCode> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    model::withdraw(&mut tx, &context, id).await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
-}
 
 #[derive(Template)]
 #[template(path = "notices/page.html")]
@@ -88,9 +42,9 @@ async fn render_page(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let current = model::current(&mut tx, &model::audiences_of(principal), 100).await?;
+    let current = queries::current(&mut tx, &audiences_of(principal), 100).await?;
     let managed = if principal.can(Permission::NoticesManage) {
-        Some(model::all(&mut tx).await?)
+        Some(queries::all(&mut tx).await?)
     } else {
         None
     };
@@ -147,7 +101,7 @@ pub async fn post_page(
         expires_on: form.expires_on,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = model::post(&mut tx, &context, &input).await;
+    let result = queries::post(&mut tx, &context, &input).await;
     form::settle(&state, tx, result)
         .done(|_| Done::to("/notices").message("Notice posted."))
         .again(async |errors| render_page(&state, &principal, jar, input, errors).await)
@@ -161,7 +115,7 @@ pub async fn withdraw_page(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    model::withdraw(&mut tx, &context, id).await?;
+    queries::withdraw(&mut tx, &context, id).await?;
     tx.commit().await?;
     Ok(Redirect::to("/notices").into_response())
 }

@@ -1,72 +1,19 @@
-//! Support and maintenance tickets: anyone raises one; those who handle tickets assign,
-//! move it through open, in progress, resolved and closed, and comment; the requester
-//! comments too and sees every change live on the ticket's page.
+//! Support and maintenance tickets in the database: anyone raises one; those who handle
+//! tickets assign it, move it through open, in progress, resolved and closed, and
+//! comment; the requester comments too. Every change is published to the ticket's live
+//! topic.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
-use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::permissions::{Permission, Role, parse_grant};
 use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-
-pub const CATEGORIES: [&str; 7] = [
-    "it",
-    "maintenance",
-    "hostel",
-    "academic",
-    "finance",
-    "library",
-    "other",
-];
-pub const STATUSES: [&str; 4] = ["open", "in_progress", "resolved", "closed"];
-
-/// The live topic a ticket's page follows.
-pub fn topic(ticket: Uuid) -> String {
-    format!("ticket:{ticket}")
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct TicketInput {
-    /// it, maintenance, hostel, academic, finance, library or other.
-    pub category: String,
-    pub title: String,
-    pub body: String,
-    /// Where, for maintenance (a room, a block).
-    #[serde(default)]
-    pub location: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Ticket {
-    pub id: Uuid,
-    pub number: i32,
-    pub requester_id: Uuid,
-    pub requester: String,
-    pub category: String,
-    pub title: String,
-    pub body: String,
-    pub location: String,
-    pub status: String,
-    pub assignee: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Comment {
-    pub author: Option<String>,
-    pub body: String,
-    /// A change of status or assignee, written by Campus.
-    pub is_event: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
+use crate::requests::tickets::model::{
+    CATEGORIES, Comment, CommentInput, Handling, STATUSES, Ticket, TicketInput, TicketQuery,
+    UpdateInput, handling, topic,
+};
 
 const SELECT: &str = "SELECT t.id, t.number, t.requester_id, r.display_name AS requester, t.category, t.title, \
         t.body, t.location, t.status, a.display_name AS assignee, t.created_at, t.updated_at \
@@ -124,39 +71,6 @@ pub async fn open(
     )
     .await?;
     Ok((id, number))
-}
-
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TicketQuery {
-    /// open, in_progress, resolved or closed.
-    #[serde(default)]
-    #[param(pattern = "^(open|in_progress|resolved|closed)$")]
-    pub status: String,
-    /// it, maintenance, hostel, academic, finance, library or other.
-    #[serde(default)]
-    #[param(pattern = "^(it|maintenance|hostel|academic|finance|library|other)$")]
-    pub category: String,
-    /// Only tickets assigned to the caller.
-    #[serde(default)]
-    pub mine: bool,
-}
-
-/// How far a principal's `tickets.manage` reaches: a college-wide grant every ticket; a
-/// narrower one (a college's own role, say) the tickets assigned to them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Handling {
-    Every,
-    Assigned,
-    None,
-}
-
-fn handling(principal: &Principal) -> Handling {
-    match principal.grant(Permission::TicketsManage) {
-        Some(grant) if grant.scope >= crate::access::permissions::Scope::College => Handling::Every,
-        Some(_) => Handling::Assigned,
-        None => Handling::None,
-    }
 }
 
 /// Tickets the principal may see: their own, those assigned to them when they handle
@@ -273,11 +187,6 @@ async fn note(
     crate::live::publish(conn, &topic(ticket)).await
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct CommentInput {
-    pub body: String,
-}
-
 pub async fn comment(
     conn: &mut PgConnection,
     context: &AuditContext,
@@ -308,16 +217,6 @@ pub async fn comment(
     )
     .await?;
     Ok(())
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct UpdateInput {
-    /// open, in_progress, resolved or closed (unchanged when empty).
-    #[serde(default)]
-    pub status: String,
-    /// The email of whoever takes it (someone who handles tickets); unchanged when empty.
-    #[serde(default)]
-    pub assignee_email: String,
 }
 
 /// Whether a user's roles let them handle tickets (built-in or custom roles).

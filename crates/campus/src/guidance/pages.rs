@@ -1,64 +1,25 @@
-//! Guidance notes in pages and the JSON API.
+//! Guidance note pages: a student's notes (the reading audited) and the form to add one.
 
 use askama::Template;
 use axum::Form;
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::catalog::api::Created;
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppResult, FieldError};
-use crate::guidance::notes::{self, Note, NoteInput};
+use crate::guidance::model::{Note, NoteInput};
+use crate::guidance::queries;
 use crate::web::csrf;
-use crate::web::errors::ProblemDocument;
-use crate::web::extract::{ApiJson, ApiPath};
+use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done};
 use crate::web::layout::{Chrome, render};
-
-/// A student's guidance notes, newest first. Every reading is audited.
-#[utoipa::path(get, path = "/api/v1/students/{id}/guidance-notes", tag = "guidance", params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
-    responses((status = 200, description = "The notes", body = [Note]),
-        (status = 403, description = "Not a counselor (or an admin the college allows)", body = ProblemDocument, content_type = "application/problem+json")))]
-pub async fn list(
-    State(state): State<AppState>,
-    principal: Principal,
-    grant: Grant,
-    context: AuditContext,
-    ApiPath(student): ApiPath<Uuid>,
-) -> AppResult<Json<Vec<Note>>> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    authorize_student(&mut tx, &grant, student).await?;
-    let list = notes::read(&mut tx, &state.config.field_keys, &context, student).await?;
-    tx.commit().await?;
-    Ok(Json(list))
-}
-
-/// Adds a guidance note on a student (kept encrypted).
-#[utoipa::path(post, path = "/api/v1/students/{id}/guidance-notes", tag = "guidance", request_body = NoteInput, params(("id" = Uuid, Path, description = "The student's id")), security(("bearer" = [])),
-    responses((status = 201, description = "Added", body = Created),
-        (status = 422, description = "Empty or too long", body = ProblemDocument, content_type = "application/problem+json")))]
-pub async fn add(
-    State(state): State<AppState>,
-    principal: Principal,
-    grant: Grant,
-    context: AuditContext,
-    ApiPath(student): ApiPath<Uuid>,
-    ApiJson(input): ApiJson<NoteInput>,
-) -> AppResult<(StatusCode, Json<Created>)> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    authorize_student(&mut tx, &grant, student).await?;
-    let id = notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
-}
 
 #[derive(Template)]
 #[template(path = "guidance/notes.html")]
@@ -82,13 +43,8 @@ async fn render_notes(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, grant, student).await?;
-    let list = notes::read(&mut tx, &state.config.field_keys, context, student).await?;
-    let name: String = sqlx::query_scalar!(
-        "SELECT first_name || ' ' || last_name AS \"v!\" FROM students WHERE id = $1",
-        student
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let list = queries::read(&mut tx, &state.config.field_keys, context, student).await?;
+    let name: String = queries::student_name(&mut tx, student).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let status = if errors.is_empty() {
@@ -151,7 +107,7 @@ pub async fn add_page(
     let input = NoteInput { body: form.body };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let result = notes::add(&mut tx, &state.config.field_keys, &context, student, &input).await;
+    let result = queries::add(&mut tx, &state.config.field_keys, &context, student, &input).await;
     form::settle(&state, tx, result)
         .done(|_| Done::to(format!("/students/{student}/guidance")).message("Guidance note added."))
         .again(async |errors| {

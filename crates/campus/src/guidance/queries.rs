@@ -3,34 +3,14 @@
 //! `guidance.notes` (counselors; college admins where the college allows), and every
 //! reading recorded in the audit trail, even when there is nothing to read.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext, Entry};
 use crate::crypto::FieldKeys;
 use crate::error::{AppError, FieldError};
-
-fn aad(note: Uuid) -> String {
-    format!("guidance_notes.body:{note}")
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Note {
-    pub id: Uuid,
-    pub body: String,
-    pub author: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct NoteInput {
-    /// 1 to 10,000 characters.
-    pub body: String,
-}
+use crate::guidance::model::{Note, NoteInput, aad};
 
 pub async fn add(
     conn: &mut PgConnection,
@@ -128,4 +108,14 @@ pub async fn read(
     )
     .await?;
     Ok(notes)
+}
+
+/// The student's name, for the notes page's title.
+pub async fn student_name(conn: &mut PgConnection, student: Uuid) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT first_name || ' ' || last_name AS \"v!\" FROM students WHERE id = $1",
+        student
+    )
+    .fetch_one(conn)
+    .await
 }

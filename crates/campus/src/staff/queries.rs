@@ -1,53 +1,13 @@
-//! Staff records: search (names, numbers, emails; department and status filters; pages)
-//! within the reader's scope, and a staff member's profile with what they teach.
+//! Staff records in the database: search (names, numbers, emails; department and status
+//! filters; pages) within the reader's scope, a staff member's profile with what they
+//! teach, and the teachers a grant reaches.
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::access::principal::Grant;
 use crate::error::{AppError, FieldError};
-
-pub const STATUSES: [&str; 3] = ["active", "on_leave", "left"];
-
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchQuery {
-    /// Words of a name, number or email.
-    #[serde(default)]
-    pub q: String,
-    /// A department's code.
-    #[serde(default)]
-    pub department: String,
-    /// `active`, `on_leave` or `left`.
-    #[serde(default)]
-    #[param(pattern = "^(active|on_leave|left)$")]
-    pub status: String,
-    /// 1 to 100 (default 25).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    #[serde(default)]
-    #[param(minimum = 0, maximum = 1000000)]
-    pub offset: i64,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct StaffLine {
-    pub id: Uuid,
-    pub staff_number: String,
-    pub name: String,
-    pub title: Option<String>,
-    pub department: Option<String>,
-    pub status: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = StaffSearchPage)]
-pub struct SearchPage {
-    pub staff: Vec<StaffLine>,
-    pub next_offset: Option<i64>,
-}
+use crate::staff::model::{Profile, STATUSES, SearchPage, SearchQuery, StaffLine, Teaching};
 
 pub async fn search(
     conn: &mut PgConnection,
@@ -71,7 +31,7 @@ pub async fn search(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let words: Vec<String> = crate::students::records::search_words(&query.q)
+    let words: Vec<String> = crate::students::model::search_words(&query.q)
         .into_iter()
         .map(|w| format!("%{}%", w.replace(['%', '_', '\\'], "")))
         .collect();
@@ -96,37 +56,6 @@ pub async fn search(
     let next_offset = (staff.len() as i64 > limit).then_some(query.offset + limit);
     staff.truncate(limit as usize);
     Ok(SearchPage { staff, next_offset })
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Teaching {
-    pub section_id: Uuid,
-    pub course: String,
-    pub section: String,
-    pub term: String,
-    pub enrolled: i32,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = StaffProfile)]
-pub struct Profile {
-    pub id: Uuid,
-    pub staff_number: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub title: Option<String>,
-    pub department: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    #[serde(serialize_with = "crate::web::json::optional_date")]
-    #[schema(value_type = Option<String>, format = Date)]
-    pub joined_on: Option<time::Date>,
-    pub status: String,
-    /// Students this staff member advises.
-    pub advisees: i64,
-    /// The account's roles, when the staff member has an account.
-    pub roles: Vec<String>,
-    pub teaching: Vec<Teaching>,
 }
 
 /// The staff the grant reaches, as (id, "Last, First"), among those who teach.
@@ -189,4 +118,12 @@ pub async fn profile(
         teaching,
     };
     Ok(profile)
+}
+
+/// The college's departments as (code, "code name"), for the search's filter.
+pub async fn departments(conn: &mut PgConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query!("SELECT code, code || ' ' || name AS \"label!\" FROM departments ORDER BY code")
+        .fetch_all(conn)
+        .await
+        .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())
 }

@@ -3,79 +3,16 @@
 //! may act at any stage. Nobody approves their own. When a student's leave is approved,
 //! the class sessions it covers are marked excused (marks of present or late stay).
 
-use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::permissions::Role;
 use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct LeaveInput {
-    /// First day away, e.g. `2026-12-01`.
-    pub starts_on: String,
-    /// Last day away.
-    pub ends_on: String,
-    /// 5 to 2,000 characters.
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Decision {
-    #[serde(skip)]
-    pub request_id: Uuid,
-    pub stage: i16,
-    pub approver: String,
-    pub decision: String,
-    pub comment: String,
-    pub decided_by: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub decided_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Leave {
-    pub id: Uuid,
-    pub requester: String,
-    pub student_id: Option<Uuid>,
-    #[serde(serialize_with = "crate::web::json::date")]
-    #[schema(value_type = String, format = Date)]
-    pub starts_on: time::Date,
-    #[serde(serialize_with = "crate::web::json::date")]
-    #[schema(value_type = String, format = Date)]
-    pub ends_on: time::Date,
-    pub reason: String,
-    /// The approvers in order: advisor, registrar, principal.
-    pub chain: Vec<String>,
-    /// The next approver's place in the chain (1-based).
-    pub stage: i16,
-    /// pending, approved, rejected or cancelled.
-    pub status: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[sqlx(skip)]
-    pub decisions: Vec<Decision>,
-}
-
-impl Leave {
-    /// Who decides next, while pending.
-    pub fn waiting_for(&self) -> Option<&str> {
-        (self.status == "pending")
-            .then(|| self.chain.get(self.stage as usize - 1).map(String::as_str))
-            .flatten()
-    }
-}
-
-fn parse_day(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), &format)
-        .map_err(|_| errors.push(FieldError::new(field, "must be a date such as 2026-12-01")))
-        .ok()
-}
+use crate::requests::leave::model::{
+    Decision, Leave, LeaveDecisionInput, LeaveInput, Open, parse_day, stages_of,
+};
 
 pub async fn submit(
     conn: &mut PgConnection,
@@ -183,19 +120,6 @@ pub async fn mine(conn: &mut PgConnection, user: Uuid) -> Result<Vec<Leave>, sql
     with_decisions(conn, list).await
 }
 
-/// The stages this principal may decide: `advisor` for their advisees, `registrar` and
-/// `principal` by role; college admins may act for either.
-fn stages_of(principal: &Principal) -> Vec<&'static str> {
-    let mut stages = vec!["advisor"];
-    if principal.has_role(Role::Registrar) || principal.has_role(Role::CollegeAdmin) {
-        stages.push("registrar");
-    }
-    if principal.has_role(Role::Principal) || principal.has_role(Role::CollegeAdmin) {
-        stages.push("principal");
-    }
-    stages
-}
-
 /// The SQL condition (on `l`) for requests waiting on this principal: `$1` is the user,
 /// `$2` the stages they may decide.
 const WAITING_ON: &str = "l.status = 'pending' AND l.user_id <> $1 \
@@ -218,25 +142,6 @@ pub async fn waiting(
     .fetch_all(&mut *conn)
     .await?;
     with_decisions(conn, list).await
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct LeaveDecisionInput {
-    /// `approve` or `reject`.
-    pub decision: String,
-    /// Required to reject.
-    #[serde(default)]
-    pub comment: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct Open {
-    status: String,
-    stage: i16,
-    chain: Vec<String>,
-    student_id: Option<Uuid>,
-    starts_on: time::Date,
-    ends_on: time::Date,
 }
 
 pub async fn decide(
