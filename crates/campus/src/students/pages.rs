@@ -109,7 +109,7 @@ struct ProfileView {
     can_manage: bool,
     statuses: [&'static str; 5],
     /// Report cards, transcripts, identity cards and portfolios issued to the student.
-    issued: Vec<crate::documents::lifecycle::IssuedLine>,
+    issued: Vec<crate::documents::lifecycle::model::IssuedLine>,
     /// A message after a redirect (a document revoked).
     notice: Option<&'static str>,
     college_slug: String,
@@ -144,7 +144,7 @@ async fn render_profile_with(
     if !personal {
         profile = profile.without_personal_details();
     }
-    let achievements = crate::achievements::model::of_student(&mut tx, student).await?;
+    let achievements = crate::achievements::queries::of_student(&mut tx, student).await?;
     let documents: Vec<(String, uuid::Uuid, String, String, i64)> = sqlx::query!(
         "SELECT d.kind, f.id, f.file_name, f.content_type, f.size_bytes FROM student_documents d \
          JOIN stored_files f ON f.college_id = d.college_id AND f.id = d.file_id \
@@ -173,8 +173,8 @@ async fn render_profile_with(
         })
         .filter(|(kind, _): &(String, crate::files::uploads::FileView)| personal || kind == "photo")
         .collect();
-    let points = crate::achievements::model::points_of(&mut tx, student).await?;
-    let issued = crate::documents::lifecycle::of_student(&mut tx, student).await?;
+    let points = crate::achievements::queries::points_of(&mut tx, student).await?;
+    let issued = crate::documents::lifecycle::queries::of_student(&mut tx, student).await?;
     let can_manage = match principal.grant(Permission::StudentsManage) {
         Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
         None => false,
