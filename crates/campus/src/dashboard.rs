@@ -100,17 +100,17 @@ struct DashboardPage {
     /// Guardians: their children's attendance per course.
     children_attendance: Vec<crate::academics::attendance::model::ChildAttendance>,
     /// Applicants: their applications.
-    applications: Vec<crate::admissions::applications::Application>,
+    applications: Vec<crate::admissions::applications::model::Application>,
     /// Teachers: today's sessions of their sections, to mark.
     to_mark: Vec<TeachingSession>,
     /// Teachers: the sections they teach this term.
     teaching: Vec<BusySection>,
     /// Students: assignments still to hand in.
-    deadlines: Vec<crate::coursework::assignments::AssignmentView>,
+    deadlines: Vec<crate::coursework::assignments::model::AssignmentView>,
     /// Students: their latest marks.
     recent_marks: Vec<RecentMark>,
     /// Students and teachers: coming meetings of their sections.
-    meetings: Vec<crate::coursework::content::MeetingView>,
+    meetings: Vec<crate::coursework::content::model::MeetingView>,
     /// Teachers: assignments with hand-ins waiting for a grade.
     to_grade: Vec<ToGrade>,
     /// Registrars: students of current terms registered in at least one section, of all
@@ -344,7 +344,7 @@ pub async fn page(
     };
     let (deadlines, recent_marks) = match own_student_id {
         Some(student) => (
-            crate::coursework::assignments::upcoming_for_student(&mut *conn, student).await?,
+            crate::coursework::assignments::queries::upcoming_for_student(&mut *conn, student).await?,
             sqlx::query_as(
                 "SELECT c.code AS course_code, a.name AS assessment, m.score::float8 AS score, a.max_marks::float8 AS max_marks \
                  FROM marks m JOIN assessments a ON a.college_id = m.college_id AND a.id = m.assessment_id \
@@ -358,7 +358,7 @@ pub async fn page(
         ),
         None => (Vec::new(), Vec::new()),
     };
-    let meetings = crate::coursework::content::upcoming_for_user(&mut *conn, me).await?;
+    let meetings = crate::coursework::content::queries::upcoming_for_user(&mut *conn, me).await?;
     let to_grade: Vec<ToGrade> = if !teaches {
         Vec::new()
     } else {
@@ -456,7 +456,7 @@ pub async fn page(
         waiting.push(("applications to decide", n, "/admissions/intakes"));
     }
     if let Some(grant) = principal.grant(Permission::AchievementsReview) {
-        let n = crate::achievements::model::waiting_count(&mut *conn, &grant).await?;
+        let n = crate::achievements::queries::waiting_count(&mut *conn, &grant).await?;
         waiting.push(("achievements to review", n, "/achievements/review"));
     }
     if principal.can(Permission::LeaveApprove) {
@@ -488,7 +488,7 @@ pub async fn page(
     }
     waiting.retain(|(_, n, _)| *n > 0);
     let applications = if principal.can(Permission::AdmissionsApply) {
-        crate::admissions::applications::of_user(&mut *conn, me).await?
+        crate::admissions::applications::queries::of_user(&mut *conn, me).await?
     } else {
         Vec::new()
     };

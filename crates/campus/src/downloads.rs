@@ -37,10 +37,10 @@ pub async fn download(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let answers = [
-        crate::admissions::applications::may_read_file(&mut tx, &principal, file).await?,
+        crate::admissions::applications::queries::may_read_file(&mut tx, &principal, file).await?,
         crate::students::queries::may_read_document(&mut tx, &principal, file).await?,
-        crate::achievements::model::may_read_evidence(&mut tx, &principal, file).await?,
-        crate::coursework::membership::may_read_file(&mut tx, &principal, file).await?,
+        crate::achievements::queries::may_read_evidence(&mut tx, &principal, file).await?,
+        crate::coursework::queries::may_read_file(&mut tx, &principal, file).await?,
     ];
     match answers.iter().flatten().copied().reduce(|a, b| a || b) {
         None => return Err(AppError::NotFound),

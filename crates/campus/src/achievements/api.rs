@@ -12,9 +12,9 @@ use crate::academics::catalog::api::Created;
 use crate::access::principal::{Grant, Principal};
 use crate::access::reach::authorize_student;
 use crate::achievements::model::{
-    self, Achievement, AchievementInput, DecisionInput, Organizer, OrganizerInput, Rule,
+    Achievement, AchievementInput, DecisionInput, Organizer, OrganizerInput, Rule,
 };
-use crate::achievements::portfolio;
+use crate::achievements::{queries, service};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -59,8 +59,8 @@ pub async fn record(
         description: form.text("description"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let student = model::student_of_user(&mut tx, principal.user_id).await?;
-    let id = model::record(
+    let student = queries::student_of_user(&mut tx, principal.user_id).await?;
+    let id = queries::record(
         &mut tx,
         &state.files,
         principal.college,
@@ -86,7 +86,7 @@ pub async fn of_student(
 ) -> AppResult<Json<Vec<Achievement>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let list = model::of_student(&mut tx, student).await?;
+    let list = queries::of_student(&mut tx, student).await?;
     tx.commit().await?;
     Ok(Json(list))
 }
@@ -115,7 +115,7 @@ pub async fn queue(
         query.status.as_str()
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let list = model::queue(&mut tx, &grant, status).await?;
+    let list = queries::queue(&mut tx, &grant, status).await?;
     tx.commit().await?;
     Ok(Json(list))
 }
@@ -135,7 +135,7 @@ pub async fn decide(
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    model::decide(&mut tx, &context, &grant, id, &input).await?;
+    queries::decide(&mut tx, &context, &grant, id, &input).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -154,7 +154,7 @@ pub async fn portfolio_pdf(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
-    let issued = portfolio::issue(
+    let issued = service::issue(
         &mut tx,
         &state.files,
         &context,
@@ -174,7 +174,7 @@ pub async fn rules(
     principal: Principal,
 ) -> AppResult<Json<Vec<Rule>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let rules = model::rules(&mut tx).await?;
+    let rules = queries::rules(&mut tx).await?;
     tx.commit().await?;
     Ok(Json(rules))
 }
@@ -190,7 +190,7 @@ pub async fn set_rules(
     ApiJson(rules): ApiJson<Vec<Rule>>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    model::set_rules(&mut tx, &context, &rules).await?;
+    queries::set_rules(&mut tx, &context, &rules).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -203,7 +203,7 @@ pub async fn organizers(
     principal: Principal,
 ) -> AppResult<Json<Vec<Organizer>>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let list = model::organizers(&mut tx).await?;
+    let list = queries::organizers(&mut tx).await?;
     tx.commit().await?;
     Ok(Json(list))
 }
@@ -219,7 +219,7 @@ pub async fn set_organizer(
     ApiJson(input): ApiJson<OrganizerInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    model::set_organizer(&mut tx, &context, &input).await?;
+    queries::set_organizer(&mut tx, &context, &input).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

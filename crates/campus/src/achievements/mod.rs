@@ -5,7 +5,8 @@
 pub mod api;
 pub mod model;
 pub mod pages;
-pub mod portfolio;
+pub mod queries;
+pub mod service;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::achievements::model::{self, Achievement, CATEGORIES, DecisionInput, Organizer, Rule};
+use crate::achievements::queries;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
@@ -52,9 +53,9 @@ async fn render_hub(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let student = model::student_of_user(&mut tx, principal.user_id).await?;
-    let achievements = model::of_student(&mut tx, student).await?;
-    let points = model::points_of(&mut tx, student).await?;
+    let student = queries::student_of_user(&mut tx, principal.user_id).await?;
+    let achievements = queries::of_student(&mut tx, student).await?;
+    let points = queries::points_of(&mut tx, student).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let view = HubView {
@@ -82,14 +83,14 @@ pub async fn hub(
 /// Server-sent events telling the student's page that one of their achievements changed.
 pub async fn events(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let student = model::student_of_user(&mut tx, principal.user_id).await?;
+    let student = queries::student_of_user(&mut tx, principal.user_id).await?;
     tx.commit().await?;
     let recheck = crate::identity::signin::authenticate::recheck(
         &state,
         &principal,
         move |state, now| async move {
             let mut tx = begin_for_college(&state.db, now.college).await?;
-            let still = model::student_of_user(&mut tx, now.user_id).await?;
+            let still = queries::student_of_user(&mut tx, now.user_id).await?;
             tx.commit().await?;
             Ok(still == student)
         },
@@ -124,8 +125,8 @@ pub async fn record(
         description: form.text("description"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let student = model::student_of_user(&mut tx, principal.user_id).await?;
-    match model::record(
+    let student = queries::student_of_user(&mut tx, principal.user_id).await?;
+    match queries::record(
         &mut tx,
         &state.files,
         principal.college,
@@ -183,7 +184,7 @@ async fn render_review(
         status
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let achievements = model::queue(&mut tx, grant, &status).await?;
+    let achievements = queries::queue(&mut tx, grant, &status).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let code = status_of(&errors, StatusCode::OK);
@@ -264,7 +265,7 @@ pub async fn decide(
         "submitted"
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = model::decide(&mut tx, &context, &grant, id, &input).await;
+    let result = queries::decide(&mut tx, &context, &grant, id, &input).await;
     form::settle(&state, tx, result)
         .conflict_on("decision")
         .done(|()| Done::to(format!("/achievements/review?status={status}&done={done}")))
@@ -294,8 +295,8 @@ async fn render_settings(
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let rules = model::rules(&mut tx).await?;
-    let organizers = model::organizers(&mut tx).await?;
+    let rules = queries::rules(&mut tx).await?;
+    let organizers = queries::organizers(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let code = status_of(&errors, StatusCode::OK);
@@ -354,7 +355,7 @@ pub async fn save_rules(
         return render_settings(&state, &principal, jar, false, errors).await;
     }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = model::set_rules(&mut tx, &context, &rules).await;
+    let result = queries::set_rules(&mut tx, &context, &rules).await;
     form::settle(&state, tx, result)
         .done(|()| Done::to("/achievements/settings?saved=1"))
         .again(async |errors| render_settings(&state, &principal, jar, false, errors).await)
@@ -392,7 +393,7 @@ pub async fn save_organizer(
         categories: form.category,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = model::set_organizer(&mut tx, &context, &input).await;
+    let result = queries::set_organizer(&mut tx, &context, &input).await;
     form::settle(&state, tx, result)
         .done(|()| Done::to("/achievements/settings?saved=1"))
         .again(async |errors| render_settings(&state, &principal, jar, false, errors).await)

@@ -180,8 +180,8 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
     .await
 }
 
-fn job_runner(state: &AppState) -> crate::documents::jobs::Runner {
-    crate::documents::jobs::Runner {
+fn job_runner(state: &AppState) -> crate::documents::jobs::service::Runner {
+    crate::documents::jobs::service::Runner {
         pool: state.db.clone(),
         files: state.files.clone(),
         base_url: state.config.base_url(),

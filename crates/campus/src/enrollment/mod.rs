@@ -1,8 +1,10 @@
 //! Enrollment progress: a registrar moves each student through the college's steps with
 //! remarks; the student follows their current step and its history live.
 
-pub mod http;
-pub mod progress;
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod queries;
 
 use crate::access::permissions::Permission::{
     AchievementsRecord, EnrollmentProgress, InstitutionRead, StudentsRead,
@@ -16,51 +18,51 @@ pub fn routes() -> Routes {
         .get(
             "/enrollment",
             Access::Allowed(AchievementsRecord),
-            http::mine,
+            pages::mine,
         )
         .get(
             "/enrollment/events",
             Access::Allowed(AchievementsRecord),
-            http::events,
+            pages::events,
         )
         .get(
             "/enrollment/steps",
             Access::Allowed(EnrollmentProgress),
-            http::steps_page,
+            pages::steps_page,
         )
         .post(
             "/enrollment/steps",
             Access::Allowed(EnrollmentProgress),
-            http::save_steps_page,
+            pages::save_steps_page,
         )
         .get(
             "/students/{id}/enrollment",
             Access::Allowed(StudentsRead),
-            http::of_student,
+            pages::of_student,
         )
         .post(
             "/students/{id}/enrollment",
             Access::Allowed(EnrollmentProgress),
-            http::move_page,
+            pages::move_page,
         )
         .get(
             "/api/v1/students/{id}/enrollment",
             Access::Allowed(StudentsRead),
-            http::get_api,
+            api::get_api,
         )
         .post(
             "/api/v1/students/{id}/enrollment",
             Access::Allowed(EnrollmentProgress),
-            http::move_api,
+            api::move_api,
         )
         .get(
             "/api/v1/enrollment-steps",
             Access::Allowed(InstitutionRead),
-            http::steps_api,
+            api::steps_api,
         )
         .put(
             "/api/v1/enrollment-steps",
             Access::Allowed(EnrollmentProgress),
-            http::set_steps_api,
+            api::set_steps_api,
         )
 }

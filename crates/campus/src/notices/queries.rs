@@ -62,12 +62,8 @@ pub async fn post(
     let publish_at = if input.publish_at.trim().is_empty() {
         Some(OffsetDateTime::now_utc())
     } else {
-        match crate::coursework::assignments::parse_moment(
-            conn,
-            "publish_at",
-            input.publish_at.trim(),
-        )
-        .await
+        match crate::coursework::queries::parse_moment(conn, "publish_at", input.publish_at.trim())
+            .await
         {
             Ok(moment) => Some(moment),
             Err(e) => {

@@ -106,7 +106,7 @@ struct ProfileView {
     can_manage: bool,
     statuses: [&'static str; 5],
     /// Report cards, transcripts, identity cards and portfolios issued to the student.
-    issued: Vec<crate::documents::lifecycle::IssuedLine>,
+    issued: Vec<crate::documents::lifecycle::model::IssuedLine>,
     /// A message after a redirect (a document revoked).
     notice: Option<&'static str>,
     college_slug: String,
@@ -141,7 +141,7 @@ async fn render_profile_with(
     if !personal {
         profile = profile.without_personal_details();
     }
-    let achievements = crate::achievements::model::of_student(&mut tx, student).await?;
+    let achievements = crate::achievements::queries::of_student(&mut tx, student).await?;
     let documents: Vec<(String, uuid::Uuid, String, String, i64)> =
         queries::documents(&mut tx, student).await?;
     let documents = documents
@@ -159,8 +159,8 @@ async fn render_profile_with(
         })
         .filter(|(kind, _): &(String, crate::files::uploads::FileView)| personal || kind == "photo")
         .collect();
-    let points = crate::achievements::model::points_of(&mut tx, student).await?;
-    let issued = crate::documents::lifecycle::of_student(&mut tx, student).await?;
+    let points = crate::achievements::queries::points_of(&mut tx, student).await?;
+    let issued = crate::documents::lifecycle::queries::of_student(&mut tx, student).await?;
     let can_manage = match principal.grant(Permission::StudentsManage) {
         Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
         None => false,

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use campus::access::permissions::Role;
-use campus::admissions::payments::{Outcome, Signed, TestGateway};
+use campus::admissions::payments::model::{Outcome, Signed, TestGateway};
 use campus::db::begin_for_college;
 use serde_json::{Value, json};
 
@@ -196,7 +196,10 @@ async fn applicants_apply_pay_and_are_admitted_by_merit_within_the_seats() {
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    assert_eq!(body["detail"], campus::admissions::signup::CHECK_YOUR_MAIL);
+    assert_eq!(
+        body["detail"],
+        campus::admissions::signup::model::CHECK_YOUR_MAIL
+    );
     let mail = last_mail(&app, "alpha", "ada@example.org")
         .await
         .expect("mail");

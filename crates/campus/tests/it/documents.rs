@@ -314,7 +314,7 @@ async fn a_registrar_prints_a_programs_report_cards_as_one_job() {
     assert_eq!(status, StatusCode::ACCEPTED, "{created}");
     let job = created["id"].as_str().expect("id").to_string();
 
-    let runner = campus::documents::jobs::Runner {
+    let runner = campus::documents::jobs::service::Runner {
         pool: app.pool.clone(),
         files: app.state.files.clone(),
         base_url: "http://campus.test".into(),

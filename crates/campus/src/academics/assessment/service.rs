@@ -95,7 +95,8 @@ pub async fn amend(
     sqlx::query!("SELECT FROM set_config('campus.results_amendment', '', true)")
         .execute(&mut *conn)
         .await?;
-    crate::documents::lifecycle::supersede_for_amendment(conn, section, input.student_id).await?;
+    crate::documents::lifecycle::queries::supersede_for_amendment(conn, section, input.student_id)
+        .await?;
     audit::record(
         conn,
         context,

@@ -30,7 +30,7 @@ struct TimetablePage {
     /// Whose week: `Your week`, a room or a teacher.
     heading: String,
     slots: Vec<Slot>,
-    meetings: Vec<crate::coursework::content::MeetingView>,
+    meetings: Vec<crate::coursework::content::model::MeetingView>,
     rooms: Vec<(Uuid, String)>,
     teachers: Vec<(Uuid, String)>,
 }
@@ -110,7 +110,7 @@ pub async fn timetable(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let slots = queries::week_of(&mut tx, principal.user_id).await?;
     let meetings =
-        crate::coursework::content::upcoming_for_user(&mut tx, principal.user_id).await?;
+        crate::coursework::content::queries::upcoming_for_user(&mut tx, principal.user_id).await?;
     let (rooms, teachers) = timetable_choices(&mut tx, &principal).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);

@@ -1,0 +1,37 @@
+//! Report card job types: a job as asked for and as followed, and what a runner claims.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewJobInput {
+    pub program_id: Uuid,
+    pub term_id: Uuid,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct JobView {
+    pub id: Uuid,
+    pub program: String,
+    pub term: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    pub total: i32,
+    pub done: i32,
+    pub file_size: Option<i64>,
+    pub error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// A job a runner has claimed.
+pub(super) struct Claimed {
+    pub(super) id: Uuid,
+    pub(super) program: Uuid,
+    pub(super) term: Uuid,
+    pub(super) requested_by: Option<Uuid>,
+}
