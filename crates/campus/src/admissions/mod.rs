@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod intakes;
+pub mod panels;
 pub mod payments;
 pub mod signup;
 

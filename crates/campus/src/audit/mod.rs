@@ -4,6 +4,7 @@
 //! change or delete them, and the sealer chains them by hash seconds after they commit.
 
 pub mod pages;
+pub mod panels;
 pub mod sealer;
 pub mod verify;
 

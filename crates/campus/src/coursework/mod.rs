@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod content;
 pub mod model;
 pub mod pages;
+pub mod panels;
 pub mod queries;
 
 use crate::access::permissions::Permission::CatalogRead;

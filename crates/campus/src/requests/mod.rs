@@ -3,6 +3,7 @@
 
 pub mod leave;
 pub mod pages;
+pub mod panels;
 pub mod tickets;
 
 use crate::access::routes::{Access, Routes};

@@ -5,6 +5,7 @@ pub mod api;
 pub mod import;
 pub mod model;
 pub mod pages;
+pub mod panels;
 pub mod queries;
 
 use crate::access::permissions::Permission::{StudentsManage, StudentsRead};

@@ -6,6 +6,7 @@ pub mod api;
 pub mod import;
 pub mod model;
 pub mod pages;
+pub mod panels;
 pub mod roles;
 pub mod service;
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod grading;
 pub mod model;
 pub mod pages;
+pub mod panels;
 pub mod queries;
 pub mod results;
 pub mod results_pages;

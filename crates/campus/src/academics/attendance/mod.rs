@@ -4,6 +4,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod panels;
 pub mod queries;
 pub mod service;
 

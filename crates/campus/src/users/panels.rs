@@ -1,0 +1,16 @@
+//! What the dashboard shows of accounts: how many there are in each status.
+
+use sqlx::PgConnection;
+
+pub async fn accounts_by_status(
+    conn: &mut PgConnection,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"SELECT status, count(*) AS "accounts!" FROM users GROUP BY status ORDER BY status"#
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.status, r.accounts))
+    .collect())
+}
