@@ -23,6 +23,7 @@ mod matrix;
 mod mfa;
 mod migrations;
 mod oneroster;
+mod pages;
 mod platform;
 mod privacy;
 mod progress;

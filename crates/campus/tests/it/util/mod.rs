@@ -8,6 +8,7 @@ pub mod chromium;
 pub mod cluster;
 pub mod db;
 pub mod fixtures;
+pub mod html;
 pub mod world;
 
 pub use app::TestApp;
