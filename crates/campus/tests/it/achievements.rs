@@ -15,6 +15,7 @@ use crate::util::api::{call, call_multipart, download, id, issue};
 use crate::util::app::body_text;
 use crate::util::db::scalar;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{Class, class, students, world};
 
 /// A real PNG photograph stand-in (so the portfolio has a thumbnail to make).
@@ -409,12 +410,20 @@ async fn achievements_are_verified_within_reach_and_portfolios_show_revocations(
         code
     };
     let verify = body_text(app.get(&format!("/c/alpha/verify/{code}")).await).await;
+    let doc = Doc::parse(&verify);
+    let rows = "section[aria-labelledby=doc] table tbody tr";
+    doc.expect_text(&format!("{rows} > td:nth-child(1)"), "Hackathon winner");
+    doc.expect_text(&format!("{rows} > td:nth-child(4)"), "Tess Teach");
+    doc.expect_text(
+        &format!("{rows} > td:nth-child(1)"),
+        "Inter-college 10k run",
+    );
     assert!(
-        verify.contains("Hackathon winner") && verify.contains("Tess Teach"),
+        doc.texts(&format!("{rows} > td:nth-child(6) .badge"))
+            .iter()
+            .all(|standing| standing != "Revoked"),
         "{verify}"
     );
-    assert!(verify.contains("Inter-college 10k run"), "{verify}");
-    assert!(!verify.contains("Revoked"), "{verify}");
     assert!(
         !verify.contains("Volunteer day"),
         "only approved ones: {verify}"
@@ -429,10 +438,9 @@ async fn achievements_are_verified_within_reach_and_portfolios_show_revocations(
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let verify = body_text(app.get(&format!("/c/alpha/verify/{code}")).await).await;
-    assert!(
-        verify.contains("Revoked") && verify.contains("withdrew the prize"),
-        "{verify}"
-    );
+    let doc = Doc::parse(&verify);
+    doc.expect_text(&format!("{rows} > td:nth-child(6) .badge"), "Revoked");
+    doc.expect_text(&format!("{rows} > td:nth-child(6)"), "withdrew the prize");
     let (_, mine) = call(&app, "GET", &list, &ada_token, None).await;
     assert!(mine.to_string().contains("revoked"));
 
@@ -466,9 +474,11 @@ async fn the_student_hub_records_and_the_review_page_decides() {
     student.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let hub = student.get("/achievements").await;
     assert_eq!(hub.status, StatusCode::OK);
-    assert!(
-        hub.html
-            .contains("data-live-events=\"/achievements/events\"")
+    assert_eq!(
+        Doc::parse(&hub.html)
+            .attr("section#my-achievements", "data-live-events")
+            .as_deref(),
+        Some("/achievements/events")
     );
     let on = time::OffsetDateTime::now_utc().date().to_string();
     let refused = student
@@ -485,11 +495,7 @@ async fn the_student_hub_records_and_the_review_page_decides() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused.html.contains("3 to 200 characters"),
-        "{}",
-        refused.html
-    );
+    Doc::parse(&refused.html).expect_text(".alert-error", "3 to 200 characters");
     let saved = student
         .post_multipart(
             "/achievements",
@@ -504,12 +510,17 @@ async fn the_student_hub_records_and_the_review_page_decides() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.html);
-    assert!(saved.html.contains("Robotics finalist") && saved.html.contains("submitted"));
+    let doc = Doc::parse(&saved.html);
+    doc.expect_text("#my-achievements article h3", "Robotics finalist");
+    assert_eq!(doc.text("#my-achievements article h3 .badge"), "submitted");
 
     let mut teacher = crate::util::Browser::new(&app);
     teacher.sign_in("alpha", "tess@alpha.edu", PASSWORD).await;
     let queue = teacher.get("/achievements/review").await;
-    assert!(queue.html.contains("Robotics finalist"), "{}", queue.html);
+    Doc::parse(&queue.html).expect_text(
+        "section[aria-labelledby=list] article h3",
+        "Robotics finalist",
+    );
     let achievement: Uuid = {
         let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
         let id = sqlx::query_scalar("SELECT id FROM achievements")
@@ -533,16 +544,22 @@ async fn the_student_hub_records_and_the_review_page_decides() {
     let after = teacher
         .get("/achievements/review?status=submitted&done=approved")
         .await;
-    assert!(after.html.contains("Approved; the student sees it now"));
-    assert!(!after.html.contains("Robotics finalist"), "left the queue");
-    let hub = student.get("/achievements").await;
-    assert!(
-        hub.html.contains("approved")
-            && hub.html.contains("Approved by Tess")
-            && hub.html.contains("Yours · 0 activity points"),
-        "{}",
-        hub.html
+    let doc = Doc::parse(&after.html);
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "Approved; the student sees it now",
     );
+    assert!(
+        !doc.texts("section[aria-labelledby=list] article h3")
+            .iter()
+            .any(|title| title.contains("Robotics finalist")),
+        "left the queue"
+    );
+    let hub = student.get("/achievements").await;
+    let doc = Doc::parse(&hub.html);
+    assert_eq!(doc.text("#my-achievements article h3 .badge"), "approved");
+    doc.expect_text("#my-achievements article p.muted", "Approved by Tess");
+    assert_eq!(doc.text("h2#mine"), "Yours · 0 activity points");
     let forged = student
         .post(
             &format!("/achievements/{achievement}/decision"),

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::util::api::{call, call_multipart, download, id, login};
 use crate::util::db::scalar;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{token_of, world};
 use crate::util::{Browser, TestApp};
 
@@ -541,11 +542,10 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
     let mut browser = Browser::new(&app);
     let page = browser.get("/c/alpha/apply").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.html.contains("B.Sc. Computing") && page.html.contains("250.00 INR"),
-        "{}",
-        page.html
-    );
+    let doc = Doc::parse(&page.html);
+    let open = "section[aria-labelledby=open] table tbody tr";
+    doc.expect_text(&format!("{open} > td:nth-child(1)"), "B.Sc. Computing");
+    doc.expect_text(&format!("{open} > td:nth-child(4)"), "250.00 INR");
     let csrf = page.csrf();
     let refused = browser
         .post(
@@ -575,7 +575,7 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
         )
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.html);
-    assert!(made.html.contains("Check your mail"));
+    Doc::parse(&made.html).expect_text("main .alert-success[role=status]", "Check your mail");
     let mail = last_mail(&app, "alpha", "zoe@example.org")
         .await
         .expect("a confirmation mail");
@@ -592,12 +592,23 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
         .sign_in("alpha", "zoe@example.org", PASSWORD)
         .await;
     let list = applicant.get("/admissions").await;
-    assert!(list.html.contains("2027 intake"), "{}", list.html);
+    // The application made with the account, in the applicant's list.
+    Doc::parse(&list.html).expect_text(
+        "main .stack > ul > li > a[href^='/admissions/applications/']",
+        "2027 intake",
+    );
     let application: uuid::Uuid = scalar(&app, w.college, "SELECT id FROM applications").await;
     let page = applicant
         .get(&format!("/admissions/applications/{application}"))
         .await;
-    assert!(page.html.contains("Pay the fee"), "{}", page.html);
+    assert_eq!(
+        Doc::parse(&page.html).text(&format!(
+            "form[action='/admissions/applications/{application}/pay'] button"
+        )),
+        "Pay the fee",
+        "{}",
+        page.html
+    );
     let paying = applicant
         .post(
             &format!("/admissions/applications/{application}/pay"),
@@ -607,11 +618,9 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
     assert_eq!(paying.status, StatusCode::SEE_OTHER);
     let checkout_path = paying.location.clone().expect("to the checkout");
     let checkout = applicant.get(&checkout_path).await;
-    assert!(
-        checkout.html.contains("250.00 INR") && checkout.html.contains("no money moves"),
-        "{}",
-        checkout.html
-    );
+    let doc = Doc::parse(&checkout.html);
+    doc.expect_text("form[action^='/pay/test/'] h2", "250.00 INR");
+    doc.expect_text(".page-header .lead", "no money moves");
     let wrong = applicant
         .post(
             &checkout_path,
@@ -625,7 +634,7 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
             &[("_csrf", &checkout.csrf()), ("card", "4000 0000 0000 0002")],
         )
         .await;
-    assert!(declined.html.contains("declined"), "{}", declined.html);
+    Doc::parse(&declined.html).expect_text("main .alert[role=status]", "declined");
     let paying = applicant
         .post(
             &format!("/admissions/applications/{application}/pay"),
@@ -640,11 +649,7 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
             &[("_csrf", &checkout.csrf()), ("card", "4242 4242 4242 4242")],
         )
         .await;
-    assert!(
-        paid.html.contains("The application fee is paid"),
-        "{}",
-        paid.html
-    );
+    Doc::parse(&paid.html).expect_text("main .alert[role=status]", "The application fee is paid");
     // Someone else cannot pay with, or see, this applicant's checkout.
     let mut other = Browser::new(&app);
     fixtures::user(

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::util::TestApp;
 use crate::util::api::{call, call_multipart, download, id};
 use crate::util::fixtures::PASSWORD;
+use crate::util::html::Doc;
 use crate::util::world::{Class, class, same_password, world};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
@@ -410,13 +411,11 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
     let mut student = crate::util::Browser::new(&app);
     student.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let section = student.get(&format!("/sections/{}", w.section)).await;
-    assert!(section.html.contains("Lab 1"), "{}", section.html);
+    Doc::parse(&section.html).expect_text("section[aria-labelledby=assignments] li > a", "Lab 1");
     let page = student.get(&assignment).await;
-    assert!(
-        page.html.contains("lab.pdf") && page.html.contains("Hand in"),
-        "{}",
-        page.html
-    );
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("section.card li > a[href^='/files/']", "lab.pdf");
+    assert_eq!(doc.text("form[action$='/submit'] h2"), "Hand in");
     let wrong = student
         .post_multipart(
             &format!("{assignment}/submit"),
@@ -425,7 +424,7 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(wrong.html.contains("not a .png"), "{}", wrong.html);
+    Doc::parse(&wrong.html).expect_text(".alert-error", "not a .png");
     let done = student
         .post_multipart(
             &format!("{assignment}/submit"),
@@ -434,16 +433,18 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
         )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.html);
-    assert!(done.html.contains("Handed in.") && done.html.contains("My lab report"));
+    let doc = Doc::parse(&done.html);
+    doc.expect_text("main .alert-success[role=status]", "Handed in.");
+    doc.expect_text("section[aria-labelledby=mine] p.prewrap", "My lab report");
 
     // The teacher grades on the page; the student sees the mark and the feedback.
     let page = teacher.get(&assignment).await;
-    let start = page.html.find("/submissions/").expect("a grade form");
-    let action = page.html[start..]
-        .split('"')
-        .next()
-        .expect("action")
-        .to_string();
+    let action = Doc::parse(&page.html)
+        .attr(
+            "section[aria-labelledby=handed] form[action^='/submissions/']",
+            "action",
+        )
+        .expect("a grade form");
     let graded = teacher
         .post(
             &action,
@@ -456,9 +457,15 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
         .await;
     assert_eq!(graded.status, StatusCode::SEE_OTHER, "{}", graded.html);
     let seen = student.get(&assignment).await;
-    assert!(seen.html.contains("Mark: 8 out of 10"), "{}", seen.html);
+    let doc = Doc::parse(&seen.html);
+    doc.expect_text("section[aria-labelledby=mine] strong", "Mark: 8 out of 10");
+    // The feedback shows as the text typed, its markup escaped, not as markup.
+    doc.expect_text(
+        "section[aria-labelledby=mine] p.prewrap",
+        "Good <b>work</b>",
+    );
     assert!(
-        seen.html.contains("Good &#60;b&#62;work&#60;/b&#62;"),
+        !doc.has("section[aria-labelledby=mine] p.prewrap b"),
         "feedback is escaped: {}",
         seen.html
     );

@@ -14,6 +14,7 @@ use crate::util::TestApp;
 use crate::util::api::{call, download, issue};
 use crate::util::app::body_text;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{Class, World, class, same_password, token_of, world};
 
 /// A class of two whose results are published: 90% (O) and 34% (F).
@@ -142,15 +143,26 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
     // The public page: genuine, with what the document shows and nothing else; the
     // college's page leads to it.
     let landing = body_text(app.get("/c/alpha").await).await;
-    assert!(landing.contains("/c/alpha/verify"), "{landing}");
+    assert!(
+        Doc::parse(&landing).has("a[href='/c/alpha/verify']"),
+        "{landing}"
+    );
     let form = app.get("/c/alpha/verify").await;
     assert_eq!(form.status(), StatusCode::OK);
     let (code, _) = &issued[0];
     let page = app.get(&format!("/c/alpha/verify/{code}")).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = body_text(page).await;
-    assert!(html.contains("Genuine"), "{html}");
-    assert!(html.contains("S00000") && html.contains("CS101") && html.contains(">O<"));
+    let doc = Doc::parse(&html);
+    doc.expect_text("main .alert-success", "Genuine");
+    doc.expect_text("section[aria-labelledby=doc] dl.facts dd", "S00000");
+    doc.expect_text("section[aria-labelledby=doc] table tbody td", "CS101");
+    assert!(
+        doc.texts("section[aria-labelledby=doc] table tbody td:nth-child(4)")
+            .iter()
+            .any(|grade| grade == "O"),
+        "{html}"
+    );
     assert!(!html.contains("S00001"), "another student's data");
     // (Only as a figure of its own: the random verification code may hold "90".)
     assert!(
@@ -176,7 +188,7 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
     );
     let unknown = app.get("/c/alpha/verify/ZZZZZZZZZZZZZZZZ").await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    assert!(body_text(unknown).await.contains("No document of"));
+    Doc::parse(&body_text(unknown).await).expect_text(".alert-error", "No document of");
     let garbage = app.get("/c/alpha/verify/%3Cscript%3E").await;
     assert_eq!(garbage.status(), StatusCode::NOT_FOUND);
     assert!(!body_text(garbage).await.contains("<script>"));
@@ -193,15 +205,21 @@ async fn transcripts_and_report_cards_are_issued_and_verifiable() {
         .expect("revoke");
     tx.commit().await.expect("commit");
     let html = body_text(app.get(&format!("/c/alpha/verify/{code}")).await).await;
-    assert!(html.contains("was revoked") && html.contains("issued in error"));
+    let doc = Doc::parse(&html);
+    doc.expect_text(".alert-error", "was revoked");
+    doc.expect_text(".alert-error", "issued in error");
     assert!(!html.contains("Genuine"));
+    assert!(!doc.has("main .alert-success"));
 
     // The student's results page offers both documents, as forms with CSRF tokens.
     same_password(&app, &w, "s0@alpha.edu", "tess@alpha.edu").await;
     let mut browser = crate::util::Browser::new(&app);
     browser.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let page = browser.get("/results").await;
-    assert!(page.html.contains("Download transcript"), "{}", page.html);
+    Doc::parse(&page.html).expect_text(
+        &format!("form[action='/students/{}/transcript'] button", people[0].0),
+        "Download transcript",
+    );
     let forged = browser
         .post(&format!("/students/{}/transcript", people[0].0), &[])
         .await;
@@ -365,8 +383,9 @@ async fn a_registrar_prints_a_programs_report_cards_as_one_job() {
     browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
     let page = browser.get("/documents/report-cards").await;
     assert!(
-        page.html
-            .contains(&format!("/documents/report-cards/{job}/download")),
+        Doc::parse(&page.html).has(&format!(
+            "table tbody a[href='/documents/report-cards/{job}/download']"
+        )),
         "{}",
         page.html
     );
@@ -425,7 +444,7 @@ async fn issued_documents_are_superseded_revoked_and_limited() {
     .await;
     assert!(status.is_success(), "{status} {body}");
     let html = body_text(app.get(&format!("/c/alpha/verify/{transcript_code}")).await).await;
-    assert!(html.contains("Superseded"), "{html}");
+    Doc::parse(&html).expect_text(".alert-warning", "Superseded");
 
     // The registrar revokes it with a reason; the student cannot.
     let (status, list) = call(
@@ -477,10 +496,9 @@ async fn issued_documents_are_superseded_revoked_and_limited() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let html = body_text(app.get(&format!("/c/alpha/verify/{transcript_code}")).await).await;
-    assert!(
-        html.contains("revoked") && html.contains("issued with an error"),
-        "{html}"
-    );
+    let doc = Doc::parse(&html);
+    doc.expect_text(".alert-error", "revoked");
+    doc.expect_text(".alert-error", "issued with an error");
 
     // Identity cards: a new card replaces the old; leaving the college revokes the rest.
     for _ in 0..2 {

@@ -6,6 +6,7 @@ use campus::access::routes::Access;
 use campus::db::begin_for_college;
 
 use crate::util::fixtures::{self, PASSWORD, audit_actions};
+use crate::util::html::Doc;
 use crate::util::{Browser, TestApp};
 
 #[tokio::test]
@@ -32,8 +33,9 @@ async fn signing_in_lands_on_the_dashboard_and_signing_out_ends_the_session() {
 
     let dashboard = browser.get("/dashboard").await;
     assert_eq!(dashboard.status, StatusCode::OK);
-    assert!(dashboard.html.contains("Welcome, User reg@alpha.edu"));
-    assert!(dashboard.html.contains("Registrar"));
+    let doc = Doc::parse(&dashboard.html);
+    doc.expect_text("h1", "Welcome, User reg@alpha.edu");
+    doc.expect_text(".page-header .lead", "Registrar");
 
     let csrf = dashboard.csrf();
     let out = browser.post("/logout", &[("_csrf", &csrf)]).await;
@@ -66,10 +68,8 @@ async fn a_wrong_password_and_an_unknown_account_get_the_same_answer() {
     let no_college = browser.sign_in("alpha", "reg@alpha.edu", "").await;
     for page in [&wrong, &unknown, &no_college] {
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
-        assert!(
-            page.html
-                .contains("do not match an account of this college")
-        );
+        Doc::parse(&page.html)
+            .expect_text(".alert-error", "do not match an account of this college");
         assert!(
             !page.html.contains("nobody@alpha.edu is not"),
             "reveals the account"
@@ -129,7 +129,10 @@ async fn a_post_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
     for fields in [vec![], vec![("_csrf", "forged-token")]] {
         let refused = browser.post("/logout", &fields).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
-        assert!(refused.html.contains("This form has expired"));
+        assert_eq!(
+            Doc::parse(&refused.html).text("h1"),
+            "This form has expired"
+        );
     }
     // A sign-in form posted without the pre-sign-in token is refused too.
     let mut stranger = Browser::new(&app);
@@ -201,12 +204,13 @@ async fn sessions_can_be_listed_and_revoked_but_only_ones_own() {
 
     let page = laptop.get("/account/sessions").await;
     assert_eq!(page.status, StatusCode::OK);
+    let doc = Doc::parse(&page.html);
     assert_eq!(
-        page.html.matches("/revoke\"").count(),
+        doc.count("table tbody tr form[action$='/revoke']"),
         2,
         "two sessions listed"
     );
-    assert!(page.html.contains("this browser"));
+    assert_eq!(doc.text("table tbody td .badge"), "this browser");
 
     // The other user's session ids are not ours to revoke.
     let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
@@ -269,7 +273,7 @@ async fn changing_the_password_signs_out_everywhere_else() {
         )
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(weak.html.contains("field-error"));
+    assert!(Doc::parse(&weak.html).has("p.field-error"));
     let wrong_current = laptop
         .post(
             "/account/password",
@@ -281,7 +285,7 @@ async fn changing_the_password_signs_out_everywhere_else() {
             ],
         )
         .await;
-    assert!(wrong_current.html.contains("is not your current password"));
+    Doc::parse(&wrong_current.html).expect_text("#current-error", "is not your current password");
     assert_eq!(
         phone.get("/dashboard").await.status,
         StatusCode::OK,
@@ -449,21 +453,32 @@ async fn every_built_in_role_has_a_dashboard_of_real_data() {
         }
         let page = browser.get("/dashboard").await;
         assert_eq!(page.status, StatusCode::OK, "{role}");
-        assert!(page.html.contains(&format!("Welcome, {name}")), "{role}");
-        assert!(page.html.contains(role.label()), "{role}");
-        let expect = match role {
-            Role::CollegeAdmin | Role::Principal => "Recent activity",
+        let doc = Doc::parse(&page.html);
+        assert!(
+            doc.text("h1").contains(&format!("Welcome, {name}")),
+            "{role}"
+        );
+        assert!(
+            doc.text(".page-header .lead").contains(role.label()),
+            "{role}"
+        );
+        // The panel's heading (the teacher's panel is headed by the department's name).
+        let (panel, expect) = match role {
+            Role::CollegeAdmin | Role::Principal => ("main h2", "Recent activity"),
             Role::Registrar | Role::Accountant | Role::Warden | Role::Counselor => {
-                "Students by status"
+                ("main h2", "Students by status")
             }
-            Role::Librarian | Role::AcademicCoordinator => "Staff by department",
-            Role::Teacher => "students enrolled in the department",
-            Role::Student | Role::StudentOrganizer => "Your record",
-            Role::Parent => "Your children",
-            Role::Applicant => "Your applications",
-            Role::PlatformAdmin => "Colleges on this platform",
+            Role::Librarian | Role::AcademicCoordinator => ("main h2", "Staff by department"),
+            Role::Teacher => ("main .stat-label", "students enrolled in the department"),
+            Role::Student | Role::StudentOrganizer => ("main h2", "Your record"),
+            Role::Parent => ("main h2", "Your children"),
+            Role::Applicant => ("main h2", "Your applications"),
+            Role::PlatformAdmin => ("main h2", "Colleges on this platform"),
         };
-        assert!(page.html.contains(expect), "{role}: no \"{expect}\"");
+        assert!(
+            doc.texts(panel).iter().any(|t| t.contains(expect)),
+            "{role}: no \"{expect}\" in `{panel}`"
+        );
         let audit = browser.get("/admin/audit").await.status;
         let may_audit = matches!(role, Role::CollegeAdmin | Role::Principal);
         assert_eq!(audit == StatusCode::OK, may_audit, "{role} audit: {audit}");

@@ -9,6 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::util::fixtures::{self, PASSWORD, audit_actions};
+use crate::util::html::Doc;
 use crate::util::{Browser, TestApp};
 
 async fn pending_secret(app: &TestApp, college: campus::db::CollegeId, user: Uuid) -> Vec<u8> {
@@ -34,10 +35,15 @@ async fn a_user_enrols_and_then_signs_in_with_codes() {
 
     let page = browser.get("/account/mfa").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("<svg"), "no QR code drawn");
+    let doc = Doc::parse(&page.html);
+    assert!(
+        doc.has("section[aria-labelledby=enrol] .qr svg"),
+        "no QR code drawn"
+    );
     let secret = pending_secret(&app, college, user).await;
     assert!(
-        page.html.contains(&codes::base32(&secret)),
+        doc.text("section[aria-labelledby=enrol] code.mono")
+            .contains(&codes::base32(&secret)),
         "the manual key is not shown"
     );
     let csrf = page.csrf();
@@ -53,15 +59,13 @@ async fn a_user_enrols_and_then_signs_in_with_codes() {
         .post("/account/mfa/confirm", &[("_csrf", &csrf), ("code", &code)])
         .await;
     assert_eq!(enrolled.status, StatusCode::OK, "{}", enrolled.html);
-    let start = enrolled
-        .html
-        .find("<ul class=\"mono\">")
-        .expect("recovery codes shown");
-    let codes: Vec<String> = enrolled.html[start..]
-        .split("<li>")
-        .skip(1)
+    let doc = Doc::parse(&enrolled.html);
+    let shown = "section[aria-labelledby=codes] ul.mono";
+    assert!(doc.has(shown), "recovery codes shown");
+    let codes: Vec<String> = doc
+        .texts(&format!("{shown} > li"))
+        .into_iter()
         .take(codes::RECOVERY_CODES)
-        .map(|c| c.split("</li>").next().unwrap_or("").to_string())
         .collect();
     assert_eq!(codes.len(), 10);
 
@@ -223,7 +227,12 @@ async fn a_college_can_require_it_of_all_staff_and_an_admin_can_reset_it() {
     .await;
     assert_eq!(t.get("/dashboard").await.status, StatusCode::OK);
     let user_page = admin.get(&format!("/admin/users/{teacher}")).await;
-    assert!(user_page.html.contains("Remove the second factor"));
+    assert_eq!(
+        Doc::parse(&user_page.html).text(&format!(
+            "form[action='/admin/users/{teacher}/reset-mfa'] button"
+        )),
+        "Remove the second factor"
+    );
     let reset = admin
         .post(
             &format!("/admin/users/{teacher}/reset-mfa"),
@@ -275,7 +284,7 @@ async fn national_ids_are_encrypted_masked_and_survive_a_key_rotation() {
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
     let shown = admin.get(&format!("/admin/users/{clerk}")).await;
-    assert!(shown.html.contains("•••• 5432"));
+    Doc::parse(&shown.html).expect_text("dl.facts dd", "•••• 5432");
     assert!(
         !shown.html.contains("AB-9876"),
         "the national id shown in full"

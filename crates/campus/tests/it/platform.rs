@@ -7,6 +7,7 @@ use campus::db::begin_for_college;
 use campus::people::model::Email;
 
 use crate::util::fixtures::{self, PASSWORD, delivered_mail, mail_dir};
+use crate::util::html::Doc;
 use crate::util::{Browser, TestApp};
 
 async fn platform_admin(app: &TestApp) {
@@ -47,14 +48,20 @@ async fn operators_create_colleges_and_see_only_figures() {
         signed_in.html
     );
     let dashboard = ops.get("/dashboard").await;
-    assert!(dashboard.html.contains("Colleges on this platform"));
+    assert_eq!(
+        Doc::parse(&dashboard.html).text("h2#platform"),
+        "Colleges on this platform"
+    );
     let page = ops.get("/platform").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("College alpha"));
+    Doc::parse(&page.html).expect_text(
+        "section[aria-labelledby=colleges] table tbody td a",
+        "College alpha",
+    );
 
     // Figures, not rows: the operator's user list is the platform's own.
     let users = ops.get("/admin/users").await;
-    assert!(users.html.contains("ops@campus.example"));
+    Doc::parse(&users.html).expect_text("table tbody td:nth-child(2)", "ops@campus.example");
     assert!(
         !users.html.contains("t@alpha.edu"),
         "an operator saw a college's users"
@@ -74,7 +81,10 @@ async fn operators_create_colleges_and_see_only_figures() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.html.contains("another college has this name"));
+    Doc::parse(&bad.html).expect_text(
+        "input[name=slug] + p.field-error",
+        "another college has this name",
+    );
     let created = ops
         .post(
             "/platform/colleges",

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::util::api::call;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{Class, class, same_password, token_of, world};
 use crate::util::{Browser, TestApp};
 
@@ -82,10 +83,11 @@ async fn registrars_move_enrollment_through_the_steps_and_students_follow_live()
     browser.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let page = browser.get("/enrollment").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("Not started yet"), "{}", page.html);
-    assert!(
-        page.html
-            .contains("data-live-events=\"/enrollment/events\"")
+    let doc = Doc::parse(&page.html);
+    assert_eq!(doc.text("h2#steps"), "Not started yet", "{}", page.html);
+    assert_eq!(
+        doc.attr("#progress", "data-live-events").as_deref(),
+        Some("/enrollment/events")
     );
     let response = browser.follow("/enrollment/events").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -144,12 +146,14 @@ async fn registrars_move_enrollment_through_the_steps_and_students_follow_live()
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let page = browser.get("/enrollment").await;
-    assert!(
-        page.html.contains("Current step: Fees cleared"),
+    let doc = Doc::parse(&page.html);
+    assert_eq!(
+        doc.text("h2#steps"),
+        "Current step: Fees cleared",
         "{}",
         page.html
     );
-    assert!(page.html.contains("Paid in full"));
+    doc.expect_text("section[aria-labelledby=history] li", "Paid in full");
     let (status, progress) = call(&app, "GET", &moves, &student_token, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(progress["steps"][0]["reached"], true);
@@ -272,7 +276,10 @@ async fn guidance_notes_are_encrypted_counselors_only_and_every_read_is_audited(
     browser.sign_in("alpha", "coun@alpha.edu", PASSWORD).await;
     let page = browser.get(&format!("/students/{student}/guidance")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("exam anxiety"));
+    Doc::parse(&page.html).expect_text(
+        "section[aria-labelledby=notes] article p.prewrap",
+        "exam anxiety",
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::util::TestApp;
 use crate::util::api::call;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{Class, class, students, token_of, world};
 
 #[tokio::test]
@@ -258,10 +259,9 @@ async fn the_rules_are_explained_and_a_drop_promotes_the_first_waiting() {
     let mut browser = crate::util::Browser::new(&app);
     browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
     let dashboard = browser.get("/dashboard").await;
-    assert!(
-        dashboard.html.contains("Full and waitlisted sections")
-            && dashboard.html.contains("CS101 A")
-    );
+    let doc = Doc::parse(&dashboard.html);
+    assert_eq!(doc.text("h2#busy"), "Full and waitlisted sections");
+    doc.expect_text("section[aria-labelledby=busy] table tbody td", "CS101 A");
     // A student cannot use the override.
     let (status, _) = call(
         &app,
@@ -583,17 +583,13 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
     let page = browser.get(&format!("/timetable/rooms/{room}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.html.contains("Room B1-101") && page.html.contains("CS101"),
-        "{}",
-        page.html
-    );
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("h1", "Room B1-101");
+    doc.expect_text("table tbody td:nth-child(3)", "CS101");
     let page = browser.get(&format!("/timetable/teachers/{teacher}")).await;
-    assert!(
-        page.html.contains("Tess Teach") && page.html.contains("CS101"),
-        "{}",
-        page.html
-    );
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("h1", "Tess Teach");
+    doc.expect_text("table tbody td:nth-child(3)", "CS101");
 }
 
 #[tokio::test]
@@ -712,11 +708,12 @@ async fn teachers_mark_their_own_sections_in_one_request() {
         .sign_in("alpha", "tess@alpha.edu", PASSWORD)
         .await;
     let dashboard = teacher_browser.get("/dashboard").await;
+    let doc = Doc::parse(&dashboard.html);
+    assert_eq!(doc.text("h2#teaching"), "Your teaching");
     assert!(
-        dashboard.html.contains("Your teaching")
-            && dashboard
-                .html
-                .contains(&format!("/sessions/{session}/mark")),
+        doc.has(&format!(
+            "section[aria-labelledby=teaching] a[href='/sessions/{session}/mark']"
+        )),
         "{}",
         dashboard.html
     );
@@ -755,7 +752,7 @@ async fn teachers_mark_their_own_sections_in_one_request() {
         .post(&format!("/sessions/{session}/mark"), &refs)
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
-    assert!(saved.html.contains("Saved."));
+    Doc::parse(&saved.html).expect_text("main .alert-success[role=status]", "Saved.");
 }
 
 #[tokio::test]
@@ -843,13 +840,16 @@ async fn teachers_enter_marks_within_the_rules() {
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
     let page = browser.get(&format!("/sections/{}/teach", w.section)).await;
-    let start = page.html.find("Quiz 1").expect("the quiz is listed");
-    let link_start = page.html[..start].rfind("/assessments/").expect("link");
-    let link = page.html[link_start..start]
-        .split('"')
-        .next()
-        .expect("href")
-        .to_string();
+    let doc = Doc::parse(&page.html);
+    let listed = "section[aria-labelledby=assessments] ul > li";
+    let position = doc
+        .texts(&format!("{listed} > a"))
+        .iter()
+        .position(|name| name == "Quiz 1")
+        .expect("the quiz is listed");
+    let link = doc
+        .attr(&format!("{listed}:nth-child({}) > a", position + 1), "href")
+        .expect("link");
     let grid = browser.get(&link).await;
     assert_eq!(grid.status, StatusCode::OK);
     let field = format!("score_{}", people[0].0);
@@ -869,8 +869,12 @@ async fn teachers_enter_marks_within_the_rules() {
         .post(&link, &[("_csrf", &grid.csrf()), (&field, "9.5")])
         .await;
     assert_eq!(saved.status, StatusCode::OK);
-    assert!(
-        saved.html.contains("Saved.") && saved.html.contains("value=\"9.5\""),
+    let doc = Doc::parse(&saved.html);
+    doc.expect_text("main .alert-success[role=status]", "Saved.");
+    assert_eq!(
+        doc.attr(&format!("input[name='{field}']"), "value")
+            .as_deref(),
+        Some("9.5"),
         "{}",
         saved.html
     );
@@ -902,9 +906,12 @@ async fn a_marking_page_hears_when_the_session_is_marked_elsewhere() {
     let mut browser = crate::util::Browser::new(&app);
     browser.sign_in("alpha", "tess@alpha.edu", PASSWORD).await;
     let page = browser.get(&format!("/sessions/{session}/mark")).await;
-    assert!(
-        page.html
-            .contains(&format!("data-live=\"/sessions/{session}/events\""))
+    assert_eq!(
+        Doc::parse(&page.html).attr(
+            &format!("form[action='/sessions/{session}/mark']"),
+            "data-live"
+        ),
+        Some(format!("/sessions/{session}/events"))
     );
     let mut intruder = crate::util::Browser::new(&app);
     intruder.sign_in("alpha", "other@alpha.edu", PASSWORD).await;

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::util::api::{call, id};
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{Class, class, same_password, token_of, world};
 use crate::util::{Browser, TestApp};
 
@@ -342,7 +343,9 @@ async fn tickets_stay_with_their_requester_and_their_pages_follow_changes_live()
     browser.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let page = browser.get(&format!("/tickets/{ticket}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("Leaking tap") && page.html.contains("not assigned yet"));
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("h1", "Leaking tap");
+    doc.expect_text("#ticket > section.card > p:first-child", "not assigned yet");
     let response = browser.follow(&format!("/tickets/{ticket}/events")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let mut events = response.into_body().into_data_stream();
@@ -388,11 +391,10 @@ async fn tickets_stay_with_their_requester_and_their_pages_follow_changes_live()
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let page = browser.get(&format!("/tickets/{ticket}")).await;
-    assert!(
-        page.html.contains("Plumber booked") && page.html.contains("Status: open → in progress"),
-        "{}",
-        page.html
-    );
+    let doc = Doc::parse(&page.html);
+    let thread = "section[aria-labelledby=thread] article";
+    doc.expect_text(&format!("{thread} p.prewrap"), "Plumber booked");
+    doc.expect_text(&format!("{thread} em"), "Status: open → in progress");
     let (status, _) = call(
         &app,
         "POST",
@@ -503,8 +505,9 @@ async fn a_narrower_ticket_role_handles_only_its_own_tickets() {
     let mut browser = Browser::new(&app);
     browser.sign_in("alpha", "fixer@alpha.edu", PASSWORD).await;
     let dashboard = browser.get("/dashboard").await.html;
-    assert!(
-        dashboard.contains("open tickets assigned to you") && !dashboard.contains("unassigned"),
-        "{dashboard}"
+    Doc::parse(&dashboard).expect_text(
+        "section[aria-labelledby=waiting] li a[href='/tickets?status=open']",
+        "open tickets assigned to you",
     );
+    assert!(!dashboard.contains("unassigned"), "{dashboard}");
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::util::TestApp;
 use crate::util::api::{call, id};
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{Class, class, token_of, world};
 
 fn letters(results: &Value) -> Vec<String> {
@@ -320,11 +321,19 @@ async fn results_move_from_draft_to_published_and_stay_locked() {
     browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
     let list = browser.get("/results?status=published").await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(list.html.contains("CS101 A: Programming"), "{}", list.html);
+    Doc::parse(&list.html).expect_text(
+        "section[aria-labelledby=sections] table tbody td a",
+        "CS101 A: Programming",
+    );
     let page = browser
         .get(&format!("/sections/{}/results", w.section))
         .await;
-    assert!(page.html.contains("published") && page.html.contains("Amend a published mark"));
+    let doc = Doc::parse(&page.html);
+    assert_eq!(doc.text(".page-header .lead .badge"), "published");
+    assert_eq!(
+        doc.text("form[action$='/results/amend'] h2"),
+        "Amend a published mark"
+    );
     let refused = browser
         .post(
             &format!("/sections/{}/results/amend", w.section),
@@ -338,9 +347,13 @@ async fn results_move_from_draft_to_published_and_stay_locked() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.html.contains("5 to 500 characters"));
+    Doc::parse(&refused.html).expect_text(".alert-error", "5 to 500 characters");
     let grading = browser.get("/grading").await;
-    assert!(grading.html.contains("value=\"85\""), "{}", grading.html);
+    assert!(
+        Doc::parse(&grading.html).has("input[name^='min_'][value='85']"),
+        "{}",
+        grading.html
+    );
     let refused = browser
         .post(
             "/grading",
@@ -358,11 +371,7 @@ async fn results_move_from_draft_to_published_and_stay_locked() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused.html.contains("Nothing was saved"),
-        "{}",
-        refused.html
-    );
+    Doc::parse(&refused.html).expect_text(".alert-error", "Nothing was saved");
 }
 
 #[tokio::test]
@@ -383,12 +392,12 @@ async fn a_teacher_submits_through_the_section_page() {
     let uri = format!("/sections/{}/results", w.section);
     let page = browser.get(&uri).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-    assert!(page.html.contains("1 mark(s) missing"), "{}", page.html);
+    Doc::parse(&page.html).expect_text("main .stack > p", "1 mark(s) missing");
     let refused = browser
         .post(&format!("{uri}/submit"), &[("_csrf", &page.csrf())])
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.html.contains("no mark yet"));
+    Doc::parse(&refused.html).expect_text(".alert-error", "no mark yet");
     call(
         &app,
         "PUT",
@@ -398,19 +407,27 @@ async fn a_teacher_submits_through_the_section_page() {
     )
     .await;
     let page = browser.get(&uri).await;
-    assert!(page.html.contains("B+"), "64% is B+: {}", page.html);
+    let doc = Doc::parse(&page.html);
+    assert!(
+        doc.texts("table tbody td:nth-child(4)")
+            .iter()
+            .any(|grade| grade == "B+"),
+        "64% is B+: {}",
+        page.html
+    );
     let done = browser
         .post(&format!("{uri}/submit"), &[("_csrf", &page.csrf())])
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     let page = browser.get(&uri).await;
-    assert!(page.html.contains(">submitted<"), "{}", page.html);
-    assert!(!page.html.contains("Submit results"));
+    let doc = Doc::parse(&page.html);
+    assert_eq!(doc.text(".page-header .lead .badge"), "submitted");
+    assert!(!doc.has(&format!("form[action='{uri}/submit']")));
     let again = browser
         .post(&format!("{uri}/submit"), &[("_csrf", &page.csrf())])
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    assert!(again.html.contains("already submitted"));
+    Doc::parse(&again.html).expect_text(".alert-error", "already submitted");
 }
 
 #[tokio::test]
@@ -595,5 +612,5 @@ async fn year_end_rolls_over_once_and_transcripts_keep_the_past() {
         .get(&format!("/terms/rollover?from={}&to={next_year}", w.term))
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("Already rolled over"), "{}", page.html);
+    Doc::parse(&page.html).expect_text("h2#plan", "Already rolled over");
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::util::TestApp;
 use crate::util::api::call;
 use crate::util::fixtures::{self, PASSWORD};
+use crate::util::html::Doc;
 use crate::util::world::{Class, class, token_of, world};
 
 #[tokio::test]
@@ -178,9 +179,15 @@ async fn registrars_find_students_and_change_their_status_with_a_reason() {
     browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
     let page = browser.get("/students?q=ada").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("Ada Lovelace"), "{}", page.html);
+    Doc::parse(&page.html).expect_text("table tbody td:nth-child(1) a", "Ada Lovelace");
     let profile = browser.get(&format!("/students/{}", people[1].0)).await;
-    assert!(profile.html.contains("Change the status"));
+    assert_eq!(
+        Doc::parse(&profile.html).text(&format!(
+            "form[action='/students/{}/status'] button",
+            people[1].0
+        )),
+        "Change the status"
+    );
     let refused = browser
         .post(
             &format!("/students/{}/status", people[1].0),
@@ -192,7 +199,7 @@ async fn registrars_find_students_and_change_their_status_with_a_reason() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.html.contains("Nothing was changed"));
+    Doc::parse(&refused.html).expect_text(".alert-error", "Nothing was changed");
 }
 
 #[tokio::test]

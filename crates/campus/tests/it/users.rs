@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::util::api::{call, token_with_code};
 use crate::util::fixtures::{self, PASSWORD, audit_actions, delivered_mail, link_token, mail_dir};
+use crate::util::html::Doc;
 use crate::util::{Browser, TestApp};
 
 #[tokio::test]
@@ -38,7 +39,9 @@ async fn an_admin_invites_a_user_who_chooses_a_password_and_signs_in() {
     let page = admin
         .get(created.location.as_deref().expect("location"))
         .await;
-    assert!(page.html.contains("new.teacher@alpha.edu") && page.html.contains("invited"));
+    let doc = Doc::parse(&page.html);
+    doc.expect_text(".page-header .lead", "new.teacher@alpha.edu");
+    assert_eq!(doc.text(".page-header .lead .badge"), "invited");
 
     // The same email again is a field error and writes nothing.
     let again = admin
@@ -52,7 +55,7 @@ async fn an_admin_invites_a_user_who_chooses_a_password_and_signs_in() {
         )
         .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(again.html.contains("another account has this email"));
+    Doc::parse(&again.html).expect_text("#email-error", "another account has this email");
 
     let mails = delivered_mail(&app, &mail).await;
     assert_eq!(mails.len(), 1);
@@ -149,7 +152,9 @@ async fn an_admin_invites_a_user_who_chooses_a_password_and_signs_in() {
         .await;
     assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
     let dashboard = newcomer.get("/dashboard").await;
-    assert!(dashboard.html.contains("Teacher") && dashboard.html.contains("Counselor"));
+    let doc = Doc::parse(&dashboard.html);
+    doc.expect_text(".page-header .lead", "Teacher");
+    doc.expect_text(".page-header .lead", "Counselor");
 
     let actions = audit_actions(&app.pool, college).await;
     for expected in ["user.created", "user.invited", "user.invite_accepted"] {
@@ -392,7 +397,10 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
         )
         .await;
     assert_eq!(checked.status, StatusCode::OK);
-    assert!(checked.html.contains("Import 1 users"));
+    assert_eq!(
+        Doc::parse(&checked.html).text("button[name=mode][value=commit]"),
+        "Import 1 users"
+    );
     let imported = browser
         .post(
             "/admin/users/import",
@@ -403,10 +411,9 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
             ],
         )
         .await;
-    assert!(
-        imported.html.contains("1 accounts were created"),
-        "{}",
-        imported.html
+    Doc::parse(&imported.html).expect_text(
+        "main .alert-success[role=status]",
+        "1 accounts were created",
     );
     std::fs::remove_dir_all(mail).ok();
 }
@@ -562,10 +569,9 @@ async fn a_forgotten_password_is_reset_by_mail_once() {
         )
         .await;
     assert_eq!(unknown.status, known.status);
-    assert!(
-        unknown
-            .html
-            .contains("a link to choose a new password is on its way")
+    Doc::parse(&unknown.html).expect_text(
+        "main .alert-success[role=status]",
+        "a link to choose a new password is on its way",
     );
     let mails = delivered_mail(&app, &mail).await;
     assert_eq!(
@@ -655,7 +661,7 @@ async fn a_changed_email_is_confirmed_by_a_mailed_link() {
         .get(&format!("/account/verify-email?token={token}"))
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.html.contains("Email address confirmed"));
+    assert_eq!(Doc::parse(&page.html).text("h1"), "Email address confirmed");
     assert_eq!(
         browser
             .get(&format!("/account/verify-email?token={token}"))
