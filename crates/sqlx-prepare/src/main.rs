@@ -3,7 +3,8 @@
 //! project builds with no database. `-- --check` writes nothing and fails when `.sqlx/`
 //! is not exactly what the code and the migrations give (a statement missing, changed or
 //! no longer used). Both start a private PostgreSQL (the server binaries on PATH), apply
-//! the migrations and compile the `campus` crate against it, its macros describing each
+//! the migrations and compile the workspace against it (as clippy and the tests select
+//! it, so their builds share the dependencies), the macros describing each
 //! statement into a fresh folder that is then compared with, or copied to, `.sqlx/`.
 //! `-- --serve` only starts and migrates that database and prints its `DATABASE_URL`,
 //! so a `cargo check` run with it checks new statements while they are being written;
@@ -137,7 +138,7 @@ fn describe_and_compare(
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["check", "-p", "campus", "--all-targets", "--locked"])
+        .args(["check", "--workspace", "--all-targets", "--locked"])
         .current_dir(workspace)
         .env("DATABASE_URL", url)
         .env("SQLX_OFFLINE_DIR", &fresh)
