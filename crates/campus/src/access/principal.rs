@@ -17,6 +17,8 @@ pub struct Principal {
     pub college: CollegeId,
     pub college_slug: String,
     pub college_name: String,
+    /// The college's time zone (IANA name): pages show times in it.
+    pub timezone: String,
     pub email: String,
     pub display_name: String,
     /// Role names, built-in and custom.

@@ -301,6 +301,7 @@ mod tests {
             college: CollegeId(college),
             college_slug: "c".into(),
             college_name: "C".into(),
+            timezone: "UTC".into(),
             email: "a@b.edu".into(),
             display_name: "A".into(),
             roles: vec![],

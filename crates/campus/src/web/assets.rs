@@ -25,6 +25,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../static/live.js"),
     },
     Asset {
+        name: "menu.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/menu.js"),
+    },
+    Asset {
         name: "manifest.webmanifest",
         content_type: "application/manifest+json",
         body: include_bytes!("../../static/manifest.webmanifest"),

@@ -63,7 +63,8 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     let mut rendered = if wants_json(&path) {
         problem_json(&problem, path, request_id)
     } else {
-        problem_page(&problem, &request_id)
+        let chrome = response.extensions().get::<Chrome>().cloned();
+        problem_page(&problem, &request_id, chrome)
     };
     // Keep headers the original answer relied on (Allow on a 405, Retry-After).
     for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
@@ -108,9 +109,17 @@ fn problem_json(problem: &Problem, instance: String, request_id: String) -> Resp
         .into_response()
 }
 
-fn problem_page(problem: &Problem, request_id: &str) -> Response {
+/// The error as a page: in the signed-in user's college chrome when there is one.
+fn problem_page(problem: &Problem, request_id: &str, chrome: Option<Chrome>) -> Response {
+    let chrome = match chrome {
+        Some(mut chrome) => {
+            chrome.title = problem.title.to_string();
+            chrome
+        }
+        None => Chrome::platform(problem.title, ""),
+    };
     let page = ErrorPage {
-        chrome: Chrome::platform(problem.title, ""),
+        chrome,
         status: problem.status.as_u16(),
         problem,
         request_id,

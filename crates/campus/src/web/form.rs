@@ -132,3 +132,49 @@ where
         Ok(page)
     }
 }
+
+/// A form's field errors as its template shows them: by each field (`of`) and in the
+/// summary at the top, each linking to its field (`templates/_form.html`).
+#[derive(Debug, Clone, Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn none() -> Errors {
+        Errors(Vec::new())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for `field`, when it has one.
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.of(field).is_some()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldError> {
+        self.0.iter()
+    }
+
+    /// The id of the input a summary line links to (field names may hold characters an
+    /// id should not, such as `marks[3]`).
+    pub fn anchor(field: &str) -> String {
+        field
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+            .collect()
+    }
+}
+
+impl From<Vec<FieldError>> for Errors {
+    fn from(errors: Vec<FieldError>) -> Errors {
+        Errors(errors)
+    }
+}

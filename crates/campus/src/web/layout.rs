@@ -21,6 +21,13 @@ pub struct NavLink {
     pub current: bool,
 }
 
+/// An area of the navigation; `label` is empty for links that stand alone.
+#[derive(Debug, Clone)]
+pub struct NavGroup {
+    pub label: &'static str,
+    pub links: Vec<NavLink>,
+}
+
 /// The signed-in user, shown in the header with a sign-out button.
 #[derive(Debug, Clone)]
 pub struct ChromeUser {
@@ -33,14 +40,16 @@ pub struct ChromeUser {
 pub struct Chrome {
     pub title: String,
     pub brand: Option<Brand>,
-    pub nav: Vec<NavLink>,
+    pub nav: Vec<NavGroup>,
     pub user: Option<ChromeUser>,
+    /// The time zone the page shows times in: the signed-in user's college's, else UTC.
+    pub zone: String,
 }
 
 impl Chrome {
     /// Chrome for platform pages (no college).
     pub fn platform(title: impl Into<String>, current: &str) -> Chrome {
-        let nav = [("/", "Colleges"), ("/api/docs", "API")]
+        let links = [("/", "Colleges"), ("/api/docs", "API")]
             .into_iter()
             .map(|(href, label)| NavLink {
                 href: href.to_string(),
@@ -48,11 +57,13 @@ impl Chrome {
                 current: href == current,
             })
             .collect();
+        let nav = vec![NavGroup { label: "", links }];
         Chrome {
             title: title.into(),
             brand: None,
             nav,
             user: None,
+            zone: "UTC".into(),
         }
     }
 
@@ -63,25 +74,38 @@ impl Chrome {
         csrf: String,
         current: &str,
     ) -> Chrome {
-        let links = crate::access::navigation::links(principal);
+        let groups = crate::access::navigation::groups(principal);
+        let here = crate::access::navigation::current(
+            groups.iter().flat_map(|g| g.links.iter().map(|(href, _)| *href)),
+            current,
+        );
+        let nav = groups
+            .into_iter()
+            .map(|group| NavGroup {
+                label: group.label.unwrap_or(""),
+                links: group
+                    .links
+                    .into_iter()
+                    .map(|(href, label)| NavLink {
+                        href: href.to_string(),
+                        label,
+                        current: Some(href) == here,
+                    })
+                    .collect(),
+            })
+            .collect();
         Chrome {
             title: title.into(),
             brand: Some(Brand {
                 slug: principal.college_slug.clone(),
                 name: principal.college_name.clone(),
             }),
-            nav: links
-                .into_iter()
-                .map(|(href, label)| NavLink {
-                    href: href.to_string(),
-                    label,
-                    current: current.starts_with(href),
-                })
-                .collect(),
+            nav,
             user: Some(ChromeUser {
                 name: principal.display_name.clone(),
                 csrf,
             }),
+            zone: principal.timezone.clone(),
         }
     }
 
@@ -90,13 +114,17 @@ impl Chrome {
         let home = format!("/c/{}", brand.slug);
         Chrome {
             title: title.into(),
-            nav: vec![NavLink {
-                href: home,
-                label: "Home",
-                current: true,
+            nav: vec![NavGroup {
+                label: "",
+                links: vec![NavLink {
+                    href: home,
+                    label: "Home",
+                    current: true,
+                }],
             }],
             brand: Some(brand),
             user: None,
+            zone: "UTC".into(),
         }
     }
 
@@ -110,6 +138,26 @@ impl Chrome {
 
     pub fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
+    }
+
+    /// A moment in the page's time zone, the zone named: `7 Dec 2026, 09:30 IST`.
+    pub fn local(&self, at: impl std::borrow::Borrow<time::OffsetDateTime>) -> String {
+        crate::web::time::local(at, &self.zone)
+    }
+
+    /// The time of day of a moment in the page's time zone: `09:30 IST`.
+    pub fn local_time(&self, at: impl std::borrow::Borrow<time::OffsetDateTime>) -> String {
+        crate::web::time::local_time(at, &self.zone)
+    }
+
+    /// A date spelled out: `7 Dec 2026`.
+    pub fn day(&self, date: impl std::borrow::Borrow<time::Date>) -> String {
+        crate::web::time::day(date)
+    }
+
+    /// A stored code in words (`on_leave` → "On leave"), see `web::words`.
+    pub fn words(&self, code: &str) -> String {
+        crate::web::words::label(code)
     }
 
     pub fn site_name(&self) -> &str {

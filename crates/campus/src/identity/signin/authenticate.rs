@@ -33,6 +33,7 @@ pub async fn load(
         college_id: college,
         college_slug,
         college_name,
+        college_timezone: timezone,
         email,
         display_name,
         has_mfa,
@@ -87,6 +88,7 @@ pub async fn load(
         college,
         college_slug,
         college_name,
+        timezone,
         email,
         display_name,
         roles: role_names,
@@ -134,7 +136,11 @@ pub async fn authenticate(
         {
             match from_session(&state, &value).await {
                 Ok(Some(principal)) => {
+                    let chrome_for = principal.clone();
                     request.extensions_mut().insert(principal);
+                    let mut response = next.run(request).await;
+                    keep_in_college(&state, &chrome_for, &mut response);
+                    return response;
                 }
                 Ok(None) => tracing::info!("a session cookie that is unknown, expired or revoked"),
                 Err(e) => tracing::error!(error = %e, "loading the session failed"),
@@ -142,6 +148,19 @@ pub async fn authenticate(
         }
     }
     next.run(request).await
+}
+
+/// An error page for a signed-in user keeps them in their college: the error renderer,
+/// further out, draws the page in the chrome left on the response here (the college's
+/// name, the user's navigation, a way back to their dashboard).
+fn keep_in_college(state: &AppState, principal: &Principal, response: &mut Response) {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return;
+    }
+    let (csrf, _) = crate::web::csrf::for_page(state, Some(principal), CookieJar::new());
+    let chrome = crate::web::layout::Chrome::signed_in("", principal, csrf, "");
+    response.extensions_mut().insert(chrome);
 }
 
 async fn from_access_token(

@@ -113,6 +113,7 @@ pub struct AccountRow {
     pub college_id: CollegeId,
     pub college_slug: String,
     pub college_name: String,
+    pub college_timezone: String,
     pub email: String,
     pub display_name: String,
     pub has_mfa: bool,

@@ -235,7 +235,7 @@ pub async fn account_row(
     conn: &mut PgConnection,
     user_id: Uuid,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as!(AccountRow, "SELECT u.college_id AS \"college_id!: CollegeId\", c.slug AS college_slug, c.name AS college_name, \
+    sqlx::query_as!(AccountRow, "SELECT u.college_id AS \"college_id!: CollegeId\", c.slug AS college_slug, c.name AS college_name, c.timezone AS college_timezone, \
                 u.email::text AS \"email!\", u.display_name, \
                 u.totp_enabled_at IS NOT NULL AS \"has_mfa!\", \
                 c.mfa_required_for_staff AS \"staff_mfa!\", c.kind = 'platform' AS \"platform!\", \

@@ -1,0 +1,56 @@
+//! Times as people read them: in their college's time zone with the zone named
+//! (`7 Dec 2026, 09:30 IST`), dates spelled out (`7 Dec 2026`). Stored times are UTC;
+//! the zone is the college's (`colleges.timezone`, an IANA name), looked up in the
+//! system's time-zone database.
+
+use std::borrow::Borrow;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use time::{Date, OffsetDateTime};
+
+fn zoned(at: OffsetDateTime, zone: &str) -> jiff::Zoned {
+    let instant = Timestamp::from_nanosecond(at.unix_timestamp_nanos()).unwrap_or_default();
+    // A zone the database does not know (a typo stored long ago) shows UTC, named.
+    let tz = TimeZone::get(zone).unwrap_or(TimeZone::UTC);
+    instant.to_zoned(tz)
+}
+
+/// `7 Dec 2026, 09:30 IST`.
+pub fn local(at: impl Borrow<OffsetDateTime>, zone: &str) -> String {
+    zoned(*at.borrow(), zone)
+        .strftime("%-d %b %Y, %H:%M %Z")
+        .to_string()
+}
+
+/// `09:30 IST`, for times on a page about one day.
+pub fn local_time(at: impl Borrow<OffsetDateTime>, zone: &str) -> String {
+    zoned(*at.borrow(), zone).strftime("%H:%M %Z").to_string()
+}
+
+/// `7 Dec 2026`.
+pub fn day(date: impl Borrow<Date>) -> String {
+    let date = date.borrow();
+    format!(
+        "{} {} {}",
+        date.day(),
+        &date.month().to_string()[..3],
+        date.year()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_show_in_the_college_zone_with_its_name() {
+        let at = datetime!(2026-12-07 04:00 UTC);
+        assert_eq!(local(at, "Asia/Kolkata"), "7 Dec 2026, 09:30 IST");
+        assert_eq!(local(at, "Europe/London"), "7 Dec 2026, 04:00 GMT");
+        assert_eq!(local(at, "Not/AZone"), "7 Dec 2026, 04:00 UTC");
+        assert_eq!(local_time(at, "America/New_York"), "23:00 EST");
+        assert_eq!(day(at.date()), "7 Dec 2026");
+    }
+}

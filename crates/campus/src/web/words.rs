@@ -1,0 +1,141 @@
+//! Stored codes as people say them: statuses, kinds and audit actions are kept as codes
+//! (`on_leave`, `it`, `auth.login`) and shown in words ("On leave", "IT", "Signed in").
+//! A code with no entry here is shown with its underscores and dots made spaces and its
+//! first letter capitalised, so a new code reads tolerably before it is added.
+
+use crate::access::permissions::Role;
+
+/// The words for `code`.
+pub fn label(code: &str) -> String {
+    if let Some(role) = Role::parse(code) {
+        return role.label().to_string();
+    }
+    match known(code) {
+        Some(words) => words.to_string(),
+        None => spelled_out(code),
+    }
+}
+
+fn known(code: &str) -> Option<&'static str> {
+    Some(match code {
+        // People and accounts.
+        "enrolled" => "Enrolled",
+        "on_leave" => "On leave",
+        "suspended" => "Suspended",
+        "graduated" => "Graduated",
+        "withdrawn" => "Withdrawn",
+        "invited" => "Invited",
+        "active" => "Active",
+        "deactivated" => "Deactivated",
+        "left" => "Left",
+        // Requests, applications, reviews.
+        "pending" => "Pending",
+        "unmatched" => "No matching student",
+        "confirmed" => "Confirmed",
+        "rejected" => "Rejected",
+        "submitted" => "Submitted",
+        "under_review" => "Under review",
+        "accepted" => "Accepted",
+        "waitlisted" => "On the waitlist",
+        "dropped" => "Dropped",
+        "approved" => "Approved",
+        "cancelled" => "Cancelled",
+        "draft" => "Draft",
+        "published" => "Published",
+        "returned" => "Returned for changes",
+        "paid" => "Paid",
+        "failed" => "Failed",
+        "queued" => "Queued",
+        "running" => "Running",
+        "done" => "Done",
+        "revoked" => "Revoked",
+        // Tickets.
+        "open" => "Open",
+        "in_progress" => "In progress",
+        "resolved" => "Resolved",
+        "closed" => "Closed",
+        "it" => "IT",
+        "maintenance" => "Maintenance",
+        "hostel" => "Hostel",
+        "library" => "Library",
+        "finance" => "Finance",
+        "academic" => "Academic",
+        "other" => "Other",
+        // Attendance.
+        "present" => "Present",
+        "absent" => "Absent",
+        "late" => "Late",
+        "excused" => "Excused",
+        // Rooms, assessments, documents.
+        "lecture_hall" => "Lecture hall",
+        "classroom" => "Classroom",
+        "lab" => "Laboratory",
+        "seminar" => "Seminar room",
+        "hall" => "Hall",
+        "office" => "Office",
+        "exam" => "Exam",
+        "quiz" => "Quiz",
+        "assignment" => "Assignment",
+        "practical" => "Practical",
+        "report_card" => "Report card",
+        "transcript" => "Transcript",
+        "id_card" => "Identity card",
+        "portfolio" => "Portfolio",
+        // Programs and audiences.
+        "undergraduate" => "Undergraduate",
+        "postgraduate" => "Postgraduate",
+        "diploma" => "Diploma",
+        "doctoral" => "Doctoral",
+        "everyone" => "Everyone",
+        "students" => "Students",
+        "parents" => "Parents",
+        "staff" => "Staff",
+        "applicants" => "Applicants",
+        // The audit trail's most common actions.
+        "auth.login" => "Signed in",
+        "auth.logout" => "Signed out",
+        "auth.login_failed" => "Sign-in refused",
+        "auth.locked" => "Account locked",
+        "auth.mfa_enabled" => "Second factor turned on",
+        "auth.mfa_disabled" => "Second factor turned off",
+        "auth.password_changed" => "Password changed",
+        "auth.password_reset" => "Password reset",
+        "user.created" => "Account created",
+        "user.invited" => "Invitation sent",
+        "user.updated" => "Account changed",
+        "user.deactivated" => "Account deactivated",
+        "student.status_changed" => "Student status changed",
+        "attendance.marked" => "Attendance taken",
+        "marks.entered" => "Marks entered",
+        "results.submitted" => "Results submitted",
+        "results.published" => "Results published",
+        "results.amended" => "Result amended",
+        _ => return None,
+    })
+}
+
+/// `verify_email` → "Verify email"; `user.role_granted` → "User role granted".
+fn spelled_out(code: &str) -> String {
+    let words = code.replace(['_', '.'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+
+    #[test]
+    fn codes_read_as_words() {
+        assert_eq!(label("on_leave"), "On leave");
+        assert_eq!(label("it"), "IT");
+        assert_eq!(label("auth.login"), "Signed in");
+        assert_eq!(label("college_admin"), "College admin");
+        assert_eq!(label("verify_email"), "Verify email");
+        assert_eq!(label("guardian.link_confirmed"), "Guardian link confirmed");
+        assert_eq!(label(""), "");
+    }
+}
