@@ -122,8 +122,16 @@ mod tests {
 
     #[test]
     fn the_longest_folder_above_the_page_is_current() {
-        let hrefs = ["/dashboard", "/achievements", "/achievements/review", "/admin/users"];
-        assert_eq!(current(hrefs, "/achievements/review"), Some("/achievements/review"));
+        let hrefs = [
+            "/dashboard",
+            "/achievements",
+            "/achievements/review",
+            "/admin/users",
+        ];
+        assert_eq!(
+            current(hrefs, "/achievements/review"),
+            Some("/achievements/review")
+        );
         assert_eq!(current(hrefs, "/achievements/new"), Some("/achievements"));
         assert_eq!(current(hrefs, "/admin/users/7"), Some("/admin/users"));
         assert_eq!(current(hrefs, "/admin/usersx"), None);

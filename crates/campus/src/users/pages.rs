@@ -120,17 +120,10 @@ struct NewPage {
     email: String,
     display_name: String,
     chosen: Vec<String>,
-    errors: Vec<FieldError>,
+    errors: crate::web::form::Errors,
 }
 
 impl NewPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-
     fn is_chosen(&self, role: &str) -> bool {
         self.chosen.iter().any(|r| r == role)
     }
@@ -173,7 +166,7 @@ async fn render_new(
         email,
         display_name,
         chosen,
-        errors,
+        errors: errors.into(),
     };
     Ok((jar, render(&page)?).into_response())
 }

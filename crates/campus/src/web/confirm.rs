@@ -30,7 +30,12 @@ pub struct Confirm {
 }
 
 impl Confirm {
-    pub fn new(chrome: Chrome, csrf: String, heading: impl Into<String>, action: impl Into<String>) -> Confirm {
+    pub fn new(
+        chrome: Chrome,
+        csrf: String,
+        heading: impl Into<String>,
+        action: impl Into<String>,
+    ) -> Confirm {
         Confirm {
             page: ConfirmPage {
                 chrome,

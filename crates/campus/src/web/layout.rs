@@ -76,7 +76,9 @@ impl Chrome {
     ) -> Chrome {
         let groups = crate::access::navigation::groups(principal);
         let here = crate::access::navigation::current(
-            groups.iter().flat_map(|g| g.links.iter().map(|(href, _)| *href)),
+            groups
+                .iter()
+                .flat_map(|g| g.links.iter().map(|(href, _)| *href)),
             current,
         );
         let nav = groups

@@ -54,7 +54,8 @@ impl Listing {
     /// A filter the list is narrowed by, kept in every link (left out when empty).
     pub fn filter(mut self, name: &str, value: &str) -> Listing {
         if !value.trim().is_empty() {
-            self.filters.push((name.to_string(), value.trim().to_string()));
+            self.filters
+                .push((name.to_string(), value.trim().to_string()));
         }
         self
     }
@@ -225,7 +226,10 @@ mod tests {
     fn links_keep_the_filters_and_turn_the_order_round() {
         let list = listing("name", "", "2", 2400);
         assert_eq!(list.offset(), 25);
-        assert_eq!(list.sort_href("name"), "/students?q=ada+lo&sort=name&dir=desc");
+        assert_eq!(
+            list.sort_href("name"),
+            "/students?q=ada+lo&sort=name&dir=desc"
+        );
         assert_eq!(list.sort_href("number"), "/students?q=ada+lo&sort=number");
         assert_eq!(list.page_href(3), "/students?q=ada+lo&sort=name&page=3");
         assert_eq!(list.csv_href(), "/students?q=ada+lo&sort=name&format=csv");
@@ -249,7 +253,17 @@ mod tests {
         assert_eq!(list.pages(), 96);
         assert_eq!(
             list.page_numbers(),
-            [Some(1), None, Some(48), Some(49), Some(50), Some(51), Some(52), None, Some(96)]
+            [
+                Some(1),
+                None,
+                Some(48),
+                Some(49),
+                Some(50),
+                Some(51),
+                Some(52),
+                None,
+                Some(96)
+            ]
         );
     }
 }
