@@ -24,6 +24,7 @@ mod mfa;
 mod migrations;
 mod oneroster;
 mod pages;
+mod phone;
 mod platform;
 mod privacy;
 mod progress;
