@@ -10,7 +10,6 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 use crate::academics::assessment::panels::RecentMark;
-use crate::academics::attendance::model::{ChildAttendance, CourseAttendance};
 use crate::academics::attendance::panels::SessionToMark;
 use crate::academics::catalog::model::EnrollmentView;
 use crate::academics::catalog::panels::{RegistrationProgress, SectionSeats};
@@ -62,10 +61,10 @@ struct DashboardPage {
     today: Vec<Slot>,
     /// Students: their enrolments.
     enrolments: Vec<EnrollmentView>,
-    /// Students: attendance per course.
-    attendance: Vec<CourseAttendance>,
-    /// Guardians: their children's attendance per course.
-    children_attendance: Vec<ChildAttendance>,
+    /// Students: attendance per course against the college's minimum (SVG).
+    attendance_chart: Option<String>,
+    /// Guardians: each child's name and attendance chart.
+    children_charts: Vec<(String, String)>,
     /// Applicants: their applications.
     applications: Vec<crate::admissions::applications::model::Application>,
     /// Teachers: today's sessions of their sections, to mark.
@@ -82,12 +81,6 @@ struct DashboardPage {
     to_grade: Vec<ToGrade>,
     /// Registrars: registration in the current terms.
     registration_progress: Option<RegistrationProgress>,
-}
-
-impl DashboardPage {
-    fn has_attendance(&self) -> bool {
-        self.attendance.iter().any(|a| a.sessions > 0)
-    }
 }
 
 pub async fn page(
@@ -202,6 +195,31 @@ pub async fn page(
     } else {
         crate::academics::attendance::queries::of_guardian_user(&mut *conn, me).await?
     };
+    let marked = attendance.iter().any(|a| a.percent.is_some())
+        || children_attendance
+            .iter()
+            .any(|c| c.courses.iter().any(|a| a.percent.is_some()));
+    let threshold = if marked {
+        crate::academics::attendance::panels::threshold(&mut *conn).await?
+    } else {
+        0
+    };
+    let attendance_chart = crate::academics::attendance::panels::chart(
+        "Your attendance by course",
+        &attendance,
+        threshold,
+    );
+    let children_charts = children_attendance
+        .iter()
+        .filter_map(|child| {
+            crate::academics::attendance::panels::chart(
+                &format!("Attendance of {} by course", child.name),
+                &child.courses,
+                threshold,
+            )
+            .map(|chart| (child.name.clone(), chart))
+        })
+        .collect();
 
     let mut waiting: Vec<(&'static str, i64, &'static str)> = Vec::new();
     if principal.can(Permission::GuardiansManage) {
@@ -274,8 +292,8 @@ pub async fn page(
         waiting,
         today,
         enrolments,
-        attendance,
-        children_attendance,
+        attendance_chart,
+        children_charts,
         to_mark,
         teaching,
         deadlines,

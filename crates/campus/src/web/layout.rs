@@ -143,17 +143,17 @@ impl Chrome {
     }
 
     /// A moment in the page's time zone, the zone named: `7 Dec 2026, 09:30 IST`.
-    pub fn local(&self, at: impl std::borrow::Borrow<time::OffsetDateTime>) -> String {
+    pub fn local(&self, at: impl crate::web::time::Moment) -> String {
         crate::web::time::local(at, &self.zone)
     }
 
     /// The time of day of a moment in the page's time zone: `09:30 IST`.
-    pub fn local_time(&self, at: impl std::borrow::Borrow<time::OffsetDateTime>) -> String {
+    pub fn local_time(&self, at: impl crate::web::time::Moment) -> String {
         crate::web::time::local_time(at, &self.zone)
     }
 
     /// A date spelled out: `7 Dec 2026`.
-    pub fn day(&self, date: impl std::borrow::Borrow<time::Date>) -> String {
+    pub fn day(&self, date: impl crate::web::time::Day) -> String {
         crate::web::time::day(date)
     }
 

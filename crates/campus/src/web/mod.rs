@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod attachment;
 pub mod available;
+pub mod chart;
 pub mod client_ip;
 pub mod confirm;
 pub mod cookies;

@@ -3,11 +3,43 @@
 //! the zone is the college's (`colleges.timezone`, an IANA name), looked up in the
 //! system's time-zone database.
 
-use std::borrow::Borrow;
-
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use time::{Date, OffsetDateTime};
+
+/// A moment however a template holds it (by value or behind references).
+pub trait Moment {
+    fn moment(&self) -> OffsetDateTime;
+}
+
+impl Moment for OffsetDateTime {
+    fn moment(&self) -> OffsetDateTime {
+        *self
+    }
+}
+
+impl<T: Moment + ?Sized> Moment for &T {
+    fn moment(&self) -> OffsetDateTime {
+        (**self).moment()
+    }
+}
+
+/// A date however a template holds it.
+pub trait Day {
+    fn date(&self) -> Date;
+}
+
+impl Day for Date {
+    fn date(&self) -> Date {
+        *self
+    }
+}
+
+impl<T: Day + ?Sized> Day for &T {
+    fn date(&self) -> Date {
+        (**self).date()
+    }
+}
 
 fn zoned(at: OffsetDateTime, zone: &str) -> jiff::Zoned {
     let instant = Timestamp::from_nanosecond(at.unix_timestamp_nanos()).unwrap_or_default();
@@ -17,20 +49,20 @@ fn zoned(at: OffsetDateTime, zone: &str) -> jiff::Zoned {
 }
 
 /// `7 Dec 2026, 09:30 IST`.
-pub fn local(at: impl Borrow<OffsetDateTime>, zone: &str) -> String {
-    zoned(*at.borrow(), zone)
+pub fn local(at: impl Moment, zone: &str) -> String {
+    zoned(at.moment(), zone)
         .strftime("%-d %b %Y, %H:%M %Z")
         .to_string()
 }
 
 /// `09:30 IST`, for times on a page about one day.
-pub fn local_time(at: impl Borrow<OffsetDateTime>, zone: &str) -> String {
-    zoned(*at.borrow(), zone).strftime("%H:%M %Z").to_string()
+pub fn local_time(at: impl Moment, zone: &str) -> String {
+    zoned(at.moment(), zone).strftime("%H:%M %Z").to_string()
 }
 
 /// `7 Dec 2026`.
-pub fn day(date: impl Borrow<Date>) -> String {
-    let date = date.borrow();
+pub fn day(date: impl Day) -> String {
+    let date = date.date();
     format!(
         "{} {} {}",
         date.day(),

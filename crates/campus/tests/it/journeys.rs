@@ -169,6 +169,9 @@ async fn a_teacher_marks_attendance_and_the_student_sees_it() {
     web.sign_in("alpha", "s0@alpha.edu", PASSWORD, fixtures::TOTP_SECRET)
         .await;
     web.expect("absent counted", "CS101: 0% (0 of 1)").await;
+    // Drawn as a chart against the college's minimum, not only told.
+    web.expect("attendance drawn", "<svg class=\"chart\"").await;
+    web.expect("the minimum drawn", "minimum 75%").await;
     web.close().await;
 }
 

@@ -37,7 +37,10 @@ async fn every_role_s_pages_fit_a_phone_and_the_menu_opens() {
     let web = Web::start(&app, "phone").await;
     for (role, email, _) in report.accounts {
         let role = role.as_str();
-        web.client.set_window_size(1280, 1000).await.expect("desktop");
+        web.client
+            .set_window_size(1280, 1000)
+            .await
+            .expect("desktop");
         web.sign_in(
             "riverside",
             &email,
@@ -81,9 +84,15 @@ async fn every_role_s_pages_fit_a_phone_and_the_menu_opens() {
                 "return getComputedStyle(document.getElementById('site-nav')).display === 'none'",
             )
             .await;
-        assert_eq!(hidden, serde_json::json!(true), "{role}: the menu is not folded");
-        web.click(&format!("{role} opens the menu"), ".menu-button").await;
-        web.sign_out(&format!("{role} signs out from the menu")).await;
+        assert_eq!(
+            hidden,
+            serde_json::json!(true),
+            "{role}: the menu is not folded"
+        );
+        web.click(&format!("{role} opens the menu"), ".menu-button")
+            .await;
+        web.sign_out(&format!("{role} signs out from the menu"))
+            .await;
     }
     web.close().await;
 }

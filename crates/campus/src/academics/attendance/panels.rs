@@ -30,3 +30,33 @@ pub async fn today_for_teacher(
     .fetch_all(conn)
     .await
 }
+
+/// The college's minimum attendance, in percent.
+pub async fn threshold(conn: &mut PgConnection) -> Result<i16, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT attendance_threshold FROM colleges WHERE id = app_current_college()"
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Attendance per course as a chart against the college's minimum; `None` before any
+/// session is marked.
+pub fn chart(
+    title: &str,
+    courses: &[crate::academics::attendance::model::CourseAttendance],
+    threshold: i16,
+) -> Option<String> {
+    let bars: Vec<crate::web::chart::Bar> = courses
+        .iter()
+        .filter_map(|c| {
+            c.percent.map(|p| crate::web::chart::Bar {
+                label: c.course_code.clone(),
+                percent: p,
+                note: format!("{p}% ({} of {})", c.attended, c.sessions),
+            })
+        })
+        .collect();
+    (!bars.is_empty())
+        .then(|| crate::web::chart::percent_bars(title, &bars, Some(f64::from(threshold))))
+}
