@@ -193,7 +193,7 @@ async fn render_review(
             "Review achievements",
             principal,
             csrf.clone(),
-            "/achievements",
+            "/achievements/review",
         ),
         csrf,
         status,

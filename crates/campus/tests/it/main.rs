@@ -6,6 +6,7 @@ mod admissions;
 mod api_auth;
 mod architecture;
 mod audit;
+mod chrome;
 mod cluster_life;
 mod coursework;
 mod cross_site;
