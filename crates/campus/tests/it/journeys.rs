@@ -79,10 +79,10 @@ async fn a_student_enrols_records_an_achievement_a_teacher_approves_and_the_port
     web.click("enrol", "form[action$='/enrol'] button[type=submit]")
         .await;
     // The enrolment's own answer first: leaving earlier would abandon the request.
-    web.expect("enrol", "You are enrolled.").await;
+    web.expect("enrol", "You are enrolled in CS101 A").await;
     web.goto("/registration").await;
     web.expect("enrolled in CS101", "CS101: Programming").await;
-    web.expect("enrolled", "badge-success\">enrolled").await;
+    web.expect("enrolled", "badge-success\">Enrolled").await;
 
     web.goto("/achievements").await;
     web.fill("record", "#title", "Robotics finalist").await;
@@ -163,7 +163,7 @@ async fn a_teacher_marks_attendance_and_the_student_sees_it() {
     .await;
     web.click("save", "form[data-live] button[type=submit]")
         .await;
-    web.expect("saved", "Saved.").await;
+    web.expect("saved", "Attendance saved for 1 student").await;
     web.sign_out("teacher signs out").await;
 
     web.sign_in("alpha", "s0@alpha.edu", PASSWORD, fixtures::TOTP_SECRET)

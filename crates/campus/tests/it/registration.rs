@@ -751,8 +751,23 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     let saved = registrar
         .post(&format!("/sessions/{session}/mark"), &refs)
         .await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
-    Doc::parse(&saved.html).expect_text("main .alert-success[role=status]", "Saved.");
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let back = format!("/sessions/{session}/mark");
+    assert_eq!(saved.location.as_deref(), Some(back.as_str()));
+    let page = registrar.get(&back).await;
+    let doc = Doc::parse(&page.html);
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "Attendance saved for 3 students",
+    );
+    assert!(
+        doc.has(&format!(
+            "input[name='status_{}'][value=late][checked]",
+            people[0].0
+        )),
+        "{}",
+        page.html
+    );
 }
 
 #[tokio::test]
@@ -853,10 +868,38 @@ async fn teachers_enter_marks_within_the_rules() {
     let grid = browser.get(&link).await;
     assert_eq!(grid.status, StatusCode::OK);
     let field = format!("score_{}", people[0].0);
+    let other_field = format!("score_{}", people[1].0);
+    // One bad cell refuses the grid, which comes back as typed, the cell named.
     let refused = browser
-        .post(&link, &[("_csrf", &grid.csrf()), (&field, "eleven")])
+        .post(
+            &link,
+            &[
+                ("_csrf", &grid.csrf()),
+                (&field, "eleven"),
+                (&other_field, "7"),
+            ],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&refused.html);
+    assert_eq!(
+        doc.attr(&format!("input[name='{field}']"), "value")
+            .as_deref(),
+        Some("eleven")
+    );
+    assert_eq!(
+        doc.attr(&format!("input[name='{other_field}']"), "value")
+            .as_deref(),
+        Some("7"),
+        "a good cell keeps what was typed"
+    );
+    assert_eq!(
+        doc.attr(&format!("input[name='{field}']"), "aria-invalid")
+            .as_deref(),
+        Some("true")
+    );
+    let name = doc.text(&format!("label[for='{field}']"));
+    doc.expect_text(".error-summary", &format!("{name}: must be a number"));
     let refused = browser
         .post(&link, &[("_csrf", &grid.csrf()), (&field, "11")])
         .await;
@@ -865,18 +908,30 @@ async fn teachers_enter_marks_within_the_rules() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "a mark above the maximum"
     );
+    Doc::parse(&refused.html).expect_text(
+        &format!("#{field}-error"),
+        &format!("{name}: must be between 0 and 10"),
+    );
     let saved = browser
         .post(&link, &[("_csrf", &grid.csrf()), (&field, "9.5")])
         .await;
-    assert_eq!(saved.status, StatusCode::OK);
-    let doc = Doc::parse(&saved.html);
-    doc.expect_text("main .alert-success[role=status]", "Saved.");
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(saved.location.as_deref(), Some(link.as_str()));
+    let grid = browser.get(&link).await;
+    let doc = Doc::parse(&grid.html);
+    doc.expect_text("main .alert-success[role=status]", "Marks saved for Quiz 1");
     assert_eq!(
         doc.attr(&format!("input[name='{field}']"), "value")
             .as_deref(),
         Some("9.5"),
         "{}",
-        saved.html
+        grid.html
+    );
+    assert_eq!(
+        doc.attr(&format!("input[name='{other_field}']"), "value")
+            .as_deref(),
+        Some(""),
+        "the refused grid saved nothing"
     );
 }
 

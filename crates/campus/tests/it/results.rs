@@ -329,7 +329,7 @@ async fn results_move_from_draft_to_published_and_stay_locked() {
         .get(&format!("/sections/{}/results", w.section))
         .await;
     let doc = Doc::parse(&page.html);
-    assert_eq!(doc.text(".page-header .lead .badge"), "published");
+    assert_eq!(doc.text(".page-header .lead .badge"), "Published");
     assert_eq!(
         doc.text("form[action$='/results/amend'] h2"),
         "Amend a published mark"
@@ -347,7 +347,14 @@ async fn results_move_from_draft_to_published_and_stay_locked() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    Doc::parse(&refused.html).expect_text(".alert-error", "5 to 500 characters");
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text(".alert-error", "5 to 500 characters");
+    doc.expect_text("#reason-error", "5 to 500 characters");
+    assert_eq!(
+        doc.attr("#score", "value").as_deref(),
+        Some("50"),
+        "the typed mark is kept"
+    );
     let grading = browser.get("/grading").await;
     assert!(
         Doc::parse(&grading.html).has("input[name^='min_'][value='85']"),
@@ -371,7 +378,13 @@ async fn results_move_from_draft_to_published_and_stay_locked() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    Doc::parse(&refused.html).expect_text(".alert-error", "Nothing was saved");
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text(".alert-error", "must start at 0%");
+    assert!(
+        doc.has("input[name='min_1'][value='60']"),
+        "the scale comes back as typed: {}",
+        refused.html
+    );
 }
 
 #[tokio::test]
@@ -392,7 +405,7 @@ async fn a_teacher_submits_through_the_section_page() {
     let uri = format!("/sections/{}/results", w.section);
     let page = browser.get(&uri).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
-    Doc::parse(&page.html).expect_text("main .stack > p", "1 mark(s) missing");
+    Doc::parse(&page.html).expect_text("main .stack > p", "Exam (1 student)");
     let refused = browser
         .post(&format!("{uri}/submit"), &[("_csrf", &page.csrf())])
         .await;
@@ -419,9 +432,14 @@ async fn a_teacher_submits_through_the_section_page() {
         .post(&format!("{uri}/submit"), &[("_csrf", &page.csrf())])
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location.as_deref(), Some(uri.as_str()));
     let page = browser.get(&uri).await;
     let doc = Doc::parse(&page.html);
-    assert_eq!(doc.text(".page-header .lead .badge"), "submitted");
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "submitted for publishing: 1 student graded",
+    );
+    assert_eq!(doc.text(".page-header .lead .badge"), "Submitted");
     assert!(!doc.has(&format!("form[action='{uri}/submit']")));
     let again = browser
         .post(&format!("{uri}/submit"), &[("_csrf", &page.csrf())])

@@ -123,10 +123,20 @@ pub fn routes() -> Routes {
             Access::Allowed(MarksRead),
             results_pages::section_page,
         )
+        .get(
+            "/sections/{id}/results/submit",
+            Access::Allowed(MarksEnter),
+            results_pages::submit_page,
+        )
         .post(
             "/sections/{id}/results/submit",
             Access::Allowed(MarksEnter),
             results_pages::submit,
+        )
+        .get(
+            "/sections/{id}/results/publish",
+            Access::Allowed(ResultsPublish),
+            results_pages::publish_page,
         )
         .post(
             "/sections/{id}/results/publish",

@@ -195,3 +195,19 @@ pub struct GridLine {
     pub name: String,
     pub score: Option<f64>,
 }
+
+impl GridLine {
+    /// The grid's field for this student's mark.
+    pub fn field(&self) -> String {
+        format!("score_{}", self.student_id)
+    }
+}
+
+/// An enrolled student's mark still to enter in one assessment of a section.
+#[derive(sqlx::FromRow)]
+pub struct MissingMark {
+    pub student_id: Uuid,
+    pub student_number: String,
+    pub name: String,
+    pub assessment: String,
+}

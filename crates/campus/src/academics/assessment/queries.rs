@@ -8,8 +8,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::academics::assessment::model::{
-    AssessmentChoice, AssessmentLine, CourseMarks, GridLine, MarkInput, NewAssessmentInput,
-    SectionLine,
+    AssessmentChoice, AssessmentLine, CourseMarks, GridLine, MarkInput, MissingMark,
+    NewAssessmentInput, SectionLine,
 };
 use crate::academics::assessment::results::ensure_draft;
 use crate::access::principal::Grant;
@@ -223,6 +223,22 @@ pub async fn mark_grid(
          FROM enrollments e JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
          LEFT JOIN marks m ON m.college_id = e.college_id AND m.assessment_id = $1 AND m.student_id = st.id \
          WHERE e.section_id = $2 AND e.status = 'enrolled' ORDER BY st.last_name, st.first_name", assessment, section)
+    .fetch_all(conn)
+    .await
+}
+
+/// The marks still to enter in a section: each enrolled student without a mark in one
+/// of its assessments, by student then assessment.
+pub async fn missing_marks(
+    conn: &mut PgConnection,
+    section: Uuid,
+) -> Result<Vec<MissingMark>, sqlx::Error> {
+    sqlx::query_as!(MissingMark, "SELECT st.id AS student_id, st.student_number, st.first_name || ' ' || st.last_name AS \"name!\", a.name AS assessment \
+         FROM assessments a JOIN enrollments e ON e.college_id = a.college_id AND e.section_id = a.section_id AND e.status = 'enrolled' \
+         JOIN students st ON st.college_id = e.college_id AND st.id = e.student_id \
+         WHERE a.section_id = $1 AND NOT EXISTS (SELECT 1 FROM marks m WHERE m.college_id = a.college_id \
+            AND m.assessment_id = a.id AND m.student_id = e.student_id) \
+         ORDER BY st.last_name, st.first_name, st.id, a.name", section)
     .fetch_all(conn)
     .await
 }

@@ -1,10 +1,11 @@
 //! Attendance pages: a session's roster marked in one form, and the live updates that
 //! keep every page following the session showing the saved marks.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
@@ -16,10 +17,19 @@ use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+
+/// The choices of each student's row: the stored code and its one-letter key.
+const CHOICES: [(&str, &str); 4] = [
+    ("present", "P"),
+    ("absent", "A"),
+    ("late", "L"),
+    ("excused", "E"),
+];
 
 #[derive(Template)]
 #[template(path = "academics/mark.html")]
@@ -29,43 +39,72 @@ struct MarkPage {
     label: String,
     session: Uuid,
     roster: Vec<RosterLine>,
-    saved: bool,
-    error: Option<String>,
+    choices: [(&'static str, &'static str); 4],
+    errors: Errors,
+}
+
+impl MarkPage {
+    /// Whether `line`'s row has `status` chosen: the typed or saved mark, else present.
+    fn chosen(&self, line: &RosterLine, status: &str) -> bool {
+        line.status.as_deref().unwrap_or("present") == status
+    }
+
+    fn field(&self, line: &RosterLine) -> String {
+        field_of(line.student_id)
+    }
+}
+
+/// The field of a student's row (the handler reads `status_<student id>`).
+fn field_of(student: Uuid) -> String {
+    format!("status_{student}")
 }
 
 /// `grant` is the attendance.mark grant of the route (every caller's route declares it).
+/// `typed` are the marks as the form sent them, shown again when they were refused.
 async fn render_mark(
     state: &AppState,
     principal: &Principal,
     grant: &Grant,
     jar: CookieJar,
     session: Uuid,
-    saved: bool,
-    error: Option<String>,
+    typed: Option<HashMap<Uuid, String>>,
+    errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let found = queries::session(&mut tx, session)
         .await?
         .ok_or(AppError::NotFound)?;
     crate::access::reach::authorize_section(&mut tx, grant, found.section).await?;
-    let roster = queries::roster(&mut tx, session, found.section).await?;
+    let mut roster = queries::roster(&mut tx, session, found.section).await?;
     tx.commit().await?;
+    if let Some(typed) = typed {
+        for line in &mut roster {
+            if let Some(status) = typed.get(&line.student_id) {
+                line.status = Some(status.clone());
+            }
+        }
+    }
+    // A row's message names its student, so the summary at the top reads on its own.
+    let errors: Vec<FieldError> = errors
+        .into_iter()
+        .map(|mut e| {
+            if let Some(line) = roster.iter().find(|l| field_of(l.student_id) == e.field) {
+                e.message = format!("{}: {}", line.name, e.message);
+            }
+            e
+        })
+        .collect();
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = MarkPage {
         chrome: Chrome::signed_in("Attendance", principal, csrf.clone(), "/timetable"),
         csrf,
         label: found.label,
         session,
         roster,
-        saved,
-        error,
+        choices: CHOICES,
+        errors: errors.into(),
     };
-    Ok((status, jar, render(&page)?).into_response())
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn mark_page(
@@ -75,7 +114,7 @@ pub async fn mark_page(
     jar: CookieJar,
     ApiPath(session): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_mark(&state, &principal, &grant, jar, session, false, None).await
+    render_mark(&state, &principal, &grant, jar, session, None, Vec::new()).await
 }
 
 /// The whole roster in one form: a `status_<student id>` field per student.
@@ -89,71 +128,79 @@ pub async fn mark_submit(
     Form(body): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut marks = Vec::new();
+    let mut unreadable = Vec::new();
     for (key, value) in &body {
         if let Some(id) = key.strip_prefix("status_") {
-            let Ok(student_id) = Uuid::parse_str(id) else {
-                return render_mark(
-                    &state,
-                    &principal,
-                    &grant,
-                    jar,
-                    session,
-                    false,
-                    Some("The form names an unknown student.".into()),
-                )
-                .await;
-            };
-            marks.push(Mark {
-                student_id,
-                status: value.clone(),
-            });
+            match Uuid::parse_str(id) {
+                Ok(student_id) => marks.push(Mark {
+                    student_id,
+                    status: value.clone(),
+                }),
+                Err(_) => unreadable.push(FieldError::new(
+                    "roster",
+                    "the form names a student this page does not know; load the page again",
+                )),
+            }
         }
     }
+    let typed: HashMap<Uuid, String> = marks
+        .iter()
+        .map(|m| (m.student_id, m.status.clone()))
+        .collect();
     let mut tx = crate::db::begin_for_college_generic(&state.db, principal.college).await?;
-    match service::mark(&mut tx, &grant, &context, session, &marks).await {
-        Ok(_) => {
-            tx.commit().await?;
-            render_mark(&state, &principal, &grant, jar, session, true, None).await
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            let message = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
+    let result = if unreadable.is_empty() {
+        service::mark(&mut tx, &grant, &context, session, &marks)
+            .await
+            .map_err(|e| match e {
+                // The service names a mark by its place in the list; the page by its row.
+                AppError::Validation(errors) => AppError::Validation(
+                    errors
+                        .into_iter()
+                        .map(|mut e| {
+                            let place = e
+                                .field
+                                .strip_prefix("marks[")
+                                .and_then(|rest| rest.split(']').next())
+                                .and_then(|i| i.parse::<usize>().ok());
+                            if let Some(m) = place.and_then(|i| marks.get(i)) {
+                                e.field = field_of(m.student_id);
+                            }
+                            e
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })
+    } else {
+        Err(AppError::Validation(unreadable))
+    };
+    form::settle(&state, tx, result)
+        .conflict_on("roster")
+        .done(|saved| {
+            let students = if saved == 1 { "student" } else { "students" };
+            Done::to(format!("/sessions/{session}/mark"))
+                .message(format!("Attendance saved for {saved} {students}"))
+        })
+        .again(async |errors| {
             render_mark(
                 &state,
                 &principal,
                 &grant,
                 jar,
                 session,
-                false,
-                Some(message),
+                Some(typed),
+                errors,
             )
             .await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            render_mark(
-                &state,
-                &principal,
-                &grant,
-                jar,
-                session,
-                false,
-                Some(message),
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+        })
+        .await
 }
 
 /// The marks of a session and who saved them last, sent to pages following it.
 async fn session_snapshot(
     state: &AppState,
     college: crate::db::CollegeId,
+    zone: &str,
     session: Uuid,
 ) -> Result<axum::response::sse::Event, AppError> {
     let mut tx = begin_for_college(&state.db, college).await?;
@@ -162,9 +209,8 @@ async fn session_snapshot(
     tx.commit().await?;
     let note = last.map_or_else(String::new, |(who, at)| {
         format!(
-            "Updated by {who} at {:02}:{:02} UTC; this page now shows the saved marks.",
-            at.hour(),
-            at.minute()
+            "Updated by {who} at {}; this page now shows the saved marks.",
+            crate::web::time::local_time(at, zone)
         )
     });
     let marks: serde_json::Map<String, serde_json::Value> = marks
@@ -212,9 +258,11 @@ pub async fn session_events(
         },
     );
     let snapshot_state = state.clone();
+    let zone = principal.timezone.clone();
     let make: crate::live::MakeEvent = Box::new(move || {
         let state = snapshot_state.clone();
-        Box::pin(async move { session_snapshot(&state, college, session).await.ok() })
+        let zone = zone.clone();
+        Box::pin(async move { session_snapshot(&state, college, &zone, session).await.ok() })
     });
     Ok(crate::live::events(
         &state,

@@ -25,7 +25,7 @@ pub async fn add_session(
         .map_err(|_| {
             errors.push(FieldError::new(
                 "held_on",
-                "must be a date such as 2026-11-25",
+                "must be a date such as 2026-11-25 (year, month, day)",
             ))
         })
         .ok();
@@ -69,7 +69,12 @@ pub async fn session(conn: &mut PgConnection, id: Uuid) -> Result<Option<Session
     Ok(
         row.map(|(section, name, on, start, end, editable)| Session {
             section,
-            label: format!("{name}, {on} {}–{}", show_time(start), show_time(end)),
+            label: format!(
+                "{name}, {}, {}–{}",
+                crate::web::time::day(on),
+                show_time(start),
+                show_time(end)
+            ),
             editable_by_teacher: editable,
         }),
     )

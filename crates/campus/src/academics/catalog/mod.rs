@@ -41,6 +41,11 @@ pub fn routes() -> Routes {
             Access::Allowed(RegistrationEnrol),
             pages::enrol,
         )
+        .get(
+            "/registration/sections/{id}/drop",
+            Access::Allowed(RegistrationEnrol),
+            pages::drop_page,
+        )
         .post(
             "/registration/sections/{id}/drop",
             Access::Allowed(RegistrationEnrol),

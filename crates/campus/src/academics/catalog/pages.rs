@@ -1,13 +1,13 @@
 //! Catalog and registration pages: everyone browses; registrars and coordinators add
-//! courses and sections; students enrol and drop.
+//! courses and sections; students enrol and drop (a drop is confirmed first).
 
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::academics::catalog::model::{
@@ -20,15 +20,28 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::web::confirm::Confirm;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Deserialize, Default)]
 pub struct CatalogQuery {
     #[serde(default)]
     q: String,
+}
+
+/// The "new course" form as typed, shown again when it is refused.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct CourseForm {
+    code: String,
+    title: String,
+    credits: String,
+    department: String,
+    prerequisites: String,
+    description: String,
 }
 
 #[derive(Template)]
@@ -39,8 +52,8 @@ struct CatalogPage {
     q: String,
     courses: Vec<CourseView>,
     can_manage: bool,
-    input: NewCourseInput,
-    errors: Vec<FieldError>,
+    course: CourseForm,
+    errors: Errors,
 }
 
 async fn render_catalog(
@@ -48,28 +61,23 @@ async fn render_catalog(
     principal: &Principal,
     jar: CookieJar,
     q: String,
-    input: NewCourseInput,
+    course: CourseForm,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let courses = queries::search(&mut tx, &q, 200).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = CatalogPage {
         chrome: Chrome::signed_in("Catalog", principal, csrf.clone(), "/catalog"),
         csrf,
         q,
         courses,
         can_manage: principal.can(Permission::CatalogManage),
-        input,
-        errors,
+        course,
+        errors: errors.into(),
     };
-    Ok((status, jar, render(&page)?).into_response())
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn catalog(
@@ -83,26 +91,10 @@ pub async fn catalog(
         &principal,
         jar,
         q.q,
-        NewCourseInput::default(),
+        CourseForm::default(),
         Vec::new(),
     )
     .await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CourseForm {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    credits: String,
-    #[serde(default)]
-    department: String,
-    #[serde(default)]
-    prerequisites: String,
-    #[serde(default)]
-    description: String,
 }
 
 pub async fn create_course(
@@ -110,40 +102,57 @@ pub async fn create_course(
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(form): Form<CourseForm>,
+    Form(typed): Form<CourseForm>,
 ) -> AppResult<Response> {
-    let mut errors = Vec::new();
-    let credits = form.credits.trim().parse::<f64>().unwrap_or_else(|_| {
-        errors.push(FieldError::new(
-            "credits",
-            "must be a number such as 3 or 4.5",
-        ));
-        0.0
-    });
+    // A credits value that is not a number is named by its field, alongside whatever
+    // else the course's checks find (which then do not repeat it).
+    let credits = typed.credits.trim().parse::<f64>().ok();
     let input = NewCourseInput {
-        code: form.code,
-        title: form.title,
-        credits,
-        department: form.department,
-        description: Some(form.description),
-        prerequisites: form
+        code: typed.code.clone(),
+        title: typed.title.clone(),
+        credits: credits.unwrap_or(0.0),
+        department: typed.department.clone(),
+        description: Some(typed.description.clone()),
+        prerequisites: typed
             .prerequisites
             .split([',', ' '])
             .map(str::to_string)
             .filter(|s| !s.is_empty())
             .collect(),
     };
-    if !errors.is_empty() {
-        return render_catalog(&state, &principal, jar, String::new(), input, errors).await;
-    }
+    let code = input.code.trim().to_uppercase();
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = queries::create_course(&mut tx, &context, &input).await;
+    let mut result = queries::create_course(&mut tx, &context, &input).await;
+    if credits.is_none() {
+        let unreadable = FieldError::new("credits", "must be a number such as 3 or 4.5");
+        result = match result {
+            Err(AppError::Validation(errors)) => Err(AppError::Validation(
+                std::iter::once(unreadable)
+                    .chain(errors.into_iter().filter(|e| e.field != "credits"))
+                    .collect(),
+            )),
+            Err(other) => Err(other),
+            Ok(_) => Err(AppError::Validation(vec![unreadable])),
+        };
+    }
     form::settle(&state, tx, result)
-        .done(|id| Done::to(format!("/catalog/courses/{id}")).message("Course created."))
+        .conflict_on("code")
+        .done(|id| {
+            Done::to(format!("/catalog/courses/{id}")).message(format!("Course {code} created"))
+        })
         .again(async |errors| {
-            render_catalog(&state, &principal, jar, String::new(), input, errors).await
+            render_catalog(&state, &principal, jar, String::new(), typed, errors).await
         })
         .await
+}
+
+/// The "offer a section" form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct SectionForm {
+    term_id: String,
+    code: String,
+    capacity: String,
 }
 
 #[derive(Template)]
@@ -156,8 +165,25 @@ struct CoursePage {
     terms: Vec<(Uuid, String)>,
     can_manage: bool,
     can_enrol: bool,
+    /// Why an enrolment was refused.
+    refused: Vec<FieldError>,
+    section: SectionForm,
+    errors: Errors,
+}
+
+impl CoursePage {
+    fn term_chosen(&self, term: &Uuid) -> bool {
+        self.section.term_id == term.to_string()
+    }
+}
+
+/// What the course page shows besides the course: an enrolment's refusal, or the
+/// section form as typed with its errors.
+#[derive(Default)]
+struct CourseExtras {
+    refused: Vec<FieldError>,
+    section: Option<SectionForm>,
     errors: Vec<FieldError>,
-    notice: Option<String>,
 }
 
 async fn render_course(
@@ -165,8 +191,7 @@ async fn render_course(
     principal: &Principal,
     jar: CookieJar,
     id: Uuid,
-    errors: Vec<FieldError>,
-    notice: Option<String>,
+    extras: CourseExtras,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let course = queries::find(&mut tx, id)
@@ -176,11 +201,10 @@ async fn render_course(
     let terms = queries::current_terms(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let section = extras.section.unwrap_or_else(|| SectionForm {
+        code: "A".into(),
+        ..SectionForm::default()
+    });
     let page = CoursePage {
         chrome: Chrome::signed_in(course.code.clone(), principal, csrf.clone(), "/catalog"),
         csrf,
@@ -189,10 +213,11 @@ async fn render_course(
         terms,
         can_manage: principal.can(Permission::CatalogManage),
         can_enrol: principal.can(Permission::RegistrationEnrol),
-        errors,
-        notice,
+        refused: extras.refused,
+        section,
+        errors: extras.errors.into(),
     };
-    Ok((status, jar, render(&page)?).into_response())
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn course(
@@ -201,17 +226,7 @@ pub async fn course(
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_course(&state, &principal, jar, id, Vec::new(), None).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SectionForm {
-    #[serde(default)]
-    term_id: String,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    capacity: String,
+    render_course(&state, &principal, jar, id, CourseExtras::default()).await
 }
 
 pub async fn create_section(
@@ -220,33 +235,64 @@ pub async fn create_section(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(course): ApiPath<Uuid>,
-    Form(form): Form<SectionForm>,
+    Form(typed): Form<SectionForm>,
 ) -> AppResult<Response> {
-    let mut errors = Vec::new();
-    let term_id = Uuid::parse_str(form.term_id.trim()).unwrap_or_else(|_| {
-        errors.push(FieldError::new("term_id", "choose a term"));
+    let mut unreadable = Vec::new();
+    let term_id = Uuid::parse_str(typed.term_id.trim()).unwrap_or_else(|_| {
+        unreadable.push(FieldError::new("term_id", "choose a term"));
         Uuid::nil()
     });
-    let capacity = form.capacity.trim().parse::<i32>().unwrap_or_else(|_| {
-        errors.push(FieldError::new("capacity", "must be a whole number"));
+    let capacity = typed.capacity.trim().parse::<i32>().unwrap_or_else(|_| {
+        unreadable.push(FieldError::new(
+            "capacity",
+            "must be a whole number such as 40",
+        ));
         0
     });
-    if !errors.is_empty() {
-        return render_course(&state, &principal, jar, course, errors, None).await;
-    }
     let input = NewSectionInput {
         course_id: course,
         term_id,
-        code: form.code,
+        code: typed.code.clone(),
         capacity,
         room_id: None,
         teachers: Vec::new(),
     };
+    let code = input.code.trim().to_uppercase();
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = queries::create_section(&mut tx, &context, &input).await;
+    let created = queries::create_section(&mut tx, &context, &input).await;
+    let result = match (created, unreadable.is_empty()) {
+        (Ok(_), true) => match queries::find(&mut tx, course).await {
+            Ok(Some(found)) => Ok(found.code),
+            Ok(None) => Err(AppError::NotFound),
+            Err(e) => Err(e.into()),
+        },
+        (Ok(_), false) => Err(AppError::Validation(unreadable)),
+        (Err(AppError::Validation(errors)), _) => {
+            // A field that could not be read is named once, for what was typed.
+            let named: Vec<String> = unreadable.iter().map(|e| e.field.clone()).collect();
+            Err(AppError::Validation(
+                unreadable
+                    .into_iter()
+                    .chain(errors.into_iter().filter(|e| !named.contains(&e.field)))
+                    .collect(),
+            ))
+        }
+        (Err(other), _) => Err(other),
+    };
     form::settle(&state, tx, result)
-        .done(|_| Done::to(format!("/catalog/courses/{course}")).message("Section added."))
-        .again(async |errors| render_course(&state, &principal, jar, course, errors, None).await)
+        .conflict_on("code")
+        .done(|course_code| {
+            Done::to(format!("/catalog/courses/{course}"))
+                .message(format!("Section {code} of {course_code} created"))
+        })
+        .again(async |errors| {
+            let extras = CourseExtras {
+                section: Some(typed),
+                errors,
+                ..CourseExtras::default()
+            };
+            render_course(&state, &principal, jar, course, extras).await
+        })
         .await
 }
 
@@ -254,7 +300,6 @@ pub async fn create_section(
 #[template(path = "academics/registration.html")]
 struct RegistrationPage {
     chrome: Chrome,
-    csrf: String,
     enrollments: Vec<EnrollmentView>,
 }
 
@@ -271,13 +316,7 @@ pub async fn registration(
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = RegistrationPage {
-        chrome: Chrome::signed_in(
-            "Your registration",
-            &principal,
-            csrf.clone(),
-            "/registration",
-        ),
-        csrf,
+        chrome: Chrome::signed_in("Your registration", &principal, csrf, "/registration"),
         enrollments,
     };
     Ok((jar, render(&page)?).into_response())
@@ -290,6 +329,44 @@ async fn course_of(state: &AppState, principal: &Principal, section: Uuid) -> Ap
     course.ok_or(AppError::NotFound)
 }
 
+fn no_student_record() -> AppError {
+    AppError::Conflict("Your account has no enrolled student record to register with.".into())
+}
+
+/// The student's line for `section` in their registration, if they are in it.
+async fn line_of(
+    conn: &mut PgConnection,
+    student: Uuid,
+    section: Uuid,
+) -> Result<Option<EnrollmentView>, sqlx::Error> {
+    let mine = queries::of_student(conn, student).await?;
+    Ok(mine.into_iter().find(|e| e.section_id == section))
+}
+
+/// Enrols the student and says what came of it, for the next page.
+async fn enrol_and_say(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    student: Uuid,
+    section: Uuid,
+) -> Result<String, AppError> {
+    let outcome = service::enrol(&mut *conn, context, student, section, None).await?;
+    let line = line_of(&mut *conn, student, section).await?;
+    let name = line.as_ref().map_or_else(
+        || "the section".to_string(),
+        |e| format!("{} {}", e.course_code, e.section),
+    );
+    Ok(match (outcome, line.and_then(|e| e.waitlist_position)) {
+        (Outcome::Enrolled, _) => format!("You are enrolled in {name}"),
+        (Outcome::Waitlisted, Some(place)) => format!(
+            "{name} is full: you are number {place} on its waitlist and will be mailed if a seat frees"
+        ),
+        (Outcome::Waitlisted, None) => {
+            format!("{name} is full: you are on its waitlist and will be mailed if a seat frees")
+        }
+    })
+}
+
 pub async fn enrol(
     State(state): State<AppState>,
     principal: Principal,
@@ -300,47 +377,86 @@ pub async fn enrol(
     let course = course_of(&state, &principal, section).await?;
     let mut tx = crate::db::begin_for_college_generic(&state.db, principal.college).await?;
     let Some(student) = queries::student_of(&mut tx, principal.user_id).await? else {
-        return Err(AppError::Conflict(
-            "Your account has no enrolled student record to register with.".into(),
-        ));
+        return Err(no_student_record());
     };
-    match service::enrol(&mut tx, &context, student, section, None).await {
-        Ok(outcome) => {
-            tx.commit().await?;
-            let notice = match outcome {
-                Outcome::Enrolled => "You are enrolled.",
-                Outcome::Waitlisted => {
-                    "The section is full: you are on its waitlist and will be mailed if a seat frees."
-                }
+    let result = enrol_and_say(&mut tx, &context, student, section).await;
+    form::settle(&state, tx, result)
+        .conflict_on("section")
+        .done(|message| Done::to(format!("/catalog/courses/{course}")).message(message))
+        .again(async |refused| {
+            let extras = CourseExtras {
+                refused,
+                ..CourseExtras::default()
             };
-            render_course(
-                &state,
-                &principal,
-                jar,
-                course,
-                Vec::new(),
-                Some(notice.into()),
+            render_course(&state, &principal, jar, course, extras).await
+        })
+        .await
+}
+
+/// The confirmation before a drop, naming what the student gives up.
+pub async fn drop_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(section): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let course = queries::course_of_section(&mut tx, section)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(student) = queries::student_of(&mut tx, principal.user_id).await? else {
+        return Err(no_student_record());
+    };
+    let line = line_of(&mut tx, student, section)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let waiting = queries::sections_of(&mut tx, course)
+        .await?
+        .into_iter()
+        .find(|s| s.id == section)
+        .map_or(0, |s| s.waitlisted);
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let name = format!("{} {}", line.course_code, line.section);
+    let heading = format!("Drop {name}?");
+    let chrome = Chrome::signed_in(heading.clone(), &principal, csrf.clone(), "/registration");
+    let mut confirm = Confirm::new(
+        chrome,
+        csrf,
+        heading,
+        format!("/registration/sections/{section}/drop"),
+    );
+    if line.status == "enrolled" {
+        confirm = confirm.consequence(format!(
+            "You give up your seat in {name} ({}, {}).",
+            line.course_title, line.term
+        ));
+        confirm = if waiting > 0 {
+            confirm.consequence(format!(
+                "The seat goes at once to the first of the {waiting} waiting on its waitlist: if you change your mind, you join the end of the waitlist."
+            ))
+        } else {
+            confirm.consequence(
+                "Anyone registering may then take the seat: if you change your mind, it may be gone.",
             )
-            .await
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_course(&state, &principal, jar, course, errors, None).await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            render_course(
-                &state,
-                &principal,
-                jar,
-                course,
-                vec![FieldError::new("section", message)],
-                None,
-            )
-            .await
-        }
-        Err(other) => Err(other),
+        };
+    } else {
+        let place = line
+            .waitlist_position
+            .map_or_else(String::new, |p| format!(", where you are number {p}"));
+        confirm = confirm
+            .consequence(format!("You leave the waitlist of {name}{place}."))
+            .consequence("If you join again, you go to the end of the waitlist.");
     }
+    let page = confirm
+        .button(if line.status == "enrolled" {
+            "Drop the course"
+        } else {
+            "Leave the waitlist"
+        })
+        .back("/registration")
+        .respond()?;
+    Ok((jar, page).into_response())
 }
 
 pub async fn drop(
@@ -351,11 +467,20 @@ pub async fn drop(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let Some(student) = queries::student_of(&mut tx, principal.user_id).await? else {
-        return Err(AppError::Conflict(
-            "Your account has no enrolled student record to register with.".into(),
-        ));
+        return Err(no_student_record());
     };
+    let line = line_of(&mut tx, student, section).await?;
     service::drop(&mut tx, &context, student, section).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/registration").into_response())
+    let message = match line {
+        Some(e) if e.status == "enrolled" => {
+            format!(
+                "You dropped {} {}; your seat is given up",
+                e.course_code, e.section
+            )
+        }
+        Some(e) => format!("You left the waitlist of {} {}", e.course_code, e.section),
+        None => "You dropped the section".to_string(),
+    };
+    Ok(Done::to("/registration").message(message).respond(&state))
 }

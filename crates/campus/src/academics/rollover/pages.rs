@@ -1,5 +1,6 @@
 //! Year end in HTML: the registrar's rollover page (choose the closing term and the
-//! next, preview, run).
+//! next, preview, run). The preview is the confirmation: it says what the run will do,
+//! and its button runs it; the run then comes back to the preview, which says it ran.
 
 use askama::Template;
 use axum::Form;
@@ -19,6 +20,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::ApiQuery;
+use crate::web::form::{Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -30,8 +32,7 @@ struct RolloverPage {
     from: Option<Uuid>,
     to: Option<Uuid>,
     plan: Option<RolloverPlan>,
-    done: bool,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 impl RolloverPage {
@@ -52,17 +53,13 @@ async fn render_page(
     jar: CookieJar,
     from: Option<Uuid>,
     to: Option<Uuid>,
-    outcome: Result<Option<(RolloverPlan, bool)>, AppError>,
+    outcome: Result<Option<RolloverPlan>, AppError>,
 ) -> AppResult<Response> {
-    let (plan, done, errors, status) = match outcome {
-        Ok(Some((plan, done))) => (Some(plan), done, Vec::new(), StatusCode::OK),
-        Ok(None) => (None, false, Vec::new(), StatusCode::OK),
-        Err(AppError::Validation(errors)) => {
-            (None, false, errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+    let (plan, errors, status) = match outcome {
+        Ok(plan) => (plan, Vec::new(), StatusCode::OK),
+        Err(AppError::Validation(errors)) => (None, errors, StatusCode::UNPROCESSABLE_ENTITY),
         Err(AppError::Conflict(message)) => (
             None,
-            false,
             vec![FieldError::new("rollover", message)],
             StatusCode::CONFLICT,
         ),
@@ -70,6 +67,11 @@ async fn render_page(
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let terms = queries::term_choices(&mut tx).await?;
+    // A refused run shows its plan again, next to why.
+    let plan = match (plan, from, to, errors.is_empty()) {
+        (None, Some(from), Some(to), false) => queries::plan(&mut tx, from, to).await.ok(),
+        (plan, ..) => plan,
+    };
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = RolloverPage {
@@ -79,8 +81,7 @@ async fn render_page(
         from,
         to,
         plan,
-        done,
-        errors,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&page)?).into_response())
 }
@@ -96,7 +97,7 @@ pub async fn page(
             let mut tx = begin_for_college(&state.db, principal.college).await?;
             let plan = queries::plan(&mut tx, from, to).await;
             tx.commit().await?;
-            plan.map(|p| Some((p, false)))
+            plan.map(Some)
         }
         _ => Ok(None),
     };
@@ -135,19 +136,27 @@ pub async fn submit(
         .await;
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = queries::run(&mut tx, &context, from, to).await;
-    if outcome.is_ok() {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
+    match queries::run(&mut tx, &context, from, to).await {
+        Ok(plan) => {
+            tx.commit().await?;
+            let message = match plan.ran_at {
+                Some(at) => format!(
+                    "{} was already rolled over on {}; nothing changed",
+                    plan.from_term,
+                    crate::web::time::local(at, &principal.timezone)
+                ),
+                None => format!(
+                    "{} closed and rolled over to {}: {} moving up a year, {} graduating, {} failed courses carried forward",
+                    plan.from_term, plan.to_term, plan.promoted, plan.graduating, plan.carried
+                ),
+            };
+            Ok(Done::to(format!("/terms/rollover?from={from}&to={to}"))
+                .message(message)
+                .respond(&state))
+        }
+        Err(error) => {
+            tx.rollback().await?;
+            render_page(&state, &principal, jar, Some(from), Some(to), Err(error)).await
+        }
     }
-    render_page(
-        &state,
-        &principal,
-        jar,
-        Some(from),
-        Some(to),
-        outcome.map(|p| Some((p, true))),
-    )
-    .await
 }

@@ -21,6 +21,7 @@ use crate::identity::signin::session::{new_token, parse_cookie, token_hash};
 use crate::identity::tokens::credentials::refresh_value;
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
+use crate::web::form::Done;
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -173,7 +174,9 @@ pub async fn page(
     Ok((jar, render(&page)?).into_response())
 }
 
-/// Makes a new secret link; any earlier link stops working. The link is shown once.
+/// Makes a new secret link; any earlier link stops working. The link is shown once, on
+/// the answer to this form itself: unlike other forms' outcomes it is not carried to a
+/// page after a redirect, because that would put the secret in a cookie.
 pub async fn renew(
     State(state): State<AppState>,
     principal: Principal,
@@ -219,7 +222,9 @@ pub async fn revoke(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/account/calendar").into_response())
+    Ok(Done::to("/account/calendar")
+        .message("The calendar feed is stopped: its link no longer works")
+        .respond(&state))
 }
 
 /// Text for an iCalendar property value (RFC 5545 escaping).
