@@ -22,14 +22,20 @@ async fn an_error_keeps_a_signed_in_user_in_their_college() {
     let doc = Doc::parse(&missing.html);
     assert_eq!(doc.text(".brand span"), "Riverside College");
     assert!(doc.has("#site-nav a[href='/dashboard']"), "navigation kept");
-    assert_eq!(doc.attr("main a.btn-primary", "href").as_deref(), Some("/dashboard"));
+    assert_eq!(
+        doc.attr("main a.btn-primary", "href").as_deref(),
+        Some("/dashboard")
+    );
     doc.expect_text("main a.btn-primary", "Go to your dashboard");
     assert!(doc.has("form.signout"), "sign out offered");
 
     // A page their roles do not open: refused, still inside the college.
     let refused = teacher.get("/admin/users").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(Doc::parse(&refused.html).text(".brand span"), "Riverside College");
+    assert_eq!(
+        Doc::parse(&refused.html).text(".brand span"),
+        "Riverside College"
+    );
 
     // Someone not signed in is sent to the front page.
     let stranger = Browser::new(&app).get("/no/such/page").await;
@@ -44,7 +50,11 @@ async fn the_navigation_groups_the_work_and_marks_the_page_one_is_on() {
     let (app, _) = demo_college().await;
     let mut organizer = Browser::new(&app);
     organizer
-        .sign_in("riverside", "organizer@riverside.edu", campus::demo::PASSWORD)
+        .sign_in(
+            "riverside",
+            "organizer@riverside.edu",
+            campus::demo::PASSWORD,
+        )
         .await;
     let page = organizer.get("/achievements/review").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -63,7 +73,11 @@ async fn the_navigation_groups_the_work_and_marks_the_page_one_is_on() {
     // The registrar reaches the timetable.
     let mut registrar = Browser::new(&app);
     registrar
-        .sign_in("riverside", "registrar@riverside.edu", campus::demo::PASSWORD)
+        .sign_in(
+            "riverside",
+            "registrar@riverside.edu",
+            campus::demo::PASSWORD,
+        )
         .await;
     let page = registrar.get("/dashboard").await;
     assert!(Doc::parse(&page.html).has("#site-nav a[href='/timetable']"));

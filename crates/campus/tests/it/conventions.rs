@@ -191,15 +191,11 @@ mod academics {
         let doc = Doc::parse(&page.html);
         doc.expect_text("main .alert-success[role=status]", "You dropped CS101 A");
         doc.expect_text("main .empty", "not enrolled in any section");
-        let (_, theirs) = call(
-            &app,
-            "GET",
-            "/api/v1/me/enrollments",
-            &outsider[0].1,
-            None,
-        )
-        .await;
-        assert_eq!(theirs[0]["status"], "enrolled", "the first waiting got the seat");
+        let (_, theirs) = call(&app, "GET", "/api/v1/me/enrollments", &outsider[0].1, None).await;
+        assert_eq!(
+            theirs[0]["status"], "enrolled",
+            "the first waiting got the seat"
+        );
 
         // A section the student is not in has nothing to confirm.
         let again = browser.get(&drop).await;
@@ -319,7 +315,12 @@ mod academics {
         doc.expect_text(".alert-warning", "Students and guardians see the grades");
         assert_eq!(students_with(&doc, "F").as_deref(), Some("1"));
         let published = registrar.post(&publish, &[("_csrf", &check.csrf())]).await;
-        assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
+        assert_eq!(
+            published.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            published.html
+        );
         let page = registrar.get(&results).await;
         let doc = Doc::parse(&page.html);
         doc.expect_text("main .alert-success[role=status]", "published");

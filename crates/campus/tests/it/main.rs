@@ -8,6 +8,7 @@ mod architecture;
 mod audit;
 mod chrome;
 mod cluster_life;
+mod conventions;
 mod coursework;
 mod cross_site;
 mod custom_scopes;
