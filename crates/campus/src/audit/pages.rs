@@ -3,11 +3,11 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use sqlx::{Postgres, QueryBuilder};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 
 use crate::access::principal::Principal;
@@ -16,6 +16,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::ApiQuery;
+use crate::web::form::Errors;
 use crate::web::layout::{Chrome, render};
 
 const PAGE: i64 = 50;
@@ -88,6 +89,144 @@ pub struct Row {
     request_id: Option<String>,
 }
 
+/// The pages an object type has, by its id; a type not named here has none.
+fn page_of(object_type: &str, id: &str) -> Option<String> {
+    let path = match object_type {
+        "student" => format!("/students/{id}"),
+        "user" => format!("/admin/users/{id}"),
+        "section" => format!("/sections/{id}"),
+        "application" => format!("/admissions/applications/{id}"),
+        "intake" => format!("/admissions/intakes/{id}"),
+        "ticket" => format!("/tickets/{id}"),
+        "assignment" => format!("/assignments/{id}"),
+        "assessment" => format!("/assessments/{id}/marks"),
+        "class_session" => format!("/sessions/{id}/mark"),
+        "course" => format!("/catalog/courses/{id}"),
+        "role" => "/admin/roles".to_string(),
+        "guardian_link_request" => "/guardians/requests".to_string(),
+        "document_job" => "/documents/report-cards".to_string(),
+        _ => return None,
+    };
+    // An id is a UUID or a short name: anything else is not made a link.
+    id.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .then_some(path)
+}
+
+/// A value of a change as people read it: text without quotes, lists joined, nothing
+/// as a dash, long values cut.
+fn shown(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let text = match value {
+        Value::Null => "—".to_string(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => "no".to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "none".to_string(),
+        Value::Array(items) => items.iter().map(shown).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), shown(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    const MAX: usize = 120;
+    if text.chars().count() > MAX {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+impl Row {
+    /// Where the object's page is, when its type has one.
+    fn object_link(&self) -> Option<String> {
+        page_of(self.object_type.as_deref()?, self.object_id.as_deref()?)
+    }
+
+    /// The object's type in words.
+    fn object_label(&self) -> String {
+        self.object_type
+            .as_deref()
+            .map(crate::web::words::label)
+            .unwrap_or_default()
+    }
+
+    /// The start of the object's id, to tell two apart where there is no page to link.
+    fn object_short(&self) -> String {
+        self.object_id
+            .as_deref()
+            .map(|id| id.chars().take(8).collect())
+            .unwrap_or_default()
+    }
+
+    /// The change as `field: value` lines: each field recorded after, with its value
+    /// before when that differs; the fields only recorded before (a removal), as they were.
+    fn changes(&self) -> Vec<(String, String)> {
+        use serde_json::Value;
+        let before = match &self.before {
+            Some(Value::Object(map)) => Some(map),
+            _ => None,
+        };
+        let mut lines = Vec::new();
+        match &self.after {
+            Some(Value::Object(after)) => {
+                for (key, value) in after {
+                    let was = before.and_then(|b| b.get(key)).filter(|was| *was != value);
+                    let text = match was {
+                        Some(was) => format!("{} → {}", shown(was), shown(value)),
+                        None => shown(value),
+                    };
+                    lines.push((key.replace('_', " "), text));
+                }
+                if let Some(before) = before {
+                    for (key, value) in before.iter().filter(|(k, _)| !after.contains_key(*k)) {
+                        lines.push((key.replace('_', " "), format!("was {}", shown(value))));
+                    }
+                }
+            }
+            Some(other) => lines.push(("after".to_string(), shown(other))),
+            None => match &self.before {
+                Some(Value::Object(before)) => {
+                    for (key, value) in before {
+                        lines.push((key.replace('_', " "), format!("was {}", shown(value))));
+                    }
+                }
+                Some(other) => lines.push(("before".to_string(), shown(other))),
+                None => {}
+            },
+        }
+        lines
+    }
+}
+
+/// The newest entry whose action is `action` in the college the connection acts for:
+/// when, by whom (their email) and what it recorded after. A page shows with it what
+/// its last run did (the OneRoster page, its latest import).
+pub async fn latest(
+    conn: &mut PgConnection,
+    action: &str,
+) -> Result<Option<(OffsetDateTime, Option<String>, Option<serde_json::Value>)>, sqlx::Error> {
+    let filter = Filter {
+        action: action.to_string(),
+        ..Filter::default()
+    };
+    let parsed = Parsed {
+        from: None,
+        to: None,
+    };
+    let rows: Vec<Row> = select(&filter, &parsed, 20)
+        .build_query_as()
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .find(|r| r.action == action)
+        .map(|r| (r.at, r.actor, r.after)))
+}
+
 /// The one place the trail's filters become SQL, every value bound.
 fn select(filter: &Filter, parsed: &Parsed, limit: i64) -> QueryBuilder<Postgres> {
     let mut q = QueryBuilder::new(
@@ -139,6 +278,7 @@ struct AuditPage {
     rows: Vec<Row>,
     next: Option<String>,
     export: String,
+    errors: Errors,
 }
 
 fn query_string(filter: &Filter) -> String {
@@ -159,19 +299,31 @@ pub async fn list(
     jar: CookieJar,
     ApiQuery(filter): ApiQuery<Filter>,
 ) -> AppResult<Response> {
-    let parsed = parse(&filter)?;
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let rows: Vec<Row> = select(&filter, &parsed, PAGE + 1)
-        .build_query_as()
-        .fetch_all(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    // A filter that does not parse is shown again with its errors, and no entries.
+    let (rows, errors) = match parse(&filter) {
+        Ok(parsed) => {
+            let mut tx = begin_for_college(&state.db, principal.college).await?;
+            let rows: Vec<Row> = select(&filter, &parsed, PAGE + 1)
+                .build_query_as()
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            (rows, Vec::new())
+        }
+        Err(AppError::Validation(errors)) => (Vec::new(), errors),
+        Err(other) => return Err(other),
+    };
     let mut rows = rows;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
         let last = rows.last().map_or(0, |r| r.id);
         format!("{}&before={last}", query_string(&filter))
     });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = AuditPage {
         chrome: Chrome::signed_in("Audit trail", &principal, csrf, "/admin/audit"),
@@ -179,8 +331,9 @@ pub async fn list(
         filter,
         rows,
         next,
+        errors: errors.into(),
     };
-    Ok((jar, render(&page)?).into_response())
+    Ok((status, jar, render(&page)?).into_response())
 }
 
 /// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula.

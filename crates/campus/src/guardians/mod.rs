@@ -33,6 +33,11 @@ pub fn routes() -> Routes {
             Access::Allowed(GuardiansManage),
             pages::decide_page,
         )
+        .get(
+            "/students/{id}/guardians",
+            Access::Allowed(GuardiansManage),
+            pages::unlink_confirm,
+        )
         .post(
             "/students/{id}/guardians",
             Access::Allowed(GuardiansManage),

@@ -43,6 +43,11 @@ pub async fn landing(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> AppResult<Response> {
+    // The platform tenant is not a college: its "home" (the link on the platform's
+    // sign-in page) is the installation's front page.
+    if slug == queries::PLATFORM_SLUG {
+        return Ok(Redirect::to("/").into_response());
+    }
     let summary = queries::find_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -15,9 +15,10 @@ use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::ApiJson;
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -98,37 +99,67 @@ async fn save(
 struct SettingsPage {
     chrome: Chrome,
     csrf: String,
-    settings: CollegeSettings,
-    saved: bool,
+    mfa_required_for_staff: bool,
+    guidance_admin_access: bool,
+    /// As typed (a refused value is shown again as it was).
+    attendance_threshold: String,
+    retention_years: String,
+    errors: Errors,
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct Saved {
-    saved: Option<String>,
+/// The settings as the form shows them: the stored ones, or what was typed.
+struct Shown {
+    mfa_required_for_staff: bool,
+    guidance_admin_access: bool,
+    attendance_threshold: String,
+    retention_years: String,
+}
+
+impl From<&CollegeSettings> for Shown {
+    fn from(settings: &CollegeSettings) -> Shown {
+        Shown {
+            mfa_required_for_staff: settings.mfa_required_for_staff,
+            guidance_admin_access: settings.guidance_admin_access,
+            attendance_threshold: settings.attendance_threshold.to_string(),
+            retention_years: settings.retention_years.to_string(),
+        }
+    }
+}
+
+fn render_page(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    shown: Shown,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let page = SettingsPage {
+        chrome: Chrome::signed_in(
+            "College settings",
+            principal,
+            csrf.clone(),
+            "/admin/settings",
+        ),
+        csrf,
+        mfa_required_for_staff: shown.mfa_required_for_staff,
+        guidance_admin_access: shown.guidance_admin_access,
+        attendance_threshold: shown.attendance_threshold,
+        retention_years: shown.retention_years,
+        errors: errors.into(),
+    };
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn page(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    query: crate::web::extract::ApiQuery<Saved>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let settings = load(&mut tx).await?;
     tx.commit().await?;
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let page = SettingsPage {
-        chrome: Chrome::signed_in(
-            "College settings",
-            &principal,
-            csrf.clone(),
-            "/admin/settings",
-        ),
-        csrf,
-        settings,
-        saved: query.0.saved.is_some(),
-    };
-    Ok((jar, render(&page)?).into_response())
+    render_page(&state, &principal, jar, Shown::from(&settings), Vec::new())
 }
 
 /// The college settings form. The checkboxes are "on" when ticked and absent otherwise;
@@ -143,31 +174,64 @@ pub struct SettingsForm {
     retention_years: Option<String>,
 }
 
+/// A number field of the form: left out, the stored value; not a whole number, an error
+/// for the field (the range is checked when saving).
+fn number(typed: Option<&str>, stored: i16, field: &str, errors: &mut Vec<FieldError>) -> i16 {
+    match typed {
+        None => stored,
+        Some(text) => text.trim().parse::<i16>().unwrap_or_else(|_| {
+            errors.push(FieldError::new(field, "must be a whole number"));
+            stored
+        }),
+    }
+}
+
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
+    jar: CookieJar,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    // A field left out keeps its value; one that is not a number is refused.
-    let threshold = match &form.attendance_threshold {
-        Some(v) => v.trim().parse::<i16>().unwrap_or(0),
-        None => load(&mut tx).await?.attendance_threshold,
-    };
-    let retention = match &form.retention_years {
-        Some(v) => v.trim().parse::<i16>().unwrap_or(-1),
-        None => load(&mut tx).await?.retention_years,
-    };
+    let stored = load(&mut tx).await?;
+    let mut errors = Vec::new();
     let settings = CollegeSettings {
-        retention_years: retention,
         mfa_required_for_staff: form.mfa_required_for_staff == "on",
-        attendance_threshold: threshold,
+        attendance_threshold: number(
+            form.attendance_threshold.as_deref(),
+            stored.attendance_threshold,
+            "attendance_threshold",
+            &mut errors,
+        ),
         guidance_admin_access: form.guidance_admin_access == "on",
+        retention_years: number(
+            form.retention_years.as_deref(),
+            stored.retention_years,
+            "retention_years",
+            &mut errors,
+        ),
     };
-    save(&mut tx, &context, &settings).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/admin/settings?saved=1").into_response())
+    let result = if errors.is_empty() {
+        save(&mut tx, &context, &settings).await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    // What the form shows again if refused: every field as it was sent.
+    let shown = Shown {
+        mfa_required_for_staff: settings.mfa_required_for_staff,
+        guidance_admin_access: settings.guidance_admin_access,
+        attendance_threshold: form
+            .attendance_threshold
+            .unwrap_or_else(|| stored.attendance_threshold.to_string()),
+        retention_years: form
+            .retention_years
+            .unwrap_or_else(|| stored.retention_years.to_string()),
+    };
+    form::settle(&state, tx, result)
+        .done(|()| Done::to("/admin/settings").message("Settings saved"))
+        .again(async |errors| render_page(&state, &principal, jar, shown, errors))
+        .await
 }
 
 /// The caller's college settings.

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
+use time::OffsetDateTime;
 use utoipa::IntoParams;
 
 use crate::access::principal::Principal;
@@ -16,10 +17,12 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::files::uploads::{self, FormData};
 use crate::oneroster::import::{self, Options, Report};
+use crate::oneroster::queries;
 use crate::web::attachment::attachment;
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiQuery;
+use crate::web::form::{Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 /// The multipart form of an import.
@@ -149,30 +152,70 @@ struct PageView {
     csrf: String,
     programs: Vec<(String, String)>,
     departments: Vec<(String, String)>,
+    /// The program and department chosen, kept when a preview is shown.
+    program: String,
+    department: String,
+    /// The preview of the archive just sent (nothing written), or its problems.
     report: Option<Report>,
-    error: Option<String>,
+    /// The latest import written, from the audit trail.
+    latest: Option<LatestImport>,
+    errors: Errors,
+}
+
+/// What the latest import wrote, as its audit entry recorded it.
+struct LatestImport {
+    at: OffsetDateTime,
+    actor: Option<String>,
+    figures: Figures,
+}
+
+/// The figures of an import's report, as recorded in the audit trail.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Figures {
+    version: String,
+    years_new: usize,
+    terms_new: usize,
+    courses_new: usize,
+    sections_new: usize,
+    students_new: usize,
+    students_existing: usize,
+    staff_new: usize,
+    guardians_new: usize,
+    links_new: usize,
+    enrollments: usize,
+    teaching: usize,
+    dropped: usize,
+    deactivated: usize,
+}
+
+/// The page's form as sent: the choices to show again.
+#[derive(Default)]
+struct Chosen {
+    program: String,
+    department: String,
 }
 
 async fn render_page(
     state: &AppState,
     principal: &Principal,
     jar: CookieJar,
-    status: StatusCode,
+    chosen: Chosen,
     report: Option<Report>,
-    error: Option<String>,
+    errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let programs: Vec<(String, String)> =
-        sqlx::query!("SELECT code, code || ' ' || name AS \"label!\" FROM programs ORDER BY code")
-            .fetch_all(&mut *tx)
-            .await
-            .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())?;
-    let departments: Vec<(String, String)> = sqlx::query!(
-        "SELECT code, code || ' ' || name AS \"label!\" FROM departments ORDER BY code"
-    )
-    .fetch_all(&mut *tx)
-    .await
-    .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())?;
+    let programs = queries::program_options(&mut tx).await?;
+    let departments = queries::department_options(&mut tx).await?;
+    let latest = audit::pages::latest(&mut tx, "oneroster.imported")
+        .await?
+        .map(|(at, actor, after)| LatestImport {
+            at,
+            actor,
+            figures: after
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default(),
+        });
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let view = PageView {
@@ -180,10 +223,13 @@ async fn render_page(
         csrf,
         programs,
         departments,
+        program: chosen.program,
+        department: chosen.department,
         report,
-        error,
+        latest,
+        errors: errors.into(),
     };
-    Ok((status, jar, render(&view)?).into_response())
+    Ok((jar, render(&view)?).into_response())
 }
 
 pub async fn page(
@@ -191,9 +237,12 @@ pub async fn page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    render_page(&state, &principal, jar, StatusCode::OK, None, None).await
+    render_page(&state, &principal, jar, Chosen::default(), None, Vec::new()).await
 }
 
+/// The page's import form. A preview (nothing written) is shown at once, with its
+/// problems; an import that writes goes back to the page, whose "latest import" shows
+/// what it did (from the audit trail: the upload itself is not kept).
 pub async fn import_page(
     State(state): State<AppState>,
     principal: Principal,
@@ -201,49 +250,47 @@ pub async fn import_page(
     jar: CookieJar,
     multipart: Multipart,
 ) -> AppResult<Response> {
+    let mut chosen = Chosen::default();
     let outcome = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
         Ok(form) => {
+            chosen = Chosen {
+                program: form.text("program"),
+                department: form.text("department"),
+            };
             let preview = form.text("mode") != "import";
             run(&state, &principal, &context, &form, preview).await
         }
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(report) => {
-            let status = if report.problem_count > 0 {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            render_page(&state, &principal, jar, status, Some(report), None).await
+    let (report, errors) = match outcome {
+        Ok(report) if report.committed => {
+            let message = format!(
+                "OneRoster {} archive imported: {} new students, {} new staff, {} new guardians, {} enrollments",
+                report.version,
+                report.students_new,
+                report.staff_new,
+                report.guardians_new,
+                report.enrollments
+            );
+            return Ok(Done::to("/admin/oneroster#latest")
+                .message(message)
+                .respond(&state));
         }
-        Err(AppError::BadRequest(message)) => {
-            render_page(
-                &state,
-                &principal,
-                jar,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(message),
-            )
-            .await
-        }
-        Err(AppError::Validation(errors)) => {
-            let message = errors
+        Ok(report) => (Some(report), Vec::new()),
+        Err(AppError::BadRequest(message)) => (None, vec![FieldError::new("file", message)]),
+        Err(AppError::Validation(errors)) => (
+            None,
+            errors
                 .into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join("; ");
-            render_page(
-                &state,
-                &principal,
-                jar,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(message),
-            )
-            .await
-        }
-        Err(other) => Err(other),
+                .map(|e| FieldError::new("file", e.message))
+                .collect(),
+        ),
+        Err(other) => return Err(other),
+    };
+    let refused = !errors.is_empty() || report.as_ref().is_some_and(|r| r.problem_count > 0);
+    let mut page = render_page(&state, &principal, jar, chosen, report, errors).await?;
+    if refused {
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
+    Ok(page)
 }

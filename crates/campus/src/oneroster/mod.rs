@@ -5,6 +5,7 @@ pub mod archive;
 pub mod export;
 pub mod http;
 pub mod import;
+pub mod queries;
 pub mod table;
 
 use axum::extract::DefaultBodyLimit;

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -27,6 +27,7 @@ use crate::users::service;
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::ApiJson;
+use crate::web::form::{Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 /// A new college and its first administrator.
@@ -138,17 +139,7 @@ struct PlatformPage {
     pool_size: u32,
     pool_idle: usize,
     input: NewCollegeInput,
-    errors: Vec<FieldError>,
-    created: bool,
-}
-
-impl PlatformPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
+    errors: Errors,
 }
 
 async fn render_page(
@@ -157,7 +148,6 @@ async fn render_page(
     jar: CookieJar,
     input: NewCollegeInput,
     errors: Vec<FieldError>,
-    created: bool,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let colleges = stats(&mut tx).await?;
@@ -176,22 +166,15 @@ async fn render_page(
         pool_size: state.db.size(),
         pool_idle: state.db.num_idle(),
         input,
-        errors,
-        created,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&page)?).into_response())
-}
-
-#[derive(Debug, Deserialize, Default)]
-pub struct Created {
-    created: Option<String>,
 }
 
 pub async fn page(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    q: crate::web::extract::ApiQuery<Created>,
 ) -> AppResult<Response> {
     render_page(
         &state,
@@ -199,11 +182,13 @@ pub async fn page(
         jar,
         NewCollegeInput::default(),
         Vec::new(),
-        q.0.created.is_some(),
     )
     .await
 }
 
+/// The "new college" form: the college is made in its own transaction (and the
+/// platform's trail in another), so the outcome is settled here rather than by
+/// `form::settle`.
 pub async fn create_college(
     State(state): State<AppState>,
     principal: Principal,
@@ -212,9 +197,15 @@ pub async fn create_college(
     Form(input): Form<NewCollegeInput>,
 ) -> AppResult<Response> {
     match create(&state, &principal, &context, &input).await {
-        Ok(_) => Ok(Redirect::to("/platform?created=1").into_response()),
+        Ok(_) => Ok(Done::to("/platform")
+            .message(format!(
+                "{} created; an invitation was mailed to {}",
+                input.name.trim(),
+                input.admin_email.trim().to_lowercase()
+            ))
+            .respond(&state)),
         Err(AppError::Validation(errors)) => {
-            render_page(&state, &principal, jar, input, errors, false).await
+            render_page(&state, &principal, jar, input, errors).await
         }
         Err(other) => Err(other),
     }

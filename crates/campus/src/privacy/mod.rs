@@ -20,6 +20,11 @@ pub fn routes() -> Routes {
             Access::Allowed(PrivacyManage),
             api::export,
         )
+        .get(
+            "/students/{id}/erase",
+            Access::Allowed(PrivacyManage),
+            pages::erase_confirm,
+        )
         .post(
             "/students/{id}/erase",
             Access::Allowed(PrivacyManage),

@@ -10,11 +10,12 @@ use uuid::Uuid;
 use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::staff::model::{Profile, STATUSES, SearchPage, SearchQuery};
 use crate::staff::queries;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
+use crate::web::form::Errors;
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -26,7 +27,7 @@ struct SearchView {
     departments: Vec<(String, String)>,
     statuses: [&'static str; 3],
     next: Option<String>,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 pub async fn search_page(
@@ -72,7 +73,7 @@ pub async fn search_page(
         departments,
         statuses: STATUSES,
         next,
-        errors,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }

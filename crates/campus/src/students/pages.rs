@@ -19,7 +19,7 @@ use crate::students::model::{Profile, STATUSES, SearchPage, SearchQuery, StatusI
 use crate::students::queries;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -32,7 +32,7 @@ struct SearchPageView {
     statuses: [&'static str; 5],
     next: Option<String>,
     can_manage: bool,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 pub async fn search(
@@ -85,7 +85,7 @@ pub async fn search(
         can_manage: principal
             .grant(Permission::StudentsManage)
             .is_some_and(|g| g.scope >= crate::access::permissions::Scope::College),
-        errors,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -107,10 +107,42 @@ struct ProfileView {
     statuses: [&'static str; 5],
     /// Report cards, transcripts, identity cards and portfolios issued to the student.
     issued: Vec<crate::documents::lifecycle::model::IssuedLine>,
-    /// A message after a redirect (a document revoked).
-    notice: Option<&'static str>,
     college_slug: String,
-    errors: Vec<FieldError>,
+    /// The forms' fields as typed, when one was refused.
+    input: ProfileInput,
+    errors: Errors,
+}
+
+impl ProfileView {
+    /// An issued document's standing, in words and in the college's time zone.
+    fn standing(&self, d: &crate::documents::lifecycle::model::IssuedLine) -> String {
+        match (d.revoked_at, d.superseded_at) {
+            (Some(at), _) => match &d.revoked_reason {
+                Some(reason) => format!("Revoked {}: {reason}", self.chrome.local(at)),
+                None => format!("Revoked {}", self.chrome.local(at)),
+            },
+            (None, Some(at)) => format!("Superseded {} (grades amended)", self.chrome.local(at)),
+            (None, None) => "Valid".to_string(),
+        }
+    }
+
+    /// The student's date of birth, spelled out.
+    fn born(&self) -> String {
+        self.profile
+            .date_of_birth
+            .map_or_else(|| "—".to_string(), |d| self.chrome.day(d))
+    }
+}
+
+/// What the profile page's forms sent, shown again when one was refused: the status
+/// change (status, date, reason) and the guardian link (email, relationship).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ProfileInput {
+    pub(crate) status: String,
+    pub(crate) effective_on: String,
+    pub(crate) reason: String,
+    pub(crate) guardian_email: String,
+    pub(crate) relationship: String,
 }
 
 pub(crate) async fn render_profile(
@@ -120,16 +152,25 @@ pub(crate) async fn render_profile(
     student: Uuid,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    render_profile_with(state, principal, jar, student, errors, None).await
+    render_profile_with(
+        state,
+        principal,
+        jar,
+        student,
+        ProfileInput::default(),
+        errors,
+    )
+    .await
 }
 
-async fn render_profile_with(
+/// The profile page, its forms showing `input` and `errors` (a refused form).
+pub(crate) async fn render_profile_with(
     state: &AppState,
     principal: &Principal,
     jar: CookieJar,
     student: Uuid,
+    input: ProfileInput,
     errors: Vec<FieldError>,
-    notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let grant = principal
         .grant(Permission::StudentsRead)
@@ -166,11 +207,10 @@ async fn render_profile_with(
         None => false,
     };
     tx.commit().await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let mut input = input;
+    if input.status.is_empty() {
+        input.status = profile.status.clone();
+    }
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let view = ProfileView {
         chrome: Chrome::signed_in(
@@ -190,17 +230,12 @@ async fn render_profile_with(
         points,
         can_manage,
         issued,
-        notice,
         college_slug: principal.college_slug.clone(),
         statuses: STATUSES,
-        errors,
+        input,
+        errors: errors.into(),
     };
-    Ok((status, jar, render(&view)?).into_response())
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
+    Ok((jar, render(&view)?).into_response())
 }
 
 pub async fn profile(
@@ -208,13 +243,8 @@ pub async fn profile(
     principal: Principal,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    crate::web::extract::ApiQuery(query): crate::web::extract::ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
-    let notice = match query.done.as_deref() {
-        Some("revoked") => Some("The document is revoked; its verification page says so."),
-        _ => None,
-    };
-    render_profile_with(&state, &principal, jar, student, Vec::new(), notice).await
+    render_profile(&state, &principal, jar, student, Vec::new()).await
 }
 
 /// The "change status" form on a student's profile.
@@ -243,8 +273,20 @@ pub async fn change_status(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let result = queries::change_status(&mut tx, &context, student, &input).await;
+    let message = format!(
+        "Status changed to {}",
+        crate::web::words::label(&input.status).to_lowercase()
+    );
     form::settle(&state, tx, result)
-        .done(|()| Done::to(format!("/students/{student}")).message("Status changed."))
-        .again(async |errors| render_profile(&state, &principal, jar, student, errors).await)
+        .done(|()| Done::to(format!("/students/{student}")).message(message))
+        .again(async |errors| {
+            let typed = ProfileInput {
+                status: input.status.clone(),
+                effective_on: input.effective_on.clone(),
+                reason: input.reason.clone(),
+                ..ProfileInput::default()
+            };
+            render_profile_with(&state, &principal, jar, student, typed, errors).await
+        })
         .await
 }

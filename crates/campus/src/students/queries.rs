@@ -205,7 +205,10 @@ pub async fn change_status(
     if current == input.status {
         errors.push(FieldError::new(
             "status",
-            format!("the student is already {current}"),
+            format!(
+                "the student is already {}",
+                crate::web::words::label(&current).to_lowercase()
+            ),
         ));
     }
     if !errors.is_empty() {

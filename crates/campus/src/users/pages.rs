@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use crate::users::model::{NewUserInput, Status, UserView};
 use crate::users::service;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
-use crate::web::form;
+use crate::web::form::{self, Errors};
 use crate::web::layout::{Chrome, render};
 
 const PAGE: i64 = 50;
@@ -53,6 +53,17 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// A role's name as people read it (custom roles by their label).
+    fn role_label(&self, role: &str) -> String {
+        self.roles
+            .iter()
+            .find(|(name, _)| name == role)
+            .map_or_else(
+                || crate::web::words::label(role),
+                |(_, label)| label.clone(),
+            )
+    }
+
     fn link(&self, page: i64) -> String {
         let query = serde_urlencoded::to_string([
             ("q", self.q.as_str()),
@@ -196,6 +207,14 @@ pub async fn create(
         roles: form.roles,
         invite: form.invite == "on",
     };
+    let message = if input.invite {
+        format!(
+            "Account created for {}; an invitation was mailed",
+            input.email.trim().to_lowercase()
+        )
+    } else {
+        format!("Account created for {}", input.email.trim().to_lowercase())
+    };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let created = match input.parse() {
         Ok(user) => {
@@ -214,7 +233,7 @@ pub async fn create(
         Err(errors) => Err(AppError::Validation(errors)),
     };
     form::settle(&state, tx, created)
-        .done(|id| form::Done::to(format!("/admin/users/{id}?done=created")))
+        .done(|id| form::Done::to(format!("/admin/users/{id}")).message(message))
         .again(async |errors| {
             let NewUserInput {
                 email,
@@ -237,26 +256,41 @@ struct ShowPage {
     can_manage: bool,
     is_self: bool,
     has_mfa: bool,
-    notice: Option<&'static str>,
-    errors: Vec<FieldError>,
+    /// The details form's fields: the stored values, or what was typed when refused.
+    display_name: String,
+    email: String,
+    status: String,
+    national_id: String,
+    /// The ticked roles: the user's, or what was ticked when refused.
+    chosen: Vec<String>,
+    errors: Errors,
 }
 
 impl ShowPage {
-    fn has_role(&self, role: &str) -> bool {
-        self.user.roles.iter().any(|r| r == role)
+    fn is_chosen(&self, role: &str) -> bool {
+        self.chosen.iter().any(|r| r == role)
     }
 
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
+    /// A role's name as people read it (custom roles by their label).
+    fn role_label(&self, role: &str) -> String {
+        self.roles
             .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+            .find(|(name, _)| name == role)
+            .map_or_else(
+                || crate::web::words::label(role),
+                |(_, label)| label.clone(),
+            )
     }
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
+/// What a refused form sent, shown again in place of the stored values.
+#[derive(Debug, Default)]
+struct Typed {
+    display_name: Option<String>,
+    email: Option<String>,
+    status: Option<String>,
+    national_id: String,
+    roles: Option<Vec<String>>,
 }
 
 async fn render_show(
@@ -264,7 +298,7 @@ async fn render_show(
     principal: &Principal,
     jar: CookieJar,
     id: Uuid,
-    notice: Option<&'static str>,
+    typed: Typed,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -279,11 +313,6 @@ async fn render_show(
     let roles = service::known_roles(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = ShowPage {
         chrome: Chrome::signed_in(
             user.display_name.clone(),
@@ -294,13 +323,19 @@ async fn render_show(
         csrf,
         is_self: user.id == principal.user_id,
         has_mfa,
+        display_name: typed
+            .display_name
+            .unwrap_or_else(|| user.display_name.clone()),
+        email: typed.email.unwrap_or_else(|| user.email.clone()),
+        status: typed.status.unwrap_or_else(|| user.status.clone()),
+        national_id: typed.national_id,
+        chosen: typed.roles.unwrap_or_else(|| user.roles.clone()),
         user,
         roles,
         can_manage: principal.can(Permission::UsersManage),
-        notice,
-        errors,
+        errors: errors.into(),
     };
-    Ok((status, jar, render(&page)?).into_response())
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn show(
@@ -308,19 +343,8 @@ pub async fn show(
     principal: Principal,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(done): ApiQuery<Done>,
 ) -> AppResult<Response> {
-    let notice = match done.done.as_deref() {
-        Some("created") => Some("The account was created."),
-        Some("saved") => Some("The changes were saved."),
-        Some("roles") => Some("The roles were saved; the user signs in again to use them."),
-        Some("invited") => Some("An invitation was mailed."),
-        Some("mfa") => {
-            Some("The second factor was removed; the user enrols again at next sign-in.")
-        }
-        _ => None,
-    };
-    render_show(&state, &principal, jar, id, notice, Vec::new()).await
+    render_show(&state, &principal, jar, id, Typed::default(), Vec::new()).await
 }
 
 /// The user's details form: name, email, status and national id (`clear_national_id` is
@@ -358,13 +382,18 @@ pub async fn update(
             None
         }),
     };
-    if !errors.is_empty() {
-        return render_show(&state, &principal, jar, id, None, errors).await;
-    }
+    let typed = Typed {
+        display_name: Some(form.display_name.clone()),
+        email: Some(form.email.clone()),
+        status: (!form.status.is_empty()).then(|| form.status.clone()),
+        national_id: form.national_id.clone(),
+        roles: None,
+    };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let current = service::find(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let deactivating = status == Some(Status::Deactivated) && current.status != "deactivated";
     let status = status.filter(|s| s.as_str() != current.status);
     let national_id = form.national_id;
     let base_url = state.config.base_url();
@@ -372,9 +401,11 @@ pub async fn update(
         base_url: &base_url,
         college_name: &principal.college_name,
     };
-    let outcome =
+    let outcome = if !errors.is_empty() {
+        Err(AppError::Validation(errors))
+    } else {
         match service::update(&mut tx, &grant, &context, &mailing, id, name, email, status).await {
-            Ok(_) if !national_id.trim().is_empty() || form.clear_national_id == "on" => {
+            Ok(user) if !national_id.trim().is_empty() || form.clear_national_id == "on" => {
                 service::set_national_id(
                     &mut tx,
                     &state.config.field_keys,
@@ -383,12 +414,24 @@ pub async fn update(
                     &national_id,
                 )
                 .await
+                .map(|()| user)
             }
-            other => other.map(drop),
-        };
+            other => other,
+        }
+    };
     form::settle(&state, tx, outcome)
-        .done(|()| form::Done::to(format!("/admin/users/{id}?done=saved")))
-        .again(async |errors| render_show(&state, &principal, jar, id, None, errors).await)
+        .done(|user| {
+            let message = if deactivating {
+                format!(
+                    "{} deactivated and signed out everywhere",
+                    user.display_name
+                )
+            } else {
+                format!("Changes to {} saved", user.display_name)
+            };
+            form::Done::to(format!("/admin/users/{id}")).message(message)
+        })
+        .again(async |errors| render_show(&state, &principal, jar, id, typed, errors).await)
         .await
 }
 
@@ -412,8 +455,17 @@ pub async fn set_roles(
     let roles = form.roles;
     let result = service::set_roles(&mut tx, &grant, &context, id, &roles).await;
     form::settle(&state, tx, result)
-        .done(|()| form::Done::to(format!("/admin/users/{id}?done=roles")))
-        .again(async |errors| render_show(&state, &principal, jar, id, None, errors).await)
+        .done(|()| {
+            form::Done::to(format!("/admin/users/{id}"))
+                .message("Roles saved; the user signs in again to use them")
+        })
+        .again(async |errors| {
+            let typed = Typed {
+                roles: Some(roles),
+                ..Typed::default()
+            };
+            render_show(&state, &principal, jar, id, typed, errors).await
+        })
         .await
 }
 
@@ -435,7 +487,9 @@ pub async fn invite(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?done=invited")).into_response())
+    Ok(form::Done::to(format!("/admin/users/{id}"))
+        .message("A new invitation was mailed")
+        .respond(&state))
 }
 
 #[derive(Template)]
@@ -445,7 +499,26 @@ struct ImportPage {
     csrf: String,
     csv: String,
     report: Option<ImportReport>,
-    error: Option<String>,
+    errors: Errors,
+}
+
+fn render_import(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    csv: String,
+    report: Option<ImportReport>,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let page = ImportPage {
+        chrome: Chrome::signed_in("Import users", principal, csrf.clone(), "/admin/users"),
+        csrf,
+        csv,
+        report,
+        errors: errors.into(),
+    };
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn import_page(
@@ -453,15 +526,7 @@ pub async fn import_page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let page = ImportPage {
-        chrome: Chrome::signed_in("Import users", &principal, csrf.clone(), "/admin/users"),
-        csrf,
-        csv: String::new(),
-        report: None,
-        error: None,
-    };
-    Ok((jar, render(&page)?).into_response())
+    render_import(&state, &principal, jar, String::new(), None, Vec::new())
 }
 
 /// The user import form: the CSV text, and `mode` ("commit" to create the accounts,
@@ -473,6 +538,8 @@ pub struct ImportForm {
     mode: String,
 }
 
+/// Checks the CSV (the report is shown on the same page: nothing was written, so there
+/// is nothing to redirect to), or imports it and goes on to the invited accounts.
 pub async fn import(
     State(state): State<AppState>,
     principal: Principal,
@@ -494,35 +561,42 @@ pub async fn import(
         dry_run,
     )
     .await;
-    let (report, error) = match outcome {
-        Ok(report) => {
-            if report.created > 0 {
-                tx.commit().await?;
+    match outcome {
+        Ok(report) if report.created > 0 => {
+            tx.commit().await?;
+            let message = if report.created == 1 {
+                "1 account was created and invited".to_string()
             } else {
-                tx.rollback().await?;
+                format!("{} accounts were created and invited", report.created)
+            };
+            Ok(form::Done::to("/admin/users?status=invited")
+                .message(message)
+                .respond(&state))
+        }
+        Ok(report) => {
+            tx.rollback().await?;
+            let invalid = report.invalid > 0;
+            let mut page = render_import(&state, &principal, jar, csv, Some(report), Vec::new())?;
+            if invalid {
+                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             }
-            (Some(report), None)
+            Ok(page)
         }
         Err(AppError::BadRequest(message)) => {
             tx.rollback().await?;
-            (None, Some(message))
+            let mut page = render_import(
+                &state,
+                &principal,
+                jar,
+                csv,
+                None,
+                vec![FieldError::new("csv", message)],
+            )?;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
         }
-        Err(other) => return Err(other),
-    };
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let status = if error.is_some() || report.as_ref().is_some_and(|r| r.invalid > 0) {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let page = ImportPage {
-        chrome: Chrome::signed_in("Import users", &principal, csrf.clone(), "/admin/users"),
-        csrf,
-        csv,
-        report,
-        error,
-    };
-    Ok((status, jar, render(&page)?).into_response())
+        Err(other) => Err(other),
+    }
 }
 
 pub async fn reset_mfa(
@@ -535,5 +609,7 @@ pub async fn reset_mfa(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     service::reset_mfa(&mut tx, &context, id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/users/{id}?done=mfa")).into_response())
+    Ok(form::Done::to(format!("/admin/users/{id}"))
+        .message("The second factor was removed; the user enrols again at their next sign-in")
+        .respond(&state))
 }

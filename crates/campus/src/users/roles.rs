@@ -3,21 +3,20 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::{CookieJar, Form};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 
-use crate::access::permissions::{Permission, ROLE_TABLE, parse_custom_grant, parse_grant};
+use crate::access::permissions::{Permission, ROLE_TABLE, Scope, parse_custom_grant, parse_grant};
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -147,18 +146,92 @@ struct RolesPage {
     csrf: String,
     built_in: Vec<(String, String, Vec<String>)>,
     custom: Vec<CustomRole>,
-    choices: Vec<(String, String)>,
+    /// The matrix's columns: the scopes a custom role may hold a permission at.
+    scopes: Vec<&'static str>,
+    /// Its rows: one per area of permissions.
+    areas: Vec<Area>,
     label: String,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
-impl RolesPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+/// The scopes a custom role may hold permissions at, narrowest first, with their column
+/// heading (the platform scope belongs to the platform's operators alone).
+const COLUMNS: [(Scope, &str); 5] = [
+    (Scope::Own, "Own records"),
+    (Scope::OwnChildren, "Own children"),
+    (Scope::OwnSections, "Own sections"),
+    (Scope::Department, "Department"),
+    (Scope::College, "Whole college"),
+];
+
+/// A row of the permission matrix: the permissions named `students.*`, say, and in each
+/// column the ones a custom role may hold at that scope.
+struct Area {
+    label: String,
+    cells: Vec<Vec<Choice>>,
+}
+
+/// One box of the matrix: `students.read:college`, shown as "read".
+struct Choice {
+    value: String,
+    action: String,
+    scope: &'static str,
+    chosen: bool,
+}
+
+/// An area's name as people read it.
+fn area_label(prefix: &str) -> String {
+    match prefix {
+        "audit" => "Audit trail".to_string(),
+        "interop" => "Data exchange (OneRoster)".to_string(),
+        "institution" => "Departments, programs and terms".to_string(),
+        other => crate::web::words::label(other),
     }
+}
+
+/// The matrix: permissions grouped by the prefix of their name, in the order of
+/// `Permission::ALL`; an area none of whose permissions a custom role may hold is left
+/// out (accounts, roles, settings, the platform).
+fn matrix(chosen: &[String]) -> Vec<Area> {
+    let mut areas: Vec<(String, Vec<Vec<Choice>>)> = Vec::new();
+    for permission in Permission::ALL {
+        let allowed = permission.custom_scopes();
+        if allowed.is_empty() {
+            continue;
+        }
+        let (prefix, action) = permission
+            .name()
+            .split_once('.')
+            .unwrap_or((permission.name(), permission.name()));
+        let index = match areas.iter().position(|(p, _)| p == prefix) {
+            Some(index) => index,
+            None => {
+                areas.push((
+                    prefix.to_string(),
+                    COLUMNS.iter().map(|_| Vec::new()).collect(),
+                ));
+                areas.len() - 1
+            }
+        };
+        for (column, (scope, heading)) in COLUMNS.iter().enumerate() {
+            if allowed.contains(scope) {
+                let value = format!("{}:{}", permission.name(), scope.name());
+                areas[index].1[column].push(Choice {
+                    chosen: chosen.iter().any(|c| c.trim() == value),
+                    value,
+                    action: action.replace('_', " "),
+                    scope: *heading,
+                });
+            }
+        }
+    }
+    areas
+        .into_iter()
+        .map(|(prefix, cells)| Area {
+            label: area_label(&prefix),
+            cells,
+        })
+        .collect()
 }
 
 async fn render_page(
@@ -166,6 +239,7 @@ async fn render_page(
     principal: &Principal,
     jar: CookieJar,
     label: String,
+    chosen: &[String],
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -185,33 +259,18 @@ async fn render_page(
             )
         })
         .collect();
-    let choices = Permission::ALL
-        .iter()
-        .flat_map(|p| {
-            p.custom_scopes().iter().map(move |s| {
-                (
-                    format!("{}:{}", p.name(), s.name()),
-                    format!("{} ({})", p.name(), s.name()),
-                )
-            })
-        })
-        .collect();
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = RolesPage {
         chrome: Chrome::signed_in("Roles", principal, csrf.clone(), "/admin/roles"),
         csrf,
         built_in,
         custom,
-        choices,
+        scopes: COLUMNS.iter().map(|(_, heading)| *heading).collect(),
+        areas: matrix(chosen),
         label,
-        errors,
+        errors: errors.into(),
     };
-    Ok((status, jar, render(&page)?).into_response())
+    Ok((jar, render(&page)?).into_response())
 }
 
 pub async fn page(
@@ -219,7 +278,7 @@ pub async fn page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    render_page(&state, &principal, jar, String::new(), Vec::new()).await
+    render_page(&state, &principal, jar, String::new(), &[], Vec::new()).await
 }
 
 /// The "new role" form: a label and the ticked permissions (one `permissions` field per
@@ -247,7 +306,15 @@ pub async fn create(
     form::settle(&state, tx, created)
         .done(|role| Done::to("/admin/roles").message(format!("Role “{}” created.", role.label)))
         .again(async |errors| {
-            render_page(&state, &principal, jar, input.label.clone(), errors).await
+            render_page(
+                &state,
+                &principal,
+                jar,
+                input.label.clone(),
+                &input.permissions,
+                errors,
+            )
+            .await
         })
         .await
 }

@@ -110,6 +110,16 @@ fn known(code: &str) -> Option<&'static str> {
         "results.submitted" => "Results submitted",
         "results.published" => "Results published",
         "results.amended" => "Result amended",
+        "authz.denied" => "Access refused",
+        "user.invite_accepted" => "Invitation accepted",
+        "user.roles_changed" => "Roles changed",
+        "user.mfa_reset" => "Second factor removed",
+        "college.settings_changed" => "College settings changed",
+        "platform.college_created" => "College created",
+        "oneroster.imported" => "OneRoster archive imported",
+        "oneroster.exported" => "OneRoster archive exported",
+        "privacy.exported" => "Student data exported",
+        "privacy.erased" => "Student data erased",
         _ => return None,
     })
 }

@@ -127,22 +127,39 @@ async fn admins_search_and_export_the_trail() {
 
     let all = browser.get("/admin/audit").await;
     assert_eq!(all.status, StatusCode::OK);
-    // The Action column.
-    let action = "table tbody td:nth-child(4) code";
-    let actions = Doc::parse(&all.html).texts(action);
+    // The Action column, in words (the code stays in an attribute).
+    let action = "table tbody td:nth-child(4) [data-action]";
+    let doc = Doc::parse(&all.html);
+    let actions = doc.texts(action);
     assert!(
-        actions.iter().any(|a| a == "auth.login_failed")
-            && actions.iter().any(|a| a == "auth.login"),
+        actions.iter().any(|a| a == "Sign-in refused") && actions.iter().any(|a| a == "Signed in"),
         "{actions:?}"
+    );
+    assert!(
+        doc.has("table tbody td [data-action='auth.login_failed']"),
+        "the code is kept"
+    );
+    assert!(
+        !doc.texts("table thead th")
+            .iter()
+            .any(|h| h.contains("UTC")),
+        "times are in the college's zone"
     );
 
     let failed = browser.get("/admin/audit?action=auth.login_failed").await;
     let doc = Doc::parse(&failed.html);
-    doc.expect_text("table tbody td:nth-child(6)", "nobody@alpha.edu");
-    assert!(!doc.texts(action).iter().any(|a| a == "auth.login"));
+    doc.expect_text("table tbody td:nth-child(6) li", "email: nobody@alpha.edu");
+    assert!(!doc.texts(action).iter().any(|a| a == "Signed in"));
 
+    // A filter that does not parse comes back with its field named and kept.
     let bad = browser.get("/admin/audit?from=yesterday").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&bad.html);
+    doc.expect_text("#from-error", "must be a date");
+    assert_eq!(
+        doc.attr("input#from", "value").as_deref(),
+        Some("yesterday")
+    );
 
     let csv = browser.get("/admin/audit.csv?action=auth.").await;
     assert_eq!(csv.status, StatusCode::OK);

@@ -391,3 +391,598 @@ mod academics {
         assert!(doc.has(&format!("input[name='{second}'][value=late][checked]")));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// People and administration: college settings, users and custom roles, students,
+// guardians, privacy (erasure), issued documents (revocation), the audit trail and the
+// platform's sign-in page. Helpers here are prefixed `people_` so the sections of this
+// file stay apart.
+// ---------------------------------------------------------------------------------------
+
+/// A browser signed in as a fixture college admin of `alpha` (the second factor
+/// answered by the browser helper).
+async fn people_admin(app: &crate::util::TestApp) -> crate::util::Browser<'_> {
+    let mut browser = crate::util::Browser::new(app);
+    let signed_in = browser
+        .sign_in("alpha", "admin@alpha.edu", crate::util::fixtures::PASSWORD)
+        .await;
+    assert_eq!(
+        signed_in.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "the admin could not sign in: {}",
+        signed_in.html
+    );
+    browser
+}
+
+/// Follows a form's redirect to `to` (its fragment is the browser's business) and
+/// returns the page it lands on.
+async fn people_follow(
+    browser: &mut crate::util::Browser<'_>,
+    answer: &crate::util::browser::Page,
+    to: &str,
+) -> crate::util::browser::Page {
+    assert_eq!(
+        answer.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "the form was not redirected: {}",
+        answer.html
+    );
+    assert_eq!(answer.location.as_deref(), Some(to));
+    let path = to.split('#').next().unwrap_or(to);
+    let page = browser.get(path).await;
+    assert_eq!(
+        page.status,
+        axum::http::StatusCode::OK,
+        "{to}: {}",
+        page.html
+    );
+    page
+}
+
+/// A value `sql` selects in `college`, `$1` bound to `param`.
+async fn people_scalar<T>(
+    app: &crate::util::TestApp,
+    college: campus::db::CollegeId,
+    sql: &'static str,
+    param: uuid::Uuid,
+) -> T
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+{
+    let mut tx = campus::db::begin_for_college(&app.pool, college)
+        .await
+        .expect("tx");
+    let value: T = sqlx::query_scalar(sql)
+        .bind(param)
+        .fetch_one(&mut *tx)
+        .await
+        .expect(sql);
+    tx.commit().await.expect("commit");
+    value
+}
+
+#[tokio::test]
+async fn people_college_settings_keep_what_was_typed_and_say_when_saved() {
+    use crate::util::html::Doc;
+    use axum::http::StatusCode;
+
+    let app = crate::util::TestApp::new().await;
+    let college = crate::util::fixtures::college(&app.pool, "alpha").await;
+    crate::util::fixtures::user(
+        &app.pool,
+        college,
+        "admin@alpha.edu",
+        &[campus::access::permissions::Role::CollegeAdmin],
+    )
+    .await;
+    let mut admin = people_admin(&app).await;
+    let page = admin.get("/admin/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+
+    // Refused: the page again, in the college's chrome, every input as typed.
+    let refused = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("_csrf", &csrf),
+                ("mfa_required_for_staff", "on"),
+                ("attendance_threshold", "eighty"),
+                ("retention_years", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&refused.html);
+    assert!(doc.has("nav.site-nav"), "the page keeps its navigation");
+    doc.expect_text(
+        ".error-summary a[href='#attendance_threshold']",
+        "whole number",
+    );
+    doc.expect_text("#attendance_threshold-error", "whole number");
+    assert_eq!(
+        doc.attr("input#attendance_threshold", "value").as_deref(),
+        Some("eighty")
+    );
+    assert_eq!(
+        doc.attr("input#retention_years", "value").as_deref(),
+        Some("12")
+    );
+    assert!(doc.has("input#mfa_required_for_staff[checked]"));
+
+    // Out of range: refused by the field too.
+    let refused = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("_csrf", &csrf),
+                ("attendance_threshold", "0"),
+                ("retention_years", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    Doc::parse(&refused.html).expect_text("#attendance_threshold-error", "between 1 and 100");
+
+    // Nothing was saved by either.
+    let doc = Doc::parse(&admin.get("/admin/settings").await.html);
+    assert_eq!(
+        doc.attr("input#attendance_threshold", "value").as_deref(),
+        Some("75")
+    );
+    assert!(!doc.has("input#mfa_required_for_staff[checked]"));
+
+    // Saved: the page again by redirect, saying so once.
+    let saved = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("_csrf", &csrf),
+                ("attendance_threshold", "80"),
+                ("retention_years", "12"),
+            ],
+        )
+        .await;
+    let page = people_follow(&mut admin, &saved, "/admin/settings").await;
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("main .alert-success[role=status]", "Settings saved");
+    assert_eq!(
+        doc.attr("input#attendance_threshold", "value").as_deref(),
+        Some("80")
+    );
+    assert!(
+        !Doc::parse(&admin.get("/admin/settings").await.html).has("main .alert-success"),
+        "the message is shown once"
+    );
+}
+
+#[tokio::test]
+async fn people_a_user_and_a_custom_role_keep_their_input_when_refused() {
+    use crate::util::html::Doc;
+    use axum::http::StatusCode;
+    use campus::access::permissions::Role;
+
+    let app = crate::util::TestApp::new().await;
+    let college = crate::util::fixtures::college(&app.pool, "alpha").await;
+    crate::util::fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let teacher =
+        crate::util::fixtures::user(&app.pool, college, "t@alpha.edu", &[Role::Teacher]).await;
+    let mut admin = people_admin(&app).await;
+
+    // A user's details: a bad email comes back by its field, the name as typed.
+    let path = format!("/admin/users/{teacher}");
+    let page = admin.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let refused = admin
+        .post(
+            &path,
+            &[
+                ("_csrf", &page.csrf()),
+                ("display_name", "Tara Teacher"),
+                ("email", "not-an-email"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&refused.html);
+    assert!(doc.has(".error-summary a[href='#email']"));
+    assert!(doc.has("#email-error"));
+    assert_eq!(
+        doc.attr("input#display_name", "value").as_deref(),
+        Some("Tara Teacher")
+    );
+    assert_eq!(
+        doc.attr("input#email", "value").as_deref(),
+        Some("not-an-email")
+    );
+    let saved = admin
+        .post(
+            &path,
+            &[
+                ("_csrf", &page.csrf()),
+                ("display_name", "Tara Teacher"),
+                ("email", "t@alpha.edu"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    let page = people_follow(&mut admin, &saved, &path).await;
+    Doc::parse(&page.html).expect_text(
+        "main .alert-success[role=status]",
+        "Changes to Tara Teacher saved",
+    );
+
+    // The role editor is a matrix: areas by row, scopes by column, a box only where the
+    // permission may be held at that scope.
+    let page = admin.get("/admin/roles").await;
+    let doc = Doc::parse(&page.html);
+    assert!(doc.count("table.permission-matrix tbody tr") > 10);
+    assert_eq!(
+        doc.count("table.permission-matrix thead th"),
+        6,
+        "the area and five scopes"
+    );
+    let matrix = "form[action='/admin/roles'] table.permission-matrix";
+    assert!(doc.has(&format!(
+        "{matrix} input[name=permissions][value='students.read:department']"
+    )));
+    assert!(!doc.has(&format!(
+        "{matrix} input[name=permissions][value='admissions.manage:department']"
+    )));
+    assert!(!doc.has(&format!("{matrix} input[value^='users.manage:']")));
+
+    // Refused (a name too short), the boxes ticked stay ticked.
+    let refused = admin
+        .post(
+            "/admin/roles",
+            &[
+                ("_csrf", &page.csrf()),
+                ("label", "X"),
+                ("permissions", "students.read:college"),
+                ("permissions", "marks.enter:own_sections"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text("#label-error", "2 to 100 characters");
+    assert_eq!(doc.attr("input#label", "value").as_deref(), Some("X"));
+    assert!(doc.has(&format!(
+        "{matrix} input[value='students.read:college'][checked]"
+    )));
+    assert!(doc.has(&format!(
+        "{matrix} input[value='marks.enter:own_sections'][checked]"
+    )));
+    assert!(!doc.has(&format!(
+        "{matrix} input[value='students.read:department'][checked]"
+    )));
+}
+
+#[tokio::test]
+async fn people_a_guardian_is_linked_then_unlinked_after_a_confirmation() {
+    use crate::util::html::Doc;
+    use axum::http::StatusCode;
+    use campus::access::permissions::Role;
+
+    let app = crate::util::TestApp::new().await;
+    let w = crate::util::world::world(&app, 10).await;
+    let student = crate::util::world::students(&app, &w, 1).await[0].0;
+    crate::util::fixtures::user(
+        &app.pool,
+        w.college,
+        "admin@alpha.edu",
+        &[Role::CollegeAdmin],
+    )
+    .await;
+    crate::util::fixtures::user(&app.pool, w.college, "mum@example.org", &[Role::Parent]).await;
+    let mut admin = people_admin(&app).await;
+    let profile = format!("/students/{student}");
+    let page = admin.get(&profile).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+    let link = format!("/students/{student}/guardians");
+
+    // No such parent: the profile again, the email and relationship as typed.
+    let refused = admin
+        .post(
+            &link,
+            &[
+                ("_csrf", &csrf),
+                ("email", "nobody@example.org"),
+                ("relationship", "aunt"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text("#email-error", "no parent account");
+    assert_eq!(
+        doc.attr("input#email", "value").as_deref(),
+        Some("nobody@example.org")
+    );
+    assert_eq!(
+        doc.attr("select#relationship option[selected]", "value")
+            .as_deref(),
+        Some("aunt")
+    );
+
+    // Linked: back to the profile, saying so.
+    let linked = admin
+        .post(
+            &link,
+            &[
+                ("_csrf", &csrf),
+                ("email", "mum@example.org"),
+                ("relationship", "mother"),
+            ],
+        )
+        .await;
+    let page = people_follow(&mut admin, &linked, &profile).await;
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("main .alert-success[role=status]", "mum@example.org linked");
+    let unlink = doc
+        .attr(
+            &format!("section[aria-labelledby=guardians] a[href^='{link}?unlink=']"),
+            "href",
+        )
+        .expect("the unlink link");
+    let links = "SELECT count(*) FROM student_guardians WHERE student_id = $1";
+    assert_eq!(
+        people_scalar::<i64>(&app, w.college, links, student).await,
+        1
+    );
+
+    // The confirmation names who loses sight of whom; opening it changes nothing.
+    let confirm = admin.get(&unlink).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.html);
+    let doc = Doc::parse(&confirm.html);
+    doc.expect_text("h1", "Unlink");
+    doc.expect_text(
+        ".alert-warning",
+        "will no longer see Student's attendance, results",
+    );
+    let guardian = doc
+        .attr(
+            &format!("form[action='{link}'] input[name=unlink]"),
+            "value",
+        )
+        .expect("the guardian to unlink");
+    assert_eq!(
+        people_scalar::<i64>(&app, w.college, links, student).await,
+        1
+    );
+
+    // Pressing the button unlinks, and the profile says so.
+    let unlinked = admin
+        .post(&link, &[("_csrf", &confirm.csrf()), ("unlink", &guardian)])
+        .await;
+    let page = people_follow(&mut admin, &unlinked, &profile).await;
+    Doc::parse(&page.html).expect_text("main .alert-success[role=status]", "unlinked from");
+    assert_eq!(
+        people_scalar::<i64>(&app, w.college, links, student).await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn people_a_document_is_revoked_after_a_confirmation_with_a_reason() {
+    use crate::util::html::Doc;
+    use axum::http::StatusCode;
+    use campus::access::permissions::Role;
+
+    let app = crate::util::TestApp::new().await;
+    let w = crate::util::world::world(&app, 10).await;
+    let student = crate::util::world::students(&app, &w, 1).await[0].0;
+    crate::util::fixtures::user(
+        &app.pool,
+        w.college,
+        "admin@alpha.edu",
+        &[Role::CollegeAdmin],
+    )
+    .await;
+    let document: uuid::Uuid = people_scalar(
+        &app,
+        w.college,
+        "INSERT INTO issued_documents (college_id, code, kind, student_id, contents, pdf_sha256) \
+         VALUES (app_current_college(), 'ABCDEFGHJKMNPQRS', 'transcript', $1, \
+           jsonb_build_object('kind', 'transcript', 'college', 'College alpha', 'student_name', 'Student No0', \
+             'student_number', 'S00000', 'program', 'B.Sc.', 'terms', '[]'::jsonb, 'cumulative_gpa', null, \
+             'credits_earned', 0, 'issued_on', '2026-01-01'), repeat('a', 64)) RETURNING id",
+        student,
+    )
+    .await;
+    let mut admin = people_admin(&app).await;
+
+    // The profile links to the confirmation; the confirmation names the consequence.
+    let revoke = format!("/documents/{document}/revoke");
+    let profile = Doc::parse(&admin.get(&format!("/students/{student}")).await.html);
+    assert!(profile.has(&format!(
+        "section[aria-labelledby=issued] a[href='{revoke}']"
+    )));
+    let confirm = admin.get(&revoke).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.html);
+    Doc::parse(&confirm.html).expect_text(
+        ".alert-warning",
+        "The verification page will show the document as revoked",
+    );
+    let revoked_at =
+        "SELECT count(*) FROM issued_documents WHERE id = $1 AND revoked_at IS NOT NULL";
+    assert_eq!(
+        people_scalar::<i64>(&app, w.college, revoked_at, document).await,
+        0
+    );
+
+    // No reason: the confirmation again, by its field.
+    let refused = admin
+        .post(&revoke, &[("_csrf", &confirm.csrf()), ("reason", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&refused.html);
+    assert!(doc.has(".error-summary a[href='#reason']"));
+    doc.expect_text("#reason-error", "3 to 500 characters");
+    assert!(doc.has(&format!("form[action='{revoke}']")));
+
+    // Revoked: back to the student's documents, saying so; the verification page too.
+    let done = admin
+        .post(
+            &revoke,
+            &[("_csrf", &confirm.csrf()), ("reason", "issued in error")],
+        )
+        .await;
+    let page = people_follow(&mut admin, &done, &format!("/students/{student}#issued")).await;
+    Doc::parse(&page.html).expect_text(
+        "main .alert-success[role=status]",
+        "revoked; its verification page says so",
+    );
+    assert_eq!(
+        people_scalar::<i64>(&app, w.college, revoked_at, document).await,
+        1
+    );
+    let verify =
+        crate::util::app::body_text(app.get("/c/alpha/verify/ABCDEFGHJKMNPQRS").await).await;
+    Doc::parse(&verify).expect_text(".alert-error", "issued in error");
+}
+
+#[tokio::test]
+async fn people_a_former_student_is_erased_after_a_confirmation_and_the_trail_links_them() {
+    use crate::util::html::Doc;
+    use axum::http::StatusCode;
+    use campus::access::permissions::Role;
+
+    let app = crate::util::TestApp::new().await;
+    let w = crate::util::world::world(&app, 10).await;
+    let student = crate::util::world::students(&app, &w, 1).await[0].0;
+    crate::util::fixtures::user(
+        &app.pool,
+        w.college,
+        "admin@alpha.edu",
+        &[Role::CollegeAdmin],
+    )
+    .await;
+    let mut admin = people_admin(&app).await;
+    let profile = format!("/students/{student}");
+    let page = admin.get(&profile).await;
+    let csrf = page.csrf();
+
+    // The student leaves (post/redirect/get, the status in words).
+    let left = admin
+        .post(
+            &format!("/students/{student}/status"),
+            &[
+                ("_csrf", &csrf),
+                ("status", "withdrawn"),
+                ("effective_on", ""),
+                ("reason", "Moved abroad with family"),
+            ],
+        )
+        .await;
+    let page = people_follow(&mut admin, &left, &profile).await;
+    let doc = Doc::parse(&page.html);
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "Status changed to withdrawn",
+    );
+    doc.expect_text(".page-header .lead", "Withdrawn");
+    let erase = format!("/students/{student}/erase");
+    assert!(doc.has(&format!("a[href='{erase}']")), "the erase link");
+
+    // The college keeps nobody's data after they leave (settings, by their form).
+    let settings = admin.get("/admin/settings").await;
+    let saved = admin
+        .post(
+            "/admin/settings",
+            &[("_csrf", &settings.csrf()), ("retention_years", "0")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+
+    // The confirmation says what goes and what the trail keeps; opening it erases nothing.
+    let confirm = admin.get(&erase).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.html);
+    let doc = Doc::parse(&confirm.html);
+    doc.expect_text("h1", "Erase Student No0?");
+    doc.expect_text(".alert-warning", "removed for good");
+    doc.expect_text(".alert-warning", "The audit trail keeps that it happened");
+    let first = "SELECT first_name FROM students WHERE id = $1";
+    assert_eq!(
+        people_scalar::<String>(&app, w.college, first, student).await,
+        "Student"
+    );
+
+    // The wrong number: the confirmation again, the number as typed.
+    let refused = admin
+        .post(&erase, &[("_csrf", &confirm.csrf()), ("confirm", "S99999")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text("#confirm-error", "type the student number");
+    assert_eq!(
+        doc.attr("input#confirm", "value").as_deref(),
+        Some("S99999")
+    );
+
+    // The right one erases, and the (now anonymous) record says so.
+    let number: String = people_scalar(
+        &app,
+        w.college,
+        "SELECT student_number FROM students WHERE id = $1",
+        student,
+    )
+    .await;
+    let erased = admin
+        .post(&erase, &[("_csrf", &confirm.csrf()), ("confirm", &number)])
+        .await;
+    let page = people_follow(&mut admin, &erased, &profile).await;
+    Doc::parse(&page.html).expect_text("main .alert-success[role=status]", "was erased");
+    assert_eq!(
+        people_scalar::<String>(&app, w.college, first, student).await,
+        "Erased"
+    );
+
+    // The audit trail: actions in words, the student as a link, times in the zone.
+    let trail = admin.get("/admin/audit?object_type=student").await;
+    assert_eq!(trail.status, StatusCode::OK);
+    let doc = Doc::parse(&trail.html);
+    assert!(doc.has(&format!("table tbody td a[href='{profile}']")));
+    doc.expect_text("table tbody td [data-action]", "Student status changed");
+    assert!(
+        !doc.texts("table thead th")
+            .iter()
+            .any(|h| h.contains("UTC"))
+    );
+    doc.expect_text("table tbody td li", "status: enrolled → withdrawn");
+}
+
+#[tokio::test]
+async fn people_the_platform_sign_in_page_goes_home_to_the_front_page() {
+    use crate::util::html::Doc;
+    use axum::http::{StatusCode, header};
+
+    let app = crate::util::TestApp::new().await;
+    crate::util::fixtures::college(&app.pool, "alpha").await;
+    crate::util::fixtures::college(&app.pool, "beta").await;
+    campus::platform::ensure_tenant(&app.pool)
+        .await
+        .expect("the platform tenant");
+    let page = app.get("/platform/login").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let doc = Doc::parse(&crate::util::app::body_text(page).await);
+    let home = doc.attr("nav.site-nav a", "href").expect("the Home link");
+    let answer = app.get(&home).await;
+    assert_ne!(
+        answer.status(),
+        StatusCode::NOT_FOUND,
+        "{home} is not found"
+    );
+    let to = answer
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(&home)
+        .to_string();
+    let front = app.get(&to).await;
+    assert_eq!(front.status(), StatusCode::OK, "{to}");
+    Doc::parse(&crate::util::app::body_text(front).await).expect_text("h1", "Colleges");
+}

@@ -656,7 +656,8 @@ async fn a_parent_asks_to_be_linked_and_the_office_confirms_on_the_requests_page
         requests_before
     );
 
-    // Asked right, the page answers at once (201) and lists the request as pending.
+    // Asked right, the form goes back to the portal, which says so and lists the
+    // request as pending.
     let asked = parent
         .post(
             "/children/link-requests",
@@ -669,11 +670,11 @@ async fn a_parent_asks_to_be_linked_and_the_office_confirms_on_the_requests_page
             ],
         )
         .await;
-    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.html);
-    let doc = Doc::parse(&asked.html);
+    let page = follow_to(&mut parent, &asked, "/children").await;
+    let doc = Doc::parse(&page.html);
     doc.expect_text("main .alert-success[role=status]", "Sent.");
     doc.expect_text("section[aria-labelledby=asked] li", &number);
-    doc.expect_text("section[aria-labelledby=asked] li", "pending");
+    doc.expect_text("section[aria-labelledby=asked] li", "Pending");
     let request = scalar_with::<String>(
         &app,
         college,
@@ -723,7 +724,7 @@ async fn a_parent_asks_to_be_linked_and_the_office_confirms_on_the_requests_page
         "the child's card"
     );
     doc.expect_text(&format!("[id='child-{child}'] ~ p.muted"), &number);
-    doc.expect_text("section[aria-labelledby=asked] li", "confirmed");
+    doc.expect_text("section[aria-labelledby=asked] li", "Confirmed");
 }
 
 #[tokio::test]

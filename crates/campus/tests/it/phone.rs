@@ -12,10 +12,14 @@ use crate::util::chromium::Web;
 const OVERFLOW: &str = "\
     const width = document.documentElement.clientWidth;\
     if (document.documentElement.scrollWidth <= width) return [];\
-    return [...document.querySelectorAll('main *, header *, nav *')]\
-      .filter(e => e.getBoundingClientRect().right > width + 1)\
+    const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) {\
+        const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return true; }\
+      return false; };\
+    return [...document.querySelectorAll('body *')]\
+      .filter(e => e.getBoundingClientRect().right > width + 1 && (!clipped(e) || getComputedStyle(e).position !== 'static'))\
       .slice(0, 5)\
-      .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ': ' + (e.textContent || '').trim().slice(0, 40));";
+      .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' (' + getComputedStyle(e).position + ', right ' + Math.round(e.getBoundingClientRect().right) + '): ' + (e.textContent || '').trim().slice(0, 40))\
+      .concat(['the page is ' + document.documentElement.scrollWidth + ' px wide']);";
 
 async fn screenshot(web: &Web, folder: &Option<PathBuf>, name: &str) {
     if let Some(folder) = folder {

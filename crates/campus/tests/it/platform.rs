@@ -148,5 +148,13 @@ async fn nobody_else_reaches_the_platform() {
             .expect("stats")
             .is_empty()
     );
-    assert_eq!(app.get("/c/platform").await.status(), StatusCode::NOT_FOUND);
+    // The platform has no college page: its "home" is the installation's front page.
+    let home = app.get("/c/platform").await;
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        home.headers()
+            .get(axum::http::header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/")
+    );
 }

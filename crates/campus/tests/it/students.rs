@@ -199,7 +199,15 @@ async fn registrars_find_students_and_change_their_status_with_a_reason() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    Doc::parse(&refused.html).expect_text(".alert-error", "Nothing was changed");
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text(".error-summary", "was not saved");
+    doc.expect_text("#reason-error", "say why");
+    assert_eq!(
+        doc.attr("select#status option[selected]", "value")
+            .as_deref(),
+        Some("withdrawn"),
+        "the chosen status stays"
+    );
 }
 
 #[tokio::test]

@@ -41,7 +41,11 @@ async fn an_admin_invites_a_user_who_chooses_a_password_and_signs_in() {
         .await;
     let doc = Doc::parse(&page.html);
     doc.expect_text(".page-header .lead", "new.teacher@alpha.edu");
-    assert_eq!(doc.text(".page-header .lead .badge"), "invited");
+    assert_eq!(doc.text(".page-header .lead .badge"), "Invited");
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "Account created for new.teacher@alpha.edu; an invitation was mailed",
+    );
 
     // The same email again is a field error and writes nothing.
     let again = admin
@@ -411,10 +415,16 @@ async fn a_csv_import_checks_every_row_and_writes_all_or_nothing() {
             ],
         )
         .await;
-    Doc::parse(&imported.html).expect_text(
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.html);
+    let to = imported.location.clone().expect("location");
+    assert_eq!(to, "/admin/users?status=invited");
+    let invited = browser.get(&to).await;
+    let doc = Doc::parse(&invited.html);
+    doc.expect_text(
         "main .alert-success[role=status]",
-        "1 accounts were created",
+        "1 account was created and invited",
     );
+    doc.expect_text("table tbody td:nth-child(2)", "cy@alpha.edu");
     std::fs::remove_dir_all(mail).ok();
 }
 

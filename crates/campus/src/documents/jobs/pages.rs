@@ -17,7 +17,7 @@ use crate::documents::jobs::model::{JobView, NewJobInput};
 use crate::documents::jobs::queries;
 use crate::error::{AppResult, FieldError};
 use crate::web::csrf;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -28,13 +28,17 @@ struct PrintingPage {
     programs: Vec<(Uuid, String)>,
     terms: Vec<(Uuid, String)>,
     jobs: Vec<JobView>,
-    errors: Vec<FieldError>,
+    /// The program and term chosen, kept when the form is refused.
+    program_id: String,
+    term_id: String,
+    errors: Errors,
 }
 
 async fn render_page(
     state: &AppState,
     principal: &Principal,
     jar: CookieJar,
+    chosen: (String, String),
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -54,7 +58,9 @@ async fn render_page(
         programs,
         terms,
         jobs,
-        errors,
+        program_id: chosen.0,
+        term_id: chosen.1,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&page)?).into_response())
 }
@@ -64,7 +70,7 @@ pub async fn page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    render_page(&state, &principal, jar, Vec::new()).await
+    render_page(&state, &principal, jar, Default::default(), Vec::new()).await
 }
 
 /// The "print a program's report cards" form.
@@ -83,9 +89,10 @@ pub async fn create_page(
     Form(form): Form<ReportCardJobForm>,
 ) -> AppResult<Response> {
     let id = |value: &str| Uuid::parse_str(value.trim()).ok();
+    let chosen = (form.program_id.clone(), form.term_id.clone());
     let (Some(program_id), Some(term_id)) = (id(&form.program_id), id(&form.term_id)) else {
         let errors = vec![FieldError::new("program_id", "choose a program and a term")];
-        return render_page(&state, &principal, jar, errors).await;
+        return render_page(&state, &principal, jar, chosen, errors).await;
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let input = NewJobInput {
@@ -94,7 +101,10 @@ pub async fn create_page(
     };
     let result = queries::create(&mut tx, &context, &input).await;
     form::settle(&state, tx, result)
-        .done(|_| Done::to("/documents/report-cards").message("Report cards queued."))
-        .again(async |errors| render_page(&state, &principal, jar, errors).await)
+        .done(|_| {
+            Done::to("/documents/report-cards")
+                .message("Report cards queued; follow the job in the list below.")
+        })
+        .again(async |errors| render_page(&state, &principal, jar, chosen, errors).await)
         .await
 }

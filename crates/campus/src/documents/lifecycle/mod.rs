@@ -21,6 +21,11 @@ pub fn routes() -> Routes {
             Access::Allowed(StudentsManage),
             api::revoke_api,
         )
+        .get(
+            "/documents/{id}/revoke",
+            Access::Allowed(StudentsManage),
+            pages::revoke_confirm,
+        )
         .post(
             "/documents/{id}/revoke",
             Access::Allowed(StudentsManage),

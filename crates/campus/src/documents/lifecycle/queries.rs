@@ -47,6 +47,35 @@ pub async fn of_student(
     .await
 }
 
+/// One issued document and the student it was issued to (the revocation's confirmation
+/// names both).
+pub async fn find(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<Option<(Uuid, IssuedLine)>, sqlx::Error> {
+    let found = sqlx::query!(
+        "SELECT student_id, id, code, kind, issued_at, revoked_at AS \"revoked_at?\", revoked_reason AS \"revoked_reason?\", superseded_at AS \"superseded_at?\" \
+         FROM issued_documents WHERE id = $1",
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.map(|r| {
+        (
+            r.student_id,
+            IssuedLine {
+                id: r.id,
+                code: r.code,
+                kind: r.kind,
+                issued_at: r.issued_at,
+                revoked_at: r.revoked_at,
+                revoked_reason: r.revoked_reason,
+                superseded_at: r.superseded_at,
+            },
+        )
+    }))
+}
+
 /// Revokes an issued document; its verification page says so from now on. Returns the
 /// student it was issued to.
 pub async fn revoke(
