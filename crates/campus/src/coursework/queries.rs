@@ -13,8 +13,9 @@ use crate::coursework::model::Member;
 use crate::error::{AppError, FieldError};
 
 /// A moment from a form or the API: RFC 3339 (`2026-12-01T17:00:00+05:30`) or a local
-/// date and time (`2026-12-01T17:00`, as a browser's date-time field sends it) in the
-/// college's time zone.
+/// date and time in the college's time zone, as a browser's date-time field sends it
+/// (`2026-12-01T17:00`, or `2026-12-01T17:00:30` when it shows seconds; a space for the
+/// `T` is taken too).
 pub async fn parse_moment(
     conn: &mut PgConnection,
     field: &str,
@@ -24,9 +25,8 @@ pub async fn parse_moment(
     if let Ok(at) = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
         return Ok(at);
     }
-    let local = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     let problem = || FieldError::new(field, "must be a date and time such as 2026-12-01T17:00");
-    let wall = time::PrimitiveDateTime::parse(text, &local).map_err(|_| problem())?;
+    let wall = local_moment(text).ok_or_else(problem)?;
     sqlx::query_scalar!(
         "SELECT $1::timestamp AT TIME ZONE (SELECT timezone FROM colleges) AS \"v!\"",
         wall
@@ -34,6 +34,18 @@ pub async fn parse_moment(
     .fetch_one(conn)
     .await
     .map_err(|_| problem())
+}
+
+/// A wall-clock date and time as forms send it: `2026-12-01T17:00`, with seconds or
+/// without, `T` or a space between the date and the time.
+fn local_moment(text: &str) -> Option<time::PrimitiveDateTime> {
+    let text = text.replacen(' ', "T", 1);
+    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let seconds =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    time::PrimitiveDateTime::parse(&text, &minutes)
+        .or_else(|_| time::PrimitiveDateTime::parse(&text, &seconds))
+        .ok()
 }
 
 /// `NotFound` for no such section, `Forbidden` for someone outside it.
@@ -113,4 +125,19 @@ pub async fn section_title(conn: &mut PgConnection, section: Uuid) -> Result<Str
     sqlx::query_scalar!("SELECT c.code || ' ' || s.code || ': ' || c.title AS \"v!\" FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id WHERE s.id = $1", section)
     .fetch_one(conn)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_moment;
+
+    #[test]
+    fn forms_send_moments_with_or_without_seconds() {
+        let at = time::macros::datetime!(2026-12-07 09:30);
+        assert_eq!(local_moment("2026-12-07T09:30"), Some(at));
+        assert_eq!(local_moment("2026-12-07T09:30:00"), Some(at));
+        assert_eq!(local_moment("2026-12-07 09:30"), Some(at));
+        assert_eq!(local_moment("next friday"), None);
+        assert_eq!(local_moment("2026-12-07"), None);
+    }
 }

@@ -1,5 +1,7 @@
 //! Enrollment progress pages: the student's own progress (kept current live), a
 //! student's progress with the registrar's "record a step" form, and the college's steps.
+//! Each form done goes back to its page saying what happened; a refused one comes back
+//! (422) with its messages by field and what was typed.
 
 use askama::Template;
 use axum::Form;
@@ -21,7 +23,7 @@ use crate::enrollment::queries;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -34,8 +36,14 @@ struct ProgressView {
     /// The student's own page follows changes live.
     live: bool,
     can_move: bool,
-    errors: Vec<FieldError>,
+    /// What was typed in the "move to a step" form: the step chosen and the remark.
+    step_id: String,
+    remark: String,
+    errors: Errors,
 }
+
+/// The "move to a step" form as typed: (step, remark).
+type Moved = (String, String);
 
 async fn render_progress(
     state: &AppState,
@@ -43,8 +51,9 @@ async fn render_progress(
     jar: CookieJar,
     student: Uuid,
     live: bool,
-    errors: Vec<FieldError>,
+    again: Option<(Moved, Vec<FieldError>)>,
 ) -> AppResult<Response> {
+    let ((step_id, remark), errors) = again.unwrap_or_default();
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     if !live {
         let grant = principal
@@ -73,7 +82,9 @@ async fn render_progress(
         progress,
         live,
         can_move: !live && principal.can(Permission::EnrollmentProgress),
-        errors,
+        step_id,
+        remark,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -87,7 +98,7 @@ pub async fn mine(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let student = student_of_user(&mut tx, principal.user_id).await?;
     tx.commit().await?;
-    render_progress(&state, &principal, jar, student, true, Vec::new()).await
+    render_progress(&state, &principal, jar, student, true, None).await
 }
 
 /// Server-sent events telling the student's page that their progress changed.
@@ -119,7 +130,7 @@ pub async fn of_student(
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_progress(&state, &principal, jar, student, false, Vec::new()).await
+    render_progress(&state, &principal, jar, student, false, None).await
 }
 
 /// The "record an enrollment step" form: the step reached and a remark.
@@ -137,15 +148,17 @@ pub async fn move_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    Form(form): Form<MoveForm>,
+    Form(sent): Form<MoveForm>,
 ) -> AppResult<Response> {
-    let Ok(step_id) = Uuid::parse_str(form.step_id.trim()) else {
+    let typed = (sent.step_id, sent.remark);
+    let Ok(step_id) = Uuid::parse_str(typed.0.trim()) else {
         let errors = vec![FieldError::new("step_id", "choose a step")];
-        return render_progress(&state, &principal, jar, student, false, errors).await;
+        let again = Some((typed, errors));
+        return render_progress(&state, &principal, jar, student, false, again).await;
     };
     let input = MoveInput {
         step_id,
-        remark: form.remark,
+        remark: typed.1.clone(),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
@@ -155,7 +168,15 @@ pub async fn move_page(
             Done::to(format!("/students/{student}/enrollment")).message("Enrollment step recorded.")
         })
         .again(async |errors| {
-            render_progress(&state, &principal, jar, student, false, errors).await
+            render_progress(
+                &state,
+                &principal,
+                jar,
+                student,
+                false,
+                Some((typed, errors)),
+            )
+            .await
         })
         .await
 }
@@ -166,7 +187,7 @@ struct StepsView {
     chrome: Chrome,
     csrf: String,
     lines: String,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 async fn render_steps(
@@ -205,7 +226,7 @@ async fn render_steps(
         chrome: Chrome::signed_in("Enrollment steps", principal, csrf.clone(), "/students"),
         csrf,
         lines,
-        errors,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -231,9 +252,16 @@ pub async fn save_steps_page(
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(form): Form<StepsForm>,
+    Form(sent): Form<StepsForm>,
 ) -> AppResult<Response> {
-    let text = form.steps;
+    let text = sent.steps;
+    // The line (1-based) of each step, for the messages.
+    let numbers: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, _)| i + 1)
+        .collect();
     let steps: Vec<StepInput> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -252,6 +280,48 @@ pub async fn save_steps_page(
     let result = queries::set_steps(&mut tx, &context, &steps).await;
     form::settle(&state, tx, result)
         .done(|()| Done::to("/enrollment/steps").message("Enrollment steps saved."))
-        .again(async |errors| render_steps(&state, &principal, jar, Some(text), errors).await)
+        .again(async |errors| {
+            let errors = on_lines(errors, &numbers);
+            render_steps(&state, &principal, jar, Some(text), errors).await
+        })
         .await
+}
+
+/// The steps list's errors (`steps[2].name`) as messages of its one box, each naming the
+/// line it is about (`line 3: must be 2 to 100 characters`).
+fn on_lines(errors: Vec<FieldError>, numbers: &[usize]) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let line = e
+                .field
+                .strip_prefix("steps[")
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| numbers.get(i));
+            let message = match line {
+                Some(line) => format!("line {line}: {}", e.message),
+                None => e.message,
+            };
+            FieldError::new("steps", message)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_lines;
+    use crate::error::FieldError;
+
+    #[test]
+    fn step_errors_name_their_line() {
+        let errors = vec![
+            FieldError::new("steps[1].name", "must be 2 to 100 characters"),
+            FieldError::new("steps", "give 1 to 20 steps"),
+        ];
+        let shown = on_lines(errors, &[1, 3]);
+        assert_eq!(shown[0].field, "steps");
+        assert_eq!(shown[0].message, "line 3: must be 2 to 100 characters");
+        assert_eq!(shown[1].message, "give 1 to 20 steps");
+    }
 }

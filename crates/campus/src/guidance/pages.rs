@@ -1,4 +1,6 @@
-//! Guidance note pages: a student's notes (the reading audited) and the form to add one.
+//! Guidance note pages: a student's notes (the reading audited) and the form to add one,
+//! which goes back to the notes saying so, or comes back refused (422) with the note
+//! typed.
 
 use askama::Template;
 use axum::Form;
@@ -18,7 +20,7 @@ use crate::guidance::model::{Note, NoteInput};
 use crate::guidance::queries;
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -29,7 +31,9 @@ struct NotesView {
     student: Uuid,
     name: String,
     notes: Vec<Note>,
-    errors: Vec<FieldError>,
+    /// The note typed, kept when it was refused.
+    body: String,
+    errors: Errors,
 }
 
 async fn render_notes(
@@ -39,8 +43,9 @@ async fn render_notes(
     context: &AuditContext,
     jar: CookieJar,
     student: Uuid,
-    errors: Vec<FieldError>,
+    again: Option<(String, Vec<FieldError>)>,
 ) -> AppResult<Response> {
+    let (body, errors) = again.unwrap_or_default();
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, grant, student).await?;
     let list = queries::read(&mut tx, &state.config.field_keys, context, student).await?;
@@ -63,7 +68,8 @@ async fn render_notes(
         student,
         name,
         notes: list,
-        errors,
+        body,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -76,16 +82,7 @@ pub async fn page(
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_notes(
-        &state,
-        &principal,
-        &grant,
-        &context,
-        jar,
-        student,
-        Vec::new(),
-    )
-    .await
+    render_notes(&state, &principal, &grant, &context, jar, student, None).await
 }
 
 /// The "add a guidance note" form.
@@ -102,16 +99,17 @@ pub async fn add_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(student): ApiPath<Uuid>,
-    Form(form): Form<NoteForm>,
+    Form(sent): Form<NoteForm>,
 ) -> AppResult<Response> {
-    let input = NoteInput { body: form.body };
+    let input = NoteInput { body: sent.body };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     authorize_student(&mut tx, &grant, student).await?;
     let result = queries::add(&mut tx, &state.config.field_keys, &context, student, &input).await;
     form::settle(&state, tx, result)
         .done(|_| Done::to(format!("/students/{student}/guidance")).message("Guidance note added."))
         .again(async |errors| {
-            render_notes(&state, &principal, &grant, &context, jar, student, errors).await
+            let again = Some((input.body, errors));
+            render_notes(&state, &principal, &grant, &context, jar, student, again).await
         })
         .await
 }

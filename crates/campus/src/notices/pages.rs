@@ -1,11 +1,13 @@
 //! The notices page: the current notices of the reader's audiences and, for those who
-//! manage them, every notice with the forms to post and withdraw.
+//! manage them, every notice with the forms to post and withdraw. Each form done goes
+//! back to the page saying what happened; a refused one comes back (422) with its
+//! messages by field and what was typed.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -19,8 +21,9 @@ use crate::notices::model::{AUDIENCES, Notice, NoticeInput, audiences_of};
 use crate::notices::queries;
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::words;
 
 #[derive(Template)]
 #[template(path = "notices/page.html")]
@@ -31,7 +34,7 @@ struct NoticesView {
     managed: Option<Vec<Notice>>,
     audiences: [&'static str; 5],
     input: NoticeInput,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 async fn render_page(
@@ -62,7 +65,7 @@ async fn render_page(
         managed,
         audiences: AUDIENCES,
         input,
-        errors,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -72,7 +75,11 @@ pub async fn page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    render_page(&state, &principal, jar, NoticeInput::default(), Vec::new()).await
+    let input = NoticeInput {
+        audience: AUDIENCES[0].to_string(),
+        ..NoticeInput::default()
+    };
+    render_page(&state, &principal, jar, input, Vec::new()).await
 }
 
 /// The "new notice" form.
@@ -91,19 +98,25 @@ pub async fn post_page(
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(form): Form<NoticeForm>,
+    Form(sent): Form<NoticeForm>,
 ) -> AppResult<Response> {
     let input = NoticeInput {
-        title: form.title,
-        body: form.body,
-        audience: form.audience,
-        publish_at: form.publish_at,
-        expires_on: form.expires_on,
+        title: sent.title,
+        body: sent.body,
+        audience: sent.audience,
+        publish_at: sent.publish_at,
+        expires_on: sent.expires_on,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = queries::post(&mut tx, &context, &input).await;
+    let message = format!(
+        "Notice {} posted for {}.",
+        input.title.trim(),
+        words::label(&input.audience).to_lowercase()
+    );
     form::settle(&state, tx, result)
-        .done(|_| Done::to("/notices").message("Notice posted."))
+        .conflict_on("title")
+        .done(|_| Done::to("/notices").message(message))
         .again(async |errors| render_page(&state, &principal, jar, input, errors).await)
         .await
 }
@@ -117,5 +130,7 @@ pub async fn withdraw_page(
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     queries::withdraw(&mut tx, &context, id).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/notices").into_response())
+    Ok(Done::to("/notices")
+        .message("Notice withdrawn; nobody sees it now.")
+        .respond(&state))
 }

@@ -495,7 +495,13 @@ async fn the_student_hub_records_and_the_review_page_decides() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    Doc::parse(&refused.html).expect_text(".alert-error", "3 to 200 characters");
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text(".alert-error", "3 to 200 characters");
+    doc.expect_text("#title-error", "3 to 200 characters");
+    assert_eq!(
+        doc.attr("input#organiser", "value").as_deref(),
+        Some("IEEE")
+    );
     let saved = student
         .post_multipart(
             "/achievements",
@@ -509,10 +515,15 @@ async fn the_student_hub_records_and_the_review_page_decides() {
             &[],
         )
         .await;
-    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.html);
-    let doc = Doc::parse(&saved.html);
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(saved.location.as_deref(), Some("/achievements"));
+    let doc = Doc::parse(&student.get("/achievements").await.html);
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "Robotics finalist recorded. It waits for a reviewer",
+    );
     doc.expect_text("#my-achievements article h3", "Robotics finalist");
-    assert_eq!(doc.text("#my-achievements article h3 .badge"), "submitted");
+    assert_eq!(doc.text("#my-achievements article h3 .badge"), "Submitted");
 
     let mut teacher = crate::util::Browser::new(&app);
     teacher.sign_in("alpha", "tess@alpha.edu", PASSWORD).await;
@@ -541,9 +552,11 @@ async fn the_student_hub_records_and_the_review_page_decides() {
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    let after = teacher
-        .get("/achievements/review?status=submitted&done=approved")
-        .await;
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/achievements/review?status=submitted")
+    );
+    let after = teacher.get("/achievements/review?status=submitted").await;
     let doc = Doc::parse(&after.html);
     doc.expect_text(
         "main .alert-success[role=status]",
@@ -557,7 +570,7 @@ async fn the_student_hub_records_and_the_review_page_decides() {
     );
     let hub = student.get("/achievements").await;
     let doc = Doc::parse(&hub.html);
-    assert_eq!(doc.text("#my-achievements article h3 .badge"), "approved");
+    assert_eq!(doc.text("#my-achievements article h3 .badge"), "Approved");
     doc.expect_text("#my-achievements article p.muted", "Approved by Tess");
     assert_eq!(doc.text("h2#mine"), "Yours · 0 activity points");
     let forged = student

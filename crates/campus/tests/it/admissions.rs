@@ -574,8 +574,11 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
             ],
         )
         .await;
-    assert_eq!(made.status, StatusCode::CREATED, "{}", made.html);
-    Doc::parse(&made.html).expect_text("main .alert-success[role=status]", "Check your mail");
+    // Made, the browser goes to the college's sign-in page, which says to check the mail.
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    assert_eq!(made.location.as_deref(), Some("/c/alpha/login"));
+    let login = browser.get("/c/alpha/login").await;
+    Doc::parse(&login.html).expect_text("main .alert-success[role=status]", "Check your mail");
     let mail = last_mail(&app, "alpha", "zoe@example.org")
         .await
         .expect("a confirmation mail");
@@ -634,7 +637,11 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
             &[("_csrf", &checkout.csrf()), ("card", "4000 0000 0000 0002")],
         )
         .await;
-    Doc::parse(&declined.html).expect_text("main .alert[role=status]", "declined");
+    assert_eq!(declined.status, StatusCode::SEE_OTHER, "{}", declined.html);
+    let back = declined.location.clone().expect("back to the application");
+    assert_eq!(back, format!("/admissions/applications/{application}"));
+    let page = applicant.get(&back).await;
+    Doc::parse(&page.html).expect_text("main .alert[role=status]", "declined");
     let paying = applicant
         .post(
             &format!("/admissions/applications/{application}/pay"),
@@ -649,7 +656,11 @@ async fn the_public_page_signs_applicants_up_and_the_test_checkout_takes_the_fee
             &[("_csrf", &checkout.csrf()), ("card", "4242 4242 4242 4242")],
         )
         .await;
-    Doc::parse(&paid.html).expect_text("main .alert[role=status]", "The application fee is paid");
+    assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.html);
+    let page = applicant
+        .get(&paid.location.clone().expect("back to the application"))
+        .await;
+    Doc::parse(&page.html).expect_text("main .alert[role=status]", "The application fee is paid");
     // Someone else cannot pay with, or see, this applicant's checkout.
     let mut other = Browser::new(&app);
     fixtures::user(

@@ -390,6 +390,8 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
     let assignment = posted.location.expect("to the assignment");
+    let set = teacher.get(&assignment).await;
+    Doc::parse(&set.html).expect_text("main .alert-success[role=status]", "Assignment Lab 1 set");
     let refused = teacher
         .post_multipart(
             &format!("/sections/{}/assignments", w.section),
@@ -424,7 +426,9 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    Doc::parse(&wrong.html).expect_text(".alert-error", "not a .png");
+    let doc = Doc::parse(&wrong.html);
+    doc.expect_text(".alert-error", "not a .png");
+    doc.expect_text("#file-error", "not a .png");
     let done = student
         .post_multipart(
             &format!("{assignment}/submit"),
@@ -432,9 +436,10 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
             &[],
         )
         .await;
-    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
-    let doc = Doc::parse(&done.html);
-    doc.expect_text("main .alert-success[role=status]", "Handed in.");
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location.as_deref(), Some(assignment.as_str()));
+    let doc = Doc::parse(&student.get(&assignment).await.html);
+    doc.expect_text("main .alert-success[role=status]", "Handed in");
     doc.expect_text("section[aria-labelledby=mine] p.prewrap", "My lab report");
 
     // The teacher grades on the page; the student sees the mark and the feedback.
@@ -456,6 +461,8 @@ async fn students_hand_in_through_the_page_with_a_csrf_token() {
         )
         .await;
     assert_eq!(graded.status, StatusCode::SEE_OTHER, "{}", graded.html);
+    let doc = Doc::parse(&teacher.get(&assignment).await.html);
+    doc.expect_text("main .alert-success[role=status]", "Graded");
     let seen = student.get(&assignment).await;
     let doc = Doc::parse(&seen.html);
     doc.expect_text("section[aria-labelledby=mine] strong", "Mark: 8 out of 10");

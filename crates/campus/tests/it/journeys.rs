@@ -97,9 +97,12 @@ async fn a_student_enrols_records_an_achievement_a_teacher_approves_and_the_port
     .await;
     web.click("record", "form[action='/achievements'] button[type=submit]")
         .await;
-    web.expect("recorded", "Recorded. It waits for a reviewer")
-        .await;
-    web.expect("submitted", "submitted").await;
+    web.expect(
+        "recorded",
+        "Robotics finalist recorded. It waits for a reviewer",
+    )
+    .await;
+    web.expect("submitted", "Submitted").await;
     web.sign_out("student signs out").await;
 
     web.sign_in("alpha", "tess@alpha.edu", PASSWORD, fixtures::TOTP_SECRET)

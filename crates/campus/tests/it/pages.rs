@@ -32,6 +32,11 @@ fn day(offset: i64) -> String {
     (time::OffsetDateTime::now_utc().date() + time::Duration::days(offset)).to_string()
 }
 
+/// The date `offset` days from today, as pages show it (`15 Jan 2027`).
+fn shown(offset: i64) -> String {
+    campus::web::time::day(time::OffsetDateTime::now_utc().date() + time::Duration::days(offset))
+}
+
 /// A browser signed in as a demo account without a second factor.
 async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Browser<'a> {
     let mut browser = Browser::new(app);
@@ -279,12 +284,12 @@ async fn the_admissions_office_opens_an_intake_and_decides_an_application_on_its
     assert_eq!(row[0], "1");
     assert_eq!(row[1], "Asha Menon");
     assert!(row[2].starts_with("91.5"), "{row:?}");
-    assert_eq!(row[3], "submitted");
+    assert_eq!(row[3], "Submitted");
     let page_uri = format!("/admissions/applications/{application}");
     assert!(doc.has(&format!("a[href='{page_uri}']")));
     let page = office.get(&page_uri).await;
     let doc = ok(&page);
-    assert_eq!(doc.text(".page-header .lead strong"), "submitted");
+    assert_eq!(doc.text(".page-header .lead strong"), "Submitted");
     let decide = format!("{page_uri}/decision");
     assert!(
         doc.has(&format!("form[action='{decide}']")),
@@ -307,7 +312,8 @@ async fn the_admissions_office_opens_an_intake_and_decides_an_application_on_its
     );
     let doc = Doc::parse(&refused.html);
     doc.expect_text(".alert-error", "a rejection says why");
-    assert_eq!(doc.text(".page-header .lead strong"), "submitted");
+    doc.expect_text("#reason-error", "a rejection says why");
+    assert_eq!(doc.text(".page-header .lead strong"), "Submitted");
     assert_eq!(
         scalar_with::<String>(
             &app,
@@ -319,7 +325,7 @@ async fn the_admissions_office_opens_an_intake_and_decides_an_application_on_its
         "submitted"
     );
 
-    // Accepted: the handler renders the application again (200) saying so.
+    // Accepted: back to the application (post/redirect/get), which says so.
     let accepted = office
         .post(
             &decide,
@@ -330,12 +336,13 @@ async fn the_admissions_office_opens_an_intake_and_decides_an_application_on_its
             ],
         )
         .await;
-    let doc = ok(&accepted);
+    let page = follow_to(&mut office, &accepted, &page_uri).await;
+    let doc = Doc::parse(&page.html);
     doc.expect_text(
         "main .alert-success[role=status]",
-        "Decided; the applicant sees it now.",
+        "The application is accepted; the applicant sees it now.",
     );
-    assert_eq!(doc.text(".page-header .lead strong"), "accepted");
+    assert_eq!(doc.text(".page-header .lead strong"), "Accepted");
     assert!(
         !doc.has(&format!("form[action='{decide}']")),
         "decided once"
@@ -533,17 +540,27 @@ async fn an_admin_sets_activity_points_and_organizers_and_the_settings_page_show
         refused.html
     );
     let doc = Doc::parse(&refused.html);
-    doc.expect_text(".alert-error", "sports must be a whole number");
-    assert_eq!(doc.attr("input#points_academic", "value"), academic_before);
+    doc.expect_text(".alert-error", "Sports must be a whole number");
+    doc.expect_text("#points_sports-error", "Sports must be a whole number");
+    // What was typed stays, the refused box included.
+    assert_eq!(
+        doc.attr("input#points_academic", "value").as_deref(),
+        Some("10")
+    );
+    assert_eq!(
+        doc.attr("input#points_sports", "value").as_deref(),
+        Some("lots")
+    );
     assert_eq!(scalar::<i64>(&app, college, rules).await, rules_before);
+    let _ = academic_before;
 
     // The rules are saved and shown.
     let mut fields: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
     fields.extend(points("8"));
     let saved = admin.post("/achievements/settings/points", &fields).await;
-    let page = follow_to(&mut admin, &saved, "/achievements/settings?saved=1").await;
+    let page = follow_to(&mut admin, &saved, "/achievements/settings").await;
     let doc = Doc::parse(&page.html);
-    doc.expect_text("main .alert-success[role=status]", "Saved.");
+    doc.expect_text("main .alert-success[role=status]", "Activity points saved");
     assert_eq!(
         doc.attr("input#points_sports", "value").as_deref(),
         Some("8")
@@ -574,9 +591,12 @@ async fn an_admin_sets_activity_points_and_organizers_and_the_settings_page_show
             ],
         )
         .await;
-    let page = follow_to(&mut admin, &saved, "/achievements/settings?saved=1").await;
+    let page = follow_to(&mut admin, &saved, "/achievements/settings").await;
     let doc = Doc::parse(&page.html);
-    doc.expect_text("main .alert-success[role=status]", "Saved.");
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "The organizer reviews Sports, Cultural now",
+    );
     let ticked = "form[action='/achievements/settings/organizers'] input[name=category][checked]";
     assert_eq!(doc.count(ticked), 2);
     assert!(doc.has("input[name=category][value=sports][checked]"));
@@ -797,7 +817,11 @@ async fn a_student_asks_for_leave_withdraws_it_and_the_registrar_decides_another
     doc.expect_text("main .alert-success[role=status]", "Leave requested.");
     doc.expect_text(
         "section[aria-labelledby=leave] > ul > li",
-        &format!("{first_start} to {first_end} · pending (waiting for the registrar)"),
+        &format!(
+            "{} to {} · Pending (waiting for the registrar)",
+            shown(10),
+            shown(12)
+        ),
     );
 
     // Withdrawn from the list, it shows as cancelled.
@@ -816,7 +840,7 @@ async fn a_student_asks_for_leave_withdraws_it_and_the_registrar_decides_another
     );
     doc.expect_text(
         "section[aria-labelledby=leave] > ul > li",
-        &format!("{first_start} to {first_end} · cancelled"),
+        &format!("{} to {} · Cancelled", shown(10), shown(12)),
     );
     assert!(!doc.has("section[aria-labelledby=leave] form[action$='/cancel']"));
 
@@ -846,7 +870,7 @@ async fn a_student_asks_for_leave_withdraws_it_and_the_registrar_decides_another
     let doc = ok(&page);
     doc.expect_text(
         "section[aria-labelledby=waiting] article h3",
-        &format!("{student_name}: {second_start} to {second_end}"),
+        &format!("{student_name}: {} to {}", shown(20), shown(21)),
     );
     let decide = format!("/requests/leave/{leave}/decision");
     assert!(doc.has(&format!("form[action='{decide}']")));
@@ -862,18 +886,21 @@ async fn a_student_asks_for_leave_withdraws_it_and_the_registrar_decides_another
         .await;
     let page = follow_to(&mut registrar, &decided, "/requests").await;
     let doc = Doc::parse(&page.html);
-    doc.expect_text("main .alert-success[role=status]", "Decision recorded.");
+    doc.expect_text(
+        "main .alert-success[role=status]",
+        "Decision recorded: approved.",
+    );
     assert!(!doc.has(&format!("form[action='{decide}']")), "decided");
 
     // The student's list shows it granted, by whom and with the comment.
     let doc = ok(&student.get("/requests").await);
     doc.expect_text(
         "section[aria-labelledby=leave] > ul > li",
-        &format!("{second_start} to {second_end} · approved"),
+        &format!("{} to {} · Approved", shown(20), shown(21)),
     );
     doc.expect_text(
         "section[aria-labelledby=leave] small.muted",
-        &format!("registrar: approved by {registrar_name}: Good luck in the final"),
+        &format!("Registrar: approved by {registrar_name}: Good luck in the final"),
     );
     assert_eq!(
         scalar_with::<String>(

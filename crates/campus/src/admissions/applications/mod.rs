@@ -45,6 +45,12 @@ pub fn routes() -> Routes {
             Access::Allowed(AdmissionsApply),
             pages::submit,
         )
+        // Withdrawing cannot be undone: a confirmation first, then the action.
+        .get(
+            "/admissions/applications/{id}/withdraw",
+            Access::Allowed(AdmissionsApply),
+            pages::withdraw_page,
+        )
         .post(
             "/admissions/applications/{id}/withdraw",
             Access::Allowed(AdmissionsApply),

@@ -1,12 +1,14 @@
 //! The applicant's own applications (start one, fill in the details, attach documents,
-//! submit, withdraw, follow its status) and an application as the admissions office sees
-//! it, with the office's decision form.
+//! submit, withdraw after a confirmation, follow its status) and an application as the
+//! admissions office sees it, with the office's decision form. Each form done goes back
+//! to the application saying what happened; a refused one comes back (422) with its
+//! messages by field and what was typed.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -24,10 +26,15 @@ use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::files::uploads;
+use crate::web::confirm::Confirm;
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::words;
+
+/// The statuses an applicant may still withdraw from.
+const WITHDRAWABLE: [&str; 4] = ["draft", "submitted", "under_review", "waitlisted"];
 
 /// The status of a page: `ok`, or 422 when the form it shows was refused.
 pub(crate) fn code(errors: &[FieldError], ok: StatusCode) -> StatusCode {
@@ -45,7 +52,7 @@ struct MineView {
     csrf: String,
     applications: Vec<Application>,
     intakes: Vec<Intake>,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 async fn render_mine(
@@ -65,7 +72,12 @@ async fn render_mine(
         csrf,
         applications,
         intakes,
-        errors,
+        // A refused start names the intake; its line links to the programmes to apply to.
+        errors: errors
+            .into_iter()
+            .map(|e| FieldError::new("others", e.message))
+            .collect::<Vec<_>>()
+            .into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -102,6 +114,67 @@ pub async fn start(
         .await
 }
 
+/// A refused form of the application page, with what was typed in it.
+pub(crate) enum Again {
+    /// The applicant's details, as typed.
+    Details(ApplicationInput),
+    /// The documents form: the kind chosen (files cannot be kept).
+    Documents(String),
+    Pay,
+    Submit,
+    Withdraw,
+    /// The office's "fee received" form: the receipt number typed.
+    Fee(String),
+    /// The office's decision: the reason typed.
+    Decision(String),
+}
+
+impl Again {
+    /// What the summary says was not saved.
+    fn what(&self) -> &'static str {
+        match self {
+            Again::Details(_) => "Your details",
+            Again::Documents(_) => "The documents",
+            Again::Pay => "The payment",
+            Again::Submit | Again::Withdraw => "The application",
+            Again::Fee(_) => "The fee",
+            Again::Decision(_) => "The decision",
+        }
+    }
+
+    /// Where an error that names no field of the page (a conflict's `status`, the
+    /// intake that closed) is shown: the form's own place.
+    fn place(&self) -> &'static str {
+        match self {
+            Again::Details(_) => "details",
+            Again::Documents(_) => "documents",
+            Again::Pay => "fee",
+            Again::Submit => "send",
+            Again::Withdraw => "withdraw",
+            Again::Fee(_) => "receipt",
+            Again::Decision(_) => "decision",
+        }
+    }
+}
+
+/// The fields the application page shows by name; errors of any other are put on the
+/// refused form's place.
+const FIELDS: [&str; 13] = [
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "phone",
+    "address",
+    "previous_school",
+    "qualifying_percent",
+    "statement",
+    "kind",
+    "file",
+    "fee",
+    "receipt",
+    "reason",
+];
+
 #[derive(Template)]
 #[template(path = "admissions/application.html")]
 struct ApplicationView {
@@ -115,8 +188,14 @@ struct ApplicationView {
     upload_limit: String,
     /// Whether fees can be paid online here (a gateway is set up).
     pays_online: bool,
-    message: Option<String>,
-    errors: Vec<FieldError>,
+    /// What the summary says was not saved, when a form was refused.
+    what: &'static str,
+    errors: Errors,
+    /// The details form's values: as typed when it was refused, else as stored.
+    typed: ApplicationInput,
+    kind: String,
+    receipt: String,
+    reason: String,
 }
 
 impl ApplicationView {
@@ -127,6 +206,25 @@ impl ApplicationView {
     fn value<'a>(&self, field: &'a Option<String>) -> &'a str {
         field.as_deref().unwrap_or("")
     }
+
+    fn withdrawable(&self) -> bool {
+        self.own && WITHDRAWABLE.contains(&self.details.application.status.as_str())
+    }
+}
+
+/// The details form's values as stored.
+fn stored(a: &Application) -> ApplicationInput {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    ApplicationInput {
+        first_name: a.first_name.clone(),
+        last_name: a.last_name.clone(),
+        date_of_birth: a.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+        phone: text(&a.phone),
+        address: text(&a.address),
+        previous_school: text(&a.previous_school),
+        qualifying_percent: text(&a.qualifying_percent),
+        statement: a.statement.clone(),
+    }
 }
 
 pub(crate) async fn render_application(
@@ -134,8 +232,7 @@ pub(crate) async fn render_application(
     principal: &Principal,
     jar: CookieJar,
     id: Uuid,
-    message: Option<String>,
-    errors: Vec<FieldError>,
+    again: Option<(Again, Vec<FieldError>)>,
 ) -> AppResult<Response> {
     let manager = principal.can(Permission::AdmissionsManage);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -143,8 +240,37 @@ pub(crate) async fn render_application(
     let intake = intakes::find(&mut tx, details.application.intake_id).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let status = code(&errors, StatusCode::OK);
     let own = details.application.user_id == principal.user_id;
+    let mut typed = stored(&details.application);
+    let (mut what, mut errors) = ("", Errors::none());
+    let (mut kind, mut receipt, mut reason) = (String::new(), String::new(), String::new());
+    if let Some((again, found)) = again {
+        what = again.what();
+        let place = again.place();
+        errors = found
+            .into_iter()
+            .map(|e| {
+                if FIELDS.contains(&e.field.as_str()) {
+                    e
+                } else {
+                    FieldError::new(place, e.message)
+                }
+            })
+            .collect::<Vec<_>>()
+            .into();
+        match again {
+            Again::Details(input) => typed = input,
+            Again::Documents(chosen) => kind = chosen,
+            Again::Fee(typed_receipt) => receipt = typed_receipt,
+            Again::Decision(typed_reason) => reason = typed_reason,
+            Again::Pay | Again::Submit | Again::Withdraw => {}
+        }
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let view = ApplicationView {
         chrome: Chrome::signed_in(
             format!("Application: {}", details.application.program),
@@ -160,8 +286,12 @@ pub(crate) async fn render_application(
         kinds: FILE_KINDS,
         upload_limit: format!("{} MB", state.config.upload_limit_bytes / (1024 * 1024)),
         pays_online: for_new_payments(&state.config).is_some(),
-        message,
+        what,
         errors,
+        typed,
+        kind,
+        receipt,
+        reason,
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -172,42 +302,12 @@ pub async fn application(
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_application(&state, &principal, jar, id, None, Vec::new()).await
+    render_application(&state, &principal, jar, id, None).await
 }
 
-/// The outcome of a form on the application page: back to it, saying what happened.
-pub(crate) async fn after(
-    state: &AppState,
-    principal: &Principal,
-    jar: CookieJar,
-    id: Uuid,
-    tx: sqlx::Transaction<'static, sqlx::Postgres>,
-    outcome: Result<&str, AppError>,
-) -> AppResult<Response> {
-    match outcome {
-        Ok(message) => {
-            tx.commit().await?;
-            render_application(
-                state,
-                principal,
-                jar,
-                id,
-                Some(message.to_string()),
-                Vec::new(),
-            )
-            .await
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            render_application(state, principal, jar, id, None, errors).await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            let errors = vec![FieldError::new("status", message)];
-            render_application(state, principal, jar, id, None, errors).await
-        }
-        Err(other) => Err(other),
-    }
+/// Back to the application, saying what happened.
+fn back_to(id: Uuid, message: impl Into<String>) -> Done {
+    Done::to(format!("/admissions/applications/{id}")).message(message)
 }
 
 /// The applicant's "details" form on their application.
@@ -230,23 +330,38 @@ pub async fn save(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(form): Form<ApplicationForm>,
+    Form(sent): Form<ApplicationForm>,
 ) -> AppResult<Response> {
     let input = ApplicationInput {
-        first_name: form.first_name,
-        last_name: form.last_name,
-        date_of_birth: form.date_of_birth,
-        phone: form.phone,
-        address: form.address,
-        previous_school: form.previous_school,
-        qualifying_percent: form.qualifying_percent,
-        statement: form.statement,
+        first_name: sent.first_name,
+        last_name: sent.last_name,
+        date_of_birth: sent.date_of_birth,
+        phone: sent.phone,
+        address: sent.address,
+        previous_school: sent.previous_school,
+        qualifying_percent: sent.qualifying_percent,
+        statement: sent.statement,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = queries::save(&mut tx, &context, principal.user_id, id, &input)
+    let result = queries::save(&mut tx, &context, principal.user_id, id, &input).await;
+    form::settle(&state, tx, result)
+        .conflict_on("details")
+        .done(|()| back_to(id, "Your details are saved"))
+        .again(async |errors| {
+            let again = Some((Again::Details(input), errors));
+            render_application(&state, &principal, jar, id, again).await
+        })
         .await
-        .map(|()| "Saved.");
-    after(&state, &principal, jar, id, tx, outcome).await
+}
+
+/// "Transcript attached", "2 files attached as identity".
+fn attached(kind: &str, files: usize) -> String {
+    let kind = words::label(kind);
+    if files == 1 {
+        format!("{kind} attached")
+    } else {
+        format!("{files} files attached as {}", kind.to_lowercase())
+    }
 }
 
 pub async fn attach(
@@ -257,27 +372,35 @@ pub async fn attach(
     ApiPath(id): ApiPath<Uuid>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let form = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
-        Ok(form) => form,
+    let upload = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
+        Ok(upload) => upload,
         Err(AppError::Validation(errors)) => {
-            return render_application(&state, &principal, jar, id, None, errors).await;
+            let again = Some((Again::Documents(String::new()), errors));
+            return render_application(&state, &principal, jar, id, again).await;
         }
         Err(other) => return Err(other),
     };
+    let kind = upload.text("kind");
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = queries::attach(
+    let result = queries::attach(
         &mut tx,
         &state.files,
         principal.college,
         &context,
         principal.user_id,
         id,
-        &form.text("kind"),
-        &form.files,
+        &kind,
+        &upload.files,
     )
-    .await
-    .map(|_| "Attached.");
-    after(&state, &principal, jar, id, tx, outcome).await
+    .await;
+    form::settle(&state, tx, result)
+        .conflict_on("documents")
+        .done(|files| back_to(id, attached(&kind, files)))
+        .again(async |errors| {
+            let again = Some((Again::Documents(kind.clone()), errors));
+            render_application(&state, &principal, jar, id, again).await
+        })
+        .await
 }
 
 pub async fn submit(
@@ -288,10 +411,61 @@ pub async fn submit(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = queries::submit(&mut tx, &context, principal.user_id, id)
+    let result = queries::submit(&mut tx, &context, principal.user_id, id).await;
+    form::settle(&state, tx, result)
+        .conflict_on("send")
+        .done(|()| {
+            back_to(
+                id,
+                "Application submitted. The admissions office will review it; this page shows each step.",
+            )
+        })
+        .again(async |errors| {
+            render_application(&state, &principal, jar, id, Some((Again::Submit, errors))).await
+        })
         .await
-        .map(|()| "Submitted. The admissions office will review it; this page shows each step.");
-    after(&state, &principal, jar, id, tx, outcome).await
+}
+
+/// The confirmation before withdrawing: the applicant's own application, still open.
+pub async fn withdraw_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    jar: CookieJar,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let details = queries::details(&mut tx, principal.user_id, false, id).await?;
+    tx.commit().await?;
+    let a = details.application;
+    if !WITHDRAWABLE.contains(&a.status.as_str()) {
+        // Decided (or withdrawn) already: its page says so.
+        return Ok(Redirect::to(&format!("/admissions/applications/{id}")).into_response());
+    }
+    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let chrome = Chrome::signed_in(
+        "Withdraw your application",
+        &principal,
+        csrf.clone(),
+        "/admissions",
+    );
+    let mut confirm = Confirm::new(
+        chrome,
+        csrf,
+        format!("Withdraw your application to {} ({})?", a.program, a.intake),
+        format!("/admissions/applications/{id}/withdraw"),
+    )
+    .consequence(format!(
+        "Your application to {} ({}) is withdrawn; you cannot submit it again.",
+        a.program, a.intake
+    ));
+    if a.status != "draft" {
+        confirm = confirm.consequence("The admissions office stops considering it.");
+    }
+    let page = confirm
+        .button("Withdraw the application")
+        .back(format!("/admissions/applications/{id}"))
+        .respond()?;
+    Ok((jar, page).into_response())
 }
 
 pub async fn withdraw(
@@ -302,10 +476,19 @@ pub async fn withdraw(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = queries::withdraw(&mut tx, &context, principal.user_id, id)
+    let result = async {
+        let program = queries::find(&mut tx, id).await?.program;
+        queries::withdraw(&mut tx, &context, principal.user_id, id).await?;
+        Ok::<_, AppError>(program)
+    }
+    .await;
+    form::settle(&state, tx, result)
+        .conflict_on("withdraw")
+        .done(|program| back_to(id, format!("Your application to {program} is withdrawn")))
+        .again(async |errors| {
+            render_application(&state, &principal, jar, id, Some((Again::Withdraw, errors))).await
+        })
         .await
-        .map(|()| "Withdrawn.");
-    after(&state, &principal, jar, id, tx, outcome).await
 }
 
 /// The office's decision form on an application.
@@ -322,15 +505,26 @@ pub async fn decide(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(form): Form<DecisionForm>,
+    Form(sent): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let input = DecisionInput {
-        status: form.status,
-        reason: form.reason,
+        status: sent.status,
+        reason: sent.reason,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = service::decide(&mut tx, &context, &state.config.base_url(), id, &input)
+    let result = service::decide(&mut tx, &context, &state.config.base_url(), id, &input).await;
+    let now = words::label(&input.status).to_lowercase();
+    form::settle(&state, tx, result)
+        .conflict_on("decision")
+        .done(|()| {
+            back_to(
+                id,
+                format!("The application is {now}; the applicant sees it now."),
+            )
+        })
+        .again(async |errors| {
+            let again = Some((Again::Decision(input.reason), errors));
+            render_application(&state, &principal, jar, id, again).await
+        })
         .await
-        .map(|()| "Decided; the applicant sees it now.");
-    after(&state, &principal, jar, id, tx, outcome).await
 }

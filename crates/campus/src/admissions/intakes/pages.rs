@@ -1,5 +1,6 @@
 //! The admissions office's intakes: the list with the "new intake" form, and an intake's
-//! page with its merit list and seat allocation.
+//! page with its merit list and seat allocation (which goes back to the page saying how
+//! the seats went).
 
 use askama::Template;
 use axum::Form;
@@ -22,7 +23,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -33,7 +34,9 @@ struct IntakesView {
     intakes: Vec<Intake>,
     programs: Vec<(String, String)>,
     input: IntakeInput,
-    errors: Vec<FieldError>,
+    /// The seats as typed (the input keeps a number only once it is one).
+    seats: String,
+    errors: Errors,
 }
 
 async fn render_intakes(
@@ -41,6 +44,7 @@ async fn render_intakes(
     principal: &Principal,
     jar: CookieJar,
     input: IntakeInput,
+    seats: String,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
@@ -55,7 +59,8 @@ async fn render_intakes(
         intakes,
         programs,
         input,
-        errors,
+        seats,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -65,7 +70,15 @@ pub async fn intakes_page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    render_intakes(&state, &principal, jar, IntakeInput::default(), Vec::new()).await
+    render_intakes(
+        &state,
+        &principal,
+        jar,
+        IntakeInput::default(),
+        String::new(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// The office's "new intake" form.
@@ -87,23 +100,25 @@ pub async fn create_intake(
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(form): Form<IntakeForm>,
+    Form(sent): Form<IntakeForm>,
 ) -> AppResult<Response> {
+    let seats = sent.seats;
     let input = IntakeInput {
-        program: form.program,
-        name: form.name,
-        seats: form.seats.trim().parse().unwrap_or(0),
-        application_fee: form.application_fee,
-        currency: form.currency,
-        opens_on: form.opens_on,
-        closes_on: form.closes_on,
-        admits_on: form.admits_on,
+        program: sent.program,
+        name: sent.name,
+        seats: seats.trim().parse().unwrap_or(0),
+        application_fee: sent.application_fee,
+        currency: sent.currency,
+        opens_on: sent.opens_on,
+        closes_on: sent.closes_on,
+        admits_on: sent.admits_on,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = queries::create(&mut tx, &context, &input).await;
     form::settle(&state, tx, result)
+        .conflict_on("name")
         .done(|id| Done::to(format!("/admissions/intakes/{id}")).message("Intake created."))
-        .again(async |errors| render_intakes(&state, &principal, jar, input, errors).await)
+        .again(async |errors| render_intakes(&state, &principal, jar, input, seats, errors).await)
         .await
 }
 
@@ -114,7 +129,6 @@ struct IntakeView {
     csrf: String,
     intake: Intake,
     merit: Vec<MeritLine>,
-    message: Option<String>,
 }
 
 async fn render_intake(
@@ -122,7 +136,6 @@ async fn render_intake(
     principal: &Principal,
     jar: CookieJar,
     id: Uuid,
-    message: Option<String>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let intake = queries::find(&mut tx, id).await?;
@@ -134,7 +147,6 @@ async fn render_intake(
         csrf,
         intake,
         merit,
-        message,
     };
     Ok((jar, render(&view)?).into_response())
 }
@@ -145,22 +157,23 @@ pub async fn intake_page(
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_intake(&state, &principal, jar, id, None).await
+    render_intake(&state, &principal, jar, id).await
 }
 
 pub async fn allocate(
     State(state): State<AppState>,
     principal: Principal,
     context: AuditContext,
-    jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let done = service::allocate(&mut tx, &context, &state.config.base_url(), id).await?;
     tx.commit().await?;
     let message = format!(
-        "{} accepted, {} waitlisted; {} seats left.",
+        "Seats allocated by merit: {} accepted, {} waitlisted; {} seats left.",
         done.accepted, done.waitlisted, done.seats_left
     );
-    render_intake(&state, &principal, jar, id, Some(message)).await
+    Ok(Done::to(format!("/admissions/intakes/{id}"))
+        .message(message)
+        .respond(&state))
 }

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
 use crate::access::principal::Principal;
-use crate::admissions::applications::pages::{after, code, render_application};
+use crate::admissions::applications::pages::{Again, code, render_application};
 use crate::admissions::payments::model::{
     Outcome, Pending, Signed, TEST_CARD_DECLINED, TEST_CARD_PAYS, TestGateway, for_new_payments,
     named,
@@ -23,7 +23,7 @@ use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 pub async fn pay(
@@ -47,9 +47,11 @@ pub async fn pay(
     .await;
     // No message: the checkout (possibly the gateway's own page) says what to do.
     form::settle(&state, tx, result)
-        .conflict_on("status")
+        .conflict_on("fee")
         .done(|checkout| Done::to(checkout.checkout_url))
-        .again(async |errors| render_application(&state, &principal, jar, id, None, errors).await)
+        .again(async |errors| {
+            render_application(&state, &principal, jar, id, Some((Again::Pay, errors))).await
+        })
         .await
 }
 
@@ -67,13 +69,24 @@ pub async fn fee_received(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(form): Form<FeeReceivedForm>,
+    Form(sent): Form<FeeReceivedForm>,
 ) -> AppResult<Response> {
+    let receipt = sent.receipt;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let outcome = queries::record_at_office(&mut tx, &context, id, &form.receipt)
+    let result = queries::record_at_office(&mut tx, &context, id, &receipt).await;
+    form::settle(&state, tx, result)
+        .conflict_on("receipt")
+        .done(|()| {
+            Done::to(format!("/admissions/applications/{id}")).message(format!(
+                "The fee is recorded as received (receipt {}).",
+                receipt.trim()
+            ))
+        })
+        .again(async |errors| {
+            let again = Some((Again::Fee(receipt.clone()), errors));
+            render_application(&state, &principal, jar, id, again).await
+        })
         .await
-        .map(|()| "The fee is recorded as received.");
-    after(&state, &principal, jar, id, tx, outcome).await
 }
 
 #[derive(Template)]
@@ -87,7 +100,7 @@ struct CheckoutView {
     application: Uuid,
     pays: &'static str,
     declined: &'static str,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 async fn own_payment(
@@ -134,7 +147,7 @@ async fn render_checkout(
         application: payment.application_id,
         pays: TEST_CARD_PAYS,
         declined: TEST_CARD_DECLINED,
-        errors,
+        errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
 }
@@ -205,13 +218,10 @@ pub async fn checkout_pay(
         Outcome::Paid => "The application fee is paid.",
         Outcome::Failed => "The payment was declined; try again.",
     };
-    render_application(
-        &state,
-        &principal,
-        jar,
-        payment.application_id,
-        Some(message.to_string()),
-        Vec::new(),
-    )
-    .await
+    Ok(Done::to(format!(
+        "/admissions/applications/{}",
+        payment.application_id
+    ))
+    .message(message)
+    .respond(&state))
 }

@@ -1,5 +1,7 @@
 //! The college's public application page: an applicant's account and a draft
-//! application to the intake they choose.
+//! application to the intake they choose. A refused form comes back (422) with its
+//! messages by field and what was typed (never the password); a form done goes to the
+//! college's sign-in page, which says to confirm the address from the mail first.
 
 use askama::Template;
 use axum::Form;
@@ -12,7 +14,7 @@ use uuid::Uuid;
 use crate::admissions::applications::pages::code;
 use crate::admissions::intakes::model::Intake;
 use crate::admissions::intakes::queries as intakes;
-use crate::admissions::signup::model::{SignUpInput, Signing};
+use crate::admissions::signup::model::{CHECK_YOUR_MAIL, SignUpInput, Signing};
 use crate::admissions::signup::service;
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -22,6 +24,7 @@ use crate::institution::queries;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Brand, Chrome, render};
 use crate::web::throttle::Door;
 
@@ -33,9 +36,9 @@ struct ApplyView {
     slug: String,
     college: String,
     intakes: Vec<Intake>,
+    /// What was typed (never the password).
     input: SignUpInput,
-    done: bool,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
 async fn render_apply(
@@ -43,7 +46,6 @@ async fn render_apply(
     jar: CookieJar,
     slug: &str,
     input: SignUpInput,
-    done: bool,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let college = queries::find_by_slug(&state.db, slug)
@@ -57,24 +59,19 @@ async fn render_apply(
         slug: college.slug.clone(),
         name: college.name.clone(),
     };
+    let status = code(&errors, StatusCode::OK);
     let view = ApplyView {
         chrome: Chrome::college("Apply for admission", brand),
         csrf,
         slug: college.slug,
         college: college.name,
         intakes,
-        input,
-        done,
-        errors: errors.clone(),
-    };
-    let status = code(
-        &errors,
-        if done {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
+        input: SignUpInput {
+            password: String::new(),
+            ..input
         },
-    );
+        errors: errors.into(),
+    };
     Ok((status, jar, render(&view)?).into_response())
 }
 
@@ -83,15 +80,7 @@ pub async fn apply_page(
     jar: CookieJar,
     ApiPath(slug): ApiPath<String>,
 ) -> AppResult<Response> {
-    render_apply(
-        &state,
-        jar,
-        &slug,
-        SignUpInput::default(),
-        false,
-        Vec::new(),
-    )
-    .await
+    render_apply(&state, jar, &slug, SignUpInput::default(), Vec::new()).await
 }
 
 /// The public "apply" form: an applicant's account for one intake.
@@ -105,29 +94,33 @@ pub struct ApplyForm {
     password: String,
 }
 
+/// Makes the applicant's account and draft, then goes to the college's sign-in page,
+/// which says to confirm the address from the mail first. Everyone is told the same,
+/// whether or not the address had an account.
 pub async fn apply(
     State(state): State<AppState>,
     client: ClientIp,
     context: AuditContext,
     jar: CookieJar,
     ApiPath(slug): ApiPath<String>,
-    Form(form): Form<ApplyForm>,
+    Form(sent): Form<ApplyForm>,
 ) -> AppResult<Response> {
     state.throttle.check(Door::SignUp, client.0)?;
     let college = queries::find_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let Ok(intake_id) = Uuid::parse_str(form.intake_id.trim()) else {
-        let errors = vec![FieldError::new("intake_id", "choose a program to apply to")];
-        return render_apply(&state, jar, &slug, SignUpInput::default(), false, errors).await;
-    };
+    let intake_id = Uuid::parse_str(sent.intake_id.trim()).ok();
     let input = SignUpInput {
-        intake_id,
-        first_name: form.first_name,
-        last_name: form.last_name,
-        email: form.email,
-        password: form.password,
+        intake_id: intake_id.unwrap_or_default(),
+        first_name: sent.first_name,
+        last_name: sent.last_name,
+        email: sent.email,
+        password: sent.password,
     };
+    if intake_id.is_none() {
+        let errors = vec![FieldError::new("intake_id", "choose a program to apply to")];
+        return render_apply(&state, jar, &slug, input, errors).await;
+    }
     let base_url = state.config.base_url();
     let signing = Signing {
         college: college.id,
@@ -136,32 +129,10 @@ pub async fn apply(
         base_url: &base_url,
     };
     let mut tx = begin_for_college(&state.db, college.id).await?;
-    match service::sign_up(&mut tx, &context, &signing, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            let shown = SignUpInput {
-                password: String::new(),
-                ..input
-            };
-            render_apply(&state, jar, &slug, shown, true, Vec::new()).await
-        }
-        Err(AppError::Validation(errors)) => {
-            tx.rollback().await?;
-            let shown = SignUpInput {
-                password: String::new(),
-                ..input
-            };
-            render_apply(&state, jar, &slug, shown, false, errors).await
-        }
-        Err(AppError::Conflict(message)) => {
-            tx.rollback().await?;
-            let shown = SignUpInput {
-                password: String::new(),
-                ..input
-            };
-            let errors = vec![FieldError::new("intake_id", message)];
-            render_apply(&state, jar, &slug, shown, false, errors).await
-        }
-        Err(other) => Err(other),
-    }
+    let result = service::sign_up(&mut tx, &context, &signing, &input).await;
+    form::settle(&state, tx, result)
+        .conflict_on("intake_id")
+        .done(|()| Done::to(format!("/c/{}/login", college.slug)).message(CHECK_YOUR_MAIL))
+        .again(async |errors| render_apply(&state, jar, &slug, input, errors).await)
+        .await
 }

@@ -1,11 +1,13 @@
 //! Assignment pages: posting one on a section's page (with files), and an assignment's
-//! page: hand in for a student; hand-ins and grading for a teacher.
+//! page: hand in for a student; hand-ins and grading for a teacher. Each form done goes
+//! back to a page saying what happened; a refused one comes back (422) with its messages
+//! by field and what was typed.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -17,13 +19,16 @@ use crate::coursework::assignments::model::{
 };
 use crate::coursework::assignments::queries;
 use crate::coursework::model::Member;
-use crate::coursework::pages::refused_on_section;
+use crate::coursework::pages::{
+    Again, AssignmentTyped, on_inputs, refused_on_section, render_section,
+};
 use crate::coursework::queries as coursework;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::files::uploads::{self, FileView};
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 pub async fn add_assignment(
@@ -37,20 +42,34 @@ pub async fn add_assignment(
 ) -> AppResult<Response> {
     let form = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
         Ok(form) => form,
-        Err(e) => return refused_on_section(&state, &principal, jar, section, e).await,
+        Err(e) => {
+            let again = Again::Assignment(AssignmentTyped::default());
+            return refused_on_section(&state, &principal, jar, section, again, e).await;
+        }
     };
-    let number = |name: &str| form.text(name).trim().parse::<f64>().unwrap_or(-1.0);
-    let input = NewAssignmentInput {
+    let typed = AssignmentTyped {
         title: form.text("title"),
         instructions: form.text("instructions"),
         due_at: form.text("due_at"),
-        max_marks: number("max_marks"),
-        weight: number("weight"),
+        max_marks: form.text("max_marks"),
+        weight: form.text("weight"),
         accept_late: !form.text("accept_late").is_empty(),
+    };
+    let number = |text: &str| text.trim().parse::<f64>().unwrap_or(-1.0);
+    let input = NewAssignmentInput {
+        title: typed.title.clone(),
+        instructions: typed.instructions.clone(),
+        due_at: typed.due_at.clone(),
+        max_marks: number(&typed.max_marks),
+        weight: number(&typed.weight),
+        accept_late: typed.accept_late,
     };
     let kinds = match uploads::check_all(&form.files) {
         Ok(kinds) => kinds,
-        Err(e) => return refused_on_section(&state, &principal, jar, section, e).await,
+        Err(e) => {
+            let again = Again::Assignment(typed);
+            return refused_on_section(&state, &principal, jar, section, again, e).await;
+        }
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     coursework::teacher(&mut tx, &principal, section).await?;
@@ -76,16 +95,29 @@ pub async fn add_assignment(
         Ok::<_, AppError>(id)
     }
     .await;
-    match created {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/assignments/{id}")).into_response())
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            refused_on_section(&state, &principal, jar, section, e).await
-        }
-    }
+    let title = input.title.trim().to_string();
+    form::settle(&state, tx, created)
+        .conflict_on("title")
+        .done(|id| {
+            Done::to(format!("/assignments/{id}")).message(format!("Assignment {title} set"))
+        })
+        .again(async |errors| {
+            let again = Some((Again::Assignment(typed), errors));
+            render_section(&state, &principal, jar, section, again).await
+        })
+        .await
+}
+
+/// The assignment page's form that was refused, with what was typed in it.
+enum AgainOn {
+    /// The student's hand-in: the answer typed (files cannot be kept).
+    HandIn(String),
+    /// A teacher's grade of one hand-in.
+    Grade {
+        submission: Uuid,
+        score: String,
+        feedback: String,
+    },
 }
 
 #[derive(Template)]
@@ -98,8 +130,15 @@ struct AssignmentPage {
     teacher: bool,
     submissions: Vec<SubmissionView>,
     upload_limit: String,
-    saved: bool,
-    errors: Vec<FieldError>,
+    /// The id of the refused form (`hand-in` or `grade-{submission}`), or empty.
+    refused: String,
+    /// The refused form's errors, under the ids of its inputs.
+    errors: Errors,
+    /// The answer typed in a refused hand-in.
+    body: String,
+    /// The mark and feedback typed in a refused grade.
+    score: String,
+    feedback: String,
 }
 
 impl AssignmentPage {
@@ -110,6 +149,33 @@ impl AssignmentPage {
             self.submissions.first()
         }
     }
+
+    /// Whether the grade form of `s` was the one refused.
+    fn grade_refused(&self, s: &SubmissionView) -> bool {
+        self.refused == format!("grade-{}", s.id)
+    }
+
+    /// The mark in the grade form of `s`: as typed when it was refused, else as stored.
+    fn score_of(&self, s: &SubmissionView) -> String {
+        if self.grade_refused(s) {
+            self.score.clone()
+        } else {
+            s.score.map(|score| score.to_string()).unwrap_or_default()
+        }
+    }
+
+    fn feedback_of(&self, s: &SubmissionView) -> String {
+        if self.grade_refused(s) {
+            self.feedback.clone()
+        } else {
+            s.feedback.clone().unwrap_or_default()
+        }
+    }
+
+    /// The input id of `field` in the grade form of `s`.
+    fn grade_input(&self, field: &str, s: &SubmissionView) -> String {
+        format!("{field}_{}", s.id)
+    }
 }
 
 async fn render_assignment(
@@ -117,8 +183,7 @@ async fn render_assignment(
     principal: &Principal,
     jar: CookieJar,
     id: Uuid,
-    status: StatusCode,
-    errors: Vec<FieldError>,
+    again: Option<(AgainOn, Vec<FieldError>)>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let section = queries::section_of(&mut tx, id).await?;
@@ -136,6 +201,42 @@ async fn render_assignment(
         Member::Student(s) => queries::submissions(&mut tx, id, Some(s)).await?,
     };
     tx.commit().await?;
+    let (mut refused, mut errors) = (String::new(), Errors::none());
+    let (mut body, mut score, mut feedback) = (String::new(), String::new(), String::new());
+    match again {
+        None => {}
+        Some((AgainOn::HandIn(typed), found)) => {
+            refused = "hand-in".to_string();
+            errors = on_inputs(found, &[("body", "body"), ("file", "file")], &refused);
+            body = typed;
+        }
+        Some((
+            AgainOn::Grade {
+                submission,
+                score: typed_score,
+                feedback: typed_feedback,
+            },
+            found,
+        )) => {
+            refused = format!("grade-{submission}");
+            let (score_id, feedback_id) = (
+                format!("score_{submission}"),
+                format!("feedback_{submission}"),
+            );
+            let inputs = [
+                ("score", score_id.as_str()),
+                ("feedback", feedback_id.as_str()),
+            ];
+            errors = on_inputs(found, &inputs, &refused);
+            score = typed_score;
+            feedback = typed_feedback;
+        }
+    }
+    let status = if refused.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = AssignmentPage {
         chrome: Chrome::signed_in(
@@ -150,13 +251,11 @@ async fn render_assignment(
         teacher: member == Member::Teacher,
         submissions,
         upload_limit: format!("{} MB", state.config.upload_limit_bytes / (1024 * 1024)),
-        saved: status == StatusCode::CREATED,
+        refused,
         errors,
-    };
-    let status = if status == StatusCode::CREATED {
-        StatusCode::OK
-    } else {
-        status
+        body,
+        score,
+        feedback,
     };
     Ok((status, jar, render(&page)?).into_response())
 }
@@ -167,41 +266,7 @@ pub async fn assignment_page(
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_assignment(&state, &principal, jar, id, StatusCode::OK, Vec::new()).await
-}
-
-async fn refused_on_assignment(
-    state: &AppState,
-    principal: &Principal,
-    jar: CookieJar,
-    id: Uuid,
-    error: AppError,
-) -> AppResult<Response> {
-    match error {
-        AppError::Validation(errors) => {
-            render_assignment(
-                state,
-                principal,
-                jar,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                errors,
-            )
-            .await
-        }
-        AppError::Conflict(message) => {
-            render_assignment(
-                state,
-                principal,
-                jar,
-                id,
-                StatusCode::CONFLICT,
-                vec![FieldError::new("form", message)],
-            )
-            .await
-        }
-        other => Err(other),
-    }
+    render_assignment(&state, &principal, jar, id, None).await
 }
 
 pub async fn submit(
@@ -214,8 +279,13 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let form = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
         Ok(form) => form,
-        Err(e) => return refused_on_assignment(&state, &principal, jar, id, e).await,
+        Err(AppError::Validation(errors)) => {
+            let again = Some((AgainOn::HandIn(String::new()), errors));
+            return render_assignment(&state, &principal, jar, id, again).await;
+        }
+        Err(other) => return Err(other),
     };
+    let body = form.text("body");
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let section = queries::section_of(&mut tx, id).await?;
     let Member::Student(student) = coursework::member(&mut tx, &principal, section).await? else {
@@ -228,20 +298,19 @@ pub async fn submit(
         &context,
         student,
         id,
-        &form.text("body"),
+        &body,
         &form.files,
     )
     .await;
-    match done {
-        Ok(_) => {
-            tx.commit().await?;
-            render_assignment(&state, &principal, jar, id, StatusCode::CREATED, Vec::new()).await
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            refused_on_assignment(&state, &principal, jar, id, e).await
-        }
-    }
+    // A graded hand-in (a conflict) is said on the form itself.
+    form::settle(&state, tx, done)
+        .conflict_on("hand-in")
+        .done(|_| Done::to(format!("/assignments/{id}")).message("Handed in"))
+        .again(async |errors| {
+            let again = Some((AgainOn::HandIn(body), errors));
+            render_assignment(&state, &principal, jar, id, again).await
+        })
+        .await
 }
 
 /// The grading form of one hand-in.
@@ -259,36 +328,35 @@ pub async fn grade(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(submission): ApiPath<Uuid>,
-    Form(form): Form<GradeForm>,
+    Form(typed): Form<GradeForm>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let assignment = queries::assignment_of_submission(&mut tx, submission).await?;
     let assignment = assignment.ok_or(AppError::NotFound)?;
-    let score = form.score.trim().parse::<f64>();
-    let Ok(score) = score else {
-        tx.rollback().await?;
-        let errors = vec![FieldError::new("score", "must be a number")];
-        return refused_on_assignment(
-            &state,
-            &principal,
-            jar,
-            assignment,
-            AppError::Validation(errors),
-        )
-        .await;
-    };
-    let input = GradeInput {
-        score,
-        feedback: form.feedback,
-    };
-    match queries::grade(&mut tx, &grant, &context, submission, &input).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/assignments/{assignment}")).into_response())
+    let result = match typed.score.trim().parse::<f64>() {
+        Ok(score) => {
+            let input = GradeInput {
+                score,
+                feedback: typed.feedback.clone(),
+            };
+            queries::grade(&mut tx, &grant, &context, submission, &input).await
         }
-        Err(e) => {
-            tx.rollback().await?;
-            refused_on_assignment(&state, &principal, jar, assignment, e).await
-        }
-    }
+        Err(_) => Err(AppError::Validation(vec![FieldError::new(
+            "score",
+            "must be a number",
+        )])),
+    };
+    form::settle(&state, tx, result)
+        .conflict_on("score")
+        .done(|()| Done::to(format!("/assignments/{assignment}")).message("Graded"))
+        .again(async |errors| {
+            let GradeForm { score, feedback } = typed;
+            let again = AgainOn::Grade {
+                submission,
+                score,
+                feedback,
+            };
+            render_assignment(&state, &principal, jar, assignment, Some((again, errors))).await
+        })
+        .await
 }

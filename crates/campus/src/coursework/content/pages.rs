@@ -1,9 +1,10 @@
 //! Course material and meeting forms on a section's page (its teachers'): a material (a
-//! file or a link) and an online meeting.
+//! file or a link) and an online meeting. Each goes back to the section page saying what
+//! was added, or comes back refused (422) with what was typed.
 
 use axum::Form;
 use axum::extract::{Multipart, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
@@ -12,12 +13,15 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::coursework::content::model::NewMeetingInput;
 use crate::coursework::content::queries;
-use crate::coursework::pages::refused_on_section;
+use crate::coursework::pages::{
+    Again, MaterialTyped, MeetingTyped, refused_on_section, render_section,
+};
 use crate::coursework::queries as coursework;
 use crate::db::begin_for_college;
 use crate::error::AppResult;
 use crate::files::uploads;
 use crate::web::extract::ApiPath;
+use crate::web::form::{self, Done};
 
 pub async fn add_material(
     State(state): State<AppState>,
@@ -27,9 +31,17 @@ pub async fn add_material(
     ApiPath(section): ApiPath<Uuid>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let form = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
-        Ok(form) => form,
-        Err(e) => return refused_on_section(&state, &principal, jar, section, e).await,
+    let upload = match uploads::read_form(multipart, state.config.upload_limit_bytes).await {
+        Ok(upload) => upload,
+        Err(e) => {
+            let again = Again::Material(MaterialTyped::default());
+            return refused_on_section(&state, &principal, jar, section, again, e).await;
+        }
+    };
+    let typed = MaterialTyped {
+        title: upload.text("title"),
+        description: upload.text("description"),
+        link: upload.text("link"),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     coursework::teacher(&mut tx, &principal, section).await?;
@@ -39,22 +51,23 @@ pub async fn add_material(
         principal.college,
         &context,
         section,
-        &form.text("title"),
-        &form.text("description"),
-        &form.text("link"),
-        form.files.first(),
+        &typed.title,
+        &typed.description,
+        &typed.link,
+        upload.files.first(),
     )
     .await;
-    match added {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/sections/{section}")).into_response())
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            refused_on_section(&state, &principal, jar, section, e).await
-        }
-    }
+    let title = typed.title.trim().to_string();
+    form::settle(&state, tx, added)
+        .conflict_on("title")
+        .done(|_| {
+            Done::to(format!("/sections/{section}")).message(format!("Material {title} added"))
+        })
+        .again(async |errors| {
+            let again = Some((Again::Material(typed), errors));
+            render_section(&state, &principal, jar, section, again).await
+        })
+        .await
 }
 
 /// The "add a meeting" form.
@@ -74,25 +87,34 @@ pub async fn add_meeting(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(section): ApiPath<Uuid>,
-    Form(form): Form<MeetingForm>,
+    Form(sent): Form<MeetingForm>,
 ) -> AppResult<Response> {
+    let typed = MeetingTyped {
+        title: sent.title,
+        starts_at: sent.starts_at,
+        ends_at: sent.ends_at,
+        link: sent.link,
+        agenda: sent.agenda,
+    };
     let input = NewMeetingInput {
-        title: form.title,
-        starts_at: form.starts_at,
-        ends_at: form.ends_at,
-        link: form.link,
-        agenda: form.agenda,
+        title: typed.title.clone(),
+        starts_at: typed.starts_at.clone(),
+        ends_at: typed.ends_at.clone(),
+        link: typed.link.clone(),
+        agenda: typed.agenda.clone(),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     coursework::teacher(&mut tx, &principal, section).await?;
-    match queries::add_meeting(&mut tx, &context, section, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/sections/{section}")).into_response())
-        }
-        Err(e) => {
-            tx.rollback().await?;
-            refused_on_section(&state, &principal, jar, section, e).await
-        }
-    }
+    let added = queries::add_meeting(&mut tx, &context, section, &input).await;
+    let title = input.title.trim().to_string();
+    form::settle(&state, tx, added)
+        .conflict_on("title")
+        .done(|_| {
+            Done::to(format!("/sections/{section}")).message(format!("Meeting {title} scheduled"))
+        })
+        .again(async |errors| {
+            let again = Some((Again::Meeting(typed), errors));
+            render_section(&state, &principal, jar, section, again).await
+        })
+        .await
 }

@@ -1,8 +1,11 @@
-//! A user's own account: their sessions (with revoke) and changing their password.
+//! A user's own account: their sessions (with revoke), each named by its device, and
+//! changing their password. Each form goes on to a page saying what happened; a refused
+//! one comes back (422) with its messages by field.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
@@ -13,6 +16,7 @@ use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::account::model::device_name;
 use crate::identity::account::queries;
 use crate::identity::signin::model::{Recheck, SessionRow, Visitor};
 use crate::identity::signin::queries as signin;
@@ -21,6 +25,7 @@ use crate::identity::tokens::queries as tokens;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::ApiPath;
+use crate::web::form::{Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Template)]
@@ -30,43 +35,35 @@ struct SessionsPage {
     csrf: String,
     current: Option<Uuid>,
     sessions: Vec<SessionRow>,
-    notice: Option<&'static str>,
 }
 
 impl SessionsPage {
     fn is_current(&self, id: &Uuid) -> bool {
         self.current == Some(*id)
     }
-}
 
-#[derive(Debug, Deserialize, Default)]
-pub struct Notice {
-    done: Option<String>,
+    /// The device a session was started on, as its owner knows it ("Chrome on Windows").
+    fn device(&self, s: &SessionRow) -> String {
+        s.user_agent
+            .as_deref()
+            .map_or_else(|| "Unknown device".to_string(), device_name)
+    }
 }
 
 pub async fn sessions_page(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    crate::web::extract::ApiQuery(notice): crate::web::extract::ApiQuery<Notice>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let sessions = signin::list_live(&mut tx, principal.user_id, state.config.session_idle).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let notice = match notice.done.as_deref() {
-        Some("revoked") => Some("The session was signed out."),
-        Some("password") => {
-            Some("Your password was changed and your other sessions were signed out.")
-        }
-        _ => None,
-    };
     let page = SessionsPage {
         chrome: Chrome::signed_in("Your sessions", &principal, csrf.clone(), "/account"),
         csrf,
         current: principal.session_id,
         sessions,
-        notice,
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -93,7 +90,9 @@ pub async fn revoke_session(
     if Some(id) == principal.session_id {
         return Ok(Redirect::to("/login").into_response());
     }
-    Ok(Redirect::to("/account/sessions?done=revoked").into_response())
+    Ok(Done::to("/account/sessions")
+        .message("The session was signed out; that browser must sign in again.")
+        .respond(&state))
 }
 
 #[derive(Template)]
@@ -101,16 +100,28 @@ pub async fn revoke_session(
 struct PasswordPage {
     chrome: Chrome,
     csrf: String,
-    errors: Vec<FieldError>,
+    errors: Errors,
 }
 
-impl PasswordPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
+fn password_page_with(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let page = PasswordPage {
+        chrome: Chrome::signed_in("Change password", principal, csrf.clone(), "/account"),
+        csrf,
+        // Passwords are never sent back: each box is empty again, its message under it.
+        errors: errors.into(),
+    };
+    Ok((status, jar, render(&page)?).into_response())
 }
 
 pub async fn password_page(
@@ -118,13 +129,7 @@ pub async fn password_page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let page = PasswordPage {
-        chrome: Chrome::signed_in("Change password", &principal, csrf.clone(), "/account"),
-        csrf,
-        errors: Vec::new(),
-    };
-    Ok((jar, render(&page)?).into_response())
+    password_page_with(&state, &principal, jar, Vec::new())
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,7 +143,8 @@ pub struct PasswordForm {
 }
 
 /// Changes the password, revokes every other session, and moves this browser to a new
-/// session id (a change of credentials is a change of privilege).
+/// session id (a change of credentials is a change of privilege); then on to the
+/// sessions page, which says so.
 pub async fn change_password(
     State(state): State<AppState>,
     principal: Principal,
@@ -182,18 +188,7 @@ pub async fn change_password(
             // not be a way to guess the password at leisure.
             tx.commit().await?;
         }
-        let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-        let page = PasswordPage {
-            chrome: Chrome::signed_in("Change password", &principal, csrf.clone(), "/account"),
-            csrf,
-            errors,
-        };
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            jar,
-            render(&page)?,
-        )
-            .into_response());
+        return password_page_with(&state, &principal, jar, errors);
     }
     let hash = password::hash_bounded(&form.new).await?;
     queries::store_password(&mut tx, principal.user_id, hash).await?;
@@ -219,9 +214,8 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     state.principals.forget_user(principal.user_id);
-    Ok((
-        jar.add(cookie),
-        Redirect::to("/account/sessions?done=password"),
-    )
-        .into_response())
+    let done = Done::to("/account/sessions")
+        .message("Your password was changed and your other sessions were signed out.")
+        .respond(&state);
+    Ok((jar.add(cookie), done).into_response())
 }

@@ -1,5 +1,7 @@
-//! Second-factor pages: the sign-in step that asks for a code, enrolment with a QR code,
-//! recovery codes, and switching it off (where the role allows).
+//! Second-factor pages: the sign-in step that asks for a code (in the college's own
+//! header, as its sign-in page), enrolment with a QR code, recovery codes, and switching
+//! it off (where the role allows). A refused form comes back (422) with its message
+//! under its field.
 
 use askama::Template;
 use axum::Form;
@@ -12,8 +14,8 @@ use serde::Deserialize;
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::{self, AuditContext, Entry};
-use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult};
+use crate::db::{CollegeId, begin_for_college};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::identity::mfa::codes;
 use crate::identity::mfa::model::{self, Proof};
 use crate::identity::mfa::queries as mfa;
@@ -25,7 +27,8 @@ use crate::identity::signin::{service, session};
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::ApiQuery;
-use crate::web::layout::{Chrome, render};
+use crate::web::form::{Done, Errors};
+use crate::web::layout::{Brand, Chrome, render};
 use crate::web::throttle::Door;
 
 #[derive(Template)]
@@ -42,22 +45,42 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
+/// The second-factor step, in the header of the college the sign-in belongs to (as its
+/// sign-in page is); 401 with the message when a code was refused.
+async fn render_code(
+    state: &AppState,
+    jar: CookieJar,
+    college: CollegeId,
+    next: Option<&str>,
+    error: bool,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, college).await?;
+    let (slug, name) = mfa::college_brand(&mut tx).await?;
+    tx.commit().await?;
+    let (csrf, jar) = csrf::for_page(state, None, jar);
+    let page = CodePage {
+        chrome: Chrome::college("Second factor", Brand { slug, name }),
+        csrf,
+        next: safe_next(next),
+        error,
+    };
+    let status = if error {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, jar, render(&page)?).into_response())
+}
+
 pub async fn code_page(
     State(state): State<AppState>,
     jar: CookieJar,
     ApiQuery(q): ApiQuery<NextQuery>,
 ) -> AppResult<Response> {
-    if read_ticket(&state, &jar).is_none() {
+    let Some((college, _, _)) = read_ticket(&state, &jar) else {
         return Ok(Redirect::to("/login").into_response());
-    }
-    let (csrf, jar) = csrf::for_page(&state, None, jar);
-    let page = CodePage {
-        chrome: Chrome::platform("Second factor", "/login"),
-        csrf,
-        next: safe_next(q.next.as_deref()),
-        error: false,
     };
-    Ok((jar, render(&page)?).into_response())
+    render_code(&state, jar, college, q.next.as_deref(), false).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,14 +119,7 @@ pub async fn submit_code(
         )
         .await?;
         tx.commit().await?;
-        let (csrf, jar) = csrf::for_page(&state, None, jar);
-        let page = CodePage {
-            chrome: Chrome::platform("Second factor", "/login"),
-            csrf,
-            next: safe_next(form.next.as_deref()),
-            error: true,
-        };
-        return Ok((StatusCode::UNAUTHORIZED, jar, render(&page)?).into_response());
+        return render_code(&state, jar, college, form.next.as_deref(), true).await;
     };
     signin::complete(&mut tx, user).await?;
     let method = match proof {
@@ -134,10 +150,14 @@ struct MfaPage {
     required: bool,
     qr: String,
     key: String,
+    /// Recovery codes to show this once (never again: they are stored hashed).
     recovery_codes: Vec<String>,
     remaining_codes: i64,
-    error: Option<&'static str>,
+    /// Said with the recovery codes, on the page that shows them.
     notice: Option<&'static str>,
+    /// A refused form's errors: `code` (turning it on), `codes-password` (new recovery
+    /// codes) or `password` (turning it off).
+    errors: Errors,
 }
 
 async fn render_mfa(
@@ -145,8 +165,8 @@ async fn render_mfa(
     principal: &Principal,
     jar: CookieJar,
     recovery_codes: Vec<String>,
-    error: Option<&'static str>,
     notice: Option<&'static str>,
+    errors: Vec<FieldError>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let enabled = mfa::enabled(&mut tx, principal.user_id).await?;
@@ -162,6 +182,11 @@ async fn render_mfa(
     let staff_required = mfa::staff_required(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = MfaPage {
         chrome: Chrome::signed_in("Second factor", principal, csrf.clone(), "/account"),
         csrf,
@@ -171,13 +196,8 @@ async fn render_mfa(
         key,
         recovery_codes,
         remaining_codes,
-        error,
         notice,
-    };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+        errors: errors.into(),
     };
     Ok((status, jar, render(&page)?).into_response())
 }
@@ -187,7 +207,18 @@ pub async fn page(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    render_mfa(&state, &principal, jar, Vec::new(), None, None).await
+    render_mfa(&state, &principal, jar, Vec::new(), None, Vec::new()).await
+}
+
+/// The password re-check's refusal, under the password box `field`.
+fn password_problem(recheck: Recheck, field: &str) -> Vec<FieldError> {
+    match recheck {
+        Recheck::Locked => vec![FieldError::new(
+            field,
+            "cannot be checked now: the account is locked after too many wrong attempts; try again later",
+        )],
+        _ => vec![FieldError::new(field, "is not your password")],
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,6 +227,9 @@ pub struct ConfirmForm {
     code: String,
 }
 
+/// Turns the second factor on. The page that answers shows the recovery codes, once: it
+/// is the one page rendered at its form's address, since the codes are kept nowhere to
+/// show them again after a redirect.
 pub async fn confirm(
     State(state): State<AppState>,
     principal: Principal,
@@ -218,15 +252,11 @@ pub async fn confirm(
     .await?
     else {
         tx.commit().await?;
-        return render_mfa(
-            &state,
-            &principal,
-            jar,
-            Vec::new(),
-            Some("That code is not right. Check the app's clock and enter the current code."),
-            None,
-        )
-        .await;
+        let errors = vec![FieldError::new(
+            "code",
+            "is not right: check the app's clock and enter the current code",
+        )];
+        return render_mfa(&state, &principal, jar, Vec::new(), None, errors).await;
     };
     audit::record(
         &mut tx,
@@ -236,9 +266,11 @@ pub async fn confirm(
     .await?;
     tx.commit().await?;
     state.principals.forget_user(principal.user_id);
-    render_mfa(&state, &principal, jar, codes, None, Some("The second factor is on. Keep these recovery codes somewhere safe: each works once, and they are shown only now.")).await
+    let notice = "The second factor is on. Keep these recovery codes somewhere safe: each works once, and they are shown only now.";
+    render_mfa(&state, &principal, jar, codes, Some(notice), Vec::new()).await
 }
 
+/// New recovery codes, shown once on the page that answers (see [`confirm`]).
 pub async fn new_recovery_codes(
     State(state): State<AppState>,
     principal: Principal,
@@ -255,13 +287,8 @@ pub async fn new_recovery_codes(
     let recheck = service::recheck_password(&mut tx, principal.user_id, &form.password).await?;
     if recheck != Recheck::Right {
         tx.commit().await?;
-        let problem = match recheck {
-            Recheck::Locked => {
-                "The account is locked after too many wrong attempts; try again later."
-            }
-            _ => "That is not your password.",
-        };
-        return render_mfa(&state, &principal, jar, Vec::new(), Some(problem), None).await;
+        let errors = password_problem(recheck, "codes-password");
+        return render_mfa(&state, &principal, jar, Vec::new(), None, errors).await;
     }
     let codes = mfa::replace_recovery_codes(&mut tx, principal.user_id).await?;
     audit::record(
@@ -271,15 +298,8 @@ pub async fn new_recovery_codes(
     )
     .await?;
     tx.commit().await?;
-    render_mfa(
-        &state,
-        &principal,
-        jar,
-        codes,
-        None,
-        Some("New recovery codes; the old ones no longer work."),
-    )
-    .await
+    let notice = "New recovery codes; the old ones no longer work.";
+    render_mfa(&state, &principal, jar, codes, Some(notice), Vec::new()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -307,13 +327,8 @@ pub async fn disable(
     let recheck = service::recheck_password(&mut tx, principal.user_id, &form.password).await?;
     if recheck != Recheck::Right {
         tx.commit().await?;
-        let problem = match recheck {
-            Recheck::Locked => {
-                "The account is locked after too many wrong attempts; try again later."
-            }
-            _ => "That is not your password.",
-        };
-        return render_mfa(&state, &principal, jar, Vec::new(), Some(problem), None).await;
+        let errors = password_problem(recheck, "password");
+        return render_mfa(&state, &principal, jar, Vec::new(), None, errors).await;
     }
     mfa::remove(&mut tx, principal.user_id).await?;
     audit::record(
@@ -324,13 +339,7 @@ pub async fn disable(
     .await?;
     tx.commit().await?;
     state.principals.forget_user(principal.user_id);
-    render_mfa(
-        &state,
-        &principal,
-        jar,
-        Vec::new(),
-        None,
-        Some("The second factor is off."),
-    )
-    .await
+    Ok(Done::to("/account/mfa")
+        .message("The second factor is off: signing in takes your password only.")
+        .respond(&state))
 }

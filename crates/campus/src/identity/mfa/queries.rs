@@ -196,3 +196,12 @@ pub async fn staff_required(conn: &mut PgConnection) -> Result<bool, sqlx::Error
         .fetch_one(conn)
         .await
 }
+
+/// The slug and name of the college the transaction acts for: the second-factor step of
+/// signing in shows the college's own header, as its sign-in page does.
+pub async fn college_brand(conn: &mut PgConnection) -> Result<(String, String), sqlx::Error> {
+    let row = sqlx::query!("SELECT slug, name FROM colleges WHERE id = app_current_college()")
+        .fetch_one(conn)
+        .await?;
+    Ok((row.slug, row.name))
+}

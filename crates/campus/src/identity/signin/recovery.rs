@@ -25,6 +25,7 @@ use crate::mail;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::ApiQuery;
+use crate::web::form::{Done, Errors};
 use crate::web::layout::{Chrome, render};
 use crate::web::throttle::Door;
 
@@ -35,8 +36,11 @@ struct ForgotPage {
     csrf: String,
     colleges: Vec<CollegeSummary>,
     college: String,
-    sent: bool,
 }
+
+/// What everyone who asks for a link is told, whether or not the account exists.
+const LINK_SENT: &str = "If an account of that college has that email address, a link to \
+     choose a new password is on its way. It works once, for an hour.";
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ForgotQuery {
@@ -59,7 +63,6 @@ pub async fn forgot_page(
         csrf,
         colleges,
         college,
-        sent: false,
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -76,11 +79,13 @@ pub async fn forgot(
     State(state): State<AppState>,
     context: AuditContext,
     client: ClientIp,
-    jar: CookieJar,
     Form(form): Form<ForgotForm>,
 ) -> AppResult<Response> {
     state.throttle.check(Door::PasswordReset, client.0)?;
+    // Back to the sign-in page, which says a link may be on its way.
+    let mut back = "/login".to_string();
     if let Some(college) = institution::find_by_slug(&state.db, form.college.trim()).await? {
+        back = format!("/c/{}/login", college.slug);
         let mut tx = begin_for_college(&state.db, college.id).await?;
         let user = queries::active_by_email(&mut tx, &form.email.trim().to_lowercase()).await?;
         if let Some((user, name, stored_email)) = user {
@@ -108,15 +113,7 @@ pub async fn forgot(
         }
         tx.commit().await?;
     }
-    let (csrf, jar) = csrf::for_page(&state, None, jar);
-    let page = ForgotPage {
-        chrome: Chrome::platform("Forgotten password", "/login"),
-        csrf,
-        colleges: Vec::new(),
-        college: String::new(),
-        sent: true,
-    };
-    Ok((jar, render(&page)?).into_response())
+    Ok(Done::to(back).message(LINK_SENT).respond(&state))
 }
 
 #[derive(Template)]
@@ -128,16 +125,7 @@ struct SetPasswordPage {
     action: &'static str,
     token: String,
     valid: bool,
-    errors: Vec<FieldError>,
-}
-
-impl SetPasswordPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
+    errors: Errors,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -177,7 +165,7 @@ async fn show(
         action,
         token,
         valid,
-        errors: Vec::new(),
+        errors: Errors::none(),
     };
     let status = if valid {
         axum::http::StatusCode::OK
@@ -255,7 +243,7 @@ async fn set_password(
             action,
             token: form.token,
             valid: true,
-            errors,
+            errors: errors.into(),
         };
         return Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -35,6 +35,7 @@ use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
+use crate::web::form::{Done, Errors};
 use crate::web::layout::{Chrome, render};
 
 #[derive(Debug, Deserialize, Default)]
@@ -243,43 +244,13 @@ struct SettingsPage {
     enabled: bool,
     configured: bool,
     redirect_uri: String,
-    errors: Vec<FieldError>,
-    saved: bool,
-}
-
-impl SettingsPage {
-    /// The text fields: (name, label, value).
-    fn fields(&self) -> [(&'static str, &'static str, &str); 4] {
-        [
-            ("issuer", "Issuer address", self.issuer.as_str()),
-            ("client_id", "Client id", self.client_id.as_str()),
-            (
-                "allowed_domain",
-                "Allowed email domain",
-                self.allowed_domain.as_str(),
-            ),
-            ("label", "Button label", self.label.as_str()),
-        ]
-    }
-
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-}
-
-#[derive(Debug, Deserialize, Default)]
-pub struct Saved {
-    saved: Option<String>,
+    errors: Errors,
 }
 
 pub async fn settings_page(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    ApiQuery(saved): ApiQuery<Saved>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let current = queries::provider(&mut tx, &state, principal.college).await?;
@@ -311,8 +282,7 @@ pub async fn settings_page(
         enabled: current.as_ref().is_some_and(|p| p.enabled),
         configured: current.is_some(),
         redirect_uri: redirect_uri(&state),
-        errors: Vec::new(),
-        saved: saved.saved.is_some(),
+        errors: Errors::none(),
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -397,8 +367,7 @@ pub async fn save(
             enabled,
             configured: existing.is_some(),
             redirect_uri: redirect_uri(&state),
-            errors,
-            saved: false,
+            errors: errors.into(),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response());
     }
@@ -430,5 +399,10 @@ pub async fn save(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to("/admin/sso?saved=1").into_response())
+    let message = if enabled {
+        "Single sign-on saved; the sign-in page offers it."
+    } else {
+        "Single sign-on saved; it is not offered on the sign-in page."
+    };
+    Ok(Done::to("/admin/sso").message(message).respond(&state))
 }

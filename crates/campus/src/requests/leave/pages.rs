@@ -1,5 +1,6 @@
 //! The leave forms of the requests page: ask for leave, withdraw a request, approve or
-//! reject one.
+//! reject one. Each goes back to the requests page saying what happened, or comes back
+//! refused (422) with what was typed.
 
 use axum::Form;
 use axum::extract::State;
@@ -14,7 +15,7 @@ use crate::db::begin_for_college;
 use crate::error::AppResult;
 use crate::requests::leave::model::{LeaveDecisionInput, LeaveInput};
 use crate::requests::leave::queries;
-use crate::requests::pages::render_requests;
+use crate::requests::pages::{Again, render_requests};
 use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done};
 
@@ -32,19 +33,22 @@ pub async fn submit_leave_page(
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(form): Form<LeaveForm>,
+    Form(sent): Form<LeaveForm>,
 ) -> AppResult<Response> {
     let input = LeaveInput {
-        starts_on: form.starts_on,
-        ends_on: form.ends_on,
-        reason: form.reason,
+        starts_on: sent.starts_on,
+        ends_on: sent.ends_on,
+        reason: sent.reason,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = queries::submit(&mut tx, &context, principal.user_id, &input).await;
+    // Leave that overlaps leave already asked for is said at its first day.
     form::settle(&state, tx, result)
-        .conflict_on("form")
+        .conflict_on("starts_on")
         .done(|_| Done::to("/requests").message("Leave requested."))
-        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .again(async |errors| {
+            render_requests(&state, &principal, jar, Some((Again::Leave(input), errors))).await
+        })
         .await
 }
 
@@ -60,7 +64,9 @@ pub async fn cancel_leave_page(
     form::settle(&state, tx, result)
         .conflict_on("form")
         .done(|()| Done::to("/requests").message("Leave request withdrawn."))
-        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .again(async |errors| {
+            render_requests(&state, &principal, jar, Some((Again::Cancel(id), errors))).await
+        })
         .await
 }
 
@@ -78,17 +84,25 @@ pub async fn decide_leave_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(form): Form<LeaveDecisionForm>,
+    Form(sent): Form<LeaveDecisionForm>,
 ) -> AppResult<Response> {
     let input = LeaveDecisionInput {
-        decision: form.decision,
-        comment: form.comment,
+        decision: sent.decision,
+        comment: sent.comment,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = queries::decide(&mut tx, &context, &principal, id, &input).await;
+    let message = if input.decision == "approve" {
+        "Decision recorded: approved."
+    } else {
+        "Decision recorded: rejected."
+    };
     form::settle(&state, tx, result)
         .conflict_on("form")
-        .done(|()| Done::to("/requests").message("Decision recorded."))
-        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .done(|()| Done::to("/requests").message(message))
+        .again(async |errors| {
+            let again = Again::Decision(id, input.comment);
+            render_requests(&state, &principal, jar, Some((again, errors))).await
+        })
         .await
 }

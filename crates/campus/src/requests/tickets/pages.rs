@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::requests::pages::render_requests;
+use crate::requests::pages::{Again, render_requests};
 use crate::requests::tickets::model::{
     CATEGORIES, Comment, CommentInput, STATUSES, Ticket, TicketInput, TicketQuery, UpdateInput,
     topic,
@@ -23,8 +23,9 @@ use crate::requests::tickets::model::{
 use crate::requests::tickets::queries;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
-use crate::web::form::{self, Done};
+use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::words;
 
 /// The "open a ticket" form.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -41,21 +42,30 @@ pub async fn open_ticket_page(
     principal: Principal,
     context: AuditContext,
     jar: CookieJar,
-    Form(form): Form<TicketForm>,
+    Form(sent): Form<TicketForm>,
 ) -> AppResult<Response> {
     let input = TicketInput {
-        category: form.category,
-        title: form.title,
-        body: form.body,
-        location: form.location,
+        category: sent.category,
+        title: sent.title,
+        body: sent.body,
+        location: sent.location,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = queries::open(&mut tx, &context, principal.user_id, &input).await;
     form::settle(&state, tx, result)
+        .conflict_on("title")
         .done(|(id, number)| {
             Done::to(format!("/tickets/{id}")).message(format!("Ticket #{number} opened."))
         })
-        .again(async |errors| render_requests(&state, &principal, jar, errors).await)
+        .again(async |errors| {
+            render_requests(
+                &state,
+                &principal,
+                jar,
+                Some((Again::Ticket(input), errors)),
+            )
+            .await
+        })
         .await
 }
 
@@ -98,7 +108,19 @@ struct TicketPage {
     comments: Vec<Comment>,
     handles: bool,
     statuses: [&'static str; 4],
-    errors: Vec<FieldError>,
+    /// The refused form (`comment` or `update`), or empty.
+    refused: &'static str,
+    errors: Errors,
+    /// What was typed in the comment form, and in the handling form.
+    body: String,
+    status: String,
+    assignee_email: String,
+}
+
+/// A refused form of a ticket's page, with what was typed in it.
+enum OnTicket {
+    Comment(String),
+    Update(UpdateInput),
 }
 
 async fn render_ticket(
@@ -106,13 +128,41 @@ async fn render_ticket(
     principal: &Principal,
     jar: CookieJar,
     id: Uuid,
-    errors: Vec<FieldError>,
+    again: Option<(OnTicket, Vec<FieldError>)>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let (ticket, comments) = queries::view(&mut tx, principal, id).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let status = if errors.is_empty() {
+    let (mut refused, mut errors) = ("", Vec::new());
+    let (mut body, mut status, mut assignee_email) =
+        (String::new(), ticket.status.clone(), String::new());
+    match again {
+        None => {}
+        Some((OnTicket::Comment(typed), found)) => {
+            refused = "comment";
+            errors = found;
+            body = typed;
+        }
+        Some((OnTicket::Update(typed), found)) => {
+            refused = "update";
+            errors = found
+                .into_iter()
+                .map(|e| {
+                    if e.field == "assignee_email" {
+                        e
+                    } else {
+                        FieldError::new("status", e.message)
+                    }
+                })
+                .collect();
+            if !typed.status.is_empty() {
+                status = typed.status;
+            }
+            assignee_email = typed.assignee_email;
+        }
+    }
+    let code = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -129,9 +179,13 @@ async fn render_ticket(
         comments,
         handles: principal.can(Permission::TicketsManage),
         statuses: STATUSES,
-        errors,
+        refused,
+        errors: errors.into(),
+        body,
+        status,
+        assignee_email,
     };
-    Ok((status, jar, render(&view)?).into_response())
+    Ok((code, jar, render(&view)?).into_response())
 }
 
 pub async fn ticket_page(
@@ -140,7 +194,7 @@ pub async fn ticket_page(
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    render_ticket(&state, &principal, jar, id, Vec::new()).await
+    render_ticket(&state, &principal, jar, id, None).await
 }
 
 /// Server-sent events telling a ticket's page that it changed.
@@ -187,15 +241,18 @@ pub async fn comment_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(form): Form<CommentForm>,
+    Form(sent): Form<CommentForm>,
 ) -> AppResult<Response> {
-    let input = CommentInput { body: form.body };
+    let input = CommentInput { body: sent.body };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = queries::comment(&mut tx, &context, &principal, id, &input).await;
     form::settle(&state, tx, result)
         .conflict_on("body")
         .done(|()| Done::to(format!("/tickets/{id}")).message("Comment added."))
-        .again(async |errors| render_ticket(&state, &principal, jar, id, errors).await)
+        .again(async |errors| {
+            let again = Some((OnTicket::Comment(input.body), errors));
+            render_ticket(&state, &principal, jar, id, again).await
+        })
         .await
 }
 
@@ -213,17 +270,28 @@ pub async fn update_page(
     context: AuditContext,
     jar: CookieJar,
     ApiPath(id): ApiPath<Uuid>,
-    Form(form): Form<TicketUpdateForm>,
+    Form(sent): Form<TicketUpdateForm>,
 ) -> AppResult<Response> {
     let input = UpdateInput {
-        status: form.status,
-        assignee_email: form.assignee_email,
+        status: sent.status,
+        assignee_email: sent.assignee_email,
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = queries::update(&mut tx, &context, &principal, id, &input).await;
+    let message = if input.status.is_empty() {
+        "Ticket updated.".to_string()
+    } else {
+        format!(
+            "Ticket updated: {}.",
+            words::label(&input.status).to_lowercase()
+        )
+    };
     form::settle(&state, tx, result)
-        .conflict_on("body")
-        .done(|()| Done::to(format!("/tickets/{id}")).message("Ticket updated."))
-        .again(async |errors| render_ticket(&state, &principal, jar, id, errors).await)
+        .conflict_on("status")
+        .done(|()| Done::to(format!("/tickets/{id}")).message(message))
+        .again(async |errors| {
+            let again = Some((OnTicket::Update(input), errors));
+            render_ticket(&state, &principal, jar, id, again).await
+        })
         .await
 }
