@@ -220,7 +220,7 @@ fn matrix(chosen: &[String]) -> Vec<Area> {
                     chosen: chosen.iter().any(|c| c.trim() == value),
                     value,
                     action: action.replace('_', " "),
-                    scope: *heading,
+                    scope: heading,
                 });
             }
         }
