@@ -108,6 +108,10 @@ struct ProfileView {
     /// Report cards, transcripts, identity cards and portfolios issued to the student.
     issued: Vec<crate::documents::lifecycle::model::IssuedLine>,
     college_slug: String,
+    /// The student's attendance per course against the college's minimum; the outer
+    /// `None` when the viewer may not read the student's attendance, the inner before any
+    /// session is marked.
+    attendance: Option<Option<String>>,
     /// The forms' fields as typed, when one was refused.
     input: ProfileInput,
     errors: Errors,
@@ -163,6 +167,21 @@ pub(crate) async fn render_profile(
     .await
 }
 
+/// A student's attendance per course as bars against the college's minimum, as the
+/// dashboard draws it; `None` before any session of theirs is marked.
+async fn attendance_chart(
+    conn: &mut sqlx::PgConnection,
+    student: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    use crate::academics::attendance::{panels, queries};
+    let courses = queries::of_student(&mut *conn, student).await?;
+    if courses.iter().all(|c| c.percent.is_none()) {
+        return Ok(None);
+    }
+    let threshold = panels::threshold(conn).await?;
+    Ok(panels::chart("Attendance by course", &courses, threshold))
+}
+
 /// The profile page, its forms showing `input` and `errors` (a refused form).
 pub(crate) async fn render_profile_with(
     state: &AppState,
@@ -202,6 +221,15 @@ pub(crate) async fn render_profile_with(
         .collect();
     let points = crate::achievements::queries::points_of(&mut tx, student).await?;
     let issued = crate::documents::lifecycle::queries::of_student(&mut tx, student).await?;
+    let reads_attendance = match principal.grant(Permission::AttendanceRead) {
+        Some(read) => authorize_student(&mut tx, &read, student).await.is_ok(),
+        None => false,
+    };
+    let attendance = if reads_attendance {
+        Some(attendance_chart(&mut tx, student).await?)
+    } else {
+        None
+    };
     let can_manage = match principal.grant(Permission::StudentsManage) {
         Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
         None => false,
@@ -231,6 +259,7 @@ pub(crate) async fn render_profile_with(
         can_manage,
         issued,
         college_slug: principal.college_slug.clone(),
+        attendance,
         statuses: STATUSES,
         input,
         errors: errors.into(),

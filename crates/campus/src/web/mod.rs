@@ -1,6 +1,7 @@
 //! The web layer shared by every domain: page chrome and rendering, error rendering,
 //! extractors that speak our error format, static assets, and the middleware every
-//! request passes through (request id, logging, metrics, client address, headers).
+//! request passes through (request id, logging, metrics, client address, headers); the
+//! pictures drawn on the server (charts, the week grid).
 
 pub mod assets;
 pub mod attachment;
@@ -23,4 +24,5 @@ pub mod request_id;
 pub mod security_headers;
 pub mod throttle;
 pub mod time;
+pub mod week;
 pub mod words;

@@ -27,6 +27,7 @@ mod migrations;
 mod oneroster;
 mod pages;
 mod phone;
+mod pictures;
 mod platform;
 mod privacy;
 mod progress;

@@ -154,6 +154,28 @@ impl Scale {
             .map(|b| b.min_percent)
             .reduce(f64::min)
     }
+
+    /// How many results have each grade: every band of the scale in its order (a grade
+    /// no one has shows as none), then any other letter given (a result graded under an
+    /// earlier scale) in the order met; each with whether it passes. The caller leaves
+    /// out whoever has no grade yet, so a missing mark never counts as a fail.
+    pub fn distribution<'a>(
+        &self,
+        graded: impl IntoIterator<Item = (&'a str, bool)>,
+    ) -> Vec<(String, usize, bool)> {
+        let mut lines: Vec<(String, usize, bool)> = self
+            .bands
+            .iter()
+            .map(|b| (b.letter.clone(), 0, b.passing))
+            .collect();
+        for (letter, passed) in graded {
+            match lines.iter_mut().find(|(l, _, _)| *l == letter) {
+                Some(line) => line.1 += 1,
+                None => lines.push((letter.to_owned(), 1, passed)),
+            }
+        }
+        lines
+    }
 }
 
 /// One assessment's part of a course result.
@@ -267,6 +289,18 @@ mod tests {
             Scale::new(bands).is_err(),
             "letters are unique ignoring case"
         );
+    }
+
+    #[test]
+    fn a_distribution_lists_every_band_then_letters_of_older_scales() {
+        let lines =
+            Scale::built_in().distribution([("A", true), ("F", false), ("A", true), ("X", false)]);
+        assert_eq!(lines.len(), 9);
+        assert_eq!(lines[0], ("O".to_string(), 0, true));
+        assert_eq!(lines[2], ("A".to_string(), 2, true));
+        assert_eq!(lines[7], ("F".to_string(), 1, false));
+        assert_eq!(lines[8], ("X".to_string(), 1, false));
+        assert!(Scale::built_in().distribution([]).iter().all(|l| l.1 == 0));
     }
 
     #[test]

@@ -15,17 +15,17 @@ use crate::academics::assessment::model::{
 };
 use crate::academics::assessment::queries;
 use crate::academics::attendance;
-use crate::academics::attendance::model::{NewSessionInput, SessionLine};
+use crate::academics::attendance::model::{NewSessionInput, SessionAttendance, SessionLine};
 use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::web::csrf;
 use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::{chart, csrf};
 
 /// The kinds of assessment, as stored.
 const KINDS: [&str; 4] = ["exam", "quiz", "assignment", "practical"];
@@ -68,6 +68,9 @@ struct TeachPage {
     section: Uuid,
     title: String,
     sessions: Vec<SessionLine>,
+    /// The section's attendance per session against the college's minimum; `None`
+    /// before any session is marked.
+    attendance_chart: Option<String>,
     assessments: Vec<AssessmentLine>,
     kinds: [&'static str; 4],
     session: SessionForm,
@@ -85,6 +88,33 @@ struct TeachForms {
     assessment_errors: Vec<FieldError>,
 }
 
+/// The section's attendance per marked session as columns over the term, with the
+/// college's minimum drawn across.
+fn session_chart(sessions: &[SessionAttendance], threshold: i16) -> String {
+    let columns: Vec<chart::Column> = sessions
+        .iter()
+        .map(|s| {
+            let month = s.held_on.month().to_string();
+            chart::Column {
+                label: format!("{} {}", s.held_on.day(), month.get(..3).unwrap_or(&month)),
+                percent: s.percent(),
+                note: format!(
+                    "{}, {}% present or late ({} of {})",
+                    crate::academics::timetable::model::show_time(s.start_minute),
+                    s.percent(),
+                    s.attended,
+                    s.marked
+                ),
+            }
+        })
+        .collect();
+    chart::percent_columns(
+        "Attendance per session",
+        &columns,
+        Some(f64::from(threshold)),
+    )
+}
+
 async fn render_page(
     state: &AppState,
     principal: &Principal,
@@ -99,6 +129,13 @@ async fn render_page(
     crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
     let title = queries::section_title(&mut tx, section).await?;
     let sessions = attendance::queries::sessions_of_section(&mut tx, section).await?;
+    let by_session = attendance::queries::attendance_by_session(&mut tx, section).await?;
+    let attendance_chart = if by_session.is_empty() {
+        None
+    } else {
+        let threshold = attendance::panels::threshold(&mut tx).await?;
+        Some(session_chart(&by_session, threshold))
+    };
     let assessments = queries::assessments_of_section(&mut tx, section).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
@@ -108,6 +145,7 @@ async fn render_page(
         section,
         title,
         sessions,
+        attendance_chart,
         assessments,
         kinds: KINDS,
         session: forms.session,

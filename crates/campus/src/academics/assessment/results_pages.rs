@@ -23,10 +23,10 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::web::csrf;
 use crate::web::extract::{ApiPath, form_field as field};
 use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::{chart, csrf};
 
 /// The fields of the section page's forms (return to the teacher, amend a mark): their
 /// errors are shown by each field, any other refusal at the top of the page.
@@ -69,6 +69,95 @@ fn by_student(missing: Vec<MissingMark>) -> Vec<StudentMissing> {
     out
 }
 
+/// Each grade of the scale (then any other given) with how many students have it and
+/// whether it passes. A draft's students with marks missing are left out: their grade
+/// would count the missing marks as zero, so they are counted apart, never as a grade.
+fn graded(
+    scale: &Scale,
+    results: &SectionResults,
+    missing: &[StudentMissing],
+) -> Vec<(String, usize, bool)> {
+    let unfinished = |student: Uuid| {
+        results.status == Status::Draft && missing.iter().any(|m| m.student_id == student)
+    };
+    scale.distribution(
+        results
+            .results
+            .iter()
+            .filter(|r| !unfinished(r.student_id))
+            .map(|r| (r.letter.as_str(), r.passed)),
+    )
+}
+
+/// A line of the grade distribution's figures.
+struct GradeLine {
+    letter: String,
+    /// `Yes`, `No`, or `Not graded` for the students with marks missing.
+    passes: &'static str,
+    students: usize,
+    /// Share of the section's students, e.g. `25%`.
+    share: String,
+}
+
+/// The grade distribution of a section's results page.
+struct Distribution {
+    /// Bars of students per grade with their share of the section, those with marks
+    /// missing apart (`web::chart::count_bars`).
+    chart: String,
+    /// The same as figures.
+    lines: Vec<GradeLine>,
+}
+
+/// The grade distribution, `unfinished` being how many students of a draft have marks
+/// missing; `None` for a section with no student.
+fn distribution(graded: &[(String, usize, bool)], unfinished: usize) -> Option<Distribution> {
+    let total = graded.iter().map(|g| g.1).sum::<usize>() + unfinished;
+    if total == 0 {
+        return None;
+    }
+    let share = |count: usize| format!("{}%", (count as f64 * 100.0 / total as f64).round());
+    let note = |count: usize| {
+        let who = if count == 1 { "student" } else { "students" };
+        format!("{count} {who} · {}", share(count))
+    };
+    let mut bars: Vec<chart::CountBar> = graded
+        .iter()
+        .map(|(letter, count, _)| chart::CountBar {
+            label: letter.clone(),
+            count: *count as u64,
+            note: note(*count),
+            apart: false,
+        })
+        .collect();
+    let mut lines: Vec<GradeLine> = graded
+        .iter()
+        .map(|(letter, count, passing)| GradeLine {
+            letter: letter.clone(),
+            passes: if *passing { "Yes" } else { "No" },
+            students: *count,
+            share: share(*count),
+        })
+        .collect();
+    if unfinished > 0 {
+        bars.push(chart::CountBar {
+            label: "Marks missing".into(),
+            count: unfinished as u64,
+            note: note(unfinished),
+            apart: true,
+        });
+        lines.push(GradeLine {
+            letter: "Marks missing".into(),
+            passes: "Not graded",
+            students: unfinished,
+            share: share(unfinished),
+        });
+    }
+    Some(Distribution {
+        chart: chart::count_bars("Students per grade", &bars),
+        lines,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "academics/section_results.html")]
 struct SectionPage {
@@ -84,6 +173,7 @@ struct SectionPage {
     pass_mark: Option<f64>,
     /// Students of a draft with marks still to enter: their grade is not shown.
     missing: Vec<StudentMissing>,
+    distribution: Option<Distribution>,
     /// Refusals of a workflow step, shown at the top.
     problems: Vec<String>,
     /// Errors of the page's forms, by field.
@@ -138,7 +228,8 @@ async fn render_section(
     let results = results::of_section(&mut tx, section).await?;
     let missing = by_student(queries::missing_marks(&mut tx, section).await?);
     let assessments = queries::assessment_choices(&mut tx, section).await?;
-    let pass_mark = results::scale(&mut tx).await?.pass_mark();
+    let scale = results::scale(&mut tx).await?;
+    let pass_mark = scale.pass_mark();
     // The buttons show where the handlers behind them would act.
     let mut reaches = [false; 2];
     for (reach, permission) in reaches
@@ -154,6 +245,16 @@ async fn render_section(
     let (by_field, problems): (Vec<FieldError>, Vec<FieldError>) = errors
         .into_iter()
         .partition(|e| FORM_FIELDS.contains(&e.field.as_str()));
+    let unfinished = if results.status == Status::Draft {
+        results
+            .results
+            .iter()
+            .filter(|r| missing.iter().any(|m| m.student_id == r.student_id))
+            .count()
+    } else {
+        0
+    };
+    let distribution = distribution(&graded(&scale, &results, &missing), unfinished);
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = SectionPage {
         chrome: Chrome::signed_in(
@@ -172,6 +273,7 @@ async fn render_section(
         assessments,
         pass_mark,
         missing,
+        distribution,
         problems: problems.into_iter().map(|e| e.message).collect(),
         errors: by_field.into(),
         kept,
@@ -301,25 +403,7 @@ async fn render_check(
 
     // A draft's grade of a student with marks missing would count them as zero: such a
     // student is shown as missing, never as a grade.
-    let mut distribution: Vec<(String, usize, bool)> = scale
-        .bands
-        .iter()
-        .map(|b| (b.letter.clone(), 0, b.passing))
-        .collect();
-    for r in &results.results {
-        let unfinished =
-            results.status == Status::Draft && missing.iter().any(|m| m.student_id == r.student_id);
-        if unfinished {
-            continue;
-        }
-        match distribution
-            .iter_mut()
-            .find(|(letter, _, _)| *letter == r.letter)
-        {
-            Some(line) => line.1 += 1,
-            None => distribution.push((r.letter.clone(), 1, r.passed)),
-        }
-    }
+    let distribution = graded(&scale, &results, &missing);
 
     let weight_short = results.total_weight < 100.0 - 0.005;
     let weighs = format!(

@@ -1,5 +1,6 @@
 //! Attendance types: class sessions as entered and as listed, a session's roster with
-//! its marks, and attendance per course for students and their guardians.
+//! its marks, attendance per course for students and their guardians, and a section's
+//! attendance per session.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -74,5 +75,25 @@ pub struct SessionLine {
 impl SessionLine {
     pub fn starts(&self) -> String {
         crate::academics::timetable::model::show_time(self.start_minute)
+    }
+}
+
+/// A marked session of a section: how many students are marked, and how many of them
+/// were present or late.
+#[derive(sqlx::FromRow)]
+pub struct SessionAttendance {
+    pub held_on: time::Date,
+    pub start_minute: i32,
+    pub marked: i64,
+    pub attended: i64,
+}
+
+impl SessionAttendance {
+    /// Present or late, in percent of the students marked (one decimal).
+    pub fn percent(&self) -> f64 {
+        if self.marked == 0 {
+            return 0.0;
+        }
+        (1000.0 * self.attended as f64 / self.marked as f64).round() / 10.0
     }
 }

@@ -1,13 +1,13 @@
 //! Attendance queries: class sessions (added one by one or generated from the
-//! timetable), a session's roster and marks, and attendance per course for a student
-//! and for a guardian's children.
+//! timetable), a session's roster and marks, attendance per course for a student and
+//! for a guardian's children, and a section's attendance per session.
 
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::academics::attendance::model::{
     ChildAttendance, CourseAttendance, EDIT_DAYS, GenerateInput, NewSessionInput, RosterLine,
-    Session, SessionLine,
+    Session, SessionAttendance, SessionLine,
 };
 use crate::academics::timetable::model::{parse_time, show_time};
 use crate::audit::{self, AuditContext, Entry};
@@ -203,6 +203,25 @@ pub async fn sessions_of_section(
 ) -> Result<Vec<SessionLine>, sqlx::Error> {
     sqlx::query_as!(SessionLine, "SELECT cs.id, cs.held_on, cs.start_minute, (SELECT count(*) FROM attendance a WHERE a.college_id = cs.college_id AND a.session_id = cs.id) AS \"marked!\" \
          FROM class_sessions cs WHERE cs.section_id = $1 ORDER BY cs.held_on DESC, cs.start_minute LIMIT 40", section)
+    .fetch_all(conn)
+    .await
+}
+
+/// A section's marked sessions in time order, each with how many students are marked
+/// and how many of them were present or late (its attendance over the term).
+pub async fn attendance_by_session(
+    conn: &mut PgConnection,
+    section: Uuid,
+) -> Result<Vec<SessionAttendance>, sqlx::Error> {
+    sqlx::query_as!(
+        SessionAttendance,
+        "SELECT cs.held_on, cs.start_minute, count(*) AS \"marked!\", \
+            count(*) FILTER (WHERE a.status IN ('present', 'late')) AS \"attended!\" \
+         FROM class_sessions cs JOIN attendance a ON a.college_id = cs.college_id AND a.session_id = cs.id \
+         WHERE cs.section_id = $1 GROUP BY cs.id, cs.held_on, cs.start_minute \
+         ORDER BY cs.held_on, cs.start_minute",
+        section
+    )
     .fetch_all(conn)
     .await
 }

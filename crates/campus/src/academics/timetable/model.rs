@@ -66,6 +66,9 @@ pub struct NewMeetingInput {
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Slot {
+    /// The section met, for the pages' links; not part of the API's slot.
+    #[serde(skip)]
+    pub section_id: Uuid,
     pub weekday: i16,
     pub start_minute: i32,
     pub end_minute: i32,

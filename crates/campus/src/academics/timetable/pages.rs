@@ -30,10 +30,48 @@ struct TimetablePage {
     chrome: Chrome,
     /// Whose week: `Your week`, a room or a teacher.
     heading: String,
+    /// The week as a picture (`web::week`), when anything is timetabled.
+    week: Option<String>,
     slots: Vec<Slot>,
     meetings: Vec<crate::coursework::content::model::MeetingView>,
     rooms: Vec<(Uuid, String)>,
     teachers: Vec<(Uuid, String)>,
+}
+
+/// The week drawn as a grid: a block per meeting on its day, from its start to its end,
+/// coloured by course and linking to the section; `None` when nothing is timetabled.
+fn week_picture(heading: &str, slots: &[Slot]) -> Option<String> {
+    if slots.is_empty() {
+        return None;
+    }
+    let blocks: Vec<crate::web::week::Block> = slots
+        .iter()
+        .map(|s| {
+            let mut lines = vec![format!("{} {}", s.course_code, s.section)];
+            lines.extend(s.room.clone());
+            lines.push(s.hours());
+            let room = match &s.room {
+                Some(room) => format!("room {room}"),
+                None => "no room set".to_string(),
+            };
+            crate::web::week::Block {
+                weekday: s.weekday,
+                start_minute: s.start_minute,
+                end_minute: s.end_minute,
+                key: s.course_code.clone(),
+                lines,
+                title: format!(
+                    "{} {}, {} {}, {room}",
+                    s.course_code,
+                    s.section,
+                    s.day(),
+                    s.hours()
+                ),
+                href: format!("/sections/{}", s.section_id),
+            }
+        })
+        .collect();
+    Some(crate::web::week::week(heading, &blocks))
 }
 
 /// Rooms for everyone; teachers for staff who may read staff records.
@@ -63,6 +101,7 @@ async fn render_week(
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = TimetablePage {
         chrome: Chrome::signed_in(heading.clone(), principal, csrf, "/timetable"),
+        week: week_picture(&heading, &slots),
         heading,
         slots,
         meetings: Vec::new(),
@@ -118,6 +157,7 @@ pub async fn timetable(
     let page = TimetablePage {
         chrome: Chrome::signed_in("Timetable", &principal, csrf, "/timetable"),
         heading: "Your week".into(),
+        week: week_picture("Your week", &slots),
         slots,
         meetings,
         rooms,

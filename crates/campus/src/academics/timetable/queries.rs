@@ -154,7 +154,7 @@ pub async fn add_meeting(
     Ok(meeting)
 }
 
-const SLOTS: &str = "SELECT m.weekday, m.start_minute, m.end_minute, c.code AS course_code, s.code AS section, r.code AS room \
+const SLOTS: &str = "SELECT s.id AS section_id, m.weekday, m.start_minute, m.end_minute, c.code AS course_code, s.code AS section, r.code AS room \
      FROM section_meetings m JOIN sections s ON s.college_id = m.college_id AND s.id = m.section_id \
      JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
      LEFT JOIN rooms r ON r.college_id = m.college_id AND r.id = m.room_id";

@@ -42,4 +42,9 @@ pub fn routes() -> Routes {
             Access::CollegeWide(ResultsPublish),
             api::download,
         )
+        .get(
+            "/documents/report-cards/{id}/events",
+            Access::CollegeWide(ResultsPublish),
+            pages::job_events,
+        )
 }

@@ -1,4 +1,5 @@
-//! Report card job types: a job as asked for and as followed, and what a runner claims.
+//! Report card job types: a job as asked for and as followed, what a runner claims, and
+//! the live-updates topic a job's page follows.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -26,6 +27,19 @@ pub struct JobView {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
+}
+
+impl JobView {
+    /// Whether a runner still has work to do on it (the page follows it live).
+    pub fn unfinished(&self) -> bool {
+        self.status == "queued" || self.status == "running"
+    }
+}
+
+/// The live-updates topic published whenever a job is claimed, progresses, finishes or
+/// fails.
+pub fn topic(job: Uuid) -> String {
+    format!("document_job:{job}")
 }
 
 /// A job a runner has claimed.

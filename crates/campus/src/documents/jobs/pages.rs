@@ -1,5 +1,5 @@
 //! The registrar's printing page: a program's report cards for a term as one job, and
-//! the recent jobs.
+//! the recent jobs, each unfinished one's progress bar kept current by live updates.
 
 use askama::Template;
 use axum::Form;
@@ -9,14 +9,16 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::permissions::{Permission, Scope};
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::documents::jobs::model::{JobView, NewJobInput};
+use crate::documents::jobs::model::{JobView, NewJobInput, topic};
 use crate::documents::jobs::queries;
-use crate::error::{AppResult, FieldError};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::web::csrf;
+use crate::web::extract::ApiPath;
 use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
 
@@ -32,6 +34,13 @@ struct PrintingPage {
     program_id: String,
     term_id: String,
     errors: Errors,
+}
+
+impl PrintingPage {
+    /// Whether a job is still to finish, so the page follows it live.
+    fn following(&self) -> bool {
+        self.jobs.iter().any(JobView::unfinished)
+    }
 }
 
 async fn render_page(
@@ -107,4 +116,41 @@ pub async fn create_page(
         })
         .again(async |errors| render_page(&state, &principal, jar, chosen, errors).await)
         .await
+}
+
+/// Server-sent events telling the printing page that a job moved on (claimed, a batch of
+/// cards done, finished or failed): the page then fetches itself again and replaces the
+/// job's row, its progress bar included. For whoever may print for the whole college,
+/// as long as they still may.
+pub async fn job_events(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(job): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let found = queries::find(&mut tx, job).await?;
+    tx.commit().await?;
+    found.ok_or(AppError::NotFound)?;
+    let recheck = crate::identity::signin::authenticate::recheck(
+        &state,
+        &principal,
+        move |state, now| async move {
+            let prints = now
+                .grant(Permission::ResultsPublish)
+                .is_some_and(|g| g.scope >= Scope::College);
+            if !prints {
+                return Ok(false);
+            }
+            let mut tx = begin_for_college(&state.db, now.college).await?;
+            let found = queries::find(&mut tx, job).await?;
+            tx.commit().await?;
+            Ok(found.is_some())
+        },
+    );
+    Ok(crate::live::changes(
+        &state,
+        principal.college,
+        topic(job),
+        recheck,
+    ))
 }

@@ -1,12 +1,13 @@
 //! Report card job queries: asking for a job (audited), following jobs, and the steps a
 //! runner takes: claim a job under a lease, list its students, record progress, finish or
-//! fail it. Also the programs and terms the printing page offers.
+//! fail it, each step published to the job's live-updates topic so its page follows.
+//! Also the programs and terms the printing page offers.
 
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext, Entry};
-use crate::documents::jobs::model::{JobView, NewJobInput};
+use crate::documents::jobs::model::{JobView, NewJobInput, topic};
 use crate::error::{AppError, FieldError};
 
 macro_rules! students_of_job {
@@ -121,9 +122,9 @@ pub async fn fail(conn: &mut PgConnection, id: Uuid, error: String) -> Result<()
         id,
         error
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::live::publish(conn, &topic(id)).await
 }
 
 /// Claims the oldest job due (queued, or running with its lease ended) for fifteen
@@ -131,13 +132,18 @@ pub async fn fail(conn: &mut PgConnection, id: Uuid, error: String) -> Result<()
 pub async fn claim(
     conn: &mut PgConnection,
 ) -> Result<Option<(Uuid, Uuid, Uuid, Option<Uuid>)>, sqlx::Error> {
-    sqlx::query!("UPDATE document_jobs SET status = 'running', lease_until = now() + interval '15 minutes', done = 0 \
+    let claimed = sqlx::query!("UPDATE document_jobs SET status = 'running', lease_until = now() + interval '15 minutes', done = 0 \
              WHERE id = (SELECT id FROM document_jobs \
                  WHERE status = 'queued' OR (status = 'running' AND lease_until < now()) \
                  ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1) \
              RETURNING id, program_id, term_id, requested_by")
-        .fetch_optional(conn)
-        .await.map(|o| o.map(|r| (r.id, r.program_id, r.term_id, r.requested_by)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| (r.id, r.program_id, r.term_id, r.requested_by));
+    if let Some((id, ..)) = claimed {
+        crate::live::publish(conn, &topic(id)).await?;
+    }
+    Ok(claimed)
 }
 
 /// The students a job prints: (id, student number), in number order.
@@ -153,12 +159,12 @@ pub async fn students(
         .await
 }
 
-/// Records how many cards are done and extends the lease.
+/// Records how many cards are done and extends the lease; the job's page hears of it.
 pub async fn progress(conn: &mut PgConnection, id: Uuid, done: i32) -> Result<(), sqlx::Error> {
     sqlx::query!("UPDATE document_jobs SET done = $2, lease_until = now() + interval '15 minutes' WHERE id = $1", id, done)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::live::publish(conn, &topic(id)).await
 }
 
 /// Marks a job done, with its stored archive.
@@ -169,9 +175,9 @@ pub async fn finish(
     size: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!("UPDATE document_jobs SET status = 'done', file_key = $2, file_size = $3, finished_at = now(), lease_until = NULL WHERE id = $1", id, key, size)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::live::publish(conn, &topic(id)).await
 }
 
 /// The programs to choose from: (id, code and name).
