@@ -212,7 +212,7 @@ async fn the_admissions_office_opens_an_intake_and_decides_an_application_on_its
     doc.expect_text("h1", "Evening intake");
     doc.expect_text(".page-header .lead", "0 of 3 seats filled");
     doc.expect_text(
-        "section[aria-labelledby=merit] .empty",
+        "section[aria-labelledby=applications] .empty",
         "No application submitted yet.",
     );
     assert_eq!(
@@ -273,18 +273,22 @@ async fn the_admissions_office_opens_an_intake_and_decides_an_application_on_its
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 
-    // The intake's merit list shows the application; the office opens it.
+    // The intake's applications, by merit rank, show the application (with a box to
+    // tick it); the office opens it.
     let doc = ok(&office.get(&location).await);
     let row = row_cells(
         &doc,
-        "section[aria-labelledby=merit] table tbody tr",
+        "section[aria-labelledby=applications] table tbody tr",
         "Asha Menon",
     );
-    assert_eq!(row.len(), 4, "{row:?}");
-    assert_eq!(row[0], "1");
-    assert_eq!(row[1], "Asha Menon");
-    assert!(row[2].starts_with("91.5"), "{row:?}");
-    assert_eq!(row[3], "Submitted");
+    assert_eq!(row.len(), 6, "{row:?}");
+    assert_eq!(row[1], "1");
+    assert_eq!(row[2], "Asha Menon");
+    assert!(row[3].starts_with("91.5"), "{row:?}");
+    assert_eq!(row[4], "Submitted");
+    assert!(doc.has(&format!(
+        "input[type=checkbox][name=ids][value='{application}']"
+    )));
     let page_uri = format!("/admissions/applications/{application}");
     assert!(doc.has(&format!("a[href='{page_uri}']")));
     let page = office.get(&page_uri).await;

@@ -32,6 +32,30 @@ pub struct CourseView {
     pub prerequisites: Vec<String>,
 }
 
+/// The columns the catalog's list sorts by, the first its default (`web::list`).
+pub const COURSE_SORTS: [&str; 4] = ["code", "title", "department", "credits"];
+
+/// What the catalog's list is narrowed to: words of a course's code or title, and a
+/// department's code (each ignored when empty).
+#[derive(Debug, Clone, Default)]
+pub struct CourseFilter {
+    pub q: String,
+    pub department: String,
+}
+
+/// A course as the catalog's list shows it, with how many courses the filters select.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CourseLine {
+    pub id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub credits: f64,
+    pub department: String,
+    pub prerequisites: Vec<String>,
+    /// Every course the filters select (the same on each row).
+    pub total: i64,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct SectionView {
     pub id: Uuid,

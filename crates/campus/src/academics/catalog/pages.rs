@@ -1,5 +1,6 @@
-//! Catalog and registration pages: everyone browses; registrars and coordinators add
-//! courses and sections; students enrol and drop (a drop is confirmed first).
+//! Catalog and registration pages: everyone browses the catalog (filtered, sorted, by
+//! pages, or as CSV); registrars and coordinators add courses and sections; students
+//! enrol and drop (a drop is confirmed first).
 
 use askama::Template;
 use axum::Form;
@@ -11,7 +12,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::academics::catalog::model::{
-    CourseView, EnrollmentView, NewCourseInput, NewSectionInput, Outcome, SectionView,
+    COURSE_SORTS, CourseFilter, CourseLine, CourseView, EnrollmentView, NewCourseInput,
+    NewSectionInput, Outcome, SectionView,
 };
 use crate::academics::catalog::{queries, service};
 use crate::access::permissions::Permission;
@@ -20,16 +22,53 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::exports::Cell;
+use crate::web::attachment::attachment;
+use crate::web::chart::{Bar, percent_bars};
 use crate::web::confirm::Confirm;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::list::{ListQuery, Listing};
 
-#[derive(Debug, Deserialize, Default)]
+/// Courses on a page of the catalog.
+const PER_PAGE: u32 = 25;
+/// The most rows a CSV export holds.
+const CSV_ROWS: i64 = 10_000;
+
+/// The catalog's address: its filters, sort and page, and `format=csv` for every course
+/// the filters select as a spreadsheet.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
 pub struct CatalogQuery {
-    #[serde(default)]
     q: String,
+    department: String,
+    sort: String,
+    dir: String,
+    page: String,
+    format: String,
+}
+
+impl CatalogQuery {
+    fn filter(&self) -> CourseFilter {
+        CourseFilter {
+            q: self.q.trim().to_string(),
+            department: self.department.trim().to_uppercase(),
+        }
+    }
+
+    fn listing(&self) -> Listing {
+        let query = ListQuery {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            page: self.page.clone(),
+        };
+        let filter = self.filter();
+        Listing::new("/catalog", &query, &COURSE_SORTS, PER_PAGE)
+            .filter("q", &filter.q)
+            .filter("department", &filter.department)
+    }
 }
 
 /// The "new course" form as typed, shown again when it is refused.
@@ -49,29 +88,52 @@ pub struct CourseForm {
 struct CatalogPage {
     chrome: Chrome,
     csrf: String,
-    q: String,
-    courses: Vec<CourseView>,
+    /// The filters as the filter bar shows them.
+    filter: CourseFilter,
+    departments: Vec<(String, String)>,
+    list: Listing,
+    courses: Vec<CourseLine>,
     can_manage: bool,
     course: CourseForm,
     errors: Errors,
+}
+
+impl CatalogPage {
+    fn filtered(&self) -> bool {
+        !self.filter.q.is_empty() || !self.filter.department.is_empty()
+    }
 }
 
 async fn render_catalog(
     state: &AppState,
     principal: &Principal,
     jar: CookieJar,
-    q: String,
+    query: CatalogQuery,
     course: CourseForm,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
+    let filter = query.filter();
+    let list = query.listing();
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let courses = queries::search(&mut tx, &q, 200).await?;
+    let courses = queries::page(
+        &mut tx,
+        &filter,
+        &list.sort,
+        list.desc,
+        list.limit(),
+        list.offset(),
+    )
+    .await?;
+    let departments = queries::departments(&mut tx).await?;
     tx.commit().await?;
+    let total = courses.first().map_or(0, |c| c.total);
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = CatalogPage {
         chrome: Chrome::signed_in("Catalog", principal, csrf.clone(), "/catalog"),
         csrf,
-        q,
+        filter,
+        departments,
+        list: list.with_total(total),
         courses,
         can_manage: principal.can(Permission::CatalogManage),
         course,
@@ -80,17 +142,51 @@ async fn render_catalog(
     Ok((jar, render(&page)?).into_response())
 }
 
+/// Every course the filters select (up to `CSV_ROWS`), in the list's order, as CSV.
+async fn catalog_csv(
+    state: &AppState,
+    principal: &Principal,
+    query: &CatalogQuery,
+) -> AppResult<Response> {
+    let list = query.listing();
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let courses =
+        queries::page(&mut tx, &query.filter(), &list.sort, list.desc, CSV_ROWS, 0).await?;
+    tx.commit().await?;
+    let header: Vec<String> = ["Code", "Title", "Department", "Credits", "Prerequisites"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let rows: Vec<Vec<Cell>> = courses
+        .into_iter()
+        .map(|c| {
+            vec![
+                Cell::Text(c.code),
+                Cell::Text(c.title),
+                Cell::Text(c.department),
+                Cell::Number(c.credits),
+                Cell::Text(c.prerequisites.join(", ")),
+            ]
+        })
+        .collect();
+    let bytes = crate::exports::csv(&header, &rows)?;
+    Ok(attachment(bytes, "text/csv; charset=utf-8", "catalog.csv"))
+}
+
 pub async fn catalog(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    ApiQuery(q): ApiQuery<CatalogQuery>,
+    ApiQuery(query): ApiQuery<CatalogQuery>,
 ) -> AppResult<Response> {
+    if query.format == "csv" {
+        return catalog_csv(&state, &principal, &query).await;
+    }
     render_catalog(
         &state,
         &principal,
         jar,
-        q.q,
+        query,
         CourseForm::default(),
         Vec::new(),
     )
@@ -141,7 +237,15 @@ pub async fn create_course(
             Done::to(format!("/catalog/courses/{id}")).message(format!("Course {code} created"))
         })
         .again(async |errors| {
-            render_catalog(&state, &principal, jar, String::new(), typed, errors).await
+            render_catalog(
+                &state,
+                &principal,
+                jar,
+                CatalogQuery::default(),
+                typed,
+                errors,
+            )
+            .await
         })
         .await
 }
@@ -162,6 +266,8 @@ struct CoursePage {
     csrf: String,
     course: CourseView,
     sections: Vec<SectionView>,
+    /// Each section's seats taken, as bars (empty when the course has no section).
+    seats: String,
     terms: Vec<(Uuid, String)>,
     can_manage: bool,
     can_enrol: bool,
@@ -200,6 +306,7 @@ async fn render_course(
     let sections = queries::sections_of(&mut tx, id).await?;
     let terms = queries::current_terms(&mut tx).await?;
     tx.commit().await?;
+    let seats = seat_bars(&sections);
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let section = extras.section.unwrap_or_else(|| SectionForm {
         code: "A".into(),
@@ -210,6 +317,7 @@ async fn render_course(
         csrf,
         course,
         sections,
+        seats,
         terms,
         can_manage: principal.can(Permission::CatalogManage),
         can_enrol: principal.can(Permission::RegistrationEnrol),
@@ -218,6 +326,32 @@ async fn render_course(
         errors: extras.errors.into(),
     };
     Ok((jar, render(&page)?).into_response())
+}
+
+/// Each section's seats taken as a bar ("28 of 30 seats"); sections are named by their
+/// code, and by their term too when the course runs in more than one.
+fn seat_bars(sections: &[SectionView]) -> String {
+    if sections.is_empty() {
+        return String::new();
+    }
+    let one_term = sections.iter().all(|s| s.term == sections[0].term);
+    let bars: Vec<Bar> = sections
+        .iter()
+        .map(|s| Bar {
+            label: if one_term {
+                format!("Section {}", s.code)
+            } else {
+                format!("{} {}", s.code, s.term)
+            },
+            percent: if s.capacity > 0 {
+                f64::from(s.enrolled) * 100.0 / f64::from(s.capacity)
+            } else {
+                0.0
+            },
+            note: format!("{} of {} seats", s.enrolled, s.capacity),
+        })
+        .collect();
+    percent_bars("Seats taken", &bars, None)
 }
 
 pub async fn course(

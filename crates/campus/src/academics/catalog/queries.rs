@@ -6,7 +6,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::academics::catalog::model::{
-    CourseView, EnrollmentView, NewCourseInput, NewSectionInput, NewWindowInput, SectionView,
+    CourseFilter, CourseLine, CourseView, EnrollmentView, NewCourseInput, NewSectionInput,
+    NewWindowInput, SectionView,
 };
 use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
@@ -32,6 +33,67 @@ pub async fn search(
     .bind(limit)
     .fetch_all(conn)
     .await
+}
+
+/// One page of the catalog's list (or, for its CSV, up to `limit` courses from the first):
+/// the courses `filter` selects, sorted by one of `COURSE_SORTS` in the direction asked,
+/// the code breaking ties. `sort` only chooses among fixed columns; it is never placed
+/// in the statement. Each row carries how many courses the filters select.
+pub async fn page(
+    conn: &mut PgConnection,
+    filter: &CourseFilter,
+    sort: &str,
+    desc: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CourseLine>, sqlx::Error> {
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+        "SELECT c.id, c.code, c.title, c.credits::float8 AS credits, d.code AS department, \
+            coalesce(array_agg(p.code ORDER BY p.code) FILTER (WHERE p.code IS NOT NULL), '{}') AS prerequisites, \
+            count(*) OVER () AS total \
+         FROM courses c JOIN departments d ON d.college_id = c.college_id AND d.id = c.department_id \
+         LEFT JOIN course_prerequisites cp ON cp.college_id = c.college_id AND cp.course_id = c.id \
+         LEFT JOIN courses p ON p.college_id = cp.college_id AND p.id = cp.prerequisite_id \
+         WHERE true",
+    );
+    let q = filter.q.trim();
+    if !q.is_empty() {
+        sql.push(
+            " AND (to_tsvector('simple', c.code || ' ' || c.title) @@ plainto_tsquery('simple', ",
+        )
+        .push_bind(q.to_string())
+        .push(") OR c.code ILIKE ")
+        .push_bind(q.to_string())
+        .push(" || '%')");
+    }
+    let department = filter.department.trim();
+    if !department.is_empty() {
+        sql.push(" AND d.code = upper(")
+            .push_bind(department.to_string())
+            .push(")");
+    }
+    let column = match sort {
+        "title" => "c.title",
+        "department" => "d.code",
+        "credits" => "c.credits",
+        _ => "c.code",
+    };
+    sql.push(" GROUP BY c.college_id, c.id, d.code ORDER BY ")
+        .push(column)
+        .push(if desc { " DESC" } else { " ASC" })
+        .push(", c.code, c.id LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    sql.build_query_as().fetch_all(conn).await
+}
+
+/// The college's departments as (code, "code name"), for the catalog's filter.
+pub async fn departments(conn: &mut PgConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query!("SELECT code, code || ' ' || name AS \"label!\" FROM departments ORDER BY code")
+        .fetch_all(conn)
+        .await
+        .map(|v| v.into_iter().map(|r| (r.code, r.label)).collect::<Vec<_>>())
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> Result<Option<CourseView>, sqlx::Error> {

@@ -97,6 +97,51 @@ pub struct MeritLine {
     pub submitted_at: Option<OffsetDateTime>,
 }
 
+/// The columns an intake's list of applications sorts by, the first (merit rank) its
+/// default (`web::list`).
+pub const APPLICATION_SORTS: [&str; 5] = ["rank", "name", "percent", "status", "submitted"];
+
+/// The statuses an intake's list shows (a draft is the applicant's alone), in the order
+/// an application goes through them.
+pub const LISTED_STATUSES: [&str; 6] = [
+    "submitted",
+    "under_review",
+    "waitlisted",
+    "accepted",
+    "rejected",
+    "withdrawn",
+];
+
+/// What an intake's list of applications is narrowed to (each ignored when empty): a
+/// status, and words of the applicant's name or email.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub status: String,
+    pub q: String,
+}
+
+/// An application as its intake's list shows it, with how many the filters select.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApplicationLine {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub qualifying_percent: Option<String>,
+    pub status: String,
+    pub submitted_at: Option<OffsetDateTime>,
+    /// The place on the merit list (none once withdrawn).
+    pub rank: Option<i64>,
+    /// Every application the filters select (the same on each row).
+    pub total: i64,
+}
+
+impl ApplicationLine {
+    /// Whether the office may move it under review (and so tick it for that).
+    pub fn reviewable(&self) -> bool {
+        matches!(self.status.as_str(), "submitted" | "waitlisted")
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(as = ApplicationDecision)]
 pub struct DecisionInput {

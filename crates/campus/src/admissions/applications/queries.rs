@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::access::principal::Principal;
 use crate::admissions::applications::model::{
-    Application, ApplicationInput, AttachedFile, Details, Event, FILE_KINDS, MAX_FILES, MeritLine,
+    Application, ApplicationFilter, ApplicationInput, ApplicationLine, AttachedFile, Details,
+    Event, FILE_KINDS, LISTED_STATUSES, MAX_FILES, MeritLine,
 };
 use crate::admissions::intakes::queries as intakes;
 use crate::audit::{self, AuditContext, Entry};
@@ -464,6 +465,75 @@ pub async fn of_intake(
     .bind(status)
     .fetch_all(conn)
     .await
+}
+
+/// One page of an intake's applications for the admissions office (or, for its CSV, up
+/// to `limit` from the first): those `filter` selects, drafts never, sorted by one of
+/// `APPLICATION_SORTS` in the direction asked, the merit rank and then the id breaking
+/// ties. `sort` only chooses among fixed columns; it is never placed in the statement.
+/// The rank is the merit list's (the filters do not change it); each row carries how
+/// many applications the filters select.
+pub async fn page_of_intake(
+    conn: &mut PgConnection,
+    intake: Uuid,
+    filter: &ApplicationFilter,
+    sort: &str,
+    desc: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ApplicationLine>, AppError> {
+    if !filter.status.is_empty() && !LISTED_STATUSES.contains(&filter.status.as_str()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "must be submitted, under_review, waitlisted, accepted, rejected or withdrawn",
+        )]));
+    }
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+        "SELECT a.id, a.first_name || ' ' || a.last_name AS name, u.email::text AS email, \
+            a.qualifying_percent::text AS qualifying_percent, a.status, a.submitted_at, m.rank, \
+            count(*) OVER () AS total \
+         FROM applications a JOIN users u ON u.college_id = a.college_id AND u.id = a.user_id \
+         LEFT JOIN (SELECT college_id, id, \
+                row_number() OVER (ORDER BY qualifying_percent DESC NULLS LAST, submitted_at, id) AS rank \
+              FROM applications WHERE intake_id = ",
+    );
+    sql.push_bind(intake)
+        .push(
+            " AND status IN ('submitted', 'under_review', 'accepted', 'waitlisted', 'rejected')) m \
+             ON m.college_id = a.college_id AND m.id = a.id \
+             WHERE a.status <> 'draft' AND a.intake_id = ",
+        )
+        .push_bind(intake);
+    if !filter.status.is_empty() {
+        sql.push(" AND a.status = ")
+            .push_bind(filter.status.clone());
+    }
+    let q = filter.q.trim();
+    if !q.is_empty() {
+        sql.push(
+            " AND strpos(lower(a.first_name || ' ' || a.last_name || ' ' || u.email::text), lower(",
+        )
+        .push_bind(q.to_string())
+        .push(")) > 0");
+    }
+    let column = match sort {
+        "name" => "lower(a.first_name || ' ' || a.last_name)",
+        "percent" => "a.qualifying_percent",
+        // Statuses in the order an application goes through them.
+        "status" => {
+            "array_position(ARRAY['submitted', 'under_review', 'waitlisted', 'accepted', 'rejected', 'withdrawn'], a.status)"
+        }
+        "submitted" => "a.submitted_at",
+        _ => "m.rank",
+    };
+    sql.push(" ORDER BY ")
+        .push(column)
+        .push(if desc { " DESC" } else { " ASC" })
+        .push(" NULLS LAST, m.rank NULLS LAST, a.id LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    Ok(sql.build_query_as().fetch_all(conn).await?)
 }
 
 /// Who may read an application's file: its applicant and the admissions office. `None`

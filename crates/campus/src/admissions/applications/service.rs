@@ -74,6 +74,48 @@ pub async fn decide(
     }
 }
 
+/// Moves several applications of an intake under review at once, each through `decide`
+/// (its checks, history and audit entry), in the caller's transaction: all of them or,
+/// when one cannot move, none. Returns how many moved.
+pub async fn review_many(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    base_url: &str,
+    intake: Uuid,
+    ids: &[Uuid],
+) -> Result<usize, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "applications",
+            "tick the applications to move under review",
+        )]));
+    }
+    let input = DecisionInput {
+        status: "under_review".into(),
+        reason: String::new(),
+    };
+    for id in ids {
+        let application = find(conn, *id).await?;
+        if application.intake_id != intake {
+            return Err(AppError::NotFound);
+        }
+        match decide(conn, context, base_url, *id, &input).await {
+            Ok(()) => {}
+            Err(AppError::Conflict(message)) => {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "applications",
+                    format!(
+                        "{} {}: {message}",
+                        application.first_name, application.last_name
+                    ),
+                )]));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(ids.len())
+}
+
 async fn set_status(
     conn: &mut PgConnection,
     context: &AuditContext,

@@ -1,5 +1,6 @@
 //! Intakes: a program's admission round, with its seats, application fee and dates; the
-//! admissions office's merit list and seat allocation per intake.
+//! admissions office's list of an intake's applications (by merit rank) and seat
+//! allocation per intake.
 
 pub mod api;
 pub mod model;
@@ -25,6 +26,13 @@ pub fn routes() -> Routes {
             "/admissions/intakes/{id}",
             Access::Allowed(AdmissionsManage),
             pages::intake_page,
+        )
+        // The list's ticked applications moved under review at once: the same access
+        // as one application's decision.
+        .post(
+            "/admissions/intakes/{id}/review",
+            Access::Allowed(AdmissionsManage),
+            pages::review,
         )
         .post(
             "/admissions/intakes/{id}/allocate",

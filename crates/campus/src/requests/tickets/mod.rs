@@ -17,6 +17,13 @@ pub fn routes() -> Routes {
             Access::Allowed(TicketsManage),
             pages::queue_page,
         )
+        // The queue's ticked tickets changed at once: the same access as one ticket's
+        // change.
+        .post(
+            "/tickets/bulk",
+            Access::Allowed(TicketsManage),
+            pages::bulk_page,
+        )
         .get("/tickets/{id}", Access::SignedIn, pages::ticket_page)
         .get(
             "/tickets/{id}/events",

@@ -82,6 +82,44 @@ pub struct TicketQuery {
     pub mine: bool,
 }
 
+/// The columns the queue sorts by, the first its default (`web::list`; latest change first
+/// when no sort is asked).
+pub const TICKET_SORTS: [&str; 7] = [
+    "updated",
+    "number",
+    "title",
+    "category",
+    "status",
+    "requester",
+    "assignee",
+];
+
+/// What the queue is narrowed to (each ignored when empty or false).
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub status: String,
+    pub category: String,
+    /// Only tickets assigned to the caller.
+    pub mine: bool,
+}
+
+/// A ticket as the queue shows it, with how many tickets the filters select.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketLine {
+    pub id: Uuid,
+    pub number: i32,
+    pub title: String,
+    pub category: String,
+    pub location: String,
+    pub status: String,
+    pub requester: String,
+    pub assignee: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    /// Every ticket the filters select within the caller's reach (the same on each row).
+    pub total: i64,
+}
+
 /// How far a principal's `tickets.manage` reaches: a college-wide grant every ticket; a
 /// narrower one (a college's own role, say) the tickets assigned to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Ticket pages: the "open a ticket" form of the requests page, the queue of those who
-//! handle tickets, and a ticket's page with its comments, forms and live updates.
+//! handle tickets (filtered, sorted, by pages or as CSV, ticked tickets changed at once),
+//! and a ticket's page with its comments, forms and live updates.
 
 use askama::Template;
 use axum::Form;
@@ -15,16 +16,19 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::exports::Cell;
 use crate::requests::pages::{Again, render_requests};
 use crate::requests::tickets::model::{
-    CATEGORIES, Comment, CommentInput, STATUSES, Ticket, TicketInput, TicketQuery, UpdateInput,
-    topic,
+    CATEGORIES, Comment, CommentInput, QueueFilter, STATUSES, TICKET_SORTS, Ticket, TicketInput,
+    TicketLine, UpdateInput, topic,
 };
 use crate::requests::tickets::queries;
+use crate::web::attachment::attachment;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::list::{ListQuery, Listing};
 use crate::web::words;
 
 /// The "open a ticket" form.
@@ -69,34 +73,266 @@ pub async fn open_ticket_page(
         .await
 }
 
+/// Tickets on a page of the queue.
+const PER_PAGE: u32 = 25;
+/// The most rows a CSV export holds.
+const CSV_ROWS: i64 = 10_000;
+
+/// The queue's address: its filters, sort and page, and `format=csv` for every ticket the
+/// filters select as a spreadsheet. (Every value is text, so a filter form's empty box or
+/// a hand-typed address never fails to read.)
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    status: String,
+    category: String,
+    mine: String,
+    sort: String,
+    dir: String,
+    page: String,
+    format: String,
+}
+
+impl QueueQuery {
+    fn filter(&self) -> QueueFilter {
+        QueueFilter {
+            status: self.status.trim().to_string(),
+            category: self.category.trim().to_string(),
+            mine: matches!(self.mine.trim(), "true" | "on" | "1"),
+        }
+    }
+
+    fn listing(&self) -> Listing {
+        // Latest change first until another order is asked for.
+        let dir = if self.sort.is_empty() && self.dir.is_empty() {
+            "desc".to_string()
+        } else {
+            self.dir.clone()
+        };
+        let query = ListQuery {
+            sort: self.sort.clone(),
+            dir,
+            page: self.page.clone(),
+        };
+        let filter = self.filter();
+        Listing::new("/tickets", &query, &TICKET_SORTS, PER_PAGE)
+            .filter("status", &filter.status)
+            .filter("category", &filter.category)
+            .filter("mine", if filter.mine { "true" } else { "" })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "requests/queue.html")]
 struct QueueView {
     chrome: Chrome,
-    tickets: Vec<Ticket>,
-    query: TicketQuery,
+    csrf: String,
+    filter: QueueFilter,
+    list: Listing,
+    tickets: Vec<TicketLine>,
     statuses: [&'static str; 4],
     categories: [&'static str; 7],
+    /// Where the bulk form posts: the list's own address, so it comes back to it.
+    bulk_action: String,
+    /// The bulk form as typed when it was refused: the tickets ticked, the status and
+    /// the assignee.
+    ticked: Vec<Uuid>,
+    bulk: UpdateInput,
+    errors: Errors,
+}
+
+impl QueueView {
+    fn is_ticked(&self, id: &Uuid) -> bool {
+        self.ticked.contains(id)
+    }
+
+    fn filtered(&self) -> bool {
+        !self.filter.status.is_empty() || !self.filter.category.is_empty() || self.filter.mine
+    }
+}
+
+/// The query string of a list's address (after `?`), kept by the bulk form.
+fn query_of(href: &str) -> &str {
+    href.split_once('?').map_or("", |(_, query)| query)
+}
+
+async fn render_queue(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    query: QueueQuery,
+    again: Option<(Vec<Uuid>, UpdateInput, Vec<FieldError>)>,
+) -> AppResult<Response> {
+    let filter = query.filter();
+    let list = query.listing();
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let tickets = queries::page(
+        &mut tx,
+        principal,
+        &filter,
+        &list.sort,
+        list.desc,
+        list.limit(),
+        list.offset(),
+    )
+    .await?;
+    tx.commit().await?;
+    let total = tickets.first().map_or(0, |t| t.total);
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
+    let bulk_action = format!("/tickets/bulk?{}", query_of(&list.page_href(list.page)));
+    let (ticked, bulk, errors) = again.unwrap_or_default();
+    let view = QueueView {
+        chrome: Chrome::signed_in("Tickets", principal, csrf.clone(), "/requests"),
+        csrf,
+        filter,
+        list: list.with_total(total),
+        tickets,
+        statuses: STATUSES,
+        categories: CATEGORIES,
+        bulk_action,
+        ticked,
+        bulk,
+        errors: errors.into(),
+    };
+    Ok((jar, render(&view)?).into_response())
+}
+
+/// Every ticket the filters select (up to `CSV_ROWS`), in the queue's order, as CSV.
+async fn queue_csv(
+    state: &AppState,
+    principal: &Principal,
+    query: &QueueQuery,
+) -> AppResult<Response> {
+    let list = query.listing();
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let tickets = queries::page(
+        &mut tx,
+        principal,
+        &query.filter(),
+        &list.sort,
+        list.desc,
+        CSV_ROWS,
+        0,
+    )
+    .await?;
+    tx.commit().await?;
+    let header: Vec<String> = [
+        "Number", "Title", "Kind", "Location", "From", "Assignee", "Status", "Raised", "Updated",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    let moment = |at: time::OffsetDateTime| {
+        at.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let rows: Vec<Vec<Cell>> = tickets
+        .into_iter()
+        .map(|t| {
+            vec![
+                Cell::Number(f64::from(t.number)),
+                Cell::Text(t.title),
+                Cell::Text(words::label(&t.category)),
+                Cell::Text(t.location),
+                Cell::Text(t.requester),
+                t.assignee.map_or(Cell::Empty, Cell::Text),
+                Cell::Text(words::label(&t.status)),
+                Cell::Text(moment(t.created_at)),
+                Cell::Text(moment(t.updated_at)),
+            ]
+        })
+        .collect();
+    let bytes = crate::exports::csv(&header, &rows)?;
+    Ok(attachment(bytes, "text/csv; charset=utf-8", "tickets.csv"))
 }
 
 pub async fn queue_page(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    ApiQuery(query): ApiQuery<TicketQuery>,
+    ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> AppResult<Response> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let list = queries::list(&mut tx, &principal, &query).await?;
-    tx.commit().await?;
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let view = QueueView {
-        chrome: Chrome::signed_in("Tickets", &principal, csrf, "/requests"),
-        tickets: list,
-        query,
-        statuses: STATUSES,
-        categories: CATEGORIES,
+    if query.format == "csv" {
+        return queue_csv(&state, &principal, &query).await;
+    }
+    render_queue(&state, &principal, jar, query, None).await
+}
+
+/// The queue's bulk form: the tickets ticked (one `ids` field each), and the status and
+/// assignee to give them (either may be left empty).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BulkForm {
+    ids: Vec<String>,
+    status: String,
+    assignee_email: String,
+}
+
+/// "3 tickets moved to in progress and assigned to …", or that none changed.
+fn bulk_message(changed: usize, input: &UpdateInput) -> String {
+    let tickets = if changed == 1 {
+        "1 ticket".to_string()
+    } else {
+        format!("{changed} tickets")
     };
-    Ok((jar, render(&view)?).into_response())
+    if changed == 0 {
+        return "No ticket changed: the ticked tickets were already so.".into();
+    }
+    let mut what = Vec::new();
+    if !input.status.is_empty() {
+        what.push(format!(
+            "moved to {}",
+            words::label(&input.status).to_lowercase()
+        ));
+    }
+    if !input.assignee_email.trim().is_empty() {
+        what.push(format!("assigned to {}", input.assignee_email.trim()));
+    }
+    format!("{tickets} {}.", what.join(" and "))
+}
+
+/// Changes every ticked ticket of the queue at once (status, assignee, or both), in one
+/// transaction, and goes back to the same list saying how many changed.
+pub async fn bulk_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    jar: CookieJar,
+    ApiQuery(query): ApiQuery<QueueQuery>,
+    axum_extra::extract::Form(sent): axum_extra::extract::Form<BulkForm>,
+) -> AppResult<Response> {
+    let mut ids: Vec<Uuid> = Vec::new();
+    let mut unreadable = false;
+    for text in &sent.ids {
+        match Uuid::parse_str(text.trim()) {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => unreadable = true,
+        }
+    }
+    let input = UpdateInput {
+        status: sent.status.trim().to_string(),
+        assignee_email: sent.assignee_email.trim().to_string(),
+    };
+    let list = query.listing();
+    let back = list.page_href(list.page);
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let result = if unreadable {
+        Err(AppError::Validation(vec![FieldError::new(
+            "tickets",
+            "a ticked ticket could not be read; tick them again",
+        )]))
+    } else {
+        queries::update_many(&mut tx, &context, &principal, &ids, &input).await
+    };
+    let message = |changed: usize| bulk_message(changed, &input);
+    form::settle(&state, tx, result)
+        .done(|changed| Done::to(back).message(message(changed)))
+        .again(async |errors| {
+            let again = Some((ids, input.clone(), errors));
+            render_queue(&state, &principal, jar, query, again).await
+        })
+        .await
 }
 
 #[derive(Template)]

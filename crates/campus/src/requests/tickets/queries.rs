@@ -11,8 +11,8 @@ use crate::access::principal::Principal;
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
 use crate::requests::tickets::model::{
-    CATEGORIES, Comment, CommentInput, Handling, STATUSES, Ticket, TicketInput, TicketQuery,
-    UpdateInput, handling, topic,
+    CATEGORIES, Comment, CommentInput, Handling, QueueFilter, STATUSES, Ticket, TicketInput,
+    TicketLine, TicketQuery, UpdateInput, handling, topic,
 };
 
 const SELECT: &str = "SELECT t.id, t.number, t.requester_id, r.display_name AS requester, t.category, t.title, \
@@ -73,27 +73,26 @@ pub async fn open(
     Ok((id, number))
 }
 
-/// Tickets the principal may see: their own, those assigned to them when they handle
-/// tickets within a narrower scope, or every ticket for those who handle them all.
-pub async fn list(
-    conn: &mut PgConnection,
-    principal: &Principal,
-    query: &TicketQuery,
-) -> Result<Vec<Ticket>, AppError> {
-    if !query.status.is_empty() && !STATUSES.contains(&query.status.as_str()) {
+/// Refuses a status or category filter that is not one of the known codes (empty is any).
+fn check_filters(status: &str, category: &str) -> Result<(), AppError> {
+    if !status.is_empty() && !STATUSES.contains(&status) {
         return Err(AppError::Validation(vec![FieldError::new(
             "status",
             "must be open, in_progress, resolved or closed",
         )]));
     }
-    if !query.category.is_empty() && !CATEGORIES.contains(&query.category.as_str()) {
+    if !category.is_empty() && !CATEGORIES.contains(&category) {
         return Err(AppError::Validation(vec![FieldError::new(
             "category",
             "is not a ticket category",
         )]));
     }
-    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(SELECT);
-    sql.push(" WHERE true");
+    Ok(())
+}
+
+/// The tickets the principal may see (alias `t`): every ticket for those who handle them
+/// all; their own and those assigned to them for a narrower grant; else their own.
+fn push_reach(sql: &mut sqlx::QueryBuilder<sqlx::Postgres>, principal: &Principal) {
     match handling(principal) {
         Handling::Every => {}
         Handling::Assigned => {
@@ -108,6 +107,19 @@ pub async fn list(
                 .push_bind(principal.user_id);
         }
     }
+}
+
+/// Tickets the principal may see: their own, those assigned to them when they handle
+/// tickets within a narrower scope, or every ticket for those who handle them all.
+pub async fn list(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    query: &TicketQuery,
+) -> Result<Vec<Ticket>, AppError> {
+    check_filters(&query.status, &query.category)?;
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(SELECT);
+    sql.push(" WHERE true");
+    push_reach(&mut sql, principal);
     if query.mine {
         sql.push(" AND t.assignee_id = ")
             .push_bind(principal.user_id);
@@ -120,6 +132,64 @@ pub async fn list(
             .push_bind(query.category.clone());
     }
     sql.push(" ORDER BY t.updated_at DESC LIMIT 200");
+    Ok(sql.build_query_as().fetch_all(conn).await?)
+}
+
+/// One page of the queue (or, for its CSV, up to `limit` tickets from the first): the
+/// tickets `filter` selects within the principal's reach, sorted by one of
+/// `TICKET_SORTS` in the direction asked, the number breaking ties. `sort` only chooses
+/// among fixed columns; it is never placed in the statement. Each row carries how many
+/// tickets the filters select.
+pub async fn page(
+    conn: &mut PgConnection,
+    principal: &Principal,
+    filter: &QueueFilter,
+    sort: &str,
+    desc: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<TicketLine>, AppError> {
+    check_filters(&filter.status, &filter.category)?;
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+        "SELECT t.id, t.number, t.title, t.category, t.location, t.status, r.display_name AS requester, \
+            a.display_name AS assignee, t.created_at, t.updated_at, count(*) OVER () AS total \
+         FROM tickets t JOIN users r ON r.college_id = t.college_id AND r.id = t.requester_id \
+         LEFT JOIN users a ON a.college_id = t.college_id AND a.id = t.assignee_id \
+         WHERE true",
+    );
+    push_reach(&mut sql, principal);
+    if filter.mine {
+        sql.push(" AND t.assignee_id = ")
+            .push_bind(principal.user_id);
+    }
+    if !filter.status.is_empty() {
+        sql.push(" AND t.status = ")
+            .push_bind(filter.status.clone());
+    }
+    if !filter.category.is_empty() {
+        sql.push(" AND t.category = ")
+            .push_bind(filter.category.clone());
+    }
+    let column = match sort {
+        "number" => "t.number",
+        "title" => "lower(t.title)",
+        "category" => "t.category",
+        // Statuses in the order a ticket goes through them.
+        "status" => "array_position(ARRAY['open', 'in_progress', 'resolved', 'closed'], t.status)",
+        "requester" => "lower(r.display_name)",
+        "assignee" => "lower(a.display_name)",
+        _ => "t.updated_at",
+    };
+    let direction = if desc { " DESC" } else { " ASC" };
+    sql.push(" ORDER BY ")
+        .push(column)
+        .push(direction)
+        .push(" NULLS LAST, t.number")
+        .push(direction)
+        .push(" LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
     Ok(sql.build_query_as().fetch_all(conn).await?)
 }
 
@@ -244,6 +314,61 @@ pub async fn update(
     id: Uuid,
     input: &UpdateInput,
 ) -> Result<(), AppError> {
+    if apply(conn, context, principal, id, input).await? {
+        Ok(())
+    } else {
+        Err(AppError::Validation(vec![FieldError::new(
+            "status",
+            "nothing to change",
+        )]))
+    }
+}
+
+/// Changes several tickets the same way, each as `update` does (noted on the ticket,
+/// published, audited), in the caller's transaction; a ticket that is already so is left
+/// as it is. Returns how many changed.
+pub async fn update_many(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    principal: &Principal,
+    ids: &[Uuid],
+    input: &UpdateInput,
+) -> Result<usize, AppError> {
+    let mut errors = Vec::new();
+    if ids.is_empty() {
+        errors.push(FieldError::new("tickets", "tick the tickets to change"));
+    }
+    if !input.status.is_empty() && !STATUSES.contains(&input.status.as_str()) {
+        errors.push(FieldError::new(
+            "status",
+            "must be open, in_progress, resolved or closed",
+        ));
+    } else if input.status.is_empty() && input.assignee_email.trim().is_empty() {
+        errors.push(FieldError::new(
+            "status",
+            "choose a status or someone to assign them to",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut changed = 0;
+    for id in ids {
+        if apply(conn, context, principal, *id, input).await? {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// A handler's change to one ticket; `false` when there was nothing to change.
+async fn apply(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    principal: &Principal,
+    id: Uuid,
+    input: &UpdateInput,
+) -> Result<bool, AppError> {
     let current: Option<(String, Option<Uuid>)> = sqlx::query!(
         "SELECT status, assignee_id FROM tickets WHERE id = $1 FOR UPDATE",
         id
@@ -311,10 +436,7 @@ pub async fn update(
         }
     }
     if changes.is_empty() {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "status",
-            "nothing to change",
-        )]));
+        return Ok(false);
     }
     note(conn, id, Some(principal.user_id), &changes.join("; "), true).await?;
     audit::record(
@@ -326,5 +448,5 @@ pub async fn update(
             .after(serde_json::json!({ "changes": changes })),
     )
     .await?;
-    Ok(())
+    Ok(true)
 }
