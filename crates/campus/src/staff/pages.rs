@@ -126,7 +126,8 @@ pub async fn search_page(
     }
     let mut listing = params.listing(PER_PAGE);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let (staff, errors) = match queries::list(&mut tx, &grant, &filter, &listing).await {
+    let listed = queries::list(&mut tx, &grant, &filter, &listing).await;
+    let (staff, errors) = match listed {
         Ok((staff, total)) if staff.is_empty() && listing.page > 1 => {
             // Past the last page: the count comes from the first, so the pager leads back.
             let mut first = listing.clone();

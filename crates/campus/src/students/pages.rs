@@ -205,7 +205,8 @@ async fn render_list(
     let filter = params.filter();
     let mut listing = params.listing(PER_PAGE);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let (students, filter_errors) = match queries::list(&mut tx, grant, &filter, &listing).await {
+    let listed = queries::list(&mut tx, grant, &filter, &listing).await;
+    let (students, filter_errors) = match listed {
         Ok((students, total)) if students.is_empty() && listing.page > 1 => {
             // Past the last page: the count comes from the first, so the pager leads back.
             let mut first = listing.clone();
