@@ -1,9 +1,9 @@
-//! The audit trail for administrators: search and filter, newest first, and export of
-//! the same selection as CSV.
+//! The audit trail for administrators: filters, sortable columns (newest first unless
+//! asked), numbered pages with the count, and export of the same selection as CSV.
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
@@ -14,30 +14,91 @@ use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::web::attachment::attachment;
 use crate::web::csrf;
 use crate::web::extract::ApiQuery;
 use crate::web::form::Errors;
 use crate::web::layout::{Chrome, render};
+use crate::web::list::{ListQuery, Listing};
 
-const PAGE: i64 = 50;
-const EXPORT_LIMIT: i64 = 100_000;
+/// Entries on a page of the trail.
+const PER_PAGE: u32 = 50;
+/// The most entries an export holds.
+const EXPORT_LIMIT: u32 = 100_000;
 
+/// What the trail is narrowed by.
 #[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
 pub struct Filter {
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     actor: String,
-    #[serde(default)]
     object_type: String,
-    #[serde(default)]
     object_id: String,
-    #[serde(default)]
     from: String,
-    #[serde(default)]
     to: String,
-    /// Show entries older than this sequence number (the next page).
-    before: Option<i64>,
+}
+
+/// The trail's address: its filters, its sort and page (`web::list`), and `format=csv`
+/// for every entry the filters select as a spreadsheet.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct AuditQuery {
+    action: String,
+    actor: String,
+    object_type: String,
+    object_id: String,
+    from: String,
+    to: String,
+    sort: String,
+    dir: String,
+    page: String,
+    format: String,
+}
+
+/// The columns the trail sorts by, the first its default (newest first when the address
+/// names no sort).
+const SORTABLE: [&str; 3] = ["at", "actor", "action"];
+
+impl AuditQuery {
+    fn filter(&self) -> Filter {
+        Filter {
+            action: self.action.clone(),
+            actor: self.actor.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
+    }
+
+    fn listing(&self, per_page: u32) -> Listing {
+        let query = ListQuery {
+            sort: self.sort.clone(),
+            // Newest first until a column is chosen; every link then names its order.
+            dir: if self.sort.is_empty() && self.dir.is_empty() {
+                "desc".to_string()
+            } else {
+                self.dir.clone()
+            },
+            page: self.page.clone(),
+        };
+        Listing::new("/admin/audit", &query, &SORTABLE, per_page)
+            .filter("action", &self.action)
+            .filter("actor", &self.actor)
+            .filter("object_type", &self.object_type)
+            .filter("object_id", &self.object_id)
+            .filter("from", &self.from)
+            .filter("to", &self.to)
+    }
+}
+
+/// The fixed order of a sort key, each ending in the entry's number (unique).
+fn order_of(sort: &str) -> &'static [&'static str] {
+    match sort {
+        "actor" => &["u.email", "a.id"],
+        "action" => &["a.action", "a.id"],
+        _ => &["a.id"],
+    }
 }
 
 struct Parsed {
@@ -73,11 +134,13 @@ fn parse(filter: &Filter) -> Result<Parsed, AppError> {
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Row {
-    /// The entry's number, which orders the list and pages it.
+    /// The entry's number, which orders the list.
     id: i64,
     /// Its place in the chain, once sealed (seconds after it is written).
     seq: Option<i64>,
     at: OffsetDateTime,
+    /// The actor's account, whose page their email links to.
+    actor_id: Option<uuid::Uuid>,
     actor: Option<String>,
     actor_role: Option<String>,
     action: String,
@@ -87,6 +150,9 @@ pub struct Row {
     after: Option<serde_json::Value>,
     ip: Option<String>,
     request_id: Option<String>,
+    /// How many entries the filters select (every row of a statement says the same), when
+    /// counted.
+    total: i64,
 }
 
 /// The pages an object type has, by its id; a type not named here has none.
@@ -217,22 +283,30 @@ pub async fn latest(
         from: None,
         to: None,
     };
-    let rows: Vec<Row> = select(&filter, &parsed, 20)
-        .build_query_as()
-        .fetch_all(&mut *conn)
-        .await?;
+    let mut q = select(&filter, &parsed, false);
+    q.push(" ORDER BY a.id DESC LIMIT 20");
+    let rows: Vec<Row> = q.build_query_as().fetch_all(&mut *conn).await?;
     Ok(rows
         .into_iter()
         .find(|r| r.action == action)
         .map(|r| (r.at, r.actor, r.after)))
 }
 
-/// The one place the trail's filters become SQL, every value bound.
-fn select(filter: &Filter, parsed: &Parsed, limit: i64) -> QueryBuilder<Postgres> {
+/// The one place the trail's filters become SQL, every value bound; the caller adds the
+/// order and the page. When `counted`, each row carries the count of every entry selected
+/// (which reads them all; otherwise `total` is 0 and a limit can stop the scan early).
+fn select(filter: &Filter, parsed: &Parsed, counted: bool) -> QueryBuilder<Postgres> {
     let mut q = QueryBuilder::new(
-        "SELECT a.id, a.seq, a.at, u.email::text AS actor, a.actor_role, a.action, a.object_type, \
-            a.object_id, a.before, a.after, host(a.ip) AS ip, a.request_id \
-         FROM audit_log a LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.actor_user_id \
+        "SELECT a.id, a.seq, a.at, a.actor_user_id AS actor_id, u.email::text AS actor, a.actor_role, \
+            a.action, a.object_type, a.object_id, a.before, a.after, host(a.ip) AS ip, a.request_id, ",
+    );
+    q.push(if counted {
+        "count(*) OVER () AS total"
+    } else {
+        "0::int8 AS total"
+    });
+    q.push(
+        " FROM audit_log a LEFT JOIN users u ON u.college_id = a.college_id AND u.id = a.actor_user_id \
          WHERE true",
     );
     if !filter.action.trim().is_empty() {
@@ -257,11 +331,31 @@ fn select(filter: &Filter, parsed: &Parsed, limit: i64) -> QueryBuilder<Postgres
     if let Some(to) = parsed.to {
         q.push(" AND a.at < ").push_bind(to).push("::date + 1");
     }
-    if let Some(before) = filter.before {
-        q.push(" AND a.id < ").push_bind(before);
-    }
-    q.push(" ORDER BY a.id DESC LIMIT ").push_bind(limit);
     q
+}
+
+/// The entries `filter` selects, sorted and paged as `listing` says.
+async fn entries(
+    conn: &mut PgConnection,
+    filter: &Filter,
+    parsed: &Parsed,
+    listing: &Listing,
+) -> Result<(Vec<Row>, i64), sqlx::Error> {
+    let mut q = select(filter, parsed, true);
+    q.push(" ORDER BY ");
+    for (i, column) in order_of(&listing.sort).iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push(*column).push(" ").push(listing.direction());
+    }
+    q.push(" LIMIT ")
+        .push_bind(listing.limit())
+        .push(" OFFSET ")
+        .push_bind(listing.offset());
+    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok((rows, total))
 }
 
 fn escape_like(text: &str) -> String {
@@ -275,50 +369,60 @@ fn escape_like(text: &str) -> String {
 struct AuditPage {
     chrome: Chrome,
     filter: Filter,
+    listing: Listing,
     rows: Vec<Row>,
-    next: Option<String>,
-    export: String,
+    /// Whether the filters were valid and the trail read.
+    searched: bool,
     errors: Errors,
 }
 
-fn query_string(filter: &Filter) -> String {
-    serde_urlencoded::to_string([
-        ("action", filter.action.as_str()),
-        ("actor", filter.actor.as_str()),
-        ("object_type", filter.object_type.as_str()),
-        ("object_id", filter.object_id.as_str()),
-        ("from", filter.from.as_str()),
-        ("to", filter.to.as_str()),
-    ])
-    .unwrap_or_default()
+impl AuditPage {
+    /// Whether any filter narrows the trail (a link then clears them).
+    fn filtered(&self) -> bool {
+        [
+            &self.filter.action,
+            &self.filter.actor,
+            &self.filter.object_type,
+            &self.filter.object_id,
+            &self.filter.from,
+            &self.filter.to,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
 }
 
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
     jar: CookieJar,
-    ApiQuery(filter): ApiQuery<Filter>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> AppResult<Response> {
+    if query.format == "csv" {
+        return export_csv(&state, &principal, &query).await;
+    }
+    let filter = query.filter();
+    let mut listing = query.listing(PER_PAGE);
     // A filter that does not parse is shown again with its errors, and no entries.
     let (rows, errors) = match parse(&filter) {
         Ok(parsed) => {
             let mut tx = begin_for_college(&state.db, principal.college).await?;
-            let rows: Vec<Row> = select(&filter, &parsed, PAGE + 1)
-                .build_query_as()
-                .fetch_all(&mut *tx)
-                .await?;
+            let (rows, total) = entries(&mut tx, &filter, &parsed, &listing).await?;
+            let total = if rows.is_empty() && listing.page > 1 {
+                // Past the last page: the count comes from the first, so the pager leads back.
+                let mut first = listing.clone();
+                first.page = 1;
+                entries(&mut tx, &filter, &parsed, &first).await?.1
+            } else {
+                total
+            };
             tx.commit().await?;
+            listing = listing.with_total(total);
             (rows, Vec::new())
         }
         Err(AppError::Validation(errors)) => (Vec::new(), errors),
         Err(other) => return Err(other),
     };
-    let mut rows = rows;
-    let next = (rows.len() as i64 > PAGE).then(|| {
-        rows.truncate(PAGE as usize);
-        let last = rows.last().map_or(0, |r| r.id);
-        format!("{}&before={last}", query_string(&filter))
-    });
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -327,16 +431,26 @@ pub async fn list(
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = AuditPage {
         chrome: Chrome::signed_in("Audit trail", &principal, csrf, "/admin/audit"),
-        export: query_string(&filter),
         filter,
+        listing,
         rows,
-        next,
+        searched: errors.is_empty(),
         errors: errors.into(),
     };
     Ok((status, jar, render(&page)?).into_response())
 }
 
-/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula.
+/// `/admin/audit.csv`: the same as the trail's `format=csv`.
+pub async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> AppResult<Response> {
+    export_csv(&state, &principal, &query).await
+}
+
+/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula. (The trail
+/// sits below the domains, so it writes its own CSV rather than use `exports`.)
 fn cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
@@ -346,17 +460,19 @@ fn cell(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-pub async fn export(
-    State(state): State<AppState>,
-    principal: Principal,
-    ApiQuery(filter): ApiQuery<Filter>,
+/// Every entry the filters select (up to `EXPORT_LIMIT`), sorted as the page is, as CSV
+/// with formula cells defused.
+async fn export_csv(
+    state: &AppState,
+    principal: &Principal,
+    query: &AuditQuery,
 ) -> AppResult<Response> {
+    let filter = query.filter();
     let parsed = parse(&filter)?;
+    let mut listing = query.listing(EXPORT_LIMIT);
+    listing.page = 1;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let rows: Vec<Row> = select(&filter, &parsed, EXPORT_LIMIT)
-        .build_query_as()
-        .fetch_all(&mut *tx)
-        .await?;
+    let (rows, _) = entries(&mut tx, &filter, &parsed, &listing).await?;
     tx.commit().await?;
     let mut csv = String::from(
         "seq,at,actor,actor_role,action,object_type,object_id,before,after,ip,request_id\n",
@@ -380,25 +496,16 @@ pub async fn export(
         csv.push_str(&fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(","));
         csv.push('\n');
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"audit-{}.csv\"",
-                    principal.college_slug
-                ),
-            ),
-        ],
-        csv,
-    )
-        .into_response())
+    Ok(attachment(
+        csv.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("audit-{}.csv", principal.college_slug),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, escape_like};
+    use super::{cell, escape_like, order_of};
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
@@ -406,5 +513,12 @@ mod tests {
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
         assert_eq!(escape_like("a_b%"), "a\\_b\\%");
+    }
+
+    #[test]
+    fn every_sort_ends_in_the_entry_number() {
+        for sort in ["at", "actor", "action", "password; --"] {
+            assert_eq!(order_of(sort).last(), Some(&"a.id"));
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! Staff record types: the search and its page of results, and a staff member's profile
-//! with what they teach.
+//! Staff record types: the search and its page of results, the list page's filters, and
+//! a staff member's profile with what they teach.
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -26,6 +26,19 @@ pub struct SearchQuery {
     #[serde(default)]
     #[param(minimum = 0, maximum = 1000000)]
     pub offset: i64,
+}
+
+/// The staff page's filters as its address carries them (every value text, so one that
+/// does not fit comes back with its message).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListFilter {
+    /// Words of a name, number or email.
+    pub q: String,
+    /// A department's code, or empty for any.
+    pub department: String,
+    /// One of `STATUSES`, or empty for any.
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

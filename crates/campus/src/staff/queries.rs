@@ -1,13 +1,17 @@
 //! Staff records in the database: search (names, numbers, emails; department and status
-//! filters; pages) within the reader's scope, a staff member's profile with what they
-//! teach, and the teachers a grant reaches.
+//! filters; pages) and the sorted, counted list the page shows and exports, within the
+//! reader's scope, a staff member's profile with what they teach, and the teachers a
+//! grant reaches.
 
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::access::principal::Grant;
 use crate::error::{AppError, FieldError};
-use crate::staff::model::{Profile, STATUSES, SearchPage, SearchQuery, StaffLine, Teaching};
+use crate::staff::model::{
+    ListFilter, Profile, STATUSES, SearchPage, SearchQuery, StaffLine, Teaching,
+};
+use crate::web::list::Listing;
 
 pub async fn search(
     conn: &mut PgConnection,
@@ -22,40 +26,133 @@ pub async fn search(
     if !(0..=1_000_000).contains(&query.offset) {
         errors.push(FieldError::new("offset", "must be 0 or more"));
     }
-    if !query.status.is_empty() && !STATUSES.contains(&query.status.as_str()) {
-        errors.push(FieldError::new(
-            "status",
-            "must be active, on_leave or left",
-        ));
-    }
+    errors.extend(check_status(&query.status));
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let words: Vec<String> = crate::students::model::search_words(&query.q)
-        .into_iter()
-        .map(|w| format!("%{}%", w.replace(['%', '_', '\\'], "")))
-        .collect();
-    let sql = format!(
-        "SELECT sf.id, sf.staff_number, sf.first_name || ' ' || sf.last_name AS name, sf.title, d.name AS department, sf.status \
-         FROM staff sf LEFT JOIN departments d ON d.college_id = sf.college_id AND d.id = sf.department_id \
-         WHERE {} AND ($2 = '' OR d.code = upper($2)) AND ($3 = '' OR sf.status = $3) \
-           AND (SELECT bool_and(lower(sf.staff_number || ' ' || sf.first_name || ' ' || sf.last_name || ' ' || coalesce(sf.email::text, '')) LIKE w) \
-                FROM unnest($4::text[]) AS w) IS NOT FALSE \
-         ORDER BY sf.last_name, sf.first_name, sf.staff_number LIMIT $5 OFFSET $6",
-        crate::access::reach::staff(grant).sql("$1")
-    );
-    let mut staff: Vec<StaffLine> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(grant.user_id)
-        .bind(query.department.trim())
-        .bind(query.status.trim())
-        .bind(&words)
-        .bind(limit + 1)
-        .bind(query.offset)
-        .fetch_all(conn)
-        .await?;
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!("{COLUMNS}{FROM}"));
+    push_conditions(&mut sql, grant, &query.q, &query.department, &query.status);
+    sql.push(" ORDER BY sf.last_name, sf.first_name, sf.staff_number LIMIT ")
+        .push_bind(limit + 1)
+        .push(" OFFSET ")
+        .push_bind(query.offset);
+    let mut staff: Vec<StaffLine> = sql.build_query_as().fetch_all(conn).await?;
     let next_offset = (staff.len() as i64 > limit).then_some(query.offset + limit);
     staff.truncate(limit as usize);
     Ok(SearchPage { staff, next_offset })
+}
+
+/// A staff member as lists show them.
+const COLUMNS: &str = "SELECT sf.id, sf.staff_number, sf.first_name || ' ' || sf.last_name AS name, \
+    sf.title, d.name AS department, sf.status";
+
+/// Where lines come from; the conditions follow.
+const FROM: &str = " FROM staff sf \
+    LEFT JOIN departments d ON d.college_id = sf.college_id AND d.id = sf.department_id WHERE ";
+
+fn check_status(status: &str) -> Vec<FieldError> {
+    if !status.is_empty() && !STATUSES.contains(&status) {
+        vec![FieldError::new(
+            "status",
+            "must be active, on_leave or left",
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The staff the grant reaches, narrowed by the words of `q` (each somewhere in the
+/// number, name or email), a department's code and a status, every value bound.
+fn push_conditions(
+    sql: &mut sqlx::QueryBuilder<sqlx::Postgres>,
+    grant: &Grant,
+    q: &str,
+    department: &str,
+    status: &str,
+) {
+    crate::access::reach::staff(grant).push(sql);
+    if !department.trim().is_empty() {
+        sql.push(" AND d.code = upper(")
+            .push_bind(department.trim().to_string())
+            .push(")");
+    }
+    if !status.trim().is_empty() {
+        sql.push(" AND sf.status = ")
+            .push_bind(status.trim().to_string());
+    }
+    let words: Vec<String> = crate::students::model::search_words(q)
+        .into_iter()
+        .map(|w| format!("%{}%", w.replace(['%', '_', '\\'], "")))
+        .collect();
+    if !words.is_empty() {
+        sql.push(
+            " AND (SELECT bool_and(lower(sf.staff_number || ' ' || sf.first_name || ' ' || sf.last_name || ' ' || coalesce(sf.email::text, '')) LIKE w) \
+               FROM unnest(",
+        )
+        .push_bind(words)
+        .push("::text[]) AS w)");
+    }
+}
+
+/// A line of the list with the count of every line its filters select.
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    line: StaffLine,
+    total: i64,
+}
+
+/// The columns the staff list sorts by, the first its default.
+pub const SORTABLE: [&str; 5] = ["name", "number", "title", "department", "status"];
+
+/// The fixed order of a sort key, each ending in a unique tie-breaker.
+fn order_of(sort: &str) -> &'static [&'static str] {
+    match sort {
+        "number" => &["sf.staff_number", "sf.id"],
+        "title" => &["sf.title", "sf.last_name", "sf.first_name", "sf.id"],
+        "department" => &["d.name", "sf.last_name", "sf.first_name", "sf.id"],
+        "status" => &["sf.status", "sf.last_name", "sf.first_name", "sf.id"],
+        _ => &["sf.last_name", "sf.first_name", "sf.id"],
+    }
+}
+
+/// One page of the staff list (or, for its CSV, the first `listing.limit()` lines),
+/// sorted as `listing` says, with the count of every staff member the filters select
+/// within the grant's reach (in the same statement).
+pub async fn list(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    filter: &ListFilter,
+    listing: &Listing,
+) -> Result<(Vec<StaffLine>, i64), AppError> {
+    let errors = check_status(filter.status.trim());
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+        "{COLUMNS}, count(*) OVER () AS total{FROM}"
+    ));
+    push_conditions(
+        &mut sql,
+        grant,
+        &filter.q,
+        &filter.department,
+        &filter.status,
+    );
+    sql.push(" ORDER BY ");
+    for (i, column) in order_of(&listing.sort).iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push(*column).push(" ").push(listing.direction());
+    }
+    sql.push(" LIMIT ")
+        .push_bind(listing.limit())
+        .push(" OFFSET ")
+        .push_bind(listing.offset());
+    let rows: Vec<Counted> = sql.build_query_as().fetch_all(conn).await?;
+    let total = rows.first().map_or(0, |r| r.total);
+    Ok((rows.into_iter().map(|r| r.line).collect(), total))
 }
 
 /// The staff the grant reaches, as (id, "Last, First"), among those who teach.

@@ -1,5 +1,6 @@
-//! Student records: search, profiles and status history (pages and API), and the CSV
-//! import with guardians (import/).
+//! Student records: search and the list (with the status of ticked students changed
+//! together), profiles and status history (pages and API), and the CSV import with
+//! guardians (import/).
 
 pub mod api;
 pub mod import;
@@ -14,6 +15,11 @@ use crate::access::routes::{Access, Routes};
 pub fn routes() -> Routes {
     Routes::new()
         .get("/students", Access::Allowed(StudentsRead), pages::search)
+        .post(
+            "/students/status",
+            Access::Allowed(StudentsManage),
+            pages::change_statuses,
+        )
         .merge(import::routes())
         .get(
             "/students/{id}",

@@ -1,5 +1,6 @@
-//! Student record types: the search and its page of results, a student's profile with
-//! guardians and status history, the status change as entered, and the search's words.
+//! Student record types: the search and its page of results, the list page's filters, a
+//! student's profile with guardians and status history, the status change as entered, and
+//! the search's words.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -36,6 +37,21 @@ pub struct SearchQuery {
     #[serde(default)]
     #[param(minimum = 0, maximum = 1000000)]
     pub offset: i64,
+}
+
+/// The students page's filters as its address carries them: every value text, so one
+/// that does not parse comes back with its message rather than as a refused address.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ListFilter {
+    /// Words of a name, number or email.
+    pub q: String,
+    /// One of `STATUSES`, or empty for any.
+    pub status: String,
+    /// A program's code, or empty for any.
+    pub program: String,
+    /// A year of study, 1 to 10, or empty for any.
+    pub year: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

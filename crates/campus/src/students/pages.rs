@@ -1,4 +1,6 @@
-//! Student record pages: search, and a student's profile with its status history.
+//! Student record pages: the list (filters, sortable columns, pages, its CSV, and the
+//! status of ticked students changed together), and a student's profile with its status
+//! history.
 
 use askama::Template;
 use axum::Form;
@@ -15,24 +17,120 @@ use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::students::model::{Profile, STATUSES, SearchPage, SearchQuery, StatusInput};
+use crate::exports::Cell;
+use crate::students::model::{ListFilter, Profile, STATUSES, StatusInput, StudentLine};
 use crate::students::queries;
+use crate::web::attachment::attachment;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
 use crate::web::form::{self, Done, Errors};
 use crate::web::layout::{Chrome, render};
+use crate::web::list::{ListQuery, Listing};
+
+/// Students on a page of the list.
+const PER_PAGE: u32 = 25;
+/// The most rows the list's CSV holds.
+const CSV_LIMIT: u32 = 10_000;
+
+/// The students list's address: its filters, its sort and page (`web::list`), and
+/// `format=csv` for every row the filters select as a spreadsheet.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListParams {
+    q: String,
+    status: String,
+    program: String,
+    year: String,
+    sort: String,
+    dir: String,
+    page: String,
+    format: String,
+}
+
+impl ListParams {
+    /// The list's address read back from the `back` field of its bulk form (only the
+    /// query of a `/students` address is read; anything else is the unfiltered list).
+    fn from_back(back: &str) -> ListParams {
+        back.strip_prefix("/students?")
+            .and_then(|query| serde_urlencoded::from_str(query).ok())
+            .unwrap_or_default()
+    }
+
+    fn filter(&self) -> ListFilter {
+        ListFilter {
+            q: self.q.clone(),
+            status: self.status.clone(),
+            program: self.program.clone(),
+            year: self.year.clone(),
+        }
+    }
+
+    fn listing(&self, per_page: u32) -> Listing {
+        let query = ListQuery {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            page: self.page.clone(),
+        };
+        Listing::new("/students", &query, &queries::SORTABLE, per_page)
+            .filter("q", &self.q)
+            .filter("status", &self.status)
+            .filter("program", &self.program)
+            .filter("year", &self.year)
+    }
+}
+
+/// What the bulk form sent, shown again when it was refused.
+#[derive(Debug, Clone, Default)]
+struct BulkInput {
+    ticked: Vec<Uuid>,
+    new_status: String,
+    effective_on: String,
+    reason: String,
+}
 
 #[derive(Template)]
 #[template(path = "students/search.html")]
 struct SearchPageView {
     chrome: Chrome,
-    query: SearchQuery,
-    page: SearchPage,
+    csrf: String,
+    filter: ListFilter,
+    listing: Listing,
+    students: Vec<StudentLine>,
     programs: Vec<(String, String)>,
     statuses: [&'static str; 5],
-    next: Option<String>,
+    /// Whether the links to college-wide work show (import, link requests, steps).
     can_manage: bool,
+    /// Whether rows can be ticked and their status changed together.
+    can_change: bool,
+    bulk: BulkInput,
+    /// What the summary says was not done when `errors` is not empty.
+    refused: &'static str,
+    /// Whether the filters were valid and the list read.
+    searched: bool,
     errors: Errors,
+}
+
+impl SearchPageView {
+    fn is_ticked(&self, id: &Uuid) -> bool {
+        self.bulk.ticked.contains(id)
+    }
+
+    /// This page of the list, where the bulk form comes back to.
+    fn back(&self) -> String {
+        self.listing.page_href(self.listing.page)
+    }
+
+    /// Whether any filter narrows the list (a link then clears them).
+    fn filtered(&self) -> bool {
+        [
+            &self.filter.q,
+            &self.filter.status,
+            &self.filter.program,
+            &self.filter.year,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
 }
 
 pub async fn search(
@@ -40,54 +138,187 @@ pub async fn search(
     principal: Principal,
     grant: Grant,
     jar: CookieJar,
-    ApiQuery(query): ApiQuery<SearchQuery>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> AppResult<Response> {
+    if params.format == "csv" {
+        return export(&state, &principal, &grant, &params).await;
+    }
+    render_list(
+        &state,
+        &principal,
+        &grant,
+        jar,
+        params,
+        BulkInput::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+/// Every student the filters select (up to `CSV_LIMIT`), sorted as the page is, as CSV.
+async fn export(
+    state: &AppState,
+    principal: &Principal,
+    grant: &Grant,
+    params: &ListParams,
+) -> AppResult<Response> {
+    let mut listing = params.listing(CSV_LIMIT);
+    listing.page = 1;
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let (page, errors) = match queries::search(&mut tx, &grant, &query).await {
-        Ok(page) => (page, Vec::new()),
-        Err(AppError::Validation(errors)) => (
-            SearchPage {
-                students: Vec::new(),
-                next_offset: None,
-            },
-            errors,
-        ),
+    let (students, _) = queries::list(&mut tx, grant, &params.filter(), &listing).await?;
+    tx.commit().await?;
+    let header: Vec<String> = ["Number", "Name", "Program", "Year", "Status"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let rows: Vec<Vec<Cell>> = students
+        .into_iter()
+        .map(|s| {
+            vec![
+                Cell::Text(s.student_number),
+                Cell::Text(s.name),
+                Cell::Text(s.program),
+                Cell::Number(f64::from(s.year_of_study)),
+                Cell::Text(s.status),
+            ]
+        })
+        .collect();
+    let bytes = crate::exports::csv(&header, &rows)?;
+    Ok(attachment(
+        bytes,
+        "text/csv; charset=utf-8",
+        &format!("students-{}.csv", principal.college_slug),
+    ))
+}
+
+/// The list as `params` asks, with the bulk form showing `bulk` and `errors` (a refused
+/// filter or bulk change; the page is then answered with 422).
+async fn render_list(
+    state: &AppState,
+    principal: &Principal,
+    grant: &Grant,
+    jar: CookieJar,
+    params: ListParams,
+    bulk: BulkInput,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let filter = params.filter();
+    let mut listing = params.listing(PER_PAGE);
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let listed = queries::list(&mut tx, grant, &filter, &listing).await;
+    let (students, filter_errors) = match listed {
+        Ok((students, total)) if students.is_empty() && listing.page > 1 => {
+            // Past the last page: the count comes from the first, so the pager leads back.
+            let mut first = listing.clone();
+            first.page = 1;
+            let (_, total_first) = queries::list(&mut tx, grant, &filter, &first).await?;
+            listing = listing.with_total(total.max(total_first));
+            (students, Vec::new())
+        }
+        Ok((students, total)) => {
+            listing = listing.with_total(total);
+            (students, Vec::new())
+        }
+        Err(AppError::Validation(errors)) => (Vec::new(), errors),
         Err(other) => return Err(other),
     };
     let programs: Vec<(String, String)> = queries::programs(&mut tx).await?;
     tx.commit().await?;
-    let next = page.next_offset.map(|offset| {
-        let mut pairs = vec![
-            ("q", query.q.clone()),
-            ("status", query.status.clone()),
-            ("program", query.program.clone()),
-            ("offset", offset.to_string()),
-        ];
-        if let Some(year) = query.year {
-            pairs.push(("year", year.to_string()));
-        }
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
-    });
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
+    let refused = if errors.is_empty() {
+        "The search was not run."
+    } else {
+        "The statuses were not changed."
+    };
+    let searched = filter_errors.is_empty();
+    let mut errors = errors;
+    errors.extend(filter_errors);
+    let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let view = SearchPageView {
-        chrome: Chrome::signed_in("Students", &principal, csrf, "/students"),
-        query,
-        page,
+        chrome: Chrome::signed_in("Students", principal, csrf.clone(), "/students"),
+        csrf,
+        filter,
+        listing,
+        students,
         programs,
         statuses: STATUSES,
-        next,
-        // The links lead to college-wide work (import, link requests, steps).
         can_manage: principal
             .grant(Permission::StudentsManage)
             .is_some_and(|g| g.scope >= crate::access::permissions::Scope::College),
+        can_change: principal.can(Permission::StudentsManage),
+        bulk,
+        refused,
+        searched,
         errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
+}
+
+/// The bulk form around the students list: the ticked students (`student`, one field
+/// each), their new status, its date and the reason, and `back`, the list's address.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct BulkStatusForm {
+    student: Vec<String>,
+    new_status: String,
+    effective_on: String,
+    reason: String,
+    back: String,
+}
+
+/// Changes the status of every ticked student, in one transaction, each as the profile's
+/// form does; back to the same page of the list with a message, or the list again with
+/// the form's errors and ticks.
+pub async fn change_statuses(
+    State(state): State<AppState>,
+    principal: Principal,
+    grant: Grant,
+    context: AuditContext,
+    jar: CookieJar,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<BulkStatusForm>,
+) -> AppResult<Response> {
+    let params = ListParams::from_back(&form.back);
+    let back = params.listing(PER_PAGE);
+    let back = back.page_href(back.page);
+    let ticked: Vec<Uuid> = form
+        .student
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id.trim()).ok())
+        .collect();
+    let input = StatusInput {
+        status: form.new_status.clone(),
+        effective_on: form.effective_on.clone(),
+        reason: form.reason.clone(),
+    };
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let result = queries::change_statuses(&mut tx, &grant, &context, &ticked, &input).await;
+    let status_words = crate::web::words::label(&input.status).to_lowercase();
+    form::settle(&state, tx, result)
+        .done(|changed| {
+            let message = if changed == 1 {
+                format!("Status of 1 student changed to {status_words}")
+            } else {
+                format!("Status of {changed} students changed to {status_words}")
+            };
+            Done::to(back).message(message)
+        })
+        .again(async |errors| {
+            let reader = principal
+                .grant(Permission::StudentsRead)
+                .ok_or(AppError::Forbidden)?;
+            let bulk = BulkInput {
+                ticked,
+                new_status: form.new_status,
+                effective_on: form.effective_on,
+                reason: form.reason,
+            };
+            render_list(&state, &principal, &reader, jar, params, bulk, errors).await
+        })
+        .await
 }
 
 #[derive(Template)]

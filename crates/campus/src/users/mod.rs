@@ -1,12 +1,15 @@
-//! User administration for college administrators: list and search, create and invite,
-//! edit, deactivate, assign roles, bulk import from CSV; and the college's own roles.
+//! User administration for college administrators: list and search (with invitations
+//! sent again to ticked users), create and invite, edit, deactivate, assign roles, bulk
+//! import from CSV; and the college's own roles.
 //! In HTML and JSON.
 
 pub mod api;
 pub mod import;
+pub mod list;
 pub mod model;
 pub mod pages;
 pub mod panels;
+pub mod queries;
 pub mod roles;
 pub mod service;
 
@@ -15,13 +18,18 @@ use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/admin/users", Access::Allowed(UsersRead), pages::list)
+        .get("/admin/users", Access::Allowed(UsersRead), list::page)
         .get(
             "/admin/users/new",
             Access::Allowed(UsersManage),
             pages::new_page,
         )
         .post("/admin/users", Access::Allowed(UsersManage), pages::create)
+        .post(
+            "/admin/users/invitations",
+            Access::Allowed(UsersManage),
+            list::invite_many,
+        )
         .get(
             "/admin/users/import",
             Access::Allowed(UsersManage),

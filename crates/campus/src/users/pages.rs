@@ -1,4 +1,5 @@
-//! The user administration pages.
+//! The user administration pages: a new user, a user's page and its forms, the import
+//! (the list is in `list.rs`).
 
 use askama::Template;
 use axum::Form;
@@ -20,107 +21,9 @@ use crate::users::import::{self, ImportReport};
 use crate::users::model::{NewUserInput, Status, UserView};
 use crate::users::service;
 use crate::web::csrf;
-use crate::web::extract::{ApiPath, ApiQuery};
+use crate::web::extract::ApiPath;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{Chrome, render};
-
-const PAGE: i64 = 50;
-
-#[derive(Debug, Deserialize, Default)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    page: i64,
-}
-
-#[derive(Template)]
-#[template(path = "users/list.html")]
-struct ListPage {
-    chrome: Chrome,
-    users: Vec<UserView>,
-    q: String,
-    status: String,
-    role: String,
-    roles: Vec<(String, String)>,
-    can_manage: bool,
-    page: i64,
-    more: bool,
-}
-
-impl ListPage {
-    /// A role's name as people read it (custom roles by their label).
-    fn role_label(&self, role: &str) -> String {
-        self.roles
-            .iter()
-            .find(|(name, _)| name == role)
-            .map_or_else(
-                || crate::web::words::label(role),
-                |(_, label)| label.clone(),
-            )
-    }
-
-    fn link(&self, page: i64) -> String {
-        let query = serde_urlencoded::to_string([
-            ("q", self.q.as_str()),
-            ("status", self.status.as_str()),
-            ("role", self.role.as_str()),
-            ("page", &page.to_string()),
-        ])
-        .unwrap_or_default();
-        format!("/admin/users?{query}")
-    }
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    principal: Principal,
-    jar: CookieJar,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> AppResult<Response> {
-    let status = match query.status.as_str() {
-        "" => None,
-        s => Some(Status::parse(s).ok_or_else(|| {
-            AppError::Validation(vec![FieldError::new(
-                "status",
-                "must be invited, active or deactivated",
-            )])
-        })?),
-    };
-    let page = query.page.max(0);
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let role = (!query.role.is_empty()).then_some(query.role.as_str());
-    let mut users = service::list(
-        &mut tx,
-        &query.q,
-        status,
-        role,
-        PAGE + 1,
-        service::PageStart::Offset(page * PAGE),
-    )
-    .await?;
-    let roles = service::known_roles(&mut tx).await?;
-    tx.commit().await?;
-    let more = users.len() as i64 > PAGE;
-    users.truncate(PAGE as usize);
-    let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
-    let page = ListPage {
-        chrome: Chrome::signed_in("Users", &principal, csrf, "/admin/users"),
-        users,
-        q: query.q,
-        status: query.status,
-        role: query.role,
-        roles,
-        can_manage: principal.can(Permission::UsersManage),
-        page,
-        more,
-    };
-    Ok((jar, render(&page)?).into_response())
-}
 
 #[derive(Template)]
 #[template(path = "users/new.html")]

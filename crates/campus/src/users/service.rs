@@ -85,36 +85,8 @@ pub async fn list(
 ) -> Result<Vec<UserView>, sqlx::Error> {
     // The page of users first (filters, order, limit on users alone, so the email index
     // serves it), then the roles of just those users.
-    let mut q = sqlx::QueryBuilder::new(
-        "SELECT u.id, u.email::text AS email, u.display_name, u.status, \
-            ARRAY(SELECT r.role FROM role_assignments r WHERE r.college_id = u.college_id \
-                  AND r.user_id = u.id ORDER BY r.role) AS roles, \
-            u.last_login_at, u.created_at \
-         FROM users u WHERE u.college_id = app_current_college()",
-    );
-    let search = search.trim();
-    if !search.is_empty() {
-        let pattern = format!(
-            "%{}%",
-            search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        q.push(" AND (u.email::text || ' ' || u.display_name) ILIKE ")
-            .push_bind(pattern);
-    }
-    if let Some(status) = status {
-        q.push(" AND u.status = ").push_bind(status.as_str());
-    }
-    if let Some(role) = role {
-        q.push(
-            " AND EXISTS (SELECT 1 FROM role_assignments x \
-                WHERE x.college_id = u.college_id AND x.user_id = u.id AND x.role = ",
-        )
-        .push_bind(role.to_string())
-        .push(")");
-    }
+    let mut q = sqlx::QueryBuilder::new(crate::users::queries::COLUMNS);
+    crate::users::queries::push_filters(&mut q, search, status, role);
     if let PageStart::After(email) = start {
         q.push(" AND u.email > ")
             .push_bind(email.to_string())
@@ -222,6 +194,57 @@ pub async fn send_invitation(
     .await?;
     Ok(())
 }
+
+/// Mails a new invitation to each of `users`, as `send_invitation` does, in the caller's
+/// transaction: none is sent unless every one is an invited account of this college (a
+/// message names those already set up). Returns how many were sent.
+pub async fn send_invitations(
+    conn: &mut PgConnection,
+    college: CollegeId,
+    context: &AuditContext,
+    base_url: &str,
+    college_name: &str,
+    users: &[Uuid],
+) -> Result<usize, AppError> {
+    let mut ids = users.to_vec();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "user",
+            "tick the invited users to invite again",
+        )]));
+    }
+    if ids.len() > INVITATIONS_AT_ONCE {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "user",
+            format!("tick at most {INVITATIONS_AT_ONCE} users at once"),
+        )]));
+    }
+    let mut set_up = Vec::new();
+    for id in &ids {
+        let user = find(conn, *id).await?.ok_or(AppError::NotFound)?;
+        if user.status != "invited" {
+            set_up.push(user.email);
+        }
+    }
+    if !set_up.is_empty() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "user",
+            format!(
+                "only invited accounts get invitations; already set up: {}",
+                set_up.join(", ")
+            ),
+        )]));
+    }
+    for id in &ids {
+        send_invitation(conn, college, context, base_url, college_name, *id).await?;
+    }
+    Ok(ids.len())
+}
+
+/// The most invitations one bulk action sends (a page of the list is 50).
+pub const INVITATIONS_AT_ONCE: usize = 100;
 
 /// Replaces a user's roles. Nobody changes their own roles: an administrator who wants
 /// different rights asks another.

@@ -21,6 +21,7 @@ mod id_cards;
 mod identity;
 mod journeys;
 mod leaks;
+mod lists_people;
 mod lists_work;
 mod matrix;
 mod mfa;

@@ -61,7 +61,7 @@ async fn operators_create_colleges_and_see_only_figures() {
 
     // Figures, not rows: the operator's user list is the platform's own.
     let users = ops.get("/admin/users").await;
-    Doc::parse(&users.html).expect_text("table tbody td:nth-child(2)", "ops@campus.example");
+    Doc::parse(&users.html).expect_text("table tbody td[data-label=Email]", "ops@campus.example");
     assert!(
         !users.html.contains("t@alpha.edu"),
         "an operator saw a college's users"

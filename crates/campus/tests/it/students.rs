@@ -179,7 +179,7 @@ async fn registrars_find_students_and_change_their_status_with_a_reason() {
     browser.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
     let page = browser.get("/students?q=ada").await;
     assert_eq!(page.status, StatusCode::OK);
-    Doc::parse(&page.html).expect_text("table tbody td:nth-child(1) a", "Ada Lovelace");
+    Doc::parse(&page.html).expect_text("table tbody td[data-label=Name] a", "Ada Lovelace");
     let profile = browser.get(&format!("/students/{}", people[1].0)).await;
     assert_eq!(
         Doc::parse(&profile.html).text(&format!(
