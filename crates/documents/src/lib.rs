@@ -159,7 +159,7 @@ pub struct IdCard {
     pub card_kind: String,
     pub name: String,
     pub number: String,
-    /// e.g. `Programme` or `Department`, and its value.
+    /// e.g. `Program` or `Department`, and its value.
     pub line_label: String,
     pub line: String,
     pub valid_until: String,
@@ -500,7 +500,7 @@ mod tests {
                 card_kind: "Student".into(),
                 name: "Zoë Ñúñez".into(),
                 number: "S2026-0001".into(),
-                line_label: "Programme".into(),
+                line_label: "Program".into(),
                 line: "B.Sc. Computing".into(),
                 valid_until: "2029-06-30".into(),
                 photo,

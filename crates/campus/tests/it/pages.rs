@@ -146,7 +146,7 @@ async fn the_admissions_office_opens_an_intake_and_decides_an_application_on_its
     assert!(listed > 0, "the demo's intakes are listed");
     let program = doc
         .attr("select#program option", "value")
-        .expect("a programme to choose");
+        .expect("a program to choose");
     let csrf = list.csrf();
     let intakes: i64 = scalar(&app, college, "SELECT count(*) FROM intakes").await;
     let (opens, closes, admits) = (day(-1), day(30), day(90));

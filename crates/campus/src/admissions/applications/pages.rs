@@ -72,7 +72,7 @@ async fn render_mine(
         csrf,
         applications,
         intakes,
-        // A refused start names the intake; its line links to the programmes to apply to.
+        // A refused start names the intake; its line links to the programs to apply to.
         errors: errors
             .into_iter()
             .map(|e| FieldError::new("others", e.message))

@@ -55,7 +55,7 @@ pub async fn issue(
         card_kind: "Student".into(),
         name: facts.name,
         number: facts.number.clone(),
-        line_label: "Programme".into(),
+        line_label: "Program".into(),
         line: facts.program,
         valid_until: facts.valid_until.to_string(),
         photo: None,
