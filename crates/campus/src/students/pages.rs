@@ -284,11 +284,7 @@ pub async fn change_statuses(
     let params = ListParams::from_back(&form.back);
     let back = params.listing(PER_PAGE);
     let back = back.page_href(back.page);
-    let ticked: Vec<Uuid> = form
-        .student
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id.trim()).ok())
-        .collect();
+    let ticked = crate::web::list::ticked(&form.student);
     let input = StatusInput {
         status: form.new_status.clone(),
         effective_on: form.effective_on.clone(),

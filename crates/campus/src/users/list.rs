@@ -281,11 +281,7 @@ pub async fn invite_many(
     let params = ListParams::from_back(&form.back);
     let back = params.listing(PER_PAGE);
     let back = back.page_href(back.page);
-    let ticked: Vec<Uuid> = form
-        .user
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id.trim()).ok())
-        .collect();
+    let ticked = crate::web::list::ticked(&form.user);
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let result = service::send_invitations(
         &mut tx,

@@ -168,6 +168,15 @@ impl Listing {
     }
 }
 
+/// The records ticked for a bulk action: each box's value is a record's id; a value that is
+/// not one (a forged form) is left out.
+pub fn ticked(values: &[String]) -> Vec<uuid::Uuid> {
+    values
+        .iter()
+        .filter_map(|id| uuid::Uuid::parse_str(id.trim()).ok())
+        .collect()
+}
+
 fn url_pairs(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
