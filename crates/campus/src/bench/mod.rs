@@ -407,6 +407,32 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         .await,
     );
 
+    // The staff's dashboards, each with its "to do" panel: a teacher's classes today and
+    // marks missing, the registrar's queues.
+    for (name, cookies) in [
+        ("teacher dashboard", f.teacher_cookies.clone()),
+        ("registrar dashboard", vec![f.registrar_cookie.clone()]),
+    ] {
+        let (c, b) = (client.clone(), base.clone());
+        results.push(
+            measured(
+                &client,
+                &base,
+                drive(
+                    name,
+                    options.clients,
+                    window,
+                    move |i| {
+                        c.get(format!("{b}/dashboard"))
+                            .header("cookie", &cookies[i % cookies.len()])
+                    },
+                    |s| s == StatusCode::OK,
+                ),
+            )
+            .await,
+        );
+    }
+
     let (c, b, marking) = (client.clone(), base.clone(), f.marking.clone());
     let mut outcome = measured(&client, &base, drive("teacher marks a 60-student session", 4, window, move |i| {
         let (token, session, roster) = &marking[i % marking.len()];

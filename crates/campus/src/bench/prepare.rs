@@ -28,11 +28,14 @@ pub struct Fixtures {
     pub term: Uuid,
     /// `name=value` session cookies of signed-in students.
     pub student_cookies: Vec<String>,
+    /// Session cookies of the teachers with a class today.
+    pub teacher_cookies: Vec<String>,
     /// A student and their password, for the sign-in scenario.
     pub sign_in: (String, String),
     /// (teacher's access token, today's session, its roster).
     pub marking: Vec<(String, Uuid, Vec<Uuid>)>,
     pub registrar_token: String,
+    pub registrar_cookie: String,
     /// Surnames to search for.
     pub surnames: Vec<String>,
     /// The rush: a section of `rush_seats` and students' tokens racing for it.
@@ -113,7 +116,8 @@ pub async fn shape(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
                 CASE WHEN abs(hashtext(cs.id::text || e.student_id::text)) % 10 = 0 THEN 'absent' ELSE 'present' END \
          FROM class_sessions cs JOIN sections s ON s.college_id = cs.college_id AND s.id = cs.section_id \
          JOIN enrollments e ON e.college_id = cs.college_id AND e.section_id = cs.section_id AND e.status = 'enrolled' \
-         WHERE s.term_id = $1 AND cs.start_minute = 540", term)
+         WHERE s.term_id = $1 AND cs.start_minute = 540 \
+         ON CONFLICT (college_id, session_id, student_id) DO NOTHING", term)
 .execute(&mut *tx)
     .await?;
     // The demo's own coursework (an assignment per section) makes way for the
@@ -194,6 +198,29 @@ async fn access_token(
     credentials::issue_access(config, college, user, family)
 }
 
+/// A signed-in browser session of `user`, as its `name=value` cookie.
+async fn session_cookie(
+    conn: &mut sqlx::PgConnection,
+    college: CollegeId,
+    user: Uuid,
+) -> anyhow::Result<String> {
+    let token = session::new_token();
+    signin::create(
+        conn,
+        user,
+        &token,
+        std::time::Duration::from_secs(3600),
+        None,
+        Some("campus bench"),
+    )
+    .await?;
+    Ok(format!(
+        "{}={}",
+        session::cookie_name(false),
+        session::cookie_value(college, &token)
+    ))
+}
+
 /// This run's fixtures (tokens and sessions are made directly: signing thousands in
 /// through Argon2 would measure nothing but Argon2).
 pub async fn fixtures(
@@ -218,21 +245,7 @@ pub async fn fixtures(
     );
     let mut student_cookies = Vec::new();
     for (user, _, _) in &students {
-        let token = session::new_token();
-        signin::create(
-            &mut tx,
-            *user,
-            &token,
-            std::time::Duration::from_secs(3600),
-            None,
-            Some("campus bench"),
-        )
-        .await?;
-        student_cookies.push(format!(
-            "{}={}",
-            session::cookie_name(false),
-            session::cookie_value(college, &token)
-        ));
+        student_cookies.push(session_cookie(&mut tx, college, *user).await?);
     }
     let sign_in = (students[0].2.clone(), crate::demo::PASSWORD.to_string());
 
@@ -264,7 +277,16 @@ pub async fn fixtures(
         };
         marking.push((token, session_id, roster));
     }
+    let mut teacher_cookies = Vec::new();
+    for teacher in teacher_tokens.keys() {
+        teacher_cookies.push(session_cookie(&mut tx, college, *teacher).await?);
+    }
+    anyhow::ensure!(
+        !teacher_cookies.is_empty(),
+        "the benchmark college has no teacher with a class today"
+    );
     let registrar_token = access_token(&mut tx, config, college, registrar).await?;
+    let registrar_cookie = session_cookie(&mut tx, college, registrar).await?;
     let surnames: Vec<String> =
         sqlx::query_scalar!("SELECT DISTINCT last_name FROM students ORDER BY last_name LIMIT 200")
             .fetch_all(&mut *tx)
@@ -322,9 +344,11 @@ pub async fn fixtures(
         college,
         term,
         student_cookies,
+        teacher_cookies,
         sign_in,
         marking,
         registrar_token,
+        registrar_cookie,
         surnames,
         rush_section,
         rush_seats,

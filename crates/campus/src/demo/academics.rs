@@ -1,7 +1,9 @@
 //! The demo college's teaching: four courses per department (each needing the one
 //! before), a section of each in the current term with a teacher of the department and
-//! two weekly meetings, an open registration window, and first-year students enrolled in
-//! their department's first course while seats last.
+//! two weekly meetings in a room of the department's building, an open registration
+//! window, first-year students enrolled in their department's first course while seats
+//! last, their coursework (an assignment, a quiz marked but for a few, a reading, an online
+//! meeting), and last term's results.
 
 use sqlx::PgConnection;
 
@@ -76,6 +78,29 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
             .await?;
         }
     }
+    // Each section meets in a room of its department's building, a room of its own, so
+    // no two meetings share a room at once (a building short of rooms leaves the rest
+    // without one).
+    sqlx::query!(
+        "WITH placed AS ( \
+            SELECT s.id AS section_id, d.building_id, \
+                   row_number() OVER (PARTITION BY d.building_id ORDER BY c.code) AS k \
+            FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+            JOIN departments d ON d.college_id = c.college_id AND d.id = c.department_id \
+            WHERE s.term_id = $1), \
+         teaching_rooms AS ( \
+            SELECT r.id AS room_id, r.building_id, \
+                   row_number() OVER (PARTITION BY r.building_id ORDER BY \
+                     CASE r.kind WHEN 'lecture_hall' THEN 0 WHEN 'classroom' THEN 1 WHEN 'lab' THEN 2 ELSE 3 END, \
+                     r.code) AS k \
+            FROM rooms r WHERE r.kind IN ('lecture_hall', 'classroom', 'lab', 'seminar')) \
+         UPDATE section_meetings m SET room_id = t.room_id \
+         FROM placed p JOIN teaching_rooms t ON t.building_id = p.building_id AND t.k = p.k \
+         WHERE m.section_id = p.section_id",
+        term
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query!("INSERT INTO registration_windows (college_id, term_id, opens_at, closes_at, max_credits) \
          VALUES (app_current_college(), $1, now() - interval '7 days', now() + interval '30 days', 20)", term)
 .execute(&mut *conn)
@@ -99,14 +124,15 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     )
     .execute(&mut *conn)
     .await?;
-    coursework(conn).await?;
+    coursework(conn, term).await?;
     past_term(conn).await?;
     Ok(())
 }
 
-/// An assignment due next week and a reading in each section with students, so students
-/// and teachers find coursework on their pages.
-async fn coursework(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+/// An assignment due next week, a quiz marked for most students (a few marks still to
+/// enter), a reading and an online office hour in each section with students, so
+/// students and teachers find coursework on their pages.
+async fn coursework(conn: &mut PgConnection, term: uuid::Uuid) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(
         "WITH a AS (INSERT INTO assessments (college_id, section_id, name, kind, weight, max_marks) \
                     SELECT app_current_college(), id, 'Problem set 1', 'assignment', 20, 20 FROM sections WHERE enrolled > 0 \
@@ -122,7 +148,40 @@ async fn coursework(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
          SELECT app_current_college(), id, 'Course outline', 'Topics week by week, readings and how the course is assessed.', \
                 'https://www.example.edu/outline' FROM sections WHERE enrolled > 0;",
     )
-    .execute(conn)
+    .execute(&mut *conn)
+    .await?;
+    // Quiz 1, held last week: one student in four still has no mark.
+    sqlx::query!(
+        "WITH q AS (INSERT INTO assessments (college_id, section_id, name, kind, weight, max_marks) \
+                    SELECT app_current_college(), id, 'Quiz 1', 'quiz', 10, 10 FROM sections \
+                    WHERE term_id = $1 AND enrolled > 0 RETURNING id, section_id) \
+         INSERT INTO marks (college_id, assessment_id, student_id, score, entered_by, entered_at) \
+         SELECT app_current_college(), q.id, e.student_id, 4 + abs(hashtext(q.id::text || e.student_id::text)) % 7, \
+                (SELECT st.user_id FROM section_teachers x JOIN staff st ON st.college_id = x.college_id \
+                   AND st.id = x.staff_id WHERE x.section_id = q.section_id ORDER BY st.staff_number LIMIT 1), \
+                now() - interval '5 days' \
+         FROM q JOIN enrollments e ON e.college_id = app_current_college() AND e.section_id = q.section_id \
+           AND e.status = 'enrolled' \
+         WHERE abs(hashtext(e.student_id::text || 'quiz')) % 4 <> 0",
+        term
+    )
+    .execute(&mut *conn)
+    .await?;
+    // An online office hour in two days' time, with the link to join.
+    sqlx::query!(
+        "INSERT INTO online_meetings (college_id, section_id, title, starts_at, ends_at, link, agenda, created_by) \
+         SELECT app_current_college(), s.id, 'Office hour: questions on problem set 1', \
+                date_trunc('day', now()) + interval '2 days 11 hours', \
+                date_trunc('day', now()) + interval '2 days 11 hours 45 minutes', \
+                'https://meet.example.edu/' || lower(c.code) || '-' || lower(s.code), \
+                'Bring the questions you are stuck on; we go through them together.', \
+                (SELECT st.user_id FROM section_teachers x JOIN staff st ON st.college_id = x.college_id \
+                   AND st.id = x.staff_id WHERE x.section_id = s.id ORDER BY st.staff_number LIMIT 1) \
+         FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         WHERE s.term_id = $1 AND s.enrolled > 0",
+        term
+    )
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -194,15 +253,22 @@ async fn past_term(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         ..crate::audit::AuditContext::default()
     };
     let sections: Vec<uuid::Uuid> = sqlx::query_scalar!(
-        "SELECT id FROM sections WHERE term_id = $1 AND enrolled > 0",
+        "SELECT s.id FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
+         WHERE s.term_id = $1 AND s.enrolled > 0 ORDER BY c.code",
         term
     )
     .fetch_all(&mut *conn)
     .await?;
-    for section in sections {
+    // Every section's results are published but the last one's, submitted and waiting
+    // for the registrar (when there are several).
+    let waiting = sections.len().checked_sub(1).filter(|last| *last > 0);
+    for (i, section) in sections.into_iter().enumerate() {
         // Demo data is made consistent above; a refusal here would be a bug to see.
         let published = async {
             crate::academics::assessment::results::submit(conn, &grant, &context, section).await?;
+            if Some(i) == waiting {
+                return Ok(());
+            }
             crate::academics::assessment::results::publish(conn, &context, section).await
         }
         .await;

@@ -1,5 +1,6 @@
 //! Builds a whole demo college in memory from a seed: places, departments and programs,
-//! three academic years of terms, staff, students and guardians with their accounts.
+//! three academic years of terms, staff, students and guardians with their accounts, and
+//! people applying for next year.
 
 use std::collections::HashMap;
 
@@ -122,6 +123,19 @@ pub struct Link {
     pub primary: bool,
 }
 
+/// Someone applying for next year (besides the demo's own applicant account).
+pub struct Applicant {
+    pub user_id: Uuid,
+    pub first: String,
+    pub last: String,
+    pub date_of_birth: Date,
+    pub phone: String,
+    pub address: String,
+    pub school: String,
+    /// The qualifying examination's percentage, e.g. 78.45.
+    pub percent: f64,
+}
+
 /// One signed-in identity per role, at a fixed address the README lists.
 pub struct DemoAccount {
     pub role: Role,
@@ -144,6 +158,7 @@ pub struct DemoCollege {
     pub students: Vec<Student>,
     pub guardians: Vec<Guardian>,
     pub links: Vec<Link>,
+    pub applicants: Vec<Applicant>,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -162,6 +177,35 @@ const OFFICERS: [(&str, Role, &str); 8] = [
     ("librarian", Role::Librarian, "Librarian"),
     ("counselor", Role::Counselor, "Student Counselor"),
 ];
+
+/// The other fixed accounts: (local part, role).
+const OTHERS: [(&str, Role); 5] = [
+    ("teacher", Role::Teacher),
+    ("organizer", Role::StudentOrganizer),
+    ("student", Role::Student),
+    ("parent", Role::Parent),
+    ("applicant", Role::Applicant),
+];
+
+/// The fixed, documented account of `role`, when the demo has one.
+pub fn fixed_address(role: Role) -> Option<String> {
+    OFFICERS
+        .iter()
+        .map(|(local, role, _)| (*local, *role))
+        .chain(OTHERS)
+        .find(|(_, r)| *r == role)
+        .map(|(local, _)| format!("{local}@{DOMAIN}"))
+}
+
+/// Every fixed, documented account's address.
+pub fn fixed_addresses() -> Vec<String> {
+    OFFICERS
+        .iter()
+        .map(|(local, _, _)| *local)
+        .chain(OTHERS.iter().map(|(local, _)| *local))
+        .map(|local| format!("{local}@{DOMAIN}"))
+        .collect()
+}
 
 struct Generator {
     rng: Rng,
@@ -182,6 +226,7 @@ pub fn generate(seed: u64, students: usize, today: Date) -> DemoCollege {
     g.officers(today);
     g.teachers(students, today);
     g.students(students, today);
+    g.applicants(students, today);
     g.out
 }
 
@@ -375,7 +420,7 @@ impl Generator {
         // Someone applying for next year (their draft is made with the intakes).
         let email = format!("applicant@{DOMAIN}");
         self.emails.insert(email.clone(), 1);
-        let name = "Priya Applicant".to_string();
+        let name = "Priya Raman".to_string();
         self.user(&email, name.clone(), Role::Applicant);
         self.out.accounts.push(DemoAccount {
             role: Role::Applicant,
@@ -546,20 +591,37 @@ impl Generator {
             }
         }
     }
+
+    /// People applying for next year's intake: one for every ten students, six to thirty.
+    fn applicants(&mut self, students: usize, today: Date) {
+        let count = (students / 10).clamp(6, 30);
+        for _ in 0..count {
+            let (first, last) = self.name();
+            let domain = ["example.com", "example.net", "example.org"][self.rng.below(3)];
+            let email = self.email(&first, &last, domain);
+            let user_id = self.user(&email, format!("{first} {last}"), Role::Applicant);
+            let date_of_birth = today - time::Duration::days(17 * 365 + self.rng.between(0, 700));
+            let phone = self.phone();
+            let address = self.address();
+            let school = format!("{} Higher Secondary School", *self.rng.pick(CITIES));
+            let percent = self.rng.between(5200, 9850) as f64 / 100.0;
+            self.out.applicants.push(Applicant {
+                user_id,
+                first,
+                last,
+                date_of_birth,
+                phone,
+                address,
+                school,
+                percent,
+            });
+        }
+    }
 }
 
 /// Whether `email` is one of the demo's fixed, documented accounts.
 pub fn is_fixed_account(email: &str) -> bool {
-    let fixed = OFFICERS.iter().map(|(local, _, _)| *local).chain([
-        "teacher",
-        "student",
-        "organizer",
-        "parent",
-    ]);
-    email
-        .strip_suffix(DOMAIN)
-        .and_then(|local| local.strip_suffix('@'))
-        .is_some_and(|local| fixed.clone().any(|f| f == local))
+    fixed_addresses().iter().any(|fixed| fixed == email)
 }
 
 #[cfg(test)]
@@ -600,6 +662,7 @@ mod tests {
         assert_eq!(emails.len(), total, "duplicate emails");
         assert_eq!(college.students.len(), 300);
         assert!(college.guardians.len() >= 300);
+        assert_eq!(college.applicants.len(), 30);
     }
 
     #[test]
@@ -619,6 +682,11 @@ mod tests {
     fn fixed_accounts_are_recognised() {
         assert!(is_fixed_account("admin@riverside.edu"));
         assert!(is_fixed_account("parent@riverside.edu"));
+        assert!(is_fixed_account("applicant@riverside.edu"));
+        assert_eq!(
+            fixed_address(Role::StudentOrganizer).as_deref(),
+            Some("organizer@riverside.edu")
+        );
         assert!(!is_fixed_account("ada.lovelace@riverside.edu"));
         assert!(!is_fixed_account("admin@students.riverside.edu"));
     }

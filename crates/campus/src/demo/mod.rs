@@ -1,10 +1,14 @@
 //! The demo college: a realistic college generated from a fixed seed and loaded in one
-//! transaction, so a newcomer sees Campus with data in it.
+//! transaction, so a newcomer sees Campus with data in it: six weeks of the term taught
+//! and marked, last term's results, applications, requests and notices, each role with
+//! work waiting on its dashboard.
 
 mod academics;
 mod admissions;
+mod attendance;
 pub mod catalog;
 pub mod generate;
+mod life;
 mod load;
 mod rng;
 
@@ -91,9 +95,19 @@ pub async fn create(
     academics::load(&mut tx)
         .await
         .context("loading the demo college's courses and timetable")?;
-    admissions::load(&mut tx, &format!("applicant@{}", generate::DOMAIN))
+    admissions::load(
+        &mut tx,
+        &format!("applicant@{}", generate::DOMAIN),
+        &college.applicants,
+    )
+    .await
+    .context("loading the demo college's admissions")?;
+    attendance::load(&mut tx)
         .await
-        .context("loading the demo college's admissions")?;
+        .context("loading the demo college's attendance")?;
+    life::load(&mut tx, keys)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the demo college's requests and notices: {e}"))?;
     // One hash for every demo account: hashing tens of thousands would take minutes.
     let hash = tokio::task::spawn_blocking(|| password::hash(PASSWORD)).await??;
     sqlx::query!("UPDATE users SET password_hash = $1", hash)
@@ -160,14 +174,16 @@ pub async fn accounts(pool: &PgPool) -> anyhow::Result<Vec<(Role, String, String
             .collect::<Vec<_>>()
     })?;
     tx.commit().await?;
-    let mut accounts: Vec<(Role, String, String)> = Role::COLLEGE
+    // Each role's own fixed account (the organizer is a student too, so a role is matched
+    // to its address, not to the first fixed account holding it).
+    let accounts: Vec<(Role, String, String)> = Role::COLLEGE
         .iter()
         .filter_map(|role| {
+            let address = generate::fixed_address(*role)?;
             rows.iter()
-                .find(|(r, email, _)| r == role.as_str() && generate::is_fixed_account(email))
+                .find(|(r, email, _)| r == role.as_str() && *email == address)
                 .map(|(_, email, name)| (*role, email.clone(), name.clone()))
         })
         .collect();
-    accounts.dedup();
     Ok(accounts)
 }

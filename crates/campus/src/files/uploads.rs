@@ -63,6 +63,13 @@ pub async fn read_form(mut multipart: Multipart, limit: usize) -> Result<FormDat
                 "file",
                 format!("the files are larger than the {} limit", megabytes(limit)),
             )])
+        } else if e.body_text().contains("headers") {
+            // A part whose name is not UTF-8 is input to correct, like a bad field name
+            // below, not a broken request.
+            AppError::Validation(vec![FieldError::new(
+                "form field name",
+                "a part of the form has a name or file name that is not readable text (UTF-8)",
+            )])
         } else {
             AppError::BadRequest(format!("the form could not be read: {}", e.body_text()))
         }

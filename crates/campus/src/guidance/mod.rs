@@ -3,6 +3,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod panels;
 pub mod queries;
 
 use crate::access::permissions::Permission::GuidanceNotes;

@@ -1,5 +1,6 @@
 //! What the dashboard shows of student records: a student's own record and guardians,
-//! a parent's children, the enrolment of the college and of a department.
+//! a parent's children, the enrolment of the college (by status, program and department)
+//! and of a department.
 
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -121,4 +122,47 @@ pub async fn of_own_department(
     .fetch_optional(conn)
     .await?
     .map(|r| (r.name, r.students)))
+}
+
+/// Enrolled students of a program or a department, named by code and name.
+pub struct Enrolled {
+    pub code: String,
+    pub name: String,
+    pub students: i64,
+}
+
+/// Enrolled students of each department (through its programs), the largest first.
+pub async fn by_department_enrolled(conn: &mut PgConnection) -> Result<Vec<Enrolled>, sqlx::Error> {
+    sqlx::query_as!(
+        Enrolled,
+        r#"SELECT d.code, d.name, count(st.id) AS "students!" FROM departments d
+         LEFT JOIN programs p ON p.college_id = d.college_id AND p.department_id = d.id
+         LEFT JOIN students st ON st.college_id = p.college_id AND st.program_id = p.id AND st.status = 'enrolled'
+         GROUP BY d.id, d.code, d.name ORDER BY 3 DESC, d.code LIMIT 16"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Enrolled students of the twelve largest programs.
+pub async fn by_program_enrolled(conn: &mut PgConnection) -> Result<Vec<Enrolled>, sqlx::Error> {
+    sqlx::query_as!(
+        Enrolled,
+        r#"SELECT p.code, p.name, count(*) AS "students!" FROM students s JOIN programs p
+             ON p.college_id = s.college_id AND p.id = s.program_id
+         WHERE s.status = 'enrolled' GROUP BY p.id, p.code, p.name ORDER BY 3 DESC, p.code LIMIT 12"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// An enrolled student with a guardian, to open a profile from (the first by number).
+pub async fn a_student(conn: &mut PgConnection) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT s.id FROM students s WHERE s.status = 'enrolled' \
+         AND EXISTS (SELECT 1 FROM student_guardians l WHERE l.college_id = s.college_id AND l.student_id = s.id) \
+         ORDER BY s.student_number LIMIT 1"
+    )
+    .fetch_optional(conn)
+    .await
 }

@@ -1,6 +1,7 @@
 //! The demo college: generated, loaded all at once, and shown on the public pages and API.
 
 use axum::http::StatusCode;
+use campus::access::permissions::Role;
 use campus::db::begin_for_college;
 use campus::demo;
 use campus::institution::queries;
@@ -103,13 +104,20 @@ async fn the_demo_college_loads_and_is_shown() {
     );
     assert!(assignments > 0 && materials > 0, "coursework to find");
 
+    // Every fixed account, one per role, the applicant too (what `campus demo` prints).
     let accounts = demo::accounts(&app.pool).await.expect("accounts");
-    assert_eq!(accounts.len(), 12);
-    assert!(
-        accounts
-            .iter()
-            .any(|(_, email, _)| email == "admin@riverside.edu")
-    );
+    assert_eq!(accounts.len(), 13);
+    for (role, email) in [
+        (Role::CollegeAdmin, "admin@riverside.edu"),
+        (Role::Student, "student@riverside.edu"),
+        (Role::StudentOrganizer, "organizer@riverside.edu"),
+        (Role::Applicant, "applicant@riverside.edu"),
+    ] {
+        assert!(
+            accounts.iter().any(|(r, e, _)| *r == role && e == email),
+            "{role} {email} in {accounts:?}"
+        );
+    }
 }
 
 #[tokio::test]

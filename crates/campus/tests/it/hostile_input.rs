@@ -400,3 +400,30 @@ async fn lists_under_unknown_records_are_not_found() {
     }
     assert!(wrong.is_empty(), "not 404:\n{}", wrong.join("\n"));
 }
+
+#[tokio::test]
+async fn a_form_part_whose_name_is_not_text_is_refused_as_input() {
+    use crate::util::fixtures;
+    use campus::access::permissions::Role;
+
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "s@alpha.edu", &[Role::Registrar]).await;
+    let token = crate::util::api::token(&app, "alpha", "s@alpha.edu", fixtures::PASSWORD).await;
+    // A part named with a control character and bytes that are not UTF-8 (as a fuzzer
+    // sends), then a file.
+    let body = b"--b0\r\nContent-Disposition: form-data; name=\"g\xf3\xb2\xa7\x07a\"\r\n\r\nx\r\n\
+                 --b0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-\r\n\
+                 --b0--\r\n"
+        .to_vec();
+    let (status, answer) = call_raw(
+        &app,
+        &Method::POST,
+        "/api/v1/students/import",
+        &token,
+        Some(("multipart/form-data; boundary=b0", body)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.contains("not readable text"), "{answer}");
+}

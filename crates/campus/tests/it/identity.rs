@@ -465,10 +465,12 @@ async fn every_built_in_role_has_a_dashboard_of_real_data() {
         // The panel's heading (the teacher's panel is headed by the department's name).
         let (panel, expect) = match role {
             Role::CollegeAdmin | Role::Principal => ("main h2", "Recent activity"),
-            Role::Registrar | Role::Accountant | Role::Warden | Role::Counselor => {
-                ("main h2", "Students by status")
+            Role::Registrar | Role::Counselor => ("main h2", "Students by status"),
+            // Their module is not in Campus yet, and the dashboard says so plainly.
+            Role::Accountant | Role::Warden | Role::Librarian => {
+                ("main .todo p", "not part of Campus yet")
             }
-            Role::Librarian | Role::AcademicCoordinator => ("main h2", "Staff by department"),
+            Role::AcademicCoordinator => ("main h2", "Staff by department"),
             Role::Teacher => ("main .stat-label", "students enrolled in the department"),
             Role::Student | Role::StudentOrganizer => ("main h2", "Your record"),
             Role::Parent => ("main h2", "Your children"),

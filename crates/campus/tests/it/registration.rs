@@ -702,7 +702,7 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     let (_, mine) = call(&app, "GET", "/api/v1/me/attendance", &people[0].1, None).await;
     assert_eq!(mine[0]["percent"], 100.0);
 
-    // The teacher's dashboard lists today's session.
+    // The teacher's dashboard lists today's session among what there is to do.
     let mut teacher_browser = crate::util::Browser::new(&app);
     teacher_browser
         .sign_in("alpha", "tess@alpha.edu", PASSWORD)
@@ -712,7 +712,7 @@ async fn teachers_mark_their_own_sections_in_one_request() {
     assert_eq!(doc.text("h2#teaching"), "Your teaching");
     assert!(
         doc.has(&format!(
-            "section[aria-labelledby=teaching] a[href='/sessions/{session}/mark']"
+            "section[aria-labelledby=todo] a[href='/sessions/{session}/mark']"
         )),
         "{}",
         dashboard.html

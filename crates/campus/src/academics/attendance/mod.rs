@@ -1,5 +1,6 @@
 //! Attendance: class sessions and their marks, marked a whole session at a time by
-//! the section's teachers, and seen as percentages per course by students and parents.
+//! the section's teachers (today's session made from the timetable in one click), and
+//! seen as percentages per course by students and parents.
 
 pub mod api;
 pub mod model;
@@ -22,6 +23,11 @@ pub fn routes() -> Routes {
             "/sessions/{id}/mark",
             Access::Allowed(AttendanceMark),
             pages::mark_submit,
+        )
+        .post(
+            "/sections/{id}/sessions/today",
+            Access::Allowed(AttendanceMark),
+            pages::start_today,
         )
         .get(
             "/sessions/{id}/events",

@@ -26,6 +26,16 @@ pub struct RosterLine {
     pub status: Option<String>,
 }
 
+/// A meeting of a section's timetable held today, and today's session of it if made.
+pub struct MeetingToday {
+    /// Course and section, e.g. "CS101 A".
+    pub label: String,
+    pub start_minute: i32,
+    pub end_minute: i32,
+    pub today: time::Date,
+    pub session: Option<Uuid>,
+}
+
 pub struct Session {
     pub section: Uuid,
     pub label: String,

@@ -1,5 +1,6 @@
-//! Attendance pages: a session's roster marked in one form, and the live updates that
-//! keep every page following the session showing the saved marks.
+//! Attendance pages: a session's roster marked in one form, the live updates that keep
+//! every page following the session showing the saved marks, and today's session made
+//! from the timetable in one click (the dashboard's "Take attendance").
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
-use crate::academics::attendance::model::{Mark, RosterLine};
+use crate::academics::attendance::model::{Mark, NewSessionInput, RosterLine};
 use crate::academics::attendance::{queries, service};
 use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
@@ -193,6 +194,59 @@ pub async fn mark_submit(
             )
             .await
         })
+        .await
+}
+
+/// The dashboard's "Take attendance" button of a class of today: names the meeting.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TodayForm {
+    meeting: String,
+}
+
+/// Makes today's session of a timetabled meeting (or finds it, when it was made already)
+/// and goes to its marking page.
+pub async fn start_today(
+    State(state): State<AppState>,
+    principal: Principal,
+    grant: Grant,
+    context: AuditContext,
+    ApiPath(section): ApiPath<Uuid>,
+    Form(typed): Form<TodayForm>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    crate::access::reach::authorize_section(&mut tx, &grant, section).await?;
+    // A meeting that is not this section's, or not held today, is not found.
+    let meeting = Uuid::parse_str(typed.meeting.trim()).map_err(|_| AppError::NotFound)?;
+    let found = queries::meeting_today(&mut tx, section, meeting)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let result = match found.session {
+        Some(session) => Ok((session, false)),
+        None => {
+            let input = NewSessionInput {
+                held_on: found.today.to_string(),
+                starts: crate::academics::timetable::model::show_time(found.start_minute),
+                ends: crate::academics::timetable::model::show_time(found.end_minute),
+            };
+            queries::add_session(&mut tx, &context, section, &input)
+                .await
+                .map(|session| (session, true))
+        }
+    };
+    let label = found.label;
+    form::settle(&state, tx, result)
+        .done(|(session, created)| {
+            let said = if created {
+                format!("Today's session of {label} is ready: mark who is here.")
+            } else {
+                format!("Today's session of {label}.")
+            };
+            Done::to(format!("/sessions/{session}/mark")).message(said)
+        })
+        // Nothing typed to show again: a refusal (a session made meanwhile at that
+        // time) is the error page's to explain.
+        .again(async |errors| Err::<Response, _>(AppError::Validation(errors)))
         .await
 }
 

@@ -6,8 +6,8 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::academics::attendance::model::{
-    ChildAttendance, CourseAttendance, EDIT_DAYS, GenerateInput, NewSessionInput, RosterLine,
-    Session, SessionAttendance, SessionLine,
+    ChildAttendance, CourseAttendance, EDIT_DAYS, GenerateInput, MeetingToday, NewSessionInput,
+    RosterLine, Session, SessionAttendance, SessionLine,
 };
 use crate::academics::timetable::model::{parse_time, show_time};
 use crate::audit::{self, AuditContext, Entry};
@@ -58,6 +58,31 @@ pub async fn add_session(
         "section_id": section, "held_on": input.held_on, "starts": input.starts, "ends": input.ends,
     }))).await?;
     Ok(id)
+}
+
+/// A meeting of the section's timetable held today (its weekday, in a running term): its
+/// times and today's date, with today's session of it when it exists already.
+pub async fn meeting_today(
+    conn: &mut PgConnection,
+    section: Uuid,
+    meeting: Uuid,
+) -> Result<Option<MeetingToday>, sqlx::Error> {
+    sqlx::query_as!(
+        MeetingToday,
+        r#"SELECT c.code || ' ' || s.code AS "label!", m.start_minute, m.end_minute, current_date AS "today!",
+            (SELECT cs.id FROM class_sessions cs WHERE cs.college_id = m.college_id AND cs.section_id = m.section_id
+               AND cs.held_on = current_date AND cs.start_minute = m.start_minute) AS "session?"
+         FROM section_meetings m
+         JOIN sections s ON s.college_id = m.college_id AND s.id = m.section_id
+         JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id
+         JOIN terms t ON t.college_id = m.college_id AND t.id = m.term_id
+          AND current_date BETWEEN t.starts_on AND t.ends_on
+         WHERE m.id = $1 AND m.section_id = $2 AND m.weekday = extract(isodow FROM current_date)"#,
+        meeting,
+        section
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn session(conn: &mut PgConnection, id: Uuid) -> Result<Option<Session>, sqlx::Error> {

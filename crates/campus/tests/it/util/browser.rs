@@ -68,9 +68,19 @@ impl<'a> Browser<'a> {
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().expect("location").to_string());
-        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
-            .await
-            .expect("body");
+        // A live stream never ends; its page is only its status (tests that follow the
+        // events read the stream themselves).
+        let streaming = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let bytes = if streaming {
+            Default::default()
+        } else {
+            axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+                .await
+                .expect("body")
+        };
         Page {
             status,
             location,
