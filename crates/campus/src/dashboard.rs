@@ -110,7 +110,7 @@ struct DashboardPage {
     /// Registrars: sections of current terms that are full or have a waitlist.
     busy_sections: Vec<SectionSeats>,
     /// Staff: what waits for them (label, count, link), non-zero only.
-    waiting: Vec<(&'static str, i64, &'static str)>,
+    waiting: Vec<(String, i64, &'static str)>,
     /// Students: today's classes.
     today: Vec<Slot>,
     /// Students: their enrolments.
@@ -341,11 +341,16 @@ pub async fn page(
         .collect();
 
     // What waits for the signed-in staff member, as counts with links.
-    let mut waiting: Vec<(&'static str, i64, &'static str)> = Vec::new();
+    let mut waiting: Vec<(String, i64, &'static str)> = Vec::new();
     if principal.can(Permission::GuardiansManage) {
         let n = crate::guardians::panels::requests_waiting(&mut *conn).await?;
         waiting.push((
-            "guardian link requests to confirm",
+            counted(
+                n,
+                "guardian link request",
+                "guardian link requests",
+                "to confirm",
+            ),
             n,
             "/guardians/requests",
         ));
@@ -354,32 +359,44 @@ pub async fn page(
         let n = crate::requests::leave::queries::waiting(&mut *conn, &principal)
             .await?
             .len() as i64;
-        waiting.push(("leave requests to decide", n, "/requests"));
+        waiting.push((
+            counted(n, "leave request", "leave requests", "to decide"),
+            n,
+            "/requests",
+        ));
     }
     if college_wide(scope(Permission::ResultsPublish)) {
         let n = crate::academics::assessment::panels::results_to_publish(&mut *conn).await?;
         waiting.push((
-            "sections with results to publish",
+            counted(n, "section", "sections", "with results to publish"),
             n,
             "/results?status=submitted",
         ));
     }
     if principal.can(Permission::AdmissionsManage) {
         let n = crate::admissions::panels::applications_waiting(&mut *conn).await?;
-        waiting.push(("applications to decide", n, "/admissions/intakes"));
+        waiting.push((
+            counted(n, "application", "applications", "to decide"),
+            n,
+            "/admissions/intakes",
+        ));
     }
     if let Some(grant) = principal.grant(Permission::AchievementsReview) {
         let n = crate::achievements::queries::waiting_count(&mut *conn, &grant).await?;
-        waiting.push(("achievements to review", n, "/achievements/review"));
+        waiting.push((
+            counted(n, "achievement", "achievements", "to review"),
+            n,
+            "/achievements/review",
+        ));
     }
     if let Some(grant) = principal.grant(Permission::TicketsManage) {
         // Unassigned tickets are the college-wide desk's to hand out.
         let desk = grant.scope >= Scope::College;
         let n = crate::requests::panels::tickets_waiting(&mut *conn, me, desk).await?;
         let label = if desk {
-            "open tickets, yours or unassigned"
+            counted(n, "open ticket", "open tickets", ", yours or unassigned")
         } else {
-            "open tickets assigned to you"
+            counted(n, "open ticket", "open tickets", "assigned to you")
         };
         waiting.push((label, n, "/tickets?status=open"));
     }
@@ -551,4 +568,11 @@ pub async fn page(
         things_to_try,
     };
     Ok((jar, render(&page)?).into_response())
+}
+
+/// "1 application to decide", "3 applications to decide".
+fn counted(n: i64, one: &str, many: &str, rest: &str) -> String {
+    let noun = if n == 1 { one } else { many };
+    let gap = if rest.starts_with(',') { "" } else { " " };
+    format!("{n} {noun}{gap}{rest}")
 }

@@ -399,14 +399,14 @@ async fn the_registrars_to_do_counts_what_waits_with_links() {
         "leave {leave}, results {results}, applications {applications}"
     );
     for (href, said) in [
-        ("/requests", format!("{leave} leave requests to decide")),
+        ("/requests", counted(leave, "leave request", "to decide")),
         (
             "/results?status=submitted",
-            format!("{results} sections with results to publish"),
+            counted(results, "section", "with results to publish"),
         ),
         (
             "/admissions/intakes",
-            format!("{applications} applications to decide"),
+            counted(applications, "application", "to decide"),
         ),
     ] {
         assert_eq!(
@@ -600,7 +600,7 @@ async fn the_principal_sees_the_college_in_bars() {
     // The principal's own work: the staff leave waiting for them.
     doc.expect_text(
         "section[aria-labelledby=waiting] a[href='/requests']",
-        "leave requests to decide",
+        "to decide",
     );
 }
 
@@ -665,7 +665,7 @@ async fn the_student_organizers_to_do_is_the_achievements_to_review() {
     assert_eq!(doc.text("h2#todo"), "To do");
     assert_eq!(
         doc.text("section[aria-labelledby=waiting] a[href='/achievements/review']"),
-        format!("{waiting} achievements to review")
+        counted(waiting, "achievement", "to review")
     );
     // Still a student's dashboard otherwise.
     assert!(doc.texts("main h2").iter().any(|h| h == "Your record"));
@@ -816,4 +816,10 @@ async fn the_demo_has_weeks_of_attendance_and_work_in_several_states() {
             .any(|(role, email, _)| *role == Role::Applicant && email == "applicant@riverside.edu"),
         "{accounts:?}"
     );
+}
+
+/// A count as the dashboard says it: "1 application to decide", "3 applications to decide".
+fn counted(n: i64, noun: &str, rest: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} {noun}{s} {rest}")
 }
