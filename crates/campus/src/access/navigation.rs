@@ -79,6 +79,9 @@ pub fn groups(principal: &Principal) -> Vec<Group> {
     if can(Permission::InteropManage) {
         administration.push(("/admin/oneroster", "OneRoster"));
     }
+    if can(Permission::InstitutionManage) {
+        administration.push(("/setup", "Setting up"));
+    }
     if can(Permission::CollegeSettings) {
         administration.push(("/admin/settings", "Settings"));
     }

@@ -92,6 +92,32 @@ impl Routes {
         self.add(Method::PUT, path, access, on(MethodFilter::PUT, handler))
     }
 
+    pub fn patch<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(
+            Method::PATCH,
+            path,
+            access,
+            on(MethodFilter::PATCH, handler),
+        )
+    }
+
+    pub fn delete<H, T>(self, path: &'static str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(
+            Method::DELETE,
+            path,
+            access,
+            on(MethodFilter::DELETE, handler),
+        )
+    }
+
     fn add(
         mut self,
         method: Method,

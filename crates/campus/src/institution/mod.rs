@@ -1,14 +1,18 @@
 //! Institution: colleges (the tenants) and their campuses, buildings, departments,
-//! programs, academic years and terms. This module serves the public side: the directory
-//! of colleges and each college's landing page, in HTML and JSON.
+//! programs, academic years and terms. It serves the public side (the directory of
+//! colleges and each college's landing page, in HTML and JSON), the college's settings,
+//! and the setup registers (`setup/`, `places/`, `departments/`).
 
 pub mod api;
+pub mod departments;
 pub mod model;
 pub mod pages;
+pub mod places;
 pub mod queries;
 pub mod settings;
+pub mod setup;
 
-use crate::access::permissions::Permission::CollegeSettings;
+use crate::access::permissions::Permission::{CollegeSettings, InstitutionRead};
 use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
@@ -37,4 +41,11 @@ pub fn routes() -> Routes {
             Access::Allowed(CollegeSettings),
             settings::put_api,
         )
+        .get(
+            "/setup",
+            Access::Allowed(InstitutionRead),
+            setup::pages::index,
+        )
+        .merge(places::routes())
+        .merge(departments::routes())
 }

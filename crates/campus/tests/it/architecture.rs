@@ -23,6 +23,7 @@ const LAYERS: [(&str, &[&str]); 5] = [
             "access",
             "web",
             "audit",
+            "exports",
         ],
     ),
     ("college directory", &["institution"]),

@@ -38,6 +38,7 @@ mod progress;
 mod registration;
 mod requests;
 mod results;
+mod setup_places;
 mod sso;
 mod student_import;
 mod students;

@@ -1,0 +1,144 @@
+//! What every register's changes share: checking the input, resolving its references,
+//! translating a broken constraint into the field to blame, auditing before and after,
+//! and refusing to delete what is in use or to retire what still holds active records.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::Register;
+use super::view::usage_words;
+use crate::audit::{self, AuditContext, Entry};
+use crate::error::{AppError, FieldError};
+
+/// The problems of an input: those found reading it first, then its own checks on the
+/// fields not named already.
+pub fn problems<R: Register>(input: &R::Input, mut found: Vec<FieldError>) -> Vec<FieldError> {
+    for problem in R::check(input) {
+        if !found.iter().any(|f| f.field == problem.field) {
+            found.push(problem);
+        }
+    }
+    found
+}
+
+fn snapshot<R: Register>(row: &R::Row) -> serde_json::Value {
+    serde_json::to_value(R::input_of(row)).unwrap_or_default()
+}
+
+/// A write's database error as the field it blames, when a named constraint broke.
+fn blamed<R: Register>(error: sqlx::Error) -> AppError {
+    if let Some((field, message)) = error
+        .as_database_error()
+        .and_then(|d| d.constraint())
+        .and_then(R::constraint)
+    {
+        return AppError::Validation(vec![FieldError::new(field, message)]);
+    }
+    error.into()
+}
+
+/// Creates (`id` none) or changes a record and audits it; returns it as saved.
+pub async fn save<R: Register>(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    id: Option<Uuid>,
+    input: &R::Input,
+    found: Vec<FieldError>,
+) -> Result<R::Row, AppError> {
+    let before = match id {
+        Some(id) => Some(R::find(conn, id, true).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let errors = problems::<R>(input, found);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let saved = R::write(conn, id, input)
+        .await
+        .map_err(blamed::<R>)?
+        .map_err(AppError::Validation)?;
+    let after = R::find(conn, saved, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let entry = match &before {
+        Some(before) => Entry::new(R::ACTIONS.changed).before(snapshot::<R>(before)),
+        None => Entry::new(R::ACTIONS.created),
+    };
+    audit::record(
+        conn,
+        context,
+        entry.object(R::OBJECT, saved).after(snapshot::<R>(&after)),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Deletes a record nothing uses; otherwise refuses, naming what uses it.
+pub async fn delete<R: Register>(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    id: Uuid,
+) -> Result<R::Row, AppError> {
+    let row = R::find(conn, id, true).await?.ok_or(AppError::NotFound)?;
+    let usage = R::usage(conn, id).await?;
+    let used = usage_words(&usage);
+    if !used.is_empty() {
+        let way_out = if R::RETIRES {
+            " Retire it instead: it stays in their history and is offered no more."
+        } else {
+            ""
+        };
+        return Err(AppError::Conflict(format!(
+            "{} is used by {used}, so it cannot be deleted.{way_out}",
+            R::label(&row)
+        )));
+    }
+    R::remove(conn, id).await.map_err(blamed::<R>)?;
+    audit::record(
+        conn,
+        context,
+        Entry::new(R::ACTIONS.deleted)
+            .object(R::OBJECT, id)
+            .before(snapshot::<R>(&row)),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Retires a record (kept, offered no more) or brings it back. A record is retired only
+/// when nothing active lies within it (a department's programs, a building's rooms).
+pub async fn set_retired<R: Register>(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    id: Uuid,
+    retired: bool,
+) -> Result<R::Row, AppError> {
+    let row = R::find(conn, id, true).await?.ok_or(AppError::NotFound)?;
+    if !R::RETIRES {
+        return Err(AppError::NotFound);
+    }
+    if retired {
+        let within = usage_words(&R::active_within(conn, id).await?);
+        if !within.is_empty() {
+            return Err(AppError::Conflict(format!(
+                "{} still has {within} in use: retire them first.",
+                R::label(&row)
+            )));
+        }
+    }
+    if R::is_retired(&row) != retired {
+        R::set_retired(conn, id, retired).await?;
+        audit::record(
+            conn,
+            context,
+            Entry::new(if retired {
+                R::ACTIONS.retired
+            } else {
+                R::ACTIONS.restored
+            })
+            .object(R::OBJECT, id),
+        )
+        .await?;
+    }
+    R::find(conn, id, false).await?.ok_or(AppError::NotFound)
+}
