@@ -41,7 +41,9 @@ pub struct Department {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DepartmentInput {
     /// Capital letters, digits and hyphens, e.g. `CSE`; unique in the college.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: String,
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: String,
     /// The building that houses it, by code; none when it spans buildings.
     #[serde(default)]
@@ -55,8 +57,10 @@ pub struct DepartmentInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct DepartmentPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub building: Option<String>,
@@ -108,31 +112,43 @@ pub struct Program {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProgramInput {
     /// Capital letters, digits and hyphens, e.g. `BTECH-CSE`; unique in the college.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub code: String,
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: String,
     /// The department that offers it, by code.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub department: String,
+    #[schema(pattern = "^(diploma|undergraduate|postgraduate|doctoral)$")]
     pub level: String,
     /// Years of study, 1 to 8.
+    #[schema(minimum = 1, maximum = 8)]
     pub duration_years: i16,
     /// Students admitted a year, 1 to 100,000.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100000)]
     pub intake_capacity: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ProgramPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub department: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^(diploma|undergraduate|postgraduate|doctoral)$")]
     pub level: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 8)]
     pub duration_years: Option<i16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100000)]
     pub intake_capacity: Option<i32>,
 }
 

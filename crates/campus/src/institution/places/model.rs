@@ -50,9 +50,12 @@ pub struct Campus {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CampusInput {
     /// Capital letters, digits and hyphens, e.g. `MAIN`; unique in the college.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: String,
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
 }
 
@@ -60,10 +63,13 @@ pub struct CampusInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CampusPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
 }
 
@@ -116,23 +122,31 @@ pub struct Building {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BuildingInput {
     /// Capital letters, digits and hyphens, e.g. `ENG`; unique in the college.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: String,
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: String,
     /// The campus it stands on, by code.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub campus: String,
     /// Floors above ground, 1 to 200.
+    #[schema(minimum = 1, maximum = 200)]
     pub floors: i16,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct BuildingPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\S.{0,198}\\S$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub campus: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 200)]
     pub floors: Option<i16>,
 }
 
@@ -186,16 +200,24 @@ pub struct Room {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RoomInput {
     /// Capital letters, digits and hyphens, e.g. `ENG-101`; unique in its building.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: String,
+    #[schema(pattern = "^\\S(.{0,198}\\S)?$")]
     pub name: String,
     /// The building it is in, by code.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub building: String,
+    #[schema(pattern = "^(classroom|lecture_hall|lab|seminar|office|library|hall)$")]
     pub kind: String,
     /// The floor, from -5 (basements) to 200; 0 is the ground floor.
     #[serde(default)]
+    #[schema(minimum = -5, maximum = 200)]
     pub floor: i16,
     /// Seats, 1 to 10,000.
+    #[schema(minimum = 1, maximum = 10000)]
     pub capacity: i32,
+    /// Any of `projector`, `smart_board`, `computers`, `lab_benches`,
+    /// `wheelchair_access`, `air_conditioning`, `audio`, `video_conferencing`.
     #[serde(default)]
     pub features: Vec<String>,
 }
@@ -203,16 +225,22 @@ pub struct RoomInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct RoomPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^\\S(.{0,198}\\S)?$")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub building: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^(classroom|lecture_hall|lab|seminar|office|library|hall)$")]
     pub kind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = -5, maximum = 200)]
     pub floor: Option<i16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10000)]
     pub capacity: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
