@@ -604,9 +604,10 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         drive(
             "report card PDF",
             2,
-            window,
+            // An account issues at most a day's limit of documents.
+            Bound::Count(crate::documents::lifecycle::model::DAILY_LIMIT as usize),
             move |i| {
-                c.get(format!(
+                c.post(format!(
                     "{b}/api/v1/students/{}/report-card?term={term}",
                     students[i % students.len()]
                 ))

@@ -83,7 +83,8 @@ pub async fn children(
 /// The college's students by status, the largest group first.
 pub async fn by_status(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"SELECT status, count(*) AS "students!" FROM students GROUP BY status ORDER BY 2 DESC"#
+        r#"SELECT status, sum(students)::int8 AS "students!" FROM student_counts
+         GROUP BY status HAVING sum(students) > 0 ORDER BY 2 DESC"#
     )
     .fetch_all(conn)
     .await?
@@ -95,9 +96,10 @@ pub async fn by_status(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, sq
 /// Enrolled students of the eight largest programs.
 pub async fn by_program(conn: &mut PgConnection) -> Result<Vec<(String, i64)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"SELECT p.name, count(*) AS "students!" FROM students s JOIN programs p
-             ON p.college_id = s.college_id AND p.id = s.program_id
-         WHERE s.status = 'enrolled' GROUP BY p.name ORDER BY 2 DESC, p.name LIMIT 8"#
+        r#"SELECT p.name, sum(c.students)::int8 AS "students!" FROM student_counts c JOIN programs p
+             ON p.college_id = c.college_id AND p.id = c.program_id
+         WHERE c.status = 'enrolled' GROUP BY p.name HAVING sum(c.students) > 0
+         ORDER BY 2 DESC, p.name LIMIT 8"#
     )
     .fetch_all(conn)
     .await?
@@ -112,9 +114,9 @@ pub async fn of_own_department(
     user: Uuid,
 ) -> Result<Option<(String, i64)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"SELECT d.name, (SELECT count(*) FROM students s JOIN programs p
-                 ON p.college_id = s.college_id AND p.id = s.program_id
-               WHERE p.department_id = d.id AND s.status = 'enrolled') AS "students!"
+        r#"SELECT d.name, (SELECT coalesce(sum(c.students), 0)::int8 FROM student_counts c JOIN programs p
+                 ON p.college_id = c.college_id AND p.id = c.program_id
+               WHERE p.department_id = d.id AND c.status = 'enrolled') AS "students!"
          FROM staff st JOIN departments d ON d.college_id = st.college_id AND d.id = st.department_id
          WHERE st.user_id = $1"#,
         user
@@ -135,9 +137,9 @@ pub struct Enrolled {
 pub async fn by_department_enrolled(conn: &mut PgConnection) -> Result<Vec<Enrolled>, sqlx::Error> {
     sqlx::query_as!(
         Enrolled,
-        r#"SELECT d.code, d.name, count(st.id) AS "students!" FROM departments d
+        r#"SELECT d.code, d.name, coalesce(sum(c.students), 0)::int8 AS "students!" FROM departments d
          LEFT JOIN programs p ON p.college_id = d.college_id AND p.department_id = d.id
-         LEFT JOIN students st ON st.college_id = p.college_id AND st.program_id = p.id AND st.status = 'enrolled'
+         LEFT JOIN student_counts c ON c.college_id = p.college_id AND c.program_id = p.id AND c.status = 'enrolled'
          GROUP BY d.id, d.code, d.name ORDER BY 3 DESC, d.code LIMIT 16"#
     )
     .fetch_all(conn)
@@ -148,9 +150,10 @@ pub async fn by_department_enrolled(conn: &mut PgConnection) -> Result<Vec<Enrol
 pub async fn by_program_enrolled(conn: &mut PgConnection) -> Result<Vec<Enrolled>, sqlx::Error> {
     sqlx::query_as!(
         Enrolled,
-        r#"SELECT p.code, p.name, count(*) AS "students!" FROM students s JOIN programs p
-             ON p.college_id = s.college_id AND p.id = s.program_id
-         WHERE s.status = 'enrolled' GROUP BY p.id, p.code, p.name ORDER BY 3 DESC, p.code LIMIT 12"#
+        r#"SELECT p.code, p.name, sum(c.students)::int8 AS "students!" FROM student_counts c JOIN programs p
+             ON p.college_id = c.college_id AND p.id = c.program_id
+         WHERE c.status = 'enrolled' GROUP BY p.id, p.code, p.name HAVING sum(c.students) > 0
+         ORDER BY 3 DESC, p.code LIMIT 12"#
     )
     .fetch_all(conn)
     .await

@@ -1,4 +1,5 @@
-//! What the dashboard shows of accounts: how many there are in each status.
+//! What the dashboard shows of accounts: how many there are in each status (kept by the
+//! database in `user_counts`).
 
 use sqlx::PgConnection;
 
@@ -6,7 +7,7 @@ pub async fn accounts_by_status(
     conn: &mut PgConnection,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     Ok(sqlx::query!(
-        r#"SELECT status, count(*) AS "accounts!" FROM users GROUP BY status ORDER BY status"#
+        r#"SELECT status, accounts AS "accounts!" FROM user_counts WHERE accounts > 0 ORDER BY status"#
     )
     .fetch_all(conn)
     .await?

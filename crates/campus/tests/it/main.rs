@@ -9,6 +9,7 @@ mod audit;
 mod back_office;
 mod chrome;
 mod cluster_life;
+mod college_counts;
 mod conventions;
 mod coursework;
 mod cross_site;

@@ -66,11 +66,10 @@ pub async fn taught_by(
 pub async fn progress(conn: &mut PgConnection) -> Result<RegistrationProgress, sqlx::Error> {
     sqlx::query_as!(
         RegistrationProgress,
-        r#"SELECT (SELECT count(DISTINCT e.student_id) FROM enrollments e
-                 JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id
-                 JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id
-                 WHERE e.status = 'enrolled' AND current_date BETWEEN t.starts_on AND t.ends_on) AS "registered!",
-               (SELECT count(*) FROM students WHERE status = 'enrolled') AS "students!",
+        r#"SELECT (SELECT count(*) FROM term_students ts
+                 JOIN terms t ON t.college_id = ts.college_id AND t.id = ts.term_id
+                 WHERE ts.sections > 0 AND current_date BETWEEN t.starts_on AND t.ends_on) AS "registered!",
+               (SELECT coalesce(sum(students), 0)::int8 FROM student_counts WHERE status = 'enrolled') AS "students!",
                coalesce(sum(s.enrolled), 0)::int8 AS "seats_taken!", coalesce(sum(s.capacity), 0)::int8 AS "seats!"
          FROM sections s JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id
          WHERE current_date BETWEEN t.starts_on AND t.ends_on"#
