@@ -42,39 +42,55 @@ CREATE INDEX term_students_registered ON term_students (college_id, term_id) WHE
 COMMENT ON TABLE term_students IS 'Enrolled sections of each student in each term (registered while above 0); kept by triggers on enrollments.';
 
 -- Each apply function takes a statement's changed rows as arrays (+1 for a row as it is
--- now, -1 for a row as it was) and adds their sum to the counts. The count columns carry
+-- now, -1 for a row as it was) and adds their sum to the counts (PL/pgSQL, so its plan
+-- is kept for the connection). A statement that changes no count (a waitlisting, a
+-- sign-in stamping an account) returns before calling it. The count columns carry
 -- no CHECK: PostgreSQL checks the row an upsert proposes (a negative change) before it
 -- finds the row the change applies to.
 CREATE FUNCTION student_counts_apply(college_ids uuid[], program_ids uuid[], statuses text[], deltas integer[])
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO student_counts AS c (college_id, program_id, status, students)
     SELECT college_id, program_id, status, sum(d)
     FROM unnest(college_ids, program_ids, statuses, deltas) AS x(college_id, program_id, status, d)
     GROUP BY 1, 2, 3 HAVING sum(d) <> 0
     ON CONFLICT (college_id, program_id, status) DO UPDATE SET students = c.students + EXCLUDED.students;
+END
 $$;
 
 CREATE FUNCTION user_counts_apply(college_ids uuid[], statuses text[], deltas integer[])
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO user_counts AS c (college_id, status, accounts)
     SELECT college_id, status, sum(d)
     FROM unnest(college_ids, statuses, deltas) AS x(college_id, status, d)
     GROUP BY 1, 2 HAVING sum(d) <> 0
     ON CONFLICT (college_id, status) DO UPDATE SET accounts = c.accounts + EXCLUDED.accounts;
+END
 $$;
 
 CREATE FUNCTION term_students_apply(college_ids uuid[], section_ids uuid[], student_ids uuid[], deltas integer[])
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO term_students AS t (college_id, term_id, student_id, sections)
     SELECT x.college_id, s.term_id, x.student_id, sum(x.d)
     FROM unnest(college_ids, section_ids, student_ids, deltas) AS x(college_id, section_id, student_id, d)
     JOIN sections s ON s.college_id = x.college_id AND s.id = x.section_id
     GROUP BY 1, 2, 3 HAVING sum(x.d) <> 0
     ON CONFLICT (college_id, term_id, student_id) DO UPDATE SET sections = t.sections + EXCLUDED.sections;
+END
 $$;
 
 CREATE FUNCTION student_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- Nested: PL/pgSQL plans a whole condition, and only UPDATE has both tables.
+    IF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (
+            SELECT 1 FROM new_rows n JOIN old_rows o ON o.college_id = n.college_id AND o.id = n.id
+            WHERE (n.status, n.program_id) IS DISTINCT FROM (o.status, o.program_id)) THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         PERFORM student_counts_apply(array_agg(college_id), array_agg(program_id), array_agg(status), array_agg(1))
         FROM new_rows;
@@ -92,6 +108,13 @@ $$;
 
 CREATE FUNCTION user_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (
+            SELECT 1 FROM new_rows n JOIN old_rows o ON o.college_id = n.college_id AND o.id = n.id
+            WHERE n.status IS DISTINCT FROM o.status) THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         PERFORM user_counts_apply(array_agg(college_id), array_agg(status), array_agg(1)) FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
@@ -108,12 +131,22 @@ $$;
 CREATE FUNCTION term_students_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
+        IF NOT EXISTS (SELECT 1 FROM new_rows WHERE status = 'enrolled') THEN
+            RETURN NULL;
+        END IF;
         PERFORM term_students_apply(array_agg(college_id), array_agg(section_id), array_agg(student_id), array_agg(1))
         FROM new_rows WHERE status = 'enrolled';
     ELSIF TG_OP = 'DELETE' THEN
+        IF NOT EXISTS (SELECT 1 FROM old_rows WHERE status = 'enrolled') THEN
+            RETURN NULL;
+        END IF;
         PERFORM term_students_apply(array_agg(college_id), array_agg(section_id), array_agg(student_id), array_agg(-1))
         FROM old_rows WHERE status = 'enrolled';
     ELSE
+        IF NOT EXISTS (SELECT 1 FROM new_rows WHERE status = 'enrolled')
+           AND NOT EXISTS (SELECT 1 FROM old_rows WHERE status = 'enrolled') THEN
+            RETURN NULL;
+        END IF;
         PERFORM term_students_apply(array_agg(c), array_agg(sec), array_agg(st), array_agg(d))
         FROM (SELECT college_id, section_id, student_id, 1 FROM new_rows WHERE status = 'enrolled'
               UNION ALL
