@@ -43,8 +43,10 @@ COMMENT ON TABLE term_students IS 'Enrolled sections of each student in each ter
 
 -- Each apply function takes a statement's changed rows as arrays (+1 for a row as it is
 -- now, -1 for a row as it was) and adds their sum to the counts (PL/pgSQL, so its plan
--- is kept for the connection). A statement that changes no count (a waitlisting, a
--- sign-in stamping an account) returns before calling it. The count columns carry
+-- is kept for the connection). Changes that cancel out (a sign-in stamping an account:
+-- -1 and +1 for its status) write nothing; a statement on enrolments that enrols no one
+-- (a waitlisting) returns before calling it. No join of the old rows to the new: a plan
+-- kept from a one-row statement would make it quadratic on a bulk update. The count columns carry
 -- no CHECK: PostgreSQL checks the row an upsert proposes (a negative change) before it
 -- finds the row the change applies to.
 CREATE FUNCTION student_counts_apply(college_ids uuid[], program_ids uuid[], statuses text[], deltas integer[])
@@ -83,14 +85,6 @@ $$;
 
 CREATE FUNCTION student_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Nested: PL/pgSQL plans a whole condition, and only UPDATE has both tables.
-    IF TG_OP = 'UPDATE' THEN
-        IF NOT EXISTS (
-            SELECT 1 FROM new_rows n JOIN old_rows o ON o.college_id = n.college_id AND o.id = n.id
-            WHERE (n.status, n.program_id) IS DISTINCT FROM (o.status, o.program_id)) THEN
-            RETURN NULL;
-        END IF;
-    END IF;
     IF TG_OP = 'INSERT' THEN
         PERFORM student_counts_apply(array_agg(college_id), array_agg(program_id), array_agg(status), array_agg(1))
         FROM new_rows;
@@ -108,13 +102,6 @@ $$;
 
 CREATE FUNCTION user_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF NOT EXISTS (
-            SELECT 1 FROM new_rows n JOIN old_rows o ON o.college_id = n.college_id AND o.id = n.id
-            WHERE n.status IS DISTINCT FROM o.status) THEN
-            RETURN NULL;
-        END IF;
-    END IF;
     IF TG_OP = 'INSERT' THEN
         PERFORM user_counts_apply(array_agg(college_id), array_agg(status), array_agg(1)) FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
