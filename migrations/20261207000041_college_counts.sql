@@ -39,6 +39,7 @@ CREATE TABLE term_students (
 );
 SELECT campus_tenant_table('term_students');
 CREATE INDEX term_students_registered ON term_students (college_id, term_id) WHERE sections > 0;
+CREATE INDEX term_students_student ON term_students (college_id, student_id);
 COMMENT ON TABLE term_students IS 'Enrolled sections of each student in each term (registered while above 0); kept by triggers on enrollments.';
 
 -- Each apply function takes a statement's changed rows as arrays (+1 for a row as it is
@@ -83,6 +84,18 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION term_students_recount(student_ids uuid[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM term_students WHERE student_id = ANY (student_ids);
+    INSERT INTO term_students (college_id, term_id, student_id, sections)
+    SELECT e.college_id, s.term_id, e.student_id, count(*)
+    FROM enrollments e JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id
+    WHERE e.student_id = ANY (student_ids) AND e.status = 'enrolled'
+    GROUP BY 1, 2, 3;
+END
+$$;
+
 CREATE FUNCTION student_counts_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -124,11 +137,13 @@ BEGIN
         PERFORM term_students_apply(array_agg(college_id), array_agg(section_id), array_agg(student_id), array_agg(1))
         FROM new_rows WHERE status = 'enrolled';
     ELSIF TG_OP = 'DELETE' THEN
+        -- Counted again from the enrolments that remain: a deletion may come from a
+        -- section or a student deleted with their enrolments, whose term (or student)
+        -- is gone by now.
         IF NOT EXISTS (SELECT 1 FROM old_rows WHERE status = 'enrolled') THEN
             RETURN NULL;
         END IF;
-        PERFORM term_students_apply(array_agg(college_id), array_agg(section_id), array_agg(student_id), array_agg(-1))
-        FROM old_rows WHERE status = 'enrolled';
+        PERFORM term_students_recount(array_agg(DISTINCT student_id)) FROM old_rows WHERE status = 'enrolled';
     ELSE
         IF NOT EXISTS (SELECT 1 FROM new_rows WHERE status = 'enrolled')
            AND NOT EXISTS (SELECT 1 FROM old_rows WHERE status = 'enrolled') THEN

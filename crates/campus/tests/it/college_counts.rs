@@ -108,7 +108,9 @@ async fn kept_counts_agree_with_the_rows() {
     agree(&app, w.college, "after status changes and removals").await;
 
     let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
-    sqlx::query("DELETE FROM students WHERE id = (SELECT max(id::text)::uuid FROM students)")
+    // An enrolled student, removed with their enrolments.
+    sqlx::query("DELETE FROM students WHERE id = $1")
+        .bind(people[1].0)
         .execute(&mut *tx)
         .await
         .expect("a student removed");
