@@ -71,9 +71,7 @@ pub async fn get<R: Register>(
     id: Uuid,
 ) -> AppResult<Json<R::Row>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let row = R::find(&mut tx, id, false)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = service::get::<R>(&mut tx, id, false).await?;
     tx.commit().await?;
     Ok(Json(row))
 }
@@ -99,9 +97,7 @@ pub async fn patch<R: Register, P: Serialize>(
     patch: P,
 ) -> AppResult<Json<R::Row>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let row = R::find(&mut tx, id, true)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = service::get::<R>(&mut tx, id, true).await?;
     let mut merged = serde_json::to_value(R::input_of(&row)).map_err(anyhow::Error::from)?;
     if let (Some(base), serde_json::Value::Object(sent)) = (
         merged.as_object_mut(),

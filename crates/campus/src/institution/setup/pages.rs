@@ -196,9 +196,7 @@ pub async fn show<R: Register>(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let row = R::find(&mut tx, id, false)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = service::get::<R>(&mut tx, id, false).await?;
     let usage = R::usage(&mut tx, id).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
@@ -334,9 +332,7 @@ pub async fn edit<R: Register>(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let row = R::find(&mut tx, id, false)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = service::get::<R>(&mut tx, id, false).await?;
     tx.commit().await?;
     let typed = R::form_of(&R::input_of(&row));
     render_form::<R>(
@@ -382,23 +378,11 @@ pub async fn confirm_delete<R: Register>(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let row = R::find(&mut tx, id, false)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let used = super::view::usage_words(&R::usage(&mut tx, id).await?);
+    let row = service::get::<R>(&mut tx, id, false).await?;
+    service::refuse_if_used::<R>(&mut tx, &row).await?;
     tx.commit().await?;
     let label = R::label(&row);
     let back = one_href(R::PATHS.one, id);
-    if !used.is_empty() {
-        return Err(AppError::Conflict(format!(
-            "{label} is used by {used}, so it cannot be deleted.{}",
-            if R::RETIRES {
-                " Retire it instead: it stays in their history and is offered no more."
-            } else {
-                ""
-            }
-        )));
-    }
     let (csrf, _) = csrf::for_page(&state, Some(&principal), jar);
     let chrome = Chrome::signed_in(
         format!("Delete {label}?"),

@@ -37,6 +37,35 @@ fn blamed<R: Register>(error: sqlx::Error) -> AppError {
     error.into()
 }
 
+/// One record, or not found; with `lock`, locked until the transaction ends.
+pub async fn get<R: Register>(
+    conn: &mut PgConnection,
+    id: Uuid,
+    lock: bool,
+) -> Result<R::Row, AppError> {
+    R::find(conn, id, lock).await?.ok_or(AppError::NotFound)
+}
+
+/// Refuses (409) a deletion of a record something uses, naming what.
+pub async fn refuse_if_used<R: Register>(
+    conn: &mut PgConnection,
+    row: &R::Row,
+) -> Result<(), AppError> {
+    let used = usage_words(&R::usage(conn, R::id(row)).await?);
+    if used.is_empty() {
+        return Ok(());
+    }
+    let way_out = if R::RETIRES {
+        " Retire it instead: it stays in their history and is offered no more."
+    } else {
+        ""
+    };
+    Err(AppError::Conflict(format!(
+        "{} is used by {used}, so it cannot be deleted.{way_out}",
+        R::label(row)
+    )))
+}
+
 /// Creates (`id` none) or changes a record and audits it; returns it as saved.
 pub async fn save<R: Register>(
     conn: &mut PgConnection,
@@ -46,7 +75,7 @@ pub async fn save<R: Register>(
     found: Vec<FieldError>,
 ) -> Result<R::Row, AppError> {
     let before = match id {
-        Some(id) => Some(R::find(conn, id, true).await?.ok_or(AppError::NotFound)?),
+        Some(id) => Some(get::<R>(conn, id, true).await?),
         None => None,
     };
     let errors = problems::<R>(input, found);
@@ -57,9 +86,7 @@ pub async fn save<R: Register>(
         .await
         .map_err(blamed::<R>)?
         .map_err(AppError::Validation)?;
-    let after = R::find(conn, saved, false)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let after = get::<R>(conn, saved, false).await?;
     let entry = match &before {
         Some(before) => Entry::new(R::ACTIONS.changed).before(snapshot::<R>(before)),
         None => Entry::new(R::ACTIONS.created),
@@ -79,20 +106,8 @@ pub async fn delete<R: Register>(
     context: &AuditContext,
     id: Uuid,
 ) -> Result<R::Row, AppError> {
-    let row = R::find(conn, id, true).await?.ok_or(AppError::NotFound)?;
-    let usage = R::usage(conn, id).await?;
-    let used = usage_words(&usage);
-    if !used.is_empty() {
-        let way_out = if R::RETIRES {
-            " Retire it instead: it stays in their history and is offered no more."
-        } else {
-            ""
-        };
-        return Err(AppError::Conflict(format!(
-            "{} is used by {used}, so it cannot be deleted.{way_out}",
-            R::label(&row)
-        )));
-    }
+    let row = get::<R>(conn, id, true).await?;
+    refuse_if_used::<R>(conn, &row).await?;
     R::remove(conn, id).await.map_err(blamed::<R>)?;
     audit::record(
         conn,
@@ -113,7 +128,7 @@ pub async fn set_retired<R: Register>(
     id: Uuid,
     retired: bool,
 ) -> Result<R::Row, AppError> {
-    let row = R::find(conn, id, true).await?.ok_or(AppError::NotFound)?;
+    let row = get::<R>(conn, id, true).await?;
     if !R::RETIRES {
         return Err(AppError::NotFound);
     }
@@ -140,5 +155,5 @@ pub async fn set_retired<R: Register>(
         )
         .await?;
     }
-    R::find(conn, id, false).await?.ok_or(AppError::NotFound)
+    get::<R>(conn, id, false).await
 }
