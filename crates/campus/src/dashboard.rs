@@ -139,6 +139,8 @@ struct DashboardPage {
     todo: bool,
     /// Teachers: today's classes from the timetable, with their session once made.
     classes_today: Vec<TodayClass>,
+    /// Why no classes are held today (a holiday, an exam period), as (kind, name).
+    no_classes: Option<(String, String)>,
     /// Teachers: assessments with marks still to enter.
     marks_missing: Vec<MarksMissing>,
     /// Counselors: the students they have written notes about.
@@ -273,13 +275,25 @@ pub async fn page(
         None if students.is_some() => None,
         None => crate::academics::catalog::queries::student_of(&mut *conn, me).await?,
     };
+    // The college calendar suspends the timetable on holidays and in exam periods.
+    let no_classes = if own_student_id.is_some() || teaches {
+        crate::institution::calendar::entries::suspended(
+            &mut *conn,
+            OffsetDateTime::now_utc().date(),
+        )
+        .await?
+    } else {
+        None
+    };
     let (today, enrolments, attendance, deadlines, recent_marks) = match own_student_id {
         Some(student) => {
             let weekday = OffsetDateTime::now_utc().weekday().number_from_monday() as i16;
             let week =
                 crate::academics::timetable::queries::of_student(&mut *conn, student).await?;
             (
-                week.into_iter().filter(|s| s.weekday == weekday).collect(),
+                week.into_iter()
+                    .filter(|s| s.weekday == weekday && no_classes.is_none())
+                    .collect(),
                 crate::academics::catalog::queries::of_student(&mut *conn, student).await?,
                 crate::academics::attendance::queries::of_student(&mut *conn, student).await?,
                 crate::coursework::assignments::queries::upcoming_for_student(&mut *conn, student)
@@ -291,7 +305,11 @@ pub async fn page(
     };
     let meetings = crate::coursework::content::queries::upcoming_for_user(&mut *conn, me).await?;
     let (to_grade, to_mark, teaching, classes_today, marks_missing) = if teaches {
-        let classes = crate::academics::attendance::panels::classes_today(&mut *conn, me).await?;
+        let classes = if no_classes.is_none() {
+            crate::academics::attendance::panels::classes_today(&mut *conn, me).await?
+        } else {
+            Vec::new()
+        };
         // Sessions of today that no class of the timetable stands for (added by hand).
         let extra: Vec<SessionToMark> =
             crate::academics::attendance::panels::today_for_teacher(&mut *conn, me)
@@ -556,6 +574,7 @@ pub async fn page(
         // Staff, and students who review their peers' achievements.
         todo: may_be_staff || principal.can(Permission::AchievementsReview),
         classes_today,
+        no_classes,
         marks_missing,
         caseload,
         low_attendance,

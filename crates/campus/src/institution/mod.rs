@@ -4,6 +4,7 @@
 //! and the setup registers (`setup/`, `places/`, `departments/`).
 
 pub mod api;
+pub mod calendar;
 pub mod departments;
 pub mod model;
 pub mod pages;
@@ -48,4 +49,5 @@ pub fn routes() -> Routes {
         )
         .merge(places::routes())
         .merge(departments::routes())
+        .merge(calendar::routes())
 }

@@ -117,7 +117,7 @@ pub struct TermInfo {
     #[serde(serialize_with = "crate::web::json::date")]
     #[schema(value_type = String, format = Date)]
     pub ends_on: Date,
-    /// True when today falls within the term.
+    /// The college's current term (one is, chosen on the setup pages).
     pub current: bool,
 }
 

@@ -133,7 +133,7 @@ pub async fn profile(
     let terms = sqlx::query_as!(
         TermInfo,
         r#"SELECT t.name, y.name AS academic_year, t.starts_on, t.ends_on,
-                  (current_date BETWEEN t.starts_on AND t.ends_on) AS "current!"
+                  t.is_current AS "current!"
            FROM terms t JOIN academic_years y
              ON y.college_id = t.college_id AND y.id = t.academic_year_id
            WHERE t.ends_on >= current_date ORDER BY t.starts_on LIMIT 4"#

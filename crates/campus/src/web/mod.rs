@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod available;
 pub mod chart;
 pub mod client_ip;
+pub mod clock;
 pub mod confirm;
 pub mod cookies;
 pub mod csrf;

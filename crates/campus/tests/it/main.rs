@@ -39,6 +39,7 @@ mod progress;
 mod registration;
 mod requests;
 mod results;
+mod setup_calendar;
 mod setup_places;
 mod sso;
 mod student_import;

@@ -44,6 +44,17 @@ pub async fn add_session(
             "must be after the start",
         )]));
     }
+    if let Some((kind, name)) =
+        crate::institution::calendar::entries::suspended(conn, held_on).await?
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "held_on",
+            format!(
+                "is in the {} {name} of the college calendar: no classes are held then",
+                crate::web::words::label(&kind).to_lowercase()
+            ),
+        )]));
+    }
     let id: Option<Uuid> = sqlx::query_scalar!("INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
          VALUES (app_current_college(), $1, $2, $3, $4) ON CONFLICT ON CONSTRAINT class_sessions_unique DO NOTHING RETURNING id", section, held_on, start, end)
     .fetch_optional(&mut *conn)
@@ -77,7 +88,9 @@ pub async fn meeting_today(
          JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id
          JOIN terms t ON t.college_id = m.college_id AND t.id = m.term_id
           AND current_date BETWEEN t.starts_on AND t.ends_on
-         WHERE m.id = $1 AND m.section_id = $2 AND m.weekday = extract(isodow FROM current_date)"#,
+         WHERE m.id = $1 AND m.section_id = $2 AND m.weekday = extract(isodow FROM current_date)
+           AND NOT EXISTS (SELECT 1 FROM calendar_entries e WHERE e.college_id = m.college_id
+                 AND e.kind IN ('holiday', 'exam_period') AND daterange(e.starts_on, e.ends_on, '[]') @> current_date)"#,
         meeting,
         section
     )
@@ -170,8 +183,12 @@ pub async fn generate(
     let added = sqlx::query!(
         "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
          SELECT app_current_college(), m.section_id, d::date, m.start_minute, m.end_minute \
-         FROM section_meetings m, generate_series($2::date, $3::date, interval '1 day') AS d \
+         FROM section_meetings m JOIN terms t ON t.college_id = m.college_id AND t.id = m.term_id, \
+              generate_series($2::date, $3::date, interval '1 day') AS d \
          WHERE m.section_id = $1 AND extract(isodow FROM d) = m.weekday \
+           AND d::date BETWEEN t.starts_on AND t.ends_on \
+           AND NOT EXISTS (SELECT 1 FROM calendar_entries e WHERE e.college_id = m.college_id \
+                 AND e.kind IN ('holiday', 'exam_period') AND daterange(e.starts_on, e.ends_on, '[]') @> d::date) \
          ON CONFLICT ON CONSTRAINT class_sessions_unique DO NOTHING",
         section,
         from,

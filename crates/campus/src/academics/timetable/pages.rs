@@ -287,9 +287,19 @@ pub async fn feed(
     let user = user.ok_or(AppError::NotFound)?;
     let slots = queries::week_of(&mut tx, user).await?;
     let term_end = queries::current_term_end(&mut tx).await?;
-    tx.commit().await?;
     let today = time::OffsetDateTime::now_utc().date();
     let until = term_end.unwrap_or(today + time::Duration::days(120));
+    let calendar = crate::institution::calendar::entries::between(&mut tx, today, until).await?;
+    tx.commit().await?;
+    // Days with no classes: each weekly event leaves them out.
+    let off: Vec<time::Date> = calendar
+        .iter()
+        .filter(|e| crate::institution::calendar::entries::suspends_classes(&e.kind))
+        .flat_map(|e| {
+            (0..=(e.ends_on - e.starts_on).whole_days())
+                .map(move |n| e.starts_on + time::Duration::days(n))
+        })
+        .collect();
     let mut ics = String::from(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Campus//Timetable//EN\r\nCALSCALE:GREGORIAN\r\n",
     );
@@ -300,8 +310,13 @@ pub async fn feed(
         let first = today + time::Duration::days(offset);
         let date = |d: time::Date| format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day());
         let at = |m: i32| format!("{:02}{:02}00", m / 60, m % 60);
+        let skipped: String = off
+            .iter()
+            .filter(|d| i16::from(d.weekday().number_from_monday()) == slot.weekday && **d >= first)
+            .map(|d| format!("EXDATE:{}T{}\r\n", date(*d), at(slot.start_minute)))
+            .collect();
         ics.push_str(&format!(
-            "BEGIN:VEVENT\r\nUID:{user}-{i}@campus\r\nDTSTAMP:{}T000000Z\r\nDTSTART:{}T{}\r\nDTEND:{}T{}\r\nRRULE:FREQ=WEEKLY;UNTIL={}T235959Z\r\nSUMMARY:{}\r\n{}END:VEVENT\r\n",
+            "BEGIN:VEVENT\r\nUID:{user}-{i}@campus\r\nDTSTAMP:{}T000000Z\r\nDTSTART:{}T{}\r\nDTEND:{}T{}\r\nRRULE:FREQ=WEEKLY;UNTIL={}T235959Z\r\n{skipped}SUMMARY:{}\r\n{}END:VEVENT\r\n",
             date(today),
             date(first),
             at(slot.start_minute),
@@ -310,6 +325,19 @@ pub async fn feed(
             date(until),
             escape(&format!("{} {}", slot.course_code, slot.section)),
             slot.room.as_deref().map(|r| format!("LOCATION:{}\r\n", escape(r))).unwrap_or_default(),
+        ));
+    }
+    let date = |d: time::Date| format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day());
+    for entry in &calendar {
+        // All-day events: the end is the day after the last.
+        ics.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:calendar-{}@campus\r\nDTSTAMP:{}T000000Z\r\nDTSTART;VALUE=DATE:{}\r\nDTEND;VALUE=DATE:{}\r\nSUMMARY:{}\r\nCATEGORIES:{}\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\n",
+            entry.id,
+            date(today),
+            date(entry.starts_on),
+            date(entry.ends_on + time::Duration::days(1)),
+            escape(&entry.name),
+            escape(&crate::web::words::label(&entry.kind)),
         ));
     }
     ics.push_str("END:VCALENDAR\r\n");

@@ -60,12 +60,69 @@ pub async fn add_meeting(
             "must be 1 (Monday) to 7 (Sunday)",
         ));
     }
-    let start = parse_time("starts", &input.starts)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let end = parse_time("ends", &input.ends)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let period = match input
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(name) => {
+            let found = sqlx::query!(
+                "SELECT start_minute, end_minute, is_break FROM bell_periods WHERE name = $1",
+                name
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            match found {
+                Some(p) if p.is_break => {
+                    errors.push(FieldError::new(
+                        "period",
+                        format!(
+                            "{name} is a break in the bell schedule: no classes are placed in it"
+                        ),
+                    ));
+                    None
+                }
+                Some(p) => Some((p.start_minute, p.end_minute)),
+                None => {
+                    errors.push(FieldError::new(
+                        "period",
+                        format!("the bell schedule has no period named {name}"),
+                    ));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let typed = |field: &str, text: &str, errors: &mut Vec<FieldError>| {
+        parse_time(field, text).map_err(|e| errors.push(e)).ok()
+    };
+    let (start, end) = match period {
+        // Times typed beside a period must agree with it.
+        Some((s, e)) => {
+            for (field, text, minute) in [("starts", &input.starts, s), ("ends", &input.ends, e)] {
+                if !text.trim().is_empty() && parse_time(field, text).ok() != Some(minute) {
+                    errors.push(FieldError::new(
+                        field,
+                        format!("differs from the period's {}", show_time(minute)),
+                    ));
+                }
+            }
+            (Some(s), Some(e))
+        }
+        None if input
+            .period
+            .as_deref()
+            .is_some_and(|p| !p.trim().is_empty()) =>
+        {
+            (None, None)
+        }
+        None => (
+            typed("starts", &input.starts, &mut errors),
+            typed("ends", &input.ends, &mut errors),
+        ),
+    };
     if let (Some(s), Some(e)) = (start, end)
         && s >= e
     {
@@ -149,7 +206,7 @@ pub async fn add_meeting(
         .execute(&mut *conn)
         .await?;
     audit::record(conn, context, Entry::new("timetable.meeting_added").object("section", section).after(serde_json::json!({
-        "weekday": weekday, "starts": input.starts, "ends": input.ends, "room_id": input.room_id,
+        "weekday": weekday, "starts": show_time(start), "ends": show_time(end), "period": input.period, "room_id": input.room_id,
     }))).await?;
     Ok(meeting)
 }

@@ -137,6 +137,18 @@ pub async fn set_retired<R: Register>(
     Ok(Json(row))
 }
 
+pub async fn make_current<R: Register>(
+    state: &AppState,
+    principal: &Principal,
+    context: &AuditContext,
+    id: Uuid,
+) -> AppResult<Json<R::Row>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let row = service::make_current::<R>(&mut tx, context, id).await?;
+    tx.commit().await?;
+    Ok(Json(row))
+}
+
 /// Writes a register's API handlers, each with its OpenAPI description, and a
 /// `api_routes()` with their permissions: reading needs `institution.read`, changing
 /// `institution.manage`.
@@ -146,8 +158,9 @@ macro_rules! register_api {
         tag: $tag:literal,
         list: $list:literal,
         one: $one:literal,
-        retire: $retire:literal,
-        restore: $restore:literal,
+        $(retire: $retire:literal,
+        restore: $restore:literal,)?
+        $(current: $current:literal,)?
         row: $row:ty,
         input: $input:ty,
         patch: $patch:ty $(,)?
@@ -229,6 +242,7 @@ macro_rules! register_api {
             generic::delete::<$register>(&state, &principal, &context, id).await
         }
 
+        $(
         /// Retires a record: kept with its history, offered no more; refused (409) while active records lie within it.
         #[utoipa::path(post, path = $retire, tag = $tag, params(("id" = Uuid, Path, description = "The record's id")), security(("bearer" = [])),
             responses((status = 200, description = "Retired", body = $row),
@@ -255,18 +269,41 @@ macro_rules! register_api {
         ) -> AppResult<Json<$row>> {
             generic::set_retired::<$register>(&state, &principal, &context, id, false).await
         }
+        )?
+
+        $(
+        /// Makes the record the college's current one; the one that was current is no more.
+        #[utoipa::path(post, path = $current, tag = $tag, params(("id" = Uuid, Path, description = "The record's id")), security(("bearer" = [])),
+            responses((status = 200, description = "Now the current one", body = $row),
+                (status = 404, description = "No such record", body = ProblemDocument, content_type = "application/problem+json")))]
+        pub async fn make_current(
+            State(state): State<AppState>,
+            principal: Principal,
+            context: AuditContext,
+            ApiPath(id): ApiPath<Uuid>,
+        ) -> AppResult<Json<$row>> {
+            generic::make_current::<$register>(&state, &principal, &context, id).await
+        }
+        )?
 
         pub fn api_routes() -> crate::access::routes::Routes {
             use crate::access::permissions::Permission::{InstitutionManage, InstitutionRead};
             use crate::access::routes::{Access, Routes};
-            Routes::new()
+            let routes = Routes::new()
                 .get($list, Access::Allowed(InstitutionRead), list)
                 .post($list, Access::Allowed(InstitutionManage), create)
                 .get($one, Access::Allowed(InstitutionRead), get)
                 .patch($one, Access::Allowed(InstitutionManage), patch)
-                .delete($one, Access::Allowed(InstitutionManage), delete)
+                .delete($one, Access::Allowed(InstitutionManage), delete);
+            $(
+            let routes = routes
                 .post($retire, Access::Allowed(InstitutionManage), retire)
-                .post($restore, Access::Allowed(InstitutionManage), restore)
+                .post($restore, Access::Allowed(InstitutionManage), restore);
+            )?
+            $(
+            let routes = routes.post($current, Access::Allowed(InstitutionManage), make_current);
+            )?
+            routes
         }
     };
 }

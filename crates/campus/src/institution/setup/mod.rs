@@ -50,6 +50,14 @@ pub struct Actions {
     pub restored: &'static str,
 }
 
+/// A register with a current record (the academic year, the term): its action's page
+/// address and the audit trail's action.
+pub struct Current {
+    /// `/setup/terms/{id}/make-current`.
+    pub path: &'static str,
+    pub action: &'static str,
+}
+
 /// Which records a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Show {
@@ -127,6 +135,8 @@ pub trait Register: Send + Sync + 'static {
     const RETIRES: bool;
     /// The label of the `within` filter ("Building"), if the list has one.
     const WITHIN: Option<&'static str>;
+    /// Whether one record is the college's current one, chosen by a user.
+    const CURRENT: Option<Current> = None;
 
     /// A record as read, and as the API answers it.
     type Row: Serialize + Send + Sync;
@@ -139,6 +149,9 @@ pub trait Register: Send + Sync + 'static {
     /// The record's name in messages and headings ("Room ENG-101").
     fn label(row: &Self::Row) -> String;
     fn is_retired(row: &Self::Row) -> bool;
+    fn is_current(_row: &Self::Row) -> bool {
+        false
+    }
     /// The list's cells, one per column.
     fn cells(row: &Self::Row) -> Vec<Cell>;
     fn facts(row: &Self::Row) -> Vec<Fact>;
@@ -199,6 +212,14 @@ pub trait Register: Send + Sync + 'static {
         id: Uuid,
         retired: bool,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    /// Makes the record the current one, and no other (registers with `CURRENT` only).
+    fn make_current(
+        conn: &mut PgConnection,
+        id: Uuid,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+        let _ = (conn, id);
+        async { Ok(()) }
+    }
 }
 
 /// The pages of a register: reading needs `institution.read`, changing
@@ -230,6 +251,14 @@ pub fn page_routes<R: Register>() -> Routes {
             Access::Allowed(InstitutionManage),
             pages::delete::<R>,
         );
+    let routes = match R::CURRENT {
+        Some(current) => routes.post(
+            current.path,
+            Access::Allowed(InstitutionManage),
+            pages::make_current::<R>,
+        ),
+        None => routes,
+    };
     if R::RETIRES {
         routes
             .post(

@@ -179,6 +179,9 @@ struct RecordPage {
     label: String,
     retired: bool,
     retires: bool,
+    /// Whether the register has a current record, and whether this is it.
+    has_current: bool,
+    current: bool,
     facts: Vec<Fact>,
     usage: Vec<Usage>,
     can_manage: bool,
@@ -210,6 +213,8 @@ pub async fn show<R: Register>(
         label,
         retired: R::is_retired(&row),
         retires: R::RETIRES,
+        has_current: R::CURRENT.is_some(),
+        current: R::is_current(&row),
         facts: R::facts(&row),
         usage: usage.into_iter().filter(|u| u.count > 0).collect(),
         can_manage: can_manage(&principal),
@@ -456,6 +461,21 @@ pub async fn restore<R: Register>(
     retired::<R>(&state, &principal, &context, id, false).await
 }
 
+/// Makes the record the college's current one.
+pub async fn make_current<R: Register>(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: AuditContext,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let row = service::make_current::<R>(&mut tx, &context, id).await?;
+    tx.commit().await?;
+    Ok(Done::to(one_href(R::PATHS.one, id))
+        .message(format!("{} is now the current {}", R::label(&row), R::ONE))
+        .respond(&state))
+}
+
 #[derive(Template)]
 #[template(path = "setup/index.html")]
 struct IndexPage {
@@ -470,6 +490,10 @@ pub async fn index(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
+    use crate::institution::calendar::entries::Entries;
+    use crate::institution::calendar::periods::Periods;
+    use crate::institution::calendar::terms::Terms;
+    use crate::institution::calendar::years::Years;
     use crate::institution::departments::queries::{Departments, Programs};
     use crate::institution::places::queries::{Buildings, Campuses, Rooms};
 
@@ -504,6 +528,20 @@ pub async fn index(
                 Programs::LEAD,
                 n.programs,
                 Programs::PATHS.list,
+            ),
+            (Years::TITLE, Years::LEAD, n.years, Years::PATHS.list),
+            (Terms::TITLE, Terms::LEAD, n.terms, Terms::PATHS.list),
+            (
+                Entries::TITLE,
+                Entries::LEAD,
+                n.entries,
+                Entries::PATHS.list,
+            ),
+            (
+                Periods::TITLE,
+                Periods::LEAD,
+                n.periods,
+                Periods::PATHS.list,
             ),
         ],
     };

@@ -157,3 +157,25 @@ pub async fn set_retired<R: Register>(
     }
     get::<R>(conn, id, false).await
 }
+
+/// Makes a record the college's current one (its year, its term), auditing the change.
+pub async fn make_current<R: Register>(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    id: Uuid,
+) -> Result<R::Row, AppError> {
+    let row = get::<R>(conn, id, true).await?;
+    let Some(current) = R::CURRENT else {
+        return Err(AppError::NotFound);
+    };
+    if !R::is_current(&row) {
+        R::make_current(conn, id).await?;
+        audit::record(
+            conn,
+            context,
+            Entry::new(current.action).object(R::OBJECT, id),
+        )
+        .await?;
+    }
+    get::<R>(conn, id, false).await
+}
