@@ -40,6 +40,37 @@ impl FormData {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     }
+
+    /// The form's first file as UTF-8 text (a CSV to import), or the `file` field's error.
+    pub fn text_file(&self) -> Result<String, AppError> {
+        let Some(file) = self.files.first() else {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "file",
+                "choose a CSV file",
+            )]));
+        };
+        String::from_utf8(file.bytes.clone()).map_err(|_| {
+            AppError::Validation(vec![FieldError::new(
+                "file",
+                "is not UTF-8 text; save the spreadsheet as CSV UTF-8",
+            )])
+        })
+    }
+}
+
+/// The line of a CSV file a record starts on (the header is line 1). The csv reader's
+/// own count lags by one on CRLF line ends, as spreadsheets and Windows exporters write
+/// them: it places a record at the `\n` ending the line before. So the lines are counted
+/// here, up to the record's first byte that ends no line. `text` is what it read.
+pub fn csv_line(text: &str, record: &csv::StringRecord) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut start = usize::try_from(record.position()?.byte())
+        .ok()?
+        .min(bytes.len());
+    while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+        start += 1;
+    }
+    Some(bytes[..start].iter().filter(|b| **b == b'\n').count() + 1)
 }
 
 fn megabytes(bytes: usize) -> String {
@@ -320,6 +351,21 @@ fn leak_type(stored: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_lines_count_the_same_with_any_line_end() {
+        for text in [
+            "a,b\r\n1,2\r\n\"x\ny\",3\r\n4,5\r\n",
+            "a,b\n1,2\n\"x\ny\",3\n4,5\n",
+        ] {
+            let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+            let lines: Vec<Option<usize>> = reader
+                .records()
+                .map(|r| csv_line(text, &r.expect("record")))
+                .collect();
+            assert_eq!(lines, [Some(2), Some(3), Some(5)], "{text:?}");
+        }
+    }
 
     #[test]
     fn names_and_contents_must_agree() {

@@ -104,7 +104,7 @@ impl Table {
                     if record.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
-                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    let line = crate::files::uploads::csv_line(text, &record).unwrap_or(0);
                     table.rows.push(Row {
                         line,
                         cells: record.iter().map(|c| c.trim().to_string()).collect(),

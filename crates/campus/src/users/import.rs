@@ -63,7 +63,7 @@ fn parse_csv(text: &str) -> Result<Vec<ImportRow>, AppError> {
                 format!("row {} cannot be read: {e}", index + 1),
             )])
         })?;
-        let line = record.position().map_or(index + 2, |p| p.line() as usize);
+        let line = crate::files::uploads::csv_line(text, &record).unwrap_or(index + 2);
         if record.iter().all(str::is_empty) {
             continue;
         }

@@ -40,6 +40,7 @@ mod registration;
 mod requests;
 mod results;
 mod setup_calendar;
+mod setup_import;
 mod setup_places;
 mod sso;
 mod student_import;

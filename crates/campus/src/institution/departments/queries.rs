@@ -1,6 +1,8 @@
 //! The departments' and programs' registers: listed, read, written, retired and
 //! deleted, and what uses each.
 
+use std::collections::BTreeMap;
+
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -8,7 +10,8 @@ use super::model::{
     Department, DepartmentForm, DepartmentInput, LEVELS, Program, ProgramForm, ProgramInput,
 };
 use crate::error::FieldError;
-use crate::institution::setup::rules::{code, optional, resolved, whole, words_of};
+use crate::institution::setup::import::Import;
+use crate::institution::setup::rules::{code, code_of, optional, resolved, whole, words_of};
 use crate::institution::setup::view::{Cell, Column, Fact, Field, Kind, Usage, options};
 use crate::institution::setup::{Actions, Filter, Paths, Register};
 use crate::web::list::Listing;
@@ -86,6 +89,12 @@ impl Register for Departments {
     type Row = Department;
     type Input = DepartmentInput;
     type Form = DepartmentForm;
+    const IMPORT: Option<Import> = Some(Import {
+        page: "/setup/departments/import",
+        required: &["code", "name"],
+        optional: &["building", "head"],
+        example: "CSE,Computer Science and Engineering,ENG,ST-0001",
+    });
 
     fn id(row: &Department) -> Uuid {
         row.id
@@ -162,6 +171,18 @@ impl Register for Departments {
             "departments_code_unique" => Some(("code", "is taken by another department")),
             _ => None,
         }
+    }
+
+    async fn existing(
+        conn: &mut PgConnection,
+        input: &DepartmentInput,
+    ) -> Result<Option<Uuid>, sqlx::Error> {
+        sqlx::query_scalar!(
+            "SELECT id FROM departments WHERE code = $1",
+            code(&input.code)
+        )
+        .fetch_optional(conn)
+        .await
     }
 
     async fn fields(
@@ -529,6 +550,12 @@ impl Register for Programs {
     type Row = Program;
     type Input = ProgramInput;
     type Form = ProgramForm;
+    const IMPORT: Option<Import> = Some(Import {
+        page: "/setup/programs/import",
+        required: &["code", "name", "department", "level", "duration_years"],
+        optional: &["intake_capacity"],
+        example: "BTECH-CSE,B.Tech Computer Science,CSE,undergraduate,4,120",
+    });
 
     fn id(row: &Program) -> Uuid {
         row.id
@@ -633,6 +660,28 @@ impl Register for Programs {
             "programs_code_unique" => Some(("code", "is taken by another program")),
             _ => None,
         }
+    }
+
+    /// The level may be written in words ("Undergraduate").
+    fn form_of_cells(cells: &BTreeMap<String, String>) -> Result<ProgramForm, String> {
+        let cell = |name: &str| cells.get(name).cloned().unwrap_or_default();
+        Ok(ProgramForm {
+            code: cell("code"),
+            name: cell("name"),
+            department: cell("department"),
+            level: code_of(&LEVELS, &cell("level")),
+            duration_years: cell("duration_years"),
+            intake_capacity: cell("intake_capacity"),
+        })
+    }
+
+    async fn existing(
+        conn: &mut PgConnection,
+        input: &ProgramInput,
+    ) -> Result<Option<Uuid>, sqlx::Error> {
+        sqlx::query_scalar!("SELECT id FROM programs WHERE code = $1", code(&input.code))
+            .fetch_optional(conn)
+            .await
     }
 
     async fn fields(

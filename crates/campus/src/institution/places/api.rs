@@ -45,6 +45,7 @@ pub mod rooms {
         one: "/api/v1/rooms/{id}",
         retire: "/api/v1/rooms/{id}/retire",
         restore: "/api/v1/rooms/{id}/restore",
+        import: "/api/v1/rooms/import",
         row: Room,
         input: RoomInput,
         patch: RoomPatch,

@@ -1,6 +1,8 @@
 //! The places' registers: how campuses, buildings and rooms are listed, read, written,
 //! retired and deleted, and what uses each.
 
+use std::collections::BTreeMap;
+
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -9,7 +11,8 @@ use super::model::{
     ROOM_KINDS, Room, RoomForm, RoomInput,
 };
 use crate::error::FieldError;
-use crate::institution::setup::rules::{code, optional, resolved, whole, words_of};
+use crate::institution::setup::import::Import;
+use crate::institution::setup::rules::{code, code_of, optional, resolved, whole, words_of};
 use crate::institution::setup::view::{Cell, Column, Fact, Field, Kind, Usage, options};
 use crate::institution::setup::{Actions, Filter, Paths, Register};
 use crate::web::list::Listing;
@@ -673,6 +676,12 @@ impl Register for Rooms {
     type Row = Room;
     type Input = RoomInput;
     type Form = RoomForm;
+    const IMPORT: Option<Import> = Some(Import {
+        page: "/setup/rooms/import",
+        required: &["code", "name", "building", "kind", "capacity"],
+        optional: &["floor", "features"],
+        example: "ENG-101,Lecture hall 1,ENG,lecture_hall,120,1,projector;wheelchair_access",
+    });
 
     fn id(row: &Room) -> Uuid {
         row.id
@@ -796,6 +805,35 @@ impl Register for Rooms {
             "rooms_code_unique" => Some(("code", "is taken by another room in this building")),
             _ => None,
         }
+    }
+
+    /// Kinds and features may be written in words ("Lecture hall"); features are
+    /// separated by semicolons.
+    fn form_of_cells(cells: &BTreeMap<String, String>) -> Result<RoomForm, String> {
+        let cell = |name: &str| cells.get(name).cloned().unwrap_or_default();
+        Ok(RoomForm {
+            code: cell("code"),
+            name: cell("name"),
+            building: cell("building"),
+            kind: code_of(&ROOM_KINDS, &cell("kind")),
+            floor: cell("floor"),
+            capacity: cell("capacity"),
+            features: cell("features")
+                .split([';', ','])
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .map(|f| code_of(&ROOM_FEATURES, f))
+                .collect(),
+        })
+    }
+
+    async fn existing(
+        conn: &mut PgConnection,
+        input: &RoomInput,
+    ) -> Result<Option<Uuid>, sqlx::Error> {
+        sqlx::query_scalar!("SELECT id FROM rooms WHERE code = $1", code(&input.code))
+            .fetch_optional(conn)
+            .await
     }
 
     async fn fields(conn: &mut PgConnection, form: &RoomForm) -> Result<Vec<Field>, sqlx::Error> {

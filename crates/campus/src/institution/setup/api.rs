@@ -149,6 +149,42 @@ pub async fn make_current<R: Register>(
     Ok(Json(row))
 }
 
+/// The multipart form of a register's import.
+#[derive(utoipa::ToSchema)]
+#[schema(as = RegisterImportForm)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    /// `false` to write; anything else (or nothing) previews.
+    preview: Option<String>,
+    /// The CSV, its header naming the register's columns.
+    #[schema(format = Binary)]
+    file: String,
+}
+
+pub async fn import<R: Register>(
+    state: &AppState,
+    principal: &Principal,
+    context: &AuditContext,
+    multipart: axum::extract::Multipart,
+) -> AppResult<(StatusCode, Json<super::import::Report>)> {
+    let form = crate::files::uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
+    let text = form.text_file()?;
+    let preview = form.text("preview").trim() != "false";
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let report = super::import::run::<R>(&mut tx, context, &text, preview).await?;
+    if report.committed {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    let status = if report.error_count > 0 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)))
+}
+
 /// Writes a register's API handlers, each with its OpenAPI description, and a
 /// `api_routes()` with their permissions: reading needs `institution.read`, changing
 /// `institution.manage`.
@@ -161,6 +197,7 @@ macro_rules! register_api {
         $(retire: $retire:literal,
         restore: $restore:literal,)?
         $(current: $current:literal,)?
+        $(import: $import:literal,)?
         row: $row:ty,
         input: $input:ty,
         patch: $patch:ty $(,)?
@@ -286,6 +323,22 @@ macro_rules! register_api {
         }
         )?
 
+        $(
+        /// Imports records from CSV: a preview reports every problem by line and column; an import writes all rows or none, a row whose code exists updating that record.
+        #[utoipa::path(post, path = $import, tag = $tag, request_body(content = generic::ImportForm, content_type = "multipart/form-data"), security(("bearer" = [])),
+            responses((status = 200, description = "Previewed, or written (`committed`)", body = crate::institution::setup::import::Report),
+                (status = 422, description = "Problems found, nothing written (the report); or no file (problem details)", content((crate::institution::setup::import::Report = "application/json"), (ProblemDocument = "application/problem+json"))),
+                (status = 400, description = "Not a CSV Campus can read, or a column missing or unknown", body = ProblemDocument, content_type = "application/problem+json")))]
+        pub async fn import(
+            State(state): State<AppState>,
+            principal: Principal,
+            context: AuditContext,
+            multipart: axum::extract::Multipart,
+        ) -> AppResult<(StatusCode, Json<crate::institution::setup::import::Report>)> {
+            generic::import::<$register>(&state, &principal, &context, multipart).await
+        }
+        )?
+
         pub fn api_routes() -> crate::access::routes::Routes {
             use crate::access::permissions::Permission::{InstitutionManage, InstitutionRead};
             use crate::access::routes::{Access, Routes};
@@ -302,6 +355,16 @@ macro_rules! register_api {
             )?
             $(
             let routes = routes.post($current, Access::Allowed(InstitutionManage), make_current);
+            )?
+            $(
+            let routes = {
+                use axum::handler::Handler;
+                routes.post(
+                    $import,
+                    Access::Allowed(InstitutionManage),
+                    import.layer(axum::extract::DefaultBodyLimit::disable()),
+                )
+            };
             )?
             routes
         }

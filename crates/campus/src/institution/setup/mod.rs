@@ -9,6 +9,8 @@
 //! `api.rs` the handlers, generic over the register.
 
 pub mod api;
+pub mod import;
+pub mod import_pages;
 pub mod pages;
 pub mod queries;
 pub mod rules;
@@ -17,6 +19,8 @@ pub mod view;
 
 use std::future::Future;
 
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::PgConnection;
@@ -137,6 +141,8 @@ pub trait Register: Send + Sync + 'static {
     const WITHIN: Option<&'static str>;
     /// Whether one record is the college's current one, chosen by a user.
     const CURRENT: Option<Current> = None;
+    /// The columns of a CSV import, for registers that take one.
+    const IMPORT: Option<import::Import> = None;
 
     /// A record as read, and as the API answers it.
     type Row: Serialize + Send + Sync;
@@ -212,6 +218,20 @@ pub trait Register: Send + Sync + 'static {
         id: Uuid,
         retired: bool,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    /// A CSV row's cells (by column) as the register's form.
+    fn form_of_cells(
+        cells: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Self::Form, String> {
+        import::form_from_cells(cells)
+    }
+    /// The record an imported row updates: the one with its code, if any.
+    fn existing(
+        conn: &mut PgConnection,
+        input: &Self::Input,
+    ) -> impl Future<Output = Result<Option<Uuid>, sqlx::Error>> + Send {
+        let _ = (conn, input);
+        async { Ok(None) }
+    }
     /// Makes the record the current one, and no other (registers with `CURRENT` only).
     fn make_current(
         conn: &mut PgConnection,
@@ -251,6 +271,20 @@ pub fn page_routes<R: Register>() -> Routes {
             Access::Allowed(InstitutionManage),
             pages::delete::<R>,
         );
+    let routes = match R::IMPORT {
+        Some(import) => routes
+            .get(
+                import.page,
+                Access::Allowed(InstitutionManage),
+                import_pages::page::<R>,
+            )
+            .post(
+                import.page,
+                Access::Allowed(InstitutionManage),
+                import_pages::import::<R>.layer(DefaultBodyLimit::disable()),
+            ),
+        None => routes,
+    };
     let routes = match R::CURRENT {
         Some(current) => routes.post(
             current.path,

@@ -13,6 +13,18 @@ pub fn words_of(table: &[(&str, &str)], code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// A stored code from what a file says: the code itself or its words, in any case,
+/// spaces and hyphens read as underscores ("Lecture hall" is `lecture_hall`). Anything
+/// else comes back as typed, for the field's check to name.
+pub fn code_of(table: &[(&str, &str)], typed: &str) -> String {
+    let plain = |text: &str| text.trim().to_lowercase().replace([' ', '-'], "_");
+    let wanted = plain(typed);
+    table
+        .iter()
+        .find(|(code, words)| *code == wanted || plain(words) == wanted)
+        .map_or_else(|| typed.trim().to_string(), |(code, _)| code.to_string())
+}
+
 /// A code as stored: trimmed, upper case.
 pub fn code(text: &str) -> String {
     text.trim().to_uppercase()

@@ -8,7 +8,7 @@ use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
 use crate::db::begin_for_college;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::students::import::queries;
 use crate::web::errors::ProblemDocument;
 
@@ -61,16 +61,5 @@ pub async fn import(
 
 /// The CSV of an import form, as UTF-8 text.
 pub fn import_text(form: &crate::files::uploads::FormData) -> Result<String, AppError> {
-    let Some(file) = form.files.first() else {
-        return Err(AppError::Validation(vec![crate::error::FieldError::new(
-            "file",
-            "choose a CSV file",
-        )]));
-    };
-    String::from_utf8(file.bytes.clone()).map_err(|_| {
-        AppError::Validation(vec![FieldError::new(
-            "file",
-            "is not UTF-8 text; save the spreadsheet as CSV UTF-8",
-        )])
-    })
+    form.text_file()
 }

@@ -284,7 +284,7 @@ pub(super) fn parse(text: &str, programs: &HashMap<String, Uuid>) -> Result<Pars
                 "At most {MAX_ROWS} students can be imported at once"
             )));
         }
-        let line = record.position().map_or(count + 1, |p| p.line() as usize);
+        let line = crate::files::uploads::csv_line(text, &record).unwrap_or(count + 1);
         let mut cells = Cells {
             line,
             record: &record,
