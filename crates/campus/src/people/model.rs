@@ -44,6 +44,22 @@ pub fn parse_display_name(field: &str, raw: &str) -> Result<String, FieldError> 
     }
 }
 
+/// A phone number's problem: digits with spaces, `+ - ( ) . /`, starting with a digit
+/// or a `+`, at most 40 characters.
+pub fn phone_problem(field: &str, raw: &str) -> Option<FieldError> {
+    let value = raw.trim();
+    let ok = value.chars().count() <= 40
+        && value
+            .trim_start_matches('+')
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    (!ok).then(|| FieldError::new(field, "must be a phone number such as +91 98765 43210"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

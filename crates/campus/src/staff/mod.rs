@@ -1,13 +1,17 @@
-//! Staff records: search and profiles (pages and API).
+//! Staff records: search and profiles, and the records created, edited, marked as left
+//! and imported (pages and API).
 
 pub mod api;
 pub mod model;
 pub mod pages;
 pub mod panels;
 pub mod queries;
+pub mod record;
+pub mod record_api;
 
 use crate::access::permissions::Permission::StaffRead;
 use crate::access::routes::{Access, Routes};
+use crate::institution::setup::page_routes;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -23,4 +27,6 @@ pub fn routes() -> Routes {
             Access::Allowed(StaffRead),
             api::profile_api,
         )
+        .merge(page_routes::<record::Staff>())
+        .merge(record_api::api_routes())
 }

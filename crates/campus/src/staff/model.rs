@@ -82,6 +82,10 @@ pub struct Profile {
     #[schema(value_type = Option<String>, format = Date)]
     pub joined_on: Option<time::Date>,
     pub status: String,
+    /// `full_time`, `part_time`, `visiting` or `contract`.
+    pub employment_type: String,
+    /// The account they sign in with, if they have one.
+    pub user_id: Option<Uuid>,
     /// Students this staff member advises.
     pub advisees: i64,
     /// The account's roles, when the staff member has an account.

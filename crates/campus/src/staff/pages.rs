@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
 use crate::access::principal::{Grant, Principal};
 use crate::app::AppState;
 use crate::db::begin_for_college;
@@ -74,6 +75,7 @@ struct SearchView {
     statuses: [&'static str; 3],
     /// Whether the filters were valid and the list read.
     searched: bool,
+    can_manage: bool,
     errors: Errors,
 }
 
@@ -159,6 +161,7 @@ pub async fn search_page(
         departments,
         statuses: STATUSES,
         searched: errors.is_empty(),
+        can_manage: principal.can(Permission::StaffManage),
         errors: errors.into(),
     };
     Ok((status, jar, render(&view)?).into_response())
@@ -168,7 +171,19 @@ pub async fn search_page(
 #[template(path = "staff/profile.html")]
 struct ProfileView {
     chrome: Chrome,
+    csrf: String,
     profile: Profile,
+    can_manage: bool,
+    can_see_accounts: bool,
+}
+
+impl ProfileView {
+    fn employment(&self) -> String {
+        crate::institution::setup::rules::words_of(
+            &crate::staff::record::EMPLOYMENT,
+            &self.profile.employment_type,
+        )
+    }
 }
 
 pub async fn profile_page(
@@ -186,10 +201,13 @@ pub async fn profile_page(
         chrome: Chrome::signed_in(
             format!("{} {}", profile.first_name, profile.last_name),
             &principal,
-            csrf,
+            csrf.clone(),
             "/staff",
         ),
+        csrf,
         profile,
+        can_manage: principal.can(Permission::StaffManage),
+        can_see_accounts: principal.can(Permission::UsersRead),
     };
     Ok((jar, render(&view)?).into_response())
 }

@@ -180,7 +180,7 @@ pub async fn profile(
     crate::access::reach::authorize_staff(conn, grant, id).await?;
     let found = sqlx::query!(
         "SELECT sf.id, sf.staff_number, sf.first_name, sf.last_name, sf.title, d.name AS \"department?\", \
-            sf.email::text AS email, sf.phone, sf.joined_on, sf.status, \
+            sf.email::text AS email, sf.phone, sf.joined_on, sf.status, sf.employment_type, sf.user_id, \
             (SELECT count(*) FROM students st WHERE st.advisor_staff_id = sf.id) AS \"advisees!\", \
             coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM role_assignments r WHERE r.user_id = sf.user_id), '{}') AS \"roles!\" \
          FROM staff sf LEFT JOIN departments d ON d.college_id = sf.college_id AND d.id = sf.department_id WHERE sf.id = $1",
@@ -210,6 +210,8 @@ pub async fn profile(
         phone: found.phone,
         joined_on: found.joined_on,
         status: found.status,
+        employment_type: found.employment_type,
+        user_id: found.user_id,
         advisees: found.advisees,
         roles: found.roles,
         teaching,

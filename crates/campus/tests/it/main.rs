@@ -43,6 +43,7 @@ mod setup_calendar;
 mod setup_import;
 mod setup_places;
 mod sso;
+mod staff_records;
 mod student_import;
 mod students;
 mod tenancy;

@@ -186,8 +186,7 @@ pub async fn import<R: Register>(
 }
 
 /// Writes a register's API handlers, each with its OpenAPI description, and a
-/// `api_routes()` with their permissions: reading needs `institution.read`, changing
-/// `institution.manage`.
+/// `api_routes()` with the register's permissions (`READ` to read, `MANAGE` to change).
 macro_rules! register_api {
     (
         register: $register:ty,
@@ -340,28 +339,33 @@ macro_rules! register_api {
         )?
 
         pub fn api_routes() -> crate::access::routes::Routes {
-            use crate::access::permissions::Permission::{InstitutionManage, InstitutionRead};
             use crate::access::routes::{Access, Routes};
-            let routes = Routes::new()
-                .get($list, Access::Allowed(InstitutionRead), list)
-                .post($list, Access::Allowed(InstitutionManage), create)
-                .get($one, Access::Allowed(InstitutionRead), get)
-                .patch($one, Access::Allowed(InstitutionManage), patch)
-                .delete($one, Access::Allowed(InstitutionManage), delete);
+            use crate::institution::setup::Register;
+            let read = Access::Allowed(<$register as Register>::READ);
+            let manage = Access::Allowed(<$register as Register>::MANAGE);
+            let routes = if <$register as Register>::OWN_PAGES {
+                Routes::new()
+            } else {
+                Routes::new().get($list, read, list).get($one, read, get)
+            };
+            let routes = routes
+                .post($list, manage, create)
+                .patch($one, manage, patch)
+                .delete($one, manage, delete);
             $(
             let routes = routes
-                .post($retire, Access::Allowed(InstitutionManage), retire)
-                .post($restore, Access::Allowed(InstitutionManage), restore);
+                .post($retire, manage, retire)
+                .post($restore, manage, restore);
             )?
             $(
-            let routes = routes.post($current, Access::Allowed(InstitutionManage), make_current);
+            let routes = routes.post($current, manage, make_current);
             )?
             $(
             let routes = {
                 use axum::handler::Handler;
                 routes.post(
                     $import,
-                    Access::Allowed(InstitutionManage),
+                    manage,
                     import.layer(axum::extract::DefaultBodyLimit::disable()),
                 )
             };

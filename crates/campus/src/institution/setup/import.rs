@@ -71,10 +71,14 @@ impl Report {
     }
 }
 
-/// Text a spreadsheet would run as a formula when the file is opened again (a number,
-/// such as a basement's floor `-1`, is not one).
+/// Text a spreadsheet would run as a formula when the file is opened again. A number or
+/// a phone number (a basement's floor `-1`, `+91 98765 43210`) calls nothing, so it is
+/// not one.
 pub fn formula(value: &str) -> bool {
-    value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err()
+    value.starts_with(['=', '+', '-', '@', '\t', '\r'])
+        && !value
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
 }
 
 /// The header, checked: lower case, each column once, every required one present and
@@ -290,8 +294,10 @@ mod tests {
     fn formulas_are_told_from_numbers() {
         assert!(formula("=SUM(A1:A3)"));
         assert!(formula("@cmd"));
-        assert!(formula("-2+3"));
+        assert!(formula("-SUM(A1)"));
         assert!(!formula("-1"));
         assert!(!formula("Room 1"));
+        assert!(!formula("+91 98765 43210"));
+        assert!(formula("+cmd|' /C calc'!A0"));
     }
 }

@@ -24,6 +24,7 @@ use crate::web::layout::{Chrome, render};
 struct ImportPage {
     chrome: Chrome,
     csrf: String,
+    area: (&'static str, &'static str),
     title: &'static str,
     many: &'static str,
     list_href: &'static str,
@@ -50,6 +51,7 @@ fn view<R: Register>(
     let page = ImportPage {
         chrome: Chrome::signed_in(title, principal, csrf.clone(), R::PATHS.list),
         csrf,
+        area: R::AREA,
         title: R::TITLE,
         many: R::MANY,
         list_href: R::PATHS.list,

@@ -26,6 +26,7 @@ use serde::de::DeserializeOwned;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::access::permissions::Permission;
 use crate::access::permissions::Permission::{InstitutionManage, InstitutionRead};
 use crate::access::routes::{Access, Routes};
 use crate::error::FieldError;
@@ -60,6 +61,16 @@ pub struct Current {
     /// `/setup/terms/{id}/make-current`.
     pub path: &'static str,
     pub action: &'static str,
+}
+
+/// How retiring a record is said: what to do instead of deleting, and what was done.
+pub struct RetireWords {
+    /// " Retire it instead: …", after a refused deletion.
+    pub instead: &'static str,
+    /// "… retired: it is offered no more", after the label.
+    pub done: &'static str,
+    /// "… is in use again".
+    pub undone: &'static str,
 }
 
 /// Which records a list shows.
@@ -143,6 +154,20 @@ pub trait Register: Send + Sync + 'static {
     const CURRENT: Option<Current> = None;
     /// The columns of a CSV import, for registers that take one.
     const IMPORT: Option<import::Import> = None;
+    /// The permission to see the register, and the one to change it.
+    const READ: Permission = InstitutionRead;
+    const MANAGE: Permission = InstitutionManage;
+    /// Whether the register's list and record pages (and the API's list and record) are
+    /// its own module's, richer than the generic ones; the forms, deletion, retiring and
+    /// import stay generic.
+    const OWN_PAGES: bool = false;
+    const RETIRE_WORDS: RetireWords = RetireWords {
+        instead: "Retire it instead: it stays in their history and is offered no more.",
+        done: "retired: it is offered no more",
+        undone: "is in use again",
+    };
+    /// The area the register's pages sit in, for their breadcrumbs: (words, address).
+    const AREA: (&'static str, &'static str) = ("Setting up", "/setup");
 
     /// A record as read, and as the API answers it.
     type Row: Serialize + Send + Sync;
@@ -242,69 +267,45 @@ pub trait Register: Send + Sync + 'static {
     }
 }
 
-/// The pages of a register: reading needs `institution.read`, changing
-/// `institution.manage`.
+/// The pages of a register: reading needs its `READ` permission (`institution.read` for
+/// most), changing its `MANAGE`.
 pub fn page_routes<R: Register>() -> Routes {
     let p = R::PATHS;
-    let routes = Routes::new()
-        .get(p.list, Access::Allowed(InstitutionRead), pages::list::<R>)
-        .post(
-            p.list,
-            Access::Allowed(InstitutionManage),
-            pages::create::<R>,
-        )
-        .get(p.new, Access::Allowed(InstitutionManage), pages::new::<R>)
-        .get(p.one, Access::Allowed(InstitutionRead), pages::show::<R>)
-        .post(
-            p.one,
-            Access::Allowed(InstitutionManage),
-            pages::update::<R>,
-        )
-        .get(p.edit, Access::Allowed(InstitutionManage), pages::edit::<R>)
-        .get(
-            p.delete,
-            Access::Allowed(InstitutionManage),
-            pages::confirm_delete::<R>,
-        )
-        .post(
-            p.delete,
-            Access::Allowed(InstitutionManage),
-            pages::delete::<R>,
-        );
+    let (read, manage) = (Access::Allowed(R::READ), Access::Allowed(R::MANAGE));
+    let routes = if R::OWN_PAGES {
+        Routes::new()
+    } else {
+        Routes::new()
+            .get(p.list, read, pages::list::<R>)
+            .get(p.one, read, pages::show::<R>)
+    };
+    let routes = routes
+        .post(p.list, manage, pages::create::<R>)
+        .get(p.new, manage, pages::new::<R>)
+        .post(p.one, manage, pages::update::<R>)
+        .get(p.edit, manage, pages::edit::<R>)
+        .get(p.delete, manage, pages::confirm_delete::<R>)
+        .post(p.delete, manage, pages::delete::<R>);
     let routes = match R::IMPORT {
         Some(import) => routes
-            .get(
-                import.page,
-                Access::Allowed(InstitutionManage),
-                import_pages::page::<R>,
-            )
+            .get(import.page, manage, import_pages::page::<R>)
             .post(
                 import.page,
-                Access::Allowed(InstitutionManage),
+                manage,
                 import_pages::import::<R>.layer(DefaultBodyLimit::disable()),
             ),
         None => routes,
     };
     let routes = match R::CURRENT {
-        Some(current) => routes.post(
-            current.path,
-            Access::Allowed(InstitutionManage),
-            pages::make_current::<R>,
-        ),
+        Some(current) => routes.post(current.path, manage, pages::make_current::<R>),
         None => routes,
     };
     if R::RETIRES {
-        routes
-            .post(
-                p.retire,
-                Access::Allowed(InstitutionManage),
-                pages::retire::<R>,
-            )
-            .post(
-                p.restore,
-                Access::Allowed(InstitutionManage),
-                pages::restore::<R>,
-            )
+        routes.post(p.retire, manage, pages::retire::<R>).post(
+            p.restore,
+            manage,
+            pages::restore::<R>,
+        )
     } else {
         routes
     }

@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use super::view::{Cell, Column, Fact, Field, Kind, Usage};
 use super::{Filter, Register, Show, service};
-use crate::access::permissions::Permission;
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -108,8 +107,8 @@ impl ListPage {
     }
 }
 
-fn can_manage(principal: &Principal) -> bool {
-    principal.can(Permission::InstitutionManage)
+fn can_manage<R: Register>(principal: &Principal) -> bool {
+    principal.can(R::MANAGE)
 }
 
 pub async fn list<R: Register>(
@@ -158,7 +157,7 @@ pub async fn list<R: Register>(
         new_href: R::PATHS.new,
         list_href: R::PATHS.list,
         import_href: R::IMPORT.map(|i| i.page),
-        can_manage: can_manage(&principal),
+        can_manage: can_manage::<R>(&principal),
         retires: R::RETIRES,
         columns: R::COLUMNS,
         rows: rows.iter().map(R::cells).collect(),
@@ -219,7 +218,7 @@ pub async fn show<R: Register>(
         current: R::is_current(&row),
         facts: R::facts(&row),
         usage: usage.into_iter().filter(|u| u.count > 0).collect(),
-        can_manage: can_manage(&principal),
+        can_manage: can_manage::<R>(&principal),
         href: one_href(R::PATHS.one, id),
     };
     Ok((jar, render(&page)?).into_response())
@@ -230,6 +229,7 @@ pub async fn show<R: Register>(
 struct FormPage {
     chrome: Chrome,
     csrf: String,
+    area: (&'static str, &'static str),
     title: &'static str,
     list_href: &'static str,
     heading: String,
@@ -284,6 +284,7 @@ async fn render_form<R: Register>(
     let page = FormPage {
         chrome: Chrome::signed_in(heading.clone(), principal, csrf.clone(), R::PATHS.list),
         csrf,
+        area: R::AREA,
         title: R::TITLE,
         list_href: R::PATHS.list,
         heading,
@@ -436,9 +437,9 @@ async fn retired<R: Register>(
     let row = service::set_retired::<R>(&mut tx, context, id, retired).await?;
     tx.commit().await?;
     let said = if retired {
-        format!("{} retired: it is offered no more", R::label(&row))
+        format!("{} {}", R::label(&row), R::RETIRE_WORDS.done)
     } else {
-        format!("{} is in use again", R::label(&row))
+        format!("{} {}", R::label(&row), R::RETIRE_WORDS.undone)
     };
     Ok(Done::to(one_href(R::PATHS.one, id))
         .message(said)

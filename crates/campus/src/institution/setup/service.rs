@@ -56,14 +56,18 @@ pub async fn refuse_if_used<R: Register>(
         return Ok(());
     }
     let way_out = if R::RETIRES {
-        " Retire it instead: it stays in their history and is offered no more."
+        R::RETIRE_WORDS.instead
     } else {
         ""
     };
-    Err(AppError::Conflict(format!(
-        "{} is used by {used}, so it cannot be deleted.{way_out}",
-        R::label(row)
-    )))
+    Err(AppError::Conflict(
+        format!(
+            "{} is used by {used}, so it cannot be deleted. {way_out}",
+            R::label(row)
+        )
+        .trim_end()
+        .to_string(),
+    ))
 }
 
 /// Creates (`id` none) or changes a record and audits it; returns it as saved.
