@@ -152,6 +152,7 @@ use crate::access::routes::{Access, Routes};
         crate::downloads::download,
         crate::students::api::search,
         crate::students::api::profile,
+        crate::students::edit::patch,
         crate::students::api::change_status,
         crate::students::import::api::import,
         crate::privacy::api::export,

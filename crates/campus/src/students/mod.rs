@@ -3,6 +3,7 @@
 //! guardians (import/).
 
 pub mod api;
+pub mod edit;
 pub mod import;
 pub mod model;
 pub mod pages;
@@ -25,6 +26,21 @@ pub fn routes() -> Routes {
             "/students/{id}",
             Access::Allowed(StudentsRead),
             pages::profile,
+        )
+        .get(
+            "/students/{id}/edit",
+            Access::Allowed(StudentsManage),
+            edit::edit_page,
+        )
+        .post(
+            "/students/{id}/edit",
+            Access::Allowed(StudentsManage),
+            edit::edit,
+        )
+        .patch(
+            "/api/v1/students/{id}",
+            Access::Allowed(StudentsManage),
+            edit::patch,
         )
         .post(
             "/students/{id}/status",

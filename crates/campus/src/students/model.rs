@@ -134,6 +134,8 @@ pub struct Profile {
     pub advisor: Option<String>,
     pub guardians: Vec<Guardian>,
     pub history: Vec<StatusChange>,
+    /// Changes to the record's details, newest first.
+    pub changes: Vec<crate::students::edit::Change>,
 }
 
 impl Profile {
@@ -146,6 +148,7 @@ impl Profile {
         self.date_of_birth = None;
         self.guardians.clear();
         self.history.clear();
+        self.changes.clear();
         self
     }
 }

@@ -346,6 +346,7 @@ pub async fn profile(conn: &mut PgConnection, student: Uuid) -> Result<Profile, 
         advisor: found.advisor,
         guardians: Vec::new(),
         history: Vec::new(),
+        changes: Vec::new(),
     };
     profile.guardians = sqlx::query_as!(
         Guardian,
@@ -365,6 +366,7 @@ pub async fn profile(conn: &mut PgConnection, student: Uuid) -> Result<Profile, 
     )
     .fetch_all(&mut *conn)
     .await?;
+    profile.changes = crate::students::edit::history(conn, student).await?;
     Ok(profile)
 }
 

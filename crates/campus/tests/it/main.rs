@@ -44,6 +44,7 @@ mod setup_import;
 mod setup_places;
 mod sso;
 mod staff_records;
+mod student_edit;
 mod student_import;
 mod students;
 mod tenancy;

@@ -224,22 +224,25 @@ pub async fn show<R: Register>(
     Ok((jar, render(&page)?).into_response())
 }
 
+/// A page of one form of fields (`view::Field`), in the one form pattern: the setup
+/// registers' forms, and other records edited field by field (a student's details).
 #[derive(Template)]
 #[template(path = "setup/form.html")]
-struct FormPage {
-    chrome: Chrome,
-    csrf: String,
-    area: (&'static str, &'static str),
-    title: &'static str,
-    list_href: &'static str,
-    heading: String,
+pub struct FormPage {
+    pub chrome: Chrome,
+    pub csrf: String,
+    /// The breadcrumbs above the list: (words, address).
+    pub area: (&'static str, &'static str),
+    pub title: &'static str,
+    pub list_href: &'static str,
+    pub heading: String,
     /// "The room" in the error summary.
-    what: String,
-    action: String,
-    button: String,
-    back: String,
-    fields: Vec<Field>,
-    errors: Errors,
+    pub what: String,
+    pub action: String,
+    pub button: String,
+    pub back: String,
+    pub fields: Vec<Field>,
+    pub errors: Errors,
 }
 
 impl FormPage {
