@@ -47,6 +47,7 @@ pub fn routes() -> Routes {
         .merge(crate::privacy::routes())
         .merge(crate::oneroster::routes())
         .merge(crate::staff::routes())
+        .merge(crate::people::routes())
 }
 
 /// Wraps `routes` in the middleware every request passes through. Tests use it to put

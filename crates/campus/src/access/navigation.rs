@@ -96,7 +96,7 @@ pub fn groups(principal: &Principal) -> Vec<Group> {
         (Some("Admissions"), admissions),
         (Some("Campus"), campus),
         (Some("Administration"), administration),
-        (None, vec![("/account/sessions", "Account")]),
+        (None, vec![("/account", "Account")]),
     ]
     .into_iter()
     .filter(|(_, links)| !links.is_empty())

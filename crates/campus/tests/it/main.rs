@@ -1,6 +1,7 @@
 //! Campus's integration tests: one binary, each test against its own database cloned
 //! from a migrated template in a private PostgreSQL cluster the harness starts itself.
 
+mod account_contact;
 mod achievements;
 mod admissions;
 mod api_auth;
