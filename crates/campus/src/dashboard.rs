@@ -141,6 +141,8 @@ struct DashboardPage {
     classes_today: Vec<TodayClass>,
     /// Why no classes are held today (a holiday, an exam period), as (kind, name).
     no_classes: Option<(String, String)>,
+    /// The steps of setting the college up, until every one is done (administrators).
+    setup: Option<crate::institution::setup::checklist::Checklist>,
     /// Teachers: assessments with marks still to enter.
     marks_missing: Vec<MarksMissing>,
     /// Counselors: the students they have written notes about.
@@ -174,6 +176,7 @@ impl DashboardPage {
             && self.low_attendance.is_empty()
             && self.failing.is_empty()
             && self.missing_modules.is_empty()
+            && self.setup.is_none()
     }
 }
 
@@ -274,6 +277,12 @@ pub async fn page(
         Some(card) => Some(card.id),
         None if students.is_some() => None,
         None => crate::academics::catalog::queries::student_of(&mut *conn, me).await?,
+    };
+    let setup = if principal.can(Permission::InstitutionManage) && !only_service {
+        Some(crate::institution::setup::checklist::checklist(&mut *conn).await?)
+            .filter(|c| !c.ready())
+    } else {
+        None
     };
     // The college calendar suspends the timetable on holidays and in exam periods.
     let no_classes = if own_student_id.is_some() || teaches {
@@ -575,6 +584,7 @@ pub async fn page(
         todo: may_be_staff || principal.can(Permission::AchievementsReview),
         classes_today,
         no_classes,
+        setup,
         marks_missing,
         caseload,
         low_attendance,

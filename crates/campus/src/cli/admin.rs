@@ -67,6 +67,7 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                     .collect();
                 bail!("nothing was created:\n  {}", lines.join("\n  "));
             };
+            let base_url = config.base_url();
             super::serve::with_database(&config, WhenBusy::Attach, |pool| async move {
                 if queries::find_by_slug(&pool, college.slug.as_str())
                     .await?
@@ -86,9 +87,33 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                     bail!("nothing was created: the administrator's email is taken");
                 };
                 people::assign_role(&mut tx, user, Role::CollegeAdmin).await?;
+                let context = crate::audit::AuditContext::default();
+                crate::audit::record(
+                    &mut tx,
+                    &context,
+                    crate::audit::Entry::new("college.created")
+                        .object("college", id.0)
+                        .after(serde_json::json!({
+                            "slug": college.slug.as_str(), "name": college.name, "by": "shell",
+                        })),
+                )
+                .await?;
+                // The invitation is mailed (queued, sent by the running server) and its
+                // link printed, for an installation whose mail is not set up yet.
+                let link = crate::users::service::send_invitation(
+                    &mut tx,
+                    id,
+                    &context,
+                    &base_url,
+                    &college.name,
+                    user,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("the invitation could not be made: {e}"))?;
                 tx.commit().await?;
                 println!(
-                    "Created {} ({}) with administrator {} <{}>.",
+                    "Created {} ({}) with administrator {} <{}>.\nAn invitation was mailed to \
+                     them; they can also open it here within seven days:\n{link}",
                     college.name,
                     college.slug.as_str(),
                     admin_name,

@@ -105,6 +105,29 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
          VALUES (app_current_college(), $1, now() - interval '7 days', now() + interval '30 days', 20)", term)
 .execute(&mut *conn)
     .await?;
+    // The bell schedule the meetings keep to, and a calendar: a holiday and an event in
+    // the weeks ahead, the term's last two weeks for examinations (left out while they
+    // run: the demo shows a teaching day).
+    sqlx::query!(
+        "INSERT INTO bell_periods (college_id, name, start_minute, end_minute) \
+         SELECT app_current_college(), 'Period ' || row_number() OVER (ORDER BY start_minute), start_minute, end_minute \
+         FROM (SELECT DISTINCT start_minute, end_minute FROM section_meetings) m"
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO calendar_entries (college_id, kind, name, starts_on, ends_on, notes) \
+         SELECT app_current_college(), e.kind, e.name, e.starts_on, e.ends_on, e.notes \
+         FROM terms t, LATERAL (VALUES \
+             ('holiday', 'Founders'' Day', current_date + 10, current_date + 10, 'The college is closed.'), \
+             ('event', 'Annual sports meet', current_date + 17, current_date + 18, 'On the main ground; classes as usual.'), \
+             ('exam_period', 'End-of-term examinations', t.ends_on - 13, t.ends_on, '')) AS e(kind, name, starts_on, ends_on, notes) \
+         WHERE t.id = $1 \
+           AND NOT (e.kind <> 'event' AND current_date BETWEEN e.starts_on AND e.ends_on)",
+        term
+    )
+    .execute(&mut *conn)
+    .await?;
     // First-year students take their department's first course, while seats last.
     sqlx::raw_sql(
         "WITH eligible AS ( \

@@ -157,7 +157,8 @@ pub async fn create(
     Ok(id)
 }
 
-/// Mails (again) an invitation link to an invited user.
+/// Mails (again) an invitation link to an invited user; returns the link (which the
+/// command line prints for the first administrator of a college it creates).
 pub async fn send_invitation(
     conn: &mut PgConnection,
     college: CollegeId,
@@ -165,7 +166,7 @@ pub async fn send_invitation(
     base_url: &str,
     college_name: &str,
     user: Uuid,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let (email, name, status): (String, String, String) = sqlx::query!(
         "SELECT email::text AS \"email!\", display_name, status FROM users WHERE id = $1",
         user
@@ -192,7 +193,7 @@ pub async fn send_invitation(
         Entry::new("user.invited").object("user", user),
     )
     .await?;
-    Ok(())
+    Ok(link)
 }
 
 /// Mails a new invitation to each of `users`, as `send_invitation` does, in the caller's

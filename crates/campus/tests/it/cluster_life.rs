@@ -224,6 +224,15 @@ fn the_private_cluster_lives_through_restarts_crashes_and_signals() {
         "{}",
         String::from_utf8_lossy(&created.stderr)
     );
+    // The first administrator is invited: by mail, and by the link printed here.
+    let said = String::from_utf8_lossy(&created.stdout);
+    let link = said
+        .split_whitespace()
+        .find(|w| w.contains("/invite?token="))
+        .unwrap_or_else(|| panic!("no invitation link in {said}"));
+    let path = &link[link.find("/invite").expect("path")..];
+    let (status, _) = get(server.port, path).expect("the invitation page");
+    assert_eq!(status, 200, "{link}");
     let (_, colleges) = get(server.port, "/api/v1/colleges").expect("colleges");
     assert!(colleges.contains("\"life\""), "{colleges}");
 

@@ -522,3 +522,60 @@ async fn the_calendar_pages_give_a_refused_form_back_and_mark_the_current_term()
     assert!(doc.has("a[href='/setup/years']") && doc.has("a[href='/setup/periods']"));
     assert!(doc.has("a[href='/setup/calendar']") && doc.has("a[href='/setup/terms']"));
 }
+
+#[tokio::test]
+async fn a_new_colleges_administrator_works_down_the_setup_checklist() {
+    let app = TestApp::new().await;
+    let college = fixtures::college(&app.pool, "alpha").await;
+    fixtures::user(&app.pool, college, "admin@alpha.edu", &[Role::CollegeAdmin]).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "admin@alpha.edu", PASSWORD).await;
+    let dashboard = browser.get("/dashboard").await;
+    let doc = Doc::parse(&dashboard.html);
+    doc.expect_text("#setup-steps", "0 of 7 steps done");
+    for href in [
+        "/setup/campuses",
+        "/setup/departments",
+        "/setup/years",
+        "/staff",
+        "/catalog",
+    ] {
+        assert!(doc.has(&format!(".checklist a[href='{href}']")), "{href}");
+    }
+
+    let admin = token_with_code(&app, "alpha", "admin@alpha.edu", PASSWORD, TOTP_SECRET).await;
+    for (uri, body) in [
+        (
+            "/api/v1/campuses",
+            json!({"code": "MAIN", "name": "Main campus"}),
+        ),
+        (
+            "/api/v1/buildings",
+            json!({"code": "ENG", "name": "Engineering", "campus": "MAIN", "floors": 2}),
+        ),
+        (
+            "/api/v1/rooms",
+            json!({"code": "ENG-1", "name": "Room 1", "building": "ENG", "kind": "classroom", "capacity": 40}),
+        ),
+        (
+            "/api/v1/academic-years",
+            json!({"name": "This year", "starts_on": "2026-07-01", "ends_on": "2027-06-30"}),
+        ),
+        (
+            "/api/v1/terms",
+            json!({"name": "Odd", "academic_year": "This year", "starts_on": "2026-07-01", "ends_on": "2026-12-31"}),
+        ),
+        (
+            "/api/v1/bell-periods",
+            json!({"name": "Period 1", "starts": "09:00", "ends": "10:00"}),
+        ),
+    ] {
+        let (status, answer) = call(&app, "POST", uri, &admin, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{uri}: {answer}");
+    }
+    let dashboard = browser.get("/dashboard").await;
+    let doc = Doc::parse(&dashboard.html);
+    doc.expect_text("#setup-steps", "2 of 7 steps done");
+    let overview = browser.get("/setup").await;
+    Doc::parse(&overview.html).expect_text("#steps", "2 of 7 steps done");
+}

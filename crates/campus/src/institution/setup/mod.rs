@@ -9,6 +9,7 @@
 //! `api.rs` the handlers, generic over the register.
 
 pub mod api;
+pub mod checklist;
 pub mod import;
 pub mod import_pages;
 pub mod pages;

@@ -486,6 +486,7 @@ pub async fn make_current<R: Register>(
 #[template(path = "setup/index.html")]
 struct IndexPage {
     chrome: Chrome,
+    checklist: super::checklist::Checklist,
     /// (title, what it holds, count in use, address)
     registers: Vec<(&'static str, &'static str, i64, &'static str)>,
 }
@@ -505,10 +506,12 @@ pub async fn index(
 
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let n = super::queries::counts(&mut tx).await?;
+    let checklist = super::checklist::checklist(&mut tx).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let page = IndexPage {
         chrome: Chrome::signed_in("Setting up", &principal, csrf, "/setup"),
+        checklist,
         registers: vec![
             (
                 Campuses::TITLE,
