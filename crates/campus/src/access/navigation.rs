@@ -43,6 +43,9 @@ pub fn groups(principal: &Principal) -> Vec<Group> {
     if can(Permission::RegistrationEnrol) {
         academics.push(("/registration", "Registration"));
     }
+    if can(Permission::RegistrationManage) {
+        academics.push(("/registration/windows", "Registration windows"));
+    }
     // Everyone who teaches, studies or plans the week finds the timetable.
     if principal.has_role(Role::Student)
         || principal.has_role(Role::Teacher)

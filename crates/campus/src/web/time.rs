@@ -60,6 +60,22 @@ pub fn local_time(at: impl Moment, zone: &str) -> String {
     zoned(at.moment(), zone).strftime("%H:%M %Z").to_string()
 }
 
+/// The instant a day starts in a zone (`minute` minutes after its midnight): what a
+/// date typed on a page means in the college's time zone.
+pub fn start_of(date: Date, minute: i32, zone: &str) -> Option<OffsetDateTime> {
+    let tz = TimeZone::get(zone).unwrap_or(TimeZone::UTC);
+    let civil = jiff::civil::date(
+        i16::try_from(date.year()).ok()?,
+        date.month() as i8,
+        i8::try_from(date.day()).ok()?,
+    )
+    .at(0, 0, 0, 0)
+    .checked_add(jiff::SignedDuration::from_mins(i64::from(minute)))
+    .ok()?;
+    let instant = civil.to_zoned(tz).ok()?.timestamp();
+    OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
+}
+
 /// `7 Dec 2026`.
 pub fn day(date: impl Day) -> String {
     let date = date.date();
@@ -73,6 +89,15 @@ pub fn day(date: impl Day) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_local_day_starts_at_its_zones_midnight() {
+        let day = time::macros::date!(2026 - 12 - 07);
+        let kolkata = super::start_of(day, 0, "Asia/Kolkata").expect("instant");
+        assert_eq!(kolkata, time::macros::datetime!(2026-12-06 18:30 UTC));
+        let evening = super::start_of(day, 24 * 60 - 1, "UTC").expect("instant");
+        assert_eq!(evening, time::macros::datetime!(2026-12-07 23:59 UTC));
+    }
+
     use super::*;
     use time::macros::datetime;
 

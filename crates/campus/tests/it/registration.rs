@@ -1017,3 +1017,84 @@ async fn a_marking_page_hears_when_the_session_is_marked_elsewhere() {
     );
     assert!(heard.contains("Updated by"), "{heard}");
 }
+
+#[tokio::test]
+async fn registrars_open_and_close_registration_windows_from_a_page() {
+    let app = TestApp::new().await;
+    let w = world(&app, 20).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    fixtures::user(&app.pool, w.college, "tess@alpha.edu", &[Role::Teacher]).await;
+    let mut registrar = crate::util::Browser::new(&app);
+    registrar.sign_in("alpha", "reg@alpha.edu", PASSWORD).await;
+    let page = registrar.get("/registration/windows").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("td[data-label=Now]", "Open");
+    assert!(doc.has("nav a[href='/registration/windows']"));
+
+    let term = w.term.to_string();
+    let today = time::OffsetDateTime::now_utc().date();
+    let later = |days: i64| (today + time::Duration::days(days)).to_string();
+    let refused = registrar
+        .post(
+            "/registration/windows",
+            &[
+                ("_csrf", &page.csrf()),
+                ("term_id", &term),
+                ("program", "BSC-CS"),
+                ("year_of_study", "2"),
+                ("opens_on", &later(10)),
+                ("closes_on", &later(5)),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    let doc = Doc::parse(&refused.html);
+    doc.expect_text("#closes_on-error", "on or after the first day");
+    assert!(doc.has("#program option[value='BSC-CS'][selected]"));
+    assert_eq!(doc.attr("#year_of_study", "value").as_deref(), Some("2"));
+    let made = registrar
+        .post(
+            "/registration/windows",
+            &[
+                ("_csrf", &page.csrf()),
+                ("term_id", &term),
+                ("program", "BSC-CS"),
+                ("year_of_study", "2"),
+                ("opens_on", &later(10)),
+                ("closes_on", &later(12)),
+                ("max_credits", "24"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    let page = registrar.get("/registration/windows").await;
+    let doc = Doc::parse(&page.html);
+    doc.expect_text("main .alert-success", "Registration window opened");
+    assert_eq!(doc.texts("td[data-label=Now]"), ["Open", "Upcoming"]);
+    doc.expect_text("tbody tr:nth-child(2) td[data-label=For]", "BSC-CS, year 2");
+
+    // Closing the open one ends it now.
+    let close = doc
+        .attr("tbody tr:first-child form", "action")
+        .expect("a close button");
+    let closed = registrar.post(&close, &[("_csrf", &page.csrf())]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.html);
+    let page = registrar.get("/registration/windows").await;
+    assert_eq!(
+        Doc::parse(&page.html).texts("td[data-label=Now]"),
+        ["Closed", "Upcoming"]
+    );
+
+    let mut teacher = crate::util::Browser::new(&app);
+    teacher.sign_in("alpha", "tess@alpha.edu", PASSWORD).await;
+    assert_eq!(
+        teacher.get("/registration/windows").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -7,6 +7,7 @@ pub mod pages;
 pub mod panels;
 pub mod queries;
 pub mod service;
+pub mod windows;
 
 use crate::access::permissions::Permission::{
     CatalogManage, CatalogRead, RegistrationEnrol, RegistrationManage,
@@ -35,6 +36,21 @@ pub fn routes() -> Routes {
             "/registration",
             Access::Allowed(RegistrationEnrol),
             pages::registration,
+        )
+        .get(
+            "/registration/windows",
+            Access::Allowed(RegistrationManage),
+            windows::page,
+        )
+        .post(
+            "/registration/windows",
+            Access::Allowed(RegistrationManage),
+            windows::create,
+        )
+        .post(
+            "/registration/windows/{id}/close",
+            Access::Allowed(RegistrationManage),
+            windows::close,
         )
         .post(
             "/registration/sections/{id}/enrol",

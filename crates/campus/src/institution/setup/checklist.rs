@@ -135,7 +135,7 @@ pub async fn checklist(conn: &mut PgConnection) -> Result<Checklist, sqlx::Error
                 count(n.windows, "registration window", "registration windows")
             ),
             done: n.windows > 0,
-            href: "/catalog",
+            href: "/registration/windows",
         },
     ];
     Ok(Checklist { steps })
