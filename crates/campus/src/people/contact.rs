@@ -49,6 +49,7 @@ pub struct Contact {
 /// The details to change; those left out stay as they are, an empty text clears.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[schema(as = OwnContactPatch)]
+#[serde(default)]
 pub struct Patch {
     #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,

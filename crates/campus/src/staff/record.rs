@@ -76,15 +76,16 @@ pub struct StaffInput {
     pub title: String,
     /// The department, by code; empty for none.
     pub department: String,
-    #[schema(pattern = "^(full_time|part_time|visiting|contract)$")]
+    #[schema(pattern = "^(|full_time|part_time|visiting|contract)$")]
     pub employment_type: String,
-    #[schema(format = Email)]
+    /// Empty for none.
     pub email: String,
     pub phone: String,
-    #[schema(format = Date)]
+    /// e.g. `2019-07-01`; empty for none.
+    #[schema(pattern = "^(|[0-9]{4}-[0-9]{2}-[0-9]{2})$")]
     pub joined_on: String,
     /// `active` or `on_leave`; a record is marked as left by its own action.
-    #[schema(pattern = "^(active|on_leave)$")]
+    #[schema(pattern = "^(|active|on_leave)$")]
     pub status: String,
 }
 
@@ -106,18 +107,17 @@ pub struct StaffPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(pattern = "^(full_time|part_time|visiting|contract)$")]
+    #[schema(pattern = "^(|full_time|part_time|visiting|contract)$")]
     pub employment_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(format = Email)]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(format = Date)]
+    #[schema(pattern = "^(|[0-9]{4}-[0-9]{2}-[0-9]{2})$")]
     pub joined_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(pattern = "^(active|on_leave)$")]
+    #[schema(pattern = "^(|active|on_leave)$")]
     pub status: Option<String>,
 }
 

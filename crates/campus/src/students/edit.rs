@@ -148,6 +148,7 @@ impl Details {
 /// The fields of a student's record to change; the others stay as they are.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[schema(as = StudentPatch)]
+#[serde(default)]
 pub struct Patch {
     #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{2,29}$")]
     pub student_number: Option<String>,
@@ -155,17 +156,18 @@ pub struct Patch {
     pub first_name: Option<String>,
     #[schema(min_length = 1, max_length = 100)]
     pub last_name: Option<String>,
-    /// Empty to clear.
-    #[schema(format = Date)]
+    /// e.g. `2006-04-30`; empty to clear.
+    #[schema(pattern = "^(|[0-9]{4}-[0-9]{2}-[0-9]{2})$")]
     pub date_of_birth: Option<String>,
-    #[schema(format = Email)]
+    /// Empty to clear.
     pub email: Option<String>,
     pub phone: Option<String>,
     #[schema(max_length = 500)]
     pub address: Option<String>,
     /// The program's code.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")]
     pub program: Option<String>,
-    #[schema(format = Date)]
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub admitted_on: Option<String>,
     #[schema(minimum = 1, maximum = 10)]
     pub year_of_study: Option<i16>,

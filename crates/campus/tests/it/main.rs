@@ -12,6 +12,7 @@ mod chrome;
 mod cluster_life;
 mod college_counts;
 mod conventions;
+mod course_edit;
 mod coursework;
 mod cross_site;
 mod custom_scopes;

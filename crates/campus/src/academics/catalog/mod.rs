@@ -2,6 +2,7 @@
 //! registration windows, and enrolment within a section's capacity with a waitlist.
 
 pub mod api;
+pub mod course_edit;
 pub mod model;
 pub mod pages;
 pub mod panels;
@@ -26,6 +27,46 @@ pub fn routes() -> Routes {
             "/catalog/courses/{id}",
             Access::Allowed(CatalogRead),
             pages::course,
+        )
+        .get(
+            "/catalog/courses/{id}/edit",
+            Access::Allowed(CatalogManage),
+            course_edit::edit_page,
+        )
+        .post(
+            "/catalog/courses/{id}/edit",
+            Access::Allowed(CatalogManage),
+            course_edit::edit,
+        )
+        .post(
+            "/catalog/courses/{id}/retire",
+            Access::Allowed(CatalogManage),
+            course_edit::retire_page,
+        )
+        .post(
+            "/catalog/courses/{id}/restore",
+            Access::Allowed(CatalogManage),
+            course_edit::restore_page,
+        )
+        .patch(
+            "/api/v1/courses/{id}",
+            Access::Allowed(CatalogManage),
+            course_edit::patch_api,
+        )
+        .delete(
+            "/api/v1/courses/{id}",
+            Access::Allowed(CatalogManage),
+            course_edit::delete_api,
+        )
+        .post(
+            "/api/v1/courses/{id}/retire",
+            Access::Allowed(CatalogManage),
+            course_edit::retire_api,
+        )
+        .post(
+            "/api/v1/courses/{id}/restore",
+            Access::Allowed(CatalogManage),
+            course_edit::restore_api,
         )
         .post(
             "/catalog/courses/{id}/sections",

@@ -29,6 +29,8 @@ pub struct CourseView {
     pub credits: f64,
     pub department: String,
     pub description: Option<String>,
+    /// Retired: kept with its sections and results, offered for no new section.
+    pub retired: bool,
     pub prerequisites: Vec<String>,
 }
 

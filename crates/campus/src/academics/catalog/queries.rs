@@ -14,7 +14,7 @@ use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, AppResult, FieldError};
 
 const COURSE: &str = "SELECT c.id, c.code, c.title, c.credits::float8 AS credits, d.code AS department, \
-        c.description, coalesce(array_agg(p.code ORDER BY p.code) FILTER (WHERE p.code IS NOT NULL), '{}') AS prerequisites \
+        c.description, c.retired_at IS NOT NULL AS retired, coalesce(array_agg(p.code ORDER BY p.code) FILTER (WHERE p.code IS NOT NULL), '{}') AS prerequisites \
      FROM courses c JOIN departments d ON d.college_id = c.college_id AND d.id = c.department_id \
      LEFT JOIN course_prerequisites cp ON cp.college_id = c.college_id AND cp.course_id = c.id \
      LEFT JOIN courses p ON p.college_id = cp.college_id AND p.id = cp.prerequisite_id";
@@ -265,19 +265,49 @@ pub async fn create_section(
     if !(1..=5000).contains(&input.capacity) {
         errors.push(FieldError::new("capacity", "must be between 1 and 5000"));
     }
-    if !exists(conn, "courses", input.course_id).await? {
-        errors.push(FieldError::new(
+    let course = sqlx::query!(
+        r#"SELECT code, retired_at IS NOT NULL AS "retired!" FROM courses WHERE id = $1"#,
+        input.course_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match course {
+        None => errors.push(FieldError::new(
             "course_id",
             "is not a course of this college",
-        ));
+        )),
+        Some(c) if c.retired => errors.push(FieldError::new(
+            "course_id",
+            format!("{} is retired: no new section may offer it", c.code),
+        )),
+        Some(_) => {}
     }
     if !exists(conn, "terms", input.term_id).await? {
         errors.push(FieldError::new("term_id", "is not a term of this college"));
     }
-    if let Some(room) = input.room_id
-        && !exists(conn, "rooms", room).await?
-    {
-        errors.push(FieldError::new("room_id", "is not a room of this college"));
+    if let Some(room) = input.room_id {
+        let found = sqlx::query!(
+            r#"SELECT code, capacity, retired_at IS NOT NULL AS "retired!" FROM rooms WHERE id = $1"#,
+            room
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        match found {
+            None => errors.push(FieldError::new("room_id", "is not a room of this college")),
+            Some(r) if r.retired => errors.push(FieldError::new(
+                "room_id",
+                format!("room {} is retired", r.code),
+            )),
+            // A section never has more seats than its room.
+            Some(r) if r.capacity < input.capacity => errors.push(FieldError::new(
+                "room_id",
+                format!(
+                    "room {} seats {}, fewer than the section's {}",
+                    r.code, r.capacity, input.capacity
+                ),
+            )),
+            Some(_) => {}
+        }
     }
     for teacher in &input.teachers {
         if !exists(conn, "staff", *teacher).await? {
