@@ -8,23 +8,11 @@ use axum::http::StatusCode;
 use campus::access::permissions::Role;
 use serde_json::{Value, json};
 
-use crate::util::api::{call, id, token_with_code};
+use crate::util::api::{call, field_errors, id, token_with_code};
 use crate::util::fixtures::{self, PASSWORD, TOTP_SECRET};
 use crate::util::html::Doc;
 use crate::util::world::world;
 use crate::util::{Browser, TestApp};
-
-fn field_errors(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn message(body: &Value) -> String {
     body["errors"][0]["message"]

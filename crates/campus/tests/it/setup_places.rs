@@ -5,9 +5,9 @@
 
 use axum::http::StatusCode;
 use campus::access::permissions::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::api::{call, id, token_with_code};
+use crate::util::api::{call, field_errors, id, token_with_code};
 use crate::util::fixtures::{self, PASSWORD, TOTP_SECRET};
 use crate::util::html::Doc;
 use crate::util::{Browser, TestApp};
@@ -20,18 +20,6 @@ async fn admin_token(app: &TestApp, slug: &str) -> (campus::db::CollegeId, Strin
         college,
         token_with_code(app, slug, &email, PASSWORD, TOTP_SECRET).await,
     )
-}
-
-fn field_errors(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]

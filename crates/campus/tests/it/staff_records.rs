@@ -6,25 +6,13 @@
 use axum::http::StatusCode;
 use campus::access::permissions::Role;
 use campus::db::begin_for_college;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::api::{call, call_multipart, id, token_with_code};
+use crate::util::api::{call, call_multipart, field_errors, id, token_with_code};
 use crate::util::fixtures::{self, PASSWORD, TOTP_SECRET};
 use crate::util::html::Doc;
 use crate::util::world::world;
 use crate::util::{Browser, TestApp};
-
-fn field_errors(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn staff_records_are_created_edited_marked_as_left_and_deleted_through_the_api() {

@@ -4,25 +4,13 @@
 
 use axum::http::StatusCode;
 use campus::access::permissions::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::api::{call, token_with_code};
+use crate::util::api::{call, field_errors, token_with_code};
 use crate::util::fixtures::{self, PASSWORD, TOTP_SECRET};
 use crate::util::html::Doc;
 use crate::util::world::{students, token_of, world};
 use crate::util::{Browser, TestApp};
-
-fn field_errors(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn a_students_details_change_with_their_history_kept() {

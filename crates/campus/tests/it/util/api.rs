@@ -146,6 +146,19 @@ pub async fn call_multipart(
     )
 }
 
+/// The fields a problem document's `errors` name, in order.
+pub fn field_errors(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The `id` of a created object's JSON answer.
 pub fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_string()
