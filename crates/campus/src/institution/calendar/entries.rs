@@ -32,22 +32,8 @@ impl Register for Entries {
     const TITLE: &'static str = "Calendar";
     const LEAD: &'static str = "Holidays, exam periods and events. No classes are held on holidays or in exam periods: attendance and the timetable skip them.";
     const OBJECT: &'static str = "calendar_entry";
-    const PATHS: Paths = Paths {
-        list: "/setup/calendar",
-        new: "/setup/calendar/new",
-        one: "/setup/calendar/{id}",
-        edit: "/setup/calendar/{id}/edit",
-        delete: "/setup/calendar/{id}/delete",
-        retire: "/setup/calendar/{id}/retire",
-        restore: "/setup/calendar/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "calendar_entry.created",
-        changed: "calendar_entry.changed",
-        deleted: "calendar_entry.deleted",
-        retired: "calendar_entry.retired",
-        restored: "calendar_entry.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/calendar");
+    const ACTIONS: Actions = crate::institution::setup::actions!("calendar_entry");
     const SORTS: &'static [&'static str] = &["starts", "name", "kind"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("starts", "When"),

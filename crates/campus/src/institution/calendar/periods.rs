@@ -47,22 +47,8 @@ impl Register for Periods {
     const LEAD: &'static str =
         "The named periods of a teaching day and its breaks: the rows of the timetable builder.";
     const OBJECT: &'static str = "bell_period";
-    const PATHS: Paths = Paths {
-        list: "/setup/periods",
-        new: "/setup/periods/new",
-        one: "/setup/periods/{id}",
-        edit: "/setup/periods/{id}/edit",
-        delete: "/setup/periods/{id}/delete",
-        retire: "/setup/periods/{id}/retire",
-        restore: "/setup/periods/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "bell_period.created",
-        changed: "bell_period.changed",
-        deleted: "bell_period.deleted",
-        retired: "bell_period.retired",
-        restored: "bell_period.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/periods");
+    const ACTIONS: Actions = crate::institution::setup::actions!("bell_period");
     const SORTS: &'static [&'static str] = &["starts", "name"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("starts", "Time"),

@@ -20,22 +20,8 @@ impl Register for Terms {
     const TITLE: &'static str = "Terms";
     const LEAD: &'static str = "The terms (semesters) of each academic year, one of them current: sections, registration and results belong to a term.";
     const OBJECT: &'static str = "term";
-    const PATHS: Paths = Paths {
-        list: "/setup/terms",
-        new: "/setup/terms/new",
-        one: "/setup/terms/{id}",
-        edit: "/setup/terms/{id}/edit",
-        delete: "/setup/terms/{id}/delete",
-        retire: "/setup/terms/{id}/retire",
-        restore: "/setup/terms/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "term.created",
-        changed: "term.changed",
-        deleted: "term.deleted",
-        retired: "term.retired",
-        restored: "term.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/terms");
+    const ACTIONS: Actions = crate::institution::setup::actions!("term");
     const SORTS: &'static [&'static str] = &["starts", "name", "year"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("name", "Name"),

@@ -25,22 +25,8 @@ impl Register for Years {
     const LEAD: &'static str =
         "The college's years, one of them current; terms lie within them and no two years overlap.";
     const OBJECT: &'static str = "academic_year";
-    const PATHS: Paths = Paths {
-        list: "/setup/years",
-        new: "/setup/years/new",
-        one: "/setup/years/{id}",
-        edit: "/setup/years/{id}/edit",
-        delete: "/setup/years/{id}/delete",
-        retire: "/setup/years/{id}/retire",
-        restore: "/setup/years/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "academic_year.created",
-        changed: "academic_year.changed",
-        deleted: "academic_year.deleted",
-        retired: "academic_year.retired",
-        restored: "academic_year.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/years");
+    const ACTIONS: Actions = crate::institution::setup::actions!("academic_year");
     const SORTS: &'static [&'static str] = &["starts", "name"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("name", "Name"),

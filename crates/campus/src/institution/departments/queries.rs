@@ -57,22 +57,8 @@ impl Register for Departments {
     const TITLE: &'static str = "Departments";
     const LEAD: &'static str = "Academic and administrative departments, their heads and where they are housed. Programs and courses belong to a department.";
     const OBJECT: &'static str = "department";
-    const PATHS: Paths = Paths {
-        list: "/setup/departments",
-        new: "/setup/departments/new",
-        one: "/setup/departments/{id}",
-        edit: "/setup/departments/{id}/edit",
-        delete: "/setup/departments/{id}/delete",
-        retire: "/setup/departments/{id}/retire",
-        restore: "/setup/departments/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "department.created",
-        changed: "department.changed",
-        deleted: "department.deleted",
-        retired: "department.retired",
-        restored: "department.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/departments");
+    const ACTIONS: Actions = crate::institution::setup::actions!("department");
     const SORTS: &'static [&'static str] = &["code", "name"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("code", "Code"),
@@ -517,22 +503,8 @@ impl Register for Programs {
     const TITLE: &'static str = "Programs";
     const LEAD: &'static str = "What students enrol in: each offered by a department, with its level, length and yearly intake.";
     const OBJECT: &'static str = "program";
-    const PATHS: Paths = Paths {
-        list: "/setup/programs",
-        new: "/setup/programs/new",
-        one: "/setup/programs/{id}",
-        edit: "/setup/programs/{id}/edit",
-        delete: "/setup/programs/{id}/delete",
-        retire: "/setup/programs/{id}/retire",
-        restore: "/setup/programs/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "program.created",
-        changed: "program.changed",
-        deleted: "program.deleted",
-        retired: "program.retired",
-        restored: "program.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/programs");
+    const ACTIONS: Actions = crate::institution::setup::actions!("program");
     const SORTS: &'static [&'static str] = &["code", "name", "department", "level", "duration"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("code", "Code"),

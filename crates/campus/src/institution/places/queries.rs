@@ -27,22 +27,8 @@ impl Register for Campuses {
     const TITLE: &'static str = "Campuses";
     const LEAD: &'static str = "The college's sites. Buildings stand on a campus.";
     const OBJECT: &'static str = "campus";
-    const PATHS: Paths = Paths {
-        list: "/setup/campuses",
-        new: "/setup/campuses/new",
-        one: "/setup/campuses/{id}",
-        edit: "/setup/campuses/{id}/edit",
-        delete: "/setup/campuses/{id}/delete",
-        retire: "/setup/campuses/{id}/retire",
-        restore: "/setup/campuses/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "campus.created",
-        changed: "campus.changed",
-        deleted: "campus.deleted",
-        retired: "campus.retired",
-        restored: "campus.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/campuses");
+    const ACTIONS: Actions = crate::institution::setup::actions!("campus");
     const SORTS: &'static [&'static str] = &["code", "name"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("code", "Code"),
@@ -301,22 +287,8 @@ impl Register for Buildings {
     const LEAD: &'static str =
         "Buildings on each campus, with their floors. Rooms are in a building.";
     const OBJECT: &'static str = "building";
-    const PATHS: Paths = Paths {
-        list: "/setup/buildings",
-        new: "/setup/buildings/new",
-        one: "/setup/buildings/{id}",
-        edit: "/setup/buildings/{id}/edit",
-        delete: "/setup/buildings/{id}/delete",
-        retire: "/setup/buildings/{id}/retire",
-        restore: "/setup/buildings/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "building.created",
-        changed: "building.changed",
-        deleted: "building.deleted",
-        retired: "building.retired",
-        restored: "building.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/buildings");
+    const ACTIONS: Actions = crate::institution::setup::actions!("building");
     const SORTS: &'static [&'static str] = &["code", "name", "campus", "floors"];
     const COLUMNS: &'static [Column] = &[
         Column::sorted("code", "Code"),
@@ -642,22 +614,8 @@ impl Register for Rooms {
     const LEAD: &'static str =
         "Where classes, exams and meetings are held: kind, seats, floor and equipment.";
     const OBJECT: &'static str = "room";
-    const PATHS: Paths = Paths {
-        list: "/setup/rooms",
-        new: "/setup/rooms/new",
-        one: "/setup/rooms/{id}",
-        edit: "/setup/rooms/{id}/edit",
-        delete: "/setup/rooms/{id}/delete",
-        retire: "/setup/rooms/{id}/retire",
-        restore: "/setup/rooms/{id}/restore",
-    };
-    const ACTIONS: Actions = Actions {
-        created: "room.created",
-        changed: "room.changed",
-        deleted: "room.deleted",
-        retired: "room.retired",
-        restored: "room.restored",
-    };
+    const PATHS: Paths = crate::institution::setup::paths!("/setup/rooms");
+    const ACTIONS: Actions = crate::institution::setup::actions!("room");
     const SORTS: &'static [&'static str] =
         &["code", "name", "building", "kind", "capacity", "floor"];
     const COLUMNS: &'static [Column] = &[

@@ -47,6 +47,36 @@ pub struct Paths {
     pub restore: &'static str,
 }
 
+/// A register's usual addresses under `base` (`paths!("/setup/rooms")`).
+macro_rules! paths {
+    ($base:literal) => {
+        $crate::institution::setup::Paths {
+            list: $base,
+            new: concat!($base, "/new"),
+            one: concat!($base, "/{id}"),
+            edit: concat!($base, "/{id}/edit"),
+            delete: concat!($base, "/{id}/delete"),
+            retire: concat!($base, "/{id}/retire"),
+            restore: concat!($base, "/{id}/restore"),
+        }
+    };
+}
+pub(crate) use paths;
+
+/// A register's usual audit actions for its object (`actions!("room")`).
+macro_rules! actions {
+    ($object:literal) => {
+        $crate::institution::setup::Actions {
+            created: concat!($object, ".created"),
+            changed: concat!($object, ".changed"),
+            deleted: concat!($object, ".deleted"),
+            retired: concat!($object, ".retired"),
+            restored: concat!($object, ".restored"),
+        }
+    };
+}
+pub(crate) use actions;
+
 /// The audit trail's actions of a register.
 pub struct Actions {
     pub created: &'static str,
