@@ -521,10 +521,6 @@ impl Register for Staff {
         ])
     }
 
-    async fn active_within(_: &mut PgConnection, _: Uuid) -> Result<Vec<Usage>, sqlx::Error> {
-        Ok(Vec::new())
-    }
-
     async fn write(
         conn: &mut PgConnection,
         id: Option<Uuid>,

@@ -56,10 +56,6 @@ impl Register for Entries {
         format!("{} {}", words_of(&KINDS, &row.kind), row.name)
     }
 
-    fn is_retired(_: &CalendarEntry) -> bool {
-        false
-    }
-
     fn cells(row: &CalendarEntry) -> Vec<Cell> {
         vec![
             Cell::link(when(row), format!("/setup/calendar/{}", row.id)),
@@ -216,10 +212,6 @@ impl Register for Entries {
         Ok(Vec::new())
     }
 
-    async fn active_within(_: &mut PgConnection, _: Uuid) -> Result<Vec<Usage>, sqlx::Error> {
-        Ok(Vec::new())
-    }
-
     async fn write(
         conn: &mut PgConnection,
         id: Option<Uuid>,
@@ -285,10 +277,6 @@ impl Register for Entries {
         sqlx::query!("DELETE FROM calendar_entries WHERE id = $1", id)
             .execute(conn)
             .await?;
-        Ok(())
-    }
-
-    async fn set_retired(_: &mut PgConnection, _: Uuid, _: bool) -> Result<(), sqlx::Error> {
         Ok(())
     }
 }

@@ -71,10 +71,6 @@ impl Register for Periods {
         format!("Period {} ({}–{})", row.name, row.starts, row.ends)
     }
 
-    fn is_retired(_: &BellPeriod) -> bool {
-        false
-    }
-
     fn cells(row: &BellPeriod) -> Vec<Cell> {
         vec![
             Cell::link(
@@ -166,10 +162,6 @@ impl Register for Periods {
         ])
     }
 
-    async fn within_options(_: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-        Ok(Vec::new())
-    }
-
     async fn list(
         conn: &mut PgConnection,
         filter: &Filter,
@@ -251,10 +243,6 @@ impl Register for Periods {
             "weekly section meeting",
             "weekly section meetings",
         )])
-    }
-
-    async fn active_within(_: &mut PgConnection, _: Uuid) -> Result<Vec<Usage>, sqlx::Error> {
-        Ok(Vec::new())
     }
 
     async fn write(
@@ -340,10 +328,6 @@ impl Register for Periods {
         sqlx::query!("DELETE FROM bell_periods WHERE id = $1", id)
             .execute(conn)
             .await?;
-        Ok(())
-    }
-
-    async fn set_retired(_: &mut PgConnection, _: Uuid, _: bool) -> Result<(), sqlx::Error> {
         Ok(())
     }
 }

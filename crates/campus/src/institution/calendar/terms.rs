@@ -49,10 +49,6 @@ impl Register for Terms {
         format!("Term {} ({})", row.name, row.academic_year)
     }
 
-    fn is_retired(_: &Term) -> bool {
-        false
-    }
-
     fn is_current(row: &Term) -> bool {
         row.current
     }
@@ -246,10 +242,6 @@ impl Register for Terms {
         ])
     }
 
-    async fn active_within(_: &mut PgConnection, _: Uuid) -> Result<Vec<Usage>, sqlx::Error> {
-        Ok(Vec::new())
-    }
-
     async fn write(
         conn: &mut PgConnection,
         id: Option<Uuid>,
@@ -346,10 +338,6 @@ impl Register for Terms {
         sqlx::query!("DELETE FROM terms WHERE id = $1", id)
             .execute(conn)
             .await?;
-        Ok(())
-    }
-
-    async fn set_retired(_: &mut PgConnection, _: Uuid, _: bool) -> Result<(), sqlx::Error> {
         Ok(())
     }
 

@@ -53,10 +53,6 @@ impl Register for Years {
         format!("Academic year {}", row.name)
     }
 
-    fn is_retired(_: &AcademicYear) -> bool {
-        false
-    }
-
     fn is_current(row: &AcademicYear) -> bool {
         row.current
     }
@@ -126,10 +122,6 @@ impl Register for Years {
             Field::new("starts_on", "First day", Kind::Date, &form.starts_on),
             Field::new("ends_on", "Last day", Kind::Date, &form.ends_on),
         ])
-    }
-
-    async fn within_options(_: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-        Ok(Vec::new())
     }
 
     async fn list(
@@ -204,10 +196,6 @@ impl Register for Years {
         Ok(vec![
             Usage::new(terms, "term", "terms").listed_at(format!("/setup/terms?within={id}")),
         ])
-    }
-
-    async fn active_within(_: &mut PgConnection, _: Uuid) -> Result<Vec<Usage>, sqlx::Error> {
-        Ok(Vec::new())
     }
 
     async fn write(
@@ -292,10 +280,6 @@ impl Register for Years {
         sqlx::query!("DELETE FROM academic_years WHERE id = $1", id)
             .execute(conn)
             .await?;
-        Ok(())
-    }
-
-    async fn set_retired(_: &mut PgConnection, _: Uuid, _: bool) -> Result<(), sqlx::Error> {
         Ok(())
     }
 

@@ -124,10 +124,6 @@ impl Register for Campuses {
         ])
     }
 
-    async fn within_options(_: &mut PgConnection) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-        Ok(Vec::new())
-    }
-
     async fn list(
         conn: &mut PgConnection,
         filter: &Filter,
@@ -939,10 +935,6 @@ impl Register for Rooms {
             Usage::new(r.meetings, "timetabled meeting", "timetabled meetings")
                 .listed_at(format!("/timetable/rooms/{id}")),
         ])
-    }
-
-    async fn active_within(_: &mut PgConnection, _: Uuid) -> Result<Vec<Usage>, sqlx::Error> {
-        Ok(Vec::new())
     }
 
     async fn write(

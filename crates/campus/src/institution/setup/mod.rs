@@ -210,7 +210,10 @@ pub trait Register: Send + Sync + 'static {
     fn id(row: &Self::Row) -> Uuid;
     /// The record's name in messages and headings ("Room ENG-101").
     fn label(row: &Self::Row) -> String;
-    fn is_retired(row: &Self::Row) -> bool;
+    /// Whether the record is retired; never, for registers that do not retire.
+    fn is_retired(_row: &Self::Row) -> bool {
+        false
+    }
     fn is_current(_row: &Self::Row) -> bool {
         false
     }
@@ -234,7 +237,10 @@ pub trait Register: Send + Sync + 'static {
     /// The records of `within` filter's select, (id, label).
     fn within_options(
         conn: &mut PgConnection,
-    ) -> impl Future<Output = Result<Vec<(Uuid, String)>, sqlx::Error>> + Send;
+    ) -> impl Future<Output = Result<Vec<(Uuid, String)>, sqlx::Error>> + Send {
+        let _ = conn;
+        async { Ok(Vec::new()) }
+    }
     fn list(
         conn: &mut PgConnection,
         filter: &Filter,
@@ -256,7 +262,10 @@ pub trait Register: Send + Sync + 'static {
     fn active_within(
         conn: &mut PgConnection,
         id: Uuid,
-    ) -> impl Future<Output = Result<Vec<Usage>, sqlx::Error>> + Send;
+    ) -> impl Future<Output = Result<Vec<Usage>, sqlx::Error>> + Send {
+        let _ = (conn, id);
+        async { Ok(Vec::new()) }
+    }
     /// Inserts (`id` none) or updates a checked input; the references it names are
     /// resolved here and refused by field (the inner error) when they do not exist or
     /// are retired. A broken constraint comes back as the database's error.
@@ -269,11 +278,15 @@ pub trait Register: Send + Sync + 'static {
         conn: &mut PgConnection,
         id: Uuid,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    /// Registers that retire (`RETIRES`) write it here.
     fn set_retired(
         conn: &mut PgConnection,
         id: Uuid,
         retired: bool,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+        let _ = (conn, id, retired);
+        async { Ok(()) }
+    }
     /// A CSV row's cells (by column) as the register's form.
     fn form_of_cells(
         cells: &std::collections::BTreeMap<String, String>,
