@@ -55,6 +55,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut tree: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|error| AppError::BadRequest(format!("The body is not valid JSON: {error}")))?;
     integral_floats_as_integers(&mut tree);
+    if tree.is_array() && expects_object::<T>() {
+        // serde reads a struct from a JSON array, field by position; the API document
+        // says the body is an object, so an array is refused rather than read that way.
+        return Err(AppError::BadRequest(
+            "The JSON does not have the expected shape: the body must be an object.".into(),
+        ));
+    }
     let mut unknown = Vec::new();
     let value: T = serde_ignored::deserialize(tree, |path| {
         unknown.push(path.to_string());
@@ -73,6 +80,45 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 .map(|field| FieldError::new(field, "is not a field this operation takes"))
                 .collect(),
         ))
+    }
+}
+
+/// Whether `T` is read from a JSON object (a struct or a map), found by asking `T`
+/// which shape it wants of a deserializer that records the request and gives nothing.
+fn expects_object<T: DeserializeOwned>() -> bool {
+    let shape = std::cell::Cell::new(false);
+    let _ = T::deserialize(ShapeProbe(&shape));
+    shape.get()
+}
+
+struct ShapeProbe<'a>(&'a std::cell::Cell<bool>);
+
+impl<'de> serde::Deserializer<'de> for ShapeProbe<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.set(true);
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    fn deserialize_map<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        self.0.set(true);
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct enum identifier ignored_any
     }
 }
 
@@ -158,4 +204,28 @@ pub fn form_field(body: &[(String, String)], name: &str) -> String {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, serde::Deserialize)]
+    #[serde(default)]
+    struct Patch {
+        name: Option<String>,
+    }
+
+    #[test]
+    fn an_array_is_not_read_as_an_object() {
+        assert!(parse_json::<Patch>(b"[null]").is_err());
+        assert_eq!(
+            parse_json::<Patch>(br#"{"name":"x"}"#)
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("x")
+        );
+        assert_eq!(parse_json::<Vec<Patch>>(b"[{}]").unwrap().len(), 1);
+    }
 }
