@@ -221,11 +221,11 @@ mod tests {
         assert!(parse_json::<Patch>(b"[null]").is_err());
         assert_eq!(
             parse_json::<Patch>(br#"{"name":"x"}"#)
-                .unwrap()
+                .expect("an object")
                 .name
                 .as_deref(),
             Some("x")
         );
-        assert_eq!(parse_json::<Vec<Patch>>(b"[{}]").unwrap().len(), 1);
+        assert_eq!(parse_json::<Vec<Patch>>(b"[{}]").expect("a list").len(), 1);
     }
 }

@@ -186,7 +186,7 @@ fn url_pairs(pairs: &[(String, String)]) -> String {
 }
 
 /// Percent-encodes a query component (unreserved characters kept).
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

@@ -50,5 +50,6 @@ mod student_edit;
 mod student_import;
 mod students;
 mod tenancy;
+mod timetable_builder;
 mod users;
 mod util;

@@ -357,7 +357,7 @@ async fn double_bookings_are_refused_by_the_database_with_the_clash_named() {
     let room: Uuid = sqlx::query_scalar(
         "WITH c AS (INSERT INTO campuses (college_id, code, name) VALUES (app_current_college(), 'MAIN', 'Main') RETURNING id), \
               b AS (INSERT INTO buildings (college_id, campus_id, code, name) SELECT app_current_college(), id, 'B1', 'Block' FROM c RETURNING id) \
-         INSERT INTO rooms (college_id, building_id, code, name, kind, capacity) SELECT app_current_college(), id, 'B1-101', 'Room 101', 'classroom', 40 FROM b RETURNING id",
+         INSERT INTO rooms (college_id, building_id, code, name, kind, capacity) SELECT app_current_college(), id, 'B1-101', 'Room 101', 'classroom', 60 FROM b RETURNING id",
     )
     .fetch_one(&mut *tx)
     .await

@@ -7,6 +7,7 @@ pub mod model;
 pub mod pages;
 pub mod panels;
 pub mod queries;
+pub mod sections;
 pub mod service;
 pub mod windows;
 
@@ -127,6 +128,71 @@ pub fn routes() -> Routes {
             "/api/v1/sections",
             Access::Allowed(CatalogManage),
             api::create_section,
+        )
+        .get(
+            "/api/v1/sections",
+            Access::Allowed(CatalogRead),
+            sections::list_api,
+        )
+        .get(
+            "/api/v1/sections/{id}",
+            Access::Allowed(CatalogRead),
+            sections::get_api,
+        )
+        .patch(
+            "/api/v1/sections/{id}",
+            Access::Allowed(CatalogManage),
+            sections::patch_api,
+        )
+        .delete(
+            "/api/v1/sections/{id}",
+            Access::Allowed(CatalogManage),
+            sections::delete_api,
+        )
+        .post(
+            "/api/v1/sections/{id}/close",
+            Access::Allowed(CatalogManage),
+            sections::close_api,
+        )
+        .post(
+            "/api/v1/sections/{id}/reopen",
+            Access::Allowed(CatalogManage),
+            sections::reopen_api,
+        )
+        .get(
+            "/catalog/sections/{id}",
+            Access::Allowed(CatalogRead),
+            sections::page,
+        )
+        .get(
+            "/catalog/sections/{id}/edit",
+            Access::Allowed(CatalogManage),
+            sections::edit_page,
+        )
+        .post(
+            "/catalog/sections/{id}/edit",
+            Access::Allowed(CatalogManage),
+            sections::edit,
+        )
+        .post(
+            "/catalog/sections/{id}/close",
+            Access::Allowed(CatalogManage),
+            sections::close_page,
+        )
+        .post(
+            "/catalog/sections/{id}/reopen",
+            Access::Allowed(CatalogManage),
+            sections::reopen_page,
+        )
+        .get(
+            "/catalog/sections/{id}/delete",
+            Access::Allowed(CatalogManage),
+            sections::delete_confirm,
+        )
+        .post(
+            "/catalog/sections/{id}/delete",
+            Access::Allowed(CatalogManage),
+            sections::delete_page,
         )
         .post(
             "/api/v1/registration-windows",

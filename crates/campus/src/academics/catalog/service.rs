@@ -27,12 +27,20 @@ pub async fn enrol(
 ) -> Result<Outcome, AppError> {
     // The student's own checks come first, without holding anything: only the seat count
     // needs the section's row lock, taken below for as short a time as possible.
-    let row: Option<(Uuid, Uuid, String, f64, bool)> = sqlx::query!("SELECT s.course_id, s.term_id, c.code, c.credits::float8 AS \"credits!\", s.enrolled >= s.capacity AS \"full!\" \
+    let row: Option<(Uuid, Uuid, String, f64, bool, bool)> = sqlx::query!("SELECT s.course_id, s.term_id, c.code, c.credits::float8 AS \"credits!\", s.enrolled >= s.capacity AS \"full!\", \
+           s.closed_at IS NOT NULL AS \"closed!\" \
          FROM sections s JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id \
          WHERE s.id = $1", section)
     .fetch_optional(&mut *conn)
-    .await.map(|o| o.map(|r| (r.course_id, r.term_id, r.code, r.credits, r.full)))?;
-    let (course, term, course_code, credits, looked_full) = row.ok_or(AppError::NotFound)?;
+    .await.map(|o| o.map(|r| (r.course_id, r.term_id, r.code, r.credits, r.full, r.closed)))?;
+    let (course, term, course_code, credits, looked_full, closed) =
+        row.ok_or(AppError::NotFound)?;
+    if closed {
+        // Even a registrar's override: a closed section is reopened first, on purpose.
+        return Err(refused(format!(
+            "This section of {course_code} is closed: it takes no new students."
+        )));
+    }
     if let Some(status) = current_status(conn, section, student).await? {
         return Err(AppError::Conflict(format!(
             "You are already {status} in this section."

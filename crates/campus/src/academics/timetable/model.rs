@@ -33,6 +33,10 @@ pub struct NewMeetingInput {
     #[serde(default)]
     pub period: Option<String>,
     pub room_id: Option<Uuid>,
+    /// Place it although another course of a program year that takes this one meets
+    /// then (parallel groups); every other clash is refused whatever this says.
+    #[serde(default)]
+    pub accept_overlaps: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

@@ -36,6 +36,8 @@ struct TimetablePage {
     meetings: Vec<crate::coursework::content::model::MeetingView>,
     rooms: Vec<(Uuid, String)>,
     teachers: Vec<(Uuid, String)>,
+    /// Whether the timetable builder is theirs to use.
+    can_build: bool,
 }
 
 /// The week drawn as a grid: a block per meeting on its day, from its start to its end,
@@ -107,6 +109,7 @@ async fn render_week(
         meetings: Vec::new(),
         rooms,
         teachers,
+        can_build: principal.can(Permission::CatalogManage),
     };
     Ok((jar, render(&page)?).into_response())
 }
@@ -162,6 +165,7 @@ pub async fn timetable(
         meetings,
         rooms,
         teachers,
+        can_build: principal.can(Permission::CatalogManage),
     };
     Ok((jar, render(&page)?).into_response())
 }

@@ -5,6 +5,7 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::academics::timetable::clashes::{self, Proposal};
 use crate::academics::timetable::model::{NewMeetingInput, Slot, WEEKDAYS, parse_time, show_time};
 use crate::audit::{self, AuditContext, Entry};
 use crate::error::{AppError, FieldError};
@@ -45,14 +46,12 @@ const TEACHER_HOLDER: &str = "SELECT c.code, s.code, b.start_minute, b.end_minut
      WHERE b.staff_id = $1 AND b.term_id = $2 AND b.weekday = $3 \
        AND int4range(b.start_minute, b.end_minute) && int4range($4, $5) LIMIT 1";
 
-/// Adds a weekly meeting to a section. A clash with another booking of the room or of a
-/// teacher is refused by the database; the error names who holds the time.
-pub async fn add_meeting(
+/// The day and times of a meeting as typed: a bell period by name (a break refused), or
+/// a start and an end; every problem named by field.
+pub async fn meeting_times(
     conn: &mut PgConnection,
-    context: &AuditContext,
-    section: Uuid,
     input: &NewMeetingInput,
-) -> Result<Uuid, AppError> {
+) -> Result<(i32, i32), AppError> {
     let mut errors = Vec::new();
     if !(1..=7).contains(&input.weekday) {
         errors.push(FieldError::new(
@@ -128,18 +127,54 @@ pub async fn add_meeting(
     {
         errors.push(FieldError::new("ends", "must be after the start"));
     }
-    let term: Option<Uuid> =
-        sqlx::query_scalar!("SELECT term_id FROM sections WHERE id = $1", section)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let term = term.ok_or(AppError::NotFound)?;
     let (Some(start), Some(end)) = (start, end) else {
         return Err(AppError::Validation(errors));
     };
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    Ok((start, end))
+}
+
+/// Adds a weekly meeting to a section. A clash with another booking of the room or of a
+/// teacher is refused by the database; the error names who holds the time.
+pub async fn add_meeting(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    section: Uuid,
+    input: &NewMeetingInput,
+) -> Result<Uuid, AppError> {
+    let term: Option<Uuid> =
+        sqlx::query_scalar!("SELECT term_id FROM sections WHERE id = $1", section)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let term = term.ok_or(AppError::NotFound)?;
+    let (start, end) = meeting_times(conn, input).await?;
     let weekday = input.weekday;
+    let proposal = Proposal {
+        section,
+        weekday,
+        start,
+        end,
+        room: input.room_id,
+        moving: None,
+    };
+    let found = clashes::check(conn, &proposal).await?;
+    let refused: Vec<FieldError> = found
+        .iter()
+        .filter(|c| c.blocking || !input.accept_overlaps)
+        .map(|c| {
+            let message = if c.blocking {
+                c.message.clone()
+            } else {
+                format!("{} (accept the overlap to place it anyway)", c.message)
+            };
+            FieldError::new(c.field(), message)
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(AppError::Validation(refused));
+    }
     let day = WEEKDAYS[weekday as usize - 1];
     let hours = format!("{}–{}", show_time(start), show_time(end));
     // A savepoint, so a refused insert leaves the transaction usable for the message.
@@ -209,6 +244,40 @@ pub async fn add_meeting(
         "weekday": weekday, "starts": show_time(start), "ends": show_time(end), "period": input.period, "room_id": input.room_id,
     }))).await?;
     Ok(meeting)
+}
+
+/// Removes a weekly meeting of a section (its teachers' bookings go with it); sessions
+/// already generated from it stay, as attendance was taken in them.
+pub async fn remove_meeting(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    section: Uuid,
+    meeting: Uuid,
+) -> Result<(), AppError> {
+    let removed = sqlx::query!(
+        "DELETE FROM section_meetings WHERE id = $1 AND section_id = $2 \
+         RETURNING weekday, start_minute, end_minute, room_id",
+        meeting,
+        section
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("timetable.meeting_removed")
+            .object("section", section)
+            .before(serde_json::json!({
+                "meeting_id": meeting,
+                "weekday": removed.weekday,
+                "starts": show_time(removed.start_minute),
+                "ends": show_time(removed.end_minute),
+                "room_id": removed.room_id,
+            })),
+    )
+    .await?;
+    Ok(())
 }
 
 const SLOTS: &str = "SELECT s.id AS section_id, m.weekday, m.start_minute, m.end_minute, c.code AS course_code, s.code AS section, r.code AS room \

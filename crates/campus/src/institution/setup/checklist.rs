@@ -126,7 +126,7 @@ pub async fn checklist(conn: &mut PgConnection) -> Result<Checklist, sqlx::Error
                 count(n.meetings, "weekly meeting", "weekly meetings")
             ),
             done: n.meetings > 0,
-            href: "/catalog",
+            href: "/timetable/builder",
         },
         Step {
             title: "Registration",
