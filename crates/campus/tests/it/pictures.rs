@@ -70,7 +70,7 @@ async fn every_week_is_a_grid_with_each_meeting_on_its_day_linking_to_its_sectio
     let room: Uuid = sqlx::query_scalar(
         "WITH c AS (INSERT INTO campuses (college_id, code, name) VALUES (app_current_college(), 'MAIN', 'Main') RETURNING id), \
               b AS (INSERT INTO buildings (college_id, campus_id, code, name) SELECT app_current_college(), id, 'B1', 'Block' FROM c RETURNING id) \
-         INSERT INTO rooms (college_id, building_id, code, name, kind, capacity) SELECT app_current_college(), id, 'B1-101', 'Room 101', 'classroom', 40 FROM b RETURNING id",
+         INSERT INTO rooms (college_id, building_id, code, name, kind, capacity) SELECT app_current_college(), id, 'B1-101', 'Room 101', 'classroom', 60 FROM b RETURNING id",
     )
     .fetch_one(&mut *tx)
     .await
