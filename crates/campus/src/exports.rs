@@ -24,6 +24,15 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The cell as printed on a page (no formula to defuse: a PDF runs nothing).
+    pub fn as_text(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => n.to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+
     fn as_csv(&self) -> Cow<'_, str> {
         match self {
             Cell::Text(t) => defuse(t),

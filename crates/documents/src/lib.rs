@@ -1,4 +1,5 @@
 //! Campus's printable documents: a term's report card and the official transcript,
+//! identity cards, hall tickets and printed tables (mark sheets, registers),
 //! typeset to PDF by typst with fonts built into the binary (nothing is fetched at run
 //! time). The caller passes plain data, numbers already formatted; values reach the
 //! templates as data through `sys.inputs`, never as markup, so a student's name cannot
@@ -18,6 +19,8 @@ const REPORT_CARD: &str = include_str!("../templates/report_card.typ");
 const TRANSCRIPT: &str = include_str!("../templates/transcript.typ");
 const PORTFOLIO: &str = include_str!("../templates/portfolio.typ");
 const ID_CARD: &str = include_str!("../templates/id_card.typ");
+const HALL_TICKET: &str = include_str!("../templates/hall_ticket.typ");
+const SHEET: &str = include_str!("../templates/sheet.typ");
 
 fn engine(main: &'static str) -> TypstEngine<TypstTemplateMainFile> {
     TypstEngine::builder()
@@ -35,6 +38,9 @@ static PORTFOLIO_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
     LazyLock::new(|| engine(PORTFOLIO));
 static ID_CARD_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
     LazyLock::new(|| engine(ID_CARD));
+static HALL_TICKET_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
+    LazyLock::new(|| engine(HALL_TICKET));
+static SHEET_ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> = LazyLock::new(|| engine(SHEET));
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -337,6 +343,105 @@ pub fn portfolio(portfolio: &Portfolio) -> Result<Vec<u8>, DocumentError> {
     typeset(&PORTFOLIO_ENGINE, inputs)
 }
 
+/// A paper on a hall ticket, as printed.
+#[derive(Debug, Clone, Default)]
+pub struct ExamPaper {
+    pub code: String,
+    pub paper: String,
+    pub date: String,
+    pub time: String,
+    pub room: String,
+    pub seat: String,
+}
+
+/// A student's hall ticket for a term's examinations.
+#[derive(Debug, Clone, Default)]
+pub struct HallTicket {
+    pub college: College,
+    pub student: Student,
+    pub term: String,
+    /// The time zone the times are in, named for the reader.
+    pub zone: String,
+    pub papers: Vec<ExamPaper>,
+    /// A photograph made small by [`thumbnail`], when there is one.
+    pub photo: Option<Vec<u8>>,
+    pub issued_on: String,
+    pub signatories: Vec<String>,
+    pub verification: Verification,
+}
+
+/// A hall ticket as PDF.
+pub fn hall_ticket(ticket: &HallTicket) -> Result<Vec<u8>, DocumentError> {
+    let photo = match &ticket.photo {
+        Some(bytes) => Bytes::new(bytes.clone()).into_value(),
+        None => Value::None,
+    };
+    let papers: Array = ticket
+        .papers
+        .iter()
+        .map(|p| {
+            dict! {
+                "code" => p.code.as_str(), "paper" => p.paper.as_str(), "date" => p.date.as_str(),
+                "time" => p.time.as_str(), "room" => p.room.as_str(), "seat" => p.seat.as_str(),
+            }
+            .into_value()
+        })
+        .collect();
+    let inputs = dict! {
+        "title" => format!("Hall ticket: {}, {}", ticket.student.name, ticket.term),
+        "college" => college(&ticket.college),
+        "student" => student(&ticket.student),
+        "term" => ticket.term.as_str(),
+        "zone" => ticket.zone.as_str(),
+        "sittings" => papers,
+        "photo" => photo,
+        "issued_on" => ticket.issued_on.as_str(),
+        "signatories" => strings(&ticket.signatories),
+        "verification" => verification(&ticket.verification),
+    };
+    typeset(&HALL_TICKET_ENGINE, inputs)
+}
+
+/// A printed table: a mark sheet, an attendance register.
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub college: String,
+    pub title: String,
+    /// A line under the title (the section, the term, the dates).
+    pub subtitle: String,
+    pub header: Vec<String>,
+    /// How many columns, from the left, are words (the rest are figures, set right).
+    pub text_columns: usize,
+    pub rows: Vec<Vec<String>>,
+    pub printed_on: String,
+}
+
+/// A table as PDF, landscape when it is wide.
+pub fn sheet(sheet: &Sheet) -> Result<Vec<u8>, DocumentError> {
+    let width = sheet.header.len();
+    let rows: Array = sheet
+        .rows
+        .iter()
+        .map(|row| {
+            // Every row as wide as the header, so a short row cannot shift the table.
+            (0..width)
+                .map(|i| row.get(i).map_or("", String::as_str).into_value())
+                .collect::<Array>()
+                .into_value()
+        })
+        .collect();
+    let inputs = dict! {
+        "title" => sheet.title.as_str(),
+        "college" => sheet.college.as_str(),
+        "subtitle" => sheet.subtitle.as_str(),
+        "header" => strings(&sheet.header),
+        "text_columns" => sheet.text_columns as i64,
+        "rows" => rows,
+        "printed_on" => sheet.printed_on.as_str(),
+    };
+    typeset(&SHEET_ENGINE, inputs)
+}
+
 fn typeset(
     engine: &TypstEngine<TypstTemplateMainFile>,
     inputs: Dict,
@@ -512,6 +617,49 @@ mod tests {
                 std::fs::write(path, &pdf).expect("write the sample");
             }
         }
+    }
+
+    #[test]
+    fn a_hall_ticket_and_a_sheet_are_pdfs() {
+        let pdf = hall_ticket(&HallTicket {
+            student: Student {
+                name: "Zoë #strong[x]".into(),
+                number: "S1".into(),
+                ..Student::default()
+            },
+            term: "Autumn 2026".into(),
+            zone: "IST".into(),
+            papers: vec![ExamPaper {
+                code: "CS101".into(),
+                paper: "Final exam".into(),
+                date: "14 Dec 2026".into(),
+                time: "09:30–12:30".into(),
+                room: "HALL-1".into(),
+                seat: "12".into(),
+            }],
+            signatories: vec!["Controller of examinations".into()],
+            verification: verification(),
+            ..HallTicket::default()
+        })
+        .expect("typeset");
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Ok(path) = std::env::var("CAMPUS_SAMPLE_HALL_TICKET") {
+            std::fs::write(path, &pdf).expect("write the sample");
+        }
+        let pdf = sheet(&Sheet {
+            college: "Alpha College".into(),
+            title: "Mark sheet: CS101 A".into(),
+            subtitle: "Autumn 2026".into(),
+            header: vec!["Number".into(), "Name".into(), "Mid (30)".into()],
+            text_columns: 2,
+            rows: vec![
+                vec!["S1".into(), "Ada $x$".into(), "27".into()],
+                vec!["S2".into()],
+            ],
+            printed_on: "2026-12-07".into(),
+        })
+        .expect("typeset");
+        assert!(pdf.starts_with(b"%PDF-"));
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! Academics: the catalog and registration, the timetable, attendance, assessment and
-//! results, and the year-end rollover, each area in its own folder.
+//! Academics: the catalog and registration, the timetable, exams, attendance,
+//! assessment and results, and the year-end rollover, each area in its own folder.
 
 pub mod assessment;
 pub mod attendance;
 pub mod catalog;
+pub mod exams;
 pub mod rollover;
 pub mod timetable;
 
@@ -13,6 +14,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .merge(catalog::routes())
         .merge(timetable::routes())
+        .merge(exams::routes())
         .merge(attendance::routes())
         .merge(assessment::routes())
         .merge(rollover::routes())

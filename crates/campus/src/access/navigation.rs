@@ -54,6 +54,12 @@ pub fn groups(principal: &Principal) -> Vec<Group> {
     {
         academics.push(("/timetable", "Timetable"));
     }
+    // Students their own papers; staff who plan or watch exams the whole timetable.
+    if principal.has_role(Role::Student) {
+        academics.push(("/exams/mine", "Exams"));
+    } else if principal.has_role(Role::Teacher) || can(Permission::CatalogManage) {
+        academics.push(("/exams", "Exams"));
+    }
     if can(Permission::MarksRead) {
         academics.push(("/results", "Results"));
     }

@@ -6,6 +6,7 @@ pub mod id_cards;
 pub mod issue;
 pub mod jobs;
 pub mod lifecycle;
+pub mod sheet;
 pub mod verify;
 
 use crate::access::routes::Routes;

@@ -76,6 +76,27 @@ pub fn start_of(date: Date, minute: i32, zone: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(instant.as_second()).ok()
 }
 
+/// The day a moment falls on in a zone.
+pub fn local_date(at: impl Moment, zone: &str) -> Date {
+    local_parts(at, zone).0
+}
+
+/// The day a moment falls on in a zone and its minute after that day's midnight: what a
+/// form shows of a stored moment.
+pub fn local_parts(at: impl Moment, zone: &str) -> (Date, i32) {
+    let zoned = zoned(at.moment(), zone);
+    let date = Date::from_calendar_date(
+        i32::from(zoned.year()),
+        time::Month::try_from(zoned.month() as u8).unwrap_or(time::Month::January),
+        zoned.day() as u8,
+    )
+    .unwrap_or(Date::MIN);
+    (
+        date,
+        i32::from(zoned.hour()) * 60 + i32::from(zoned.minute()),
+    )
+}
+
 /// `7 Dec 2026`.
 pub fn day(date: impl Day) -> String {
     let date = date.date();
@@ -93,6 +114,13 @@ mod tests {
     fn a_local_day_starts_at_its_zones_midnight() {
         let day = time::macros::date!(2026 - 12 - 07);
         let kolkata = super::start_of(day, 0, "Asia/Kolkata").expect("instant");
+        assert_eq!(super::local_parts(kolkata, "Asia/Kolkata"), (day, 0));
+        let late = super::start_of(day, 23 * 60 + 30, "Asia/Kolkata").expect("instant");
+        assert_eq!(
+            super::local_parts(late, "Asia/Kolkata"),
+            (day, 23 * 60 + 30)
+        );
+        assert_eq!(super::local_date(late, "UTC"), day);
         assert_eq!(kolkata, time::macros::datetime!(2026-12-06 18:30 UTC));
         let evening = super::start_of(day, 24 * 60 - 1, "UTC").expect("instant");
         assert_eq!(evening, time::macros::datetime!(2026-12-07 23:59 UTC));

@@ -279,7 +279,10 @@ async fn mark_sheets_come_as_csv_and_xlsx_with_formulas_defused() {
         .read_to_string(&mut strings)
         .expect("read");
     assert!(strings.contains("'=HYPERLINK"), "{strings}");
-    let (status, ..) = download(&app, &format!("{sheet}?format=pdf"), &tess).await;
+    let (status, kind, pdf, _) = download(&app, &format!("{sheet}?format=pdf"), &tess).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (status, ..) = download(&app, &format!("{sheet}?format=odt"), &tess).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, ..) = download(&app, &sheet, &other).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

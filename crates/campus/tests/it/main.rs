@@ -19,6 +19,7 @@ mod custom_scopes;
 mod dashboards;
 mod demo;
 mod documents;
+mod exams;
 mod guardians;
 mod hostile_input;
 mod http;

@@ -494,7 +494,7 @@ async fn a_print_jobs_progress_bar_follows_the_job_live() {
     let events = format!("/documents/report-cards/{job}/events");
     assert_eq!(doc.attr(&row, "data-live-events"), Some(events.clone()));
     assert!(doc.has(&format!("{row}[data-live-region]")));
-    let bar = format!("{row} td[data-label='Cards'] progress");
+    let bar = format!("{row} td[data-label='Printed'] progress");
     assert_eq!(doc.attr(&bar, "max").as_deref(), Some("2"));
     assert_eq!(doc.attr(&bar, "value").as_deref(), Some("0"));
     assert!(doc.has("script[src='/static/live.js']"));

@@ -77,16 +77,16 @@ pub async fn transcript(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SheetQuery {
-    /// `csv` (default) or `xlsx`.
+    /// `csv` (default), `xlsx` or `pdf`.
     #[serde(default)]
-    #[param(pattern = "^(csv|xlsx)$")]
+    #[param(pattern = "^(csv|xlsx|pdf)$")]
     pub format: String,
 }
 
 /// A section's mark sheet: each student's marks per assessment, percentage and grade.
 #[utoipa::path(get, path = "/api/v1/sections/{id}/marksheet", tag = "documents", params(("id" = Uuid, Path, description = "The section's id"), SheetQuery), security(("bearer" = [])),
-    responses((status = 200, description = "CSV or XLSX; cells that a spreadsheet would run as formulas are defused",
-            content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses((status = 200, description = "CSV, XLSX or PDF; cells that a spreadsheet would run as formulas are defused",
+            content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "application/pdf"))),
         (status = 403, description = "Not a section this account may see", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn marksheet(
     State(state): State<AppState>,
@@ -95,13 +95,14 @@ pub async fn marksheet(
     ApiPath(section): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<SheetQuery>,
 ) -> AppResult<Response> {
-    let xlsx = match query.format.as_str() {
-        "" | "csv" => false,
-        "xlsx" => true,
+    let format = match query.format.as_str() {
+        "" | "csv" => "csv",
+        "xlsx" => "xlsx",
+        "pdf" => "pdf",
         _ => {
             return Err(AppError::Validation(vec![FieldError::new(
                 "format",
-                "must be csv or xlsx",
+                "must be csv, xlsx or pdf",
             )]));
         }
     };
@@ -111,6 +112,9 @@ pub async fn marksheet(
     let assessments = queries::sheet_assessments(&mut tx, section).await?;
     let marks = queries::sheet_marks(&mut tx, section).await?;
     let graded = results::of_section(&mut tx, section).await?;
+    let college: String = sqlx::query_scalar!("SELECT name FROM colleges")
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
 
     let mut header: Vec<String> = vec!["Student number".into(), "Name".into()];
@@ -143,7 +147,25 @@ pub async fn marksheet(
         })
         .collect();
     let file = name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
-    if xlsx {
+    if format == "pdf" {
+        let bytes = tokio::task::spawn_blocking(move || {
+            crate::documents::sheet::pdf(
+                &format!("Mark sheet: {name}"),
+                &format!("Results {}", graded.status.as_str()),
+                &college,
+                &header,
+                2,
+                &rows,
+            )
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+        Ok(attachment(
+            bytes,
+            "application/pdf",
+            &format!("marks-{file}.pdf"),
+        ))
+    } else if format == "xlsx" {
         let bytes = exports::xlsx("Marks", &header, &rows)?;
         Ok(attachment(
             bytes,

@@ -52,6 +52,7 @@ pub enum Kind {
     Transcript,
     Portfolio,
     IdCard,
+    HallTicket,
 }
 
 impl Kind {
@@ -61,6 +62,7 @@ impl Kind {
             Kind::Transcript => "transcript",
             Kind::Portfolio => "portfolio",
             Kind::IdCard => "id_card",
+            Kind::HallTicket => "hall_ticket",
         }
     }
 }
@@ -246,7 +248,8 @@ pub struct Prepared {
     pub student: Uuid,
     pub term: Option<Uuid>,
     pub code: String,
-    pub contents: Contents,
+    /// What the document shows, as its verification page reads it.
+    pub contents: serde_json::Value,
     pub pdf: Vec<u8>,
     pub file_name: String,
 }
@@ -309,7 +312,7 @@ pub fn prepare_report_card(
         kind: Kind::ReportCard,
         student,
         term: Some(term),
-        contents: Contents {
+        contents: serde_json::to_value(Contents {
             kind: Kind::ReportCard.as_str().into(),
             college: sources.college.name.clone(),
             student_name: sources.student.name.clone(),
@@ -319,7 +322,8 @@ pub fn prepare_report_card(
             cumulative_gpa: cumulative,
             credits_earned: t.credits_earned,
             issued_on,
-        },
+        })
+        .map_err(|e| AppError::Internal(e.into()))?,
         file_name: format!(
             "report-card-{}-{}.pdf",
             safe_file_part(&sources.student.number),
@@ -354,7 +358,7 @@ pub fn prepare_transcript(
         kind: Kind::Transcript,
         student,
         term: None,
-        contents: Contents {
+        contents: serde_json::to_value(Contents {
             kind: Kind::Transcript.as_str().into(),
             college: sources.college.name.clone(),
             student_name: sources.student.name.clone(),
@@ -364,7 +368,8 @@ pub fn prepare_transcript(
             cumulative_gpa: record.cumulative_gpa,
             credits_earned: record.credits_earned,
             issued_on,
-        },
+        })
+        .map_err(|e| AppError::Internal(e.into()))?,
         file_name: format!("transcript-{}.pdf", safe_file_part(&sources.student.number)),
         code,
         pdf,

@@ -73,8 +73,7 @@ pub async fn record(
 ) -> Result<Vec<Uuid>, AppError> {
     let mut ids = Vec::with_capacity(prepared.len());
     for p in prepared {
-        let contents =
-            serde_json::to_value(&p.contents).map_err(|e| AppError::Internal(e.into()))?;
+        let contents = p.contents.clone();
         let id = record_document(
             conn, context, p.kind, p.student, p.term, &p.code, contents, &p.pdf,
         )

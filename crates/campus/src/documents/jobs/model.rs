@@ -1,4 +1,4 @@
-//! Report card job types: a job as asked for and as followed, what a runner claims, and
+//! Printing job types (report cards, hall tickets): a job as asked for and as followed, what a runner claims, and
 //! the live-updates topic a job's page follows.
 
 use serde::{Deserialize, Serialize};
@@ -10,11 +10,41 @@ use uuid::Uuid;
 pub struct NewJobInput {
     pub program_id: Uuid,
     pub term_id: Uuid,
+    /// What to print: `report_cards` (the default) or `hall_tickets`.
+    #[serde(default)]
+    #[schema(pattern = "^(report_cards|hall_tickets)$")]
+    pub kind: Option<String>,
+}
+
+/// What a job prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    ReportCards,
+    HallTickets,
+}
+
+impl JobKind {
+    pub fn parse(text: Option<&str>) -> Option<JobKind> {
+        match text.map(str::trim).unwrap_or("") {
+            "" | "report_cards" => Some(JobKind::ReportCards),
+            "hall_tickets" => Some(JobKind::HallTickets),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::ReportCards => "report_cards",
+            JobKind::HallTickets => "hall_tickets",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct JobView {
     pub id: Uuid,
+    /// `report_cards` or `hall_tickets`.
+    pub kind: String,
     pub program: String,
     pub term: String,
     /// `queued`, `running`, `done` or `failed`.
@@ -48,4 +78,5 @@ pub(super) struct Claimed {
     pub(super) program: Uuid,
     pub(super) term: Uuid,
     pub(super) requested_by: Option<Uuid>,
+    pub(super) kind: JobKind,
 }

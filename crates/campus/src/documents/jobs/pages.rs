@@ -1,4 +1,5 @@
-//! The registrar's printing page: a program's report cards for a term as one job, and
+//! The registrar's printing page: a program's report cards or hall tickets for a term as
+//! one job, and
 //! the recent jobs, each unfinished one's progress bar kept current by live updates.
 
 use askama::Template;
@@ -62,7 +63,7 @@ async fn render_page(
     };
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
     let page = PrintingPage {
-        chrome: Chrome::signed_in("Print report cards", principal, csrf.clone(), "/results"),
+        chrome: Chrome::signed_in("Print for a program", principal, csrf.clone(), "/results"),
         csrf,
         programs,
         terms,
@@ -88,6 +89,8 @@ pub async fn page(
 pub struct ReportCardJobForm {
     program_id: String,
     term_id: String,
+    /// `report_cards` or `hall_tickets`.
+    kind: String,
 }
 
 pub async fn create_page(
@@ -107,12 +110,18 @@ pub async fn create_page(
     let input = NewJobInput {
         program_id,
         term_id,
+        kind: Some(form.kind.clone()),
+    };
+    let what = if form.kind == "hall_tickets" {
+        "Hall tickets"
+    } else {
+        "Report cards"
     };
     let result = queries::create(&mut tx, &context, &input).await;
     form::settle(&state, tx, result)
         .done(|_| {
             Done::to("/documents/report-cards")
-                .message("Report cards queued; follow the job in the list below.")
+                .message(format!("{what} queued; follow the job in the list below."))
         })
         .again(async |errors| render_page(&state, &principal, jar, chosen, errors).await)
         .await

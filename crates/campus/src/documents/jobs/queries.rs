@@ -7,8 +7,19 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext, Entry};
-use crate::documents::jobs::model::{JobView, NewJobInput, topic};
+use crate::documents::jobs::model::{JobKind, JobView, NewJobInput, topic};
 use crate::error::{AppError, FieldError};
+
+/// A program's students who sit a paper of the term, for its hall tickets.
+macro_rules! students_with_papers {
+    () => {
+        "SELECT DISTINCT st.id, st.student_number FROM students st \
+     JOIN enrollments e ON e.college_id = st.college_id AND e.student_id = st.id AND e.status = 'enrolled' \
+     JOIN exam_sittings x ON x.college_id = e.college_id AND x.section_id = e.section_id \
+     WHERE st.program_id = $1 AND x.term_id = $2 \
+     ORDER BY st.student_number"
+    };
+}
 
 macro_rules! students_of_job {
     () => {
@@ -44,28 +55,44 @@ pub async fn create(
     if !term {
         errors.push(FieldError::new("term_id", "no such term"));
     }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+    let kind = JobKind::parse(input.kind.as_deref());
+    if kind.is_none() {
+        errors.push(FieldError::new(
+            "kind",
+            "must be report_cards or hall_tickets",
+        ));
     }
-    let total: i64 =
-        sqlx::query_scalar(concat!("SELECT count(*) FROM (", students_of_job!(), ") x"))
-            .bind(input.program_id)
-            .bind(input.term_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let count = match kind {
+        JobKind::ReportCards => concat!("SELECT count(*) FROM (", students_of_job!(), ") x"),
+        JobKind::HallTickets => concat!("SELECT count(*) FROM (", students_with_papers!(), ") x"),
+    };
+    let total: i64 = sqlx::query_scalar(count)
+        .bind(input.program_id)
+        .bind(input.term_id)
+        .fetch_one(&mut *conn)
+        .await?;
     if total == 0 {
         return Err(AppError::Validation(vec![FieldError::new(
             "term_id",
-            "no student of this program has published results in that term",
+            match kind {
+                JobKind::ReportCards => {
+                    "no student of this program has published results in that term"
+                }
+                JobKind::HallTickets => "no student of this program sits a paper in that term",
+            },
         )]));
     }
     let id: Uuid = sqlx::query_scalar!(
-        "INSERT INTO document_jobs (college_id, program_id, term_id, requested_by, total) \
-         VALUES (app_current_college(), $1, $2, $3, $4) RETURNING id",
+        "INSERT INTO document_jobs (college_id, program_id, term_id, requested_by, total, kind) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5) RETURNING id",
         input.program_id,
         input.term_id,
         context.actor,
-        total as i32
+        total as i32,
+        kind.as_str()
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -76,6 +103,7 @@ pub async fn create(
             .object("document_job", id)
             .after(serde_json::json!({
                 "program_id": input.program_id, "term_id": input.term_id, "students": total,
+                "kind": kind.as_str(),
             })),
     )
     .await?;
@@ -84,7 +112,7 @@ pub async fn create(
 
 macro_rules! job_view {
     () => {
-        "SELECT j.id, p.name AS program, t.name AS term, j.status, j.total, j.done, \
+        "SELECT j.id, j.kind, p.name AS program, t.name AS term, j.status, j.total, j.done, \
         j.file_size, j.error, j.created_at, j.finished_at FROM document_jobs j \
      JOIN programs p ON p.college_id = j.college_id AND p.id = j.program_id \
      JOIN terms t ON t.college_id = j.college_id AND t.id = j.term_id"
@@ -128,18 +156,18 @@ pub async fn fail(conn: &mut PgConnection, id: Uuid, error: String) -> Result<()
 }
 
 /// Claims the oldest job due (queued, or running with its lease ended) for fifteen
-/// minutes: (id, program, term, requested by).
+/// minutes: (id, program, term, requested by, what it prints).
 pub async fn claim(
     conn: &mut PgConnection,
-) -> Result<Option<(Uuid, Uuid, Uuid, Option<Uuid>)>, sqlx::Error> {
+) -> Result<Option<(Uuid, Uuid, Uuid, Option<Uuid>, String)>, sqlx::Error> {
     let claimed = sqlx::query!("UPDATE document_jobs SET status = 'running', lease_until = now() + interval '15 minutes', done = 0 \
              WHERE id = (SELECT id FROM document_jobs \
                  WHERE status = 'queued' OR (status = 'running' AND lease_until < now()) \
                  ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1) \
-             RETURNING id, program_id, term_id, requested_by")
+             RETURNING id, program_id, term_id, requested_by, kind")
         .fetch_optional(&mut *conn)
         .await?
-        .map(|r| (r.id, r.program_id, r.term_id, r.requested_by));
+        .map(|r| (r.id, r.program_id, r.term_id, r.requested_by, r.kind));
     if let Some((id, ..)) = claimed {
         crate::live::publish(conn, &topic(id)).await?;
     }
@@ -151,8 +179,13 @@ pub async fn students(
     conn: &mut PgConnection,
     program: Uuid,
     term: Uuid,
+    kind: JobKind,
 ) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(students_of_job!())
+    let sql = match kind {
+        JobKind::ReportCards => students_of_job!(),
+        JobKind::HallTickets => students_with_papers!(),
+    };
+    sqlx::query_as(sql)
         .bind(program)
         .bind(term)
         .fetch_all(conn)

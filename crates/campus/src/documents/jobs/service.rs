@@ -1,4 +1,4 @@
-//! Printing a program's report cards for a term as one job: a registrar asks, a runner
+//! Printing a program's report cards or hall tickets for a term as one job: a registrar asks, a runner
 //! (in every server and worker) claims the job with `SKIP LOCKED`, typesets the cards on
 //! all cores in batches, records each as issued, and stores one ZIP of PDFs to download.
 //! A job whose runner stopped is claimed again when its lease ends.
@@ -10,11 +10,12 @@ use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use uuid::Uuid;
 
+use crate::academics::exams::tickets;
 use crate::audit::{self, AuditContext, Entry};
 use crate::db::{CollegeId, begin_for_college};
 use crate::documents::issue::model::{Prepared, Sources, prepare_report_card};
 use crate::documents::issue::queries as issue_queries;
-use crate::documents::jobs::model::Claimed;
+use crate::documents::jobs::model::{Claimed, JobKind};
 use crate::documents::jobs::queries;
 use crate::files::Storage;
 use crate::institution::queries as institution;
@@ -58,11 +59,12 @@ impl Runner {
         let mut tx = begin_for_college(&self.pool, college).await?;
         let row = queries::claim(&mut tx).await?;
         tx.commit().await?;
-        Ok(row.map(|(id, program, term, requested_by)| Claimed {
+        Ok(row.map(|(id, program, term, requested_by, kind)| Claimed {
             id,
             program,
             term,
             requested_by,
+            kind: JobKind::parse(Some(&kind)).unwrap_or(JobKind::ReportCards),
         }))
     }
 
@@ -74,7 +76,10 @@ impl Runner {
             ..AuditContext::default()
         };
         let mut tx = begin_for_college(&self.pool, college).await?;
-        let students = queries::students(&mut tx, job.program, job.term).await?;
+        let students = queries::students(&mut tx, job.program, job.term, job.kind).await?;
+        let zone: String = sqlx::query_scalar!("SELECT timezone FROM colleges")
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await?;
         let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         // PDFs are compressed already: store them as they are.
@@ -83,17 +88,42 @@ impl Runner {
         let mut done = 0;
         for batch in students.chunks(BATCH) {
             let mut tx = begin_for_college(&self.pool, college).await?;
-            let mut inputs = Vec::with_capacity(batch.len());
-            for (student, _) in batch {
-                let sources = issue_queries::sources(&mut tx, *student).await?;
-                let attendance =
-                    issue_queries::term_attendance(&mut tx, *student, job.term).await?;
-                inputs.push((*student, sources, attendance));
-            }
             let base_url = self.base_url.clone();
             let term = job.term;
-            let prepared =
-                tokio::task::spawn_blocking(move || typeset_all(inputs, term, &base_url)).await??;
+            let prepared = match job.kind {
+                JobKind::ReportCards => {
+                    let mut inputs = Vec::with_capacity(batch.len());
+                    for (student, _) in batch {
+                        let sources = issue_queries::sources(&mut tx, *student).await?;
+                        let attendance =
+                            issue_queries::term_attendance(&mut tx, *student, job.term).await?;
+                        inputs.push((*student, sources, attendance));
+                    }
+                    tokio::task::spawn_blocking(move || typeset_all(inputs, term, &base_url))
+                        .await??
+                }
+                JobKind::HallTickets => {
+                    let mut inputs = Vec::with_capacity(batch.len());
+                    for (student, _) in batch {
+                        let Some(facts) = tickets::facts(&mut tx, *student, term).await? else {
+                            continue;
+                        };
+                        let photo = match &facts.photo_key {
+                            Some(key) => Some(self.files.get(key).await?),
+                            None => None,
+                        };
+                        inputs.push((facts, photo));
+                    }
+                    let zone = zone.clone();
+                    tokio::task::spawn_blocking(move || {
+                        in_parallel(&inputs, |(facts, photo)| {
+                            tickets::prepare(facts, photo.as_deref(), term, &zone, &base_url)
+                                .map_err(|e| anyhow::anyhow!("{e}"))
+                        })
+                    })
+                    .await??
+                }
+            };
             issue_queries::record(&mut tx, &context, &prepared)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -107,7 +137,13 @@ impl Runner {
         }
         let bytes = archive.finish()?.into_inner();
         let size = bytes.len() as i64;
-        let key = Storage::new_key(college, "report-cards");
+        let key = Storage::new_key(
+            college,
+            match job.kind {
+                JobKind::ReportCards => "report-cards",
+                JobKind::HallTickets => "hall-tickets",
+            },
+        );
         self.files.put(&key, bytes).await?;
         let mut tx = begin_for_college(&self.pool, college).await?;
         queries::finish(&mut tx, job.id, &key, size).await?;
@@ -116,7 +152,7 @@ impl Runner {
             &context,
             Entry::new("document.job_finished")
                 .object("document_job", job.id)
-                .after(serde_json::json!({ "report_cards": done, "bytes": size })),
+                .after(serde_json::json!({ job.kind.as_str(): done, "bytes": size })),
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -153,15 +189,27 @@ impl Runner {
     }
 }
 
-/// Typesets a batch on every core.
+/// Typesets a batch of report cards on every core.
 fn typeset_all(
     inputs: Vec<(Uuid, Sources, Vec<documents::Attendance>)>,
     term: Uuid,
     base_url: &str,
 ) -> anyhow::Result<Vec<Prepared>> {
+    in_parallel(&inputs, |(student, sources, attendance)| {
+        prepare_report_card(sources, *student, term, attendance.clone(), base_url)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    })
+}
+
+/// `typeset` over `inputs` on every core, in their order.
+fn in_parallel<I: Sync>(
+    inputs: &[I],
+    typeset: impl Fn(&I) -> anyhow::Result<Prepared> + Sync,
+) -> anyhow::Result<Vec<Prepared>> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let per = inputs.len().div_ceil(workers).max(1);
     let mut out: Vec<Prepared> = Vec::with_capacity(inputs.len());
+    let typeset = &typeset;
     std::thread::scope(|scope| {
         let handles: Vec<_> = inputs
             .chunks(per)
@@ -169,24 +217,15 @@ fn typeset_all(
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|(student, sources, attendance)| {
-                            prepare_report_card(
-                                sources,
-                                *student,
-                                term,
-                                attendance.clone(),
-                                base_url,
-                            )
-                            .map_err(|e| anyhow::anyhow!("{e}"))
-                        })
-                        .collect::<anyhow::Result<Vec<Prepared>>>()
+                        .map(typeset)
+                        .collect::<anyhow::Result<Vec<_>>>()
                 })
             })
             .collect();
         for handle in handles {
             match handle.join() {
                 Ok(part) => out.extend(part?),
-                Err(_) => anyhow::bail!("typesetting a report card panicked"),
+                Err(_) => anyhow::bail!("typesetting a document panicked"),
             }
         }
         Ok(())

@@ -42,6 +42,12 @@ enum Outcome {
         issued_at: OffsetDateTime,
         revoked: Option<(OffsetDateTime, Option<String>)>,
     },
+    /// A student's hall ticket for a term's papers.
+    HallTicket {
+        contents: Box<crate::academics::exams::tickets::Contents>,
+        issued_at: OffsetDateTime,
+        revoked: Option<(OffsetDateTime, Option<String>)>,
+    },
     /// A portfolio, with each achievement's standing today (`None`: it stands).
     Portfolio {
         contents: Box<crate::achievements::model::Contents>,
@@ -68,6 +74,7 @@ impl VerifyPage {
             Outcome::Found { .. } => "Transcript",
             Outcome::Portfolio { .. } => "Portfolio",
             Outcome::IdCard { .. } => "Identity card",
+            Outcome::HallTicket { .. } => "Hall ticket",
             _ => "",
         }
     }
@@ -98,6 +105,18 @@ async fn answer(
                     if contents["kind"] == "id_card" =>
                 {
                     Outcome::IdCard {
+                        contents: Box::new(
+                            serde_json::from_value(contents)
+                                .map_err(|e| AppError::Internal(e.into()))?,
+                        ),
+                        issued_at,
+                        revoked: revoked_at.map(|at| (at, reason)),
+                    }
+                }
+                Some((contents, issued_at, revoked_at, reason, _))
+                    if contents["kind"] == "hall_ticket" =>
+                {
+                    Outcome::HallTicket {
                         contents: Box::new(
                             serde_json::from_value(contents)
                                 .map_err(|e| AppError::Internal(e.into()))?,

@@ -38,7 +38,7 @@ pub fn next_code(email: &str, secret: &[u8]) -> String {
 }
 
 /// Argon2 is slow on purpose; hash the shared test password once per process.
-fn password_hash() -> &'static str {
+pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
 }
