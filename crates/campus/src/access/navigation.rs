@@ -45,6 +45,7 @@ pub fn groups(principal: &Principal) -> Vec<Group> {
     }
     if can(Permission::RegistrationManage) {
         academics.push(("/registration/windows", "Registration windows"));
+        academics.push(("/registration/overrides", "Registration overrides"));
     }
     // Everyone who teaches, studies or plans the week finds the timetable.
     if principal.has_role(Role::Student)
@@ -62,6 +63,11 @@ pub fn groups(principal: &Principal) -> Vec<Group> {
     }
     if can(Permission::MarksRead) {
         academics.push(("/results", "Results"));
+    }
+    // Staff who take or follow attendance: the list of students under the threshold,
+    // each line leading to the section's register.
+    if can(Permission::AttendanceMark) {
+        academics.push(("/attendance/below", "Attendance"));
     }
     if can(Permission::AchievementsRecord) {
         academics.push(("/enrollment", "Enrollment"));

@@ -6,6 +6,7 @@
 //! ceilings (a trivial handler of the same server; pgbench select-only on the same cluster).
 //! It never touches a database given by DATABASE_URL: only its own folder.
 
+mod academic;
 pub mod load;
 pub mod prepare;
 
@@ -322,6 +323,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         .context("the demo college is missing")?
         .id;
     let term = prepare::shape(&pool, college).await?;
+    let academic = academic::prepare(&pool, college, term).await?;
     // Fresh statistics after the bulk load (autovacuum would get there, later), as the
     // owner of the tables.
     {
@@ -660,6 +662,19 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         note: format!("{done} cards in {:.1} s ({status})", elapsed.as_secs_f64()),
     });
     let _ = options.report_cards;
+
+    results.extend(
+        academic::scenarios(
+            &client,
+            &base,
+            options.clients.min(16),
+            window,
+            &f.registrar_cookie,
+            &f.registrar_token,
+            &academic,
+        )
+        .await?,
+    );
 
     // A registrar imports 20,000 new students with a guardian each, then the same file
     // again (which must change nothing).

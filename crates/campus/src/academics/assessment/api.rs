@@ -30,6 +30,7 @@ use crate::web::extract::{ApiJson, ApiPath};
 #[utoipa::path(post, path = "/api/v1/sections/{id}/assessments", tag = "assessment", request_body = NewAssessmentInput, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The section's id")),
     responses((status = 201, description = "Created", body = Created),
+        (status = 409, description = "The section's results are submitted or published: they are changed by amendment", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or weights over 100%", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn create_assessment(
     State(state): State<AppState>,
@@ -54,6 +55,7 @@ pub struct MarksEntry {
 #[utoipa::path(put, path = "/api/v1/assessments/{id}/marks", tag = "assessment", request_body = MarksEntry, security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The assessment's id")),
     responses((status = 204, description = "Recorded"),
+        (status = 409, description = "The section's results are submitted or published: they are changed by amendment", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "A mark out of range or a student not in the section; nothing recorded", body = ProblemDocument, content_type = "application/problem+json")))]
 pub async fn enter_marks(
     State(state): State<AppState>,

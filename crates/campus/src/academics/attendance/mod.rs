@@ -1,12 +1,13 @@
 //! Attendance: class sessions and their marks, marked a whole session at a time by
-//! the section's teachers (today's session made from the timetable in one click), and
-//! seen as percentages per course by students and parents.
+//! the section's teachers (today's session made from the timetable in one click), seen
+//! as percentages per course by students and parents, and as registers for any dates.
 
 pub mod api;
 pub mod model;
 pub mod pages;
 pub mod panels;
 pub mod queries;
+pub mod registers;
 pub mod service;
 
 use crate::access::permissions::Permission::{AttendanceMark, AttendanceRead};
@@ -58,6 +59,36 @@ pub fn routes() -> Routes {
             "/api/v1/sections/{id}/sessions/generate",
             Access::Allowed(AttendanceMark),
             api::generate_sessions,
+        )
+        .get(
+            "/attendance/sections/{id}",
+            Access::Allowed(AttendanceRead),
+            registers::section_page,
+        )
+        .get(
+            "/attendance/students/{id}",
+            Access::Allowed(AttendanceRead),
+            registers::student_page,
+        )
+        .get(
+            "/attendance/below",
+            Access::Allowed(AttendanceRead),
+            registers::below_page,
+        )
+        .get(
+            "/api/v1/sections/{id}/attendance-register",
+            Access::Allowed(AttendanceRead),
+            registers::section_api,
+        )
+        .get(
+            "/api/v1/students/{id}/attendance",
+            Access::Allowed(AttendanceRead),
+            registers::student_api,
+        )
+        .get(
+            "/api/v1/attendance/below",
+            Access::Allowed(AttendanceRead),
+            registers::below_api,
         )
         .get(
             "/api/v1/me/children/attendance",

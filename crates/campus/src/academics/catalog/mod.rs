@@ -4,12 +4,14 @@
 pub mod api;
 pub mod course_edit;
 pub mod model;
+pub mod overrides;
 pub mod pages;
 pub mod panels;
 pub mod queries;
 pub mod sections;
 pub mod service;
 pub mod windows;
+pub mod windows_api;
 
 use crate::access::permissions::Permission::{
     CatalogManage, CatalogRead, RegistrationEnrol, RegistrationManage,
@@ -93,6 +95,26 @@ pub fn routes() -> Routes {
             "/registration/windows/{id}/close",
             Access::Allowed(RegistrationManage),
             windows::close,
+        )
+        .get(
+            "/registration/overrides",
+            Access::Allowed(RegistrationManage),
+            overrides::page,
+        )
+        .post(
+            "/registration/overrides",
+            Access::Allowed(RegistrationManage),
+            overrides::create,
+        )
+        .get(
+            "/api/v1/registration-windows",
+            Access::Allowed(RegistrationManage),
+            windows_api::list,
+        )
+        .post(
+            "/api/v1/registration-windows/{id}/close",
+            Access::Allowed(RegistrationManage),
+            windows_api::close,
         )
         .post(
             "/registration/sections/{id}/enrol",

@@ -17,7 +17,7 @@ use crate::academics::catalog::model::NewWindowInput;
 use crate::academics::catalog::queries;
 use crate::access::principal::Principal;
 use crate::app::AppState;
-use crate::audit::{self, AuditContext, Entry};
+use crate::audit::AuditContext;
 use crate::db::begin_for_college;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::clock::parse_date;
@@ -254,32 +254,7 @@ pub async fn close(
     ApiPath(window): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let closed = sqlx::query!(
-        "UPDATE registration_windows SET closes_at = now(), opens_at = least(opens_at, now() - interval '1 second') \
-         WHERE id = $1 AND closes_at > now() RETURNING id",
-        window
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if closed.is_none() {
-        let exists = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM registration_windows WHERE id = $1) AS "v!""#,
-            window
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        return Err(if exists {
-            AppError::Conflict("This window is closed already.".into())
-        } else {
-            AppError::NotFound
-        });
-    }
-    audit::record(
-        &mut tx,
-        &context,
-        Entry::new("registration.window_closed").object("registration_window", window),
-    )
-    .await?;
+    crate::academics::catalog::windows_api::close_window(&mut tx, &context, window).await?;
     tx.commit().await?;
     Ok(Done::to("/registration/windows")
         .message("Registration window closed")

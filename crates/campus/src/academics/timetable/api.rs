@@ -174,6 +174,7 @@ pub async fn check(
 
 /// Which term's clash report.
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClashQuery {
     /// The term's id.
     pub term: Uuid,
