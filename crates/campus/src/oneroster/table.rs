@@ -98,13 +98,14 @@ impl Table {
             )));
             return table;
         }
+        let mut lines = crate::files::uploads::CsvLines::new(text);
         for record in reader.records() {
             match record {
                 Ok(record) => {
                     if record.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
-                    let line = crate::files::uploads::csv_line(text, &record).unwrap_or(0);
+                    let line = lines.line(&record).unwrap_or(0);
                     table.rows.push(Row {
                         line,
                         cells: record.iter().map(|c| c.trim().to_string()).collect(),

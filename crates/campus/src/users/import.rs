@@ -56,6 +56,7 @@ fn parse_csv(text: &str) -> Result<Vec<ImportRow>, AppError> {
     };
     let roles = column("roles");
     let mut rows = Vec::new();
+    let mut lines = crate::files::uploads::CsvLines::new(text);
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
             AppError::Validation(vec![FieldError::new(
@@ -63,7 +64,7 @@ fn parse_csv(text: &str) -> Result<Vec<ImportRow>, AppError> {
                 format!("row {} cannot be read: {e}", index + 1),
             )])
         })?;
-        let line = crate::files::uploads::csv_line(text, &record).unwrap_or(index + 2);
+        let line = lines.line(&record).unwrap_or(index + 2);
         if record.iter().all(str::is_empty) {
             continue;
         }

@@ -507,8 +507,10 @@ pub(super) async fn render_builder(
     .collect();
     let rooms = queries::room_choices(&mut tx).await?;
     let teachers = sqlx::query!(
-        "SELECT id, first_name || ' ' || last_name AS \"name!\" FROM staff \
-         WHERE status <> 'left' ORDER BY last_name, first_name"
+        "SELECT id, first_name || ' ' || last_name AS \"name!\" FROM staff st \
+         WHERE status <> 'left' AND EXISTS (SELECT 1 FROM section_teachers x \
+           WHERE x.college_id = st.college_id AND x.staff_id = st.id) \
+         ORDER BY last_name, first_name"
     )
     .fetch_all(&mut *tx)
     .await?

@@ -164,6 +164,7 @@ pub async fn run<R: Register>(
     let key = import.required[0];
     let mut report = Report::default();
     let mut lines_of: HashMap<String, usize> = HashMap::new();
+    let mut lines = crate::files::uploads::CsvLines::new(text);
     loop {
         if !read(&mut reader, &mut record, report.rows)? {
             break;
@@ -178,7 +179,7 @@ pub async fn run<R: Register>(
                 R::MANY
             )));
         }
-        let line = crate::files::uploads::csv_line(text, &record).unwrap_or(report.rows + 1);
+        let line = lines.line(&record).unwrap_or(report.rows + 1);
         if record.len() > columns.len() {
             report.problem(
                 line,

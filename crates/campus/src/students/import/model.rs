@@ -265,6 +265,7 @@ pub(super) fn parse(text: &str, programs: &HashMap<String, Uuid>) -> Result<Pars
     let mut count = 0;
     let mut numbers: HashMap<String, usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = crate::files::uploads::CsvLines::new(text);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -284,7 +285,7 @@ pub(super) fn parse(text: &str, programs: &HashMap<String, Uuid>) -> Result<Pars
                 "At most {MAX_ROWS} students can be imported at once"
             )));
         }
-        let line = crate::files::uploads::csv_line(text, &record).unwrap_or(count + 1);
+        let line = lines.line(&record).unwrap_or(count + 1);
         let mut cells = Cells {
             line,
             record: &record,
