@@ -95,6 +95,9 @@ async fn registers_show_who_came_by_session_month_and_threshold() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(field_errors(&answer), ["from"]);
+    let (status, answer) = call(&app, "GET", &format!("{register}&threshold=0"), &tess, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(field_errors(&answer), ["threshold"]);
 
     // The student's own months; the list under the threshold names the absent one.
     let (status, mine) = call(

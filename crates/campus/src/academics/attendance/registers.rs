@@ -54,6 +54,12 @@ async fn range(conn: &mut PgConnection, query: &RangeQuery) -> Result<(Date, Dat
     };
     let from = typed("from", &query.from, &mut errors);
     let to = typed("to", &query.to, &mut errors);
+    if query.threshold.is_some_and(|t| !(1..=100).contains(&t)) {
+        errors.push(FieldError::new(
+            "threshold",
+            "must be a percentage from 1 to 100",
+        ));
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
