@@ -2,11 +2,10 @@
 //! section) or deleted while it has no section: on the course's page and through the
 //! API. Its code stays: transcripts and report cards already issued name it.
 
-use askama::Template as _;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum_extra::extract::{CookieJar, Form};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -369,12 +368,7 @@ async fn render(
         fields,
         errors: errors.into(),
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, jar, axum::response::Html(page.render()?)).into_response())
+    page.respond(jar)
 }
 
 pub async fn edit_page(

@@ -600,17 +600,7 @@ async fn render_edit(
         fields,
         errors: errors.into(),
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        jar,
-        axum::response::Html(askama::Template::render(&page)?),
-    )
-        .into_response())
+    page.respond(jar)
 }
 
 pub async fn edit_page(
@@ -821,6 +811,19 @@ pub async fn patch_api(
     Ok(Json(saved))
 }
 
+async fn closed_api(
+    state: &AppState,
+    principal: &Principal,
+    context: &AuditContext,
+    id: Uuid,
+    closed: bool,
+) -> AppResult<Json<Section>> {
+    let mut tx = begin_for_college(&state.db, principal.college).await?;
+    let s = set_closed(&mut tx, context, id, closed).await?;
+    tx.commit().await?;
+    Ok(Json(s))
+}
+
 /// Closes a section to new enrolment; its students and records stay.
 #[utoipa::path(post, path = "/api/v1/sections/{id}/close", tag = "catalog", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The section's id")),
@@ -832,10 +835,7 @@ pub async fn close_api(
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Section>> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let s = set_closed(&mut tx, &context, id, true).await?;
-    tx.commit().await?;
-    Ok(Json(s))
+    closed_api(&state, &principal, &context, id, true).await
 }
 
 /// Opens a closed section to enrolment again.
@@ -849,10 +849,7 @@ pub async fn reopen_api(
     context: AuditContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Section>> {
-    let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let s = set_closed(&mut tx, &context, id, false).await?;
-    tx.commit().await?;
-    Ok(Json(s))
+    closed_api(&state, &principal, &context, id, false).await
 }
 
 /// Deletes a section nothing was recorded in; otherwise 409, naming what it has.

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::{CookieJar, Form};
 use serde::{Deserialize, Serialize};
@@ -368,17 +367,7 @@ async fn render_form(
         fields,
         errors: errors.into(),
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        jar,
-        axum::response::Html(askama::Template::render(&page)?),
-    )
-        .into_response())
+    page.respond(jar)
 }
 
 pub async fn new_page(

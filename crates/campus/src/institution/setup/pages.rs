@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::Form;
@@ -246,6 +247,16 @@ pub struct FormPage {
 }
 
 impl FormPage {
+    /// The page with the college's chrome: 200, or 422 when it gives a refused form back.
+    pub fn respond(self, jar: CookieJar) -> AppResult<Response> {
+        let status = if self.errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        Ok((status, jar, render(&self)?).into_response())
+    }
+
     fn is_kind(field: &Field, kind: &str) -> bool {
         matches!(
             (field.kind, kind),
