@@ -1,7 +1,7 @@
 //! `/files/{id}`: a stored file, served to whoever the domain that owns it says may read
 //! it. Storage and upload checks are the foundation's (`files`); who may read is each
 //! owner's: an application's papers (admissions), a student's documents (students),
-//! achievement evidence (achievements), coursework (coursework). A file several own is
+//! achievement evidence (achievements), coursework (coursework), notices' files (notices). A file several own is
 //! readable by whoever any of them lets in.
 
 use axum::extract::State;
@@ -26,7 +26,7 @@ pub fn routes() -> Routes {
 /// files to the student who handed them in and the section's teachers, an application's
 /// papers to the applicant and the admissions office, a student's documents to those who
 /// may read their personal details, evidence to those who may read the student or review
-/// it. Always as an attachment, so no upload is ever rendered by the browser as a page.
+/// it, a notice's files to those it is shown to. Always as an attachment, so no upload is ever rendered by the browser as a page.
 #[utoipa::path(get, path = "/api/v1/files/{id}", tag = "coursework", params(("id" = Uuid, Path, description = "The file's id")), security(("bearer" = [])),
     responses((status = 200, description = "The file, as an attachment"),
         (status = 403, description = "Not a file this account may read", body = crate::web::errors::ProblemDocument, content_type = "application/problem+json")))]
@@ -41,6 +41,7 @@ pub async fn download(
         crate::students::queries::may_read_document(&mut tx, &principal, file).await?,
         crate::achievements::queries::may_read_evidence(&mut tx, &principal, file).await?,
         crate::coursework::queries::may_read_file(&mut tx, &principal, file).await?,
+        crate::notices::queries::may_read_file(&mut tx, &principal, file).await?,
     ];
     match answers.iter().flatten().copied().reduce(|a, b| a || b) {
         None => return Err(AppError::NotFound),

@@ -195,6 +195,8 @@ impl Permission {
             // A custom role approves leave as the students' advisor; the stages after it
             // belong to built-in roles.
             Permission::LeaveApprove => &[Own],
+            // A teacher posts to the sections they teach; the office to anyone.
+            Permission::NoticesManage => &[Scope::OwnSections, College],
             // College-wide data or settings with no narrower reach in the code.
             Permission::UsersRead
             | Permission::AuditRead
@@ -208,7 +210,6 @@ impl Permission {
             | Permission::AchievementsManage
             | Permission::GuardiansManage
             | Permission::EnrollmentProgress
-            | Permission::NoticesManage
             | Permission::PrivacyManage
             | Permission::AdmissionsManage
             | Permission::InteropManage => &[College],
@@ -363,6 +364,7 @@ pub const ROLE_TABLE: [RoleRow; 14] = [
         (P::MarksEnter, Scope::OwnSections), (P::MarksRead, Scope::OwnSections),
         (P::CourseworkManage, Scope::OwnSections),
         (P::AttendanceMark, Scope::OwnSections), (P::AttendanceRead, Scope::OwnSections),
+        (P::NoticesManage, Scope::OwnSections),
         (P::CatalogRead, College),
         (P::InstitutionRead, College), (P::StudentsRead, Department), (P::StaffRead, Department),
         (P::StudentsPersonal, Department),

@@ -132,8 +132,8 @@ async fn notices(
         .map(|n| if n.5 { principal } else { registrar })
         .collect();
     sqlx::query!(
-        "INSERT INTO notices (college_id, title, body, audience, publish_at, expires_on, posted_by, created_at) \
-         SELECT app_current_college(), t.title, t.body, t.audience, now() - make_interval(days => t.ago), \
+        "INSERT INTO notices (college_id, title, body, audience, audience_keys, publish_at, expires_on, posted_by, created_at) \
+         SELECT app_current_college(), t.title, t.body, t.audience, ARRAY[t.audience], now() - make_interval(days => t.ago), \
                 current_date + t.shown, t.by, now() - make_interval(days => t.ago) \
          FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::int4[], $6::uuid[]) \
               AS t(title, body, audience, ago, shown, by)",

@@ -19,7 +19,7 @@ use crate::guardians::model::{
     Child, DecisionInput, DirectLinkInput, LinkRequest, LinkRequestInput,
 };
 use crate::guardians::{queries, service};
-use crate::notices::model::{Notice, audiences_of};
+use crate::notices::model::Notice;
 use crate::notices::queries as notices;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
@@ -40,7 +40,7 @@ pub async fn portal_api(
 ) -> AppResult<Json<Portal>> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let children = service::children(&mut tx, principal.user_id).await?;
-    let notices = notices::current(&mut tx, &audiences_of(&principal), 20).await?;
+    let notices = notices::current(&mut tx, principal.user_id, 20).await?;
     tx.commit().await?;
     Ok(Json(Portal { children, notices }))
 }

@@ -19,7 +19,7 @@ use crate::guardians::model::{
     Child, DecisionInput, DirectLinkInput, LinkRequest, LinkRequestInput, RELATIONSHIPS,
 };
 use crate::guardians::{queries, service};
-use crate::notices::model::{Notice, audiences_of};
+use crate::notices::model::Notice;
 use crate::notices::queries as notices;
 use crate::students::pages::{ProfileInput, render_profile_with};
 use crate::web::confirm::Confirm;
@@ -50,7 +50,7 @@ async fn render_portal(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let children = service::children(&mut tx, principal.user_id).await?;
-    let notices = notices::current(&mut tx, &audiences_of(principal), 20).await?;
+    let notices = notices::current(&mut tx, principal.user_id, 20).await?;
     let requests = queries::of_user(&mut tx, principal.user_id).await?;
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);

@@ -56,7 +56,7 @@ async fn the_role_editor_offers_and_takes_only_scopes_the_code_keeps() {
 
     for (grant, says) in [
         ("admissions.manage:department", "college only"),
-        ("notices.manage:own_sections", "college only"),
+        ("notices.manage:department", "own_sections, college only"),
         ("registration.enrol:college", "own only"),
         ("students.manage:own", "department, college only"),
         ("users.manage:college", "only by built-in roles"),

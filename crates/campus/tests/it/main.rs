@@ -33,6 +33,7 @@ mod lists_work;
 mod matrix;
 mod mfa;
 mod migrations;
+mod notices;
 mod oneroster;
 mod pages;
 mod phone;

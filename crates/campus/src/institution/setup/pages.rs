@@ -260,8 +260,10 @@ impl FormPage {
     fn is_kind(field: &Field, kind: &str) -> bool {
         matches!(
             (field.kind, kind),
-            (Kind::Text | Kind::Number | Kind::Date | Kind::Time, "input")
-                | (Kind::Select, "select")
+            (
+                Kind::Text | Kind::Number | Kind::Date | Kind::Time | Kind::DateTime,
+                "input"
+            ) | (Kind::Select, "select")
                 | (Kind::Ticks, "ticks")
                 | (Kind::Textarea, "textarea")
         )

@@ -136,6 +136,8 @@ pub enum Kind {
     Number,
     Date,
     Time,
+    /// A date and time of day, local to the college.
+    DateTime,
     /// One of `options`.
     Select,
     /// Any of `options`, as ticks.
@@ -193,6 +195,7 @@ impl Field {
         match self.kind {
             Kind::Date => "date",
             Kind::Time => "time",
+            Kind::DateTime => "datetime-local",
             _ => "text",
         }
     }
