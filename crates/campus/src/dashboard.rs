@@ -162,6 +162,9 @@ struct DashboardPage {
     attendance_overview: Option<AttendanceOverview>,
     /// The demo college's administrator: things to try (words, link).
     things_to_try: Vec<(&'static str, String)>,
+    /// The next 30 days' holidays, exam periods and events for the reader (the
+    /// college's, their department's and their sections').
+    coming_up: Vec<crate::institution::calendar::model::CalendarEntry>,
 }
 
 impl DashboardPage {
@@ -293,6 +296,23 @@ pub async fn page(
         .await?
     } else {
         None
+    };
+    let only_applying = principal
+        .roles
+        .iter()
+        .all(|r| r == Role::Applicant.as_str());
+    let coming_up = if only_applying {
+        Vec::new()
+    } else {
+        let from = crate::web::time::local_date(OffsetDateTime::now_utc(), &principal.timezone);
+        crate::institution::calendar::entries::between(
+            &mut *conn,
+            me,
+            from,
+            from + time::Duration::days(30),
+            8,
+        )
+        .await?
     };
     let (today, enrolments, attendance, deadlines, recent_marks) = match own_student_id {
         Some(student) => {
@@ -595,6 +615,7 @@ pub async fn page(
         chart_key,
         attendance_overview,
         things_to_try,
+        coming_up,
     };
     Ok((jar, render(&page)?).into_response())
 }

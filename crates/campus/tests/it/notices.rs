@@ -505,3 +505,117 @@ async fn notices_are_posted_read_and_edited_in_the_pages() {
     let (_, list) = call(&app, "GET", "/api/v1/notices", &people[0].1, None).await;
     assert!(titles(&list).is_empty());
 }
+
+/// The calendar feed of a user, behind its secret link.
+async fn feed_of(app: &TestApp, w: &crate::util::world::World, email: &str) -> String {
+    let token = campus::identity::signin::session::new_token();
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    sqlx::query(
+        "INSERT INTO calendar_feeds (college_id, user_id, token_hash) \
+         SELECT app_current_college(), id, $2 FROM users WHERE email = $1",
+    )
+    .bind(email)
+    .bind(campus::identity::signin::session::token_hash(&token))
+    .execute(&mut *tx)
+    .await
+    .expect("feed");
+    tx.commit().await.expect("commit");
+    let link = format!(
+        "/ical/{}.ics",
+        campus::identity::tokens::credentials::refresh_value(w.college, &token)
+    );
+    let response = app.get(&link).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    crate::util::app::body_text(response).await
+}
+
+#[tokio::test]
+async fn events_reach_the_college_a_department_or_a_section() {
+    let app = TestApp::new().await;
+    let w = world(&app, 10).await;
+    let Class { people, tess, .. } = class(&app, &w, 1).await;
+    fixtures::user(&app.pool, w.college, "reg@alpha.edu", &[Role::Registrar]).await;
+    fixtures::user(&app.pool, w.college, "hr@alpha.edu", &[Role::Accountant]).await;
+    let registrar = token_of(&app, "reg@alpha.edu").await;
+    let mut tx = begin_for_college(&app.pool, w.college).await.expect("tx");
+    let department: String = sqlx::query_scalar("SELECT id::text FROM departments")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("department");
+    tx.commit().await.expect("commit");
+    let day =
+        |n: i64| (time::OffsetDateTime::now_utc().date() + time::Duration::days(n)).to_string();
+    let event = |name: &str, department: &str, section: &str| {
+        json!({"kind": "event", "name": name, "starts_on": day(3), "ends_on": day(3),
+               "department": department, "section": section})
+    };
+    for body in [
+        event("Open day", "", ""),
+        event("Computing seminar", &department, ""),
+        event("CS101 lab visit", "", &w.section.to_string()),
+    ] {
+        let (status, answer) = call(&app, "POST", "/api/v1/calendar", &registrar, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    // Holidays are the whole college's; an event is for one group, not two.
+    let (status, answer) = call(
+        &app,
+        "POST",
+        "/api/v1/calendar",
+        &registrar,
+        Some(json!({"kind": "holiday", "name": "Dept day off", "starts_on": day(4), "ends_on": day(4),
+                    "department": department})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&answer), ["department"]);
+    let (status, answer) = call(
+        &app,
+        "POST",
+        "/api/v1/calendar",
+        &registrar,
+        Some(event("Both", &department, &w.section.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&answer), ["section"]);
+    let (status, answer) = call(
+        &app,
+        "POST",
+        "/api/v1/calendar",
+        &registrar,
+        Some(event("Nowhere", &uuid::Uuid::new_v4().to_string(), "")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(field_errors(&answer), ["department"]);
+
+    // The student of the section (in a program of the department) sees all three; the
+    // teacher (no department on their staff record) the college's and their section's;
+    // staff elsewhere only the college's.
+    let student_feed = feed_of(&app, &w, "s0@alpha.edu").await;
+    for name in [
+        "SUMMARY:Open day",
+        "SUMMARY:Computing seminar (Computing)",
+        "SUMMARY:CS101 lab visit (CS101 A)",
+    ] {
+        assert!(student_feed.contains(name), "{name}: {student_feed}");
+    }
+    let teacher_feed = feed_of(&app, &w, "tess@alpha.edu").await;
+    assert!(
+        teacher_feed.contains("CS101 lab visit") && !teacher_feed.contains("Computing seminar")
+    );
+    let office_feed = feed_of(&app, &w, "hr@alpha.edu").await;
+    assert!(office_feed.contains("Open day") && !office_feed.contains("lab visit"));
+
+    let mut student = Browser::new(&app);
+    crate::util::world::same_password(&app, &w, "s0@alpha.edu", "reg@alpha.edu").await;
+    student.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
+    let dashboard = student.get("/dashboard").await;
+    let doc = Doc::parse(&dashboard.html);
+    let coming = doc.text("#coming-up + ul");
+    for name in ["Open day", "Computing seminar", "CS101 lab visit"] {
+        assert!(coming.contains(name), "{name}: {coming}");
+    }
+    let _ = (people, tess);
+}

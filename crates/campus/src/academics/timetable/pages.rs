@@ -293,7 +293,8 @@ pub async fn feed(
     let term_end = queries::current_term_end(&mut tx).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let until = term_end.unwrap_or(today + time::Duration::days(120));
-    let calendar = crate::institution::calendar::entries::between(&mut tx, today, until).await?;
+    let calendar =
+        crate::institution::calendar::entries::between(&mut tx, user, today, until, 1000).await?;
     tx.commit().await?;
     // Days with no classes: each weekly event leaves them out.
     let off: Vec<time::Date> = calendar
@@ -340,7 +341,10 @@ pub async fn feed(
             date(today),
             date(entry.starts_on),
             date(entry.ends_on + time::Duration::days(1)),
-            escape(&entry.name),
+            escape(&match (&entry.department, &entry.section) {
+                (None, None) => entry.name.clone(),
+                _ => format!("{} ({})", entry.name, entry.for_whom()),
+            }),
             escape(&crate::web::words::label(&entry.kind)),
         ));
     }

@@ -39,6 +39,7 @@ impl Register for Entries {
         Column::sorted("starts", "When"),
         Column::sorted("name", "Name"),
         Column::sorted("kind", "Kind"),
+        Column::plain("For"),
         Column::plain("Classes"),
     ];
     const RETIRES: bool = false;
@@ -61,6 +62,7 @@ impl Register for Entries {
             Cell::link(when(row), format!("/setup/calendar/{}", row.id)),
             Cell::text(&row.name),
             Cell::text(words_of(&KINDS, &row.kind)),
+            Cell::text(row.for_whom()),
             Cell::text(classes_words(&row.kind)),
         ]
     }
@@ -70,6 +72,7 @@ impl Register for Entries {
             Fact::new("Name", Cell::text(&row.name)),
             Fact::new("Kind", Cell::text(words_of(&KINDS, &row.kind))),
             Fact::new("When", Cell::text(when(row))),
+            Fact::new("For", Cell::text(row.for_whom())),
             Fact::new("Classes", Cell::text(classes_words(&row.kind))),
             Fact::new(
                 "Notes",
@@ -85,6 +88,8 @@ impl Register for Entries {
             starts_on: row.starts_on.to_string(),
             ends_on: row.ends_on.to_string(),
             notes: row.notes.clone(),
+            department: row.department_id.map(|d| d.to_string()).unwrap_or_default(),
+            section: row.section_id.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 
@@ -105,14 +110,45 @@ impl Register for Entries {
             "calendar_exam_periods_no_overlap" => {
                 Some(("starts_on", "overlaps another exam period"))
             }
+            "calendar_entries_department_fk" => {
+                Some(("department", "is not one of the college's departments"))
+            }
+            "calendar_entries_section_fk" => {
+                Some(("section", "is not one of the college's sections"))
+            }
             _ => None,
         }
     }
 
     async fn fields(
-        _: &mut PgConnection,
+        conn: &mut PgConnection,
         form: &CalendarEntryInput,
     ) -> Result<Vec<Field>, sqlx::Error> {
+        let mut departments = vec![(String::new(), "The whole college".to_string())];
+        departments.extend(
+            sqlx::query!(r#"SELECT id::text AS "id!", name FROM departments ORDER BY name"#)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r.name)),
+        );
+        // The sections of the current and later terms (an event is still to come).
+        let mut sections = vec![(String::new(), "No one section".to_string())];
+        sections.extend(
+            sqlx::query!(
+                r#"SELECT s.id::text AS "id!", c.code || ' ' || s.code || ' · ' || t.name AS "label!"
+                   FROM sections s
+                   JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id
+                   JOIN terms t ON t.college_id = s.college_id AND t.id = s.term_id
+                   WHERE t.ends_on >= current_date OR s.id::text = $1
+                   ORDER BY t.starts_on, c.code, s.code LIMIT 3000"#,
+                form.section.trim()
+            )
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.label)),
+        );
         let kind = if form.kind.is_empty() {
             "holiday"
         } else {
@@ -126,6 +162,22 @@ impl Register for Entries {
             Field::new("starts_on", "First day", Kind::Date, &form.starts_on),
             Field::new("ends_on", "Last day", Kind::Date, &form.ends_on)
                 .hint("The same as the first for a single day"),
+            Field::new(
+                "department",
+                "For a department",
+                Kind::Select,
+                form.department.trim(),
+            )
+            .options(departments)
+            .hint("Events only: its staff and the students of its programs"),
+            Field::new(
+                "section",
+                "For a section",
+                Kind::Select,
+                form.section.trim(),
+            )
+            .options(sections)
+            .hint("Events only: its students and teachers"),
             Field::new("notes", "Notes", Kind::Textarea, &form.notes),
         ])
     }
@@ -147,8 +199,11 @@ impl Register for Entries {
         listing: &Listing,
     ) -> Result<(Vec<CalendarEntry>, i64), sqlx::Error> {
         let rows = sqlx::query!(
-            r#"SELECT e.id, e.kind, e.name, e.starts_on, e.ends_on, e.notes, count(*) OVER () AS "total!"
+            r#"SELECT e.id, e.kind, e.name, e.starts_on, e.ends_on, e.notes, e.department_id, d.name AS "department?", e.section_id, c.code || ' ' || s.code AS "section?", count(*) OVER () AS "total!"
                FROM calendar_entries e
+               LEFT JOIN departments d ON d.college_id = e.college_id AND d.id = e.department_id
+               LEFT JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id
+               LEFT JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id
                WHERE ($1 = '' OR e.name ILIKE $2 OR e.notes ILIKE $2)
                  AND ($3::uuid IS NULL OR EXISTS (
                      SELECT 1 FROM academic_years y WHERE y.id = $3
@@ -180,6 +235,10 @@ impl Register for Entries {
                     starts_on: r.starts_on,
                     ends_on: r.ends_on,
                     notes: r.notes,
+                    department_id: r.department_id,
+                    department: r.department,
+                    section_id: r.section_id,
+                    section: r.section,
                 })
                 .collect(),
             total,
@@ -201,7 +260,12 @@ impl Register for Entries {
         }
         sqlx::query_as!(
             CalendarEntry,
-            "SELECT id, kind, name, starts_on, ends_on, notes FROM calendar_entries WHERE id = $1",
+            r#"SELECT e.id, e.kind, e.name, e.starts_on, e.ends_on, e.notes, e.department_id, d.name AS "department?", e.section_id, c.code || ' ' || s.code AS "section?"
+               FROM calendar_entries e
+               LEFT JOIN departments d ON d.college_id = e.college_id AND d.id = e.department_id
+               LEFT JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id
+               LEFT JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id
+               WHERE e.id = $1"#,
             id
         )
         .fetch_optional(conn)
@@ -243,27 +307,33 @@ impl Register for Entries {
             }
         }
         let (name, notes) = (input.name.trim(), input.notes.trim());
+        let (department, section) = input.scope();
         let id = match id {
             None => sqlx::query_scalar!(
-                "INSERT INTO calendar_entries (college_id, kind, name, starts_on, ends_on, notes) \
-                     VALUES (app_current_college(), $1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO calendar_entries (college_id, kind, name, starts_on, ends_on, notes, department_id, section_id) \
+                     VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 input.kind,
                 name,
                 starts,
                 ends,
-                notes
+                notes,
+                department,
+                section
             )
             .fetch_one(conn)
             .await?,
             Some(id) => {
                 sqlx::query!(
-                    "UPDATE calendar_entries SET kind = $2, name = $3, starts_on = $4, ends_on = $5, notes = $6 WHERE id = $1",
+                    "UPDATE calendar_entries SET kind = $2, name = $3, starts_on = $4, ends_on = $5, notes = $6, \
+                         department_id = $7, section_id = $8 WHERE id = $1",
                     id,
                     input.kind,
                     name,
                     starts,
                     ends,
-                    notes
+                    notes,
+                    department,
+                    section
                 )
                 .execute(conn)
                 .await?;
@@ -310,18 +380,33 @@ pub async fn suspended(
     .map(|r| (r.kind, r.name)))
 }
 
-/// Entries overlapping a span of days, earliest first: what a calendar or feed shows.
+/// Entries overlapping a span of days that are for `reader`, earliest first: the whole
+/// college's, and the events of their department and sections (the same audience keys
+/// notices use). What a calendar, a dashboard or a feed shows.
 pub async fn between(
     conn: &mut PgConnection,
+    reader: Uuid,
     from: Date,
     to: Date,
+    limit: i64,
 ) -> Result<Vec<CalendarEntry>, sqlx::Error> {
     sqlx::query_as!(
         CalendarEntry,
-        "SELECT id, kind, name, starts_on, ends_on, notes FROM calendar_entries \
-         WHERE daterange(starts_on, ends_on, '[]') && daterange($1, $2, '[]') ORDER BY starts_on, name",
+        r#"SELECT e.id, e.kind, e.name, e.starts_on, e.ends_on, e.notes, e.department_id, d.name AS "department?", e.section_id, c.code || ' ' || s.code AS "section?"
+               FROM calendar_entries e
+               LEFT JOIN departments d ON d.college_id = e.college_id AND d.id = e.department_id
+               LEFT JOIN sections s ON s.college_id = e.college_id AND s.id = e.section_id
+               LEFT JOIN courses c ON c.college_id = s.college_id AND c.id = s.course_id
+               WHERE daterange(e.starts_on, e.ends_on, '[]') && daterange($2, $3, '[]')
+                 AND ((e.department_id IS NULL AND e.section_id IS NULL)
+                      OR ARRAY['department:' || e.department_id, 'section:' || e.section_id]
+                         && ARRAY(SELECT m.key FROM audience_members m WHERE m.user_id = $1))
+               ORDER BY e.starts_on, e.name
+               LIMIT $4"#,
+        reader,
         from,
-        to
+        to,
+        limit
     )
     .fetch_all(conn)
     .await

@@ -209,6 +209,23 @@ pub struct CalendarEntry {
     #[schema(value_type = String, format = Date)]
     pub ends_on: Date,
     pub notes: String,
+    /// An event for one department: its staff and its programs' students.
+    pub department_id: Option<Uuid>,
+    pub department: Option<String>,
+    /// An event for one section: its students and teachers.
+    pub section_id: Option<Uuid>,
+    pub section: Option<String>,
+}
+
+impl CalendarEntry {
+    /// Who it is for, in words.
+    pub fn for_whom(&self) -> String {
+        match (&self.department, &self.section) {
+            (Some(d), _) => d.clone(),
+            (_, Some(s)) => s.clone(),
+            _ => "The whole college".to_string(),
+        }
+    }
 }
 
 /// A calendar entry as it is saved; also its form.
@@ -227,6 +244,16 @@ pub struct CalendarEntryInput {
     pub ends_on: String,
     #[schema(max_length = 2000)]
     pub notes: String,
+    /// An event's department (its id), or empty for the whole college.
+    #[schema(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    pub department: String,
+    /// An event's section (its id), or empty; not with a department.
+    #[schema(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    pub section: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -246,9 +273,25 @@ pub struct CalendarEntryPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 2000)]
     pub notes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
+    pub section: Option<String>,
 }
 
 impl CalendarEntryInput {
+    /// The department and section ids, when they read as ids.
+    pub fn scope(&self) -> (Option<Uuid>, Option<Uuid>) {
+        let id = |t: &str| Uuid::parse_str(t.trim()).ok();
+        (id(&self.department), id(&self.section))
+    }
+
     pub fn problems(&self) -> Vec<FieldError> {
         let mut found: Vec<FieldError> = name_problem("name", &self.name, 2, 120)
             .into_iter()
@@ -261,6 +304,29 @@ impl CalendarEntryInput {
         }
         if self.notes.chars().count() > 2000 {
             found.push(FieldError::new("notes", "must be at most 2,000 characters"));
+        }
+        for (field, text, what) in [
+            ("department", &self.department, "a department"),
+            ("section", &self.section, "a section"),
+        ] {
+            let text = text.trim();
+            if !text.is_empty() && Uuid::parse_str(text).is_err() {
+                found.push(FieldError::new(
+                    field,
+                    format!("must name {what} by its id"),
+                ));
+            } else if !text.is_empty() && self.kind != "event" {
+                found.push(FieldError::new(
+                    field,
+                    "is for events only: holidays and exam periods are the whole college's",
+                ));
+            }
+        }
+        if !self.department.trim().is_empty() && !self.section.trim().is_empty() {
+            found.push(FieldError::new(
+                "section",
+                "an event is for one department or one section, not both",
+            ));
         }
         found.extend(span_problems(&self.starts_on, &self.ends_on, true, LONGEST_ENTRY).1);
         found
