@@ -257,6 +257,7 @@ use crate::access::routes::{Access, Routes};
         crate::guidance::api::add,
         crate::notices::api::post,
         crate::notices::api::withdraw,
+        crate::academics::catalog::import::import_api,
         crate::notices::api::managed,
         crate::notices::api::get,
         crate::notices::api::edit,

@@ -14,6 +14,7 @@ mod cluster_life;
 mod college_counts;
 mod conventions;
 mod course_edit;
+mod course_import;
 mod coursework;
 mod cross_site;
 mod custom_scopes;

@@ -58,7 +58,7 @@ pub struct Patch {
     pub prerequisites: Option<Vec<String>>,
 }
 
-fn form_of(course: &CourseView) -> CourseForm {
+pub fn form_of(course: &CourseView) -> CourseForm {
     CourseForm {
         title: course.title.clone(),
         credits: course.credits.to_string(),
@@ -89,9 +89,106 @@ impl Patch {
     }
 }
 
+/// The course codes of a prerequisites field: separated by commas, semicolons or spaces.
+pub fn prerequisite_codes(typed: &str) -> Vec<String> {
+    typed
+        .split([',', ' ', ';'])
+        .map(|p| p.trim().to_uppercase())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// The ids of the prerequisites wanted for `course` (coded `code`), with the problems:
+/// an unknown code, or a prerequisite that needs the course (a loop).
+async fn check_prerequisites(
+    conn: &mut PgConnection,
+    course: Uuid,
+    code: &str,
+    wanted: &[String],
+) -> Result<(Vec<Uuid>, Vec<FieldError>), sqlx::Error> {
+    let mut errors = Vec::new();
+    let found = sqlx::query!("SELECT id, code FROM courses WHERE code = ANY($1)", wanted)
+        .fetch_all(&mut *conn)
+        .await?;
+    for p in wanted {
+        if !found.iter().any(|f| &f.code == p) {
+            errors.push(FieldError::new(
+                "prerequisites",
+                format!("`{p}` is not a course of this college"),
+            ));
+        }
+    }
+    let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
+    // A prerequisite that needs this course (directly or further down) would make a loop.
+    let loop_through = sqlx::query_scalar!(
+        r#"WITH RECURSIVE needs(id) AS (
+               SELECT unnest($1::uuid[])
+               UNION SELECT cp.prerequisite_id FROM course_prerequisites cp JOIN needs n ON cp.course_id = n.id)
+           SELECT c.code FROM needs n JOIN courses c ON c.id = n.id WHERE n.id = $2 LIMIT 1"#,
+        &ids,
+        course
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if ids.contains(&course) || loop_through.is_some() {
+        errors.push(FieldError::new(
+            "prerequisites",
+            format!("{code} cannot need itself, directly or through another course"),
+        ));
+    }
+    Ok((ids, errors))
+}
+
+async fn write_prerequisites(
+    conn: &mut PgConnection,
+    course: Uuid,
+    ids: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "DELETE FROM course_prerequisites WHERE course_id = $1",
+        course
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO course_prerequisites (college_id, course_id, prerequisite_id) \
+         SELECT app_current_college(), $1, unnest($2::uuid[])",
+        course,
+        ids
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a course's prerequisites alone (an import's second pass, once every course of
+/// the file exists), refused by field as in the form.
+pub async fn set_prerequisites(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    course: Uuid,
+    code: &str,
+    wanted: &[String],
+) -> Result<(), AppError> {
+    let (ids, errors) = check_prerequisites(conn, course, code, wanted).await?;
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    write_prerequisites(conn, course, &ids).await?;
+    audit::record(
+        conn,
+        context,
+        Entry::new("catalog.course_changed")
+            .object("course", course)
+            .after(serde_json::json!({ "prerequisites": wanted })),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Saves the course's fields: refused by field, nothing written, when one is wrong, a
 /// department or prerequisite is unknown, or a prerequisite would make a loop.
-async fn save(
+pub async fn save(
     conn: &mut PgConnection,
     context: &AuditContext,
     course: Uuid,
@@ -142,44 +239,9 @@ async fn save(
         }
         Some(d) => Some(d.id),
     };
-    let wanted: Vec<String> = typed
-        .prerequisites
-        .split([',', ' ', ';'])
-        .map(|p| p.trim().to_uppercase())
-        .filter(|p| !p.is_empty())
-        .collect();
-    let found = sqlx::query!("SELECT id, code FROM courses WHERE code = ANY($1)", &wanted)
-        .fetch_all(&mut *conn)
-        .await?;
-    for p in &wanted {
-        if !found.iter().any(|f| &f.code == p) {
-            errors.push(FieldError::new(
-                "prerequisites",
-                format!("`{p}` is not a course of this college"),
-            ));
-        }
-    }
-    let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
-    // A prerequisite that needs this course (directly or further down) would make a loop.
-    let loop_through = sqlx::query_scalar!(
-        r#"WITH RECURSIVE needs(id) AS (
-               SELECT unnest($1::uuid[])
-               UNION SELECT cp.prerequisite_id FROM course_prerequisites cp JOIN needs n ON cp.course_id = n.id)
-           SELECT c.code FROM needs n JOIN courses c ON c.id = n.id WHERE n.id = $2 LIMIT 1"#,
-        &ids,
-        course
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if ids.contains(&course) || loop_through.is_some() {
-        errors.push(FieldError::new(
-            "prerequisites",
-            format!(
-                "{} cannot need itself, directly or through another course",
-                before.code
-            ),
-        ));
-    }
+    let wanted = prerequisite_codes(&typed.prerequisites);
+    let (ids, problems) = check_prerequisites(conn, course, &before.code, &wanted).await?;
+    errors.extend(problems);
     let (Some(credits), Some(department)) = (credits, department) else {
         return Err(AppError::Validation(errors));
     };
@@ -196,20 +258,7 @@ async fn save(
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query!(
-        "DELETE FROM course_prerequisites WHERE course_id = $1",
-        course
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "INSERT INTO course_prerequisites (college_id, course_id, prerequisite_id) \
-         SELECT app_current_college(), $1, unnest($2::uuid[])",
-        course,
-        &ids
-    )
-    .execute(&mut *conn)
-    .await?;
+    write_prerequisites(conn, course, &ids).await?;
     let after = queries::find(conn, course)
         .await?
         .ok_or(AppError::NotFound)?;

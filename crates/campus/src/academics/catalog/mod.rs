@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod course_edit;
+pub mod import;
 pub mod model;
 pub mod overrides;
 pub mod pages;
@@ -17,10 +18,26 @@ use crate::access::permissions::Permission::{
     CatalogManage, CatalogRead, RegistrationEnrol, RegistrationManage,
 };
 use crate::access::routes::{Access, Routes};
+use axum::handler::Handler;
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/catalog", Access::Allowed(CatalogRead), pages::catalog)
+        .get(
+            "/catalog/courses/import",
+            Access::CollegeWide(CatalogManage),
+            import::page,
+        )
+        .post(
+            "/catalog/courses/import",
+            Access::CollegeWide(CatalogManage),
+            import::import_page.layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .post(
+            "/api/v1/courses/import",
+            Access::CollegeWide(CatalogManage),
+            import::import_api.layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .post(
             "/catalog/courses",
             Access::Allowed(CatalogManage),

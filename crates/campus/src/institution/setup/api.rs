@@ -167,11 +167,29 @@ pub async fn import<R: Register>(
     context: &AuditContext,
     multipart: axum::extract::Multipart,
 ) -> AppResult<(StatusCode, Json<super::import::Report>)> {
+    import_with(state, principal, multipart, async |conn, text, preview| {
+        super::import::run::<R>(conn, context, text, preview).await
+    })
+    .await
+}
+
+/// An import sent to the API: previewed unless `preview` is `false`; written only when
+/// no row was refused (200), else the report (422) and nothing written.
+pub async fn import_with(
+    state: &AppState,
+    principal: &Principal,
+    multipart: axum::extract::Multipart,
+    run: impl AsyncFnOnce(
+        &mut sqlx::PgConnection,
+        &str,
+        bool,
+    ) -> Result<super::import::Report, crate::error::AppError>,
+) -> AppResult<(StatusCode, Json<super::import::Report>)> {
     let form = crate::files::uploads::read_form(multipart, state.config.upload_limit_bytes).await?;
     let text = form.text_file()?;
     let preview = form.text("preview").trim() != "false";
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let report = super::import::run::<R>(&mut tx, context, &text, preview).await?;
+    let report = run(&mut tx, &text, preview).await?;
     if report.committed {
         tx.commit().await?;
     } else {

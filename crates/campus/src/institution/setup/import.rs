@@ -20,6 +20,7 @@ pub const MAX_ROWS: usize = 10_000;
 const MAX_LISTED: usize = 500;
 
 /// The columns a register imports.
+#[derive(Debug, Clone, Copy)]
 pub struct Import {
     /// The page (`/setup/rooms/import`).
     pub page: &'static str,
@@ -59,7 +60,7 @@ pub struct Report {
 }
 
 impl Report {
-    fn problem(&mut self, line: usize, column: &str, message: impl Into<String>) {
+    pub fn problem(&mut self, line: usize, column: &str, message: impl Into<String>) {
         self.error_count += 1;
         if self.errors.len() < MAX_LISTED {
             self.errors.push(RowProblem {
@@ -132,18 +133,19 @@ fn header(import: &Import, row: &csv::StringRecord, many: &str) -> Result<Vec<St
     Ok(columns)
 }
 
-/// Reads and checks the CSV, and writes its rows (each audited as any change). With
-/// `preview`, or with any problem, the report says `committed: false` and the caller
-/// rolls the transaction back: nothing is written.
-pub async fn run<R: Register>(
-    conn: &mut PgConnection,
-    context: &AuditContext,
+/// A data row's cells by column name.
+pub type Cells = BTreeMap<String, String>;
+
+/// The data rows of a CSV, each with its line, after what every import refuses: a
+/// header with a column Campus does not know (or lacking one), more cells than columns,
+/// a formula, a code twice. Those rows are reported and left out; a file that cannot be
+/// read at all is the caller's error (400).
+pub fn read_rows(
+    import: &Import,
+    many: &str,
     text: &str,
-    preview: bool,
-) -> Result<Report, AppError> {
-    let Some(import) = R::IMPORT else {
-        return Err(AppError::NotFound);
-    };
+    report: &mut Report,
+) -> Result<Vec<(usize, Cells)>, AppError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -160,9 +162,9 @@ pub async fn run<R: Register>(
             "The file is empty: it needs a header line and a line per record".into(),
         ));
     }
-    let columns = header(&import, &record, R::MANY)?;
+    let columns = header(import, &record, many)?;
     let key = import.required[0];
-    let mut report = Report::default();
+    let mut rows = Vec::new();
     let mut lines_of: HashMap<String, usize> = HashMap::new();
     let mut lines = crate::files::uploads::CsvLines::new(text);
     loop {
@@ -175,8 +177,7 @@ pub async fn run<R: Register>(
         report.rows += 1;
         if report.rows > MAX_ROWS {
             return Err(AppError::BadRequest(format!(
-                "At most {MAX_ROWS} {} can be imported at once",
-                R::MANY
+                "At most {MAX_ROWS} {many} can be imported at once"
             )));
         }
         let line = lines.line(&record).unwrap_or(report.rows + 1);
@@ -218,6 +219,88 @@ pub async fn run<R: Register>(
             continue;
         }
         lines_of.insert(code, line);
+        rows.push((line, cells));
+    }
+    if report.rows == 0 {
+        return Err(AppError::BadRequest(format!(
+            "The file has a header and no {many}"
+        )));
+    }
+    Ok(rows)
+}
+
+/// One row's work in a savepoint, so a refused row leaves the transaction usable for
+/// the rows after it and every problem of the file is reported at once: `None` (the
+/// problems reported on `line`) when the row was refused.
+pub async fn in_savepoint<T>(
+    conn: &mut PgConnection,
+    report: &mut Report,
+    line: usize,
+    work: impl AsyncFnOnce(&mut PgConnection) -> Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
+    sqlx::query!("SAVEPOINT import_row")
+        .execute(&mut *conn)
+        .await?;
+    match work(&mut *conn).await {
+        Ok(done) => {
+            sqlx::query!("RELEASE SAVEPOINT import_row")
+                .execute(&mut *conn)
+                .await?;
+            Ok(Some(done))
+        }
+        Err(AppError::Validation(problems)) => {
+            sqlx::query!("ROLLBACK TO SAVEPOINT import_row")
+                .execute(&mut *conn)
+                .await?;
+            for FieldError { field, message } in problems {
+                report.problem(line, &field, message);
+            }
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Ends an import: it is committed (and audited) when it is not a preview and no row
+/// was refused; otherwise the caller rolls the transaction back.
+pub async fn finish(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    many: &str,
+    report: &mut Report,
+    preview: bool,
+) -> Result<(), AppError> {
+    // In the file's order, whichever pass found them.
+    report.errors.sort_by_key(|e| e.line);
+    report.committed = !preview && report.error_count == 0;
+    if report.committed {
+        audit::record(
+            conn,
+            context,
+            Entry::new("setup.imported").after(serde_json::json!({
+                "register": many, "rows": report.rows,
+                "created": report.created, "updated": report.updated,
+            })),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Reads and checks the CSV, and writes its rows (each audited as any change). With
+/// `preview`, or with any problem, the report says `committed: false` and the caller
+/// rolls the transaction back: nothing is written.
+pub async fn run<R: Register>(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    text: &str,
+    preview: bool,
+) -> Result<Report, AppError> {
+    let Some(import) = R::IMPORT else {
+        return Err(AppError::NotFound);
+    };
+    let mut report = Report::default();
+    for (line, cells) in read_rows(&import, R::MANY, text, &mut report)? {
         let form = match R::form_of_cells(&cells) {
             Ok(form) => form,
             Err(message) => {
@@ -227,51 +310,17 @@ pub async fn run<R: Register>(
         };
         let (input, found) = R::parse(&form);
         let existing = R::existing(conn, &input).await?;
-        // A savepoint per row, so a refused row leaves the transaction usable for the
-        // rows after it: every problem of the file is reported at once.
-        sqlx::query!("SAVEPOINT import_row")
-            .execute(&mut *conn)
-            .await?;
-        match service::save::<R>(conn, context, existing, &input, found).await {
-            Ok(_) => {
-                sqlx::query!("RELEASE SAVEPOINT import_row")
-                    .execute(&mut *conn)
-                    .await?;
-                if existing.is_some() {
-                    report.updated += 1;
-                } else {
-                    report.created += 1;
-                }
-            }
-            Err(AppError::Validation(problems)) => {
-                sqlx::query!("ROLLBACK TO SAVEPOINT import_row")
-                    .execute(&mut *conn)
-                    .await?;
-                for FieldError { field, message } in problems {
-                    report.problem(line, &field, message);
-                }
-            }
-            Err(other) => return Err(other),
+        let saved = in_savepoint(conn, &mut report, line, async |conn| {
+            service::save::<R>(conn, context, existing, &input, found).await
+        })
+        .await?;
+        match (saved, existing) {
+            (Some(_), Some(_)) => report.updated += 1,
+            (Some(_), None) => report.created += 1,
+            (None, _) => {}
         }
     }
-    if report.rows == 0 {
-        return Err(AppError::BadRequest(format!(
-            "The file has a header and no {}",
-            R::MANY
-        )));
-    }
-    report.committed = !preview && report.error_count == 0;
-    if report.committed {
-        audit::record(
-            conn,
-            context,
-            Entry::new("setup.imported").after(serde_json::json!({
-                "register": R::MANY, "rows": report.rows,
-                "created": report.created, "updated": report.updated,
-            })),
-        )
-        .await?;
-    }
+    finish(conn, context, R::MANY, &mut report, preview).await?;
     Ok(report)
 }
 

@@ -7,9 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
+use sqlx::PgConnection;
 
 use super::Register;
-use super::import::{self, Report};
+use super::import::{self, Import, Report};
 use crate::access::principal::Principal;
 use crate::app::AppState;
 use crate::audit::AuditContext;
@@ -37,24 +38,51 @@ struct ImportPage {
     upload_limit: String,
 }
 
-fn view<R: Register>(
+/// What an import page says of the records it takes, and where it sits.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportWords {
+    /// The area's words and address, for the breadcrumbs.
+    pub area: (&'static str, &'static str),
+    /// The list's title and address.
+    pub title: &'static str,
+    pub list_href: &'static str,
+    /// The records, plural ("rooms").
+    pub many: &'static str,
+    pub import: Import,
+}
+
+impl ImportWords {
+    fn of<R: Register>() -> Result<ImportWords, AppError> {
+        Ok(ImportWords {
+            area: R::AREA,
+            title: R::TITLE,
+            list_href: R::PATHS.list,
+            many: R::MANY,
+            import: R::IMPORT.ok_or(AppError::NotFound)?,
+        })
+    }
+}
+
+/// The import page, with a preview's report or the file's refusal.
+pub fn view(
     state: &AppState,
     principal: &Principal,
     jar: CookieJar,
     status: StatusCode,
+    words: &ImportWords,
     report: Option<Report>,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
-    let import = R::IMPORT.ok_or(AppError::NotFound)?;
+    let import = words.import;
     let (csrf, jar) = csrf::for_page(state, Some(principal), jar);
-    let title = format!("Import {}", R::MANY);
+    let title = format!("Import {}", words.many);
     let page = ImportPage {
-        chrome: Chrome::signed_in(title, principal, csrf.clone(), R::PATHS.list),
+        chrome: Chrome::signed_in(title, principal, csrf.clone(), words.list_href),
         csrf,
-        area: R::AREA,
-        title: R::TITLE,
-        many: R::MANY,
-        list_href: R::PATHS.list,
+        area: words.area,
+        title: words.title,
+        many: words.many,
+        list_href: words.list_href,
         action: import.page,
         required: import.required,
         optional: import.optional,
@@ -71,7 +99,15 @@ pub async fn page<R: Register>(
     principal: Principal,
     jar: CookieJar,
 ) -> AppResult<Response> {
-    view::<R>(&state, &principal, jar, StatusCode::OK, None, Vec::new())
+    view(
+        &state,
+        &principal,
+        jar,
+        StatusCode::OK,
+        &ImportWords::of::<R>()?,
+        None,
+        Vec::new(),
+    )
 }
 
 /// An upload refused before its rows were read: its message, under the file field.
@@ -93,12 +129,35 @@ pub async fn import<R: Register>(
     jar: CookieJar,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
+    let words = ImportWords::of::<R>()?;
+    handle(
+        &state,
+        &principal,
+        jar,
+        multipart,
+        &words,
+        async |conn, text, preview| import::run::<R>(conn, &context, text, preview).await,
+    )
+    .await
+}
+
+/// An import form sent: previewed (the report on the page), or imported (back to the
+/// list saying what was written), or refused (the file's problem by its field).
+pub async fn handle(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    multipart: axum::extract::Multipart,
+    words: &ImportWords,
+    run: impl AsyncFnOnce(&mut PgConnection, &str, bool) -> Result<Report, AppError>,
+) -> AppResult<Response> {
     let refused = |errors: Vec<FieldError>| {
-        view::<R>(
-            &state,
-            &principal,
+        view(
+            state,
+            principal,
             jar.clone(),
             StatusCode::UNPROCESSABLE_ENTITY,
+            words,
             None,
             errors,
         )
@@ -114,18 +173,15 @@ pub async fn import<R: Register>(
     };
     let preview = form.text("mode") != "import";
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    match import::run::<R>(&mut tx, &context, &text, preview).await {
+    match run(&mut tx, &text, preview).await {
         Ok(report) if report.committed => {
             tx.commit().await?;
-            Ok(Done::to(R::PATHS.list)
+            Ok(Done::to(words.list_href)
                 .message(format!(
                     "Imported {} rows: {} new {}, {} updated",
-                    report.rows,
-                    report.created,
-                    R::MANY,
-                    report.updated
+                    report.rows, report.created, words.many, report.updated
                 ))
-                .respond(&state))
+                .respond(state))
         }
         Ok(report) => {
             tx.rollback().await?;
@@ -134,7 +190,15 @@ pub async fn import<R: Register>(
             } else {
                 StatusCode::OK
             };
-            view::<R>(&state, &principal, jar, status, Some(report), Vec::new())
+            view(
+                state,
+                principal,
+                jar,
+                status,
+                words,
+                Some(report),
+                Vec::new(),
+            )
         }
         Err(AppError::BadRequest(message)) => {
             tx.rollback().await?;
