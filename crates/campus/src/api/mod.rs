@@ -258,6 +258,7 @@ use crate::access::routes::{Access, Routes};
         crate::notices::api::post,
         crate::notices::api::withdraw,
         crate::academics::catalog::import::import_api,
+        crate::staff::account::give_api,
         crate::notices::api::managed,
         crate::notices::api::get,
         crate::notices::api::edit,

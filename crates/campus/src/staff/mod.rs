@@ -1,6 +1,7 @@
 //! Staff records: search and profiles, and the records created, edited, marked as left
 //! and imported (pages and API).
 
+pub mod account;
 pub mod api;
 pub mod model;
 pub mod pages;
@@ -9,7 +10,7 @@ pub mod queries;
 pub mod record;
 pub mod record_api;
 
-use crate::access::permissions::Permission::StaffRead;
+use crate::access::permissions::Permission::{StaffRead, UsersManage};
 use crate::access::routes::{Access, Routes};
 use crate::institution::setup::page_routes;
 
@@ -26,6 +27,21 @@ pub fn routes() -> Routes {
             "/api/v1/staff/{id}",
             Access::Allowed(StaffRead),
             api::profile_api,
+        )
+        .get(
+            "/staff/{id}/account",
+            Access::Allowed(UsersManage),
+            account::page,
+        )
+        .post(
+            "/staff/{id}/account",
+            Access::Allowed(UsersManage),
+            account::give_page,
+        )
+        .post(
+            "/api/v1/staff/{id}/account",
+            Access::Allowed(UsersManage),
+            account::give_api,
         )
         .merge(page_routes::<record::Staff>())
         .merge(record_api::api_routes())

@@ -175,6 +175,7 @@ struct ProfileView {
     profile: Profile,
     can_manage: bool,
     can_see_accounts: bool,
+    can_give_account: bool,
 }
 
 impl ProfileView {
@@ -208,6 +209,7 @@ pub async fn profile_page(
         profile,
         can_manage: principal.can(Permission::StaffManage),
         can_see_accounts: principal.can(Permission::UsersRead),
+        can_give_account: principal.can(Permission::UsersManage),
     };
     Ok((jar, render(&view)?).into_response())
 }

@@ -335,3 +335,152 @@ async fn staff_are_added_and_edited_from_the_pages_by_those_who_manage_them() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_staff_record_is_given_a_sign_in_account_with_its_roles() {
+    let mail = fixtures::mail_dir();
+    let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
+    let w = world(&app, 30).await;
+    fixtures::user(
+        &app.pool,
+        w.college,
+        "admin@alpha.edu",
+        &[Role::CollegeAdmin],
+    )
+    .await;
+    fixtures::user(
+        &app.pool,
+        w.college,
+        "old.hand@alpha.edu",
+        &[Role::Librarian],
+    )
+    .await;
+    let admin = token_with_code(&app, "alpha", "admin@alpha.edu", PASSWORD, TOTP_SECRET).await;
+    let mut ids = Vec::new();
+    for (number, first, email) in [
+        ("ST-1", "Asha", "asha@alpha.edu"),
+        ("ST-2", "Bala", ""),
+        ("ST-3", "Old", "Old.Hand@alpha.edu"),
+    ] {
+        let (status, made) = call(
+            &app,
+            "POST",
+            "/api/v1/staff",
+            &admin,
+            Some(json!({"staff_number": number, "first_name": first, "last_name": "Staff", "email": email})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        ids.push(id(&made));
+    }
+    let give = |staff: &str, body: serde_json::Value| {
+        let (app, admin, uri) = (
+            &app,
+            admin.clone(),
+            format!("/api/v1/staff/{staff}/account"),
+        );
+        async move { call(app, "POST", &uri, &admin, Some(body)).await }
+    };
+
+    let (status, problem) = give(&ids[0], json!({"roles": []})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&problem), ["roles"]);
+    let (status, problem) = give(&ids[0], json!({"roles": ["student"]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&problem), ["roles"]);
+    let (status, problem) = give(&ids[1], json!({"roles": ["teacher"]})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no email on the record"
+    );
+    assert_eq!(field_errors(&problem), ["email"]);
+
+    let (status, account) = give(&ids[0], json!({"roles": ["teacher", "counselor"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{account}");
+    assert_eq!(
+        (account["created"].as_bool(), account["invited"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let mails = fixtures::delivered_mail(&app, &mail).await;
+    assert!(
+        mails.iter().any(|m| m.contains("asha@alpha.edu")),
+        "the invitation"
+    );
+    let (status, _) = give(&ids[0], json!({"roles": ["teacher"]})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "an account already");
+    let (_, profile) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/{}", ids[0]),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(profile["user_id"], account["user_id"], "{profile}");
+    let mut roles = profile["roles"].as_array().expect("roles").clone();
+    roles.sort_by_key(|r| r.as_str().unwrap_or_default().to_string());
+    assert_eq!(roles, [json!("counselor"), json!("teacher")]);
+
+    // An existing account with the record's email is linked and given the roles.
+    let (status, linked) = give(&ids[2], json!({"roles": ["teacher"], "invite": false})).await;
+    assert_eq!(status, StatusCode::CREATED, "{linked}");
+    assert_eq!(linked["created"], false);
+    let (_, profile) = call(
+        &app,
+        "GET",
+        &format!("/api/v1/staff/{}", ids[2]),
+        &admin,
+        None,
+    )
+    .await;
+    let roles = profile["roles"].to_string();
+    assert!(
+        roles.contains("librarian") && roles.contains("teacher"),
+        "{roles}"
+    );
+
+    // The page: the form, a refusal by field, then done.
+    let (status, _) = call(
+        &app,
+        "PATCH",
+        &format!("/api/v1/staff/{}", ids[1]),
+        &admin,
+        Some(json!({"email": "bala@alpha.edu"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "admin@alpha.edu", PASSWORD).await;
+    let profile = browser.get(&format!("/staff/{}", ids[1])).await;
+    assert!(profile.html.contains(&format!("/staff/{}/account", ids[1])));
+    let form = browser.get(&format!("/staff/{}/account", ids[1])).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let refused = browser
+        .post(
+            &format!("/staff/{}/account", ids[1]),
+            &[("_csrf", &form.csrf())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(Doc::parse(&refused.html).has(".error-summary"));
+    let done = browser
+        .post(
+            &format!("/staff/{}/account", ids[1]),
+            &[
+                ("_csrf", &form.csrf()),
+                ("roles", "teacher"),
+                ("invite", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let actions = fixtures::audit_actions(&app.pool, w.college).await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "staff.account_given")
+            .count(),
+        3
+    );
+}
