@@ -57,10 +57,6 @@ pub struct StaffAccount {
 }
 
 /// Gives the staff member a sign-in account with `input.roles`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one write path, every input named"
-)]
 pub async fn give(
     conn: &mut PgConnection,
     grant: &Grant,
