@@ -176,6 +176,8 @@ struct ProfileView {
     can_manage: bool,
     can_see_accounts: bool,
     can_give_account: bool,
+    /// Their identity cards, for those who issue them.
+    cards: Vec<crate::documents::lifecycle::model::IssuedLine>,
 }
 
 impl ProfileView {
@@ -196,6 +198,12 @@ pub async fn profile_page(
 ) -> AppResult<Response> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let profile = queries::profile(&mut tx, &grant, id).await?;
+    let can_manage = principal.can(Permission::StaffManage);
+    let cards = if can_manage {
+        crate::documents::lifecycle::queries::of_staff(&mut tx, id).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let (csrf, jar) = csrf::for_page(&state, Some(&principal), jar);
     let view = ProfileView {
@@ -207,7 +215,8 @@ pub async fn profile_page(
         ),
         csrf,
         profile,
-        can_manage: principal.can(Permission::StaffManage),
+        can_manage,
+        cards,
         can_see_accounts: principal.can(Permission::UsersRead),
         can_give_account: principal.can(Permission::UsersManage),
     };

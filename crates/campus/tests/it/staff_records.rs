@@ -484,3 +484,80 @@ async fn a_staff_record_is_given_a_sign_in_account_with_its_roles() {
         3
     );
 }
+
+#[tokio::test]
+async fn staff_identity_cards_are_issued_verified_and_replaced() {
+    let app = TestApp::new().await;
+    let w = world(&app, 30).await;
+    fixtures::user(
+        &app.pool,
+        w.college,
+        "admin@alpha.edu",
+        &[Role::CollegeAdmin],
+    )
+    .await;
+    let admin = token_with_code(&app, "alpha", "admin@alpha.edu", PASSWORD, TOTP_SECRET).await;
+    let (status, asha) = call(
+        &app,
+        "POST",
+        "/api/v1/staff",
+        &admin,
+        Some(
+            json!({"staff_number": "ST-7", "first_name": "Asha", "last_name": "Rao",
+                    "title": "Librarian", "department": "CSE"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{asha}");
+    let staff = id(&asha);
+    let card = format!("/api/v1/staff/{staff}/id-card");
+    let (status, kind, pdf, _) = crate::util::api::issue(&app, &card, &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF"));
+    let codes = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            let mut tx = begin_for_college(&pool, w.college).await.expect("tx");
+            let codes: Vec<String> = sqlx::query_scalar(
+                "SELECT code FROM issued_documents WHERE kind = 'staff_id_card' ORDER BY issued_at",
+            )
+            .fetch_all(&mut *tx)
+            .await
+            .expect("codes");
+            tx.commit().await.expect("commit");
+            codes
+        }
+    };
+    let first = codes(&app).await;
+    let page =
+        crate::util::app::body_text(app.get(&format!("/c/alpha/verify/{}", first[0])).await).await;
+    assert!(
+        page.contains("Staff identity card") && page.contains("ST-7") && page.contains("Genuine"),
+        "{page}"
+    );
+
+    // A new card replaces the old; one who has left gets none.
+    let (status, _, _, _) = crate::util::api::issue(&app, &card, &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let page =
+        crate::util::app::body_text(app.get(&format!("/c/alpha/verify/{}", first[0])).await).await;
+    assert!(page.contains("replaced by a newer card"), "{page}");
+    assert_eq!(codes(&app).await.len(), 2);
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/staff/{staff}/left"),
+        &admin,
+        None,
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+    let (status, _, _, _) = crate::util::api::issue(&app, &card, &admin).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let actions = fixtures::audit_actions(&app.pool, w.college).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "document.issued").count(),
+        2
+    );
+}

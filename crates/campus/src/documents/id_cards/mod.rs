@@ -1,4 +1,4 @@
-//! Student identity cards: a credit-card-size PDF with the student's photo and a QR code
+//! Student and staff identity cards: a credit-card-size PDF with the student's photo and a QR code
 //! to the card's public verification page; and the photo upload that goes with them.
 
 pub mod api;
@@ -6,15 +6,26 @@ pub mod model;
 pub mod pages;
 pub mod queries;
 pub mod service;
+pub mod staff;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 
-use crate::access::permissions::Permission::{StudentsManage, StudentsRead};
+use crate::access::permissions::Permission::{StaffManage, StudentsManage, StudentsRead};
 use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()
+        .post(
+            "/api/v1/staff/{id}/id-card",
+            Access::Allowed(StaffManage),
+            staff::download,
+        )
+        .post(
+            "/staff/{id}/id-card",
+            Access::Allowed(StaffManage),
+            staff::download,
+        )
         .post(
             "/api/v1/students/{id}/id-card",
             Access::Allowed(StudentsRead),

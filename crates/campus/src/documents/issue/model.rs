@@ -53,6 +53,7 @@ pub enum Kind {
     Portfolio,
     IdCard,
     HallTicket,
+    StaffIdCard,
 }
 
 impl Kind {
@@ -63,6 +64,7 @@ impl Kind {
             Kind::Portfolio => "portfolio",
             Kind::IdCard => "id_card",
             Kind::HallTicket => "hall_ticket",
+            Kind::StaffIdCard => "staff_id_card",
         }
     }
 }

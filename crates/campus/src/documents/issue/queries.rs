@@ -83,7 +83,8 @@ pub async fn record(
     Ok(ids)
 }
 
-/// Records one issued document with what it shows and its PDF's hash, audited.
+/// Records one issued document of a student with what it shows and its PDF's hash,
+/// audited.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_document(
     conn: &mut PgConnection,
@@ -95,12 +96,58 @@ pub async fn record_document(
     contents: serde_json::Value,
     pdf: &[u8],
 ) -> Result<Uuid, AppError> {
+    insert(
+        conn,
+        context,
+        kind,
+        (Some(student), None),
+        term,
+        code,
+        contents,
+        pdf,
+    )
+    .await
+}
+
+/// Records a staff member's identity card, as `record_document` does a student's.
+pub async fn record_staff_card(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    staff: Uuid,
+    code: &str,
+    contents: serde_json::Value,
+    pdf: &[u8],
+) -> Result<Uuid, AppError> {
+    insert(
+        conn,
+        context,
+        Kind::StaffIdCard,
+        (None, Some(staff)),
+        None,
+        code,
+        contents,
+        pdf,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    conn: &mut PgConnection,
+    context: &AuditContext,
+    kind: Kind,
+    (student, staff): (Option<Uuid>, Option<Uuid>),
+    term: Option<Uuid>,
+    code: &str,
+    contents: serde_json::Value,
+    pdf: &[u8],
+) -> Result<Uuid, AppError> {
     let hex: String = Sha256::digest(pdf)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let id: Uuid = sqlx::query_scalar!("INSERT INTO issued_documents (college_id, code, kind, student_id, term_id, contents, pdf_sha256, issued_by) \
-         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7) RETURNING id", code, kind.as_str(), student, term, contents, &hex, context.actor)
+    let id: Uuid = sqlx::query_scalar!("INSERT INTO issued_documents (college_id, code, kind, student_id, staff_id, term_id, contents, pdf_sha256, issued_by) \
+         VALUES (app_current_college(), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id", code, kind.as_str(), student, staff, term, contents, &hex, context.actor)
     .fetch_one(&mut *conn)
     .await?;
     audit::record(
@@ -109,7 +156,7 @@ pub async fn record_document(
         Entry::new("document.issued")
             .object("issued_document", id)
             .after(serde_json::json!({
-                "kind": kind.as_str(), "student_id": student, "term_id": term,
+                "kind": kind.as_str(), "student_id": student, "staff_id": staff, "term_id": term,
                 "code": code, "pdf_sha256": hex,
             })),
     )

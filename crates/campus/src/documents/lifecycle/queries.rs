@@ -54,8 +54,8 @@ pub async fn find(
     id: Uuid,
 ) -> Result<Option<(Uuid, IssuedLine)>, sqlx::Error> {
     let found = sqlx::query!(
-        "SELECT student_id, id, code, kind, issued_at, revoked_at AS \"revoked_at?\", revoked_reason AS \"revoked_reason?\", superseded_at AS \"superseded_at?\" \
-         FROM issued_documents WHERE id = $1",
+        "SELECT student_id AS \"student_id!\", id, code, kind, issued_at, revoked_at AS \"revoked_at?\", revoked_reason AS \"revoked_reason?\", superseded_at AS \"superseded_at?\" \
+         FROM issued_documents WHERE id = $1 AND student_id IS NOT NULL",
         id
     )
     .fetch_optional(conn)
@@ -92,7 +92,8 @@ pub async fn revoke(
         )]));
     }
     let found: Option<(Uuid, String, Option<OffsetDateTime>)> = sqlx::query!(
-        "SELECT student_id, kind, revoked_at FROM issued_documents WHERE id = $1 FOR UPDATE",
+        "SELECT student_id AS \"student_id!\", kind, revoked_at FROM issued_documents \
+         WHERE id = $1 AND student_id IS NOT NULL FOR UPDATE",
         id
     )
     .fetch_optional(&mut *conn)
@@ -120,6 +121,33 @@ pub async fn revoke(
     )
     .await?;
     Ok(student)
+}
+
+/// A new staff identity card replaces the staff member's earlier ones.
+pub async fn replace_staff_cards(conn: &mut PgConnection, staff: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE issued_documents SET revoked_at = now(), revoked_reason = 'replaced by a newer card' \
+         WHERE staff_id = $1 AND kind = 'staff_id_card' AND revoked_at IS NULL",
+        staff
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A staff member's identity cards, newest first.
+pub async fn of_staff(
+    conn: &mut PgConnection,
+    staff: Uuid,
+) -> Result<Vec<IssuedLine>, sqlx::Error> {
+    sqlx::query_as!(
+        IssuedLine,
+        "SELECT id, code, kind, issued_at, revoked_at AS \"revoked_at?\", revoked_reason AS \"revoked_reason?\", superseded_at AS \"superseded_at?\" \
+         FROM issued_documents WHERE staff_id = $1 ORDER BY issued_at DESC LIMIT 50",
+        staff
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// A new identity card replaces the student's earlier ones.

@@ -73,6 +73,9 @@ impl VerifyPage {
             Outcome::Found { contents, .. } if contents.kind == "report_card" => "Report card",
             Outcome::Found { .. } => "Transcript",
             Outcome::Portfolio { .. } => "Portfolio",
+            Outcome::IdCard { contents, .. } if contents.kind == "staff_id_card" => {
+                "Staff identity card"
+            }
             Outcome::IdCard { .. } => "Identity card",
             Outcome::HallTicket { .. } => "Hall ticket",
             _ => "",
@@ -102,7 +105,7 @@ async fn answer(
             let outcome = match row {
                 None => Outcome::NotFound,
                 Some((contents, issued_at, revoked_at, reason, _))
-                    if contents["kind"] == "id_card" =>
+                    if contents["kind"] == "id_card" || contents["kind"] == "staff_id_card" =>
                 {
                     Outcome::IdCard {
                         contents: Box::new(
