@@ -259,6 +259,8 @@ use crate::access::routes::{Access, Routes};
         crate::notices::api::withdraw,
         crate::academics::catalog::import::import_api,
         crate::staff::account::give_api,
+        crate::students::account::give_api,
+        crate::students::account::give_all_api,
         crate::documents::id_cards::staff::download,
         crate::notices::api::managed,
         crate::notices::api::get,

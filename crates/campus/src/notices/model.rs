@@ -21,7 +21,7 @@ pub const AUDIENCES: [&str; 6] = [
 ];
 
 /// The highest year of study a notice may name.
-pub const MAX_YEAR: i16 = 10;
+pub const MAX_YEAR: i64 = 10;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Notice {
@@ -76,7 +76,7 @@ pub struct AudienceTo {
     pub programs: Vec<Uuid>,
     /// Years of study (1 to 10), of the programs named, or of every program.
     #[schema(max_items = 10)]
-    pub years: Vec<i16>,
+    pub years: Vec<i64>,
     /// Department ids: their staff and the students of their programs.
     #[schema(max_items = 200)]
     pub departments: Vec<Uuid>,

@@ -175,7 +175,7 @@ impl NoticeForm {
         let mut errors = Vec::new();
         let mut years = Vec::new();
         for y in &self.years {
-            match y.trim().parse::<i16>() {
+            match y.trim().parse::<i64>() {
                 Ok(y) => years.push(y),
                 Err(_) => {
                     errors.push(FieldError::new(
@@ -280,7 +280,7 @@ fn fields(input: &NoticeInput, choices: Choices, college_wide: bool) -> Vec<Fiel
                         .map(|y| (y.to_string(), format!("Year {y}")))
                         .collect(),
                 )
-                .ticked(&to.years.iter().map(i16::to_string).collect::<Vec<_>>()),
+                .ticked(&to.years.iter().map(i64::to_string).collect::<Vec<_>>()),
         );
         out.push(
             Field::new("to.departments", "Departments", Kind::Ticks, "")

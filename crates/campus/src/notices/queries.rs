@@ -354,7 +354,7 @@ async fn audience(
             "names a program that does not exist",
         ));
     }
-    let mut years: Vec<i16> = to.years.clone();
+    let mut years: Vec<i64> = to.years.clone();
     years.sort_unstable();
     years.dedup();
     let years_words = match years.as_slice() {
@@ -363,7 +363,7 @@ async fn audience(
         many => format!(
             "years {}",
             many.iter()
-                .map(i16::to_string)
+                .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

@@ -22,8 +22,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::institution::setup::pages::FormPage;
 use crate::institution::setup::view::{Field, Kind};
 use crate::people::model::Email;
-use crate::users::model::NewUser;
-use crate::users::service;
+use crate::users::service::{self, Mailer};
 use crate::web::csrf;
 use crate::web::errors::ProblemDocument;
 use crate::web::extract::{ApiJson, ApiPath};
@@ -59,10 +58,7 @@ pub struct StaffAccount {
 /// Gives the staff member a sign-in account with `input.roles`.
 pub async fn give(
     conn: &mut PgConnection,
-    grant: &Grant,
-    context: &AuditContext,
-    base_url: &str,
-    college_name: &str,
+    mailer: &Mailer<'_>,
     staff: Uuid,
     input: &AccountInput,
 ) -> Result<StaffAccount, AppError> {
@@ -124,55 +120,25 @@ pub async fn give(
     let Some(email) = email else {
         return Err(AppError::Validation(errors));
     };
-    let existing = sqlx::query!(
-        r#"SELECT u.id, EXISTS (SELECT 1 FROM staff sf WHERE sf.user_id = u.id) AS "linked!"
-           FROM users u WHERE u.email = $1::text::citext"#,
+    let linked = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM staff sf JOIN users u
+                  ON u.college_id = sf.college_id AND u.id = sf.user_id
+                  WHERE u.email = $1::text::citext) AS "v!""#,
         email.as_str()
     )
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let (user_id, created, invited) = match existing {
-        Some(user) if user.linked => {
-            return Err(AppError::Validation(vec![FieldError::new(
-                "email",
-                "belongs to the account of another staff member",
-            )]));
-        }
-        Some(user) => {
-            let unknown = service::check_roles(conn, "roles", &roles).await?;
-            if !unknown.is_empty() {
-                return Err(AppError::Validation(unknown));
-            }
-            sqlx::query!(
-                "INSERT INTO role_assignments (college_id, user_id, role) \
-                 SELECT app_current_college(), $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
-                user.id,
-                &roles
-            )
-            .execute(&mut *conn)
-            .await?;
-            (user.id, false, false)
-        }
-        None => {
-            let new = NewUser {
-                email,
-                display_name: format!("{} {}", record.first_name, record.last_name),
-                roles: roles.clone(),
-            };
-            let id = service::create(
-                conn,
-                grant,
-                context,
-                base_url,
-                college_name,
-                &new,
-                input.invite,
-                "",
-            )
-            .await?;
-            (id, true, input.invite)
-        }
-    };
+    if linked {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "email",
+            "belongs to the account of another staff member",
+        )]));
+    }
+    let name = format!("{} {}", record.first_name, record.last_name);
+    let (user_id, created) = mailer
+        .account_for(conn, &email, &name, &roles, input.invite)
+        .await?;
+    let invited = created && input.invite;
     sqlx::query!(
         "UPDATE staff SET user_id = $2 WHERE id = $1",
         staff,
@@ -182,7 +148,7 @@ pub async fn give(
     .await?;
     audit::record(
         conn,
-        context,
+        mailer.context,
         Entry::new("staff.account_given")
             .object("staff", staff)
             .after(serde_json::json!({
@@ -213,16 +179,8 @@ pub async fn give_api(
     ApiJson(input): ApiJson<AccountInput>,
 ) -> AppResult<(StatusCode, Json<StaffAccount>)> {
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let account = give(
-        &mut tx,
-        &grant,
-        &context,
-        &state.config.base_url(),
-        &principal.college_name,
-        staff,
-        &input,
-    )
-    .await?;
+    let mailer = Mailer::new(&grant, &context, &state, &principal);
+    let account = give(&mut tx, &mailer, staff, &input).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
@@ -319,16 +277,8 @@ pub async fn give_page(
         invite: !form.invite.is_empty(),
     };
     let mut tx = begin_for_college(&state.db, principal.college).await?;
-    let result = give(
-        &mut tx,
-        &grant,
-        &context,
-        &state.config.base_url(),
-        &principal.college_name,
-        staff,
-        &input,
-    )
-    .await;
+    let mailer = Mailer::new(&grant, &context, &state, &principal);
+    let result = give(&mut tx, &mailer, staff, &input).await;
     form::settle(&state, tx, result)
         .conflict_on("roles")
         .done(|account| {

@@ -2,6 +2,7 @@
 //! together), profiles and status history (pages and API), and the CSV import with
 //! guardians (import/).
 
+pub mod account;
 pub mod api;
 pub mod edit;
 pub mod import;
@@ -10,12 +11,32 @@ pub mod pages;
 pub mod panels;
 pub mod queries;
 
-use crate::access::permissions::Permission::{StudentsManage, StudentsRead};
+use crate::access::permissions::Permission::{StudentsManage, StudentsRead, UsersManage};
 use crate::access::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/students", Access::Allowed(StudentsRead), pages::search)
+        .post(
+            "/students/accounts",
+            Access::CollegeWide(UsersManage),
+            account::give_all_page,
+        )
+        .post(
+            "/api/v1/students/accounts",
+            Access::CollegeWide(UsersManage),
+            account::give_all_api,
+        )
+        .post(
+            "/students/{id}/account",
+            Access::Allowed(UsersManage),
+            account::give_page,
+        )
+        .post(
+            "/api/v1/students/{id}/account",
+            Access::Allowed(UsersManage),
+            account::give_api,
+        )
         .post(
             "/students/status",
             Access::Allowed(StudentsManage),

@@ -102,6 +102,8 @@ struct SearchPageView {
     can_manage: bool,
     /// Whether rows can be ticked and their status changed together.
     can_change: bool,
+    /// Whether accounts can be given to every student without one.
+    can_give_accounts: bool,
     bulk: BulkInput,
     /// What the summary says was not done when `errors` is not empty.
     refused: &'static str,
@@ -250,6 +252,7 @@ async fn render_list(
             .grant(Permission::StudentsManage)
             .is_some_and(|g| g.scope >= crate::access::permissions::Scope::College),
         can_change: principal.can(Permission::StudentsManage),
+        can_give_accounts: principal.can(Permission::UsersManage),
         bulk,
         refused,
         searched,
@@ -331,6 +334,8 @@ struct ProfileView {
     achievements: Vec<crate::achievements::model::Achievement>,
     points: i64,
     can_manage: bool,
+    /// Whether the viewer may give the student a sign-in account and they have none.
+    can_give_account: bool,
     statuses: [&'static str; 5],
     /// Report cards, transcripts, identity cards and portfolios issued to the student.
     issued: Vec<crate::documents::lifecycle::model::IssuedLine>,
@@ -461,6 +466,8 @@ pub(crate) async fn render_profile_with(
         Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
         None => false,
     };
+    let can_give_account = principal.can(Permission::UsersManage)
+        && crate::students::queries::has_no_account(&mut tx, student).await?;
     tx.commit().await?;
     let mut input = input;
     if input.status.is_empty() {
@@ -484,6 +491,7 @@ pub(crate) async fn render_profile_with(
         achievements,
         points,
         can_manage,
+        can_give_account,
         issued,
         college_slug: principal.college_slug.clone(),
         attendance,

@@ -497,3 +497,14 @@ pub async fn documents(
             .collect::<Vec<_>>()
     })
 }
+
+/// Whether a current student has no sign-in account yet.
+pub async fn has_no_account(conn: &mut PgConnection, student: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM students WHERE id = $1 AND user_id IS NULL
+                          AND status IN ('enrolled', 'on_leave')) AS "v!""#,
+        student
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -157,6 +157,91 @@ pub async fn create(
     Ok(id)
 }
 
+/// Who makes accounts on the college's behalf, and what their invitations say: the
+/// grant and audit context of the request, the address links start with, the college's
+/// name.
+pub struct Mailer<'a> {
+    pub grant: &'a Grant,
+    pub context: &'a AuditContext,
+    pub base_url: String,
+    pub college_name: &'a str,
+}
+
+impl<'a> Mailer<'a> {
+    pub fn new(
+        grant: &'a Grant,
+        context: &'a AuditContext,
+        state: &crate::app::AppState,
+        principal: &'a crate::access::principal::Principal,
+    ) -> Mailer<'a> {
+        Mailer {
+            grant,
+            context,
+            base_url: state.config.base_url(),
+            college_name: &principal.college_name,
+        }
+    }
+
+    /// The account for a record's email: the existing one given `roles` too, or a new
+    /// invited one with them (its invitation mailed when `invite`). Returns the account
+    /// and whether it is new. The caller checks the account belongs to no other record.
+    pub async fn account_for(
+        &self,
+        conn: &mut PgConnection,
+        email: &crate::people::model::Email,
+        name: &str,
+        roles: &[String],
+        invite: bool,
+    ) -> Result<(Uuid, bool), AppError> {
+        let existing = sqlx::query_scalar!(
+            "SELECT id FROM users WHERE email = $1::text::citext",
+            email.as_str()
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(user) = existing {
+            let unknown = check_roles(conn, "roles", roles).await?;
+            if !unknown.is_empty() {
+                return Err(AppError::Validation(unknown));
+            }
+            sqlx::query!(
+                "INSERT INTO role_assignments (college_id, user_id, role) \
+                 SELECT app_current_college(), $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+                user,
+                roles
+            )
+            .execute(&mut *conn)
+            .await?;
+            audit::record(
+                conn,
+                self.context,
+                Entry::new("user.roles_added")
+                    .object("user", user)
+                    .after(serde_json::json!({ "roles": roles })),
+            )
+            .await?;
+            return Ok((user, false));
+        }
+        let new = NewUser {
+            email: email.clone(),
+            display_name: name.chars().take(200).collect(),
+            roles: roles.to_vec(),
+        };
+        let id = create(
+            conn,
+            self.grant,
+            self.context,
+            &self.base_url,
+            self.college_name,
+            &new,
+            invite,
+            "",
+        )
+        .await?;
+        Ok((id, true))
+    }
+}
+
 /// Mails (again) an invitation link to an invited user; returns the link (which the
 /// command line prints for the first administrator of a college it creates).
 pub async fn send_invitation(

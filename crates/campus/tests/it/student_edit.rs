@@ -201,3 +201,128 @@ async fn the_edit_page_gives_a_refused_form_back_and_the_profile_shows_the_chang
     doc.expect_text("h1", "Renamed");
     doc.expect_text("section[aria-labelledby=changes]", "Last name");
 }
+
+#[tokio::test]
+async fn imported_students_are_given_sign_in_accounts_one_or_all_at_once() {
+    let mail = fixtures::mail_dir();
+    let app = TestApp::with_settings(&[("CAMPUS_MAIL_DIR", mail.to_str().expect("path"))]).await;
+    let w = world(&app, 30).await;
+    fixtures::user(
+        &app.pool,
+        w.college,
+        "admin@alpha.edu",
+        &[Role::CollegeAdmin],
+    )
+    .await;
+    let admin = token_with_code(&app, "alpha", "admin@alpha.edu", PASSWORD, TOTP_SECRET).await;
+    let csv = "student_number,first_name,last_name,program,admitted_on,email\n\
+               S-101,Ama,One,BSC-CS,2026-07-01,ama@alpha.edu\n\
+               S-102,Ben,Two,BSC-CS,2026-07-01,ben@alpha.edu\n\
+               S-103,Cai,Three,BSC-CS,2026-07-01,\n";
+    let (status, report) = crate::util::api::call_multipart(
+        &app,
+        "POST",
+        "/api/v1/students/import",
+        &admin,
+        &[("preview", "false")],
+        &[("file", "students.csv", csv.as_bytes())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+
+    let (status, made) = call(
+        &app,
+        "POST",
+        "/api/v1/students/accounts",
+        &admin,
+        Some(json!({"program": "NOPE"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{made}");
+    let (status, made) = call(
+        &app,
+        "POST",
+        "/api/v1/students/accounts",
+        &admin,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    assert_eq!(made, json!({"created": 2, "linked": 0, "without_email": 1}));
+    let mails = fixtures::delivered_mail(&app, &mail).await;
+    assert!(
+        mails.iter().any(|m| m.contains("ama@alpha.edu"))
+            && mails.iter().any(|m| m.contains("ben@alpha.edu"))
+    );
+    let (_, made) = call(
+        &app,
+        "POST",
+        "/api/v1/students/accounts",
+        &admin,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        made,
+        json!({"created": 0, "linked": 0, "without_email": 1}),
+        "only the one without email is left"
+    );
+
+    // The one without an email: refused by field until the record has one.
+    let mut tx = campus::db::begin_for_college(&app.pool, w.college)
+        .await
+        .expect("tx");
+    let cai: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM students WHERE student_number = 'S-103'")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("cai");
+    tx.commit().await.expect("commit");
+    let give = format!("/api/v1/students/{cai}/account");
+    let (status, problem) = call(&app, "POST", &give, &admin, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_errors(&problem), ["email"]);
+    let (status, _) = call(
+        &app,
+        "PATCH",
+        &format!("/api/v1/students/{cai}"),
+        &admin,
+        Some(json!({"email": "cai@alpha.edu"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The profile's button gives it; a second time is refused, said on the profile.
+    let mut browser = Browser::new(&app);
+    browser.sign_in("alpha", "admin@alpha.edu", PASSWORD).await;
+    let profile = browser.get(&format!("/students/{cai}")).await;
+    assert!(profile.html.contains(&format!("/students/{cai}/account")));
+    let done = browser
+        .post(
+            &format!("/students/{cai}/account"),
+            &[("_csrf", &profile.csrf())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = browser.get(&format!("/students/{cai}")).await;
+    assert!(
+        after
+            .html
+            .contains("Account made; the invitation was mailed."),
+        "{}",
+        after.html
+    );
+    assert!(!after.html.contains(&format!("/students/{cai}/account")));
+    let (status, _) = call(&app, "POST", &give, &admin, None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let list = browser.get("/students").await;
+    assert!(Doc::parse(&list.html).has("form[action='/students/accounts']"));
+    let actions = fixtures::audit_actions(&app.pool, w.college).await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "student.account_given")
+            .count(),
+        3
+    );
+}
