@@ -22,6 +22,7 @@ mod dashboards;
 mod demo;
 mod documents;
 mod exams;
+mod first_day;
 mod guardians;
 mod hostile_input;
 mod http;
