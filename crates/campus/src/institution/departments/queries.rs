@@ -577,6 +577,14 @@ impl Register for Programs {
                 "Intake a year",
                 Cell::maybe(row.intake_capacity.map(|n| n.to_string())),
             ),
+            // Each year's courses are kept where its week is built.
+            Fact::new(
+                "Curriculum",
+                Cell::link(
+                    "Each year's courses and week, in the timetable builder",
+                    format!("/timetable/builder?program={}&year=1", row.id),
+                ),
+            ),
         ]
     }
 
