@@ -287,32 +287,42 @@ pub async fn page(
     } else {
         None
     };
-    // The college calendar suspends the timetable on holidays and in exam periods.
-    let no_classes = if own_student_id.is_some() || teaches {
-        crate::institution::calendar::entries::suspended(
-            &mut *conn,
-            OffsetDateTime::now_utc().date(),
-        )
-        .await?
-    } else {
-        None
-    };
     let only_applying = principal
         .roles
         .iter()
         .all(|r| r == Role::Applicant.as_str());
+    let day = OffsetDateTime::now_utc().date();
+    const COMING: i64 = 8;
     let coming_up = if only_applying {
         Vec::new()
     } else {
-        let from = crate::web::time::local_date(OffsetDateTime::now_utc(), &principal.timezone);
         crate::institution::calendar::entries::between(
             &mut *conn,
             me,
-            from,
-            from + time::Duration::days(30),
-            8,
+            day,
+            day + time::Duration::days(30),
+            COMING,
         )
         .await?
+    };
+    // The college calendar suspends the timetable on holidays and in exam periods. The
+    // entries read for "Coming up" hold every one running today unless the list was cut.
+    let no_classes = if own_student_id.is_some() || teaches {
+        if !only_applying && (coming_up.len() as i64) < COMING {
+            coming_up
+                .iter()
+                .filter(|e| {
+                    crate::institution::calendar::entries::suspends_classes(&e.kind)
+                        && e.starts_on <= day
+                        && day <= e.ends_on
+                })
+                .min_by_key(|e| (std::cmp::Reverse(e.kind.clone()), e.starts_on))
+                .map(|e| (e.kind.clone(), e.name.clone()))
+        } else {
+            crate::institution::calendar::entries::suspended(&mut *conn, day).await?
+        }
+    } else {
+        None
     };
     let (today, enrolments, attendance, deadlines, recent_marks) = match own_student_id {
         Some(student) => {

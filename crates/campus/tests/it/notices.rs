@@ -608,10 +608,29 @@ async fn events_reach_the_college_a_department_or_a_section() {
     let office_feed = feed_of(&app, &w, "hr@alpha.edu").await;
     assert!(office_feed.contains("Open day") && !office_feed.contains("lab visit"));
 
+    // A holiday today: in the list, and the day's classes suspended.
+    let (status, answer) = call(
+        &app,
+        "POST",
+        "/api/v1/calendar",
+        &registrar,
+        Some(
+            json!({"kind": "holiday", "name": "Rain day", "starts_on": day(0), "ends_on": day(0)}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
     let mut student = Browser::new(&app);
     crate::util::world::same_password(&app, &w, "s0@alpha.edu", "reg@alpha.edu").await;
     student.sign_in("alpha", "s0@alpha.edu", PASSWORD).await;
     let dashboard = student.get("/dashboard").await;
+    assert!(
+        dashboard
+            .html
+            .contains("No classes today: Rain day (Holiday)"),
+        "{}",
+        dashboard.html
+    );
     let doc = Doc::parse(&dashboard.html);
     let coming = doc.text("#coming-up + ul");
     for name in ["Open day", "Computing seminar", "CS101 lab visit"] {
