@@ -114,10 +114,7 @@ pub async fn give(
             None
         }
     };
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let Some(email) = email else {
+    let (Some(email), true) = (email, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
     let linked = sqlx::query_scalar!(
