@@ -98,6 +98,9 @@ async fn registers_show_who_came_by_session_month_and_threshold() {
     let (status, answer) = call(&app, "GET", &format!("{register}&threshold=0"), &tess, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(field_errors(&answer), ["threshold"]);
+    let (status, answer) = call(&app, "GET", &format!("{register}&format=AAA"), &tess, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(field_errors(&answer), ["format"]);
 
     // The student's own months; the list under the threshold names the absent one.
     let (status, mine) = call(

@@ -54,6 +54,9 @@ async fn range(conn: &mut PgConnection, query: &RangeQuery) -> Result<(Date, Dat
     };
     let from = typed("from", &query.from, &mut errors);
     let to = typed("to", &query.to, &mut errors);
+    if !["", "csv", "xlsx", "pdf"].contains(&query.format.trim()) {
+        errors.push(FieldError::new("format", "must be csv, xlsx or pdf"));
+    }
     if query.threshold.is_some_and(|t| !(1..=100).contains(&t)) {
         errors.push(FieldError::new(
             "threshold",
