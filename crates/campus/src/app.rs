@@ -20,6 +20,8 @@ pub struct AppState {
     pub live: crate::live::Hub,
     /// Signed-in users resolved from their sessions and tokens (see principal_cache).
     pub principals: Arc<crate::access::principal_cache::PrincipalCache>,
+    /// What pages read on every request and rarely changes (see db::remembered).
+    pub remembered: Arc<crate::db::remembered::Remembered>,
     /// Whether the database answers (see db::health).
     pub db_health: Arc<crate::db::health::DbHealth>,
 }
@@ -32,6 +34,7 @@ impl AppState {
             files,
             live: crate::live::Hub::default(),
             principals: Arc::default(),
+            remembered: Arc::default(),
             db_health: Arc::default(),
             throttle: Arc::new(Throttle::new(config.auth_attempts_per_minute)),
             config: Arc::new(config),

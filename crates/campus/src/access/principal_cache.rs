@@ -206,6 +206,8 @@ impl PrincipalCache {
         match (kind, Uuid::parse_str(id)) {
             ("u", Ok(user)) => self.forget_user(user),
             ("c", Ok(college)) => self.forget_college(CollegeId(college)),
+            // The directory and sign-on labels (`db::remembered`, on the same channel).
+            ("d", _) | ("o", _) => {}
             ("b", _) => {
                 if let Ok(n) = id.parse::<u64>() {
                     self.barrier_seen.send_modify(|seen| *seen = (*seen).max(n));
@@ -240,9 +242,11 @@ impl PrincipalCache {
 }
 
 /// Listens for changes until `stop` turns true, reconnecting with backoff when the
-/// connection drops (the cache is off and empty meanwhile).
+/// connection drops (the caches are off and empty meanwhile). What else is remembered hears the
+/// same channel (`db::remembered`).
 pub async fn listen(
     cache: Arc<PrincipalCache>,
+    remembered: Arc<crate::db::remembered::Remembered>,
     pool: PgPool,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -270,19 +274,25 @@ pub async fn listen(
         };
         delay = Duration::from_millis(100);
         cache.set_listening(true);
+        remembered.set_listening(true);
         loop {
             tokio::select! {
                 message = listener.try_recv() => match message {
-                    Ok(Some(notification)) => cache.apply(notification.payload()),
+                    Ok(Some(notification)) => {
+                        cache.apply(notification.payload());
+                        remembered.apply(notification.payload());
+                    }
                     // The connection dropped: changes may have been missed.
                     Ok(None) | Err(_) => {
                         tracing::warn!("lost the LISTEN connection for sign-in changes; reconnecting");
                         cache.set_listening(false);
+                        remembered.set_listening(false);
                         break;
                     }
                 },
                 _ = stop.changed() => {
                     cache.set_listening(false);
+                    remembered.set_listening(false);
                     return;
                 }
             }

@@ -124,6 +124,11 @@ impl Reach {
         }
     }
 
+    /// Whether every row passes (the college's whole reach).
+    pub fn reaches_all(&self) -> bool {
+        self.any_of.is_none() && self.and_also.is_none()
+    }
+
     /// The condition with `reader` (a placeholder such as `$1`) for the reader's id.
     /// Made only of the fixed conditions above, so safe to place in a statement.
     pub fn sql(&self, reader: &str) -> String {
@@ -184,6 +189,23 @@ async fn check(
     .fetch_optional(conn)
     .await?;
     settle(reached)
+}
+
+/// Whether the grant reaches a student already known to exist (found by an earlier check
+/// in the same transaction): no statement when it reaches the whole college.
+pub async fn reaches_known_student(
+    conn: &mut PgConnection,
+    grant: &Grant,
+    student: Uuid,
+) -> Result<bool, AppError> {
+    if students(grant).reaches_all() {
+        return Ok(true);
+    }
+    match authorize_student(conn, grant, student).await {
+        Ok(()) => Ok(true),
+        Err(AppError::Forbidden | AppError::NotFound) => Ok(false),
+        Err(other) => Err(other),
+    }
 }
 
 /// `NotFound` when the student does not exist, `Forbidden` when the grant does not reach them.

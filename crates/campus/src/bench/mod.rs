@@ -7,8 +7,12 @@
 //! It never touches a database given by DATABASE_URL: only its own folder.
 
 mod academic;
+mod cpu;
+mod daily;
+mod figures;
 pub mod load;
 pub mod prepare;
+mod statements;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -63,6 +67,20 @@ pub struct Options {
     pub rush_attempts: usize,
     pub rush_seats: i64,
     pub report_cards: usize,
+    /// Words naming the scenarios to run (all when empty).
+    pub only: Vec<String>,
+    /// A previous run's figures to print beside this run's.
+    pub compare: Option<PathBuf>,
+    /// Print each scenario's costliest statements (pg_stat_statements).
+    pub statements: bool,
+}
+
+impl Options {
+    /// Whether the scenario `name` runs.
+    fn wants(&self, name: &str) -> bool {
+        let name = name.to_lowercase();
+        self.only.is_empty() || self.only.iter().any(|w| name.contains(w.as_str()))
+    }
 }
 
 /// Refuses a configuration that points at a database other than the benchmark's own.
@@ -147,14 +165,33 @@ async fn queries_so_far(client: &Client, base: &str) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Runs a scenario and notes the statements it cost per request.
+/// The measured server's process id, for the CPU figures of `measured`.
+static SERVER_PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Runs a scenario and notes the statements and processor time it cost per request.
 async fn measured<F>(client: &Client, base: &str, run: F) -> Outcome
 where
     F: Future<Output = Outcome>,
 {
+    statements::reset().await;
+    let server = SERVER_PID.load(std::sync::atomic::Ordering::Relaxed);
+    let used_before = cpu::now(server);
     let before = queries_so_far(client, base).await;
     let mut outcome = run.await;
     let after = queries_so_far(client, base).await;
+    let used_after = cpu::now(server);
+    if outcome.requests > 0 {
+        let spent = cpu::per_request(used_before, used_after, outcome.requests);
+        outcome.note = if outcome.note.is_empty() {
+            spent
+        } else {
+            format!("{spent}; {}", outcome.note)
+        };
+    }
+    for line in statements::costliest(outcome.requests).await {
+        outcome.note.push_str("\n      ");
+        outcome.note.push_str(&line);
+    }
     if let (Some(b), Some(a)) = (before, after)
         && outcome.requests > 0
     {
@@ -300,6 +337,12 @@ async fn pgbench(socket: &Path, seconds: u64) -> anyhow::Result<f64> {
 
 pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     check_isolated(&config)?;
+    // Read first: a wrong path should not cost a whole run.
+    let before = options
+        .compare
+        .as_deref()
+        .map(figures::Run::load)
+        .transpose()?;
     prepare_dir(&options.dir, options.fresh)?;
     println!(
         "campus bench: {} students, folder {}, {} s per scenario, {} clients",
@@ -323,7 +366,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         .context("the demo college is missing")?
         .id;
     let term = prepare::shape(&pool, college).await?;
-    let academic = academic::prepare(&pool, college, term).await?;
+    let academic = academic::prepare(&pool, college, term)
+        .await
+        .context("preparing the academic scenarios")?;
     // Fresh statistics after the bulk load (autovacuum would get there, later), as the
     // owner of the tables.
     {
@@ -338,6 +383,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         )
         .await?;
     }
+    let daily = daily::prepare(&pool, &config, college, term)
+        .await
+        .context("preparing the daily pages")?;
     let f = prepare::fixtures(
         &pool,
         &config,
@@ -347,14 +395,28 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         options.rush_attempts,
         options.rush_seats,
     )
-    .await?;
+    .await
+    .context("making the run's fixtures")?;
     // The process that generated the college keeps the allocator's high-water mark of
     // it; the server measured is a plain `campus serve` of the prepared folder, as a
     // college would run it.
+    if let Some(cluster) = &database.cluster {
+        statements::configure(cluster, options.statements)
+            .await
+            .context("setting pg_stat_statements up")?;
+    }
     server.stop().await;
     let server = Server::start(&options, false).await?;
+    if options.statements
+        && let Some(cluster) = &database.cluster
+    {
+        statements::start(cluster)
+            .await
+            .context("starting pg_stat_statements")?;
+    }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (idle_mb, _) = memory_mb(server.pid());
+    SERVER_PID.store(server.pid(), std::sync::atomic::Ordering::Relaxed);
 
     let base = server.base.clone();
     let client = Client::builder()
@@ -381,33 +443,37 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         .await,
     );
 
-    let (c, b, (email, password)) = (client.clone(), base.clone(), f.sign_in.clone());
-    let mut outcome = measured(&client, &base, drive("sign-in (Argon2id)", 4, window, move |_| {
+    if options.wants("sign-in (Argon2id)") {
+        let (c, b, (email, password)) = (client.clone(), base.clone(), f.sign_in.clone());
+        let mut outcome = measured(&client, &base, drive("sign-in (Argon2id)", 4, window, move |_| {
         c.post(format!("{b}/api/v1/auth/login"))
             .json(&serde_json::json!({"college": crate::demo::generate::SLUG, "email": email, "password": password}))
     }, |s| s == StatusCode::OK))
     .await;
-    outcome.note = format!("password hashing bounds it by design {}", outcome.note);
-    results.push(outcome);
+        outcome.note = format!("password hashing bounds it by design {}", outcome.note);
+        results.push(outcome);
+    }
 
-    let (c, b, cookies) = (client.clone(), base.clone(), f.student_cookies.clone());
-    results.push(
-        measured(
-            &client,
-            &base,
-            drive(
-                "student dashboard",
-                options.clients,
-                window,
-                move |i| {
-                    c.get(format!("{b}/dashboard"))
-                        .header("cookie", &cookies[i % cookies.len()])
-                },
-                |s| s == StatusCode::OK,
-            ),
-        )
-        .await,
-    );
+    if options.wants("student dashboard") {
+        let (c, b, cookies) = (client.clone(), base.clone(), f.student_cookies.clone());
+        results.push(
+            measured(
+                &client,
+                &base,
+                drive(
+                    "student dashboard",
+                    options.clients,
+                    window,
+                    move |i| {
+                        c.get(format!("{b}/dashboard"))
+                            .header("cookie", &cookies[i % cookies.len()])
+                    },
+                    |s| s == StatusCode::OK,
+                ),
+            )
+            .await,
+        );
+    }
 
     // The staff's dashboards, each with its "to do" panel: a teacher's classes today and
     // marks missing, the registrar's queues.
@@ -415,6 +481,9 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         ("teacher dashboard", f.teacher_cookies.clone()),
         ("registrar dashboard", vec![f.registrar_cookie.clone()]),
     ] {
+        if !options.wants(name) {
+            continue;
+        }
         let (c, b) = (client.clone(), base.clone());
         results.push(
             measured(
@@ -435,8 +504,14 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         );
     }
 
-    let (c, b, marking) = (client.clone(), base.clone(), f.marking.clone());
-    let mut outcome = measured(&client, &base, drive("teacher marks a 60-student session", 4, window, move |i| {
+    let wants = |name: &str| options.wants(name);
+    results.extend(
+        daily::scenarios(&client, &base, options.clients, window, &f, &daily, &wants).await?,
+    );
+
+    if options.wants("teacher marks a 60-student session") {
+        let (c, b, marking) = (client.clone(), base.clone(), f.marking.clone());
+        let mut outcome = measured(&client, &base, drive("teacher marks a 60-student session", 4, window, move |i| {
         let (token, session, roster) = &marking[i % marking.len()];
         let marks: Vec<serde_json::Value> = roster
             .iter()
@@ -448,19 +523,23 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
             .json(&serde_json::json!({ "marks": marks }))
     }, |s| s == StatusCode::NO_CONTENT))
     .await;
-    outcome.note = format!(
-        "{} sessions, {} students each {}",
-        f.marking.len(),
-        prepare::SEATS,
-        outcome.note
-    );
-    results.push(outcome);
+        outcome.note = format!(
+            "{} sessions, {} students each {}",
+            f.marking.len(),
+            prepare::SEATS,
+            outcome.note
+        );
+        results.push(outcome);
+    }
 
     // Searches as one registrar types (one at a time), then as a busy office (16 at once).
     for (name, clients) in [
         ("registrar searches students (1 client)", 1),
         ("registrar searches students", options.clients.min(16)),
     ] {
+        if !options.wants(name) {
+            continue;
+        }
         let (c, b, token, names) = (
             client.clone(),
             base.clone(),
@@ -492,189 +571,203 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         );
     }
 
-    let (c, b, token) = (client.clone(), base.clone(), f.registrar_token.clone());
-    results.push(
-        measured(
+    if options.wants("list users") {
+        let (c, b, token) = (client.clone(), base.clone(), f.registrar_token.clone());
+        results.push(
+            measured(
+                &client,
+                &base,
+                drive(
+                    "list users, paginated by offset",
+                    options.clients.min(16),
+                    window,
+                    move |i| {
+                        c.get(format!(
+                            "{b}/api/v1/users?limit=50&offset={}",
+                            (i % 200) * 50
+                        ))
+                        .bearer_auth(&token)
+                    },
+                    |s| s == StatusCode::OK,
+                ),
+            )
+            .await,
+        );
+
+        // The same pages reached by keyset: each starts after the previous page's last email.
+        let cursors: Vec<String> = {
+            let mut tx = db::begin_for_college(&pool, college).await?;
+            let emails: Vec<String> = sqlx::query_scalar!(
+            "SELECT email::text AS \"v!\" FROM (SELECT email, row_number() OVER (ORDER BY email) AS n \
+             FROM users) x WHERE n % 50 = 0 ORDER BY email LIMIT 199"
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+            tx.commit().await?;
+            emails
+        };
+        let (c, b, token) = (client.clone(), base.clone(), f.registrar_token.clone());
+        results.push(
+            measured(
+                &client,
+                &base,
+                drive(
+                    "list users, paginated by keyset",
+                    options.clients.min(16),
+                    window,
+                    move |i| {
+                        let url = match i % 200 {
+                            0 => format!("{b}/api/v1/users?limit=50"),
+                            n => format!(
+                                "{b}/api/v1/users?limit=50&{}",
+                                serde_urlencoded::to_string([(
+                                    "after",
+                                    &cursors[(n - 1) % cursors.len().max(1)]
+                                )])
+                                .unwrap_or_default()
+                            ),
+                        };
+                        c.get(url).bearer_auth(&token)
+                    },
+                    |s| s == StatusCode::OK,
+                ),
+            )
+            .await,
+        );
+    }
+
+    if options.wants("registration rush") {
+        let (c, b, rush, tokens) = (
+            client.clone(),
+            base.clone(),
+            f.rush_section,
+            f.rush_tokens.clone(),
+        );
+        let attempts = tokens.len();
+        let mut outcome = measured(
             &client,
             &base,
             drive(
-                "list users, paginated by offset",
-                options.clients.min(16),
-                window,
+                "registration rush",
+                options.clients,
+                Bound::Count(attempts),
                 move |i| {
-                    c.get(format!(
-                        "{b}/api/v1/users?limit=50&offset={}",
-                        (i % 200) * 50
+                    c.post(format!("{b}/api/v1/sections/{rush}/enroll"))
+                        .bearer_auth(&tokens[i])
+                },
+                |s| s == StatusCode::OK,
+            ),
+        )
+        .await;
+        let mut tx = db::begin_for_college(&pool, college).await?;
+        let (enrolled, waitlisted): (i64, i64) = sqlx::query!("SELECT count(*) FILTER (WHERE status = 'enrolled') AS \"enrolled!\", count(*) FILTER (WHERE status = 'waitlisted') AS \"waitlisted!\" FROM enrollments WHERE section_id = $1", rush)
+    .fetch_one(&mut *tx)
+    .await.map(|r| (r.enrolled, r.waitlisted))?;
+        tx.commit().await?;
+        outcome.note = format!(
+            "{attempts} attempts for {} seats: {enrolled} enrolled, {waitlisted} waitlisted{}",
+            f.rush_seats,
+            if enrolled == f.rush_seats {
+                ""
+            } else {
+                "  << WRONG"
+            }
+        ) + &outcome.note;
+        results.push(outcome);
+    }
+
+    if options.wants("report card") {
+        let (c, b, token, students, term) = (
+            client.clone(),
+            base.clone(),
+            f.registrar_token.clone(),
+            f.graded_students.clone(),
+            f.term,
+        );
+        let mut outcome = measured(
+            &client,
+            &base,
+            drive(
+                "report card PDF",
+                2,
+                // An account issues at most a day's limit of documents.
+                Bound::Count(crate::documents::lifecycle::model::DAILY_LIMIT as usize),
+                move |i| {
+                    c.post(format!(
+                        "{b}/api/v1/students/{}/report-card?term={term}",
+                        students[i % students.len()]
                     ))
                     .bearer_auth(&token)
                 },
                 |s| s == StatusCode::OK,
             ),
         )
-        .await,
-    );
+        .await;
+        outcome.note = format!(
+            "typeset, recorded with a verification code {}",
+            outcome.note
+        );
+        results.push(outcome);
 
-    // The same pages reached by keyset: each starts after the previous page's last email.
-    let cursors: Vec<String> = {
-        let mut tx = db::begin_for_college(&pool, college).await?;
-        let emails: Vec<String> = sqlx::query_scalar!(
-            "SELECT email::text AS \"v!\" FROM (SELECT email, row_number() OVER (ORDER BY email) AS n \
-             FROM users) x WHERE n % 50 = 0 ORDER BY email LIMIT 199"
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        emails
-    };
-    let (c, b, token) = (client.clone(), base.clone(), f.registrar_token.clone());
-    results.push(
-        measured(
-            &client,
-            &base,
-            drive(
-                "list users, paginated by keyset",
-                options.clients.min(16),
-                window,
-                move |i| {
-                    let url = match i % 200 {
-                        0 => format!("{b}/api/v1/users?limit=50"),
-                        n => format!(
-                            "{b}/api/v1/users?limit=50&{}",
-                            serde_urlencoded::to_string([(
-                                "after",
-                                &cursors[(n - 1) % cursors.len().max(1)]
-                            )])
-                            .unwrap_or_default()
-                        ),
-                    };
-                    c.get(url).bearer_auth(&token)
-                },
-                |s| s == StatusCode::OK,
-            ),
-        )
-        .await,
-    );
-
-    let (c, b, rush, tokens) = (
-        client.clone(),
-        base.clone(),
-        f.rush_section,
-        f.rush_tokens.clone(),
-    );
-    let attempts = tokens.len();
-    let mut outcome = measured(
-        &client,
-        &base,
-        drive(
-            "registration rush",
-            options.clients,
-            Bound::Count(attempts),
-            move |i| {
-                c.post(format!("{b}/api/v1/sections/{rush}/enroll"))
-                    .bearer_auth(&tokens[i])
-            },
-            |s| s == StatusCode::OK,
-        ),
-    )
-    .await;
-    let mut tx = db::begin_for_college(&pool, college).await?;
-    let (enrolled, waitlisted): (i64, i64) = sqlx::query!("SELECT count(*) FILTER (WHERE status = 'enrolled') AS \"enrolled!\", count(*) FILTER (WHERE status = 'waitlisted') AS \"waitlisted!\" FROM enrollments WHERE section_id = $1", rush)
-    .fetch_one(&mut *tx)
-    .await.map(|r| (r.enrolled, r.waitlisted))?;
-    tx.commit().await?;
-    outcome.note = format!(
-        "{attempts} attempts for {} seats: {enrolled} enrolled, {waitlisted} waitlisted{}",
-        f.rush_seats,
-        if enrolled == f.rush_seats {
-            ""
-        } else {
-            "  << WRONG"
-        }
-    ) + &outcome.note;
-    results.push(outcome);
-
-    let (c, b, token, students, term) = (
-        client.clone(),
-        base.clone(),
-        f.registrar_token.clone(),
-        f.graded_students.clone(),
-        f.term,
-    );
-    let mut outcome = measured(
-        &client,
-        &base,
-        drive(
-            "report card PDF",
-            2,
-            // An account issues at most a day's limit of documents.
-            Bound::Count(crate::documents::lifecycle::model::DAILY_LIMIT as usize),
-            move |i| {
-                c.post(format!(
-                    "{b}/api/v1/students/{}/report-card?term={term}",
-                    students[i % students.len()]
-                ))
-                .bearer_auth(&token)
-            },
-            |s| s == StatusCode::OK,
-        ),
-    )
-    .await;
-    outcome.note = format!(
-        "typeset, recorded with a verification code {}",
-        outcome.note
-    );
-    results.push(outcome);
-
-    // A program's report cards as one job, timed from request to finished archive.
-    let started = Instant::now();
-    let created: serde_json::Value = client
-        .post(format!("{base}/api/v1/report-card-jobs"))
-        .bearer_auth(&f.registrar_token)
-        .json(&serde_json::json!({"program_id": f.bulk_program.0, "term_id": f.term}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let job = created["id"].as_str().context("no job id")?.to_string();
-    let (status, done) = loop {
-        let view: serde_json::Value = client
-            .get(format!("{base}/api/v1/report-card-jobs/{job}"))
+        // A program's report cards as one job, timed from request to finished archive.
+        let started = Instant::now();
+        let created: serde_json::Value = client
+            .post(format!("{base}/api/v1/report-card-jobs"))
             .bearer_auth(&f.registrar_token)
+            .json(&serde_json::json!({"program_id": f.bulk_program.0, "term_id": f.term}))
             .send()
             .await?
             .json()
             .await?;
-        let status = view["status"].as_str().unwrap_or_default().to_string();
-        if status == "done" || status == "failed" || started.elapsed() > Duration::from_secs(600) {
-            break (status, view["done"].as_i64().unwrap_or(0));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    let elapsed = started.elapsed();
-    results.push(Outcome {
-        name: "report cards of a program (one job)".into(),
-        clients: 1,
-        requests: done as usize,
-        errors: usize::from(status != "done"),
-        elapsed,
-        latencies: Vec::new(),
-        queries_per_request: None,
-        note: format!("{done} cards in {:.1} s ({status})", elapsed.as_secs_f64()),
-    });
-    let _ = options.report_cards;
+        let job = created["id"].as_str().context("no job id")?.to_string();
+        let (status, done) = loop {
+            let view: serde_json::Value = client
+                .get(format!("{base}/api/v1/report-card-jobs/{job}"))
+                .bearer_auth(&f.registrar_token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let status = view["status"].as_str().unwrap_or_default().to_string();
+            if status == "done"
+                || status == "failed"
+                || started.elapsed() > Duration::from_secs(600)
+            {
+                break (status, view["done"].as_i64().unwrap_or(0));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let elapsed = started.elapsed();
+        results.push(Outcome {
+            name: "report cards of a program (one job)".into(),
+            clients: 1,
+            requests: done as usize,
+            errors: usize::from(status != "done"),
+            elapsed,
+            latencies: Vec::new(),
+            queries_per_request: None,
+            note: format!("{done} cards in {:.1} s ({status})", elapsed.as_secs_f64()),
+        });
+        let _ = options.report_cards;
+    }
 
-    results.extend(
-        academic::scenarios(
-            &client,
-            &base,
-            options.clients.min(16),
-            window,
-            &f.registrar_cookie,
-            &f.registrar_token,
-            &academic,
-        )
-        .await?,
-    );
+    if options.wants("timetable builder")
+        || options.wants("exam clash")
+        || options.wants("hall tickets")
+    {
+        results.extend(
+            academic::scenarios(
+                &client,
+                &base,
+                options.clients.min(16),
+                window,
+                &f.registrar_cookie,
+                &f.registrar_token,
+                &academic,
+            )
+            .await?,
+        );
+    }
 
     // A registrar imports 20,000 new students with a guardian each, then the same file
     // again (which must change nothing).
@@ -688,8 +781,11 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
     };
     for (name, expect_new) in [
         ("import 20,000 students (CSV)", IMPORT_ROWS),
-        ("the same file again", 0),
+        ("the same import file again", 0),
     ] {
+        if !options.wants("import") {
+            continue;
+        }
         let (content_type, body) = import_body(&program, IMPORT_ROWS);
         let started = Instant::now();
         let response = client
@@ -749,6 +845,15 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         pg_tps,
         &options,
     );
+    let run = figures::Run::of(&results, options.students, pg_tps);
+    let saved = run.save(&options.dir)?;
+    println!(
+        "figures saved to {} (compare a later run with --compare)",
+        saved.display()
+    );
+    if let Some(before) = &before {
+        run.print_against(before);
+    }
     Ok(())
 }
 
@@ -764,7 +869,7 @@ fn print_report(results: &[Outcome], memory: Memory, pg_tps: Option<f64>, option
     let ceiling = results.first().map(Outcome::per_second).unwrap_or(0.0);
     println!();
     println!(
-        "{:<38} {:>7} {:>10} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8}",
+        "{:<46} {:>7} {:>10} {:>8} {:>8} {:>8} {:>6} {:>8} {:>7} {:>7}",
         "scenario",
         "clients",
         "req/s",
@@ -773,11 +878,12 @@ fn print_report(results: &[Outcome], memory: Memory, pg_tps: Option<f64>, option
         "p99 ms",
         "errors",
         "db q/req",
-        "of http"
+        "of http",
+        "of db"
     );
     for r in results {
         println!(
-            "{:<38} {:>7} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>8} {:>7.1}%",
+            "{:<46} {:>7} {:>10.1} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>8} {:>6.1}% {:>7}",
             r.name,
             r.clients,
             r.per_second(),
@@ -788,6 +894,8 @@ fn print_report(results: &[Outcome], memory: Memory, pg_tps: Option<f64>, option
             r.queries_per_request
                 .map_or("–".to_string(), |q| format!("{q:.1}")),
             100.0 * r.per_second() / ceiling.max(1e-9),
+            figures::of_database(r, pg_tps)
+                .map_or("–".to_string(), |x| format!("{:.0}%", 100.0 * x)),
         );
         if !r.note.is_empty() {
             println!("    {}", r.note);
@@ -805,7 +913,8 @@ fn print_report(results: &[Outcome], memory: Memory, pg_tps: Option<f64>, option
     );
     match pg_tps {
         Some(tps) => println!(
-            "ceilings: trivial handler {ceiling:.0} req/s; pgbench select-only (16 clients, same cluster) {tps:.0} tx/s"
+            "ceilings: trivial handler {ceiling:.0} req/s; pgbench select-only (16 clients, same cluster) {tps:.0} tx/s \
+             (\"of db\": req/s against {tps:.0} / statements per request)"
         ),
         None => println!("ceilings: trivial handler {ceiling:.0} req/s; pgbench not measured"),
     }

@@ -34,6 +34,8 @@ pub struct Fixtures {
     pub sign_in: (String, String),
     /// (teacher's access token, today's session, its roster).
     pub marking: Vec<(String, Uuid, Vec<Uuid>)>,
+    /// The same sessions with their teacher's session cookie.
+    pub marking_pages: Vec<(String, Uuid, Vec<Uuid>)>,
     pub registrar_token: String,
     pub registrar_cookie: String,
     /// Surnames to search for.
@@ -187,7 +189,7 @@ async fn registrar(pool: &PgPool, college: CollegeId) -> anyhow::Result<Uuid> {
     Ok(id)
 }
 
-async fn access_token(
+pub(super) async fn access_token(
     conn: &mut sqlx::PgConnection,
     config: &Config,
     college: CollegeId,
@@ -262,6 +264,7 @@ pub async fn fixtures(
     .fetch_all(&mut *tx)
     .await.map(|v| v.into_iter().map(|r| (r.id, r.section_id, r.teacher)).collect::<Vec<_>>())?;
     let mut marking = Vec::new();
+    let mut teachers = Vec::new();
     let mut teacher_tokens: std::collections::HashMap<Uuid, String> = Default::default();
     for (session_id, section, teacher) in today {
         let roster: Vec<Uuid> = sqlx::query_scalar!("SELECT student_id FROM enrollments WHERE section_id = $1 AND status = 'enrolled' ORDER BY student_id", section)
@@ -276,11 +279,20 @@ pub async fn fixtures(
             }
         };
         marking.push((token, session_id, roster));
+        teachers.push(teacher);
     }
-    let mut teacher_cookies = Vec::new();
+    let mut cookie_of: std::collections::HashMap<Uuid, String> = Default::default();
     for teacher in teacher_tokens.keys() {
-        teacher_cookies.push(session_cookie(&mut tx, college, *teacher).await?);
+        cookie_of.insert(*teacher, session_cookie(&mut tx, college, *teacher).await?);
     }
+    let teacher_cookies: Vec<String> = cookie_of.values().cloned().collect();
+    let marking_pages = marking
+        .iter()
+        .zip(&teachers)
+        .map(|((_, session, roster), teacher)| {
+            (cookie_of[teacher].clone(), *session, roster.clone())
+        })
+        .collect();
     anyhow::ensure!(
         !teacher_cookies.is_empty(),
         "the benchmark college has no teacher with a class today"
@@ -347,6 +359,7 @@ pub async fn fixtures(
         teacher_cookies,
         sign_in,
         marking,
+        marking_pages,
         registrar_token,
         registrar_cookie,
         surnames,

@@ -90,6 +90,16 @@ enum Command {
         rush_attempts: u32,
         #[arg(long, default_value_t = 100)]
         rush_seats: u32,
+        /// Run only the scenarios whose names contain one of these words (comma-separated).
+        #[arg(long, value_name = "WORDS")]
+        only: Option<String>,
+        /// A previous run's figures (the JSON file each run writes) to print beside this one's.
+        #[arg(long, value_name = "FILE")]
+        compare: Option<PathBuf>,
+        /// Print each scenario's costliest statements, with their planning and execution
+        /// times (loads pg_stat_statements into the benchmark's cluster for the run).
+        #[arg(long)]
+        statements: bool,
     },
 }
 
@@ -156,6 +166,9 @@ pub fn main() -> ExitCode {
                 fresh,
                 rush_attempts,
                 rush_seats,
+                only,
+                compare,
+                statements,
             } => {
                 let options = crate::bench::Options {
                     students: students as usize,
@@ -166,6 +179,16 @@ pub fn main() -> ExitCode {
                     rush_attempts: rush_attempts as usize,
                     rush_seats: i64::from(rush_seats),
                     report_cards: 1000,
+                    only: only
+                        .map(|o| {
+                            o.split(',')
+                                .map(|w| w.trim().to_lowercase())
+                                .filter(|w| !w.is_empty())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    compare,
+                    statements,
                 };
                 crate::bench::run(config, options).await
             }

@@ -86,6 +86,7 @@ pub async fn run(config: Config, demo_students: Option<usize>) -> anyhow::Result
         let state = AppState::new(config.clone(), pool.clone())?;
         let mut background = vec![tokio::spawn(crate::access::principal_cache::listen(
             state.principals.clone(),
+            state.remembered.clone(),
             pool.clone(),
             background_stopped.clone(),
         ))];

@@ -4,6 +4,7 @@
 pub mod embedded;
 pub mod health;
 pub mod migrate;
+pub mod remembered;
 pub mod tenancy;
 
 use std::time::{Duration, Instant};

@@ -7,6 +7,7 @@ pub mod api;
 pub mod edit;
 pub mod import;
 pub mod model;
+pub mod order;
 pub mod pages;
 pub mod panels;
 pub mod queries;

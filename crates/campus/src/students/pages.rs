@@ -206,6 +206,30 @@ async fn render_list(
 ) -> AppResult<Response> {
     let filter = params.filter();
     let mut listing = params.listing(PER_PAGE);
+    let ordered = crate::students::order::page(
+        &state.db,
+        &state.remembered,
+        principal.college,
+        grant,
+        &filter,
+        &listing,
+    )
+    .await?;
+    if let Some(page) = ordered {
+        listing = listing.with_total(page.total);
+        return list_view(
+            state,
+            principal,
+            jar,
+            filter,
+            listing,
+            page.lines,
+            page.programs,
+            bulk,
+            errors,
+            Vec::new(),
+        );
+    }
     let mut tx = begin_for_college(&state.db, principal.college).await?;
     let listed = queries::list(&mut tx, grant, &filter, &listing).await;
     let (students, filter_errors) = match listed {
@@ -226,6 +250,38 @@ async fn render_list(
     };
     let programs: Vec<(String, String)> = queries::programs(&mut tx).await?;
     tx.commit().await?;
+    list_view(
+        state,
+        principal,
+        jar,
+        filter,
+        listing,
+        students,
+        programs,
+        bulk,
+        errors,
+        filter_errors,
+    )
+}
+
+/// The list page drawn: the bulk form showing `bulk`, the refusals `errors` (a bulk
+/// change's) and `filter_errors` (the filters'), answered 422 when there are any.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page as it is, every part named"
+)]
+fn list_view(
+    state: &AppState,
+    principal: &Principal,
+    jar: CookieJar,
+    filter: ListFilter,
+    listing: Listing,
+    students: Vec<StudentLine>,
+    programs: Vec<(String, String)>,
+    bulk: BulkInput,
+    errors: Vec<FieldError>,
+    filter_errors: Vec<FieldError>,
+) -> AppResult<Response> {
     let refused = if errors.is_empty() {
         "The search was not run."
     } else {
@@ -454,7 +510,7 @@ pub(crate) async fn render_profile_with(
     let points = crate::achievements::queries::points_of(&mut tx, student).await?;
     let issued = crate::documents::lifecycle::queries::of_student(&mut tx, student).await?;
     let reads_attendance = match principal.grant(Permission::AttendanceRead) {
-        Some(read) => authorize_student(&mut tx, &read, student).await.is_ok(),
+        Some(read) => crate::access::reach::reaches_known_student(&mut tx, &read, student).await?,
         None => false,
     };
     let attendance = if reads_attendance {
@@ -463,7 +519,9 @@ pub(crate) async fn render_profile_with(
         None
     };
     let can_manage = match principal.grant(Permission::StudentsManage) {
-        Some(manage) => authorize_student(&mut tx, &manage, student).await.is_ok(),
+        Some(manage) => {
+            crate::access::reach::reaches_known_student(&mut tx, &manage, student).await?
+        }
         None => false,
     };
     let can_give_account = principal.can(Permission::UsersManage)

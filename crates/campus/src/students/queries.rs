@@ -298,18 +298,15 @@ pub async fn change_statuses(
 /// The most students one bulk action changes (a page of the list is 25).
 pub const BULK_LIMIT: usize = 100;
 
-/// Whether `principal` may see the student's personal details (see `Profile`).
+/// Whether `principal` may see the personal details of a student already found (see
+/// `Profile`).
 pub async fn sees_personal_details(
     conn: &mut PgConnection,
     principal: &crate::access::principal::Principal,
     student: Uuid,
 ) -> Result<bool, AppError> {
     match principal.grant(crate::access::permissions::Permission::StudentsPersonal) {
-        Some(grant) => match crate::access::reach::authorize_student(conn, &grant, student).await {
-            Ok(()) => Ok(true),
-            Err(AppError::Forbidden | AppError::NotFound) => Ok(false),
-            Err(other) => Err(other),
-        },
+        Some(grant) => crate::access::reach::reaches_known_student(conn, &grant, student).await,
         None => Ok(false),
     }
 }

@@ -117,3 +117,110 @@ async fn kept_counts_agree_with_the_rows() {
     tx.commit().await.expect("commit");
     agree(&app, w.college, "after a student was removed").await;
 }
+
+/// The attendance tallies against counting the marks.
+async fn tallies_agree(app: &TestApp, college: campus::db::CollegeId, when: &str) {
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    let kept: String = sqlx::query_scalar(
+        "SELECT coalesce(string_agg(section_id || ' ' || student_id || ' ' || marked || ' ' || attended, ', ' \
+           ORDER BY section_id, student_id), '') \
+         FROM (SELECT section_id::text, student_id::text, marked, attended FROM attendance_tallies WHERE marked <> 0) t",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("kept");
+    let counted: String = sqlx::query_scalar(
+        "SELECT coalesce(string_agg(section_id || ' ' || student_id || ' ' || m || ' ' || a, ', ' \
+           ORDER BY section_id, student_id), '') \
+         FROM (SELECT cs.section_id::text, x.student_id::text, count(*) AS m, \
+                      count(*) FILTER (WHERE x.status IN ('present', 'late')) AS a \
+               FROM attendance x JOIN class_sessions cs ON cs.college_id = x.college_id AND cs.id = x.session_id \
+               GROUP BY 1, 2) c",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("counted");
+    tx.commit().await.expect("commit");
+    assert_eq!(kept, counted, "{when}");
+}
+
+async fn run(app: &TestApp, college: campus::db::CollegeId, statements: &str) {
+    let mut tx = begin_for_college(&app.pool, college).await.expect("tx");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statements.to_string()))
+        .execute(&mut *tx)
+        .await
+        .expect(statements);
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn attendance_tallies_agree_with_the_marks() {
+    let app = TestApp::new().await;
+    let w = world(&app, 5).await;
+    let Class { people, .. } = class(&app, &w, 4).await;
+    let section = w.section;
+    run(
+        &app,
+        w.college,
+        &format!(
+            "INSERT INTO class_sessions (college_id, section_id, held_on, start_minute, end_minute) \
+             SELECT app_current_college(), '{section}', current_date - d, 540, 600 FROM generate_series(1, 3) AS d; \
+             INSERT INTO attendance (college_id, session_id, student_id, status) \
+             SELECT app_current_college(), cs.id, e.student_id, \
+                    CASE WHEN e.student_id = '{}' THEN 'absent' ELSE 'present' END \
+             FROM class_sessions cs JOIN enrollments e ON e.section_id = cs.section_id AND e.status = 'enrolled'",
+            people[0].0
+        ),
+    )
+    .await;
+    tallies_agree(&app, w.college, "after three sessions were marked").await;
+    // Marked again as the service does: changed statuses only.
+    run(
+        &app,
+        w.college,
+        &format!(
+            "INSERT INTO attendance (college_id, session_id, student_id, status) \
+             SELECT app_current_college(), cs.id, e.student_id, 'late' \
+             FROM class_sessions cs JOIN enrollments e ON e.section_id = cs.section_id AND e.status = 'enrolled' \
+             WHERE cs.held_on = current_date - 1 \
+             ON CONFLICT (college_id, session_id, student_id) DO UPDATE SET status = excluded.status \
+             WHERE attendance.status IS DISTINCT FROM excluded.status; \
+             UPDATE attendance SET status = 'excused' WHERE student_id = '{}'",
+            people[1].0
+        ),
+    )
+    .await;
+    tallies_agree(&app, w.college, "after marks changed").await;
+    run(
+        &app,
+        w.college,
+        &format!(
+            "DELETE FROM attendance WHERE student_id = '{}' AND session_id = \
+               (SELECT id FROM class_sessions WHERE held_on = current_date - 2)",
+            people[2].0
+        ),
+    )
+    .await;
+    tallies_agree(&app, w.college, "after a mark was taken away").await;
+    run(
+        &app,
+        w.college,
+        "DELETE FROM class_sessions WHERE held_on = current_date - 3",
+    )
+    .await;
+    tallies_agree(&app, w.college, "after a session was taken away").await;
+    run(
+        &app,
+        w.college,
+        &format!("DELETE FROM students WHERE id = '{}'", people[3].0),
+    )
+    .await;
+    tallies_agree(&app, w.college, "after a student was removed").await;
+    run(
+        &app,
+        w.college,
+        &format!("DELETE FROM sections WHERE id = '{section}'"),
+    )
+    .await;
+    tallies_agree(&app, w.college, "after the section was removed").await;
+}

@@ -45,6 +45,7 @@ mod privacy;
 mod progress;
 mod registration;
 mod registration_office;
+mod remembered;
 mod requests;
 mod results;
 mod setup_calendar;

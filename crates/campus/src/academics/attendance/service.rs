@@ -93,21 +93,27 @@ async fn alert_low_attendance(
     section: Uuid,
     students: &[Uuid],
 ) -> Result<(), AppError> {
-    // The section's sessions by primary key, the absentees' marks in them only: this runs
-    // on every marking, and a student rarely crosses the line.
-    let low: Vec<(Uuid, f64, i16)> = sqlx::query!("SELECT x.student_id, x.percent AS \"percent!\", t.threshold FROM ( \
-             SELECT a.student_id, \
-                 (100.0 * count(*) FILTER (WHERE a.status IN ('present', 'late')) / count(*))::float8 AS percent \
-             FROM class_sessions cs JOIN attendance a ON a.college_id = cs.college_id \
-                 AND a.session_id = cs.id AND a.student_id = ANY($2) \
-             WHERE cs.section_id = $1 GROUP BY a.student_id) x \
+    // The absentees' running counts (kept by the database with the marks): this runs on
+    // every marking, and its cost must not grow with the sessions held so far.
+    let low: Vec<(Uuid, f64, i16)> = sqlx::query!(
+        "SELECT x.student_id, (100.0 * x.attended / x.marked)::float8 AS \"percent!\", t.threshold \
+         FROM attendance_tallies x \
          CROSS JOIN (SELECT attendance_threshold AS threshold FROM colleges \
                      WHERE id = app_current_college()) t \
-         WHERE x.percent < t.threshold \
+         WHERE x.section_id = $1 AND x.student_id = ANY($2) AND x.marked > 0 \
+           AND 100.0 * x.attended / x.marked < t.threshold \
            AND NOT EXISTS (SELECT 1 FROM attendance_alerts y WHERE y.student_id = x.student_id \
-               AND y.section_id = $1 AND y.sent_at > now() - interval '7 days')", section, students)
+               AND y.section_id = $1 AND y.sent_at > now() - interval '7 days')",
+        section,
+        students
+    )
     .fetch_all(&mut *conn)
-    .await.map(|v| v.into_iter().map(|r| (r.student_id, r.percent, r.threshold)).collect::<Vec<_>>())?;
+    .await
+    .map(|v| {
+        v.into_iter()
+            .map(|r| (r.student_id, r.percent, r.threshold))
+            .collect::<Vec<_>>()
+    })?;
     if low.is_empty() {
         return Ok(());
     }

@@ -10,6 +10,7 @@ pub mod queries;
 pub mod recovery;
 pub mod service;
 pub mod session;
+pub mod site;
 
 use crate::access::routes::{Access, Routes};
 

@@ -18,7 +18,6 @@ use crate::identity::mfa;
 use crate::identity::signin::model::{SignInError, Visitor};
 use crate::identity::signin::{queries, service, session};
 use crate::institution::model::CollegeSummary;
-use crate::institution::queries as institution;
 use crate::web::client_ip::ClientIp;
 use crate::web::csrf;
 use crate::web::extract::{ApiPath, ApiQuery};
@@ -89,13 +88,13 @@ async fn render_login(
     } = form;
     let colleges = match &fixed {
         Some(one) => vec![one.clone()],
-        None => institution::directory(&state.db).await?,
+        None => super::site::directory(state).await?.to_vec(),
     };
     let college = college
         .or_else(|| (colleges.len() == 1).then(|| colleges[0].slug.clone()))
         .unwrap_or_default();
     let sso = match colleges.iter().find(|c| c.slug == college) {
-        Some(c) => crate::identity::sso::queries::offered(&state.db, c.id)
+        Some(c) => super::site::sign_on(state, c.id)
             .await?
             .map(|label| (c.slug.clone(), label)),
         None => None,
@@ -169,7 +168,7 @@ pub async fn college_login_page(
     jar: CookieJar,
     ApiPath(slug): ApiPath<String>,
 ) -> AppResult<Response> {
-    let college = institution::find_by_slug(&state.db, &slug)
+    let college = super::site::college(&state, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let form = SignInForm {

@@ -60,6 +60,7 @@ impl TestApp {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         tokio::spawn(campus::access::principal_cache::listen(
             state.principals.clone(),
+            state.remembered.clone(),
             pool.clone(),
             stopped,
         ));
