@@ -324,6 +324,23 @@ async fn a_registrar_prints_a_programs_report_cards_as_one_job() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(problem.to_string().contains("no such program"));
+    // A kind must be one of the two the API document names; left out, report cards.
+    for kind in ["", "transcripts"] {
+        let (status, problem) = call(
+            &app,
+            "POST",
+            "/api/v1/report-card-jobs",
+            &registrar,
+            Some(json!({"program_id": program, "term_id": w.term, "kind": kind})),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{kind:?}: {problem}"
+        );
+        assert!(problem.to_string().contains("kind"), "{problem}");
+    }
     let (status, created) = call(
         &app,
         "POST",

@@ -24,11 +24,13 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    /// The kind named, report cards when none is; `None` for anything else (an empty
+    /// name included: the API document allows only the two names).
     pub fn parse(text: Option<&str>) -> Option<JobKind> {
-        match text.map(str::trim).unwrap_or("") {
-            "" | "report_cards" => Some(JobKind::ReportCards),
-            "hall_tickets" => Some(JobKind::HallTickets),
-            _ => None,
+        match text.map(str::trim) {
+            None | Some("report_cards") => Some(JobKind::ReportCards),
+            Some("hall_tickets") => Some(JobKind::HallTickets),
+            Some(_) => None,
         }
     }
 

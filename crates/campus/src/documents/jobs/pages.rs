@@ -110,7 +110,8 @@ pub async fn create_page(
     let input = NewJobInput {
         program_id,
         term_id,
-        kind: Some(form.kind.clone()),
+        // The form's empty choice is the default.
+        kind: Some(form.kind.clone()).filter(|k| !k.trim().is_empty()),
     };
     let what = if form.kind == "hall_tickets" {
         "Hall tickets"
