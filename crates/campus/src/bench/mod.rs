@@ -454,30 +454,10 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         results.push(outcome);
     }
 
-    if options.wants("student dashboard") {
-        let (c, b, cookies) = (client.clone(), base.clone(), f.student_cookies.clone());
-        results.push(
-            measured(
-                &client,
-                &base,
-                drive(
-                    "student dashboard",
-                    options.clients,
-                    window,
-                    move |i| {
-                        c.get(format!("{b}/dashboard"))
-                            .header("cookie", &cookies[i % cookies.len()])
-                    },
-                    |s| s == StatusCode::OK,
-                ),
-            )
-            .await,
-        );
-    }
-
-    // The staff's dashboards, each with its "to do" panel: a teacher's classes today and
-    // marks missing, the registrar's queues.
+    // Each role's dashboard; the staff's with its "to do" panel (a teacher's classes today
+    // and marks missing, the registrar's queues).
     for (name, cookies) in [
+        ("student dashboard", f.student_cookies.clone()),
         ("teacher dashboard", f.teacher_cookies.clone()),
         ("registrar dashboard", vec![f.registrar_cookie.clone()]),
     ] {
